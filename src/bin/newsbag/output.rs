@@ -1,0 +1,52 @@
+//! Printing helpers: logging set-up, terminal sanitising, progress bars.
+
+use std::io::IsTerminal;
+
+/// Installs env_logger: warn by default, info/debug/trace with -v/-vv/-vvv,
+/// overridable with `NEWSBAG_LOG` or `RUST_LOG`.
+pub(crate) fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let env = env_logger::Env::new()
+        .filter_or("NEWSBAG_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| level.to_owned()));
+    let _ = env_logger::Builder::from_env(env)
+        .format_timestamp(None)
+        .try_init();
+}
+
+/// Replaces control characters (which could move the cursor or change colours
+/// on a terminal) with their escaped form. Paths inside bags are untrusted.
+pub(crate) fn sanitize(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if c.is_control() && c != '\n' && c != '\t' {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Whether progress bars may be drawn: stderr is a terminal and the user did
+/// not ask for quiet or verbose output.
+pub(crate) fn progress_enabled(global: &crate::args::GlobalArgs) -> bool {
+    !global.quiet && global.verbose == 0 && !global.no_progress && std::io::stderr().is_terminal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_escapes_controls() {
+        assert_eq!(sanitize("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(sanitize("line\nnext"), "line\nnext");
+        assert_eq!(sanitize("data/\r"), "data/\\r");
+    }
+}

@@ -1,0 +1,441 @@
+//! Checksum algorithms, one-pass multi-algorithm hashing and hex digests.
+//!
+//! Every file is read once, whatever the number of algorithms: small inputs go
+//! through [`MultiHasher`] chunk by chunk; large files go through
+//! [`hash_reader`], which reads on one thread and hashes each algorithm on its
+//! own thread, so SHA-512 (no CPU extension here) runs beside SHA-256 instead of
+//! after it, and reading overlaps hashing.
+
+use std::fmt;
+use std::io::{self, Read};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::sync::mpsc;
+
+use sha2::Digest as _;
+
+use crate::error::Error;
+
+/// A checksum algorithm that can appear in a manifest file name
+/// (`manifest-<algorithm>.txt`, RFC 8493 §2.1.3 and §2.4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Algorithm {
+    /// MD5 (legacy; only for reading old bags or on request).
+    Md5,
+    /// SHA-1 (legacy).
+    Sha1,
+    /// SHA-224.
+    Sha224,
+    /// SHA-256.
+    Sha256,
+    /// SHA-384.
+    Sha384,
+    /// SHA-512.
+    Sha512,
+}
+
+impl Algorithm {
+    /// Every algorithm newsbag knows, weakest first.
+    pub const ALL: [Algorithm; 6] = [
+        Algorithm::Md5,
+        Algorithm::Sha1,
+        Algorithm::Sha224,
+        Algorithm::Sha256,
+        Algorithm::Sha384,
+        Algorithm::Sha512,
+    ];
+
+    /// The default algorithms for new bags: SHA-512 and SHA-256.
+    pub const DEFAULT: [Algorithm; 2] = [Algorithm::Sha512, Algorithm::Sha256];
+
+    /// The name used in manifest file names (`sha256`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Algorithm::Md5 => "md5",
+            Algorithm::Sha1 => "sha1",
+            Algorithm::Sha224 => "sha224",
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha384 => "sha384",
+            Algorithm::Sha512 => "sha512",
+        }
+    }
+
+    /// Length of the digest in hexadecimal digits.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Algorithm::Md5 => 32,
+            Algorithm::Sha1 => 40,
+            Algorithm::Sha224 => 56,
+            Algorithm::Sha256 => 64,
+            Algorithm::Sha384 => 96,
+            Algorithm::Sha512 => 128,
+        }
+    }
+
+    /// The payload manifest file name for this algorithm.
+    pub fn manifest_name(self) -> String {
+        format!("manifest-{}.txt", self.as_str())
+    }
+
+    /// The tag manifest file name for this algorithm.
+    pub fn tag_manifest_name(self) -> String {
+        format!("tagmanifest-{}.txt", self.as_str())
+    }
+}
+
+impl fmt::Display for Algorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Algorithm {
+    type Err = Error;
+
+    /// Parses `sha256`, `SHA-256`, `sha-256` and so on.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let norm: String = s
+            .chars()
+            .filter(|c| *c != '-' && *c != '_')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        Algorithm::ALL
+            .into_iter()
+            .find(|a| a.as_str() == norm)
+            .ok_or_else(|| Error::UnknownAlgorithm { name: s.to_owned() })
+    }
+}
+
+/// A digest as lowercase hexadecimal.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(transparent)]
+pub struct Digest(String);
+
+impl Digest {
+    /// Builds a digest from raw bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Self {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(bytes.len() * 2);
+        for b in bytes {
+            s.push(char::from(HEX[usize::from(b >> 4)]));
+            s.push(char::from(HEX[usize::from(b & 0xf)]));
+        }
+        Digest(s)
+    }
+
+    /// Parses a hexadecimal digest as found in a manifest (any case).
+    /// Returns `None` if `s` is not all hexadecimal digits.
+    pub fn from_hex(s: &str) -> Option<Self> {
+        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Some(Digest(s.to_ascii_lowercase()))
+        } else {
+            None
+        }
+    }
+
+    /// The lowercase hexadecimal text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A running hash of one algorithm.
+#[derive(Clone)]
+enum Hasher {
+    Md5(md5::Md5),
+    Sha1(sha1::Sha1),
+    Sha224(sha2::Sha224),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+}
+
+impl Hasher {
+    fn new(algorithm: Algorithm) -> Self {
+        match algorithm {
+            Algorithm::Md5 => Hasher::Md5(md5::Md5::new()),
+            Algorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
+            Algorithm::Sha224 => Hasher::Sha224(sha2::Sha224::new()),
+            Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
+            Algorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
+            Algorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+        }
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        match self {
+            Hasher::Md5(h) => h.update(data),
+            Hasher::Sha1(h) => h.update(data),
+            Hasher::Sha224(h) => h.update(data),
+            Hasher::Sha256(h) => h.update(data),
+            Hasher::Sha384(h) => h.update(data),
+            Hasher::Sha512(h) => h.update(data),
+        }
+    }
+
+    fn finish(self) -> Digest {
+        match self {
+            Hasher::Md5(h) => Digest::from_bytes(&h.finalize()),
+            Hasher::Sha1(h) => Digest::from_bytes(&h.finalize()),
+            Hasher::Sha224(h) => Digest::from_bytes(&h.finalize()),
+            Hasher::Sha256(h) => Digest::from_bytes(&h.finalize()),
+            Hasher::Sha384(h) => Digest::from_bytes(&h.finalize()),
+            Hasher::Sha512(h) => Digest::from_bytes(&h.finalize()),
+        }
+    }
+}
+
+/// Hashes the same bytes with several algorithms in one pass.
+///
+/// ```
+/// use newsbag::checksum::{Algorithm, MultiHasher};
+/// let mut h = MultiHasher::new(&[Algorithm::Sha256]);
+/// h.update(b"abc");
+/// let (len, digests) = h.finish();
+/// assert_eq!(len, 3);
+/// assert_eq!(
+///     digests[0].1.as_str(),
+///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+/// );
+/// ```
+#[derive(Clone)]
+pub struct MultiHasher {
+    hashers: Vec<(Algorithm, Hasher)>,
+    len: u64,
+}
+
+impl MultiHasher {
+    /// A hasher for each of `algorithms`.
+    pub fn new(algorithms: &[Algorithm]) -> Self {
+        MultiHasher {
+            hashers: algorithms.iter().map(|&a| (a, Hasher::new(a))).collect(),
+            len: 0,
+        }
+    }
+
+    /// Feeds bytes to every algorithm.
+    pub fn update(&mut self, data: &[u8]) {
+        self.len += data.len() as u64;
+        for (_, h) in &mut self.hashers {
+            h.update(data);
+        }
+    }
+
+    /// The number of bytes hashed and the digest of each algorithm, in the
+    /// order they were given.
+    pub fn finish(self) -> (u64, Vec<(Algorithm, Digest)>) {
+        (
+            self.len,
+            self.hashers
+                .into_iter()
+                .map(|(a, h)| (a, h.finish()))
+                .collect(),
+        )
+    }
+}
+
+/// Size of the chunks read by [`hash_reader`].
+pub const CHUNK: usize = 256 * 1024;
+
+/// Inputs at least this large are hashed with one thread per algorithm and a
+/// reading thread (see [`hash_reader`]); smaller ones on the calling thread.
+pub const PARALLEL_THRESHOLD: u64 = 4 * 1024 * 1024;
+
+/// Reads `reader` to its end once and returns the number of bytes and the
+/// digests of `algorithms`.
+///
+/// `size_hint` is the expected size, if known: large inputs are hashed by a
+/// pipeline (this thread reads, one scoped thread per algorithm hashes), with
+/// at most a few chunks in flight, so memory stays bounded. `on_bytes` is
+/// called with the number of bytes of each chunk read (for progress bars).
+pub fn hash_reader<R: Read>(
+    mut reader: R,
+    algorithms: &[Algorithm],
+    size_hint: Option<u64>,
+    on_bytes: &mut dyn FnMut(u64),
+) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
+    let large = size_hint.is_some_and(|s| s >= PARALLEL_THRESHOLD);
+    if !large {
+        let mut hasher = MultiHasher::new(algorithms);
+        let mut buf = vec![0u8; if size_hint.is_some() { 64 * 1024 } else { CHUNK }];
+        loop {
+            let n = read_retrying(&mut reader, &mut buf)?;
+            if n == 0 {
+                break;
+            }
+            on_bytes(n as u64);
+            hasher.update(&buf[..n]);
+        }
+        return Ok(hasher.finish());
+    }
+    hash_pipeline(reader, algorithms, on_bytes)
+}
+
+fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match reader.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// Fills `buf` as far as possible; returns the number of bytes read (short
+/// only at end of input).
+fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let n = read_retrying(reader, &mut buf[filled..])?;
+        if n == 0 {
+            break;
+        }
+        filled += n;
+    }
+    Ok(filled)
+}
+
+fn hash_pipeline<R: Read>(
+    mut reader: R,
+    algorithms: &[Algorithm],
+    on_bytes: &mut dyn FnMut(u64),
+) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
+    // Chunks in flight per hasher: enough to keep every core busy while the
+    // reader runs ahead, small enough to bound memory (≈ 4 × CHUNK).
+    const IN_FLIGHT: usize = 3;
+    std::thread::scope(|scope| {
+        let mut senders = Vec::with_capacity(algorithms.len());
+        let mut handles = Vec::with_capacity(algorithms.len());
+        for &algorithm in algorithms {
+            let (tx, rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
+            senders.push(tx);
+            handles.push(scope.spawn(move || {
+                let mut h = Hasher::new(algorithm);
+                for chunk in rx {
+                    h.update(&chunk);
+                }
+                (algorithm, h.finish())
+            }));
+        }
+        let mut total = 0u64;
+        let mut result = Ok(());
+        loop {
+            let mut buf = vec![0u8; CHUNK];
+            match read_full(&mut reader, &mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    buf.truncate(n);
+                    total += n as u64;
+                    on_bytes(n as u64);
+                    let chunk = Arc::new(buf);
+                    for tx in &senders {
+                        // A hasher thread only stops when its channel closes.
+                        let _ = tx.send(Arc::clone(&chunk));
+                    }
+                }
+                Err(e) => {
+                    result = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(senders);
+        let digests: Vec<(Algorithm, Digest)> = handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect();
+        result.map(|()| (total, digests))
+    })
+}
+
+/// Hashes an in-memory byte string with every algorithm.
+pub fn hash_bytes(bytes: &[u8], algorithms: &[Algorithm]) -> Vec<(Algorithm, Digest)> {
+    let mut h = MultiHasher::new(algorithms);
+    h.update(bytes);
+    h.finish().1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // Known answers for "abc" (FIPS 180-2 and RFC 1321 test vectors).
+    const ABC: [(Algorithm, &str); 6] = [
+        (Algorithm::Md5, "900150983cd24fb0d6963f7d28e17f72"),
+        (Algorithm::Sha1, "a9993e364706816aba3e25717850c26c9cd0d89d"),
+        (
+            Algorithm::Sha224,
+            "23097d223405d8228642a477bda255b32aadbce4bda0b3f7e36c9da7",
+        ),
+        (
+            Algorithm::Sha256,
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+        ),
+        (
+            Algorithm::Sha384,
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7",
+        ),
+        (
+            Algorithm::Sha512,
+            "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+        ),
+    ];
+
+    #[test]
+    fn known_answers() {
+        let got = hash_bytes(b"abc", &Algorithm::ALL);
+        for ((a, d), (ea, ed)) in got.iter().zip(ABC) {
+            assert_eq!(*a, ea);
+            assert_eq!(d.as_str(), ed, "{a}");
+            assert_eq!(d.as_str().len(), a.hex_len());
+        }
+    }
+
+    #[test]
+    fn names_parse() {
+        for (s, a) in [
+            ("sha256", Algorithm::Sha256),
+            ("SHA-512", Algorithm::Sha512),
+            ("md5", Algorithm::Md5),
+            ("sha_1", Algorithm::Sha1),
+        ] {
+            assert_eq!(s.parse::<Algorithm>().unwrap(), a);
+        }
+        assert!("blake3".parse::<Algorithm>().is_err());
+        assert!("".parse::<Algorithm>().is_err());
+    }
+
+    #[test]
+    fn pipeline_equals_single_pass() {
+        let data: Vec<u8> = (0..(PARALLEL_THRESHOLD as usize + 12345))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
+        let mut seen = 0;
+        let (n, par) = hash_reader(
+            &data[..],
+            &Algorithm::DEFAULT,
+            Some(data.len() as u64),
+            &mut |b| seen += b,
+        )
+        .unwrap();
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(seen, n);
+        assert_eq!(par, hash_bytes(&data, &Algorithm::DEFAULT));
+        let (_, small) = hash_reader(&data[..], &Algorithm::DEFAULT, None, &mut |_| {}).unwrap();
+        assert_eq!(small, par);
+    }
+
+    #[test]
+    fn digest_hex() {
+        assert_eq!(Digest::from_bytes(&[0, 0xab, 0xff]).as_str(), "00abff");
+        assert_eq!(Digest::from_hex("ABcd").unwrap().as_str(), "abcd");
+        assert!(Digest::from_hex("xyz").is_none());
+        assert!(Digest::from_hex("").is_none());
+    }
+}
