@@ -60,6 +60,14 @@ pub enum Error {
         /// Why it is refused.
         reason: &'static str,
     },
+    /// The destination of a bag cannot be used.
+    #[error("cannot make a bag at `{path}`: {reason}")]
+    InvalidDestination {
+        /// The destination.
+        path: PathBuf,
+        /// Why.
+        reason: &'static str,
+    },
     /// A path given for verification is neither a bag nor a directory of bags.
     #[error("`{path}` is not a bag: {reason}")]
     NotABag {

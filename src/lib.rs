@@ -8,10 +8,41 @@
 //!
 //! - [`checksum`]: algorithms, [`checksum::MultiHasher`] (one pass, many
 //!   algorithms) and hex [`checksum::Digest`]s.
+//! - [`tagfile`] and [`manifest`]: the one parser and one writer of each
+//!   on-disk BagIt format.
+//! - [`bag`]: make a bag of a directory, in place or at a new destination.
+//! - [`verify`]: check a bag and get every [`Problem`] in a [`Report`].
+//!
+//! # Example: bag a directory and verify it
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use newsbag::{bag, verify, Level, progress::NoProgress};
+//!
+//! let src = tempfile::tempdir()?;
+//! std::fs::write(src.path().join("article.txt"), "هم‌چنین")?;
+//! let dest = tempfile::tempdir()?;
+//! let dest = dest.path().join("my-bag");
+//!
+//! let options = bag::BagOptions::new("2026-11-28");
+//! bag::bag_to(src.path(), &dest, &options, &NoProgress)?;
+//!
+//! let report = verify::verify_dir(&dest, Level::Fixity, &NoProgress)?;
+//! assert!(report.is_valid(), "{:?}", report.problems);
+//! # Ok(())
+//! # }
+//! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bag;
 pub mod checksum;
 pub mod error;
+pub mod manifest;
+pub mod progress;
+pub mod report;
+pub mod tagfile;
+pub mod verify;
 
 pub use error::{Error, Result};
+pub use report::{Level, Problem, ProblemKind, Report, Severity};

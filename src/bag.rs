@@ -1,0 +1,622 @@
+//! Making bags: [`bag_to`] writes a new bag at a destination and leaves the
+//! source untouched; [`bag_in_place`] turns a directory into a bag, moving
+//! its content under `data/`. Either way every file is read exactly once
+//! (copied and hashed in the same pass), all algorithms at once, and a
+//! failure leaves nothing behind: `bag_to` builds the bag in a temporary
+//! directory beside the destination and renames it into place;
+//! `bag_in_place` hashes everything before it moves anything and moves it
+//! back if a later step fails.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::checksum::{Algorithm, Digest, hash_bytes, hash_reader};
+use crate::error::{Error, Refusal, Result};
+use crate::manifest::write_manifest;
+use crate::progress::Reporter;
+use crate::tagfile::{BAG_DECLARATION, BAG_INFO, BagDeclaration, BagInfo, PayloadOxum};
+
+/// The default `Bag-Software-Agent`.
+pub const SOFTWARE_AGENT: &str = concat!("newsbag ", env!("CARGO_PKG_VERSION"));
+
+/// Labels newsbag computes itself and refuses from the user.
+const COMPUTED_LABELS: [&str; 3] = ["Payload-Oxum", "Bagging-Date", "Bag-Software-Agent"];
+
+/// How to make a bag.
+#[derive(Debug, Clone)]
+pub struct BagOptions {
+    bagging_date: String,
+    software_agent: String,
+    algorithms: Vec<Algorithm>,
+    info: Vec<(String, String)>,
+}
+
+impl BagOptions {
+    /// Options with the given `Bagging-Date` (`YYYY-MM-DD`), the default
+    /// algorithms (SHA-512 and SHA-256) and no extra metadata.
+    pub fn new(bagging_date: impl Into<String>) -> Self {
+        BagOptions {
+            bagging_date: bagging_date.into(),
+            software_agent: SOFTWARE_AGENT.to_owned(),
+            algorithms: Algorithm::DEFAULT.to_vec(),
+            info: Vec::new(),
+        }
+    }
+
+    /// Uses these checksum algorithms (duplicates removed; empty means the
+    /// default).
+    pub fn algorithms(mut self, algorithms: &[Algorithm]) -> Self {
+        let mut v: Vec<Algorithm> = Vec::new();
+        for a in algorithms {
+            if !v.contains(a) {
+                v.push(*a);
+            }
+        }
+        if !v.is_empty() {
+            self.algorithms = v;
+        }
+        self
+    }
+
+    /// Sets `Bag-Software-Agent`.
+    pub fn software_agent(mut self, agent: impl Into<String>) -> Self {
+        self.software_agent = agent.into();
+        self
+    }
+
+    /// Adds a `bag-info.txt` element, written after the computed ones in
+    /// the order given.
+    pub fn info(mut self, label: impl Into<String>, value: impl Into<String>) -> Self {
+        self.info.push((label.into(), value.into()));
+        self
+    }
+
+    /// Builds bag-info.txt, checking every label and value.
+    fn bag_info(&self, oxum: PayloadOxum) -> Result<BagInfo> {
+        let mut info = BagInfo::new();
+        info.push("Bagging-Date", &self.bagging_date)?;
+        info.push("Payload-Oxum", &oxum.to_string())?;
+        info.push("Bag-Software-Agent", &self.software_agent)?;
+        for (label, value) in &self.info {
+            if COMPUTED_LABELS.iter().any(|l| l.eq_ignore_ascii_case(label)) {
+                return Err(Error::InvalidInfo {
+                    label: label.clone(),
+                    reason: "newsbag computes this element itself",
+                });
+            }
+            info.push(label, value)?;
+        }
+        Ok(info)
+    }
+
+    /// Checks the options before any file is touched.
+    fn check(&self) -> Result<()> {
+        self.bag_info(PayloadOxum::default()).map(|_| ())
+    }
+}
+
+/// What was bagged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BagSummary {
+    /// The bag directory.
+    pub path: PathBuf,
+    /// Payload bytes and files.
+    pub oxum: PayloadOxum,
+}
+
+/// A source file to bag: its path relative to the source root.
+struct SourceFile {
+    rel: String,
+    abs: PathBuf,
+    size: u64,
+}
+
+/// What a scan of the source found.
+struct Scan {
+    files: Vec<SourceFile>,
+    /// Directories (relative), to recreate empty ones in a copy.
+    dirs: Vec<String>,
+}
+
+/// Lists the regular files under `root` (sorted), refusing symlinks,
+/// special files, unreadable entries, non-UTF-8 names and names that
+/// collide after NFC normalisation. Every refused file is named.
+fn scan(root: &Path, skip: &[&Path]) -> Result<Scan> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    let mut refused = Vec::new();
+    let mut it = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map(Path::to_owned)
+                    .unwrap_or_default();
+                refused.push(Refusal {
+                    path,
+                    reason: format!("cannot be read: {}", err.io_error().map_or_else(|| err.to_string(), ToString::to_string)),
+                });
+                continue;
+            }
+        };
+        if skip.iter().any(|s| entry.path() == *s) {
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        let rel_path = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_owned();
+        let Some(rel) = rel_path.to_str().map(|s| s.replace(std::path::MAIN_SEPARATOR, "/")) else {
+            refused.push(Refusal {
+                path: rel_path,
+                reason: "the name is not valid UTF-8".into(),
+            });
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            dirs.push(rel);
+        } else if ft.is_file() {
+            match entry.metadata() {
+                Ok(md) => match fs::File::open(entry.path()) {
+                    Ok(_) => files.push(SourceFile {
+                        rel,
+                        abs: entry.path().to_owned(),
+                        size: md.len(),
+                    }),
+                    Err(e) => refused.push(Refusal {
+                        path: rel_path,
+                        reason: format!("cannot be read: {e}"),
+                    }),
+                },
+                Err(e) => refused.push(Refusal {
+                    path: rel_path,
+                    reason: format!("cannot be read: {e}"),
+                }),
+            }
+        } else if ft.is_symlink() {
+            refused.push(Refusal {
+                path: rel_path,
+                reason: "is a symbolic link (bag its target instead)".into(),
+            });
+        } else {
+            refused.push(Refusal {
+                path: rel_path,
+                reason: format!("is a {}, not a regular file", special_kind(&ft)),
+            });
+        }
+    }
+    // Names that collide after NFC normalisation (e.g. `Núñez` typed on
+    // macOS and on Linux) would be one file on many systems.
+    let mut by_nfc: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for f in &files {
+        by_nfc.entry(f.rel.nfc().collect()).or_default().push(&f.rel);
+    }
+    for d in &dirs {
+        by_nfc.entry(d.nfc().collect()).or_default().push(d);
+    }
+    for group in by_nfc.values().filter(|g| g.len() > 1) {
+        for name in group {
+            refused.push(Refusal {
+                path: PathBuf::from(name),
+                reason: format!(
+                    "collides after Unicode NFC normalisation with {}",
+                    group
+                        .iter()
+                        .filter(|n| *n != name)
+                        .map(|n| format!("`{n}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+        }
+    }
+    if !refused.is_empty() {
+        refused.sort_by(|a, b| a.path.cmp(&b.path));
+        return Err(Error::Unbaggable {
+            root: root.to_owned(),
+            refused,
+        });
+    }
+    Ok(Scan { files, dirs })
+}
+
+#[cfg(unix)]
+fn special_kind(ft: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "FIFO"
+    } else if ft.is_socket() {
+        "socket"
+    } else if ft.is_block_device() || ft.is_char_device() {
+        "device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_kind(_ft: &fs::FileType) -> &'static str {
+    "special file"
+}
+
+/// A reader that writes everything it reads to `out` (copy while hashing).
+struct Tee<R, W> {
+    inner: R,
+    out: W,
+}
+
+impl<R: Read, W: Write> Read for Tee<R, W> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.out.write_all(&buf[..n])?;
+        Ok(n)
+    }
+}
+
+type Digests = Vec<(Algorithm, Digest)>;
+
+/// Hashes (and, with `copy_to`, copies) every file, in parallel.
+fn hash_files(
+    files: &[SourceFile],
+    algorithms: &[Algorithm],
+    copy_to: Option<&Path>,
+    reporter: &dyn Reporter,
+) -> Result<Vec<Digests>> {
+    reporter.start(files.len() as u64, files.iter().map(|f| f.size).sum());
+    let result = files
+        .par_iter()
+        .map(|f| {
+            let input = fs::File::open(&f.abs).map_err(|e| Error::io("read", &f.abs, e))?;
+            let mut on_bytes = |n| reporter.advance(n);
+            let digests = match copy_to {
+                None => hash_reader(input, algorithms, Some(f.size), &mut on_bytes)
+                    .map_err(|e| Error::io("read", &f.abs, e))?,
+                Some(dest) => {
+                    let target = dest.join(&f.rel);
+                    let out = fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
+                    let mut tee = Tee {
+                        inner: input,
+                        out: io::BufWriter::with_capacity(256 * 1024, out),
+                    };
+                    let d = hash_reader(&mut tee, algorithms, Some(f.size), &mut on_bytes)
+                        .map_err(|e| Error::io("copy", &f.abs, e))?;
+                    let out = tee
+                        .out
+                        .into_inner()
+                        .map_err(|e| Error::io("write", &target, e.into_error()))?;
+                    if let Ok(mtime) = fs::metadata(&f.abs).and_then(|m| m.modified()) {
+                        let _ = out.set_modified(mtime);
+                    }
+                    d
+                }
+            };
+            reporter.file_done();
+            if digests.0 != f.size {
+                return Err(Error::io(
+                    "read",
+                    &f.abs,
+                    io::Error::other("the file changed size while it was being bagged"),
+                ));
+            }
+            Ok(digests.1)
+        })
+        .collect();
+    reporter.finish();
+    result
+}
+
+/// The tag files of a bag, as (name, bytes), in writing order.
+fn tag_files(
+    files: &[SourceFile],
+    digests: &[Digests],
+    options: &BagOptions,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    let oxum = PayloadOxum {
+        octets: files.iter().map(|f| f.size).sum(),
+        streams: files.len() as u64,
+    };
+    let mut tags = vec![
+        (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
+        (BAG_INFO.to_owned(), options.bag_info(oxum)?.to_bytes()),
+    ];
+    let paths: Vec<String> = files.iter().map(|f| format!("data/{}", f.rel)).collect();
+    for &a in &options.algorithms {
+        let mut rows: Vec<(&str, &Digest)> = paths
+            .iter()
+            .zip(digests)
+            .filter_map(|(p, ds)| ds.iter().find(|(da, _)| *da == a).map(|(_, d)| (p.as_str(), d)))
+            .collect();
+        rows.sort_by(|x, y| x.0.cmp(y.0));
+        tags.push((a.manifest_name(), write_manifest(rows).into_bytes()));
+    }
+    let mut tag_manifests = Vec::new();
+    for &a in &options.algorithms {
+        let mut rows: Vec<(String, Digest)> = tags
+            .iter()
+            .map(|(name, bytes)| (name.clone(), hash_bytes(bytes, &[a]).remove(0).1))
+            .collect();
+        rows.sort();
+        let text = write_manifest(rows.iter().map(|(n, d)| (n.as_str(), d)));
+        tag_manifests.push((a.tag_manifest_name(), text.into_bytes()));
+    }
+    tags.extend(tag_manifests);
+    Ok(tags)
+}
+
+fn write_tag_files(dir: &Path, tags: &[(String, Vec<u8>)]) -> Result<()> {
+    for (name, bytes) in tags {
+        let path = dir.join(name);
+        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+    }
+    Ok(())
+}
+
+/// Makes a new bag at `dest` from the files under `src`, which is left
+/// untouched. `dest` must not exist. The bag is assembled in a temporary
+/// directory beside `dest` and renamed into place only when complete.
+pub fn bag_to(
+    src: &Path,
+    dest: &Path,
+    options: &BagOptions,
+    reporter: &dyn Reporter,
+) -> Result<BagSummary> {
+    options.check()?;
+    check_source_dir(src)?;
+    if fs::symlink_metadata(dest).is_ok() {
+        return Err(Error::DestinationExists {
+            path: dest.to_owned(),
+        });
+    }
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    // A destination inside the source would be bagged into itself.
+    if let (Ok(s), Ok(p)) = (fs::canonicalize(src), fs::canonicalize(&parent))
+        && p.starts_with(&s)
+    {
+        return Err(Error::InvalidDestination {
+            path: dest.to_owned(),
+            reason: "it is inside the directory being bagged",
+        });
+    }
+    let scan = scan(src, &[])?;
+    let tmp = tempfile::Builder::new()
+        .prefix(".newsbag-tmp-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("create a temporary directory in", &parent, e))?;
+    let data = tmp.path().join("data");
+    fs::create_dir(&data).map_err(|e| Error::io("create", &data, e))?;
+    for d in &scan.dirs {
+        let p = data.join(d);
+        fs::create_dir_all(&p).map_err(|e| Error::io("create", &p, e))?;
+    }
+    let digests = hash_files(&scan.files, &options.algorithms, Some(&data), reporter)?;
+    let tags = tag_files(&scan.files, &digests, options)?;
+    write_tag_files(tmp.path(), &tags)?;
+    let tmp_path = tmp.keep();
+    if let Err(e) = fs::rename(&tmp_path, dest) {
+        let _ = fs::remove_dir_all(&tmp_path);
+        return Err(Error::io("rename the finished bag to", dest, e));
+    }
+    Ok(BagSummary {
+        path: dest.to_owned(),
+        oxum: oxum_of(&scan.files),
+    })
+}
+
+fn oxum_of(files: &[SourceFile]) -> PayloadOxum {
+    PayloadOxum {
+        octets: files.iter().map(|f| f.size).sum(),
+        streams: files.len() as u64,
+    }
+}
+
+fn check_source_dir(src: &Path) -> Result<()> {
+    let md = fs::metadata(src).map_err(|e| Error::io("read", src, e))?;
+    if !md.is_dir() {
+        return Err(Error::NotADirectory {
+            path: src.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Turns `dir` into a bag: its content moves under `dir/data/` and the tag
+/// files are written beside it. Every file is hashed before anything moves;
+/// if a later step fails, what was moved is moved back, so `dir` is left as
+/// it was.
+pub fn bag_in_place(dir: &Path, options: &BagOptions, reporter: &dyn Reporter) -> Result<BagSummary> {
+    options.check()?;
+    check_source_dir(dir)?;
+    if dir.join(BAG_DECLARATION).exists() {
+        return Err(Error::InvalidDestination {
+            path: dir.to_owned(),
+            reason: "it is already a bag (it has a bagit.txt)",
+        });
+    }
+    let scan = scan(dir, &[])?;
+    let digests = hash_files(&scan.files, &options.algorithms, None, reporter)?;
+    let tags = tag_files(&scan.files, &digests, options)?;
+
+    let tmp = tempfile::Builder::new()
+        .prefix(".newsbag-tmp-")
+        .tempdir_in(dir)
+        .map_err(|e| Error::io("create a temporary directory in", dir, e))?;
+    let tmp_path = tmp.path().to_owned();
+    let data = tmp_path.join("data");
+    fs::create_dir(&data).map_err(|e| Error::io("create", &data, e))?;
+    let tmp_name = tmp_path.file_name().map(ToOwned::to_owned).unwrap_or_default();
+
+    let mut top: Vec<PathBuf> = Vec::new();
+    let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io("list", dir, e))?;
+        if entry.file_name() != tmp_name {
+            top.push(PathBuf::from(entry.file_name()));
+        }
+    }
+    top.sort();
+    let mut moved: Vec<&PathBuf> = Vec::new();
+    let rollback = |moved: &[&PathBuf]| {
+        for name in moved.iter().rev() {
+            let _ = fs::rename(data.join(name), dir.join(name));
+        }
+    };
+    for name in &top {
+        if let Err(e) = fs::rename(dir.join(name), data.join(name)) {
+            rollback(&moved);
+            return Err(Error::io("move into data/", dir.join(name), e));
+        }
+        moved.push(name);
+    }
+    let finish = || -> Result<()> {
+        write_tag_files(&tmp_path, &tags)?;
+        let final_data = dir.join("data");
+        fs::rename(&data, &final_data).map_err(|e| Error::io("rename", &final_data, e))?;
+        for (name, _) in &tags {
+            let to = dir.join(name);
+            if let Err(e) = fs::rename(tmp_path.join(name), &to) {
+                // Undo: tag files already placed, then the payload.
+                for (n, _) in &tags {
+                    let _ = fs::remove_file(dir.join(n));
+                }
+                let _ = fs::rename(&final_data, &data);
+                return Err(Error::io("write", &to, e));
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = finish() {
+        rollback(&moved);
+        return Err(e);
+    }
+    drop(tmp);
+    Ok(BagSummary {
+        path: dir.to_owned(),
+        oxum: oxum_of(&scan.files),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::progress::NoProgress;
+    use crate::report::Level;
+    use crate::verify::verify_dir;
+
+    fn tree(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in files {
+            let p = dir.path().join(name);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, bytes).unwrap();
+        }
+        dir
+    }
+
+    fn listing(root: &Path) -> Vec<(String, Vec<u8>)> {
+        walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                (
+                    e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn bag_to_writes_a_valid_deterministic_bag() {
+        let src = tree(&[
+            ("a.txt", b"hello"),
+            ("dir/b%\r\n.txt", b"odd name"),
+            ("dir/sub/c.bin", &[0, 1, 2, 255]),
+        ]);
+        let before = listing(src.path());
+        let out = tempfile::tempdir().unwrap();
+        let opts = BagOptions::new("2026-01-02").info("Source-Organization", "Example");
+        let s1 = bag_to(src.path(), &out.path().join("one"), &opts, &NoProgress).unwrap();
+        assert_eq!(s1.oxum, PayloadOxum { octets: 17, streams: 3 });
+        bag_to(src.path(), &out.path().join("two"), &opts, &NoProgress).unwrap();
+        assert_eq!(listing(src.path()), before, "source untouched");
+        assert_eq!(listing(&out.path().join("one")), listing(&out.path().join("two")));
+        let info = fs::read_to_string(out.path().join("one/bag-info.txt")).unwrap();
+        assert_eq!(
+            info,
+            format!(
+                "Bagging-Date: 2026-01-02\nPayload-Oxum: 17.3\nBag-Software-Agent: {SOFTWARE_AGENT}\nSource-Organization: Example\n"
+            )
+        );
+        let manifest = fs::read_to_string(out.path().join("one/manifest-sha256.txt")).unwrap();
+        assert!(manifest.contains("  data/dir/b%25%0D%0A.txt\n"), "{manifest}");
+        let report = verify_dir(&out.path().join("one"), Level::Fixity, &NoProgress).unwrap();
+        assert!(report.is_valid(), "{:?}", report.problems);
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        // No temporary directory is left beside the bags.
+        let names: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        assert_eq!(names.len(), 2);
+    }
+
+    #[test]
+    fn bag_in_place_moves_payload() {
+        let src = tree(&[("a.txt", b"hello"), ("data/x", b"payload named data")]);
+        bag_in_place(src.path(), &BagOptions::new("2026-01-02"), &NoProgress).unwrap();
+        assert_eq!(fs::read(src.path().join("data/a.txt")).unwrap(), b"hello");
+        assert_eq!(fs::read(src.path().join("data/data/x")).unwrap(), b"payload named data");
+        let report = verify_dir(src.path(), Level::Fixity, &NoProgress).unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        // A second attempt is refused: it is a bag now.
+        assert!(bag_in_place(src.path(), &BagOptions::new("2026-01-02"), &NoProgress).is_err());
+    }
+
+    #[test]
+    fn refuses_nfc_collisions_and_leaves_source() {
+        let src = tree(&[("Nu\u{301}n\u{303}ez", b"1"), ("N\u{fa}\u{f1}ez", b"2")]);
+        let before = listing(src.path());
+        let err = bag_in_place(src.path(), &BagOptions::new("2026-01-02"), &NoProgress).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("NFC"), "{msg}");
+        assert_eq!(listing(src.path()), before);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn refuses_symlinks_naming_them() {
+        let src = tree(&[("a", b"1")]);
+        std::os::unix::fs::symlink("/etc/passwd", src.path().join("link")).unwrap();
+        let out = tempfile::tempdir().unwrap();
+        let err = bag_to(src.path(), &out.path().join("b"), &BagOptions::new("2026-01-02"), &NoProgress)
+            .unwrap_err();
+        assert!(err.to_string().contains("`link`: is a symbolic link"), "{err}");
+        assert!(!out.path().join("b").exists());
+    }
+
+    #[test]
+    fn refuses_computed_labels() {
+        let src = tree(&[("a", b"1")]);
+        let opts = BagOptions::new("2026-01-02").info("Payload-Oxum", "1.1");
+        assert!(bag_in_place(src.path(), &opts, &NoProgress).is_err());
+        assert!(src.path().join("a").exists());
+    }
+}

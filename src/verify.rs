@@ -1,0 +1,651 @@
+//! Verification of bags on disk: every rule of RFC 8493 §2–3 and §5, each
+//! BagIt version's own rules, every problem returned as data.
+//!
+//! [`verify_dir`] returns `Ok(Report)` for any bag, valid or not; `Err` only
+//! when the path itself cannot be examined. Files are only ever opened if the
+//! directory walk found them to be regular files inside the bag, so a
+//! manifest cannot make newsbag read outside the bag, and a FIFO cannot make
+//! it hang.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::checksum::{Algorithm, Digest, hash_reader};
+use crate::error::{Error, Result};
+use crate::manifest::{FetchEntry, ManifestEntry, parse_fetch, parse_manifest};
+use crate::progress::Reporter;
+use crate::report::{Level, Problem, ProblemKind, Report, Severity};
+use crate::tagfile::{
+    BAG_DECLARATION, BagDeclaration, BagInfo, PayloadOxum, Version, decode_tag_file,
+};
+
+/// Whether `path` looks like a bag directory (it holds a `bagit.txt`).
+pub fn is_bag_dir(path: &Path) -> bool {
+    path.join(BAG_DECLARATION).is_file()
+}
+
+/// A regular file found inside the bag.
+#[derive(Debug, Clone)]
+struct FoundFile {
+    abs: PathBuf,
+    size: u64,
+}
+
+/// What the walk of the bag directory found.
+#[derive(Debug, Default)]
+struct Walk {
+    /// Regular files (and links to regular files inside the bag), by path
+    /// relative to the bag root with `/` separators.
+    files: BTreeMap<String, FoundFile>,
+    problems: Vec<Problem>,
+}
+
+fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
+    let mut walk = Walk::default();
+    let mut it = walkdir::WalkDir::new(root)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let path = err
+                    .path()
+                    .and_then(|p| p.strip_prefix(root).ok())
+                    .map_or_else(String::new, |p| p.to_string_lossy().into_owned());
+                walk.problems.push(Problem::error(
+                    None,
+                    ProblemKind::UnreadableFile {
+                        path,
+                        error: err.to_string(),
+                    },
+                ));
+                continue;
+            }
+        };
+        let Ok(rel_path) = entry.path().strip_prefix(root) else {
+            continue;
+        };
+        let Some(rel) = rel_path.to_str().map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        else {
+            walk.problems.push(Problem::error(
+                None,
+                ProblemKind::NonUtf8FileName {
+                    path: rel_path.to_string_lossy().into_owned(),
+                },
+            ));
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        };
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_file() {
+            match entry.metadata() {
+                Ok(md) => {
+                    walk.files.insert(
+                        rel,
+                        FoundFile {
+                            abs: entry.path().to_owned(),
+                            size: md.len(),
+                        },
+                    );
+                }
+                Err(err) => walk.problems.push(Problem::error(
+                    Some(&rel),
+                    ProblemKind::UnreadableFile {
+                        path: rel.clone(),
+                        error: err.to_string(),
+                    },
+                )),
+            }
+            continue;
+        }
+        if ft.is_symlink() {
+            match fs::canonicalize(entry.path()) {
+                Ok(target) if target.starts_with(canonical_root) => {
+                    walk.problems.push(Problem::warning(
+                        Some(&rel),
+                        ProblemKind::Symlink { path: rel.clone() },
+                    ));
+                    // Only links to regular files are followed; linked
+                    // directories are not descended (no loops, no escapes).
+                    if let Ok(md) = fs::metadata(&target)
+                        && md.is_file()
+                    {
+                        walk.files.insert(
+                            rel,
+                            FoundFile {
+                                abs: target,
+                                size: md.len(),
+                            },
+                        );
+                    }
+                }
+                Ok(_) => walk.problems.push(Problem::error(
+                    Some(&rel),
+                    ProblemKind::SymlinkOutsideBag { path: rel.clone() },
+                )),
+                Err(_) => walk.problems.push(Problem::error(
+                    Some(&rel),
+                    ProblemKind::UnreadableFile {
+                        path: rel.clone(),
+                        error: "dangling symbolic link".into(),
+                    },
+                )),
+            }
+            continue;
+        }
+        walk.problems.push(Problem::error(
+            Some(&rel),
+            ProblemKind::SpecialFile {
+                path: rel.clone(),
+                file_type: special_file_type(&ft).to_owned(),
+            },
+        ));
+    }
+    walk
+}
+
+#[cfg(unix)]
+fn special_file_type(ft: &fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if ft.is_fifo() {
+        "FIFO"
+    } else if ft.is_socket() {
+        "socket"
+    } else if ft.is_block_device() {
+        "block device"
+    } else if ft.is_char_device() {
+        "character device"
+    } else {
+        "special file"
+    }
+}
+
+#[cfg(not(unix))]
+fn special_file_type(_ft: &fs::FileType) -> &'static str {
+    "special file"
+}
+
+/// Names of operating-system metadata files that should not be payload.
+fn is_system_file(name: &str) -> bool {
+    matches!(name, ".DS_Store" | "Thumbs.db" | "desktop.ini" | "Icon\r" | ".Spotlight-V100" | ".Trashes")
+        || name.starts_with("._")
+}
+
+fn nfc(s: &str) -> String {
+    s.nfc().collect()
+}
+
+fn fold(s: &str) -> String {
+    s.nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// Resolves manifest paths to files found on disk: exactly, else after NFC
+/// normalisation (a bag made on macOS), else ignoring case (a bag made on a
+/// case-insensitive file system).
+struct Matcher<'a> {
+    files: &'a BTreeMap<String, FoundFile>,
+    by_nfc: BTreeMap<String, Vec<&'a str>>,
+    by_fold: BTreeMap<String, Vec<&'a str>>,
+}
+
+enum Match<'a> {
+    Exact(&'a str),
+    Normalized(&'a str),
+    Case(&'a str),
+    None,
+}
+
+impl<'a> Matcher<'a> {
+    fn new(files: &'a BTreeMap<String, FoundFile>) -> Self {
+        let mut by_nfc: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        let mut by_fold: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for k in files.keys() {
+            by_nfc.entry(nfc(k)).or_default().push(k);
+            by_fold.entry(fold(k)).or_default().push(k);
+        }
+        Matcher {
+            files,
+            by_nfc,
+            by_fold,
+        }
+    }
+
+    fn find(&self, path: &str) -> Match<'a> {
+        if let Some((k, _)) = self.files.get_key_value(path) {
+            return Match::Exact(k);
+        }
+        if let Some(v) = self.by_nfc.get(&nfc(path)) {
+            return Match::Normalized(v[0]);
+        }
+        if let Some(v) = self.by_fold.get(&fold(path)) {
+            return Match::Case(v[0]);
+        }
+        Match::None
+    }
+
+    /// Groups of files whose names collide after case folding and NFC.
+    fn collisions(&self) -> impl Iterator<Item = &Vec<&'a str>> {
+        self.by_fold.values().filter(|v| v.len() > 1)
+    }
+}
+
+/// A manifest file found at the top of the bag.
+struct ManifestFile {
+    name: String,
+    algorithm: Option<Algorithm>,
+    entries: Vec<ManifestEntry>,
+    tag: bool,
+}
+
+/// One file to hash and the checksums it must have.
+struct HashJob<'a> {
+    rel: &'a str,
+    file: &'a FoundFile,
+    expected: Vec<(Algorithm, Digest, String)>,
+}
+
+/// Verifies the bag at `root` at the given level.
+///
+/// Returns `Err` only if `root` is not a readable directory; any defect of
+/// the bag is a [`Problem`] in the [`Report`].
+pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<Report> {
+    let md = fs::metadata(root).map_err(|e| Error::io("read", root, e))?;
+    if !md.is_dir() {
+        return Err(Error::NotADirectory {
+            path: root.to_owned(),
+        });
+    }
+    let canonical_root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
+    let mut report = Report::new(root.to_owned(), level);
+    let mut problems = Vec::new();
+
+    // 1. The bag declaration.
+    let declaration = match fs::read(root.join(BAG_DECLARATION)) {
+        Ok(bytes) => {
+            let (d, p) = BagDeclaration::parse(&bytes);
+            problems.extend(p);
+            d
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            problems.push(Problem::error(None, ProblemKind::MissingBagDeclaration));
+            None
+        }
+        Err(e) => {
+            problems.push(Problem::error(
+                Some(BAG_DECLARATION),
+                ProblemKind::UnreadableFile {
+                    path: BAG_DECLARATION.into(),
+                    error: e.to_string(),
+                },
+            ));
+            None
+        }
+    };
+    // Without a usable declaration, apply the strictest rules (1.0, UTF-8).
+    let version = declaration.as_ref().map_or(Version::V1_0, |d| d.version);
+    let encoding = declaration
+        .as_ref()
+        .map_or_else(|| "UTF-8".to_owned(), |d| d.encoding.clone());
+    report.version = declaration.as_ref().map(|d| d.version.to_string());
+    let strict = version >= Version::V1_0;
+
+    // 2. What is on disk.
+    let walk = walk_bag(root, &canonical_root);
+    problems.extend(walk.problems);
+    let files = walk.files;
+    let matcher = Matcher::new(&files);
+    let payload: Vec<(&String, &FoundFile)> =
+        files.iter().filter(|(k, _)| k.starts_with("data/")).collect();
+    report.payload_files = payload.len() as u64;
+    report.payload_bytes = payload.iter().map(|(_, f)| f.size).sum();
+    if !root.join("data").is_dir() {
+        problems.push(Problem::error(None, ProblemKind::MissingPayloadDirectory));
+    }
+    for (rel, _) in &payload {
+        let name = rel.rsplit('/').next().unwrap_or(rel);
+        if is_system_file(name) {
+            problems.push(Problem::warning(
+                Some(rel),
+                ProblemKind::SystemFile {
+                    path: (*rel).clone(),
+                },
+            ));
+        }
+    }
+    for group in matcher.collisions() {
+        problems.push(Problem::warning(
+            None,
+            ProblemKind::CollidingNames {
+                paths: group.iter().map(|s| (*s).to_owned()).collect(),
+            },
+        ));
+    }
+
+    // 3. Bag metadata and Payload-Oxum.
+    let info_name = version.info_file_name();
+    if let Some(f) = files.get(info_name) {
+        match fs::read(&f.abs) {
+            Ok(bytes) => {
+                let (text, p) = decode_tag_file(&bytes, &encoding, info_name);
+                problems.extend(p);
+                let (info, p) = BagInfo::parse(&text, info_name, strict);
+                problems.extend(p);
+                if let Some(oxum) = info.get("Payload-Oxum") {
+                    match oxum.parse::<PayloadOxum>() {
+                        Ok(expected) => {
+                            let found = PayloadOxum {
+                                octets: report.payload_bytes,
+                                streams: report.payload_files,
+                            };
+                            if expected != found {
+                                problems.push(Problem::error(
+                                    Some(info_name),
+                                    ProblemKind::OxumMismatch {
+                                        expected: expected.to_string(),
+                                        found: found.to_string(),
+                                    },
+                                ));
+                            }
+                        }
+                        Err(()) => problems.push(Problem::error(
+                            Some(info_name),
+                            ProblemKind::MalformedPayloadOxum {
+                                value: oxum.to_owned(),
+                            },
+                        )),
+                    }
+                }
+            }
+            Err(e) => problems.push(unreadable(info_name, &e)),
+        }
+    }
+
+    // 4. Manifests and fetch.txt.
+    let mut manifests = Vec::new();
+    for (name, f) in files.range::<str, _>(..).filter(|(k, _)| !k.contains('/')) {
+        let (tag, alg_name) = if let Some(a) = name
+            .strip_prefix("tagmanifest-")
+            .and_then(|r| r.strip_suffix(".txt"))
+        {
+            (true, a)
+        } else if let Some(a) = name.strip_prefix("manifest-").and_then(|r| r.strip_suffix(".txt")) {
+            (false, a)
+        } else {
+            continue;
+        };
+        let algorithm = Algorithm::ALL.into_iter().find(|a| a.as_str() == alg_name);
+        let bytes = match fs::read(&f.abs) {
+            Ok(b) => b,
+            Err(e) => {
+                problems.push(unreadable(name, &e));
+                continue;
+            }
+        };
+        let (text, p) = decode_tag_file(&bytes, &encoding, name);
+        problems.extend(p);
+        let (entries, p) = parse_manifest(&text, name, algorithm, strict);
+        problems.extend(p);
+        for e in &entries {
+            if e.path.starts_with("data/") == tag {
+                problems.push(
+                    Problem::error(
+                        Some(name),
+                        ProblemKind::WrongManifestScope {
+                            path: e.path.clone(),
+                        },
+                    )
+                    .at_line(e.line),
+                );
+            }
+        }
+        manifests.push(ManifestFile {
+            name: name.clone(),
+            algorithm,
+            entries,
+            tag,
+        });
+    }
+    let payload_manifests = manifests.iter().filter(|m| !m.tag).count();
+    let known_payload = manifests
+        .iter()
+        .filter(|m| !m.tag && m.algorithm.is_some())
+        .count();
+    if payload_manifests == 0 {
+        problems.push(Problem::error(None, ProblemKind::NoPayloadManifest));
+    }
+    for m in &manifests {
+        if m.algorithm.is_none() {
+            let name = m
+                .name
+                .trim_start_matches("tag")
+                .trim_start_matches("manifest-")
+                .trim_end_matches(".txt")
+                .to_owned();
+            // Fatal only if no payload manifest can be checked at all.
+            let severity = if !m.tag && known_payload == 0 {
+                Severity::Error
+            } else {
+                Severity::Warning
+            };
+            problems.push(Problem::new(
+                severity,
+                Some(&m.name),
+                ProblemKind::UnknownAlgorithm { name },
+            ));
+        }
+    }
+    if strict && manifests.iter().any(|m| m.tag) {
+        for m in manifests.iter().filter(|m| !m.tag) {
+            if let Some(a) = m.algorithm
+                && !manifests.iter().any(|t| t.tag && t.algorithm == Some(a))
+            {
+                problems.push(Problem::warning(
+                    None,
+                    ProblemKind::MissingTagManifest {
+                        algorithm: a.to_string(),
+                    },
+                ));
+            }
+        }
+    }
+    let mut fetch: Vec<FetchEntry> = Vec::new();
+    if let Some(f) = files.get("fetch.txt") {
+        match fs::read(&f.abs) {
+            Ok(bytes) => {
+                let (text, p) = decode_tag_file(&bytes, &encoding, "fetch.txt");
+                problems.extend(p);
+                let (entries, p) = parse_fetch(&text, "fetch.txt");
+                problems.extend(p);
+                fetch = entries;
+            }
+            Err(e) => problems.push(unreadable("fetch.txt", &e)),
+        }
+    }
+
+    if level >= Level::Completeness {
+        let fetch_by_path: BTreeMap<&str, &FetchEntry> =
+            fetch.iter().map(|e| (e.path.as_str(), e)).collect();
+        let mut jobs: BTreeMap<&str, HashJob<'_>> = BTreeMap::new();
+        for m in &manifests {
+            let mut covered: BTreeSet<&str> = BTreeSet::new();
+            for e in &m.entries {
+                if e.path.starts_with("data/") == m.tag {
+                    continue; // already reported as wrong scope
+                }
+                let found = match matcher.find(&e.path) {
+                    Match::Exact(k) => Some(k),
+                    Match::Normalized(k) => {
+                        problems.push(
+                            Problem::warning(
+                                Some(&m.name),
+                                ProblemKind::NormalizationMismatch {
+                                    listed: e.path.clone(),
+                                    on_disk: k.to_owned(),
+                                },
+                            )
+                            .at_line(e.line),
+                        );
+                        Some(k)
+                    }
+                    Match::Case(k) => {
+                        problems.push(
+                            Problem::warning(
+                                Some(&m.name),
+                                ProblemKind::CaseMismatch {
+                                    listed: e.path.clone(),
+                                    on_disk: k.to_owned(),
+                                },
+                            )
+                            .at_line(e.line),
+                        );
+                        Some(k)
+                    }
+                    Match::None => None,
+                };
+                match found {
+                    Some(k) => {
+                        covered.insert(k);
+                        if let (Some(a), Some(file)) = (m.algorithm, files.get(k)) {
+                            jobs.entry(k)
+                                .or_insert_with(|| HashJob {
+                                    rel: k,
+                                    file,
+                                    expected: Vec::new(),
+                                })
+                                .expected
+                                .push((a, e.digest.clone(), m.name.clone()));
+                        }
+                    }
+                    None => {
+                        let kind = match fetch_by_path.get(e.path.as_str()) {
+                            Some(f) => ProblemKind::NotFetched {
+                                path: e.path.clone(),
+                                url: f.url.clone(),
+                            },
+                            None => ProblemKind::MissingFile {
+                                path: e.path.clone(),
+                            },
+                        };
+                        problems.push(Problem::error(Some(&m.name), kind).at_line(e.line));
+                    }
+                }
+            }
+            if !m.tag {
+                for (rel, _) in &payload {
+                    if !covered.contains(rel.as_str()) {
+                        problems.push(Problem::error(
+                            Some(rel),
+                            ProblemKind::UnexpectedFile {
+                                path: (*rel).clone(),
+                                manifest: m.name.clone(),
+                            },
+                        ));
+                    }
+                }
+            }
+        }
+        let listed: BTreeSet<&str> = manifests
+            .iter()
+            .filter(|m| !m.tag)
+            .flat_map(|m| m.entries.iter().map(|e| e.path.as_str()))
+            .collect();
+        for f in &fetch {
+            if !listed.contains(f.path.as_str()) {
+                problems.push(
+                    Problem::error(
+                        Some("fetch.txt"),
+                        ProblemKind::FetchNotInManifest {
+                            path: f.path.clone(),
+                        },
+                    )
+                    .at_line(f.line),
+                );
+            }
+        }
+
+        if level >= Level::Fixity {
+            let jobs: Vec<HashJob<'_>> = jobs.into_values().collect();
+            reporter.start(
+                jobs.len() as u64,
+                jobs.iter().map(|j| j.file.size).sum(),
+            );
+            let found: Vec<Problem> = jobs
+                .par_iter()
+                .flat_map_iter(|job| {
+                    let p = check_fixity(job, reporter);
+                    reporter.file_done();
+                    p
+                })
+                .collect();
+            reporter.finish();
+            problems.extend(found);
+        }
+    }
+
+    report.problems = problems;
+    report.finish();
+    Ok(report)
+}
+
+fn unreadable(name: &str, e: &std::io::Error) -> Problem {
+    Problem::error(
+        Some(name),
+        ProblemKind::UnreadableFile {
+            path: name.to_owned(),
+            error: e.to_string(),
+        },
+    )
+}
+
+fn check_fixity(job: &HashJob<'_>, reporter: &dyn Reporter) -> Vec<Problem> {
+    let mut algorithms: Vec<Algorithm> = job.expected.iter().map(|(a, _, _)| *a).collect();
+    algorithms.sort();
+    algorithms.dedup();
+    let result = fs::File::open(&job.file.abs).and_then(|f| {
+        // The walk saw a regular file; refuse anything else that may have
+        // replaced it since.
+        if !f.metadata()?.is_file() {
+            return Err(std::io::Error::other("no longer a regular file"));
+        }
+        hash_reader(f, &algorithms, Some(job.file.size), &mut |n| reporter.advance(n))
+    });
+    match result {
+        Ok((_, digests)) => job
+            .expected
+            .iter()
+            .filter_map(|(a, expected, manifest)| {
+                let found = digests.iter().find(|(da, _)| da == a).map(|(_, d)| d)?;
+                (found != expected).then(|| {
+                    Problem::error(
+                        Some(manifest),
+                        ProblemKind::ChecksumMismatch {
+                            path: job.rel.to_owned(),
+                            algorithm: *a,
+                            expected: expected.clone(),
+                            found: found.clone(),
+                        },
+                    )
+                })
+            })
+            .collect(),
+        Err(e) => vec![Problem::error(
+            Some(job.rel),
+            ProblemKind::UnreadableFile {
+                path: job.rel.to_owned(),
+                error: e.to_string(),
+            },
+        )],
+    }
+}
