@@ -485,8 +485,11 @@ impl BagInfo {
                     label: reserved.to_owned(),
                 };
                 let values: std::collections::BTreeSet<&str> = info.get_all(reserved).collect();
-                // Repeated with different values is ambiguous in any version.
-                problems.push(if strict || values.len() > 1 {
+                // Before 1.0 any element may repeat (0.97 §2.2.2), but two
+                // different Payload-Oxum values cannot both describe the
+                // payload.
+                let conflicting_oxum = reserved == "Payload-Oxum" && values.len() > 1;
+                problems.push(if strict || conflicting_oxum {
                     Problem::error(Some(file), p)
                 } else {
                     Problem::warning(Some(file), p)
@@ -623,6 +626,10 @@ mod tests {
         assert!(p.iter().all(|p| !p.is_error()) && !p.is_empty());
         let (_, p) = BagInfo::parse("Payload-Oxum: 1.1\nPayload-Oxum: 2.1\n", BAG_INFO, false);
         assert!(p.iter().any(Problem::is_error));
+        // 0.97 allows any element to repeat (conformance suite case
+        // v0.97/valid/duplicate-metadata-entries).
+        let (_, p) = BagInfo::parse("Bagging-Date: 2016-02-26\nBagging-Date: 2016-03-10\n", BAG_INFO, false);
+        assert!(!p.iter().any(Problem::is_error));
     }
 
     #[test]

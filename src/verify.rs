@@ -649,3 +649,37 @@ fn check_fixity(job: &HashJob<'_>, reporter: &dyn Reporter) -> Vec<Problem> {
         )],
     }
 }
+
+/// The bags at `path`: `path` itself if it holds a `bagit.txt`; otherwise
+/// every directory below it that does (an archive root), without looking
+/// inside bags, in sorted order. A directory with no bag at all is returned
+/// as is, so that verifying it reports what is missing.
+pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
+    let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if !md.is_dir() {
+        return Err(Error::NotABag {
+            path: path.to_owned(),
+            reason: "not a directory".into(),
+        });
+    }
+    if is_bag_dir(path) {
+        return Ok(vec![path.to_owned()]);
+    }
+    let mut bags = Vec::new();
+    let mut it = walkdir::WalkDir::new(path)
+        .follow_links(false)
+        .sort_by_file_name()
+        .min_depth(1)
+        .into_iter();
+    while let Some(entry) = it.next() {
+        let Ok(entry) = entry else { continue };
+        if entry.file_type().is_dir() && is_bag_dir(entry.path()) {
+            bags.push(entry.path().to_owned());
+            it.skip_current_dir();
+        }
+    }
+    if bags.is_empty() {
+        bags.push(path.to_owned());
+    }
+    Ok(bags)
+}

@@ -33,8 +33,95 @@ pub(crate) struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Make a bag of a directory, in place or at a new destination.
+    ///
+    /// In place, the directory's content moves under data/ and the tag files
+    /// are written beside it; on any failure the directory is left as it was.
+    /// With --to, a new bag is written at DEST and DIR is left untouched
+    /// (read-only sources, chain of custody). Symbolic links, FIFOs, devices,
+    /// unreadable files and names that collide after Unicode NFC
+    /// normalisation are refused, each named.
+    Bag(BagArgs),
+    /// Verify bags: structure, completeness and fixity.
+    ///
+    /// PATH is a bag directory or a directory holding bags (an archive root):
+    /// every bag under it is verified. Prints one line per bag (`valid PATH`
+    /// or `invalid PATH`) followed by its problems, errors first. Exit status
+    /// 0 when every bag is valid (warnings allowed), 1 when one is invalid,
+    /// 2 on usage or I/O errors.
+    Verify(VerifyArgs),
     /// Generate the man page or shell completions.
     Generate(GenerateArgs),
+}
+
+/// Arguments of `newsbag bag`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct BagArgs {
+    /// The directory to bag.
+    pub(crate) dir: PathBuf,
+    /// Write the bag at DEST (which must not exist) and leave DIR untouched.
+    #[arg(long, value_name = "DEST")]
+    pub(crate) to: Option<PathBuf>,
+    /// Checksum algorithm for manifests and tag manifests (repeatable):
+    /// sha512, sha256, sha384, sha224, sha1, md5. Default: sha512 and sha256.
+    #[arg(long = "algorithm", short = 'a', value_name = "ALG", value_parser = parse_algorithm)]
+    pub(crate) algorithms: Vec<newsbag::checksum::Algorithm>,
+    /// A bag-info.txt element, written in the order given (repeatable).
+    #[arg(long, value_name = "LABEL=VALUE", value_parser = parse_info)]
+    pub(crate) info: Vec<(String, String)>,
+    /// Bagging-Date (YYYY-MM-DD); default: today (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub(crate) date: Option<String>,
+}
+
+/// Arguments of `newsbag verify`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct VerifyArgs {
+    /// Bags, or directories holding bags.
+    #[arg(required = true)]
+    pub(crate) paths: Vec<PathBuf>,
+    /// Check structure and Payload-Oxum only (no manifest comparison, no
+    /// hashing).
+    #[arg(long, conflicts_with = "completeness_only")]
+    pub(crate) fast: bool,
+    /// Check that every listed file exists and every payload file is listed,
+    /// without hashing.
+    #[arg(long)]
+    pub(crate) completeness_only: bool,
+    /// Print a JSON report (schemas/verify-report.schema.json) instead of
+    /// text.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+impl VerifyArgs {
+    /// The verification level the flags ask for.
+    pub(crate) fn level(&self) -> newsbag::Level {
+        if self.fast {
+            newsbag::Level::Fast
+        } else if self.completeness_only {
+            newsbag::Level::Completeness
+        } else {
+            newsbag::Level::Fixity
+        }
+    }
+}
+
+fn parse_algorithm(s: &str) -> Result<newsbag::checksum::Algorithm, String> {
+    s.parse().map_err(|e: newsbag::Error| e.to_string())
+}
+
+fn parse_info(s: &str) -> Result<(String, String), String> {
+    let (label, value) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected LABEL=VALUE, got `{s}`"))?;
+    Ok((label.to_owned(), value.to_owned()))
+}
+
+fn parse_date(s: &str) -> Result<String, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
 /// Arguments of `newsbag generate`.
@@ -56,8 +143,6 @@ pub(crate) enum Generate {
     },
 }
 
-#[allow(dead_code, reason = "used by subcommands that take paths")]
-pub(crate) type Paths = Vec<PathBuf>;
 
 #[cfg(test)]
 mod tests {
@@ -67,5 +152,35 @@ mod tests {
     #[test]
     fn clap_definition_is_consistent() {
         Args::command().debug_assert();
+    }
+
+    fn parse(args: &[&str]) -> Result<Args, clap::Error> {
+        Args::try_parse_from(std::iter::once("newsbag").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn bag_flags_every_spelling() {
+        let a = parse(&["bag", "d", "--to", "x", "-a", "sha256", "--algorithm=MD5", "--info", "A=b=c", "--date", "2026-01-02"]).unwrap();
+        let Command::Bag(b) = a.command else { panic!() };
+        assert_eq!(b.to.as_deref(), Some(std::path::Path::new("x")));
+        assert_eq!(b.algorithms.len(), 2);
+        assert_eq!(b.info, [("A".to_owned(), "b=c".to_owned())]);
+        assert_eq!(b.date.as_deref(), Some("2026-01-02"));
+        assert!(parse(&["bag", "d", "--algorithm", "blake3"]).is_err());
+        assert!(parse(&["bag", "d", "--info", "novalue"]).is_err());
+        assert!(parse(&["bag", "d", "--date", "02/01/2026"]).is_err());
+    }
+
+    #[test]
+    fn verify_levels() {
+        let level = |args: &[&str]| match parse(args).unwrap().command {
+            Command::Verify(v) => v.level(),
+            _ => panic!(),
+        };
+        assert_eq!(level(&["verify", "b"]), newsbag::Level::Fixity);
+        assert_eq!(level(&["verify", "b", "--fast"]), newsbag::Level::Fast);
+        assert_eq!(level(&["verify", "--completeness-only", "b"]), newsbag::Level::Completeness);
+        assert!(parse(&["verify", "b", "--fast", "--completeness-only"]).is_err());
+        assert!(parse(&["verify"]).is_err());
     }
 }

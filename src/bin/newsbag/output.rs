@@ -50,3 +50,62 @@ mod tests {
         assert_eq!(sanitize("data/\r"), "data/\\r");
     }
 }
+
+/// Today's date (UTC) as `YYYY-MM-DD`: the one place newsbag reads the clock
+/// for a Bagging-Date.
+pub(crate) fn today() -> String {
+    chrono::Utc::now().format("%Y-%m-%d").to_string()
+}
+
+/// A progress bar on stderr implementing the library's
+/// [`newsbag::progress::Reporter`]; hidden unless stderr is a terminal.
+pub(crate) struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    label: &'static str,
+}
+
+impl Progress {
+    pub(crate) fn new(global: &crate::args::GlobalArgs, label: &'static str) -> Self {
+        Progress {
+            bar: None,
+            label,
+        }
+        .enabled(progress_enabled(global))
+    }
+
+    fn enabled(mut self, on: bool) -> Self {
+        if on {
+            let bar = indicatif::ProgressBar::hidden();
+            bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+            self.bar = Some(bar);
+        }
+        self
+    }
+}
+
+impl newsbag::progress::Reporter for Progress {
+    fn start(&self, files: u64, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(bytes);
+            bar.set_position(0);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{msg} {bar:30} {bytes}/{total_bytes} {binary_bytes_per_sec} eta {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar.set_message(format!("{} {files} files", self.label));
+        }
+    }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(bar) = &self.bar {
+            bar.inc(bytes);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}

@@ -1,6 +1,8 @@
 //! One function per subcommand, each a few lines calling the library.
 
+mod bag;
 mod generate;
+mod verify;
 
 use crate::args::{Args, Command};
 use crate::exit::Outcome;
@@ -8,6 +10,8 @@ use crate::exit::Outcome;
 /// Runs the parsed command line.
 pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
+        Command::Bag(b) => bag::run(b, &args.global),
+        Command::Verify(v) => verify::run(&v, &args.global),
         Command::Generate(g) => generate::run(&g),
     }
 }
