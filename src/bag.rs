@@ -83,7 +83,10 @@ impl BagOptions {
         info.push("Payload-Oxum", &oxum.to_string())?;
         info.push("Bag-Software-Agent", &self.software_agent)?;
         for (label, value) in &self.info {
-            if COMPUTED_LABELS.iter().any(|l| l.eq_ignore_ascii_case(label)) {
+            if COMPUTED_LABELS
+                .iter()
+                .any(|l| l.eq_ignore_ascii_case(label))
+            {
                 return Err(Error::InvalidInfo {
                     label: label.clone(),
                     reason: "newsbag computes this element itself",
@@ -146,7 +149,11 @@ fn scan(root: &Path, skip: &[&Path]) -> Result<Scan> {
                     .unwrap_or_default();
                 refused.push(Refusal {
                     path,
-                    reason: format!("cannot be read: {}", err.io_error().map_or_else(|| err.to_string(), ToString::to_string)),
+                    reason: format!(
+                        "cannot be read: {}",
+                        err.io_error()
+                            .map_or_else(|| err.to_string(), ToString::to_string)
+                    ),
                 });
                 continue;
             }
@@ -157,8 +164,15 @@ fn scan(root: &Path, skip: &[&Path]) -> Result<Scan> {
             }
             continue;
         }
-        let rel_path = entry.path().strip_prefix(root).unwrap_or(entry.path()).to_owned();
-        let Some(rel) = rel_path.to_str().map(|s| s.replace(std::path::MAIN_SEPARATOR, "/")) else {
+        let rel_path = entry
+            .path()
+            .strip_prefix(root)
+            .unwrap_or(entry.path())
+            .to_owned();
+        let Some(rel) = rel_path
+            .to_str()
+            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        else {
             refused.push(Refusal {
                 path: rel_path,
                 reason: "the name is not valid UTF-8".into(),
@@ -205,7 +219,10 @@ fn scan(root: &Path, skip: &[&Path]) -> Result<Scan> {
     // macOS and on Linux) would be one file on many systems.
     let mut by_nfc: BTreeMap<String, Vec<&str>> = BTreeMap::new();
     for f in &files {
-        by_nfc.entry(f.rel.nfc().collect()).or_default().push(&f.rel);
+        by_nfc
+            .entry(f.rel.nfc().collect())
+            .or_default()
+            .push(&f.rel);
     }
     for d in &dirs {
         by_nfc.entry(d.nfc().collect()).or_default().push(d);
@@ -289,7 +306,8 @@ fn hash_files(
                     .map_err(|e| Error::io("read", &f.abs, e))?,
                 Some(dest) => {
                     let target = dest.join(&f.rel);
-                    let out = fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
+                    let out =
+                        fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
                     let mut tee = Tee {
                         inner: input,
                         out: io::BufWriter::with_capacity(256 * 1024, out),
@@ -340,7 +358,11 @@ fn tag_files(
         let mut rows: Vec<(&str, &Digest)> = paths
             .iter()
             .zip(digests)
-            .filter_map(|(p, ds)| ds.iter().find(|(da, _)| *da == a).map(|(_, d)| (p.as_str(), d)))
+            .filter_map(|(p, ds)| {
+                ds.iter()
+                    .find(|(da, _)| *da == a)
+                    .map(|(_, d)| (p.as_str(), d))
+            })
             .collect();
         rows.sort_by(|x, y| x.0.cmp(y.0));
         tags.push((a.manifest_name(), write_manifest(rows).into_bytes()));
@@ -442,7 +464,11 @@ fn check_source_dir(src: &Path) -> Result<()> {
 /// files are written beside it. Every file is hashed before anything moves;
 /// if a later step fails, what was moved is moved back, so `dir` is left as
 /// it was.
-pub fn bag_in_place(dir: &Path, options: &BagOptions, reporter: &dyn Reporter) -> Result<BagSummary> {
+pub fn bag_in_place(
+    dir: &Path,
+    options: &BagOptions,
+    reporter: &dyn Reporter,
+) -> Result<BagSummary> {
     options.check()?;
     check_source_dir(dir)?;
     if dir.join(BAG_DECLARATION).exists() {
@@ -462,7 +488,10 @@ pub fn bag_in_place(dir: &Path, options: &BagOptions, reporter: &dyn Reporter) -
     let tmp_path = tmp.path().to_owned();
     let data = tmp_path.join("data");
     fs::create_dir(&data).map_err(|e| Error::io("create", &data, e))?;
-    let tmp_name = tmp_path.file_name().map(ToOwned::to_owned).unwrap_or_default();
+    let tmp_name = tmp_path
+        .file_name()
+        .map(ToOwned::to_owned)
+        .unwrap_or_default();
 
     let mut top: Vec<PathBuf> = Vec::new();
     let entries = fs::read_dir(dir).map_err(|e| Error::io("list", dir, e))?;
@@ -539,7 +568,11 @@ mod tests {
             .filter(|e| e.file_type().is_file())
             .map(|e| {
                 (
-                    e.path().strip_prefix(root).unwrap().to_string_lossy().into_owned(),
+                    e.path()
+                        .strip_prefix(root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
                     fs::read(e.path()).unwrap(),
                 )
             })
@@ -557,10 +590,19 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let opts = BagOptions::new("2026-01-02").info("Source-Organization", "Example");
         let s1 = bag_to(src.path(), &out.path().join("one"), &opts, &NoProgress).unwrap();
-        assert_eq!(s1.oxum, PayloadOxum { octets: 17, streams: 3 });
+        assert_eq!(
+            s1.oxum,
+            PayloadOxum {
+                octets: 17,
+                streams: 3
+            }
+        );
         bag_to(src.path(), &out.path().join("two"), &opts, &NoProgress).unwrap();
         assert_eq!(listing(src.path()), before, "source untouched");
-        assert_eq!(listing(&out.path().join("one")), listing(&out.path().join("two")));
+        assert_eq!(
+            listing(&out.path().join("one")),
+            listing(&out.path().join("two"))
+        );
         let info = fs::read_to_string(out.path().join("one/bag-info.txt")).unwrap();
         assert_eq!(
             info,
@@ -569,12 +611,18 @@ mod tests {
             )
         );
         let manifest = fs::read_to_string(out.path().join("one/manifest-sha256.txt")).unwrap();
-        assert!(manifest.contains("  data/dir/b%25%0D%0A.txt\n"), "{manifest}");
+        assert!(
+            manifest.contains("  data/dir/b%25%0D%0A.txt\n"),
+            "{manifest}"
+        );
         let report = verify_dir(&out.path().join("one"), Level::Fixity, &NoProgress).unwrap();
         assert!(report.is_valid(), "{:?}", report.problems);
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         // No temporary directory is left beside the bags.
-        let names: Vec<_> = fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = fs::read_dir(out.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names.len(), 2);
     }
 
@@ -583,7 +631,10 @@ mod tests {
         let src = tree(&[("a.txt", b"hello"), ("data/x", b"payload named data")]);
         bag_in_place(src.path(), &BagOptions::new("2026-01-02"), &NoProgress).unwrap();
         assert_eq!(fs::read(src.path().join("data/a.txt")).unwrap(), b"hello");
-        assert_eq!(fs::read(src.path().join("data/data/x")).unwrap(), b"payload named data");
+        assert_eq!(
+            fs::read(src.path().join("data/data/x")).unwrap(),
+            b"payload named data"
+        );
         let report = verify_dir(src.path(), Level::Fixity, &NoProgress).unwrap();
         assert!(report.problems.is_empty(), "{:?}", report.problems);
         // A second attempt is refused: it is a bag now.
@@ -594,7 +645,8 @@ mod tests {
     fn refuses_nfc_collisions_and_leaves_source() {
         let src = tree(&[("Nu\u{301}n\u{303}ez", b"1"), ("N\u{fa}\u{f1}ez", b"2")]);
         let before = listing(src.path());
-        let err = bag_in_place(src.path(), &BagOptions::new("2026-01-02"), &NoProgress).unwrap_err();
+        let err =
+            bag_in_place(src.path(), &BagOptions::new("2026-01-02"), &NoProgress).unwrap_err();
         let msg = err.to_string();
         assert!(msg.contains("NFC"), "{msg}");
         assert_eq!(listing(src.path()), before);
@@ -606,9 +658,17 @@ mod tests {
         let src = tree(&[("a", b"1")]);
         std::os::unix::fs::symlink("/etc/passwd", src.path().join("link")).unwrap();
         let out = tempfile::tempdir().unwrap();
-        let err = bag_to(src.path(), &out.path().join("b"), &BagOptions::new("2026-01-02"), &NoProgress)
-            .unwrap_err();
-        assert!(err.to_string().contains("`link`: is a symbolic link"), "{err}");
+        let err = bag_to(
+            src.path(),
+            &out.path().join("b"),
+            &BagOptions::new("2026-01-02"),
+            &NoProgress,
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("`link`: is a symbolic link"),
+            "{err}"
+        );
         assert!(!out.path().join("b").exists());
     }
 

@@ -101,9 +101,12 @@ pub fn unsafe_path_reason(path: &str) -> Option<&'static str> {
         return Some("Windows drive letter");
     }
     if path.starts_with('%')
-        && path[1..]
-            .find('%')
-            .is_some_and(|end| end > 0 && path[1..=end].bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_'))
+        && path[1..].find('%').is_some_and(|end| {
+            end > 0
+                && path[1..=end]
+                    .bytes()
+                    .all(|c| c.is_ascii_alphanumeric() || c == b'_')
+        })
     {
         return Some("Windows environment-variable shortcut");
     }
@@ -131,10 +134,13 @@ pub fn parse_manifest(
             continue;
         }
         let malformed = |reason: String| {
-            Problem::error(Some(file), ProblemKind::MalformedManifestLine { reason }).at_line(lineno)
+            Problem::error(Some(file), ProblemKind::MalformedManifestLine { reason })
+                .at_line(lineno)
         };
         let Some(split) = line.find([' ', '\t']) else {
-            problems.push(malformed(format!("no whitespace between checksum and path in `{line}`")));
+            problems.push(malformed(format!(
+                "no whitespace between checksum and path in `{line}`"
+            )));
             continue;
         };
         let (hex, rest) = line.split_at(split);
@@ -282,7 +288,9 @@ pub fn parse_fetch(text: &str, file: &str) -> (Vec<FetchEntry>, Vec<Problem>) {
         let mut parts = line.splitn(3, [' ', '\t']);
         let (Some(url), Some(length), Some(raw_path)) = (parts.next(), parts.next(), parts.next())
         else {
-            problems.push(malformed(format!("expected `url length path`, found `{line}`")));
+            problems.push(malformed(format!(
+                "expected `url length path`, found `{line}`"
+            )));
             continue;
         };
         let raw_path = raw_path.trim_start_matches([' ', '\t']);
@@ -295,7 +303,9 @@ pub fn parse_fetch(text: &str, file: &str) -> (Vec<FetchEntry>, Vec<Problem>) {
         } else if let Ok(n) = length.parse::<u64>() {
             Some(n)
         } else {
-            problems.push(malformed(format!("length `{length}` is neither a number nor `-`")));
+            problems.push(malformed(format!(
+                "length `{length}` is neither a number nor `-`"
+            )));
             continue;
         };
         let Some(path) = canonical_path(raw_path, file, lineno, &mut problems) else {
@@ -357,15 +367,27 @@ mod tests {
             ("data/..foo", None),
             ("data/%7Edir2/x", None),
             ("data/~test3.txt", None),
-            ("../../../README.md", Some("`..` component leads out of the bag")),
+            (
+                "../../../README.md",
+                Some("`..` component leads out of the bag"),
+            ),
             ("data/../../x", Some("`..` component leads out of the bag")),
             ("data\\..\\x", Some("`..` component leads out of the bag")),
             ("/tmp/foo", Some("absolute path")),
             ("~/foo", Some("home-directory shortcut (`~` or `~user`)")),
-            ("~root/foo", Some("home-directory shortcut (`~` or `~user`)")),
+            (
+                "~root/foo",
+                Some("home-directory shortcut (`~` or `~user`)"),
+            ),
             ("C:\\Windows\\x.exe", Some("Windows drive letter")),
-            ("\\\\?\\UNC\\server\\x", Some("absolute Windows or UNC path")),
-            ("%HomeDrive%\\Windows\\x", Some("Windows environment-variable shortcut")),
+            (
+                "\\\\?\\UNC\\server\\x",
+                Some("absolute Windows or UNC path"),
+            ),
+            (
+                "%HomeDrive%\\Windows\\x",
+                Some("Windows environment-variable shortcut"),
+            ),
             ("", Some("empty path")),
             ("data/a\0b", Some("contains a NUL character")),
         ];
@@ -380,7 +402,8 @@ mod tests {
         let text = format!(
             "{d} *data/hello.txt\r\n{d}\t./data/x y.txt\n{d}  data/a%0Ab\n\n{d}  ../etc/passwd\nzz data/q\n{d}"
         );
-        let (entries, problems) = parse_manifest(&text, "manifest-md5.txt", Some(Algorithm::Md5), true);
+        let (entries, problems) =
+            parse_manifest(&text, "manifest-md5.txt", Some(Algorithm::Md5), true);
         let paths: Vec<&str> = entries.iter().map(|e| e.path.as_str()).collect();
         assert_eq!(paths, ["data/hello.txt", "data/x y.txt", "data/a\nb"]);
         let codes: Vec<(&str, Option<usize>)> =
@@ -421,7 +444,10 @@ mod tests {
         assert_eq!(entries[1].path, "data/b c");
         assert_eq!(entries[1].length, Some(12));
         assert_eq!(problems.len(), 3);
-        assert_eq!(write_fetch(&entries), "http://x/a - data/a\nhttp://x/b 12 data/b c\n");
+        assert_eq!(
+            write_fetch(&entries),
+            "http://x/a - data/a\nhttp://x/b 12 data/b c\n"
+        );
     }
 
     proptest! {

@@ -355,13 +355,19 @@ impl fmt::Display for ProblemKind {
             BomInBagDeclaration => write!(f, "bagit.txt starts with a byte-order mark"),
             MalformedBagDeclaration { reason } => write!(f, "bagit.txt is malformed: {reason}"),
             UnsupportedVersion { version } => {
-                write!(f, "unsupported BagIt version `{version}` (known: 0.93 to 1.0)")
+                write!(
+                    f,
+                    "unsupported BagIt version `{version}` (known: 0.93 to 1.0)"
+                )
             }
             UnknownTagFileEncoding { encoding } => {
                 write!(f, "unknown Tag-File-Character-Encoding `{encoding}`")
             }
             TagFileEncoding { encoding } => {
-                write!(f, "bytes are not valid in the declared encoding `{encoding}`")
+                write!(
+                    f,
+                    "bytes are not valid in the declared encoding `{encoding}`"
+                )
             }
             BomInTagFile => write!(f, "starts with a byte-order mark"),
             MalformedTagLine { reason } => write!(f, "malformed metadata line: {reason}"),
@@ -376,30 +382,48 @@ impl fmt::Display for ProblemKind {
             MissingPayloadDirectory => write!(f, "the payload directory `data/` is missing"),
             NoPayloadManifest => write!(f, "the bag has no payload manifest"),
             UnknownAlgorithm { name } => {
-                write!(f, "unknown checksum algorithm `{name}`: its checksums cannot be verified")
+                write!(
+                    f,
+                    "unknown checksum algorithm `{name}`: its checksums cannot be verified"
+                )
             }
             MalformedManifestLine { reason } => write!(f, "malformed manifest line: {reason}"),
             DuplicateManifestEntry { path, conflicting } => {
                 if *conflicting {
-                    write!(f, "`{path}` is listed more than once, with different checksums")
+                    write!(
+                        f,
+                        "`{path}` is listed more than once, with different checksums"
+                    )
                 } else {
                     write!(f, "`{path}` is listed more than once")
                 }
             }
             PathOutsideBag { path, reason } => write!(f, "unsafe path `{path}`: {reason}"),
             WrongManifestScope { path } => {
-                write!(f, "`{path}` is on the wrong side of `data/` for this manifest")
+                write!(
+                    f,
+                    "`{path}` is on the wrong side of `data/` for this manifest"
+                )
             }
             NonCanonicalPath { listed, read_as } => {
-                write!(f, "path `{listed}` is written unusually; read as `{read_as}`")
+                write!(
+                    f,
+                    "path `{listed}` is written unusually; read as `{read_as}`"
+                )
             }
             MissingFile { path } => write!(f, "`{path}` is listed but does not exist"),
             NotFetched { path, url } => {
-                write!(f, "`{path}` is listed in fetch.txt and not fetched yet (from {url})")
+                write!(
+                    f,
+                    "`{path}` is listed in fetch.txt and not fetched yet (from {url})"
+                )
             }
             MalformedFetchLine { reason } => write!(f, "malformed fetch.txt line: {reason}"),
             FetchNotInManifest { path } => {
-                write!(f, "`{path}` is in fetch.txt but not in the payload manifests")
+                write!(
+                    f,
+                    "`{path}` is in fetch.txt but not in the payload manifests"
+                )
             }
             UnexpectedFile { path, manifest } => {
                 write!(f, "`{path}` is in the payload but not listed in {manifest}")
@@ -422,14 +446,20 @@ impl fmt::Display for ProblemKind {
             }
             Symlink { path } => write!(f, "`{path}` is a symbolic link"),
             NonUtf8FileName { path } => {
-                write!(f, "file name `{path}` is not valid UTF-8 and cannot be listed")
+                write!(
+                    f,
+                    "file name `{path}` is not valid UTF-8 and cannot be listed"
+                )
             }
             NormalizationMismatch { listed, on_disk } => write!(
                 f,
                 "`{listed}` matches `{on_disk}` only after Unicode normalisation"
             ),
             CaseMismatch { listed, on_disk } => {
-                write!(f, "`{listed}` matches `{on_disk}` only when case is ignored")
+                write!(
+                    f,
+                    "`{listed}` matches `{on_disk}` only when case is ignored"
+                )
             }
             CollidingNames { paths } => write!(
                 f,

@@ -35,14 +35,29 @@ impl Version {
     /// BagIt 1.0 (RFC 8493), the version newsbag writes.
     pub const V1_0: Version = Version { major: 1, minor: 0 };
     /// BagIt 0.97, the last draft before the RFC.
-    pub const V0_97: Version = Version { major: 0, minor: 97 };
+    pub const V0_97: Version = Version {
+        major: 0,
+        minor: 97,
+    };
 
     /// The versions whose rules newsbag knows.
     pub const KNOWN: [Version; 6] = [
-        Version { major: 0, minor: 93 },
-        Version { major: 0, minor: 94 },
-        Version { major: 0, minor: 95 },
-        Version { major: 0, minor: 96 },
+        Version {
+            major: 0,
+            minor: 93,
+        },
+        Version {
+            major: 0,
+            minor: 94,
+        },
+        Version {
+            major: 0,
+            minor: 95,
+        },
+        Version {
+            major: 0,
+            minor: 96,
+        },
         Version::V0_97,
         Version::V1_0,
     ];
@@ -54,7 +69,12 @@ impl Version {
 
     /// The name of the bag metadata file in this version.
     pub fn info_file_name(self) -> &'static str {
-        if self < (Version { major: 0, minor: 96 }) {
+        if self
+            < (Version {
+                major: 0,
+                minor: 96,
+            })
+        {
             PACKAGE_INFO
         } else {
             BAG_INFO
@@ -133,9 +153,8 @@ impl BagDeclaration {
             return (None, problems);
         };
         let lines: Vec<&str> = split_lines(text).collect();
-        let malformed = |reason: String| {
-            Problem::error(file, ProblemKind::MalformedBagDeclaration { reason })
-        };
+        let malformed =
+            |reason: String| Problem::error(file, ProblemKind::MalformedBagDeclaration { reason });
         if lines.len() != 2 {
             problems.push(malformed(format!(
                 "expected exactly 2 lines (BagIt-Version, Tag-File-Character-Encoding), found {}",
@@ -151,35 +170,48 @@ impl BagDeclaration {
                 _ => break,
             };
             let Some((label, value)) = line.split_once(':') else {
-                problems.push(malformed(format!("line {}: no `:` in `{line}`", i + 1)).at_line(i + 1));
+                problems
+                    .push(malformed(format!("line {}: no `:` in `{line}`", i + 1)).at_line(i + 1));
                 continue;
             };
             if label != expected {
                 let trimmed = label.trim();
                 if trimmed == expected {
                     problems.push(
-                        malformed(format!("line {}: whitespace around the label `{expected}`", i + 1))
-                            .at_line(i + 1),
+                        malformed(format!(
+                            "line {}: whitespace around the label `{expected}`",
+                            i + 1
+                        ))
+                        .at_line(i + 1),
                     );
                 } else {
                     problems.push(
-                        malformed(format!("line {}: expected `{expected}`, found `{label}`", i + 1))
-                            .at_line(i + 1),
+                        malformed(format!(
+                            "line {}: expected `{expected}`, found `{label}`",
+                            i + 1
+                        ))
+                        .at_line(i + 1),
                     );
                     continue;
                 }
             }
             let Some(value) = value.strip_prefix(' ') else {
                 problems.push(
-                    malformed(format!("line {}: the `:` must be followed by one space", i + 1))
-                        .at_line(i + 1),
+                    malformed(format!(
+                        "line {}: the `:` must be followed by one space",
+                        i + 1
+                    ))
+                    .at_line(i + 1),
                 );
                 continue;
             };
             if value.trim() != value || value.is_empty() {
                 problems.push(
-                    malformed(format!("line {}: stray whitespace in value `{value}`", i + 1))
-                        .at_line(i + 1),
+                    malformed(format!(
+                        "line {}: stray whitespace in value `{value}`",
+                        i + 1
+                    ))
+                    .at_line(i + 1),
                 );
             }
             if i == 0 {
@@ -432,9 +464,7 @@ impl BagInfo {
                         )
                         .at_line(lineno),
                     ),
-                    None => problems.push(malformed(
-                        "a continuation line before any label".into(),
-                    )),
+                    None => problems.push(malformed("a continuation line before any label".into())),
                 }
                 continue;
             }
@@ -569,24 +599,69 @@ mod tests {
     fn declaration_table() {
         // (bytes, valid?, expected problem code or "")
         let cases: &[(&[u8], bool, &str)] = &[
-            (b"BagIt-Version: 0.97\r\nTag-File-Character-Encoding: UTF-8\r\n", true, ""),
-            (b"BagIt-Version: 0.97\rTag-File-Character-Encoding: UTF-8", true, ""),
-            (b"\xEF\xBB\xBFBagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n", false, "bom-in-bag-declaration"),
-            (b"BagIt-Version : 1.0\nTag-File-Character-Encoding : UTF-8\n", false, "malformed-bag-declaration"),
-            (b"BagIt-Version: .97\nTag-File-Character-Encoding: UTF-8\n", false, "unsupported-version"),
-            (b"BagIt-Version: 2.0\nTag-File-Character-Encoding: UTF-8\n", false, "unsupported-version"),
+            (
+                b"BagIt-Version: 0.97\r\nTag-File-Character-Encoding: UTF-8\r\n",
+                true,
+                "",
+            ),
+            (
+                b"BagIt-Version: 0.97\rTag-File-Character-Encoding: UTF-8",
+                true,
+                "",
+            ),
+            (
+                b"\xEF\xBB\xBFBagIt-Version: 0.97\nTag-File-Character-Encoding: UTF-8\n",
+                false,
+                "bom-in-bag-declaration",
+            ),
+            (
+                b"BagIt-Version : 1.0\nTag-File-Character-Encoding : UTF-8\n",
+                false,
+                "malformed-bag-declaration",
+            ),
+            (
+                b"BagIt-Version: .97\nTag-File-Character-Encoding: UTF-8\n",
+                false,
+                "unsupported-version",
+            ),
+            (
+                b"BagIt-Version: 2.0\nTag-File-Character-Encoding: UTF-8\n",
+                false,
+                "unsupported-version",
+            ),
             (b"BagIt-Version: 0.97\n", false, "malformed-bag-declaration"),
-            (b"BagIt-Version: 1.0 \nTag-File-Character-Encoding: UTF-8\n", false, "malformed-bag-declaration"),
-            (b"Tag-File-Character-Encoding: UTF-8\nBagIt-Version: 1.0\n", false, "malformed-bag-declaration"),
-            (b"BagIt-Version: 1.0\nTag-File-Character-Encoding: KLINGON\n", false, "unknown-tag-file-encoding"),
-            (b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n\n", false, "malformed-bag-declaration"),
+            (
+                b"BagIt-Version: 1.0 \nTag-File-Character-Encoding: UTF-8\n",
+                false,
+                "malformed-bag-declaration",
+            ),
+            (
+                b"Tag-File-Character-Encoding: UTF-8\nBagIt-Version: 1.0\n",
+                false,
+                "malformed-bag-declaration",
+            ),
+            (
+                b"BagIt-Version: 1.0\nTag-File-Character-Encoding: KLINGON\n",
+                false,
+                "unknown-tag-file-encoding",
+            ),
+            (
+                b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n\n",
+                false,
+                "malformed-bag-declaration",
+            ),
             (b"\xff\xfe", false, "malformed-bag-declaration"),
             (b"", false, "malformed-bag-declaration"),
         ];
         for (bytes, valid, code) in cases {
             let (_, problems) = BagDeclaration::parse(bytes);
             let ok = !problems.iter().any(Problem::is_error);
-            assert_eq!(ok, *valid, "{:?}: {problems:?}", String::from_utf8_lossy(bytes));
+            assert_eq!(
+                ok,
+                *valid,
+                "{:?}: {problems:?}",
+                String::from_utf8_lossy(bytes)
+            );
             if !code.is_empty() {
                 assert!(
                     problems.iter().any(|p| p.kind.code() == *code),
@@ -621,14 +696,21 @@ mod tests {
     #[test]
     fn repeated_oxum() {
         let (_, p) = BagInfo::parse("Payload-Oxum: 1.1\nPayload-Oxum: 1.1\n", BAG_INFO, true);
-        assert!(p.iter().any(|p| p.is_error() && p.kind.code() == "repeated-label"));
+        assert!(
+            p.iter()
+                .any(|p| p.is_error() && p.kind.code() == "repeated-label")
+        );
         let (_, p) = BagInfo::parse("Payload-Oxum: 1.1\nPayload-Oxum: 1.1\n", BAG_INFO, false);
         assert!(p.iter().all(|p| !p.is_error()) && !p.is_empty());
         let (_, p) = BagInfo::parse("Payload-Oxum: 1.1\nPayload-Oxum: 2.1\n", BAG_INFO, false);
         assert!(p.iter().any(Problem::is_error));
         // 0.97 allows any element to repeat (conformance suite case
         // v0.97/valid/duplicate-metadata-entries).
-        let (_, p) = BagInfo::parse("Bagging-Date: 2016-02-26\nBagging-Date: 2016-03-10\n", BAG_INFO, false);
+        let (_, p) = BagInfo::parse(
+            "Bagging-Date: 2016-02-26\nBagging-Date: 2016-03-10\n",
+            BAG_INFO,
+            false,
+        );
         assert!(!p.iter().any(Problem::is_error));
     }
 
@@ -646,7 +728,10 @@ mod tests {
     fn oxum_parse() {
         assert_eq!(
             "58.2".parse::<PayloadOxum>(),
-            Ok(PayloadOxum { octets: 58, streams: 2 })
+            Ok(PayloadOxum {
+                octets: 58,
+                streams: 2
+            })
         );
         assert!("58".parse::<PayloadOxum>().is_err());
         assert!("a.b".parse::<PayloadOxum>().is_err());

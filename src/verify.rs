@@ -28,24 +28,111 @@ pub fn is_bag_dir(path: &Path) -> bool {
     path.join(BAG_DECLARATION).is_file()
 }
 
-/// A regular file found inside the bag.
+/// Tag files larger than this are not read into memory (a hostile bag could
+/// hold a 100 GB "manifest"); the bag is reported invalid instead.
+pub const MAX_TAG_FILE: u64 = 1 << 30;
+
+/// A regular file found inside the bag, by whatever means (a directory walk,
+/// a ZIP central directory).
 #[derive(Debug, Clone)]
-struct FoundFile {
-    abs: PathBuf,
-    size: u64,
+pub(crate) struct FoundFile {
+    /// Its size in bytes.
+    pub(crate) size: u64,
+    /// What the [`BagSource`] needs to find it again (an index).
+    pub(crate) id: usize,
 }
 
-/// What the walk of the bag directory found.
+/// Everything found in a bag's container before any file is read.
 #[derive(Debug, Default)]
-struct Walk {
-    /// Regular files (and links to regular files inside the bag), by path
-    /// relative to the bag root with `/` separators.
-    files: BTreeMap<String, FoundFile>,
-    problems: Vec<Problem>,
+pub(crate) struct Inventory {
+    /// Regular files, by path relative to the bag root with `/` separators.
+    pub(crate) files: BTreeMap<String, FoundFile>,
+    /// Whether a `data/` directory exists (it may be empty).
+    pub(crate) has_payload_dir: bool,
+    /// Problems found while listing (special files, unsafe names, …).
+    pub(crate) problems: Vec<Problem>,
 }
 
-fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
-    let mut walk = Walk::default();
+/// One file to hash, with the algorithms wanted.
+#[derive(Debug, Clone)]
+pub(crate) struct HashJob {
+    /// The file.
+    pub(crate) file: FoundFile,
+    /// The algorithms to compute.
+    pub(crate) algorithms: Vec<Algorithm>,
+}
+
+/// Read access to the files of an [`Inventory`]: a directory or an archive.
+pub(crate) trait BagSource: Sync {
+    /// Reads a whole (tag) file, at most [`MAX_TAG_FILE`] bytes.
+    fn read(&self, file: &FoundFile) -> std::io::Result<Vec<u8>>;
+    /// Hashes every job, in parallel where the source allows, reading each
+    /// file once; returns one result per job, in order.
+    fn hash(
+        &self,
+        jobs: &[HashJob],
+        reporter: &dyn Reporter,
+    ) -> Vec<std::io::Result<Vec<(Algorithm, Digest)>>>;
+}
+
+/// Reads at most `MAX_TAG_FILE` bytes from `r`, failing beyond.
+pub(crate) fn read_capped(r: impl std::io::Read) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::new();
+    r.take(MAX_TAG_FILE + 1).read_to_end(&mut buf)?;
+    if buf.len() as u64 > MAX_TAG_FILE {
+        return Err(std::io::Error::other(format!(
+            "larger than {MAX_TAG_FILE} bytes: refusing to read it into memory"
+        )));
+    }
+    Ok(buf)
+}
+
+/// A bag directory on disk: files are found by the walk and only those are
+/// ever opened.
+struct DirSource {
+    paths: Vec<PathBuf>,
+}
+
+impl BagSource for DirSource {
+    fn read(&self, file: &FoundFile) -> std::io::Result<Vec<u8>> {
+        read_capped(open_regular(&self.paths[file.id])?)
+    }
+
+    fn hash(
+        &self,
+        jobs: &[HashJob],
+        reporter: &dyn Reporter,
+    ) -> Vec<std::io::Result<Vec<(Algorithm, Digest)>>> {
+        jobs.par_iter()
+            .map(|job| {
+                let f = open_regular(&self.paths[job.file.id])?;
+                let r = hash_reader(f, &job.algorithms, Some(job.file.size), &mut |n| {
+                    reporter.advance(n);
+                });
+                reporter.file_done();
+                r.map(|(_, d)| d)
+            })
+            .collect()
+    }
+}
+
+/// Opens a file the walk found to be regular, refusing anything that has
+/// replaced it since.
+fn open_regular(path: &Path) -> std::io::Result<fs::File> {
+    let f = fs::File::open(path)?;
+    if !f.metadata()?.is_file() {
+        return Err(std::io::Error::other("no longer a regular file"));
+    }
+    Ok(f)
+}
+
+fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
+    let mut walk = Inventory {
+        has_payload_dir: root.join("data").is_dir(),
+        ..Inventory::default()
+    };
+    let mut paths = Vec::new();
     let mut it = walkdir::WalkDir::new(root)
         .follow_links(false)
         .sort_by_file_name()
@@ -72,7 +159,9 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
         let Ok(rel_path) = entry.path().strip_prefix(root) else {
             continue;
         };
-        let Some(rel) = rel_path.to_str().map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
+        let Some(rel) = rel_path
+            .to_str()
+            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
         else {
             walk.problems.push(Problem::error(
                 None,
@@ -95,10 +184,11 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
                     walk.files.insert(
                         rel,
                         FoundFile {
-                            abs: entry.path().to_owned(),
+                            id: paths.len(),
                             size: md.len(),
                         },
                     );
+                    paths.push(entry.path().to_owned());
                 }
                 Err(err) => walk.problems.push(Problem::error(
                     Some(&rel),
@@ -125,10 +215,11 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
                         walk.files.insert(
                             rel,
                             FoundFile {
-                                abs: target,
+                                id: paths.len(),
                                 size: md.len(),
                             },
                         );
+                        paths.push(target);
                     }
                 }
                 Ok(_) => walk.problems.push(Problem::error(
@@ -153,7 +244,7 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
             },
         ));
     }
-    walk
+    (walk, DirSource { paths })
 }
 
 #[cfg(unix)]
@@ -179,8 +270,10 @@ fn special_file_type(_ft: &fs::FileType) -> &'static str {
 
 /// Names of operating-system metadata files that should not be payload.
 fn is_system_file(name: &str) -> bool {
-    matches!(name, ".DS_Store" | "Thumbs.db" | "desktop.ini" | "Icon\r" | ".Spotlight-V100" | ".Trashes")
-        || name.starts_with("._")
+    matches!(
+        name,
+        ".DS_Store" | "Thumbs.db" | "desktop.ini" | "Icon\r" | ".Spotlight-V100" | ".Trashes"
+    ) || name.starts_with("._")
 }
 
 fn nfc(s: &str) -> String {
@@ -249,8 +342,9 @@ struct ManifestFile {
     tag: bool,
 }
 
-/// One file to hash and the checksums it must have.
-struct HashJob<'a> {
+/// One file to hash and the checksums it must have (algorithm, checksum,
+/// manifest name).
+struct Expected<'a> {
     rel: &'a str,
     file: &'a FoundFile,
     expected: Vec<(Algorithm, Digest, String)>,
@@ -268,28 +362,44 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
         });
     }
     let canonical_root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
-    let mut report = Report::new(root.to_owned(), level);
-    let mut problems = Vec::new();
+    let (inventory, source) = walk_bag(root, &canonical_root);
+    Ok(verify_inventory(
+        Report::new(root.to_owned(), level),
+        inventory,
+        &source,
+        reporter,
+    ))
+}
+
+/// Verifies a bag whose files have been listed in `inventory` and can be
+/// read through `source`, at `report.level`. Shared by every kind of
+/// container (directory, ZIP).
+pub(crate) fn verify_inventory(
+    mut report: Report,
+    inventory: Inventory,
+    source: &dyn BagSource,
+    reporter: &dyn Reporter,
+) -> Report {
+    let level = report.level;
+    let mut problems = inventory.problems;
+    let files = inventory.files;
+    let read = |name: &str, f: &FoundFile, problems: &mut Vec<Problem>| match source.read(f) {
+        Ok(bytes) => Some(bytes),
+        Err(e) => {
+            problems.push(unreadable(name, &e));
+            None
+        }
+    };
 
     // 1. The bag declaration.
-    let declaration = match fs::read(root.join(BAG_DECLARATION)) {
-        Ok(bytes) => {
+    let declaration = match files.get(BAG_DECLARATION) {
+        Some(f) => read(BAG_DECLARATION, f, &mut problems).and_then(|bytes| {
             let (d, p) = BagDeclaration::parse(&bytes);
             problems.extend(p);
             d
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        }),
+        None => {
             problems.push(Problem::error(None, ProblemKind::MissingBagDeclaration));
-            None
-        }
-        Err(e) => {
-            problems.push(Problem::error(
-                Some(BAG_DECLARATION),
-                ProblemKind::UnreadableFile {
-                    path: BAG_DECLARATION.into(),
-                    error: e.to_string(),
-                },
-            ));
             None
         }
     };
@@ -301,16 +411,15 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
     report.version = declaration.as_ref().map(|d| d.version.to_string());
     let strict = version >= Version::V1_0;
 
-    // 2. What is on disk.
-    let walk = walk_bag(root, &canonical_root);
-    problems.extend(walk.problems);
-    let files = walk.files;
+    // 2. What is in the bag.
     let matcher = Matcher::new(&files);
-    let payload: Vec<(&String, &FoundFile)> =
-        files.iter().filter(|(k, _)| k.starts_with("data/")).collect();
+    let payload: Vec<(&String, &FoundFile)> = files
+        .iter()
+        .filter(|(k, _)| k.starts_with("data/"))
+        .collect();
     report.payload_files = payload.len() as u64;
     report.payload_bytes = payload.iter().map(|(_, f)| f.size).sum();
-    if !root.join("data").is_dir() {
+    if !inventory.has_payload_dir {
         problems.push(Problem::error(None, ProblemKind::MissingPayloadDirectory));
     }
     for (rel, _) in &payload {
@@ -336,8 +445,8 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
     // 3. Bag metadata and Payload-Oxum.
     let info_name = version.info_file_name();
     if let Some(f) = files.get(info_name) {
-        match fs::read(&f.abs) {
-            Ok(bytes) => {
+        if let Some(bytes) = read(info_name, f, &mut problems) {
+            {
                 let (text, p) = decode_tag_file(&bytes, &encoding, info_name);
                 problems.extend(p);
                 let (info, p) = BagInfo::parse(&text, info_name, strict);
@@ -368,7 +477,6 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
                     }
                 }
             }
-            Err(e) => problems.push(unreadable(info_name, &e)),
         }
     }
 
@@ -380,18 +488,17 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
             .and_then(|r| r.strip_suffix(".txt"))
         {
             (true, a)
-        } else if let Some(a) = name.strip_prefix("manifest-").and_then(|r| r.strip_suffix(".txt")) {
+        } else if let Some(a) = name
+            .strip_prefix("manifest-")
+            .and_then(|r| r.strip_suffix(".txt"))
+        {
             (false, a)
         } else {
             continue;
         };
         let algorithm = Algorithm::ALL.into_iter().find(|a| a.as_str() == alg_name);
-        let bytes = match fs::read(&f.abs) {
-            Ok(b) => b,
-            Err(e) => {
-                problems.push(unreadable(name, &e));
-                continue;
-            }
+        let Some(bytes) = read(name, f, &mut problems) else {
+            continue;
         };
         let (text, p) = decode_tag_file(&bytes, &encoding, name);
         problems.extend(p);
@@ -461,23 +568,20 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
         }
     }
     let mut fetch: Vec<FetchEntry> = Vec::new();
-    if let Some(f) = files.get("fetch.txt") {
-        match fs::read(&f.abs) {
-            Ok(bytes) => {
-                let (text, p) = decode_tag_file(&bytes, &encoding, "fetch.txt");
-                problems.extend(p);
-                let (entries, p) = parse_fetch(&text, "fetch.txt");
-                problems.extend(p);
-                fetch = entries;
-            }
-            Err(e) => problems.push(unreadable("fetch.txt", &e)),
-        }
+    if let Some(f) = files.get("fetch.txt")
+        && let Some(bytes) = read("fetch.txt", f, &mut problems)
+    {
+        let (text, p) = decode_tag_file(&bytes, &encoding, "fetch.txt");
+        problems.extend(p);
+        let (entries, p) = parse_fetch(&text, "fetch.txt");
+        problems.extend(p);
+        fetch = entries;
     }
 
     if level >= Level::Completeness {
         let fetch_by_path: BTreeMap<&str, &FetchEntry> =
             fetch.iter().map(|e| (e.path.as_str(), e)).collect();
-        let mut jobs: BTreeMap<&str, HashJob<'_>> = BTreeMap::new();
+        let mut jobs: BTreeMap<&str, Expected<'_>> = BTreeMap::new();
         for m in &manifests {
             let mut covered: BTreeSet<&str> = BTreeSet::new();
             for e in &m.entries {
@@ -519,7 +623,7 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
                         covered.insert(k);
                         if let (Some(a), Some(file)) = (m.algorithm, files.get(k)) {
                             jobs.entry(k)
-                                .or_insert_with(|| HashJob {
+                                .or_insert_with(|| Expected {
                                     rel: k,
                                     file,
                                     expected: Vec::new(),
@@ -576,27 +680,32 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
         }
 
         if level >= Level::Fixity {
-            let jobs: Vec<HashJob<'_>> = jobs.into_values().collect();
-            reporter.start(
-                jobs.len() as u64,
-                jobs.iter().map(|j| j.file.size).sum(),
-            );
-            let found: Vec<Problem> = jobs
-                .par_iter()
-                .flat_map_iter(|job| {
-                    let p = check_fixity(job, reporter);
-                    reporter.file_done();
-                    p
+            let expected: Vec<Expected<'_>> = jobs.into_values().collect();
+            let jobs: Vec<HashJob> = expected
+                .iter()
+                .map(|e| {
+                    let mut algorithms: Vec<Algorithm> =
+                        e.expected.iter().map(|(a, _, _)| *a).collect();
+                    algorithms.sort();
+                    algorithms.dedup();
+                    HashJob {
+                        file: e.file.clone(),
+                        algorithms,
+                    }
                 })
                 .collect();
+            reporter.start(jobs.len() as u64, jobs.iter().map(|j| j.file.size).sum());
+            let results = source.hash(&jobs, reporter);
             reporter.finish();
-            problems.extend(found);
+            for (e, result) in expected.iter().zip(results) {
+                problems.extend(compare_digests(e, result));
+            }
         }
     }
 
     report.problems = problems;
     report.finish();
-    Ok(report)
+    report
 }
 
 fn unreadable(name: &str, e: &std::io::Error) -> Problem {
@@ -609,20 +718,12 @@ fn unreadable(name: &str, e: &std::io::Error) -> Problem {
     )
 }
 
-fn check_fixity(job: &HashJob<'_>, reporter: &dyn Reporter) -> Vec<Problem> {
-    let mut algorithms: Vec<Algorithm> = job.expected.iter().map(|(a, _, _)| *a).collect();
-    algorithms.sort();
-    algorithms.dedup();
-    let result = fs::File::open(&job.file.abs).and_then(|f| {
-        // The walk saw a regular file; refuse anything else that may have
-        // replaced it since.
-        if !f.metadata()?.is_file() {
-            return Err(std::io::Error::other("no longer a regular file"));
-        }
-        hash_reader(f, &algorithms, Some(job.file.size), &mut |n| reporter.advance(n))
-    });
+fn compare_digests(
+    e: &Expected<'_>,
+    result: std::io::Result<Vec<(Algorithm, Digest)>>,
+) -> Vec<Problem> {
     match result {
-        Ok((_, digests)) => job
+        Ok(digests) => e
             .expected
             .iter()
             .filter_map(|(a, expected, manifest)| {
@@ -631,7 +732,7 @@ fn check_fixity(job: &HashJob<'_>, reporter: &dyn Reporter) -> Vec<Problem> {
                     Problem::error(
                         Some(manifest),
                         ProblemKind::ChecksumMismatch {
-                            path: job.rel.to_owned(),
+                            path: e.rel.to_owned(),
                             algorithm: *a,
                             expected: expected.clone(),
                             found: found.clone(),
@@ -640,11 +741,11 @@ fn check_fixity(job: &HashJob<'_>, reporter: &dyn Reporter) -> Vec<Problem> {
                 })
             })
             .collect(),
-        Err(e) => vec![Problem::error(
-            Some(job.rel),
+        Err(err) => vec![Problem::error(
+            Some(e.rel),
             ProblemKind::UnreadableFile {
-                path: job.rel.to_owned(),
-                error: e.to_string(),
+                path: e.rel.to_owned(),
+                error: err.to_string(),
             },
         )],
     }

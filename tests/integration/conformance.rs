@@ -7,39 +7,167 @@ use crate::util::{newsbag, problem_codes, suite_dir, verify_json};
 
 /// The problem each non-valid case is about: (case, severity, kind).
 const EXPECTED: &[(&str, &str, &str)] = &[
-    ("v0.97/invalid/baginfo-missing-encoding", "error", "malformed-bag-declaration"),
-    ("v0.97/invalid/bom-in-bagit.txt", "error", "bom-in-bag-declaration"),
-    ("v0.97/invalid/corrupt-data-file", "error", "checksum-mismatch"),
-    ("v0.97/invalid/corrupt-tag-file", "error", "checksum-mismatch"),
-    ("v0.97/invalid/extra-file-in-bag", "error", "unexpected-file"),
-    ("v0.97/invalid/invalid-version-number", "error", "unsupported-version"),
+    (
+        "v0.97/invalid/baginfo-missing-encoding",
+        "error",
+        "malformed-bag-declaration",
+    ),
+    (
+        "v0.97/invalid/bom-in-bagit.txt",
+        "error",
+        "bom-in-bag-declaration",
+    ),
+    (
+        "v0.97/invalid/corrupt-data-file",
+        "error",
+        "checksum-mismatch",
+    ),
+    (
+        "v0.97/invalid/corrupt-tag-file",
+        "error",
+        "checksum-mismatch",
+    ),
+    (
+        "v0.97/invalid/extra-file-in-bag",
+        "error",
+        "unexpected-file",
+    ),
+    (
+        "v0.97/invalid/invalid-version-number",
+        "error",
+        "unsupported-version",
+    ),
     ("v0.97/invalid/missing-baginfo", "error", "missing-file"),
-    ("v0.97/invalid/missing-bagit.txt", "error", "missing-bag-declaration"),
-    ("v0.97/invalid/out-of-scope-file-paths-using-dot-notation", "error", "path-outside-bag"),
-    ("v0.97/invalid/out-of-scope-file-paths-using-dot-notation-for-fetch", "error", "path-outside-bag"),
-    ("v0.97/invalid/same-filename-listed-twice-with-different-hashes", "error", "duplicate-manifest-entry"),
-    ("v0.97/linux-only/out-of-scope-file-paths-using-absolute-path", "error", "path-outside-bag"),
-    ("v0.97/linux-only/out-of-scope-file-paths-using-absolute-path-for-fetch", "error", "path-outside-bag"),
-    ("v0.97/linux-only/out-of-scope-file-paths-using-shortcut", "error", "path-outside-bag"),
-    ("v0.97/linux-only/out-of-scope-file-paths-using-shortcut-for-fetch", "error", "path-outside-bag"),
-    ("v0.97/linux-only/out-of-scope-file-paths-using-shortcut-username", "error", "path-outside-bag"),
-    ("v0.97/linux-only/out-of-scope-file-paths-using-shortcut-username-for-fetch", "error", "path-outside-bag"),
-    ("v0.97/windows-only/out-of-scope-file-paths-using-absolute-path", "error", "path-outside-bag"),
-    ("v0.97/windows-only/out-of-scope-file-paths-using-absolute-path-for-fetch", "error", "path-outside-bag"),
-    ("v0.97/windows-only/out-of-scope-file-paths-using-shortcut", "error", "path-outside-bag"),
-    ("v0.97/windows-only/out-of-scope-file-paths-using-shortcut-for-fetch", "error", "path-outside-bag"),
-    ("v0.97/windows-only/out-of-scope-file-paths-using-unc", "error", "path-outside-bag"),
-    ("v0.97/windows-only/out-of-scope-file-paths-using-unc-for-fetch", "error", "path-outside-bag"),
-    ("v0.97/warning/duplicate-file-with-different-case", "warning", "case-mismatch"),
-    ("v0.97/warning/made-with-md5sum-tools", "warning", "non-canonical-path"),
-    ("v0.97/warning/relative-path", "warning", "non-canonical-path"),
-    ("v0.97/warning/same-filename-listed-twice-with-different-normalization", "warning", "normalization-mismatch"),
-    ("v0.97/warning/same-filename-listed-twice-with-the-same-hash", "warning", "duplicate-manifest-entry"),
-    ("v0.97/warning/special-system-files", "warning", "system-file"),
-    ("v1.0/invalid/bagit-with-invalid-whitespace", "error", "malformed-bag-declaration"),
-    ("v1.0/invalid/notAllManifestsListAllFiles", "error", "unexpected-file"),
-    ("v1.0/invalid/same-filename-listed-twice-with-different-hashes", "error", "duplicate-manifest-entry"),
-    ("v1.0/invalid/same-filename-listed-twice-with-the-same-hash", "error", "duplicate-manifest-entry"),
+    (
+        "v0.97/invalid/missing-bagit.txt",
+        "error",
+        "missing-bag-declaration",
+    ),
+    (
+        "v0.97/invalid/out-of-scope-file-paths-using-dot-notation",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/invalid/out-of-scope-file-paths-using-dot-notation-for-fetch",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/invalid/same-filename-listed-twice-with-different-hashes",
+        "error",
+        "duplicate-manifest-entry",
+    ),
+    (
+        "v0.97/linux-only/out-of-scope-file-paths-using-absolute-path",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/linux-only/out-of-scope-file-paths-using-absolute-path-for-fetch",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/linux-only/out-of-scope-file-paths-using-shortcut",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/linux-only/out-of-scope-file-paths-using-shortcut-for-fetch",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/linux-only/out-of-scope-file-paths-using-shortcut-username",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/linux-only/out-of-scope-file-paths-using-shortcut-username-for-fetch",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/windows-only/out-of-scope-file-paths-using-absolute-path",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/windows-only/out-of-scope-file-paths-using-absolute-path-for-fetch",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/windows-only/out-of-scope-file-paths-using-shortcut",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/windows-only/out-of-scope-file-paths-using-shortcut-for-fetch",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/windows-only/out-of-scope-file-paths-using-unc",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/windows-only/out-of-scope-file-paths-using-unc-for-fetch",
+        "error",
+        "path-outside-bag",
+    ),
+    (
+        "v0.97/warning/duplicate-file-with-different-case",
+        "warning",
+        "case-mismatch",
+    ),
+    (
+        "v0.97/warning/made-with-md5sum-tools",
+        "warning",
+        "non-canonical-path",
+    ),
+    (
+        "v0.97/warning/relative-path",
+        "warning",
+        "non-canonical-path",
+    ),
+    (
+        "v0.97/warning/same-filename-listed-twice-with-different-normalization",
+        "warning",
+        "normalization-mismatch",
+    ),
+    (
+        "v0.97/warning/same-filename-listed-twice-with-the-same-hash",
+        "warning",
+        "duplicate-manifest-entry",
+    ),
+    (
+        "v0.97/warning/special-system-files",
+        "warning",
+        "system-file",
+    ),
+    (
+        "v1.0/invalid/bagit-with-invalid-whitespace",
+        "error",
+        "malformed-bag-declaration",
+    ),
+    (
+        "v1.0/invalid/notAllManifestsListAllFiles",
+        "error",
+        "unexpected-file",
+    ),
+    (
+        "v1.0/invalid/same-filename-listed-twice-with-different-hashes",
+        "error",
+        "duplicate-manifest-entry",
+    ),
+    (
+        "v1.0/invalid/same-filename-listed-twice-with-the-same-hash",
+        "error",
+        "duplicate-manifest-entry",
+    ),
 ];
 
 /// Every case directory of the suite: (relative path, category).
@@ -48,7 +176,13 @@ fn cases() -> Vec<(String, String)> {
     let mut out = Vec::new();
     for version in std::fs::read_dir(&root).unwrap() {
         let version = version.unwrap().path();
-        if !version.is_dir() || !version.file_name().unwrap().to_string_lossy().starts_with('v') {
+        if !version.is_dir()
+            || !version
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with('v')
+        {
             continue;
         }
         for category in std::fs::read_dir(&version).unwrap() {
@@ -60,7 +194,10 @@ fn cases() -> Vec<(String, String)> {
                 let case = case.unwrap().path();
                 if case.is_dir() {
                     out.push((
-                        case.strip_prefix(&root).unwrap().to_string_lossy().into_owned(),
+                        case.strip_prefix(&root)
+                            .unwrap()
+                            .to_string_lossy()
+                            .into_owned(),
                         category.file_name().unwrap().to_string_lossy().into_owned(),
                     ));
                 }
@@ -101,7 +238,13 @@ fn every_case_gets_its_verdict_and_names_its_defect() {
             failures.push(format!("{case}: exit {code}, problems {codes:?}"));
         }
     }
-    assert!(failures.is_empty(), "{} of {} cases disagree:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases disagree:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
     eprintln!("conformance: {agreed} of {} cases agree", cases.len());
 }
 
@@ -133,6 +276,9 @@ fn whole_suite_in_one_run_reports_each_bag() {
     let out = newsbag().arg("verify").arg(&root).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("valid ") && stdout.contains("invalid "), "{stdout}");
+    assert!(
+        stdout.contains("valid ") && stdout.contains("invalid "),
+        "{stdout}"
+    );
     assert!(stdout.contains("5 bags: 1 valid, 4 invalid"), "{stdout}");
 }

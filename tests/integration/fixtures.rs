@@ -20,7 +20,9 @@ fn refresh_tag_manifests(bag: &Path) {
         let mut out = String::new();
         for line in old.lines() {
             let (_, path) = line.split_once("  ").unwrap();
-            let digest = hash_bytes(&fs::read(bag.join(path)).unwrap(), &[alg]).remove(0).1;
+            let digest = hash_bytes(&fs::read(bag.join(path)).unwrap(), &[alg])
+                .remove(0)
+                .1;
             out.push_str(&format!("{digest}  {path}\n"));
         }
         fs::write(bag.join(&name), out).unwrap();
@@ -30,9 +32,19 @@ fn refresh_tag_manifests(bag: &Path) {
 #[test]
 fn percent_and_cr_in_names_round_trip() {
     let tmp = tempfile::tempdir().unwrap();
-    let bag = make_bag(tmp.path(), &[("100%25 sure\r.txt", b"x"), ("a%0Ab", b"y"), ("new\nline", b"z")]);
+    let bag = make_bag(
+        tmp.path(),
+        &[
+            ("100%25 sure\r.txt", b"x"),
+            ("a%0Ab", b"y"),
+            ("new\nline", b"z"),
+        ],
+    );
     let manifest = fs::read_to_string(bag.join("manifest-sha256.txt")).unwrap();
-    assert!(manifest.contains("  data/100%2525 sure%0D.txt\n"), "{manifest}");
+    assert!(
+        manifest.contains("  data/100%2525 sure%0D.txt\n"),
+        "{manifest}"
+    );
     assert!(manifest.contains("  data/a%250Ab\n"), "{manifest}");
     assert!(manifest.contains("  data/new%0Aline\n"), "{manifest}");
     let (json, code) = verify_json(&bag);
@@ -51,7 +63,10 @@ fn bom_in_utf8_tag_manifest_is_a_warning() {
     refresh_tag_manifests(&bag);
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 0, "{json}");
-    assert!(has(&problem_codes(&json), "warning", "bom-in-tag-file"), "{json}");
+    assert!(
+        has(&problem_codes(&json), "warning", "bom-in-tag-file"),
+        "{json}"
+    );
 }
 
 #[test]
@@ -65,7 +80,10 @@ fn repeated_oxum_is_invalid_in_1_0() {
     refresh_tag_manifests(&bag);
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 1);
-    assert!(has(&problem_codes(&json), "error", "repeated-label"), "{json}");
+    assert!(
+        has(&problem_codes(&json), "error", "repeated-label"),
+        "{json}"
+    );
 }
 
 #[test]
@@ -73,7 +91,9 @@ fn wrong_oxum_reports_both_numbers() {
     let tmp = tempfile::tempdir().unwrap();
     let bag = make_bag(tmp.path(), &[("a.txt", b"hello")]);
     let info = bag.join("bag-info.txt");
-    let text = fs::read_to_string(&info).unwrap().replace("Payload-Oxum: 5.1", "Payload-Oxum: 7.2");
+    let text = fs::read_to_string(&info)
+        .unwrap()
+        .replace("Payload-Oxum: 5.1", "Payload-Oxum: 7.2");
     fs::write(&info, text).unwrap();
     refresh_tag_manifests(&bag);
     newsbag()
@@ -82,7 +102,9 @@ fn wrong_oxum_reports_both_numbers() {
         .arg(&bag)
         .assert()
         .code(1)
-        .stdout(predicates::str::contains("Payload-Oxum is `7.2` but the payload holds `5.1`"));
+        .stdout(predicates::str::contains(
+            "Payload-Oxum is `7.2` but the payload holds `5.1`",
+        ));
 }
 
 #[cfg(unix)]
@@ -106,16 +128,25 @@ fn fifo_in_payload_is_reported_without_hanging() {
     let tmp = tempfile::tempdir().unwrap();
     let bag = make_bag(tmp.path(), &[("a.txt", b"hello")]);
     let fifo = bag.join("data/pipe");
-    let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
     assert!(status.success());
     // verify_json applies a timeout: a hang fails the test.
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 1);
-    assert!(has(&problem_codes(&json), "error", "special-file"), "{json}");
+    assert!(
+        has(&problem_codes(&json), "error", "special-file"),
+        "{json}"
+    );
     // And `bag` refuses a FIFO, naming it, without hanging.
     let src = tmp.path().join("fifo-src");
     fs::create_dir(&src).unwrap();
-    std::process::Command::new("mkfifo").arg(src.join("p")).status().unwrap();
+    std::process::Command::new("mkfifo")
+        .arg(src.join("p"))
+        .status()
+        .unwrap();
     newsbag()
         .args(["bag", "--to"])
         .arg(tmp.path().join("out"))
@@ -142,12 +173,17 @@ fn non_utf8_manifest_bytes_are_invalid() {
     let bag = make_bag(tmp.path(), &[("a.txt", b"hello")]);
     let m = bag.join("manifest-sha256.txt");
     let mut bytes = fs::read(&m).unwrap();
-    bytes.extend_from_slice(b"0000000000000000000000000000000000000000000000000000000000000000  data/\xff\xfe\n");
+    bytes.extend_from_slice(
+        b"0000000000000000000000000000000000000000000000000000000000000000  data/\xff\xfe\n",
+    );
     fs::write(&m, bytes).unwrap();
     refresh_tag_manifests(&bag);
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 1);
-    assert!(has(&problem_codes(&json), "error", "tag-file-encoding"), "{json}");
+    assert!(
+        has(&problem_codes(&json), "error", "tag-file-encoding"),
+        "{json}"
+    );
 }
 
 #[test]
@@ -169,14 +205,22 @@ fn flipped_payload_byte_is_named() {
 #[test]
 fn every_problem_is_reported_not_just_the_first() {
     let tmp = tempfile::tempdir().unwrap();
-    let bag = make_bag(tmp.path(), &[("a.txt", b"hello"), ("b.txt", b"world"), ("c.txt", b"!")]);
+    let bag = make_bag(
+        tmp.path(),
+        &[("a.txt", b"hello"), ("b.txt", b"world"), ("c.txt", b"!")],
+    );
     fs::write(bag.join("data/a.txt"), b"HELLO").unwrap();
     fs::remove_file(bag.join("data/b.txt")).unwrap();
     fs::write(bag.join("data/extra.txt"), b"new").unwrap();
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 1);
     let codes = problem_codes(&json);
-    for kind in ["checksum-mismatch", "missing-file", "unexpected-file", "oxum-mismatch"] {
+    for kind in [
+        "checksum-mismatch",
+        "missing-file",
+        "unexpected-file",
+        "oxum-mismatch",
+    ] {
         assert!(has(&codes, "error", kind), "{kind} not in {codes:?}");
     }
 }
@@ -201,7 +245,12 @@ fn hundred_thousand_files() {
         .success();
     let info = fs::read_to_string(bag.join("bag-info.txt")).unwrap();
     assert!(info.contains(".100000\n"), "{info}");
-    newsbag().arg("verify").arg(&bag).assert().success().stdout(predicates::str::starts_with("valid "));
+    newsbag()
+        .arg("verify")
+        .arg(&bag)
+        .assert()
+        .success()
+        .stdout(predicates::str::starts_with("valid "));
     fs::write(bag.join("data/d050/f0500"), b"changed").unwrap();
     newsbag()
         .arg("verify")
@@ -218,27 +267,43 @@ fn unknown_algorithm_is_reported_not_a_crash() {
     fs::write(bag.join("manifest-blake9.txt"), "abcd  data/a.txt\n").unwrap();
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 0, "{json}");
-    assert!(has(&problem_codes(&json), "warning", "unknown-algorithm"), "{json}");
+    assert!(
+        has(&problem_codes(&json), "warning", "unknown-algorithm"),
+        "{json}"
+    );
     // With no known payload manifest left, fixity cannot be verified.
     fs::remove_file(bag.join("manifest-sha256.txt")).unwrap();
     fs::remove_file(bag.join("manifest-sha512.txt")).unwrap();
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 1);
-    assert!(has(&problem_codes(&json), "error", "unknown-algorithm"), "{json}");
+    assert!(
+        has(&problem_codes(&json), "error", "unknown-algorithm"),
+        "{json}"
+    );
 }
 
 #[test]
 fn in_place_failure_leaves_directory_as_it_was() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("d");
-    write_tree(&dir, &[("a", b"1"), ("N\u{fa}\u{f1}ez", b"2"), ("Nu\u{301}n\u{303}ez", b"3")]);
+    write_tree(
+        &dir,
+        &[
+            ("a", b"1"),
+            ("N\u{fa}\u{f1}ez", b"2"),
+            ("Nu\u{301}n\u{303}ez", b"3"),
+        ],
+    );
     newsbag()
         .args(["bag"])
         .arg(&dir)
         .assert()
         .code(2)
         .stderr(predicates::str::contains("NFC"));
-    let mut names: Vec<_> = fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     names.sort();
     assert_eq!(names.len(), 3, "{names:?}");
     assert!(dir.join("a").is_file());

@@ -41,11 +41,23 @@ fn bagit_python_validates_our_bags() {
             ("deep/er/file", b"z"),
         ],
     );
-    let out = Command::new(peer).arg("--validate").arg(&bag).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(peer)
+        .arg("--validate")
+        .arg(&bag)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     // And the peer sees corruption we introduce.
     fs::write(bag.join("data/with space.txt"), b"X").unwrap();
-    let out = Command::new(peer).arg("--validate").arg(&bag).output().unwrap();
+    let out = Command::new(peer)
+        .arg("--validate")
+        .arg(&bag)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
 }
 
@@ -56,14 +68,22 @@ fn we_verify_bags_made_by_bagit_python() {
     let dir = tmp.path().join("pybag");
     write_tree(
         &dir,
-        &[("a.txt", b"hello"), ("sub/b.txt", "سلام".as_bytes()), ("c d.txt", b"")],
+        &[
+            ("a.txt", b"hello"),
+            ("sub/b.txt", "سلام".as_bytes()),
+            ("c d.txt", b""),
+        ],
     );
     let out = Command::new(peer)
         .args(["--contact-name", "Test", "--sha256", "--sha512"])
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     newsbag()
         .arg("verify")
         .arg(&dir)

@@ -11,7 +11,13 @@ fn bag_in_place_then_verify_every_level() {
     let dir = tmp.path().join("news");
     write_tree(&dir, &[("a.txt", b"hello"), ("sub/b.txt", b"world")]);
     newsbag()
-        .args(["bag", "--date", "2000-01-01", "--info", "Source-Organization=Example Archive"])
+        .args([
+            "bag",
+            "--date",
+            "2000-01-01",
+            "--info",
+            "Source-Organization=Example Archive",
+        ])
         .arg(&dir)
         .assert()
         .success();
@@ -32,13 +38,29 @@ fn levels_differ_in_what_they_catch() {
     let bag = make_bag(tmp.path(), &[("a.txt", b"hello")]);
     // Same size, different content: only fixity sees it.
     fs::write(bag.join("data/a.txt"), b"jello").unwrap();
-    newsbag().args(["verify", "--fast"]).arg(&bag).assert().success();
-    newsbag().args(["verify", "--completeness-only"]).arg(&bag).assert().success();
+    newsbag()
+        .args(["verify", "--fast"])
+        .arg(&bag)
+        .assert()
+        .success();
+    newsbag()
+        .args(["verify", "--completeness-only"])
+        .arg(&bag)
+        .assert()
+        .success();
     newsbag().args(["verify"]).arg(&bag).assert().code(1);
     // A renamed file: completeness sees it, fast does not (same oxum).
     fs::rename(bag.join("data/a.txt"), bag.join("data/b.txt")).unwrap();
-    newsbag().args(["verify", "--fast"]).arg(&bag).assert().success();
-    newsbag().args(["verify", "--completeness-only"]).arg(&bag).assert().code(1);
+    newsbag()
+        .args(["verify", "--fast"])
+        .arg(&bag)
+        .assert()
+        .success();
+    newsbag()
+        .args(["verify", "--completeness-only"])
+        .arg(&bag)
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -48,7 +70,10 @@ fn exit_2_for_missing_path_and_bad_usage() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("/nonexistent/bag"));
-    newsbag().args(["verify", "--no-such-flag", "x"]).assert().code(2);
+    newsbag()
+        .args(["verify", "--no-such-flag", "x"])
+        .assert()
+        .code(2);
     newsbag().args(["bag", "/nonexistent/dir"]).assert().code(2);
 }
 
@@ -71,7 +96,18 @@ fn algorithms_on_request() {
     write_tree(&tmp.path().join("src"), &[("a", b"abc")]);
     let bag = tmp.path().join("bag");
     newsbag()
-        .args(["bag", "--date", "2000-01-01", "-a", "md5", "-a", "sha1", "-a", "sha384", "--to"])
+        .args([
+            "bag",
+            "--date",
+            "2000-01-01",
+            "-a",
+            "md5",
+            "-a",
+            "sha1",
+            "-a",
+            "sha384",
+            "--to",
+        ])
         .arg(&bag)
         .arg(tmp.path().join("src"))
         .assert()
@@ -111,7 +147,11 @@ fn json_report_matches_its_schema_shape() {
     let (json, code) = verify_json(&bag);
     assert_eq!(code, 1);
     let schema: serde_json::Value = serde_json::from_str(
-        &fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/schemas/verify-report.schema.json")).unwrap(),
+        &fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/schemas/verify-report.schema.json"
+        ))
+        .unwrap(),
     )
     .unwrap();
     // Every required top-level and per-report key of the schema is present.
@@ -120,7 +160,10 @@ fn json_report_matches_its_schema_shape() {
     }
     let report_schema = &schema["$defs"]["report"];
     for key in report_schema["required"].as_array().unwrap() {
-        assert!(json["reports"][0].get(key.as_str().unwrap()).is_some(), "missing {key}");
+        assert!(
+            json["reports"][0].get(key.as_str().unwrap()).is_some(),
+            "missing {key}"
+        );
     }
     let kinds: Vec<&str> = schema["$defs"]["problem"]["properties"]["kind"]["enum"]
         .as_array()
@@ -139,7 +182,10 @@ fn archive_root_verifies_every_bag() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().join("archive");
     for name in ["one", "two", "three"] {
-        write_tree(&tmp.path().join(format!("src-{name}")), &[("x", name.as_bytes())]);
+        write_tree(
+            &tmp.path().join(format!("src-{name}")),
+            &[("x", name.as_bytes())],
+        );
         fs::create_dir_all(&root).unwrap();
         newsbag()
             .args(["bag", "--to"])
@@ -154,6 +200,8 @@ fn archive_root_verifies_every_bag() {
         .arg(&root)
         .assert()
         .code(1)
-        .stdout(predicates::str::contains("3 bags: 2 valid, 1 invalid, 0 errors"))
+        .stdout(predicates::str::contains(
+            "3 bags: 2 valid, 1 invalid, 0 errors",
+        ))
         .stdout(predicates::str::contains("invalid "));
 }

@@ -143,7 +143,6 @@ pub(crate) enum Generate {
     },
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -160,7 +159,20 @@ mod tests {
 
     #[test]
     fn bag_flags_every_spelling() {
-        let a = parse(&["bag", "d", "--to", "x", "-a", "sha256", "--algorithm=MD5", "--info", "A=b=c", "--date", "2026-01-02"]).unwrap();
+        let a = parse(&[
+            "bag",
+            "d",
+            "--to",
+            "x",
+            "-a",
+            "sha256",
+            "--algorithm=MD5",
+            "--info",
+            "A=b=c",
+            "--date",
+            "2026-01-02",
+        ])
+        .unwrap();
         let Command::Bag(b) = a.command else { panic!() };
         assert_eq!(b.to.as_deref(), Some(std::path::Path::new("x")));
         assert_eq!(b.algorithms.len(), 2);
@@ -179,7 +191,10 @@ mod tests {
         };
         assert_eq!(level(&["verify", "b"]), newsbag::Level::Fixity);
         assert_eq!(level(&["verify", "b", "--fast"]), newsbag::Level::Fast);
-        assert_eq!(level(&["verify", "--completeness-only", "b"]), newsbag::Level::Completeness);
+        assert_eq!(
+            level(&["verify", "--completeness-only", "b"]),
+            newsbag::Level::Completeness
+        );
         assert!(parse(&["verify", "b", "--fast", "--completeness-only"]).is_err());
         assert!(parse(&["verify"]).is_err());
     }

@@ -91,14 +91,21 @@ fn print_report(
     report: &newsbag::Report,
     global: &GlobalArgs,
 ) -> std::io::Result<()> {
-    let verdict = if report.is_valid() { "valid" } else { "invalid" };
+    let verdict = if report.is_valid() {
+        "valid"
+    } else {
+        "invalid"
+    };
     let path = sanitize(&report.bag.display().to_string());
     let errors = report.errors().count();
     let warnings = report.warnings().count();
     if errors + warnings == 0 {
         writeln!(out, "{verdict} {path}")?;
     } else {
-        writeln!(out, "{verdict} {path} ({errors} errors, {warnings} warnings)")?;
+        writeln!(
+            out,
+            "{verdict} {path} ({errors} errors, {warnings} warnings)"
+        )?;
     }
     if !global.quiet {
         for p in &report.problems {
