@@ -420,8 +420,9 @@ mod tests {
 
     #[test]
     fn pipeline_equals_single_pass() {
-        let data: Vec<u8> = (0..(PARALLEL_THRESHOLD as usize + 12345))
-            .map(|i| (i * 7 % 251) as u8)
+        let len = usize::try_from(PARALLEL_THRESHOLD).unwrap() + 12345;
+        let data: Vec<u8> = (0..len)
+            .map(|i| u8::try_from(i * 7 % 251).unwrap())
             .collect();
         let mut seen = 0;
         let (n, par) = hash_reader(

@@ -70,6 +70,11 @@ pub fn write_manifest<'a>(entries: impl IntoIterator<Item = (&'a str, &'a Digest
     for (path, digest) in entries {
         out.push_str(digest.as_str());
         out.push_str("  ");
+        // A leading `*` would be read as md5sum's binary-mode marker:
+        // write the marker explicitly so the name survives.
+        if path.starts_with('*') {
+            out.push('*');
+        }
         out.push_str(&encode_path(path));
         out.push('\n');
     }
@@ -418,6 +423,15 @@ mod tests {
                 ("malformed-manifest-line", Some(7)),
             ]
         );
+    }
+
+    #[test]
+    fn leading_star_survives() {
+        let d = Digest::from_hex("00").unwrap();
+        let text = write_manifest([("*x", &d)]);
+        assert_eq!(text, "00  **x\n");
+        let (entries, _) = parse_manifest(&text, "m", None, true);
+        assert_eq!(entries[0].path, "*x");
     }
 
     #[test]

@@ -444,37 +444,37 @@ pub(crate) fn verify_inventory(
 
     // 3. Bag metadata and Payload-Oxum.
     let info_name = version.info_file_name();
-    if let Some(f) = files.get(info_name) {
-        if let Some(bytes) = read(info_name, f, &mut problems) {
-            {
-                let (text, p) = decode_tag_file(&bytes, &encoding, info_name);
-                problems.extend(p);
-                let (info, p) = BagInfo::parse(&text, info_name, strict);
-                problems.extend(p);
-                if let Some(oxum) = info.get("Payload-Oxum") {
-                    match oxum.parse::<PayloadOxum>() {
-                        Ok(expected) => {
-                            let found = PayloadOxum {
-                                octets: report.payload_bytes,
-                                streams: report.payload_files,
-                            };
-                            if expected != found {
-                                problems.push(Problem::error(
-                                    Some(info_name),
-                                    ProblemKind::OxumMismatch {
-                                        expected: expected.to_string(),
-                                        found: found.to_string(),
-                                    },
-                                ));
-                            }
+    if let Some(f) = files.get(info_name)
+        && let Some(bytes) = read(info_name, f, &mut problems)
+    {
+        {
+            let (text, p) = decode_tag_file(&bytes, &encoding, info_name);
+            problems.extend(p);
+            let (info, p) = BagInfo::parse(&text, info_name, strict);
+            problems.extend(p);
+            if let Some(oxum) = info.get("Payload-Oxum") {
+                match oxum.parse::<PayloadOxum>() {
+                    Ok(expected) => {
+                        let found = PayloadOxum {
+                            octets: report.payload_bytes,
+                            streams: report.payload_files,
+                        };
+                        if expected != found {
+                            problems.push(Problem::error(
+                                Some(info_name),
+                                ProblemKind::OxumMismatch {
+                                    expected: expected.to_string(),
+                                    found: found.to_string(),
+                                },
+                            ));
                         }
-                        Err(()) => problems.push(Problem::error(
-                            Some(info_name),
-                            ProblemKind::MalformedPayloadOxum {
-                                value: oxum.to_owned(),
-                            },
-                        )),
                     }
+                    Err(()) => problems.push(Problem::error(
+                        Some(info_name),
+                        ProblemKind::MalformedPayloadOxum {
+                            value: oxum.to_owned(),
+                        },
+                    )),
                 }
             }
         }

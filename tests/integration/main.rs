@@ -1,6 +1,14 @@
 //! Integration tests: the real `newsbag` binary on real files.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    clippy::print_stdout,
+    reason = "test helpers fail loudly and report what they skip"
+)]
 
 mod conformance;
+mod docs;
 mod fixtures;
 mod peer;
 mod util;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 /// The `newsbag` binary with every environment variable that could change
 /// its behaviour removed.
-pub fn newsbag() -> assert_cmd::Command {
+pub(crate) fn newsbag() -> assert_cmd::Command {
     let mut cmd = assert_cmd::Command::new(env!("CARGO_BIN_EXE_newsbag"));
     for var in ["NEWSBAG_LOG", "RUST_LOG", "NO_COLOR"] {
         cmd.env_remove(var);
@@ -16,7 +16,7 @@ pub fn newsbag() -> assert_cmd::Command {
 /// The Library of Congress conformance suite: `NEWSBAG_CONFORMANCE_SUITE`,
 /// else `../shared/bagit-conformance-suite` beside the repository. Panics
 /// if it is missing: the suite is part of the evidence, not optional.
-pub fn suite_dir() -> PathBuf {
+pub(crate) fn suite_dir() -> PathBuf {
     let dir = std::env::var_os("NEWSBAG_CONFORMANCE_SUITE").map_or_else(
         || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bagit-conformance-suite"),
         PathBuf::from,
@@ -30,7 +30,7 @@ pub fn suite_dir() -> PathBuf {
 }
 
 /// Writes files (creating parent directories) under `root`.
-pub fn write_tree(root: &Path, files: &[(&str, &[u8])]) {
+pub(crate) fn write_tree(root: &Path, files: &[(&str, &[u8])]) {
     for (name, bytes) in files {
         let p = root.join(name);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
@@ -38,21 +38,8 @@ pub fn write_tree(root: &Path, files: &[(&str, &[u8])]) {
     }
 }
 
-/// Copies a directory tree byte for byte (no symlinks expected).
-pub fn copy_tree(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            fs::create_dir_all(&target).unwrap();
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// Makes a bag of `files` with `newsbag bag --to` and returns its path.
-pub fn make_bag(tmp: &Path, files: &[(&str, &[u8])]) -> PathBuf {
+pub(crate) fn make_bag(tmp: &Path, files: &[(&str, &[u8])]) -> PathBuf {
     let src = tmp.join("src");
     write_tree(&src, files);
     let bag = tmp.join("bag");
@@ -66,7 +53,7 @@ pub fn make_bag(tmp: &Path, files: &[(&str, &[u8])]) -> PathBuf {
 }
 
 /// The JSON report of `newsbag verify --json PATH`, and the exit code.
-pub fn verify_json(path: &Path) -> (serde_json::Value, i32) {
+pub(crate) fn verify_json(path: &Path) -> (serde_json::Value, i32) {
     let out = newsbag()
         .args(["verify", "--json"])
         .arg(path)
@@ -84,7 +71,7 @@ pub fn verify_json(path: &Path) -> (serde_json::Value, i32) {
 }
 
 /// The problem codes (kind values) of the first report, with severities.
-pub fn problem_codes(json: &serde_json::Value) -> Vec<(String, String)> {
+pub(crate) fn problem_codes(json: &serde_json::Value) -> Vec<(String, String)> {
     json["reports"][0]["problems"]
         .as_array()
         .map(|a| {

@@ -41,18 +41,6 @@ pub(crate) fn progress_enabled(global: &crate::args::GlobalArgs) -> bool {
     !global.quiet && global.verbose == 0 && !global.no_progress && std::io::stderr().is_terminal()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sanitize_escapes_controls() {
-        assert_eq!(sanitize("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
-        assert_eq!(sanitize("line\nnext"), "line\nnext");
-        assert_eq!(sanitize("data/\r"), "data/\\r");
-    }
-}
-
 /// Today's date (UTC) as `YYYY-MM-DD`: the one place newsbag reads the clock
 /// for a Bagging-Date.
 pub(crate) fn today() -> String {
@@ -105,5 +93,17 @@ impl newsbag::progress::Reporter for Progress {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_escapes_controls() {
+        assert_eq!(sanitize("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(sanitize("line\nnext"), "line\nnext");
+        assert_eq!(sanitize("data/\r"), "data/\\r");
     }
 }

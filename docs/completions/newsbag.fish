@@ -1,0 +1,74 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_newsbag_global_optspecs
+    string join \n q/quiet v/verbose no-progress h/help V/version
+end
+
+function __fish_newsbag_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_newsbag_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_newsbag_using_subcommand
+    set -l cmd (__fish_newsbag_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c newsbag -n "__fish_newsbag_needs_command" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_needs_command" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_needs_command" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_needs_command" -s h -l help -d 'Print help'
+complete -c newsbag -n "__fish_newsbag_needs_command" -s V -l version -d 'Print version'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l to -d 'Write the bag at DEST (which must not exist) and leave DIR untouched' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s a -l algorithm -d 'Checksum algorithm for manifests and tag manifests (repeatable): sha512, sha256, sha384, sha224, sha1, md5. Default: sha512 and sha256' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l info -d 'A bag-info.txt element, written in the order given (repeatable)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l date -d 'Bagging-Date (YYYY-MM-DD); default: today (UTC)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l fast -d 'Check structure and Payload-Oxum only (no manifest comparison, no hashing)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l completeness-only -d 'Check that every listed file exists and every payload file is listed, without hashing'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l json -d 'Print a JSON report (schemas/verify-report.schema.json) instead of text'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s h -l help -d 'Print help'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Shell completions (docs/completions/)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -s h -l help -d 'Print help'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Shell completions (docs/completions/)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Shell completions (docs/completions/)'

@@ -1,0 +1,310 @@
+#compdef newsbag
+
+autoload -U is-at-least
+
+_newsbag() {
+    typeset -A opt_args
+    typeset -a _arguments_options
+    local ret=1
+
+    if is-at-least 5.2; then
+        _arguments_options=(-s -S -C)
+    else
+        _arguments_options=(-s -C)
+    fi
+
+    local context curcontext="$curcontext" state line
+    _arguments "${_arguments_options[@]}" : \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'-V[Print version]' \
+'--version[Print version]' \
+":: :_newsbag_commands" \
+"*::: :->newsbag" \
+&& ret=0
+    case $state in
+    (newsbag)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-command-$line[1]:"
+        case $line[1] in
+            (bag)
+_arguments "${_arguments_options[@]}" : \
+'--to=[Write the bag at DEST (which must not exist) and leave DIR untouched]:DEST:_files' \
+'*-a+[Checksum algorithm for manifests and tag manifests (repeatable)\: sha512, sha256, sha384, sha224, sha1, md5. Default\: sha512 and sha256]:ALG:_default' \
+'*--algorithm=[Checksum algorithm for manifests and tag manifests (repeatable)\: sha512, sha256, sha384, sha224, sha1, md5. Default\: sha512 and sha256]:ALG:_default' \
+'*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
+'--date=[Bagging-Date (YYYY-MM-DD); default\: today (UTC)]:YYYY-MM-DD:_default' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':dir -- The directory to bag:_files' \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+'(--completeness-only)--fast[Check structure and Payload-Oxum only (no manifest comparison, no hashing)]' \
+'--completeness-only[Check that every listed file exists and every payload file is listed, without hashing]' \
+'--json[Print a JSON report (schemas/verify-report.schema.json) instead of text]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::paths -- Bags, or directories holding bags:_files' \
+&& ret=0
+;;
+(generate)
+_arguments "${_arguments_options[@]}" : \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_newsbag__subcmd__generate_commands" \
+"*::: :->generate" \
+&& ret=0
+
+    case $state in
+    (generate)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-generate-command-$line[1]:"
+        case $line[1] in
+            (man)
+_arguments "${_arguments_options[@]}" : \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help]' \
+'--help[Print help]' \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help]' \
+'--help[Print help]' \
+':shell -- The shell:(bash elvish fish powershell zsh)' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_newsbag__subcmd__generate__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-generate-help-command-$line[1]:"
+        case $line[1] in
+            (man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_newsbag__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-help-command-$line[1]:"
+        case $line[1] in
+            (bag)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(verify)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(generate)
+_arguments "${_arguments_options[@]}" : \
+":: :_newsbag__subcmd__help__subcmd__generate_commands" \
+"*::: :->generate" \
+&& ret=0
+
+    case $state in
+    (generate)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-help-generate-command-$line[1]:"
+        case $line[1] in
+            (man)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(completions)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+}
+
+(( $+functions[_newsbag_commands] )) ||
+_newsbag_commands() {
+    local commands; commands=(
+'bag:Make a bag of a directory, in place or at a new destination' \
+'verify:Verify bags\: structure, completeness and fixity' \
+'generate:Generate the man page or shell completions' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'newsbag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__bag_commands] )) ||
+_newsbag__subcmd__bag_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__generate_commands] )) ||
+_newsbag__subcmd__generate_commands() {
+    local commands; commands=(
+'man:The roff man page (docs/newsbag.1)' \
+'completions:Shell completions (docs/completions/)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'newsbag generate commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__generate__subcmd__completions_commands] )) ||
+_newsbag__subcmd__generate__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag generate completions commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__generate__subcmd__help_commands] )) ||
+_newsbag__subcmd__generate__subcmd__help_commands() {
+    local commands; commands=(
+'man:The roff man page (docs/newsbag.1)' \
+'completions:Shell completions (docs/completions/)' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'newsbag generate help commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__generate__subcmd__help__subcmd__completions_commands] )) ||
+_newsbag__subcmd__generate__subcmd__help__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag generate help completions commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__generate__subcmd__help__subcmd__help_commands] )) ||
+_newsbag__subcmd__generate__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag generate help help commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__generate__subcmd__help__subcmd__man_commands] )) ||
+_newsbag__subcmd__generate__subcmd__help__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag generate help man commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__generate__subcmd__man_commands] )) ||
+_newsbag__subcmd__generate__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag generate man commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help_commands] )) ||
+_newsbag__subcmd__help_commands() {
+    local commands; commands=(
+'bag:Make a bag of a directory, in place or at a new destination' \
+'verify:Verify bags\: structure, completeness and fixity' \
+'generate:Generate the man page or shell completions' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'newsbag help commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__bag_commands] )) ||
+_newsbag__subcmd__help__subcmd__bag_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__generate_commands] )) ||
+_newsbag__subcmd__help__subcmd__generate_commands() {
+    local commands; commands=(
+'man:The roff man page (docs/newsbag.1)' \
+'completions:Shell completions (docs/completions/)' \
+    )
+    _describe -t commands 'newsbag help generate commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__generate__subcmd__completions_commands] )) ||
+_newsbag__subcmd__help__subcmd__generate__subcmd__completions_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help generate completions commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__generate__subcmd__man_commands] )) ||
+_newsbag__subcmd__help__subcmd__generate__subcmd__man_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help generate man commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__help_commands] )) ||
+_newsbag__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help help commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__verify_commands] )) ||
+_newsbag__subcmd__help__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help verify commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__verify_commands] )) ||
+_newsbag__subcmd__verify_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag verify commands' commands "$@"
+}
+
+if [ "$funcstack[1]" = "_newsbag" ]; then
+    _newsbag "$@"
+else
+    compdef _newsbag newsbag
+fi
