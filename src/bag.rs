@@ -186,18 +186,14 @@ fn scan(root: &Path, skip: &[&Path]) -> Result<Scan> {
         if ft.is_dir() {
             dirs.push(rel);
         } else if ft.is_file() {
+            // Readability is established when the file is hashed, which
+            // happens before anything is moved or written in place.
             match entry.metadata() {
-                Ok(md) => match fs::File::open(entry.path()) {
-                    Ok(_) => files.push(SourceFile {
-                        rel,
-                        abs: entry.path().to_owned(),
-                        size: md.len(),
-                    }),
-                    Err(e) => refused.push(Refusal {
-                        path: rel_path,
-                        reason: format!("cannot be read: {e}"),
-                    }),
-                },
+                Ok(md) => files.push(SourceFile {
+                    rel,
+                    abs: entry.path().to_owned(),
+                    size: md.len(),
+                }),
                 Err(e) => refused.push(Refusal {
                     path: rel_path,
                     reason: format!("cannot be read: {e}"),
@@ -288,55 +284,87 @@ impl<R: Read, W: Write> Read for Tee<R, W> {
 
 type Digests = Vec<(Algorithm, Digest)>;
 
-/// Hashes (and, with `copy_to`, copies) every file, in parallel.
+/// Hashes (and, with `copy_to`, copies) every file, in parallel. Files that
+/// cannot be read are all named in one [`Error::Unbaggable`].
 fn hash_files(
+    root: &Path,
     files: &[SourceFile],
     algorithms: &[Algorithm],
     copy_to: Option<&Path>,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Digests>> {
     reporter.start(files.len() as u64, files.iter().map(|f| f.size).sum());
-    let result = files
+    let results: Vec<Result<Digests>> = files
         .par_iter()
         .map(|f| {
-            let input = fs::File::open(&f.abs).map_err(|e| Error::io("read", &f.abs, e))?;
-            let mut on_bytes = |n| reporter.advance(n);
-            let digests = match copy_to {
-                None => hash_reader(input, algorithms, Some(f.size), &mut on_bytes)
-                    .map_err(|e| Error::io("read", &f.abs, e))?,
-                Some(dest) => {
-                    let target = dest.join(&f.rel);
-                    let out =
-                        fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
-                    let mut tee = Tee {
-                        inner: input,
-                        out: io::BufWriter::with_capacity(256 * 1024, out),
-                    };
-                    let d = hash_reader(&mut tee, algorithms, Some(f.size), &mut on_bytes)
-                        .map_err(|e| Error::io("copy", &f.abs, e))?;
-                    let out = tee
-                        .out
-                        .into_inner()
-                        .map_err(|e| Error::io("write", &target, e.into_error()))?;
-                    if let Ok(mtime) = fs::metadata(&f.abs).and_then(|m| m.modified()) {
-                        let _ = out.set_modified(mtime);
-                    }
-                    d
-                }
-            };
+            let r = hash_one(f, algorithms, copy_to, reporter);
             reporter.file_done();
-            if digests.0 != f.size {
-                return Err(Error::io(
-                    "read",
-                    &f.abs,
-                    io::Error::other("the file changed size while it was being bagged"),
-                ));
-            }
-            Ok(digests.1)
+            r
         })
         .collect();
     reporter.finish();
-    result
+    let mut digests = Vec::with_capacity(files.len());
+    let mut refused = Vec::new();
+    for (f, r) in files.iter().zip(results) {
+        match r {
+            Ok(d) => digests.push(d),
+            Err(Error::Io { source, .. }) if source.kind() != io::ErrorKind::StorageFull => {
+                refused.push(Refusal {
+                    path: PathBuf::from(&f.rel),
+                    reason: format!("cannot be read: {source}"),
+                });
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    if refused.is_empty() {
+        Ok(digests)
+    } else {
+        Err(Error::Unbaggable {
+            root: root.to_owned(),
+            refused,
+        })
+    }
+}
+
+fn hash_one(
+    f: &SourceFile,
+    algorithms: &[Algorithm],
+    copy_to: Option<&Path>,
+    reporter: &dyn Reporter,
+) -> Result<Digests> {
+    let input = fs::File::open(&f.abs).map_err(|e| Error::io("read", &f.abs, e))?;
+    let mut on_bytes = |n| reporter.advance(n);
+    let (len, digests) = match copy_to {
+        None => hash_reader(input, algorithms, Some(f.size), &mut on_bytes)
+            .map_err(|e| Error::io("read", &f.abs, e))?,
+        Some(dest) => {
+            let target = dest.join(&f.rel);
+            let out = fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
+            let mut tee = Tee {
+                inner: input,
+                out: io::BufWriter::with_capacity(256 * 1024, out),
+            };
+            let d = hash_reader(&mut tee, algorithms, Some(f.size), &mut on_bytes)
+                .map_err(|e| Error::io("copy", &f.abs, e))?;
+            let out = tee
+                .out
+                .into_inner()
+                .map_err(|e| Error::io("write", &target, e.into_error()))?;
+            if let Ok(mtime) = fs::metadata(&f.abs).and_then(|m| m.modified()) {
+                let _ = out.set_modified(mtime);
+            }
+            d
+        }
+    };
+    if len != f.size {
+        return Err(Error::io(
+            "read",
+            &f.abs,
+            io::Error::other("the file changed size while it was being bagged"),
+        ));
+    }
+    Ok(digests)
 }
 
 /// The tag files of a bag, as (name, bytes), in writing order.
@@ -429,7 +457,7 @@ pub fn bag_to(
         let p = data.join(d);
         fs::create_dir_all(&p).map_err(|e| Error::io("create", &p, e))?;
     }
-    let digests = hash_files(&scan.files, &options.algorithms, Some(&data), reporter)?;
+    let digests = hash_files(src, &scan.files, &options.algorithms, Some(&data), reporter)?;
     let tags = tag_files(&scan.files, &digests, options)?;
     write_tag_files(tmp.path(), &tags)?;
     let tmp_path = tmp.keep();
@@ -478,7 +506,7 @@ pub fn bag_in_place(
         });
     }
     let scan = scan(dir, &[])?;
-    let digests = hash_files(&scan.files, &options.algorithms, None, reporter)?;
+    let digests = hash_files(dir, &scan.files, &options.algorithms, None, reporter)?;
     let tags = tag_files(&scan.files, &digests, options)?;
 
     let tmp = tempfile::Builder::new()

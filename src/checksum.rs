@@ -263,24 +263,27 @@ pub fn hash_reader<R: Read>(
 ) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
     let large = size_hint.is_some_and(|s| s >= PARALLEL_THRESHOLD);
     if !large {
-        let mut hasher = MultiHasher::new(algorithms);
-        let mut buf = vec![
-            0u8;
-            if size_hint.is_some() {
-                64 * 1024
-            } else {
-                CHUNK
-            }
-        ];
-        loop {
-            let n = read_retrying(&mut reader, &mut buf)?;
-            if n == 0 {
-                break;
-            }
-            on_bytes(n as u64);
-            hasher.update(&buf[..n]);
+        // One reusable buffer per thread: zeroing a fresh 256 KiB buffer for
+        // each of 100,000 small files would cost more than hashing them.
+        thread_local! {
+            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
         }
-        return Ok(hasher.finish());
+        return BUF.with(|cell| {
+            let mut buf = cell.borrow_mut();
+            if buf.len() < CHUNK {
+                buf.resize(CHUNK, 0);
+            }
+            let mut hasher = MultiHasher::new(algorithms);
+            loop {
+                let n = read_retrying(&mut reader, &mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                on_bytes(n as u64);
+                hasher.update(&buf[..n]);
+            }
+            Ok(hasher.finish())
+        });
     }
     hash_pipeline(reader, algorithms, on_bytes)
 }
