@@ -107,42 +107,77 @@ impl FromStr for Algorithm {
     }
 }
 
-/// A digest as lowercase hexadecimal.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(transparent)]
-pub struct Digest(String);
+/// A digest (at most 512 bits), stored as bytes and shown as lowercase
+/// hexadecimal. Compact on purpose: a bag of a million files holds millions.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Digest {
+    len: u8,
+    bytes: [u8; 64],
+}
 
 impl Digest {
-    /// Builds a digest from raw bytes.
+    /// Builds a digest from raw bytes (at most 64; longer input is cut).
     pub fn from_bytes(bytes: &[u8]) -> Self {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let mut s = String::with_capacity(bytes.len() * 2);
-        for b in bytes {
-            s.push(char::from(HEX[usize::from(b >> 4)]));
-            s.push(char::from(HEX[usize::from(b & 0xf)]));
-        }
-        Digest(s)
+        let mut d = Digest {
+            len: 0,
+            bytes: [0; 64],
+        };
+        let n = bytes.len().min(64);
+        d.bytes[..n].copy_from_slice(&bytes[..n]);
+        d.len = u8::try_from(n).unwrap_or(64);
+        d
     }
 
     /// Parses a hexadecimal digest as found in a manifest (any case).
-    /// Returns `None` if `s` is not all hexadecimal digits.
+    /// Returns `None` unless `s` is an even number (2 to 128) of hex digits.
     pub fn from_hex(s: &str) -> Option<Self> {
-        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit()) {
-            Some(Digest(s.to_ascii_lowercase()))
-        } else {
-            None
+        let b = s.as_bytes();
+        if b.is_empty() || !b.len().is_multiple_of(2) || b.len() > 128 {
+            return None;
         }
+        let nibble = |c: u8| char::from(c).to_digit(16);
+        let mut d = Digest {
+            len: 0,
+            bytes: [0; 64],
+        };
+        for (i, pair) in b.chunks_exact(2).enumerate() {
+            let hi = nibble(pair[0])?;
+            let lo = nibble(pair[1])?;
+            d.bytes[i] = u8::try_from(hi * 16 + lo).ok()?;
+        }
+        d.len = u8::try_from(b.len() / 2).ok()?;
+        Some(d)
+    }
+
+    /// The raw digest bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..usize::from(self.len)]
     }
 
     /// The lowercase hexadecimal text.
-    pub fn as_str(&self) -> &str {
-        &self.0
+    pub fn to_hex(&self) -> String {
+        self.to_string()
     }
 }
 
 impl fmt::Display for Digest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        for b in self.as_bytes() {
+            write!(f, "{b:02x}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for Digest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Digest({self})")
+    }
+}
+
+impl serde::Serialize for Digest {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -201,7 +236,7 @@ impl Hasher {
 /// let (len, digests) = h.finish();
 /// assert_eq!(len, 3);
 /// assert_eq!(
-///     digests[0].1.as_str(),
+///     digests[0].1.to_hex(),
 ///     "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
 /// );
 /// ```
@@ -402,8 +437,8 @@ mod tests {
         let got = hash_bytes(b"abc", &Algorithm::ALL);
         for ((a, d), (ea, ed)) in got.iter().zip(ABC) {
             assert_eq!(*a, ea);
-            assert_eq!(d.as_str(), ed, "{a}");
-            assert_eq!(d.as_str().len(), a.hex_len());
+            assert_eq!(d.to_hex(), ed, "{a}");
+            assert_eq!(d.to_hex().len(), a.hex_len());
         }
     }
 
@@ -444,9 +479,13 @@ mod tests {
 
     #[test]
     fn digest_hex() {
-        assert_eq!(Digest::from_bytes(&[0, 0xab, 0xff]).as_str(), "00abff");
-        assert_eq!(Digest::from_hex("ABcd").unwrap().as_str(), "abcd");
+        assert_eq!(Digest::from_bytes(&[0, 0xab, 0xff]).to_hex(), "00abff");
+        assert_eq!(Digest::from_hex("ABcd").unwrap().to_hex(), "abcd");
+        assert_eq!(Digest::from_hex("00").unwrap().as_bytes(), [0]);
         assert!(Digest::from_hex("xyz").is_none());
+        assert!(Digest::from_hex("abc").is_none());
+        assert!(Digest::from_hex("+1").is_none());
         assert!(Digest::from_hex("").is_none());
+        assert!(Digest::from_hex(&"a".repeat(130)).is_none());
     }
 }

@@ -289,8 +289,14 @@ fn fold(s: &str) -> String {
 /// case-insensitive file system).
 struct Matcher<'a> {
     files: &'a BTreeMap<String, FoundFile>,
-    by_nfc: BTreeMap<String, Vec<&'a str>>,
-    by_fold: BTreeMap<String, Vec<&'a str>>,
+    /// Built on the first lookup that is not an exact match: most bags never
+    /// need them, and a million-file bag should not pay for them.
+    fallback: std::sync::OnceLock<Fallback<'a>>,
+}
+
+struct Fallback<'a> {
+    by_nfc: BTreeMap<String, &'a str>,
+    by_fold: BTreeMap<String, &'a str>,
 }
 
 enum Match<'a> {
@@ -300,37 +306,70 @@ enum Match<'a> {
     None,
 }
 
+/// A 64-bit hash of the case-folded NFC form of `s`, computed without
+/// allocating.
+fn fold_hash(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in s.nfc().flat_map(char::to_lowercase) {
+        h.write_u32(u32::from(c));
+    }
+    h.finish()
+}
+
 impl<'a> Matcher<'a> {
     fn new(files: &'a BTreeMap<String, FoundFile>) -> Self {
-        let mut by_nfc: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        let mut by_fold: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-        for k in files.keys() {
-            by_nfc.entry(nfc(k)).or_default().push(k);
-            by_fold.entry(fold(k)).or_default().push(k);
-        }
         Matcher {
             files,
-            by_nfc,
-            by_fold,
+            fallback: std::sync::OnceLock::new(),
         }
+    }
+
+    fn fallback(&self) -> &Fallback<'a> {
+        self.fallback.get_or_init(|| {
+            let mut by_nfc = BTreeMap::new();
+            let mut by_fold = BTreeMap::new();
+            for k in self.files.keys() {
+                by_nfc.entry(nfc(k)).or_insert(k.as_str());
+                by_fold.entry(fold(k)).or_insert(k.as_str());
+            }
+            Fallback { by_nfc, by_fold }
+        })
     }
 
     fn find(&self, path: &str) -> Match<'a> {
         if let Some((k, _)) = self.files.get_key_value(path) {
             return Match::Exact(k);
         }
-        if let Some(v) = self.by_nfc.get(&nfc(path)) {
-            return Match::Normalized(v[0]);
+        let fb = self.fallback();
+        if let Some(k) = fb.by_nfc.get(&nfc(path)) {
+            return Match::Normalized(k);
         }
-        if let Some(v) = self.by_fold.get(&fold(path)) {
-            return Match::Case(v[0]);
+        if let Some(k) = fb.by_fold.get(&fold(path)) {
+            return Match::Case(k);
         }
         Match::None
     }
 
     /// Groups of files whose names collide after case folding and NFC.
-    fn collisions(&self) -> impl Iterator<Item = &Vec<&'a str>> {
-        self.by_fold.values().filter(|v| v.len() > 1)
+    fn collisions(&self) -> Vec<Vec<&'a str>> {
+        // Sort (hash, name) pairs; only names with equal hashes are compared
+        // for real, so no per-file strings are kept.
+        let mut keyed: Vec<(u64, &'a str)> = self
+            .files
+            .keys()
+            .map(|k| (fold_hash(k), k.as_str()))
+            .collect();
+        keyed.sort_unstable();
+        let mut groups = Vec::new();
+        for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
+            let mut by_fold: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
+            for (_, name) in run {
+                by_fold.entry(fold(name)).or_default().push(name);
+            }
+            groups.extend(by_fold.into_values().filter(|g| g.len() > 1));
+        }
+        groups
     }
 }
 
@@ -347,7 +386,7 @@ struct ManifestFile {
 struct Expected<'a> {
     rel: &'a str,
     file: &'a FoundFile,
-    expected: Vec<(Algorithm, Digest, String)>,
+    expected: Vec<(Algorithm, &'a Digest, &'a str)>,
 }
 
 /// Verifies the bag at `root` at the given level.
@@ -437,7 +476,7 @@ pub(crate) fn verify_inventory(
         problems.push(Problem::warning(
             None,
             ProblemKind::CollidingNames {
-                paths: group.iter().map(|s| (*s).to_owned()).collect(),
+                paths: group.into_iter().map(str::to_owned).collect(),
             },
         ));
     }
@@ -629,7 +668,7 @@ pub(crate) fn verify_inventory(
                                     expected: Vec::new(),
                                 })
                                 .expected
-                                .push((a, e.digest.clone(), m.name.clone()));
+                                .push((a, &e.digest, &m.name));
                         }
                     }
                     None => {
@@ -728,14 +767,14 @@ fn compare_digests(
             .iter()
             .filter_map(|(a, expected, manifest)| {
                 let found = digests.iter().find(|(da, _)| da == a).map(|(_, d)| d)?;
-                (found != expected).then(|| {
+                (found != *expected).then(|| {
                     Problem::error(
                         Some(manifest),
                         ProblemKind::ChecksumMismatch {
                             path: e.rel.to_owned(),
                             algorithm: *a,
-                            expected: expected.clone(),
-                            found: found.clone(),
+                            expected: **expected,
+                            found: *found,
                         },
                     )
                 })
