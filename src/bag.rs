@@ -34,6 +34,7 @@ pub struct BagOptions {
     software_agent: String,
     algorithms: Vec<Algorithm>,
     info: Vec<(String, String)>,
+    extra_tags: Vec<(String, Vec<u8>)>,
 }
 
 impl BagOptions {
@@ -45,6 +46,7 @@ impl BagOptions {
             software_agent: SOFTWARE_AGENT.to_owned(),
             algorithms: Algorithm::DEFAULT.to_vec(),
             info: Vec::new(),
+            extra_tags: Vec::new(),
         }
     }
 
@@ -76,6 +78,15 @@ impl BagOptions {
         self
     }
 
+    /// Adds a tag file of newsbag's own (for example `metadata/dc.xml`),
+    /// written beside the standard ones and listed in the tag manifests.
+    /// `name` is a relative `/`-separated path outside `data/` that does not
+    /// replace a standard tag file.
+    pub fn tag_file(mut self, name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        self.extra_tags.push((name.into(), bytes));
+        self
+    }
+
     /// Builds bag-info.txt, checking every label and value.
     fn bag_info(&self, oxum: PayloadOxum) -> Result<BagInfo> {
         let mut info = BagInfo::new();
@@ -99,6 +110,24 @@ impl BagOptions {
 
     /// Checks the options before any file is touched.
     fn check(&self) -> Result<()> {
+        for (name, _) in &self.extra_tags {
+            let reserved = name == BAG_DECLARATION
+                || name == BAG_INFO
+                || name == "fetch.txt"
+                || name.starts_with("manifest-")
+                || name.starts_with("tagmanifest-")
+                || name == "data"
+                || name.starts_with("data/");
+            let unsafe_name = crate::manifest::unsafe_path_reason(name).is_some()
+                || name.split('/').any(|c| c.is_empty() || c == ".")
+                || name.contains(['\\', '\r', '\n']);
+            if reserved || unsafe_name {
+                return Err(Error::InvalidInfo {
+                    label: name.clone(),
+                    reason: "not a usable name for an extra tag file",
+                });
+            }
+        }
         self.bag_info(PayloadOxum::default()).map(|_| ())
     }
 }
@@ -382,6 +411,7 @@ fn tag_files(
         (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
         (BAG_INFO.to_owned(), options.bag_info(oxum)?.to_bytes()),
     ];
+    tags.extend(options.extra_tags.iter().cloned());
     let paths: Vec<String> = files.iter().map(|f| format!("data/{}", f.rel)).collect();
     for &a in &options.algorithms {
         let mut rows: Vec<(&str, &Digest)> = paths
@@ -413,6 +443,9 @@ fn tag_files(
 fn write_tag_files(dir: &Path, tags: &[(String, Vec<u8>)]) -> Result<()> {
     for (name, bytes) in tags {
         let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
         fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
     }
     Ok(())
@@ -550,10 +583,18 @@ pub fn bag_in_place(
         fs::rename(&data, &final_data).map_err(|e| Error::io("rename", &final_data, e))?;
         for (name, _) in &tags {
             let to = dir.join(name);
-            if let Err(e) = fs::rename(tmp_path.join(name), &to) {
+            let placed = match to.parent() {
+                Some(parent) => fs::create_dir_all(parent),
+                None => Ok(()),
+            }
+            .and_then(|()| fs::rename(tmp_path.join(name), &to));
+            if let Err(e) = placed {
                 // Undo: tag files already placed, then the payload.
                 for (n, _) in &tags {
                     let _ = fs::remove_file(dir.join(n));
+                    if let Some((sub, _)) = n.split_once('/') {
+                        let _ = fs::remove_dir_all(dir.join(sub));
+                    }
                 }
                 let _ = fs::rename(&final_data, &data);
                 return Err(Error::io("write", &to, e));
@@ -653,6 +694,32 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2);
+    }
+
+    #[test]
+    fn extra_tag_files_are_listed_in_tag_manifests() {
+        let src = tree(&[("a.txt", b"hello")]);
+        let out = tempfile::tempdir().unwrap();
+        let opts = BagOptions::new("2026-01-02").tag_file("metadata/dc.xml", b"<dc/>".to_vec());
+        bag_to(src.path(), &out.path().join("b"), &opts, &NoProgress).unwrap();
+        let tm = fs::read_to_string(out.path().join("b/tagmanifest-sha256.txt")).unwrap();
+        assert!(tm.contains("  metadata/dc.xml\n"), "{tm}");
+        let report = verify_dir(&out.path().join("b"), Level::Fixity, &NoProgress).unwrap();
+        assert!(report.problems.is_empty(), "{:?}", report.problems);
+        for bad in [
+            "bagit.txt",
+            "data/x",
+            "../x",
+            "/x",
+            "manifest-md5.txt",
+            "a//b",
+        ] {
+            let opts = BagOptions::new("2026-01-02").tag_file(bad, Vec::new());
+            assert!(
+                bag_to(src.path(), &out.path().join("c"), &opts, &NoProgress).is_err(),
+                "{bad}"
+            );
+        }
     }
 
     #[test]
