@@ -20,6 +20,7 @@ use crate::error::{Error, Refusal, Result};
 use crate::manifest::write_manifest;
 use crate::progress::Reporter;
 use crate::tagfile::{BAG_DECLARATION, BAG_INFO, BagDeclaration, BagInfo, PayloadOxum};
+use crate::walk::{Kind, Walked, sizes, walk};
 
 /// The default `Bag-Software-Agent`.
 pub const SOFTWARE_AGENT: &str = concat!("newsbag ", env!("CARGO_PKG_VERSION"));
@@ -158,87 +159,49 @@ struct Scan {
 /// Lists the regular files under `root` (sorted), refusing symlinks,
 /// special files, unreadable entries, non-UTF-8 names and names that
 /// collide after NFC normalisation. Every refused file is named.
-fn scan(root: &Path, skip: &[&Path]) -> Result<Scan> {
+fn scan(root: &Path) -> Result<Scan> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     let mut refused = Vec::new();
-    let mut it = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .min_depth(1)
-        .into_iter();
-    while let Some(entry) = it.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map(Path::to_owned)
-                    .unwrap_or_default();
+    for walked in walk(root) {
+        let (rel, path, kind) = match walked {
+            Walked::Entry { rel, path, kind } => (rel, path, kind),
+            Walked::NonUtf8 { rel } => {
                 refused.push(Refusal {
-                    path,
-                    reason: format!(
-                        "cannot be read: {}",
-                        err.io_error()
-                            .map_or_else(|| err.to_string(), ToString::to_string)
-                    ),
+                    path: PathBuf::from(rel),
+                    reason: "the name is not valid UTF-8".into(),
+                });
+                continue;
+            }
+            Walked::Error { rel, error } => {
+                refused.push(Refusal {
+                    path: PathBuf::from(rel),
+                    reason: format!("cannot be read: {error}"),
                 });
                 continue;
             }
         };
-        if skip.iter().any(|s| entry.path() == *s) {
-            if entry.file_type().is_dir() {
-                it.skip_current_dir();
-            }
-            continue;
-        }
-        let rel_path = entry
-            .path()
-            .strip_prefix(root)
-            .unwrap_or(entry.path())
-            .to_owned();
-        let Some(rel) = rel_path
-            .to_str()
-            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
-        else {
-            refused.push(Refusal {
-                path: rel_path,
-                reason: "the name is not valid UTF-8".into(),
-            });
-            if entry.file_type().is_dir() {
-                it.skip_current_dir();
-            }
-            continue;
-        };
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            dirs.push(rel);
-        } else if ft.is_file() {
+        match kind {
+            Kind::Dir => dirs.push(rel),
             // Sizes are read after the walk, in parallel. Readability is
             // established when the file is hashed, which happens before
             // anything is moved or written in place.
-            files.push(SourceFile {
+            Kind::File => files.push(SourceFile {
                 rel,
-                abs: entry.into_path(),
+                abs: path,
                 size: 0,
-            });
-        } else if ft.is_symlink() {
-            refused.push(Refusal {
-                path: rel_path,
+            }),
+            Kind::Symlink => refused.push(Refusal {
+                path: PathBuf::from(rel),
                 reason: "is a symbolic link (bag its target instead)".into(),
-            });
-        } else {
-            refused.push(Refusal {
-                path: rel_path,
-                reason: format!("is a {}, not a regular file", special_kind(&ft)),
-            });
+            }),
+            Kind::Special(what) => refused.push(Refusal {
+                path: PathBuf::from(rel),
+                reason: format!("is a {what}, not a regular file"),
+            }),
         }
     }
-    let sizes: Vec<io::Result<u64>> = files
-        .par_iter()
-        .map(|f| fs::symlink_metadata(&f.abs).map(|m| m.len()))
-        .collect();
+    let sizes = sizes(files.iter().map(|f| f.abs.as_path()).collect::<Vec<_>>());
     for (f, size) in files.iter_mut().zip(sizes) {
         match size {
             Ok(n) => f.size = n,
@@ -284,25 +247,6 @@ fn scan(root: &Path, skip: &[&Path]) -> Result<Scan> {
         });
     }
     Ok(Scan { files, dirs })
-}
-
-#[cfg(unix)]
-fn special_kind(ft: &fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if ft.is_fifo() {
-        "FIFO"
-    } else if ft.is_socket() {
-        "socket"
-    } else if ft.is_block_device() || ft.is_char_device() {
-        "device"
-    } else {
-        "special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_kind(_ft: &fs::FileType) -> &'static str {
-    "special file"
 }
 
 /// A reader that writes everything it reads to `out` (copy while hashing).
@@ -480,7 +424,7 @@ pub fn bag_to(
             reason: "it is inside the directory being bagged",
         });
     }
-    let scan = scan(src, &[])?;
+    let scan = scan(src)?;
     let tmp = tempfile::Builder::new()
         .prefix(".newsbag-tmp-")
         .tempdir_in(&parent)
@@ -539,7 +483,7 @@ pub fn bag_in_place(
             reason: "it is already a bag (it has a bagit.txt)",
         });
     }
-    let scan = scan(dir, &[])?;
+    let scan = scan(dir)?;
     let digests = hash_files(dir, &scan.files, &options.algorithms, None, reporter)?;
     let tags = tag_files(&scan.files, &digests, options)?;
 

@@ -43,6 +43,7 @@ pub mod progress;
 pub mod report;
 pub mod tagfile;
 pub mod verify;
+mod walk;
 
 pub use error::{Error, Result};
 pub use report::{Level, Problem, ProblemKind, Report, Severity};

@@ -93,16 +93,22 @@ impl FromStr for Version {
 
     /// Parses exactly `<digits>.<digits>`.
     fn from_str(s: &str) -> Result<Self, ()> {
-        let (a, b) = s.split_once('.').ok_or(())?;
-        let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
-        if !digits(a) || !digits(b) {
-            return Err(());
-        }
+        let (major, minor) = dotted_pair(s).ok_or(())?;
         Ok(Version {
-            major: a.parse().map_err(|_| ())?,
-            minor: b.parse().map_err(|_| ())?,
+            major: u32::try_from(major).map_err(|_| ())?,
+            minor: u32::try_from(minor).map_err(|_| ())?,
         })
     }
+}
+
+/// Parses exactly `<digits>.<digits>` (no sign, no spaces, no exponent).
+fn dotted_pair(s: &str) -> Option<(u64, u64)> {
+    let (a, b) = s.split_once('.')?;
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
+    if !digits(a) || !digits(b) {
+        return None;
+    }
+    Some((a.parse().ok()?, b.parse().ok()?))
 }
 
 /// The contents of `bagit.txt`.
@@ -565,15 +571,8 @@ impl FromStr for PayloadOxum {
     type Err = ();
 
     fn from_str(s: &str) -> Result<Self, ()> {
-        let (a, b) = s.trim().split_once('.').ok_or(())?;
-        let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
-        if !digits(a) || !digits(b) {
-            return Err(());
-        }
-        Ok(PayloadOxum {
-            octets: a.parse().map_err(|_| ())?,
-            streams: b.parse().map_err(|_| ())?,
-        })
+        let (octets, streams) = dotted_pair(s.trim()).ok_or(())?;
+        Ok(PayloadOxum { octets, streams })
     }
 }
 

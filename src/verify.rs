@@ -22,6 +22,7 @@ use crate::report::{Level, Problem, ProblemKind, Report, Severity};
 use crate::tagfile::{
     BAG_DECLARATION, BagDeclaration, BagInfo, PayloadOxum, Version, decode_tag_file,
 };
+use crate::walk::{Kind, Walked, sizes, walk};
 
 /// Whether `path` looks like a bag directory (it holds a `bagit.txt`).
 pub fn is_bag_dir(path: &Path) -> bool {
@@ -128,115 +129,72 @@ fn open_regular(path: &Path) -> std::io::Result<fs::File> {
 }
 
 fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
-    let mut walk = Inventory {
+    let mut inventory = Inventory {
         has_payload_dir: root.join("data").is_dir(),
         ..Inventory::default()
     };
     let mut paths = Vec::new();
     let mut regular: Vec<(String, PathBuf)> = Vec::new();
-    let mut it = walkdir::WalkDir::new(root)
-        .follow_links(false)
-        .sort_by_file_name()
-        .min_depth(1)
-        .into_iter();
-    while let Some(entry) = it.next() {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(err) => {
-                let path = err
-                    .path()
-                    .and_then(|p| p.strip_prefix(root).ok())
-                    .map_or_else(String::new, |p| p.to_string_lossy().into_owned());
-                walk.problems.push(Problem::error(
+    for walked in walk(root) {
+        let (rel, path, kind) = match walked {
+            Walked::Entry { rel, path, kind } => (rel, path, kind),
+            Walked::NonUtf8 { rel } => {
+                inventory.problems.push(Problem::error(
                     None,
-                    ProblemKind::UnreadableFile {
-                        path,
-                        error: err.to_string(),
-                    },
+                    ProblemKind::NonUtf8FileName { path: rel },
+                ));
+                continue;
+            }
+            Walked::Error { rel, error } => {
+                inventory.problems.push(Problem::error(
+                    None,
+                    ProblemKind::UnreadableFile { path: rel, error },
                 ));
                 continue;
             }
         };
-        let Ok(rel_path) = entry.path().strip_prefix(root) else {
-            continue;
-        };
-        let Some(rel) = rel_path
-            .to_str()
-            .map(|s| s.replace(std::path::MAIN_SEPARATOR, "/"))
-        else {
-            walk.problems.push(Problem::error(
-                None,
-                ProblemKind::NonUtf8FileName {
-                    path: rel_path.to_string_lossy().into_owned(),
-                },
-            ));
-            if entry.file_type().is_dir() {
-                it.skip_current_dir();
-            }
-            continue;
-        };
-        let ft = entry.file_type();
-        if ft.is_dir() {
-            continue;
-        }
-        if ft.is_file() {
-            // Sizes are read after the walk, in parallel (one `lstat` per
-            // file is most of a walk's cost on a large bag).
-            regular.push((rel, entry.into_path()));
-            continue;
-        }
-        if ft.is_symlink() {
-            match fs::canonicalize(entry.path()) {
+        match kind {
+            Kind::Dir => {}
+            // Sizes are read after the walk, in parallel.
+            Kind::File => regular.push((rel, path)),
+            Kind::Symlink => match fs::canonicalize(&path) {
                 Ok(target) if target.starts_with(canonical_root) => {
-                    walk.problems.push(Problem::warning(
+                    inventory.problems.push(Problem::warning(
                         Some(&rel),
                         ProblemKind::Symlink { path: rel.clone() },
                     ));
                     // Only links to regular files are followed; linked
                     // directories are not descended (no loops, no escapes).
-                    if let Ok(md) = fs::metadata(&target)
-                        && md.is_file()
-                    {
-                        walk.files.insert(
-                            rel,
-                            FoundFile {
-                                id: paths.len(),
-                                size: md.len(),
-                            },
-                        );
-                        paths.push(target);
+                    if fs::metadata(&target).is_ok_and(|md| md.is_file()) {
+                        regular.push((rel, target));
                     }
                 }
-                Ok(_) => walk.problems.push(Problem::error(
+                Ok(_) => inventory.problems.push(Problem::error(
                     Some(&rel),
                     ProblemKind::SymlinkOutsideBag { path: rel.clone() },
                 )),
-                Err(_) => walk.problems.push(Problem::error(
+                Err(_) => inventory.problems.push(Problem::error(
                     Some(&rel),
                     ProblemKind::UnreadableFile {
                         path: rel.clone(),
                         error: "dangling symbolic link".into(),
                     },
                 )),
-            }
-            continue;
-        }
-        walk.problems.push(Problem::error(
-            Some(&rel),
-            ProblemKind::SpecialFile {
-                path: rel.clone(),
-                file_type: special_file_type(&ft).to_owned(),
             },
-        ));
+            Kind::Special(what) => inventory.problems.push(Problem::error(
+                Some(&rel),
+                ProblemKind::SpecialFile {
+                    path: rel.clone(),
+                    file_type: what.to_owned(),
+                },
+            )),
+        }
     }
-    let sizes: Vec<std::io::Result<u64>> = regular
-        .par_iter()
-        .map(|(_, path)| fs::symlink_metadata(path).map(|m| m.len()))
-        .collect();
+    let sizes = sizes(regular.iter().map(|(_, p)| p.as_path()).collect::<Vec<_>>());
     for ((rel, path), size) in regular.into_iter().zip(sizes) {
         match size {
             Ok(size) => {
-                walk.files.insert(
+                inventory.files.insert(
                     rel,
                     FoundFile {
                         id: paths.len(),
@@ -245,7 +203,7 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
                 );
                 paths.push(path);
             }
-            Err(err) => walk.problems.push(Problem::error(
+            Err(err) => inventory.problems.push(Problem::error(
                 Some(&rel),
                 ProblemKind::UnreadableFile {
                     path: rel.clone(),
@@ -254,28 +212,7 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
             )),
         }
     }
-    (walk, DirSource { paths })
-}
-
-#[cfg(unix)]
-fn special_file_type(ft: &fs::FileType) -> &'static str {
-    use std::os::unix::fs::FileTypeExt;
-    if ft.is_fifo() {
-        "FIFO"
-    } else if ft.is_socket() {
-        "socket"
-    } else if ft.is_block_device() {
-        "block device"
-    } else if ft.is_char_device() {
-        "character device"
-    } else {
-        "special file"
-    }
-}
-
-#[cfg(not(unix))]
-fn special_file_type(_ft: &fs::FileType) -> &'static str {
-    "special file"
+    (inventory, DirSource { paths })
 }
 
 /// Names of operating-system metadata files that should not be payload.
