@@ -542,6 +542,7 @@ mod tests {
             size: 0,
             compressed_size: 0,
             crc32: 0,
+            check_header: true,
         }
     }
 

@@ -140,6 +140,10 @@ pub(crate) struct EntryInfo {
     pub(crate) compressed_size: u64,
     /// Declared CRC-32.
     pub(crate) crc32: u32,
+    /// Whether the local header must match the central directory (off
+    /// only when duplicate names make the check impossible; that defect is
+    /// reported on its own).
+    pub(crate) check_header: bool,
 }
 
 /// An opened zipped bag: the parsed archive, what its central directory
@@ -263,6 +267,7 @@ pub(crate) fn open_zip<R: ArchiveRead>(
         .map_err(|e| Error::io("read", path, e))?;
     let archive = ZipArchive::new(reader).map_err(|e| zip_err(path, e))?;
     let mut problems = Vec::new();
+    let check_header = !archive.has_duplicate_names();
     let layout = |reason: String| Problem::error(None, ProblemKind::ArchiveLayout { reason });
 
     if archive.has_duplicate_names() {
@@ -464,6 +469,7 @@ pub(crate) fn open_zip<R: ArchiveRead>(
                 size: entry.size(),
                 compressed_size: entry.compressed_size(),
                 crc32: entry.crc32(),
+                check_header,
             });
             if inventory
                 .files
@@ -510,6 +516,7 @@ pub(crate) struct CheckedReader<R> {
     inner: io::Take<R>,
     crc: crc32fast::Hasher,
     count: u64,
+    declared: u64,
 }
 
 impl<R: Read> CheckedReader<R> {
@@ -518,6 +525,7 @@ impl<R: Read> CheckedReader<R> {
             inner: inner.take(declared.saturating_add(1)),
             crc: crc32fast::Hasher::new(),
             count: 0,
+            declared,
         }
     }
 
@@ -551,7 +559,20 @@ impl<R: Read> CheckedReader<R> {
 
 impl<R: Read> Read for CheckedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
+        let n = match self.inner.read(buf) {
+            Ok(n) => n,
+            // The zip crate stops an entry at its declared size with this
+            // error; it is a finding about the entry (longer than declared),
+            // reported by `finish`, not a failure to read.
+            Err(e)
+                if e.kind() == io::ErrorKind::InvalidData
+                    && e.to_string().contains("declared uncompressed size") =>
+            {
+                self.count = self.declared.saturating_add(1);
+                return Ok(0);
+            }
+            Err(e) => return Err(e),
+        };
         self.crc.update(&buf[..n]);
         self.count += n as u64;
         Ok(n)
@@ -561,10 +582,10 @@ impl<R: Read> Read for CheckedReader<R> {
 /// Read options for every entry: local headers must agree with the central
 /// directory; the CRC is checked by [`CheckedReader`] so that a mismatch is
 /// a finding, not an I/O error.
-pub(crate) fn read_options() -> ZipReadOptions<'static> {
+pub(crate) fn read_options(check_header: bool) -> ZipReadOptions<'static> {
     ZipReadOptions::new()
         .ignore_crc32(true)
-        .enforce_header_consistency(true)
+        .enforce_header_consistency(check_header)
 }
 
 /// Opens entry `entry` of `archive` for reading through a [`CheckedReader`].
@@ -573,7 +594,7 @@ pub(crate) fn open_entry<'a, R: ArchiveRead>(
     entry: &EntryInfo,
 ) -> io::Result<CheckedReader<zip::read::ZipFile<'a, R>>> {
     let f = archive
-        .by_index_with_options(entry.index, read_options())
+        .by_index_with_options(entry.index, read_options(entry.check_header))
         .map_err(io::Error::other)?;
     Ok(CheckedReader::new(f, entry.size))
 }

@@ -2,6 +2,8 @@
 
 mod conformance;
 mod fixtures;
+mod hostile_zip;
 mod peer;
 mod util;
 mod verify_cli;
+mod zip;
