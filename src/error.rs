@@ -3,7 +3,7 @@
 //! Errors mean "newsbag could not do what was asked" (an unreadable file, a
 //! refused input, a bad option). Findings about a bag being *invalid* are not
 //! errors: [`crate::verify`] returns them as data in a
-//! [`Report`](crate::verify::Report).
+//! [`Report`](crate::report::Report).
 
 use std::io;
 use std::path::PathBuf;

@@ -5,7 +5,7 @@
 //!
 //! The zip crate's own `ZipArchive::extract` is never used (it has had
 //! several path-traversal advisories): every path written here is built
-//! from a name that passed [`unsafe_entry_name_reason`], inside a directory
+//! from a name that passed newsbag's entry-name checks, inside a directory
 //! newsbag has just created.
 
 use std::collections::BTreeMap;

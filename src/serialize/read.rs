@@ -157,6 +157,10 @@ pub(crate) struct OpenedZip<R> {
     /// Directory entries, relative to the bag root, without trailing `/`.
     pub(crate) dirs: Vec<String>,
     pub(crate) inventory: Inventory,
+    /// Whether entries overlap (a quoted-overlap ZIP bomb can make each of
+    /// thousands of entries expand to the maximum): such archives are
+    /// never hashed.
+    pub(crate) overlapping: bool,
 }
 
 /// Why `name` (a full entry name, `/`-separated) must not be extracted, if
@@ -367,7 +371,7 @@ pub(crate) fn open_zip<R: ArchiveRead>(
     if overlapping > 0 {
         problems.push(layout(format!(
             "{overlapping} entries overlap another entry or the central directory \
-             (a ZIP bomb or a damaged archive)"
+             (a ZIP bomb or a damaged archive); entries are not hashed"
         )));
     }
 
@@ -493,6 +497,7 @@ pub(crate) fn open_zip<R: ArchiveRead>(
         entries,
         dirs,
         inventory,
+        overlapping: overlapping > 0,
     })
 }
 

@@ -239,6 +239,37 @@ mod tests {
     }
 
     #[test]
+    fn zip_and_extract_flags() {
+        let Command::Bag(b) = parse(&["bag", "d", "--zip"]).unwrap().command else {
+            panic!()
+        };
+        assert!(b.zip);
+        let a = parse(&[
+            "extract",
+            "b.zip",
+            "--to",
+            "out",
+            "--item",
+            "data/a",
+            "--item",
+            "x",
+            "--max-ratio",
+            "10",
+        ])
+        .unwrap();
+        let Command::Extract(e) = a.command else {
+            panic!()
+        };
+        let o = e.options();
+        assert_eq!(o.items, ["data/a", "x"]);
+        assert_eq!(o.max_ratio, 10);
+        assert_eq!(o.max_total_bytes, newsbag::extract::DEFAULT_MAX_TOTAL_BYTES);
+        assert_eq!(o.max_entries, newsbag::serialize::MAX_ZIP_ENTRIES);
+        assert!(parse(&["extract", "b.zip"]).is_err());
+        assert!(parse(&["extract", "b.zip", "--to", "o", "--max-ratio", "x"]).is_err());
+    }
+
+    #[test]
     fn verify_levels() {
         let level = |args: &[&str]| match parse(args).unwrap().command {
             Command::Verify(v) => v.level(),
