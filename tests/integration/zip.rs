@@ -527,3 +527,31 @@ mod props {
         }
     }
 }
+
+#[test]
+fn more_than_65535_entries_use_zip64() {
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("many");
+    for d in 0..66 {
+        let dir = src.join(format!("d{d:02}"));
+        fs::create_dir_all(&dir).unwrap();
+        for f in 0..1000 {
+            fs::write(dir.join(format!("{f:03}")), b"").unwrap();
+        }
+    }
+    let z = tmp.path().join("many.zip");
+    bag_zip(&src, &z);
+    let ar = zip::ZipArchive::new(fs::File::open(&z).unwrap()).unwrap();
+    assert!(ar.len() > 66_000, "{}", ar.len());
+    let (json, code) = verify_json(&z);
+    assert_eq!(code, 0, "{}", json["reports"][0]["problems"]);
+    assert_eq!(json["reports"][0]["payload_files"], 66_000);
+    if peer_available("unzip", &["-v"]) {
+        let out = Command::new("unzip").arg("-tq").arg(&z).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
