@@ -237,9 +237,16 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
     let entries = list_bag(bag_dir)?;
     let time = entry_time(bag_dir);
     let parent = parent_of(out);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".newsbag-tmp-")
-        .suffix(".zip")
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".newsbag-tmp-").suffix(".zip");
+    // An ordinary file once renamed: 0666 less the umask, not tempfile's
+    // private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    let mut tmp = builder
         .tempfile_in(&parent)
         .map_err(|e| Error::io("create a temporary file in", &parent, e))?;
     let tmp_path = tmp.path().to_owned();

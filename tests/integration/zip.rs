@@ -124,8 +124,18 @@ fn bag_zip_defaults_and_refusals() {
         .arg(&src)
         .assert()
         .success();
-    // DIR.zip beside DIR; DIR untouched; no temporary file left.
+    // DIR.zip beside DIR, an ordinary file (not tempfile's private 0600);
+    // DIR untouched; no temporary file left.
     assert!(tmp.path().join("stories.zip").is_file());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(tmp.path().join("stories.zip"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o044, 0o044, "{mode:o}");
+    }
     assert!(!src.join("bagit.txt").exists());
     let left: Vec<_> = fs::read_dir(tmp.path())
         .unwrap()
