@@ -4,6 +4,33 @@
 //! [`extract::extract_zip`](crate::extract::extract_zip)) lists an archive
 //! from its central directory and streams entries without extracting them.
 //!
+//! # Example: zip a bag, verify it in place, extract it safely
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use newsbag::bag::BagOptions;
+//! use newsbag::extract::{ExtractOptions, extract_zip};
+//! use newsbag::progress::NoProgress;
+//! use newsbag::serialize::bag_to_zip;
+//! use newsbag::{Level, verify};
+//!
+//! let src = tempfile::tempdir()?;
+//! std::fs::write(src.path().join("article.txt"), "news")?;
+//! let out = tempfile::tempdir()?;
+//! let zip = out.path().join("news-2026.zip");
+//!
+//! bag_to_zip(src.path(), &zip, &BagOptions::new("2026-11-28"), &NoProgress)?;
+//! let report = verify::verify_zip(&zip, Level::Fixity, &NoProgress)?;
+//! assert!(report.is_valid(), "{:?}", report.problems);
+//!
+//! let dest = out.path().join("unpacked");
+//! let report = extract_zip(&zip, &dest, &ExtractOptions::default(), &NoProgress)?;
+//! assert!(report.is_valid());
+//! assert_eq!(std::fs::read(dest.join("data/article.txt"))?, b"news");
+//! # Ok(())
+//! # }
+//! ```
+//!
 //! # Layout and determinism
 //!
 //! The archive holds exactly one top-level directory named after the bag
@@ -234,9 +261,18 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
         });
     }
     let bag_name = bag_name_for(out)?;
+    let parent = parent_of(out);
+    // An archive written inside the bag would make the bag invalid.
+    if let (Ok(b), Ok(p)) = (fs::canonicalize(bag_dir), fs::canonicalize(&parent))
+        && p.starts_with(&b)
+    {
+        return Err(Error::InvalidDestination {
+            path: out.to_owned(),
+            reason: "it is inside the bag being zipped",
+        });
+    }
     let entries = list_bag(bag_dir)?;
     let time = entry_time(bag_dir);
-    let parent = parent_of(out);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".newsbag-tmp-").suffix(".zip");
     // An ordinary file once renamed: 0666 less the umask, not tempfile's

@@ -151,6 +151,22 @@ fn bag_zip_defaults_and_refusals() {
         .arg(&src)
         .assert()
         .code(2);
+    // Not inside the bag itself.
+    let inside = tmp.path().join("inbag");
+    newsbag()
+        .args(["bag", "--date", "2001-02-03", "--to"])
+        .arg(&inside)
+        .arg(&src)
+        .assert()
+        .success();
+    newsbag()
+        .args(["bag", "--zip", "--to"])
+        .arg(inside.join("data/x.zip"))
+        .arg(&inside)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("inside the bag"));
+    newsbag().arg("verify").arg(&inside).assert().success();
     // An invalid bag is not zipped.
     let bag = tmp.path().join("bad");
     newsbag()
