@@ -78,6 +78,63 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// A file cannot be read as a ZIP archive at all (not a ZIP, truncated,
+    /// corrupt central directory), or writing one failed.
+    #[error("`{path}` is not a readable ZIP archive: {source}")]
+    Zip {
+        /// The archive.
+        path: PathBuf,
+        /// What the ZIP reader or writer said.
+        #[source]
+        source: zip::result::ZipError,
+    },
+    /// An archive entry name that could write outside the destination.
+    #[error("unsafe archive entry name `{name}`: {reason}")]
+    UnsafeMemberName {
+        /// The name, with control characters escaped.
+        name: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The archive is not exactly one bag under one top-level directory.
+    #[error("the archive is not a single bag: {top_level}")]
+    NotASingleBag {
+        /// What was found at the top level.
+        top_level: String,
+    },
+    /// A configured limit (entries, total size, compression ratio) would be
+    /// exceeded: a possible ZIP bomb.
+    #[error("refusing the archive: {what} exceeds the limit of {limit}")]
+    LimitExceeded {
+        /// What was measured, with its value.
+        what: String,
+        /// The limit.
+        limit: u64,
+    },
+    /// A bag did not verify, so it was not zipped or not extracted; nothing
+    /// was left under the final name.
+    #[error("`{path}` did not verify:{}", format_problems(problems))]
+    Invalid {
+        /// The archive or bag concerned.
+        path: PathBuf,
+        /// The error-level problems (at most a few dozen).
+        problems: Vec<String>,
+    },
+    /// An `--item` that is not a payload file of the bag.
+    #[error("`{item}` is not a payload file of the bag")]
+    NoSuchItem {
+        /// The item as given.
+        item: String,
+    },
+}
+
+fn format_problems(problems: &[String]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for p in problems {
+        let _ = write!(out, "\n  {p}");
+    }
+    out
 }
 
 /// One file that [`crate::bag`] refuses to put in a bag, and why.

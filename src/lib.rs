@@ -11,7 +11,10 @@
 //! - [`tagfile`] and [`manifest`]: the one parser and one writer of each
 //!   on-disk BagIt format.
 //! - [`bag`]: make a bag of a directory, in place or at a new destination.
-//! - [`verify`]: check a bag and get every [`Problem`] in a [`Report`].
+//! - [`verify`]: check a bag, a directory or a ZIP, and get every
+//!   [`Problem`] in a [`Report`].
+//! - [`serialize`]: write a bag as a deterministic ZIP.
+//! - [`extract`]: unpack a zipped bag safely, verifying it on the way.
 //!
 //! # Example: bag a directory and verify it
 //!
@@ -38,9 +41,11 @@
 pub mod bag;
 pub mod checksum;
 pub mod error;
+pub mod extract;
 pub mod manifest;
 pub mod progress;
 pub mod report;
+pub mod serialize;
 pub mod tagfile;
 pub mod verify;
 mod walk;

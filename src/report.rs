@@ -301,6 +301,49 @@ pub enum ProblemKind {
         /// The algorithm.
         algorithm: String,
     },
+    /// A ZIP entry's data does not match the CRC-32 of its central-directory
+    /// record.
+    BadCrc {
+        /// The entry, relative to the bag root.
+        path: String,
+        /// The CRC-32 recorded in the archive (hex).
+        expected: String,
+        /// The CRC-32 of the data as read (hex).
+        found: String,
+    },
+    /// A ZIP entry's data is not as long as its central-directory record
+    /// says (read at most one byte past the declared size).
+    EntrySizeMismatch {
+        /// The entry, relative to the bag root.
+        path: String,
+        /// The size recorded in the central directory.
+        expected: u64,
+        /// The size read (declared + 1 means "longer").
+        found: u64,
+    },
+    /// A ZIP entry name that could lead outside the extraction directory or
+    /// that no file system can hold (`..`, absolute, drive letter,
+    /// backslash, control character).
+    UnsafeEntryName {
+        /// The name, as stored (control characters escaped when printed).
+        name: String,
+        /// Why it is refused.
+        reason: String,
+    },
+    /// The archive is not laid out as one bag: not exactly one top-level
+    /// directory, entries outside it, duplicate or overlapping entries.
+    ArchiveLayout {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A ZIP entry newsbag cannot read: encrypted, or compressed with a
+    /// method other than stored or deflate.
+    UnsupportedEntry {
+        /// The entry, relative to the bag root.
+        path: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl ProblemKind {
@@ -343,6 +386,11 @@ impl ProblemKind {
             CollidingNames { .. } => "colliding-names",
             SystemFile { .. } => "system-file",
             MissingTagManifest { .. } => "missing-tag-manifest",
+            BadCrc { .. } => "bad-crc",
+            EntrySizeMismatch { .. } => "entry-size-mismatch",
+            UnsafeEntryName { .. } => "unsafe-entry-name",
+            ArchiveLayout { .. } => "archive-layout",
+            UnsupportedEntry { .. } => "unsupported-entry",
         }
     }
 }
@@ -475,6 +523,42 @@ impl fmt::Display for ProblemKind {
                 f,
                 "there is a payload manifest for {algorithm} but no tag manifest for it"
             ),
+            BadCrc {
+                path,
+                expected,
+                found,
+            } => write!(
+                f,
+                "CRC-32 of ZIP entry `{path}` is {found}, the archive records {expected}"
+            ),
+            EntrySizeMismatch {
+                path,
+                expected,
+                found,
+            } => {
+                if found > expected {
+                    write!(
+                        f,
+                        "ZIP entry `{path}` holds more than the {expected} bytes its record declares"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "ZIP entry `{path}` holds {found} bytes, its record declares {expected}"
+                    )
+                }
+            }
+            UnsafeEntryName { name, reason } => {
+                write!(
+                    f,
+                    "unsafe ZIP entry name `{}`: {reason}",
+                    name.escape_debug()
+                )
+            }
+            ArchiveLayout { reason } => write!(f, "the archive is not one bag: {reason}"),
+            UnsupportedEntry { path, reason } => {
+                write!(f, "cannot read ZIP entry `{path}`: {reason}")
+            }
         }
     }
 }

@@ -737,12 +737,77 @@ fn compare_digests(
     }
 }
 
-/// The bags at `path`: `path` itself if it holds a `bagit.txt`; otherwise
-/// every directory below it that does (an archive root), without looking
-/// inside bags, in sorted order. A directory with no bag at all is returned
-/// as is, so that verifying it reports what is missing.
+/// Whether `path` names a zipped bag (a regular file ending in `.zip`, in
+/// any case).
+pub fn is_zip_path(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("zip"))
+        && fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Verifies the zipped bag at `path` at the given level, without extracting
+/// it: structure, completeness and Payload-Oxum come from the central
+/// directory alone; fixity streams each entry once through every hasher,
+/// several entries in parallel, checking each entry's CRC-32 and size too.
+///
+/// `Err` if `path` cannot be read as a ZIP archive at all (not a ZIP,
+/// truncated, corrupt central directory, more than
+/// [`MAX_ZIP_ENTRIES`](crate::serialize::MAX_ZIP_ENTRIES) entries); any
+/// defect of the bag inside is a [`Problem`] in the [`Report`].
+pub fn verify_zip(path: &Path, level: Level, reporter: &dyn Reporter) -> Result<Report> {
+    let file = crate::serialize::SharedFile::open(path)?;
+    verify_zip_reader(file, path, level, reporter)
+}
+
+/// [`verify_zip`] on any seekable reader (an in-memory archive, say), named
+/// `path` in the report.
+pub fn verify_zip_reader<R: crate::serialize::ArchiveRead>(
+    reader: R,
+    path: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+) -> Result<Report> {
+    let opened = crate::serialize::open_zip(reader, path, crate::serialize::MAX_ZIP_ENTRIES)?;
+    // Overlapping entries are never hashed (see `ArchiveLayout`); the
+    // report states the level actually applied.
+    let level = if opened.overlapping {
+        level.min(Level::Completeness)
+    } else {
+        level
+    };
+    let source = crate::serialize::ZipSource::new(opened.archive, opened.entries);
+    let mut report = verify_inventory(
+        Report::new(path.to_owned(), level),
+        opened.inventory,
+        &source,
+        reporter,
+    );
+    report.problems.extend(source.into_problems());
+    report.finish();
+    Ok(report)
+}
+
+/// Verifies a bag found by [`find_bags`]: a zipped bag with [`verify_zip`],
+/// a directory with [`verify_dir`].
+pub fn verify_bag(path: &Path, level: Level, reporter: &dyn Reporter) -> Result<Report> {
+    if is_zip_path(path) {
+        verify_zip(path, level, reporter)
+    } else {
+        verify_dir(path, level, reporter)
+    }
+}
+
+/// The bags at `path`: `path` itself if it is a `.zip` file or holds a
+/// `bagit.txt`; otherwise every bag directory and every `.zip` file below
+/// it (an archive root), without looking inside bags, in sorted order.
+/// Temporary files of unfinished writes (`.newsbag-tmp-*`) are skipped. A
+/// directory with no bag at all is returned as is, so that verifying it
+/// reports what is missing.
 pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
     let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if md.is_file() && is_zip_path(path) {
+        return Ok(vec![path.to_owned()]);
+    }
     if !md.is_dir() {
         return Err(Error::NotABag {
             path: path.to_owned(),
@@ -760,9 +825,21 @@ pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
         .into_iter();
     while let Some(entry) = it.next() {
         let Ok(entry) = entry else { continue };
+        if entry
+            .file_name()
+            .to_str()
+            .is_some_and(|n| n.starts_with(".newsbag-tmp-"))
+        {
+            if entry.file_type().is_dir() {
+                it.skip_current_dir();
+            }
+            continue;
+        }
         if entry.file_type().is_dir() && is_bag_dir(entry.path()) {
             bags.push(entry.path().to_owned());
             it.skip_current_dir();
+        } else if entry.file_type().is_file() && is_zip_path(entry.path()) {
+            bags.push(entry.path().to_owned());
         }
     }
     if bags.is_empty() {

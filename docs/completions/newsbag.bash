@@ -19,6 +19,9 @@ _newsbag() {
             newsbag,bag)
                 cmd="newsbag__subcmd__bag"
                 ;;
+            newsbag,extract)
+                cmd="newsbag__subcmd__extract"
+                ;;
             newsbag,generate)
                 cmd="newsbag__subcmd__generate"
                 ;;
@@ -49,6 +52,9 @@ _newsbag() {
             newsbag__subcmd__help,bag)
                 cmd="newsbag__subcmd__help__subcmd__bag"
                 ;;
+            newsbag__subcmd__help,extract)
+                cmd="newsbag__subcmd__help__subcmd__extract"
+                ;;
             newsbag__subcmd__help,generate)
                 cmd="newsbag__subcmd__help__subcmd__generate"
                 ;;
@@ -71,7 +77,7 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version bag verify generate help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version bag verify extract generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -85,7 +91,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__bag)
-            opts="-a -q -v -h --to --algorithm --info --date --quiet --verbose --no-progress --help"
+            opts="-a -q -v -h --to --algorithm --info --date --zip --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -108,6 +114,40 @@ _newsbag() {
                     return 0
                     ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__extract)
+            opts="-q -v -h --to --item --max-total-bytes --max-ratio --max-entries --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --item)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-total-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-ratio)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-entries)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -217,7 +257,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="bag verify generate help"
+            opts="bag verify extract generate help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -231,6 +271,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help__subcmd__bag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__extract)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

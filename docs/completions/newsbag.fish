@@ -31,12 +31,14 @@ complete -c newsbag -n "__fish_newsbag_needs_command" -s h -l help -d 'Print hel
 complete -c newsbag -n "__fish_newsbag_needs_command" -s V -l version -d 'Print version'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "generate" -d 'Generate the man page or shell completions'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l to -d 'Write the bag at DEST (which must not exist) and leave DIR untouched' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s a -l algorithm -d 'Checksum algorithm for manifests and tag manifests (repeatable): sha512, sha256, sha384, sha224, sha1, md5. Default: sha512 and sha256' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l info -d 'A bag-info.txt element, written in the order given (repeatable)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l date -d 'Bagging-Date (YYYY-MM-DD); default: today (UTC)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l zip -d 'Write a deterministic ZIP (one top-level directory named after the archive) instead of a directory; DIR is left untouched. If DIR is already a bag it is zipped as it is, else it is bagged first. The archive is DEST if --to is given, else DIR.zip beside DIR; it appears under its name only once written and verified'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l no-progress -d 'Never draw progress bars'
@@ -48,6 +50,15 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s q -l quiet -d
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l to -d 'Where to extract the bag (must not exist)' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l item -d 'Extract only this payload file (path inside the bag, such as data/a.txt; repeatable); tag files are always extracted' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-total-bytes -d 'Refuse archives whose entries add up to more than N bytes' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-ratio -d 'Refuse entries of 1 MiB or more that expand more than N times' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-entries -d 'Refuse archives of more than N entries' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -l no-progress -d 'Never draw progress bars'
@@ -66,9 +77,10 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_see
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Shell completions (docs/completions/)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "generate" -d 'Generate the man page or shell completions'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate help" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate help" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Shell completions (docs/completions/)'

@@ -40,6 +40,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--algorithm=[Checksum algorithm for manifests and tag manifests (repeatable)\: sha512, sha256, sha384, sha224, sha1, md5. Default\: sha512 and sha256]:ALG:_default' \
 '*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
 '--date=[Bagging-Date (YYYY-MM-DD); default\: today (UTC)]:YYYY-MM-DD:_default' \
+'--zip[Write a deterministic ZIP (one top-level directory named after the archive) instead of a directory; DIR is left untouched. If DIR is already a bag it is zipped as it is, else it is bagged first. The archive is DEST if --to is given, else DIR.zip beside DIR; it appears under its name only once written and verified]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -63,6 +64,23 @@ _arguments "${_arguments_options[@]}" : \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
 '*::paths -- Bags, or directories holding bags:_files' \
+&& ret=0
+;;
+(extract)
+_arguments "${_arguments_options[@]}" : \
+'--to=[Where to extract the bag (must not exist)]:DIR:_files' \
+'*--item=[Extract only this payload file (path inside the bag, such as data/a.txt; repeatable); tag files are always extracted]:PATH:_default' \
+'--max-total-bytes=[Refuse archives whose entries add up to more than N bytes]:N:_default' \
+'--max-ratio=[Refuse entries of 1 MiB or more that expand more than N times]:N:_default' \
+'--max-entries=[Refuse archives of more than N entries]:N:_default' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':zip -- The zipped bag:_files' \
 && ret=0
 ;;
 (generate)
@@ -159,6 +177,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(extract)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (generate)
 _arguments "${_arguments_options[@]}" : \
 ":: :_newsbag__subcmd__help__subcmd__generate_commands" \
@@ -201,6 +223,7 @@ _newsbag_commands() {
     local commands; commands=(
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
+'extract:Extract a zipped bag safely, verifying it on the way' \
 'generate:Generate the man page or shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -210,6 +233,11 @@ _newsbag_commands() {
 _newsbag__subcmd__bag_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__extract_commands] )) ||
+_newsbag__subcmd__extract_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag extract commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__generate_commands] )) ||
 _newsbag__subcmd__generate_commands() {
@@ -259,6 +287,7 @@ _newsbag__subcmd__help_commands() {
     local commands; commands=(
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
+'extract:Extract a zipped bag safely, verifying it on the way' \
 'generate:Generate the man page or shell completions' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
@@ -268,6 +297,11 @@ _newsbag__subcmd__help_commands() {
 _newsbag__subcmd__help__subcmd__bag_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__extract_commands] )) ||
+_newsbag__subcmd__help__subcmd__extract_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help extract commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__help__subcmd__generate_commands] )) ||
 _newsbag__subcmd__help__subcmd__generate_commands() {

@@ -10,6 +10,8 @@
 mod conformance;
 mod docs;
 mod fixtures;
+mod hostile_zip;
 mod peer;
 mod util;
 mod verify_cli;
+mod zip;

@@ -44,14 +44,62 @@ pub(crate) enum Command {
     Bag(BagArgs),
     /// Verify bags: structure, completeness and fixity.
     ///
-    /// PATH is a bag directory or a directory holding bags (an archive root):
+    /// PATH is a bag directory, a zipped bag (.zip, verified without
+    /// extracting it) or a directory holding bags and zips (an archive root):
     /// every bag under it is verified. Prints one line per bag (`valid PATH`
     /// or `invalid PATH`) followed by its problems, errors first. Exit status
     /// 0 when every bag is valid (warnings allowed), 1 when one is invalid,
     /// 2 on usage or I/O errors.
     Verify(VerifyArgs),
+    /// Extract a zipped bag safely, verifying it on the way.
+    ///
+    /// Refuses, before writing anything, entry names that could escape DEST
+    /// (`..`, absolute, drive letters, backslashes, control characters),
+    /// symbolic links, more than one top-level directory, names that
+    /// collide after Unicode normalisation and case folding, sizes that
+    /// disagree with Payload-Oxum and archives beyond the size and ratio
+    /// limits (ZIP bombs). Extracts into a temporary directory beside DEST,
+    /// hashing while writing, and renames it to DEST only if the bag is
+    /// valid; otherwise nothing is left behind. Exit status 0 when valid, 1
+    /// when the bag is invalid, 2 when the archive is refused or unreadable.
+    Extract(ExtractArgs),
     /// Generate the man page or shell completions.
     Generate(GenerateArgs),
+}
+
+/// Arguments of `newsbag extract`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ExtractArgs {
+    /// The zipped bag.
+    pub(crate) zip: PathBuf,
+    /// Where to extract the bag (must not exist).
+    #[arg(long, value_name = "DIR", required = true)]
+    pub(crate) to: PathBuf,
+    /// Extract only this payload file (path inside the bag, such as
+    /// data/a.txt; repeatable); tag files are always extracted.
+    #[arg(long = "item", value_name = "PATH")]
+    pub(crate) items: Vec<String>,
+    /// Refuse archives whose entries add up to more than N bytes.
+    #[arg(long, value_name = "N", default_value_t = newsbag::extract::DEFAULT_MAX_TOTAL_BYTES)]
+    pub(crate) max_total_bytes: u64,
+    /// Refuse entries of 1 MiB or more that expand more than N times.
+    #[arg(long, value_name = "N", default_value_t = newsbag::extract::DEFAULT_MAX_RATIO)]
+    pub(crate) max_ratio: u64,
+    /// Refuse archives of more than N entries.
+    #[arg(long, value_name = "N", default_value_t = newsbag::serialize::MAX_ZIP_ENTRIES)]
+    pub(crate) max_entries: u64,
+}
+
+impl ExtractArgs {
+    /// The library options these flags ask for.
+    pub(crate) fn options(&self) -> newsbag::extract::ExtractOptions {
+        newsbag::extract::ExtractOptions {
+            items: self.items.clone(),
+            max_total_bytes: self.max_total_bytes,
+            max_ratio: self.max_ratio,
+            max_entries: self.max_entries,
+        }
+    }
 }
 
 /// Arguments of `newsbag bag`.
@@ -72,6 +120,13 @@ pub(crate) struct BagArgs {
     /// Bagging-Date (YYYY-MM-DD); default: today (UTC).
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub(crate) date: Option<String>,
+    /// Write a deterministic ZIP (one top-level directory named after the
+    /// archive) instead of a directory; DIR is left untouched. If DIR is
+    /// already a bag it is zipped as it is, else it is bagged first. The
+    /// archive is DEST if --to is given, else DIR.zip beside DIR; it appears
+    /// under its name only once written and verified.
+    #[arg(long)]
+    pub(crate) zip: bool,
 }
 
 /// Arguments of `newsbag verify`.
@@ -181,6 +236,37 @@ mod tests {
         assert!(parse(&["bag", "d", "--algorithm", "blake3"]).is_err());
         assert!(parse(&["bag", "d", "--info", "novalue"]).is_err());
         assert!(parse(&["bag", "d", "--date", "02/01/2026"]).is_err());
+    }
+
+    #[test]
+    fn zip_and_extract_flags() {
+        let Command::Bag(b) = parse(&["bag", "d", "--zip"]).unwrap().command else {
+            panic!()
+        };
+        assert!(b.zip);
+        let a = parse(&[
+            "extract",
+            "b.zip",
+            "--to",
+            "out",
+            "--item",
+            "data/a",
+            "--item",
+            "x",
+            "--max-ratio",
+            "10",
+        ])
+        .unwrap();
+        let Command::Extract(e) = a.command else {
+            panic!()
+        };
+        let o = e.options();
+        assert_eq!(o.items, ["data/a", "x"]);
+        assert_eq!(o.max_ratio, 10);
+        assert_eq!(o.max_total_bytes, newsbag::extract::DEFAULT_MAX_TOTAL_BYTES);
+        assert_eq!(o.max_entries, newsbag::serialize::MAX_ZIP_ENTRIES);
+        assert!(parse(&["extract", "b.zip"]).is_err());
+        assert!(parse(&["extract", "b.zip", "--to", "o", "--max-ratio", "x"]).is_err());
     }
 
     #[test]

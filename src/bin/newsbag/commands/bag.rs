@@ -2,6 +2,7 @@
 
 use anyhow::Context;
 use newsbag::bag::{BagOptions, bag_in_place, bag_to};
+use newsbag::serialize::{bag_to_zip, write_zip};
 
 use crate::args::{BagArgs, GlobalArgs};
 use crate::exit::Outcome;
@@ -14,6 +15,28 @@ pub(crate) fn run(args: BagArgs, global: &GlobalArgs) -> anyhow::Result<Outcome>
         options = options.info(label, value);
     }
     let progress = Progress::new(global, "bagging");
+    if args.zip {
+        let out = args.to.clone().unwrap_or_else(|| {
+            let mut name = args.dir.file_name().unwrap_or_default().to_owned();
+            name.push(".zip");
+            args.dir.with_file_name(name)
+        });
+        let summary = if newsbag::verify::is_bag_dir(&args.dir) {
+            write_zip(&args.dir, &out, &progress)
+        } else {
+            bag_to_zip(&args.dir, &out, &options, &progress)
+        }
+        .with_context(|| format!("failed to zip `{}`", args.dir.display()))?;
+        if !global.quiet {
+            eprintln!(
+                "wrote `{}` ({} entries, {} bytes)",
+                summary.path.display(),
+                summary.entries,
+                summary.bytes
+            );
+        }
+        return Ok(Outcome::Valid);
+    }
     let summary = match &args.to {
         Some(dest) => bag_to(&args.dir, dest, &options, &progress),
         None => bag_in_place(&args.dir, &options, &progress),

@@ -1,6 +1,7 @@
 //! One function per subcommand, each a few lines calling the library.
 
 mod bag;
+mod extract;
 mod generate;
 mod verify;
 
@@ -12,6 +13,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
         Command::Bag(b) => bag::run(b, &args.global),
         Command::Verify(v) => verify::run(&v, &args.global),
+        Command::Extract(e) => extract::run(&e, &args.global),
         Command::Generate(g) => generate::run(&g),
     }
 }

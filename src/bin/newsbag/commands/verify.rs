@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use newsbag::ProblemKind;
-use newsbag::verify::{find_bags, verify_dir};
+use newsbag::verify::{find_bags, verify_bag};
 
 use crate::args::{GlobalArgs, VerifyArgs};
 use crate::exit::Outcome;
@@ -28,7 +28,7 @@ pub(crate) fn run(args: &VerifyArgs, global: &GlobalArgs) -> anyhow::Result<Outc
         };
         for bag in bags {
             let progress = Progress::new(global, "verifying");
-            match verify_dir(&bag, level, &progress) {
+            match verify_bag(&bag, level, &progress) {
                 Ok(report) => {
                     let io_error = report
                         .problems

@@ -1,0 +1,592 @@
+//! Safe extraction of zipped bags: [`extract_zip`] checks every entry name
+//! and the archive's layout before writing anything, caps sizes, hashes
+//! while writing into a temporary directory beside the destination, and
+//! renames it into place only when the bag verified.
+//!
+//! The zip crate's own `ZipArchive::extract` is never used (it has had
+//! several path-traversal advisories): every path written here is built
+//! from a name that passed newsbag's entry-name checks, inside a directory
+//! newsbag has just created.
+
+use std::collections::BTreeMap;
+use std::fs::{self, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use unicode_normalization::UnicodeNormalization;
+use zip::ZipArchive;
+
+use crate::checksum::{Algorithm, Digest, hash_reader};
+use crate::error::{Error, Result};
+use crate::progress::{NoProgress, Reporter};
+use crate::report::{Level, Problem, ProblemKind, Report};
+use crate::serialize::{
+    ArchiveRead, EntryInfo, OpenedZip, SharedFile, ZipSource, open_entry, open_zip,
+};
+use crate::verify::{BagSource, FoundFile, HashJob, Inventory, verify_inventory};
+
+/// Default limit on the total size of the entries extracted: 100 GiB.
+pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 100 << 30;
+
+/// Default limit on the compression ratio of one entry (uncompressed size
+/// over compressed size), applied to entries of [`RATIO_FLOOR`] bytes or
+/// more. Text rarely exceeds 20:1; deflate cannot exceed about 1032:1.
+pub const DEFAULT_MAX_RATIO: u64 = 250;
+
+/// Entries smaller than this are exempt from the ratio limit (a small file
+/// of zeros compresses very well and harms nobody).
+pub const RATIO_FLOOR: u64 = 1 << 20;
+
+/// How to extract.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtractOptions {
+    /// Payload files to extract (paths inside the bag such as `data/a.txt`);
+    /// empty means the whole bag. Tag files are always extracted. Only the
+    /// files extracted are hashed; the others are checked for completeness
+    /// (listed, present, sizes adding up to Payload-Oxum) but not read.
+    pub items: Vec<String>,
+    /// Refuse if the entries to extract add up to more than this many bytes.
+    pub max_total_bytes: u64,
+    /// Refuse if an entry of [`RATIO_FLOOR`] bytes or more expands more than
+    /// this many times.
+    pub max_ratio: u64,
+    /// Refuse archives with more entries than this.
+    pub max_entries: u64,
+}
+
+impl Default for ExtractOptions {
+    fn default() -> Self {
+        ExtractOptions {
+            items: Vec::new(),
+            max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
+            max_ratio: DEFAULT_MAX_RATIO,
+            max_entries: crate::serialize::MAX_ZIP_ENTRIES,
+        }
+    }
+}
+
+fn fold(s: &str) -> String {
+    s.nfc().flat_map(char::to_lowercase).collect()
+}
+
+/// Escapes control characters so a hostile name cannot drive a terminal.
+fn sanitize(s: &str) -> String {
+    s.escape_debug().to_string()
+}
+
+/// Turns the findings of the central-directory listing into a refusal:
+/// anything that would make extraction unsafe or ambiguous.
+fn refuse_unsafe(opened: &OpenedZip<SharedFile>) -> Result<()> {
+    for p in opened.inventory.problems.iter().filter(|p| p.is_error()) {
+        match &p.kind {
+            ProblemKind::UnsafeEntryName { name, reason } => {
+                return Err(Error::UnsafeMemberName {
+                    name: sanitize(name),
+                    reason: reason.clone(),
+                });
+            }
+            ProblemKind::SpecialFile { path, file_type } => {
+                return Err(Error::UnsafeMemberName {
+                    name: sanitize(path),
+                    reason: format!("a {file_type} is never extracted"),
+                });
+            }
+            ProblemKind::UnsupportedEntry { path, reason } => {
+                return Err(Error::UnsafeMemberName {
+                    name: sanitize(path),
+                    reason: format!("cannot be read: {reason}"),
+                });
+            }
+            ProblemKind::ArchiveLayout { reason } => {
+                return Err(Error::NotASingleBag {
+                    top_level: reason.clone(),
+                });
+            }
+            _ => {}
+        }
+    }
+    if opened.top.is_none() {
+        return Err(Error::NotASingleBag {
+            top_level: "no top-level directory".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Refuses two entries that would land on the same file on a normalising
+/// or case-insensitive file system, and a file that another entry uses as
+/// a directory.
+fn check_collisions(entries: &[EntryInfo], dirs: &[String]) -> Result<()> {
+    // folded path → (original, is_dir)
+    let mut seen: BTreeMap<String, (&str, bool)> = BTreeMap::new();
+    let collide = |a: &str, b: &str| Error::UnsafeMemberName {
+        name: sanitize(a),
+        reason: format!(
+            "lands on the same file as `{}` (after Unicode NFC normalisation and case folding)",
+            sanitize(b)
+        ),
+    };
+    for e in entries {
+        if let Some((other, _)) = seen.insert(fold(&e.rel), (&e.rel, false)) {
+            return Err(collide(&e.rel, other));
+        }
+    }
+    for d in dirs {
+        match seen.get(&fold(d)) {
+            Some((other, false)) => return Err(collide(d, other)),
+            Some((other, true)) if *other != d.as_str() => return Err(collide(d, other)),
+            _ => {
+                seen.insert(fold(d), (d, true));
+            }
+        }
+    }
+    for e in entries {
+        let mut prefix = String::new();
+        for c in e
+            .rel
+            .split('/')
+            .take(e.rel.split('/').count().saturating_sub(1))
+        {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(c);
+            if let Some((other, false)) = seen.get(&fold(&prefix)) {
+                return Err(Error::UnsafeMemberName {
+                    name: sanitize(&e.rel),
+                    reason: format!(
+                        "needs `{}` as a directory, but it is a file",
+                        sanitize(other)
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Which entries to extract (by entry id).
+fn select(entries: &[EntryInfo], items: &[String]) -> Result<Vec<bool>> {
+    if items.is_empty() {
+        return Ok(vec![true; entries.len()]);
+    }
+    let mut selected: Vec<bool> = entries
+        .iter()
+        .map(|e| !e.rel.starts_with("data/"))
+        .collect();
+    for item in items {
+        let item = item.trim_start_matches("./");
+        let found = entries
+            .iter()
+            .position(|e| e.rel == item && e.rel.starts_with("data/"))
+            .or_else(|| {
+                let with_data = format!("data/{item}");
+                entries.iter().position(|e| e.rel == with_data)
+            });
+        match found {
+            Some(i) => selected[i] = true,
+            None => {
+                return Err(Error::NoSuchItem {
+                    item: sanitize(item),
+                });
+            }
+        }
+    }
+    Ok(selected)
+}
+
+fn check_limits(entries: &[EntryInfo], selected: &[bool], options: &ExtractOptions) -> Result<()> {
+    let mut total = 0u64;
+    for (e, _) in entries.iter().zip(selected).filter(|(_, s)| **s) {
+        total = total.saturating_add(e.size);
+        if e.size >= RATIO_FLOOR {
+            let ratio = e.size / e.compressed_size.max(1);
+            if ratio > options.max_ratio {
+                return Err(Error::LimitExceeded {
+                    what: format!(
+                        "the compression ratio of `{}` ({ratio}:1, {} bytes declared)",
+                        sanitize(&e.rel),
+                        e.size
+                    ),
+                    limit: options.max_ratio,
+                });
+            }
+        }
+    }
+    if total > options.max_total_bytes {
+        return Err(Error::LimitExceeded {
+            what: format!("the total size of the entries ({total} bytes)"),
+            limit: options.max_total_bytes,
+        });
+    }
+    Ok(())
+}
+
+/// Extracts the zipped bag at `zip` to `dest` (which must not exist),
+/// verifying it at full fixity while writing.
+///
+/// Returns `Err`, with nothing written, if the archive is unreadable or
+/// refused (unsafe names, symbolic links, not one top-level directory,
+/// colliding names, limits exceeded, an unknown `--item`). Returns an
+/// invalid [`Report`], with nothing left behind, if the bag is invalid
+/// (checked for structure, completeness and Payload-Oxum before anything is
+/// written, for checksums, CRCs and sizes while writing). Returns a valid
+/// report once the bag is in place at `dest`.
+pub fn extract_zip(
+    zip: &Path,
+    dest: &Path,
+    options: &ExtractOptions,
+    reporter: &dyn Reporter,
+) -> Result<Report> {
+    if fs::symlink_metadata(dest).is_ok() {
+        return Err(Error::DestinationExists {
+            path: dest.to_owned(),
+        });
+    }
+    let parent = match dest.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let md = fs::metadata(&parent).map_err(|e| Error::io("read", &parent, e))?;
+    if !md.is_dir() {
+        return Err(Error::NotADirectory { path: parent });
+    }
+    let file = SharedFile::open(zip)?;
+    let opened = open_zip(file, zip, options.max_entries)?;
+    refuse_unsafe(&opened)?;
+    check_collisions(&opened.entries, &opened.dirs)?;
+    let selected = select(&opened.entries, &options.items)?;
+    check_limits(&opened.entries, &selected, options)?;
+
+    // Before writing anything: structure, completeness, Payload-Oxum (tag
+    // files are read, nothing else).
+    let inventory = Inventory {
+        files: opened.inventory.files.clone(),
+        has_payload_dir: opened.inventory.has_payload_dir,
+        problems: opened.inventory.problems.clone(),
+    };
+    let precheck = ZipSource::new(opened.archive.clone(), opened.entries.clone());
+    let mut report = verify_inventory(
+        Report::new(zip.to_owned(), Level::Completeness),
+        inventory,
+        &precheck,
+        &NoProgress,
+    );
+    report.problems.extend(precheck.into_problems());
+    report.finish();
+    if !report.is_valid() {
+        return Ok(report);
+    }
+
+    let tmp = tempfile::Builder::new()
+        .prefix(".newsbag-tmp-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("create a temporary directory in", &parent, e))?;
+    let root = tmp.path().to_owned();
+    // Directories first: every selected entry's ancestors, and the bag's
+    // directory entries (empty directories are part of the bag).
+    let mut to_create: Vec<&str> = Vec::new();
+    for (e, _) in opened.entries.iter().zip(&selected).filter(|(_, s)| **s) {
+        if let Some((dir, _)) = e.rel.rsplit_once('/') {
+            to_create.push(dir);
+        }
+    }
+    if options.items.is_empty() {
+        to_create.extend(opened.dirs.iter().map(String::as_str));
+    }
+    to_create.sort_unstable();
+    to_create.dedup();
+    for d in to_create {
+        let p = root.join(d);
+        fs::create_dir_all(&p).map_err(|e| Error::io("create", &p, e))?;
+    }
+
+    let source = ExtractingSource {
+        archive: opened.archive,
+        written: opened
+            .entries
+            .iter()
+            .map(|_| AtomicBool::new(false))
+            .collect(),
+        entries: opened.entries,
+        selected,
+        root: root.clone(),
+        found: Mutex::new(Vec::new()),
+        write_error: Mutex::new(None),
+    };
+    let mut report = verify_inventory(
+        Report::new(zip.to_owned(), Level::Fixity),
+        opened.inventory,
+        &source,
+        reporter,
+    );
+    // Entries no manifest covers (tag files outside tag manifests, say)
+    // are still extracted, with their CRC and size checked.
+    let mut archive = source.archive.clone();
+    for id in 0..source.entries.len() {
+        if source.selected[id] && !source.written[id].load(Ordering::SeqCst) {
+            let _ = source.write_entry(&mut archive, id, &[], &NoProgress);
+        }
+    }
+    if let Some(err) = source
+        .write_error
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+    {
+        return Err(err);
+    }
+    report.problems.extend(source.into_problems());
+    report.finish();
+    if !report.is_valid() {
+        return Ok(report); // `tmp` is removed on drop
+    }
+    let kept = tmp.keep();
+    if let Err(e) = fs::rename(&kept, dest) {
+        let _ = fs::remove_dir_all(&kept);
+        return Err(Error::io("rename the extracted bag to", dest, e));
+    }
+    report.bag = dest.to_owned();
+    Ok(report)
+}
+
+/// A reader that writes everything it reads to `out` (a tee), remembering
+/// whether writing failed.
+struct Tee<'a, R> {
+    inner: R,
+    out: &'a mut fs::File,
+    write_failed: Option<io::Error>,
+}
+
+impl<R: Read> Read for Tee<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if let Err(e) = self.out.write_all(&buf[..n]) {
+            let msg = e.to_string();
+            self.write_failed = Some(e);
+            return Err(io::Error::other(msg));
+        }
+        Ok(n)
+    }
+}
+
+/// A [`BagSource`] that extracts what it reads: each selected entry is
+/// written once, hashed as it is written.
+struct ExtractingSource<R> {
+    archive: ZipArchive<R>,
+    entries: Vec<EntryInfo>,
+    selected: Vec<bool>,
+    written: Vec<AtomicBool>,
+    root: PathBuf,
+    found: Mutex<Vec<Problem>>,
+    write_error: Mutex<Option<Error>>,
+}
+
+impl<R: ArchiveRead> ExtractingSource<R> {
+    fn into_problems(self) -> Vec<Problem> {
+        self.found
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn record(&self, p: Option<Problem>) {
+        if let Some(p) = p {
+            self.found
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(p);
+        }
+    }
+
+    fn write_failed(&self, action: &'static str, path: &Path, e: io::Error) {
+        let mut slot = self
+            .write_error
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if slot.is_none() {
+            *slot = Some(Error::io(action, path, e));
+        }
+    }
+
+    /// Writes entry `id` under the root, hashing it with `algorithms`.
+    fn write_entry(
+        &self,
+        archive: &mut ZipArchive<R>,
+        id: usize,
+        algorithms: &[Algorithm],
+        reporter: &dyn Reporter,
+    ) -> io::Result<Vec<(Algorithm, Digest)>> {
+        let entry = self
+            .entries
+            .get(id)
+            .ok_or_else(|| io::Error::other("no such entry"))?;
+        if self.written[id].swap(true, Ordering::SeqCst) {
+            // Already on disk: hash it from the archive again.
+            let mut r = open_entry(archive, entry)?;
+            let (_, d) = hash_reader(&mut r, algorithms, Some(entry.size), &mut |_| {})?;
+            return Ok(d);
+        }
+        let path = self.root.join(&entry.rel);
+        let mut out = match OpenOptions::new().write(true).create_new(true).open(&path) {
+            Ok(f) => f,
+            Err(e) => {
+                let msg = e.to_string();
+                self.write_failed("create", &path, e);
+                return Err(io::Error::other(msg));
+            }
+        };
+        let r = open_entry(archive, entry)?;
+        let mut tee = Tee {
+            inner: r,
+            out: &mut out,
+            write_failed: None,
+        };
+        let result = hash_reader(&mut tee, algorithms, Some(entry.size), &mut |n| {
+            reporter.advance(n);
+        });
+        reporter.file_done();
+        if let Some(e) = tee.write_failed.take() {
+            self.write_failed("write", &path, e);
+        }
+        let (_, digests) = result?;
+        self.record(tee.inner.finish(entry));
+        Ok(digests)
+    }
+}
+
+impl<R: ArchiveRead> BagSource for ExtractingSource<R> {
+    fn read(&self, file: &FoundFile) -> io::Result<Vec<u8>> {
+        let entry = self
+            .entries
+            .get(file.id)
+            .ok_or_else(|| io::Error::other("no such entry"))?;
+        if entry.size > crate::serialize::MAX_ZIP_TAG_FILE {
+            return Err(io::Error::other("too large to read into memory"));
+        }
+        let mut archive = self.archive.clone();
+        let mut r = open_entry(&mut archive, entry)?;
+        let mut buf = Vec::new();
+        r.read_to_end(&mut buf)?;
+        self.record(r.finish(entry));
+        Ok(buf)
+    }
+
+    fn hash(
+        &self,
+        jobs: &[HashJob],
+        reporter: &dyn Reporter,
+    ) -> Vec<io::Result<Vec<(Algorithm, Digest)>>> {
+        jobs.par_iter()
+            .map_init(
+                || self.archive.clone(),
+                |archive, job| {
+                    if !self.selected.get(job.file.id).copied().unwrap_or(false) {
+                        // Not extracted (`--item`): not read, so no digest
+                        // to compare.
+                        return Ok(Vec::new());
+                    }
+                    self.write_entry(archive, job.file.id, &job.algorithms, reporter)
+                },
+            )
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::serialize::unsafe_entry_name_reason;
+
+    #[test]
+    fn entry_name_table() {
+        // (name, refused?)
+        let table: &[(&str, bool)] = &[
+            ("bag/data/a.txt", false),
+            ("bag/data/", false),
+            ("bag/data/é ü.txt", false),
+            ("bag/data/..a", false),
+            ("../evil", true),
+            ("bag/../../evil", true),
+            ("bag/data/..", true),
+            ("/etc/passwd", true),
+            ("C:/Windows/x", true),
+            ("c:x", true),
+            ("bag\\..\\evil", true),
+            ("bag/data/a\\b", true),
+            ("bag/data/a\0b", true),
+            ("bag/data/a\nb", true),
+            ("bag/data/a\u{1b}[2J", true),
+            ("bag/data/a\u{7f}", true),
+            ("bag//data", true),
+            ("bag/./data", true),
+            ("", true),
+            ("bag/data/x:stream", true),
+        ];
+        for (name, refused) in table {
+            assert_eq!(
+                unsafe_entry_name_reason(name).is_some(),
+                *refused,
+                "{name:?}: {:?}",
+                unsafe_entry_name_reason(name)
+            );
+        }
+    }
+
+    fn info(rel: &str) -> EntryInfo {
+        EntryInfo {
+            index: 0,
+            rel: rel.into(),
+            size: 0,
+            compressed_size: 0,
+            crc32: 0,
+            check_header: true,
+        }
+    }
+
+    #[test]
+    fn collisions_after_nfc_and_case_folding() {
+        let ok = [info("data/a.txt"), info("data/b.txt")];
+        assert!(check_collisions(&ok, &["data".into()]).is_ok());
+        let case = [info("data/A.txt"), info("data/a.txt")];
+        assert!(check_collisions(&case, &[]).is_err());
+        let nfc = [info("data/caf\u{e9}"), info("data/cafe\u{301}")];
+        assert!(check_collisions(&nfc, &[]).is_err());
+        let file_as_dir = [info("data/x"), info("data/X/y")];
+        assert!(check_collisions(&file_as_dir, &[]).is_err());
+        let dir_vs_file = [info("data/x")];
+        assert!(check_collisions(&dir_vs_file, &["data/x".into()]).is_err());
+    }
+
+    #[test]
+    fn limits() {
+        let mut big = info("data/bomb");
+        big.size = 10 << 30;
+        big.compressed_size = 10 << 20;
+        let o = ExtractOptions::default();
+        assert!(matches!(
+            check_limits(std::slice::from_ref(&big), &[true], &o),
+            Err(Error::LimitExceeded { .. })
+        ));
+        big.compressed_size = 5 << 30;
+        assert!(check_limits(std::slice::from_ref(&big), &[true], &o).is_ok());
+        let small = ExtractOptions {
+            max_total_bytes: 1 << 30,
+            ..o
+        };
+        assert!(check_limits(std::slice::from_ref(&big), &[true], &small).is_err());
+        assert!(check_limits(std::slice::from_ref(&big), &[false], &small).is_ok());
+    }
+
+    #[test]
+    fn selection() {
+        let e = [info("bagit.txt"), info("data/a"), info("data/b")];
+        assert_eq!(select(&e, &[]).unwrap(), [true, true, true]);
+        assert_eq!(select(&e, &["data/b".into()]).unwrap(), [true, false, true]);
+        assert_eq!(select(&e, &["a".into()]).unwrap(), [true, true, false]);
+        assert!(select(&e, &["bagit.txt".into()]).is_err());
+        assert!(select(&e, &["data/zzz".into()]).is_err());
+    }
+}
