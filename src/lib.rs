@@ -12,6 +12,12 @@
 //!   on-disk BagIt format.
 //! - [`bag`]: make a bag of a directory, in place or at a new destination.
 //! - [`verify`]: check a bag and get every [`Problem`] in a [`Report`].
+//! - [`item`]: sniff and parse news items (plain text, HTML, RSS 2.0, Atom)
+//!   into [`item::NewsItem`]s.
+//! - [`dc`]: the Dublin Core [`dc::Record`] of an item, written and read as
+//!   `oai_dc` XML.
+//! - [`date`]: dates as found (RFC 822, RFC 3339, Jalali, Persian digits)
+//!   to W3CDTF.
 //!
 //! # Example: bag a directory and verify it
 //!
@@ -37,7 +43,10 @@
 
 pub mod bag;
 pub mod checksum;
+pub mod date;
+pub mod dc;
 pub mod error;
+pub mod item;
 pub mod manifest;
 pub mod progress;
 pub mod report;
