@@ -245,6 +245,25 @@ impl Record {
         })
     }
 
+    /// Applies curator-given values for one element (a `--meta` sidecar
+    /// entry, see `schemas/meta.schema.json`): they replace the derived
+    /// values, except for `identifier`, where they are added. Empty values
+    /// are dropped, duplicates kept once. Returns `false`, changing nothing,
+    /// if `element` is not a DCMES element name.
+    pub fn apply_meta(&mut self, element: &str, values: &[String]) -> bool {
+        let Some(slot) = self.get_mut(element) else {
+            return false;
+        };
+        if element != "identifier" {
+            slot.clear();
+        }
+        for v in values {
+            push_unique(slot, v);
+        }
+        self.sanitize();
+        true
+    }
+
     /// Every element, in DCMES order, as (name, values).
     pub fn elements(&self) -> impl Iterator<Item = (&'static str, &Vec<String>)> {
         let all = [
@@ -552,6 +571,33 @@ mod tests {
     }
 
     #[test]
+    fn meta_sidecar() {
+        let mut r = sample();
+        assert!(r.apply_meta("publisher", &["ناشر".into()]));
+        assert!(r.apply_meta("identifier", &["doi:10.1/x".into()]));
+        assert!(!r.apply_meta("bogus", &["x".into()]));
+        assert_eq!(r.publisher, ["ناشر"]);
+        assert_eq!(r.identifier.len(), 3);
+        assert!(r.identifier.iter().any(|i| i.starts_with("urn:sha256:")));
+        // The committed sidecar uses DCMES names only.
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox/meta.json");
+        let meta: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+        for (file, fields) in meta.as_object().unwrap() {
+            for (name, value) in fields.as_object().unwrap() {
+                assert!(ELEMENTS.contains(&name.as_str()), "{file}: {name}");
+                assert!(
+                    value.is_string()
+                        || value
+                            .as_array()
+                            .is_some_and(|a| a.iter().all(serde_json::Value::is_string)),
+                    "{file}: {name}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn collection() {
         let c = Record::collection("Inbox 2026-11-28", "2026-11-28", &[sample(), sample()]);
         assert_eq!(c.r#type, ["Collection"]);
@@ -653,6 +699,28 @@ mod tests {
                 ..Record::default()
             },
         ];
+        // And the records of every sample item.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut records = records.to_vec();
+        for name in [
+            "tests/fixtures/items/rss.xml",
+            "tests/fixtures/items/atom.xml",
+            "tests/fixtures/items/page.html",
+            "archive/inbox/seed-fa-utf8.txt",
+        ] {
+            let text = std::fs::read_to_string(root.join(name)).unwrap();
+            let format = crate::item::sniff(text.as_bytes());
+            for item in crate::item::parse(&text, format).unwrap() {
+                let origin = Origin {
+                    media_type: format.media_type().into(),
+                    charset: Some("UTF-8".into()),
+                    sha256_hex: "0".repeat(64),
+                    source: Some(name.into()),
+                };
+                records.push(Record::from_item(&item, &origin));
+            }
+        }
+        assert!(records.len() > 10);
         let mut paths = Vec::new();
         for (i, r) in records.iter().enumerate() {
             let p = dir.path().join(format!("r{i}.xml"));

@@ -154,7 +154,7 @@ impl Parser<'_> {
     }
 
     fn attr(&self, e: &BytesStart<'_>, key: &str) -> Result<Option<String>> {
-        for a in e.attributes() {
+        for a in e.attributes().with_checks(false) {
             let a =
                 a.map_err(|err| self.error_at(self.reader.buffer_position(), err.to_string()))?;
             if a.key.0 == key {

@@ -73,8 +73,9 @@ const BLOCK: [&str; 30] = [
 ];
 
 /// class/id tokens that mark furniture.
-const FURNITURE_TOKENS: [&str; 12] = [
+const FURNITURE_TOKENS: [&str; 13] = [
     "share",
+    "sharedaddy",
     "sharing",
     "social",
     "sidebar",

@@ -103,6 +103,24 @@ pub fn lang_from_text(text: &str) -> Option<&'static str> {
         .map(|(_, tag)| tag)
 }
 
+/// Whether most letters of (the start of) `text` are Latin: then a
+/// language declared for a whole Persian or Arabic feed does not fit it.
+pub(crate) fn mostly_latin(text: &str) -> bool {
+    let mut letters = 0usize;
+    let mut latin = 0usize;
+    for c in text
+        .chars()
+        .take(SAMPLE_BYTES)
+        .filter(|c| c.is_alphabetic())
+    {
+        letters += 1;
+        if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
+            latin += 1;
+        }
+    }
+    letters >= 8 && latin * 2 > letters
+}
+
 #[cfg(test)]
 mod tests {
     use super::lang_from_text;

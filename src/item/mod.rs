@@ -95,7 +95,7 @@ impl NewsItem {
                 self.publisher.clone_from(&ctx.publisher);
             }
             if self.language.is_none() {
-                self.language.clone_from(&ctx.language);
+                self.language = self.inherited_language(ctx.language.as_deref());
             }
             if self.rights.is_none() {
                 self.rights.clone_from(&ctx.rights);
@@ -119,6 +119,37 @@ impl NewsItem {
         if self.id_hint.is_none() {
             self.id_hint = self.identifiers.first().and_then(|i| slug_hint(i));
         }
+    }
+
+    /// The feed's language for this item, unless the item's own text says
+    /// otherwise: a Persian/Arabic text in a feed declared otherwise takes
+    /// the language its letters show (marked as guessed), and a Latin-script
+    /// item in a feed declared in an Arabic-script language gets none.
+    fn inherited_language(&mut self, declared: Option<&str>) -> Option<String> {
+        let declared = declared?;
+        let primary = declared
+            .split(['-', '_'])
+            .next()
+            .unwrap_or(declared)
+            .to_ascii_lowercase();
+        let text = format!(
+            "{} {} {}",
+            self.title.as_deref().unwrap_or(""),
+            self.description.as_deref().unwrap_or(""),
+            prefix(&self.body, 4096)
+        );
+        if let Some(guess) = lang_from_text(&text)
+            && guess != primary
+        {
+            self.language_guessed = true;
+            return Some(guess.to_string());
+        }
+        if matches!(primary.as_str(), "fa" | "ar" | "ur" | "ps" | "ckb")
+            && lang::mostly_latin(&text)
+        {
+            return None;
+        }
+        Some(declared.to_string())
     }
 
     fn push_identifier(&mut self, id: &str) {
@@ -219,12 +250,28 @@ pub fn sniff(bytes: &[u8]) -> ItemFormat {
                 None => return ItemFormat::Text,
             }
         } else if s.starts_with(b"<!doctype") {
+            // The doctype names the root element.
             let rest = s[9..].trim_ascii_start();
-            if rest.starts_with(b"html") {
-                return ItemFormat::Html;
+            let name_end = rest
+                .iter()
+                .position(|b| b.is_ascii_whitespace() || matches!(b, b'>' | b'['))
+                .unwrap_or(rest.len());
+            match &rest[..name_end] {
+                b"html" => return ItemFormat::Html,
+                b"rss" | b"rdf:rdf" => return ItemFormat::Rss,
+                b"feed" => return ItemFormat::Atom,
+                _ => {}
             }
-            // Another doctype (an RSS 0.91 DTD): look at the root element.
-            match skip_to(s, b">") {
+            // Skip an internal subset, then the declaration.
+            let bracket = s.iter().position(|&b| b == b'[');
+            let close = s.iter().position(|&b| b == b'>');
+            let end = match (bracket, close) {
+                (Some(b), Some(c)) if b < c => {
+                    skip_to(s, b"]").and_then(|i| skip_to(&s[i..], b">").map(|j| i + j))
+                }
+                _ => skip_to(s, b">"),
+            };
+            match end {
                 Some(i) => s = &s[i..],
                 None => return ItemFormat::Text,
             }
@@ -311,12 +358,18 @@ pub(crate) fn line_column(text: &str, offset: usize) -> (u64, u64) {
 /// A slug hint from a GUID or URL: the last non-empty path segment, or the
 /// whole string for a GUID that is not a URL.
 fn slug_hint(id: &str) -> Option<String> {
-    let id = id.split(['?', '#']).next().unwrap_or(id);
-    let last = id
-        .trim_end_matches('/')
-        .rsplit(['/', ':', '='])
-        .next()
-        .unwrap_or(id);
+    let id = id.split('#').next().unwrap_or(id);
+    let (base, query) = id.split_once('?').unwrap_or((id, ""));
+    let base = base.trim_end_matches('/');
+    // `https://site/?p=123`: the query is all there is.
+    let bare_host = base
+        .split_once("://")
+        .is_some_and(|(_, rest)| !rest.contains('/'));
+    let last = if bare_host && !query.is_empty() {
+        query
+    } else {
+        base.rsplit(['/', ':', '=']).next().unwrap_or(base)
+    };
     let slug: String = last
         .chars()
         .map(|c| {
@@ -338,6 +391,16 @@ fn slug_hint(id: &str) -> Option<String> {
     out.truncate(64);
     let out = out.trim_end_matches('-').to_string();
     (!out.is_empty()).then_some(out)
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a
+/// character boundary.
+pub(crate) fn prefix(s: &str, max: usize) -> &str {
+    let mut end = s.len().min(max);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
 }
 
 /// Collapses runs of whitespace to one space and trims.
@@ -372,6 +435,8 @@ mod tests {
             (b"<rdf:RDF xmlns:rdf=\"x\">", ItemFormat::Rss, "rss 1.0"),
             (b"  <feed xmlns=\"http://www.w3.org/2005/Atom\">", ItemFormat::Atom, "atom"),
             (b"<!DOCTYPE html><html>", ItemFormat::Html, "doctype"),
+            (b"<!DOCTYPE rss [<!ENTITY a \"b\">]><rss>", ItemFormat::Rss, "doctype names the root"),
+            (b"<!DOCTYPE x [<!ENTITY a \"<b>\">]>\n<feed>", ItemFormat::Atom, "internal subset skipped"),
             (b"<html lang=fa>", ItemFormat::Html, "html"),
             (b"\n<div>fragment</div>", ItemFormat::Html, "fragment"),
             (b"<\0r\0s\0s\0>\0", ItemFormat::Rss, "utf-16le"),
@@ -422,7 +487,8 @@ mod tests {
                 "https://example.org/2023/09/hello-world/",
                 Some("hello-world"),
             ),
-            ("https://example.org/?p=123", Some("example-org")),
+            ("https://example.org/?p=123", Some("p-123")),
+            ("https://example.org/a/b?x=1#frag", Some("b")),
             (
                 "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a",
                 Some("1225c695-cfb8-4ebb-aaaa-80da344efa6a"),
@@ -433,6 +499,182 @@ mod tests {
         for (id, want) in table {
             assert_eq!(slug_hint(id).as_deref(), want, "{id}");
         }
+    }
+
+    fn fixture(name: &str) -> String {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/items")
+            .join(name);
+        String::from_utf8_lossy(&std::fs::read(path).unwrap()).into_owned()
+    }
+
+    #[test]
+    fn fixture_rss() {
+        let text = fixture("rss.xml");
+        assert_eq!(sniff(text.as_bytes()), ItemFormat::Rss);
+        let items = parse(&text, ItemFormat::Rss).unwrap();
+        assert_eq!(items.len(), 3);
+        let [fa, en, fa2] = &items[..] else { panic!() };
+        assert_eq!(fa.date_literal.as_deref(), Some("۱۴۰۲/۰۷/۰۵"));
+        assert_eq!(fa.date.as_deref(), Some("2023-09-27"));
+        assert_eq!(fa.language.as_deref(), Some("fa-IR"));
+        assert!(!fa.language_guessed);
+        assert_eq!(fa.publisher.as_deref(), Some("دیارمیرزا"));
+        assert!(fa.rights.as_deref().unwrap().starts_with("© ۱۴۰۲"));
+        assert_eq!(fa.description.as_deref().unwrap().chars().last(), Some(']'));
+        assert!(fa.body.contains("اندوخته\u{200C}های"), "{}", fa.body);
+        assert!(!fa.body.contains("Share"));
+        assert_eq!(fa.id_hint.as_deref(), Some("p-4711"));
+        assert_eq!(en.date.as_deref(), Some("2023-10-31T09:30:00+03:30"));
+        assert_eq!(en.creators, ["Newsroom"]);
+        assert_eq!(en.language, None, "a Latin item does not inherit fa-IR");
+        assert_eq!(
+            en.body,
+            "Rasht & its cuisine: the city is now part of the Creative Cities network."
+        );
+        assert_eq!(en.id_hint.as_deref(), Some("rasht-unesco-gastronomy"));
+        assert_eq!(fa2.date.as_deref(), Some("2023-09-27"));
+        assert_eq!(
+            fa2.relation,
+            ["https://diyarmirza.example/media/bazdid.jpg"]
+        );
+    }
+
+    #[test]
+    fn fixture_atom() {
+        let text = fixture("atom.xml");
+        assert_eq!(sniff(text.as_bytes()), ItemFormat::Atom);
+        let items = parse(&text, ItemFormat::Atom).unwrap();
+        assert_eq!(items.len(), 3);
+        let [a, b, c] = &items[..] else { panic!() };
+        assert_eq!(a.creators, ["Sara Ahmadi"]);
+        assert_eq!(a.date.as_deref(), Some("2023-10-30T08:15:00+03:30"));
+        assert_eq!(a.language.as_deref(), Some("en"));
+        assert_eq!(
+            a.rights.as_deref(),
+            Some("CC BY 4.0 — https://creativecommons.org/licenses/by/4.0/")
+        );
+        assert_eq!(
+            a.body,
+            "Farmers in Gilan finished the second rice harvest two weeks early.\nPrices are expected to fall."
+        );
+        assert_eq!(a.subjects, ["agriculture", "gilan"]);
+        assert_eq!(b.language.as_deref(), Some("fa"));
+        assert!(!b.language_guessed, "declared by xml:lang");
+        assert_eq!(
+            b.creators,
+            ["Caspian Coast Newsroom"],
+            "inherited from the feed"
+        );
+        assert_eq!(b.body.lines().count(), 2);
+        assert_eq!(b.date.as_deref(), Some("2023-10-30T09:00:00+03:30"));
+        assert_eq!(c.title.as_deref(), Some("Ferry service resumes"));
+        assert_eq!(c.body, "The Anzali ferry service resumes after repairs.");
+    }
+
+    #[test]
+    fn fixture_html() {
+        for name in ["page.html", "page-windows1256.html"] {
+            let bytes = std::fs::read(
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("tests/fixtures/items")
+                    .join(name),
+            )
+            .unwrap();
+            assert_eq!(sniff(&bytes), ItemFormat::Html, "{name}");
+            let (text, _, _) = encoding_rs::WINDOWS_1256.decode(&bytes);
+            let text = if name == "page.html" {
+                fixture(name)
+            } else {
+                text.into_owned()
+            };
+            let items = parse(&text, ItemFormat::Html).unwrap();
+            let item = &items[0];
+            // windows-1256 has Arabic yeh (ي) where Persian has ی.
+            let fa = |s: Option<&str>| s.unwrap_or_default().replace('ي', "ی");
+            assert!(
+                fa(item.title.as_deref()).starts_with("نشست هم اندیشی"),
+                "{name}"
+            );
+            assert_eq!(item.language.as_deref(), Some("fa"));
+            assert_eq!(item.date.as_deref(), Some("2016-05-10T09:30:00+04:30"));
+            assert_eq!(fa(item.publisher.as_deref()), "دیارمیرزا");
+            assert_eq!(
+                item.source.as_deref(),
+                Some("https://diyarmirza.example/news/hamandishi-rasht-esfahan/")
+            );
+            assert_eq!(item.identifiers.len(), 2);
+            assert_eq!(item.creators.len(), 1);
+            assert_eq!(item.subjects.len(), 5, "{:?}", item.subjects);
+            assert_eq!(item.body.lines().count(), 5, "{name}: {}", item.body);
+            for furniture in [
+                "Share",
+                "صفحه اصلی",
+                "پربازدیدترین",
+                "حقوق",
+                "dataLayer",
+                "Tahoma",
+            ] {
+                assert!(!item.body.contains(furniture), "{name}: {furniture}");
+            }
+        }
+    }
+
+    #[test]
+    fn fixture_text_seed() {
+        let text = include_str!("../../archive/inbox/seed-fa-utf8.txt");
+        assert_eq!(sniff(text.as_bytes()), ItemFormat::Text);
+        let item = &parse(text, ItemFormat::Text).unwrap()[0];
+        assert_eq!(item.language.as_deref(), Some("fa"));
+        assert!(item.language_guessed);
+        assert!(item.description.is_some());
+    }
+
+    #[test]
+    fn fixture_bad_inputs() {
+        let feed_error = |name: &str| -> (u64, String) {
+            let text = fixture(name);
+            let format = sniff(text.as_bytes());
+            assert_eq!(format, ItemFormat::Rss, "{name}");
+            match parse(&text, format) {
+                Err(Error::Feed { line, reason, .. }) => (line, reason),
+                other => panic!("{name}: {other:?}"),
+            }
+        };
+        let (line, reason) = feed_error("malformed.xml");
+        assert_eq!(line, 8, "{reason}");
+        assert!(reason.contains("expected `</title>`"), "{reason}");
+        let (line, reason) = feed_error("bomb.xml");
+        assert!(reason.contains("entity-expansion"), "{reason}");
+        assert!(line <= 14, "{line}");
+        let (_, reason) = feed_error("xxe.xml");
+        assert!(reason.contains("external entity"), "{reason}");
+        let (line, reason) = feed_error("undefined-entity.xml");
+        assert_eq!(line, 3);
+        assert!(reason.contains("&eacute;"), "{reason}");
+        assert!(matches!(
+            parse(&fixture("empty.txt"), ItemFormat::Text),
+            Err(Error::EmptyInput)
+        ));
+        let gif = fixture("binary.gif");
+        assert!(matches!(
+            parse(&gif, sniff(gif.as_bytes())),
+            Err(Error::Binary { .. })
+        ));
+    }
+
+    #[test]
+    fn a_huge_single_line_fails_fast_in_every_format() {
+        let huge = "a".repeat(MAX_LINE_BYTES * 3);
+        let start = std::time::Instant::now();
+        assert!(matches!(
+            parse(&huge, ItemFormat::Text),
+            Err(Error::LineTooLong { line: 1, .. })
+        ));
+        assert!(parse(&huge, ItemFormat::Rss).is_err());
+        let item = &parse(&huge, ItemFormat::Html).unwrap()[0];
+        assert_eq!(item.body.len(), huge.len());
+        assert!(start.elapsed().as_secs() < 20);
     }
 
     #[test]
