@@ -2,7 +2,7 @@
 //!
 //! A [`Record`] holds the 15 DCMES elements, each a `Vec<String>` because
 //! every element may repeat. [`Record::from_item`] maps a
-//! [`NewsItem`](crate::item::NewsItem) (the table is in
+//! [`NewsItem`] (the table is in
 //! `docs/dublin-core.md`), [`Record::write_xml`] writes the record as an
 //! `oai_dc:dc` document that validates against the official schema
 //! (`schemas/dc/`), and [`Record::read_xml`] reads it back: write then read
