@@ -76,7 +76,8 @@ pub struct NewsItem {
     pub relation: Vec<String>,
     /// Rights statement.
     pub rights: Option<String>,
-    /// The body text: plain UTF-8, paragraphs separated by blank lines.
+    /// The body text: plain UTF-8, one paragraph (or HTML block) per line;
+    /// blank lines only where a plain-text original had them.
     pub body: String,
     /// A hint for the item's id in a bag (a GUID or URL slug); not
     /// validated.
