@@ -126,6 +126,56 @@ pub enum Error {
         /// The item as given.
         item: String,
     },
+    /// A news item holds nothing: zero bytes, or only whitespace.
+    #[error("the input is empty")]
+    EmptyInput,
+    /// A news item that is binary data, not text.
+    #[error(
+        "the input is binary data, not text (control character U+{code:04X} at line {line}, column {column})"
+    )]
+    Binary {
+        /// 1-based line of the first offending character.
+        line: u64,
+        /// 1-based column (in characters) of that character.
+        column: u64,
+        /// The offending character's code point.
+        code: u32,
+    },
+    /// A text item with a line too long to be news (a guard against
+    /// unbounded titles and quadratic work).
+    #[error("line {line} is longer than {limit} bytes; refusing it as a news item")]
+    LineTooLong {
+        /// 1-based line number.
+        line: u64,
+        /// The limit in bytes.
+        limit: usize,
+    },
+    /// An RSS or Atom feed that cannot be read.
+    #[error("malformed feed at line {line}, column {column}: {reason}")]
+    Feed {
+        /// 1-based line.
+        line: u64,
+        /// 1-based column, in characters.
+        column: u64,
+        /// What is wrong.
+        reason: String,
+    },
+    /// An HTML page from which no news item can be taken.
+    #[error("cannot read the HTML page: {reason}")]
+    Html {
+        /// What is wrong.
+        reason: String,
+    },
+    /// A Dublin Core (`oai_dc`) record that cannot be read back.
+    #[error("malformed Dublin Core record at line {line}, column {column}: {reason}")]
+    DcXml {
+        /// 1-based line.
+        line: u64,
+        /// 1-based column, in characters.
+        column: u64,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 fn format_problems(problems: &[String]) -> String {

@@ -15,6 +15,12 @@
 //!   [`Problem`] in a [`Report`].
 //! - [`serialize`]: write a bag as a deterministic ZIP.
 //! - [`extract`]: unpack a zipped bag safely, verifying it on the way.
+//! - [`item`]: sniff and parse news items (plain text, HTML, RSS 2.0, Atom)
+//!   into [`item::NewsItem`]s.
+//! - [`dc`]: the Dublin Core [`dc::Record`] of an item, written and read as
+//!   `oai_dc` XML.
+//! - [`date`]: dates as found (RFC 822, RFC 3339, Jalali, Persian digits)
+//!   to W3CDTF.
 //!
 //! # Example: bag a directory and verify it
 //!
@@ -40,8 +46,11 @@
 
 pub mod bag;
 pub mod checksum;
+pub mod date;
+pub mod dc;
 pub mod error;
 pub mod extract;
+pub mod item;
 pub mod manifest;
 pub mod progress;
 pub mod report;
