@@ -68,6 +68,12 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// An encoding label that the WHATWG Encoding Standard does not know.
+    #[error("unknown encoding `{label}` (use a WHATWG label such as utf-8, windows-1256, shift_jis)")]
+    UnknownEncoding {
+        /// The label as given.
+        label: String,
+    },
 }
 
 /// One file that [`crate::bag`] refuses to put in a bag, and why.

@@ -1,0 +1,258 @@
+//! Persian text: deciding it, and its safe orthographic repairs.
+//!
+//! # The decision
+//!
+//! A text is Persian when, in its first 256 KiB ([`decision_window`]):
+//!
+//! 1. Arabic-script letters are at least half of all letters (and at least
+//!    two), and
+//! 2. Persian evidence outweighs Arabic (and Urdu) evidence, and there is
+//!    some. Persian evidence: the letters پ چ ژ گ (2 points each), keheh ک and
+//!    Farsi yeh ی (1 point each; Arabic writes ك and ي), and Persian function
+//!    words such as است، این، را، که، می، برای (3 points each). Arabic
+//!    evidence: ta marbuta ة (2 points), Arabic function
+//!    words such as في، على، إلى، التي، الذي، هذا (3 points each), and the
+//!    Urdu letters ٹ ڈ ڑ ں ے ھ (3 points each). Words are compared with yeh
+//!    and kaf folded, so Persian typed with Arabic yeh and kaf (as in
+//!    windows-1256) is still recognised.
+//!
+//! Without evidence either way, the text is not Persian and nothing is
+//! repaired: Arabic text is never altered.
+//!
+//! # The repairs
+//!
+//! Only inside words made of Arabic-script letters, never in a token that
+//! looks like a URL or an e-mail address, and never in a word carrying
+//! harakat (such words are usually Arabic quotations, e.g. Quranic verses):
+//!
+//! - U+00AC NOT SIGN between two Arabic-script letters → U+200C ZWNJ (a
+//!   keyboard-layout accident seen in real articles: `هم¬چنین`);
+//! - Arabic yeh U+064A and alef maksura U+0649 → Farsi yeh U+06CC;
+//! - Arabic kaf U+0643 → keheh U+06A9.
+//!
+//! Digits, Latin text, diacritics, tatweel, spacing and punctuation are never
+//! touched. A hyphen standing for a ZWNJ (`فعالیت-ها`) is left alone: it
+//! cannot be told safely from a real hyphen.
+
+use super::{RepairKind, Repairs, add_repair};
+
+/// How much of a text the Persian decision looks at (256 KiB).
+const WINDOW: usize = 256 * 1024;
+
+/// The start of `text` that [`is_persian`] judges: at most 256 KiB, cut at a
+/// character boundary. Streaming and in-memory normalisation decide alike.
+pub(crate) fn decision_window(text: &str) -> &str {
+    if text.len() <= WINDOW {
+        return text;
+    }
+    let mut end = WINDOW;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or(text)
+}
+
+/// Decides whether a whole text is Persian: [`is_persian`] on the NFC form
+/// of its [`decision_window`], so that the decision on a normalised text is
+/// the same as on the original.
+pub(crate) fn decide(text: &str) -> bool {
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    let window = decision_window(text);
+    if is_nfc_quick(window.chars()) == IsNormalized::Yes {
+        is_persian(window)
+    } else {
+        is_persian(&window.nfc().collect::<String>())
+    }
+}
+
+/// Arabic-script letters (not marks, digits or punctuation).
+pub(crate) fn is_arabic_letter(c: char) -> bool {
+    matches!(c,
+        '\u{0620}'..='\u{063F}'
+        | '\u{0641}'..='\u{064A}'
+        | '\u{066E}'..='\u{066F}'
+        | '\u{0671}'..='\u{06D3}'
+        | '\u{06D5}'
+        | '\u{06EE}'..='\u{06EF}'
+        | '\u{06FA}'..='\u{06FC}'
+        | '\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08C9}')
+}
+
+/// Harakat and other Arabic combining marks (U+064B–U+065F, U+0670,
+/// U+06D6–U+06ED).
+fn is_haraka(c: char) -> bool {
+    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}')
+}
+
+/// Characters that may sit inside an Arabic-script word: letters, marks,
+/// tatweel, ZWNJ and ZWJ.
+fn is_word_char(c: char) -> bool {
+    is_arabic_letter(c) || is_haraka(c) || matches!(c, '\u{0640}' | '\u{200C}' | '\u{200D}')
+}
+
+/// Folds yeh and kaf variants so that words typed either way compare equal.
+fn fold(c: char) -> char {
+    match c {
+        '\u{06CC}' | '\u{0649}' => '\u{064A}',
+        '\u{06A9}' => '\u{0643}',
+        c => c,
+    }
+}
+
+/// Persian function words (folded: Arabic yeh and kaf). None of them is an
+/// Arabic word.
+const PERSIAN_WORDS: &[&str] = &[
+    "است", "اين", "را", "كه", "مي", "براي", "هاي", "ها", "شد", "شده", "كرد", "كند", "بود", "آن",
+    "اين", "از", "به", "با", "تا", "نيز", "اما", "يك", "خود", "وي", "ايشان", "چه", "چون",
+    "اگر", "بر", "نمي", "شود", "دارد", "كرده", "گفت", "شما", "آنها",
+];
+
+/// Arabic function words (folded). None of them is a Persian word.
+const ARABIC_WORDS: &[&str] = &[
+    "في", "على", "إلى", "الى", "التي", "الذي", "الذين", "هذا", "هذه", "ذلك", "تلك", "كان", "كانت",
+    "قال", "وقال", "أن", "إن", "لم", "لن", "قد", "وقد", "عن", "مع", "حيث", "أو", "ثم", "منذ", "حتى",
+    "وفي", "أيضا", "يوم", "اليوم", "ولا", "فيه", "إلا", "عليه", "وهو", "وهي", "هو",
+    "هي", "كما", "لكن",
+];
+
+/// Whether a text is Persian (see the module documentation). The caller
+/// passes the text or its [`decision_window`].
+pub fn is_persian(text: &str) -> bool {
+    let mut letters = 0u64;
+    let mut arabic_letters = 0u64;
+    let mut persian = 0u64;
+    let mut arabic = 0u64;
+    let mut word = String::new();
+    let check_word = |word: &mut String, persian: &mut u64, arabic: &mut u64| {
+        if !word.is_empty() {
+            if PERSIAN_WORDS.contains(&word.as_str()) {
+                *persian += 3;
+            } else if ARABIC_WORDS.contains(&word.as_str()) {
+                *arabic += 3;
+            }
+            word.clear();
+        }
+    };
+    for c in text.chars() {
+        if c.is_alphabetic() {
+            letters += 1;
+        }
+        if is_arabic_letter(c) {
+            arabic_letters += 1;
+            match c {
+                'پ' | 'چ' | 'ژ' | 'گ' => persian += 2,
+                'ک' | 'ی' => persian += 1,
+                'ة' => arabic += 2,
+                'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => arabic += 3,
+                _ => {}
+            }
+            if word.len() < 32 {
+                word.push(fold(c));
+            }
+        } else if is_haraka(c) || c == '\u{0640}' {
+            // Marks and tatweel do not break a word.
+        } else {
+            check_word(&mut word, &mut persian, &mut arabic);
+        }
+    }
+    check_word(&mut word, &mut persian, &mut arabic);
+    arabic_letters >= 2 && arabic_letters * 2 >= letters && persian > arabic
+}
+
+/// Whether a whitespace-free token must not be repaired: a URL, an e-mail
+/// address or a domain name.
+fn is_url_or_email(token: &str) -> bool {
+    token.contains("://")
+        || token.contains('@')
+        || token.starts_with("www.")
+        || token.contains(".com")
+        || token.contains(".ir/")
+}
+
+/// Applies the Persian repairs to one whitespace-free token, appending the
+/// result to `out`.
+pub(crate) fn repair_token(token: &str, out: &mut String, repairs: &mut Repairs) {
+    let needs = token
+        .chars()
+        .any(|c| matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}' | '\u{00AC}'));
+    if !needs || is_url_or_email(token) {
+        out.push_str(token);
+        return;
+    }
+    let chars: Vec<char> = token.chars().collect();
+    // Mark the NOT SIGNs that stand between two Arabic-script letters: they
+    // join the word around them.
+    let joins = |i: usize| -> bool {
+        chars.get(i) == Some(&'\u{00AC}')
+            && i > 0
+            && chars.get(i - 1).is_some_and(|&c| is_arabic_letter(c))
+            && chars.get(i + 1).is_some_and(|&c| is_arabic_letter(c))
+    };
+    let mut i = 0;
+    while i < chars.len() {
+        let starts_word = chars.get(i).is_some_and(|&c| is_word_char(c));
+        if !starts_word {
+            if let Some(&c) = chars.get(i) {
+                out.push(c);
+            }
+            i += 1;
+            continue;
+        }
+        let mut end = i;
+        while end < chars.len() && (chars.get(end).is_some_and(|&c| is_word_char(c)) || joins(end))
+        {
+            end += 1;
+        }
+        let word = chars.get(i..end).unwrap_or_default();
+        let quoted_arabic = word.iter().any(|&c| is_haraka(c));
+        for (k, &c) in word.iter().enumerate() {
+            let repaired = if quoted_arabic {
+                c
+            } else {
+                match c {
+                    '\u{064A}' | '\u{0649}' => {
+                        add_repair(repairs, RepairKind::PersianYeh, 1);
+                        '\u{06CC}'
+                    }
+                    '\u{0643}' => {
+                        add_repair(repairs, RepairKind::PersianKeheh, 1);
+                        '\u{06A9}'
+                    }
+                    '\u{00AC}' if joins(i + k) => {
+                        add_repair(repairs, RepairKind::ZwnjFromNotSign, 1);
+                        '\u{200C}'
+                    }
+                    c => c,
+                }
+            };
+            out.push(repaired);
+        }
+        i = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persian_or_not() {
+        let cases: &[(&str, bool, &str)] = &[
+            ("نشست هم اندیشی ستاد توسعه پایدار شهرداری رشت", true, "seed title"),
+            ("انتخابات رياست جمهوري در ايران برگزار شد", true, "Persian with Arabic yeh"),
+            ("اين كتاب را خواندم", true, "Persian in windows-1256 letters"),
+            ("قال الرئيس في كلمته إن الحكومة ستواصل العمل", false, "Arabic"),
+            ("الحمد لله رب العالمين", false, "Arabic, no evidence"),
+            ("وزیراعظم نے کہا ہے کہ حکومت", false, "Urdu"),
+            ("Tehran (AP) — Iran said", false, "English"),
+            ("", false, "empty"),
+            ("کتاب", true, "one Persian word with keheh and yeh"),
+            ("كتاب", false, "one Arabic word"),
+        ];
+        for (text, want, note) in cases {
+            assert_eq!(is_persian(text), *want, "{note}");
+        }
+    }
+}
