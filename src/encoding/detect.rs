@@ -3,8 +3,10 @@
 
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{
-    Encoding, ISO_8859_6, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, WINDOWS_1256,
+    Encoding, ISO_2022_JP, ISO_8859_6, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, WINDOWS_1256,
 };
+
+use unicode_normalization::char::is_public_assigned;
 
 use super::score::{Plausibility, plausibility};
 use super::{DetectedBy, Detection};
@@ -89,6 +91,10 @@ fn detect_inner(
     // 3. Valid UTF-8 (pure ASCII included: every ASCII-compatible encoding
     // decodes it alike). Text with NUL bytes is tried as UTF-16 first: UTF-16
     // of Latin or Arabic text is often also "valid UTF-8" full of NULs.
+    // ISO-2022-JP is 7-bit, hence "valid UTF-8": its escape sequences tell.
+    if !non_ascii && looks_iso_2022_jp(bytes) {
+        return detection(ISO_2022_JP, 0.95, DetectedBy::Sniffed);
+    }
     let has_nul = bytes.contains(&0);
     if utf8 && !has_nul {
         let confidence = if non_ascii { 1.0 } else { 0.9 };
@@ -103,6 +109,13 @@ fn detect_inner(
     }
     // 5. Statistics; 6. fallback.
     sniff_statistical(bytes, complete)
+}
+
+/// Whether 7-bit bytes switch to JIS X 0208 with ISO-2022-JP escapes and
+/// decode as ISO-2022-JP without error.
+fn looks_iso_2022_jp(bytes: &[u8]) -> bool {
+    (find(bytes, b"\x1b$B").is_some() || find(bytes, b"\x1b$@").is_some())
+        && !ISO_2022_JP.decode_without_bom_handling(bytes).1
 }
 
 /// Whether the bytes are valid UTF-8; a character cut at the very end counts
@@ -156,10 +169,15 @@ fn check_declared(
         return None;
     }
     let declared_score = score_candidate(&sample, enc, complete);
+    // windows-1252 (`iso-8859-1`, `latin1`, `us-ascii`) is what servers and
+    // CMSs declare by default, right or not: such a declaration yields to a
+    // different reading that is at least as plausible. Any other
+    // declaration yields only to a clearly more plausible one.
+    let margin = if enc == WINDOWS_1252 { 0.0 } else { MARGIN };
     let mut best = best_other(bytes, &sample, complete, utf8);
     if let Some((other, score)) = best.take()
         && other != enc
-        && score.bad_ratio() + MARGIN <= declared_score.bad_ratio()
+        && score.bad_ratio() + margin <= declared_score.bad_ratio()
         && decode_sample(&sample, other) != decode_sample(&sample, enc)
     {
         return None;
@@ -203,19 +221,14 @@ fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
         }
     }
     let (hi, lo) = (even.max(odd), even.min(odd));
-    // Zero bytes on one side, (almost) none on the other.
-    if hi < 2 && !(hi == 1 && bytes.len() <= 64) {
-        return None;
-    }
-    if lo * 10 > hi {
+    // Zero bytes mostly on one side. CJK characters such as U+4E00 or
+    // U+C900 have a zero low byte, so the other side may have some too; the
+    // decoding below must then convince.
+    if hi == 0 || hi <= lo {
         return None;
     }
     // ASCII characters put their zero byte second in little-endian.
-    let order = if odd >= even {
-        [UTF_16LE, UTF_16BE]
-    } else {
-        [UTF_16BE, UTF_16LE]
-    };
+    let order = if odd > even { [UTF_16LE] } else { [UTF_16BE] };
     for enc in order {
         let (text, _) = enc.decode_without_bom_handling(bytes);
         // Unpaired surrogates or a cut final unit become U+FFFD: tolerate one
@@ -225,13 +238,60 @@ fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
             continue;
         }
         let p = plausibility(trimmed);
-        if p.bad_chars > 0 {
+        if p.bad_chars > 0 || p.bad_ratio() > 0.25 || !trimmed.chars().all(is_public_assigned) {
+            continue;
+        }
+        let total = trimmed.chars().count();
+        let texty = trimmed
+            .chars()
+            .filter(|&c| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation())
+            .count();
+        if texty * 10 < total * 9 {
             continue;
         }
         let confidence = (0.95 - p.bad_ratio()).max(0.5);
         return Some(detection(enc, confidence, DetectedBy::Sniffed));
     }
     None
+}
+
+/// UTF-16 without a BOM and without the zero bytes of ASCII characters: CJK
+/// text with no ASCII character at all (a title, a snippet with full-width punctuation). Used
+/// only when statistics found no plausible legacy decoding; accepted when
+/// one byte order decodes to assigned characters, at least 90% of them
+/// common CJK (ideographs, kana, Hangul syllables, CJK punctuation).
+fn sniff_utf16_cjk(bytes: &[u8]) -> Option<Detection> {
+    if bytes.len() < 4 {
+        return None;
+    }
+    let mut best: Option<(&'static Encoding, usize)> = None;
+    for enc in [UTF_16LE, UTF_16BE] {
+        let (text, _) = enc.decode_without_bom_handling(bytes);
+        let trimmed = text.strip_suffix('\u{FFFD}').unwrap_or(&text);
+        if trimmed.contains('\u{FFFD}') || !trimmed.chars().all(is_public_assigned) {
+            continue;
+        }
+        let p = plausibility(trimmed);
+        if p.bad_chars > 0 || p.bad > 0 {
+            continue;
+        }
+        let total = trimmed.chars().count();
+        let common = trimmed.chars().filter(|&c| is_common_cjk(c)).count();
+        if total > 0 && common * 10 >= total * 9 && best.is_none_or(|(_, c)| common > c) {
+            best = Some((enc, common));
+        }
+    }
+    let (enc, _) = best?;
+    Some(detection(enc, 0.6, DetectedBy::Sniffed))
+}
+
+fn is_common_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{30FF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}'
+        | '\u{FF01}'..='\u{FF5E}'
+        | '\n' | '\r')
 }
 
 /// Step 5: chardetng proposes (its own guess, and its guesses as if the page
@@ -242,6 +302,11 @@ fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
 fn sniff_statistical(bytes: &[u8], complete: bool) -> Detection {
     let sample = non_ascii_sample(bytes);
     let (enc, score) = choose_statistical(bytes, &sample, complete);
+    if score.bad > 0
+        && let Some(d) = sniff_utf16_cjk(bytes)
+    {
+        return d;
+    }
     if score.words > 0 && score.bad_ratio() > 0.5 {
         return detection(WINDOWS_1252, 0.1, DetectedBy::Default);
     }
@@ -259,7 +324,9 @@ fn choose_statistical(
 ) -> (&'static Encoding, Plausibility) {
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
     let fed = bytes.get(..CHARDETNG_LIMIT).unwrap_or(bytes);
-    detector.feed(fed, complete && fed.len() == bytes.len());
+    // Never `last`: a character cut at the end must not rule an encoding out.
+    let _ = complete;
+    detector.feed(fed, false);
     let first = detector.guess(None, Utf8Detection::Deny);
     let mut candidates: Vec<&'static Encoding> = vec![first];
     for tld in TLD_HINTS {
@@ -374,15 +441,22 @@ fn non_ascii_sample(bytes: &[u8]) -> Vec<u8> {
             if sample.len() + word.len() > SAMPLE_LIMIT {
                 break;
             }
+            if !sample.is_empty() {
+                sample.push(b' ');
+            }
             sample.extend_from_slice(word);
-            sample.push(b' ');
         }
     }
     sample
 }
 
+/// Decodes a sample; a character cut at its end is left out (truncated
+/// inputs are judged by what they hold).
 fn decode_sample(sample: &[u8], enc: &'static Encoding) -> String {
-    enc.decode_without_bom_handling(sample).0.into_owned()
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut out = String::new();
+    super::decode_chunk(&mut decoder, sample, false, &mut out);
+    out
 }
 
 fn score_text(text: &str) -> Plausibility {

@@ -520,7 +520,10 @@ mod tests {
 
         #[test]
         fn utf16_without_bom_round_trip_for_text_with_spaces(
-            words in proptest::collection::vec("[a-zA-Zа-яА-Яا-یα-ω]{1,8}", 2..20),
+            words in proptest::collection::vec(
+                prop_oneof!["[a-z]{1,8}", "[а-я]{1,8}", "[ا-ی]{1,8}", "[α-ω]{1,8}", "[0-9]{1,4}"],
+                2..20,
+            ),
             be in any::<bool>(),
         ) {
             let s = words.join(" ");

@@ -201,7 +201,7 @@ impl WordState {
             }
             if self.script == Some(Class::Latin)
                 && self.latin_non_ascii >= 3
-                && self.latin_non_ascii * 10 > self.letters * 6
+                && self.latin_non_ascii * 4 > self.letters * 3
             {
                 bad = true;
             }
