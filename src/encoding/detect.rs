@@ -21,7 +21,7 @@ const DECLARATION_LIMIT: usize = 4096;
 
 /// How many bytes of non-ASCII words the plausibility check decodes per
 /// candidate encoding.
-const SAMPLE_LIMIT: usize = 8 * 1024;
+const SAMPLE_LIMIT: usize = 4 * 1024;
 
 /// How many bytes chardetng is fed.
 const CHARDETNG_LIMIT: usize = 64 * 1024;
@@ -323,9 +323,15 @@ fn choose_statistical(
     complete: bool,
 ) -> (&'static Encoding, Plausibility) {
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
-    let fed = bytes.get(..CHARDETNG_LIMIT).unwrap_or(bytes);
-    // Never `last`: a character cut at the end must not rule an encoding out.
+    // chardetng reads the non-ASCII words (what its statistics are about),
+    // or the start of the input if there is no such word. Never `last`: a
+    // character cut at the end must not rule an encoding out.
     let _ = complete;
+    let fed = if sample.is_empty() {
+        bytes.get(..CHARDETNG_LIMIT).unwrap_or(bytes)
+    } else {
+        sample
+    };
     detector.feed(fed, false);
     let first = detector.guess(None, Utf8Detection::Deny);
     let mut candidates: Vec<&'static Encoding> = vec![first];
@@ -340,9 +346,11 @@ fn choose_statistical(
             candidates.push(e);
         }
     }
-    let mut best = (first, score_candidate(sample, first, complete));
     let first_text = decode_sample(sample, first);
-    for &e in candidates.iter().skip(1) {
+    let mut best = (first, score_text(&first_text));
+    // Only a clearly more plausible candidate can overrule the first guess.
+    let doubtful = best.1.bad_ratio() >= MARGIN;
+    for &e in candidates.iter().skip(1).filter(|_| doubtful) {
         let text = decode_sample(sample, e);
         if text == first_text {
             continue;
@@ -358,6 +366,10 @@ fn choose_statistical(
     // windows-1256 or ISO-8859-6 mix Arabic letters with Latin letters or
     // symbols inside words, or give an implausible letter distribution.
     let mut arabic: Option<(&'static Encoding, Plausibility, f32)> = None;
+    let first_is_arabic = [WINDOWS_1256, ISO_8859_6].contains(&first);
+    if first_is_arabic && arabic_likelihood(&first_text, &best.1).is_some() && best.0 == first {
+        return best;
+    }
     for e in [WINDOWS_1256, ISO_8859_6, best.0] {
         let text = decode_sample(sample, e);
         let p = score_text(&text);

@@ -113,7 +113,7 @@ impl Normalizer {
             return;
         }
         let token = std::mem::take(&mut self.token);
-        let token = if token.is_ascii() || is_nfc_quick(token.chars()) == IsNormalized::Yes {
+        let token = if trivially_nfc(&token) || is_nfc_quick(token.chars()) == IsNormalized::Yes {
             token
         } else {
             let nfc: String = token.nfc().collect();
@@ -141,6 +141,31 @@ impl Normalizer {
     pub fn into_repairs(self) -> Repairs {
         self.repairs
     }
+}
+
+/// Whether every character of `s` is one that NFC leaves alone whatever
+/// surrounds it *within this set*: below U+0300, Arabic-script letters,
+/// digits and punctuation (not the marks), ZWNJ/ZWJ and most general
+/// punctuation, CJK ideographs, kana (not the voicing marks), Hangul
+/// syllables. A cheap test that spares the full quick check for most text.
+pub(crate) fn trivially_nfc(s: &str) -> bool {
+    s.chars().all(|c| {
+        matches!(c,
+            '\0'..='\u{2FF}'
+            | '\u{0600}'..='\u{064A}'
+            | '\u{0660}'..='\u{066F}'
+            | '\u{0671}'..='\u{06D3}'
+            | '\u{06D5}'
+            | '\u{06EE}'..='\u{06FF}'
+            | '\u{0400}'..='\u{0482}'
+            | '\u{048A}'..='\u{04FF}'
+            | '\u{05D0}'..='\u{05EA}'
+            | '\u{2002}'..='\u{206F}'
+            | '\u{3000}'..='\u{3098}'
+            | '\u{309B}'..='\u{30FF}'
+            | '\u{4E00}'..='\u{9FFF}'
+            | '\u{AC00}'..='\u{D7A3}')
+    })
 }
 
 #[cfg(test)]
@@ -287,6 +312,16 @@ mod tests {
             assert_eq!(n.text, *want, "{input:?}");
             let want_repairs: Repairs = repairs.iter().copied().collect();
             assert_eq!(n.repairs, want_repairs, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn trivially_nfc_agrees_with_the_quick_check() {
+        for c in (0u32..0x1_0000).filter_map(char::from_u32) {
+            let s = format!("{c}a{c}\u{627}{c}");
+            if trivially_nfc(&s) {
+                assert_eq!(s.nfc().collect::<String>(), s, "U+{:04X}", u32::from(c));
+            }
         }
     }
 

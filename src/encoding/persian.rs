@@ -2,7 +2,7 @@
 //!
 //! # The decision
 //!
-//! A text is Persian when, in its first 256 KiB ([`decision_window`]):
+//! A text is Persian when, in its first 64 KiB ([`decision_window`]):
 //!
 //! 1. Arabic-script letters are at least half of all letters (and at least
 //!    two), and
@@ -36,10 +36,10 @@
 
 use super::{RepairKind, Repairs, add_repair};
 
-/// How much of a text the Persian decision looks at (256 KiB).
-const WINDOW: usize = 256 * 1024;
+/// How much of a text the Persian decision looks at (64 KiB).
+const WINDOW: usize = 64 * 1024;
 
-/// The start of `text` that [`is_persian`] judges: at most 256 KiB, cut at a
+/// The start of `text` that [`is_persian`] judges: at most 64 KiB, cut at a
 /// character boundary. Streaming and in-memory normalisation decide alike.
 pub(crate) fn decision_window(text: &str) -> &str {
     if text.len() <= WINDOW {
@@ -58,7 +58,7 @@ pub(crate) fn decision_window(text: &str) -> &str {
 pub(crate) fn decide(text: &str) -> bool {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
     let window = decision_window(text);
-    if is_nfc_quick(window.chars()) == IsNormalized::Yes {
+    if super::normalize::trivially_nfc(window) || is_nfc_quick(window.chars()) == IsNormalized::Yes {
         is_persian(window)
     } else {
         is_persian(&window.nfc().collect::<String>())
@@ -103,19 +103,20 @@ fn fold(c: char) -> char {
 
 /// Persian function words (folded: Arabic yeh and kaf). None of them is an
 /// Arabic word.
-const PERSIAN_WORDS: &[&str] = &[
-    "است", "اين", "را", "كه", "مي", "براي", "هاي", "ها", "شد", "شده", "كرد", "كند", "بود", "آن",
-    "اين", "از", "به", "با", "تا", "نيز", "اما", "يك", "خود", "وي", "ايشان", "چه", "چون",
-    "اگر", "بر", "نمي", "شود", "دارد", "كرده", "گفت", "شما", "آنها",
-];
+fn is_persian_word(word: &str) -> bool {
+    matches!(
+        word,
+        "است" | "اين" | "را" | "كه" | "مي" | "براي" | "هاي" | "ها" | "شد" | "شده" | "كرد" | "كند" | "بود" | "آن" | "از" | "به" | "با" | "تا" | "نيز" | "اما" | "يك" | "خود" | "وي" | "ايشان" | "چه" | "چون" | "اگر" | "بر" | "نمي" | "شود" | "دارد" | "كرده" | "گفت" | "شما" | "آنها"
+    )
+}
 
 /// Arabic function words (folded). None of them is a Persian word.
-const ARABIC_WORDS: &[&str] = &[
-    "في", "على", "إلى", "الى", "التي", "الذي", "الذين", "هذا", "هذه", "ذلك", "تلك", "كان", "كانت",
-    "قال", "وقال", "أن", "إن", "لم", "لن", "قد", "وقد", "عن", "مع", "حيث", "أو", "ثم", "منذ", "حتى",
-    "وفي", "أيضا", "يوم", "اليوم", "ولا", "فيه", "إلا", "عليه", "وهو", "وهي", "هو",
-    "هي", "كما", "لكن",
-];
+fn is_arabic_word(word: &str) -> bool {
+    matches!(
+        word,
+        "في" | "على" | "إلى" | "الى" | "التي" | "الذي" | "الذين" | "هذا" | "هذه" | "ذلك" | "تلك" | "كان" | "كانت" | "قال" | "وقال" | "أن" | "إن" | "لم" | "لن" | "قد" | "وقد" | "عن" | "مع" | "حيث" | "أو" | "ثم" | "منذ" | "حتى" | "وفي" | "أيضا" | "يوم" | "اليوم" | "ولا" | "فيه" | "إلا" | "عليه" | "وهو" | "وهي" | "هو" | "هي" | "كما" | "لكن"
+    )
+}
 
 /// Whether a text is Persian (see the module documentation). The caller
 /// passes the text or its [`decision_window`].
@@ -127,19 +128,17 @@ pub fn is_persian(text: &str) -> bool {
     let mut word = String::new();
     let check_word = |word: &mut String, persian: &mut u64, arabic: &mut u64| {
         if !word.is_empty() {
-            if PERSIAN_WORDS.contains(&word.as_str()) {
+            if is_persian_word(word) {
                 *persian += 3;
-            } else if ARABIC_WORDS.contains(&word.as_str()) {
+            } else if is_arabic_word(word) {
                 *arabic += 3;
             }
             word.clear();
         }
     };
     for c in text.chars() {
-        if c.is_alphabetic() {
-            letters += 1;
-        }
         if is_arabic_letter(c) {
+            letters += 1;
             arabic_letters += 1;
             match c {
                 'پ' | 'چ' | 'ژ' | 'گ' => persian += 2,
@@ -154,6 +153,11 @@ pub fn is_persian(text: &str) -> bool {
         } else if is_haraka(c) || c == '\u{0640}' {
             // Marks and tatweel do not break a word.
         } else {
+            if c.is_ascii() {
+                letters += u64::from(c.is_ascii_alphabetic());
+            } else if c.is_alphabetic() {
+                letters += 1;
+            }
             check_word(&mut word, &mut persian, &mut arabic);
         }
     }
