@@ -46,8 +46,26 @@ impl Normalizer {
 
     /// Normalises the next chunk, appending what is ready to `out`.
     pub fn push(&mut self, chunk: &str, out: &mut String) {
-        for c in chunk.chars() {
+        let mut rest = chunk;
+        while let Some(c) = rest.chars().next() {
+            // Fast path: a run of ordinary characters joins the held token
+            // in one copy.
+            if self.started && !self.pending_cr && self.token.len() < TOKEN_LIMIT {
+                let end = rest
+                    .char_indices()
+                    .find(|&(_, c)| c == '\0' || c == '\r' || c.is_whitespace())
+                    .map_or(rest.len(), |(i, _)| i);
+                if end > 0 {
+                    let (run, tail) = rest.split_at(end);
+                    if self.token.len() + run.len() <= TOKEN_LIMIT {
+                        self.token.push_str(run);
+                        rest = tail;
+                        continue;
+                    }
+                }
+            }
             self.push_char(c, out);
+            rest = rest.get(c.len_utf8()..).unwrap_or_default();
         }
     }
 

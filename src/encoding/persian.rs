@@ -52,17 +52,12 @@ pub(crate) fn decision_window(text: &str) -> &str {
     text.get(..end).unwrap_or(text)
 }
 
-/// Decides whether a whole text is Persian: [`is_persian`] on the NFC form
-/// of its [`decision_window`], so that the decision on a normalised text is
-/// the same as on the original.
+/// Decides whether a whole text is Persian: [`is_persian`] on its
+/// [`decision_window`]. The counts are unchanged by NFC (marks and
+/// conjoining jamo are not counted as letters), so the decision on the
+/// normalised text is the same.
 pub(crate) fn decide(text: &str) -> bool {
-    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-    let window = decision_window(text);
-    if super::normalize::trivially_nfc(window) || is_nfc_quick(window.chars()) == IsNormalized::Yes {
-        is_persian(window)
-    } else {
-        is_persian(&window.nfc().collect::<String>())
-    }
+    is_persian(decision_window(text))
 }
 
 /// Arabic-script letters (not marks, digits or punctuation).
@@ -147,15 +142,21 @@ pub fn is_persian(text: &str) -> bool {
                 'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => arabic += 3,
                 _ => {}
             }
-            if word.len() < 32 {
+            // Function words are short: longer words are never looked up.
+            if word.len() < 12 {
                 word.push(fold(c));
+            } else {
+                word.push('+');
             }
         } else if is_haraka(c) || c == '\u{0640}' {
             // Marks and tatweel do not break a word.
         } else {
             if c.is_ascii() {
                 letters += u64::from(c.is_ascii_alphabetic());
-            } else if c.is_alphabetic() {
+            } else if c.is_alphabetic()
+                && !unicode_normalization::char::is_combining_mark(c)
+                && !matches!(c, '\u{1160}'..='\u{11FF}')
+            {
                 letters += 1;
             }
             check_word(&mut word, &mut persian, &mut arabic);
@@ -185,56 +186,62 @@ pub(crate) fn repair_token(token: &str, out: &mut String, repairs: &mut Repairs)
         out.push_str(token);
         return;
     }
-    let chars: Vec<char> = token.chars().collect();
-    // Mark the NOT SIGNs that stand between two Arabic-script letters: they
-    // join the word around them.
+    // A NOT SIGN between two Arabic-script letters joins the word around it.
     let joins = |i: usize| -> bool {
-        chars.get(i) == Some(&'\u{00AC}')
-            && i > 0
-            && chars.get(i - 1).is_some_and(|&c| is_arabic_letter(c))
-            && chars.get(i + 1).is_some_and(|&c| is_arabic_letter(c))
+        token.get(i..).is_some_and(|r| r.starts_with('\u{00AC}'))
+            && token
+                .get(..i)
+                .and_then(|b| b.chars().next_back())
+                .is_some_and(is_arabic_letter)
+            && token
+                .get(i + 2..)
+                .and_then(|a| a.chars().next())
+                .is_some_and(is_arabic_letter)
     };
-    let mut i = 0;
-    while i < chars.len() {
-        let starts_word = chars.get(i).is_some_and(|&c| is_word_char(c));
-        if !starts_word {
-            if let Some(&c) = chars.get(i) {
-                out.push(c);
-            }
-            i += 1;
+    let mut rest_start = 0;
+    let mut iter = token.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !is_word_char(c) {
             continue;
         }
-        let mut end = i;
-        while end < chars.len() && (chars.get(end).is_some_and(|&c| is_word_char(c)) || joins(end))
-        {
-            end += 1;
-        }
-        let word = chars.get(i..end).unwrap_or_default();
-        let quoted_arabic = word.iter().any(|&c| is_haraka(c));
-        for (k, &c) in word.iter().enumerate() {
-            let repaired = if quoted_arabic {
-                c
+        // A word runs from i to `end`.
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = iter.peek() {
+            if is_word_char(d) || joins(j) {
+                end = j + d.len_utf8();
+                iter.next();
             } else {
-                match c {
-                    '\u{064A}' | '\u{0649}' => {
-                        add_repair(repairs, RepairKind::PersianYeh, 1);
-                        '\u{06CC}'
-                    }
-                    '\u{0643}' => {
-                        add_repair(repairs, RepairKind::PersianKeheh, 1);
-                        '\u{06A9}'
-                    }
-                    '\u{00AC}' if joins(i + k) => {
-                        add_repair(repairs, RepairKind::ZwnjFromNotSign, 1);
-                        '\u{200C}'
-                    }
-                    c => c,
+                break;
+            }
+        }
+        let word = token.get(i..end).unwrap_or_default();
+        out.push_str(token.get(rest_start..i).unwrap_or_default());
+        rest_start = end;
+        if word.chars().any(is_haraka) {
+            // Probably an Arabic quotation: left alone.
+            out.push_str(word);
+            continue;
+        }
+        for (k, c) in word.char_indices() {
+            let repaired = match c {
+                '\u{064A}' | '\u{0649}' => {
+                    add_repair(repairs, RepairKind::PersianYeh, 1);
+                    '\u{06CC}'
                 }
+                '\u{0643}' => {
+                    add_repair(repairs, RepairKind::PersianKeheh, 1);
+                    '\u{06A9}'
+                }
+                '\u{00AC}' if joins(i + k) => {
+                    add_repair(repairs, RepairKind::ZwnjFromNotSign, 1);
+                    '\u{200C}'
+                }
+                c => c,
             };
             out.push(repaired);
         }
-        i = end;
     }
+    out.push_str(token.get(rest_start..).unwrap_or_default());
 }
 
 #[cfg(test)]
