@@ -47,7 +47,9 @@ pub enum Error {
         refused: Vec<Refusal>,
     },
     /// A checksum algorithm name newsbag does not know.
-    #[error("unknown checksum algorithm `{name}` (known: md5, sha1, sha224, sha256, sha384, sha512)")]
+    #[error(
+        "unknown checksum algorithm `{name}` (known: md5, sha1, sha224, sha256, sha384, sha512)"
+    )]
     UnknownAlgorithm {
         /// The name as given.
         name: String,
@@ -69,7 +71,9 @@ pub enum Error {
         reason: String,
     },
     /// An encoding label that the WHATWG Encoding Standard does not know.
-    #[error("unknown encoding `{label}` (use a WHATWG label such as utf-8, windows-1256, shift_jis)")]
+    #[error(
+        "unknown encoding `{label}` (use a WHATWG label such as utf-8, windows-1256, shift_jis)"
+    )]
     UnknownEncoding {
         /// The label as given.
         label: String,

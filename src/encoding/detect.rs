@@ -83,10 +83,10 @@ fn detect_inner(
     let utf8 = utf8_valid(bytes, complete);
     let non_ascii = bytes.iter().any(|&b| b >= 0x80);
     // 2. In-band declaration, if the bytes agree with it.
-    if let Some(enc) = declared {
-        if let Some(d) = check_declared(bytes, complete, enc, utf8, non_ascii) {
-            return d;
-        }
+    if let Some(enc) = declared
+        && let Some(d) = check_declared(bytes, complete, enc, utf8, non_ascii)
+    {
+        return d;
     }
     // 3. Valid UTF-8 (pure ASCII included: every ASCII-compatible encoding
     // decodes it alike). Text with NUL bytes is tried as UTF-16 first: UTF-16
@@ -136,7 +136,7 @@ fn has_errors(bytes: &[u8], d: &Detection, complete: bool) -> bool {
     if d.encoding == UTF_8 {
         return match std::str::from_utf8(body) {
             Ok(_) => false,
-            Err(e) => !(e.error_len().is_none() && !complete),
+            Err(e) => e.error_len().is_some() || complete,
         };
     }
     let mut decoder = d.encoding.new_decoder_without_bom_handling();
@@ -429,7 +429,10 @@ fn arabic_likelihood(text: &str, p: &Plausibility) -> Option<f32> {
         if word.chars().any(super::persian::is_arabic_letter) {
             arabic_words += 1;
         }
-        for c in word.chars().filter(|&c| super::persian::is_arabic_letter(c)) {
+        for c in word
+            .chars()
+            .filter(|&c| super::persian::is_arabic_letter(c))
+        {
             letters += 1;
             sum += arabic_letter_frequency(c).ln();
         }
@@ -511,10 +514,10 @@ pub fn sniff_declaration(bytes: &[u8]) -> Option<&'static Encoding> {
             .and_then(|t| t.iter().position(|&b| b == b'>'))
             .map_or(lower.len(), |e| tag_start + e);
         let tag = lower.get(tag_start..tag_end).unwrap_or_default();
-        if let Some(label) = attribute_value(tag, b"charset") {
-            if let Some(enc) = Encoding::for_label(label) {
-                return Some(enc);
-            }
+        if let Some(label) = attribute_value(tag, b"charset")
+            && let Some(enc) = Encoding::for_label(label)
+        {
+            return Some(enc);
         }
         from = tag_end;
     }
@@ -575,11 +578,23 @@ mod tests {
     #[test]
     fn declarations_are_found() {
         let cases: &[(&[u8], Option<&str>)] = &[
-            (b"<?xml version=\"1.0\" encoding=\"windows-1256\"?><a/>", Some("windows-1256")),
-            (b"  <?xml version='1.0' encoding='ISO-8859-1'?>", Some("windows-1252")),
+            (
+                b"<?xml version=\"1.0\" encoding=\"windows-1256\"?><a/>",
+                Some("windows-1256"),
+            ),
+            (
+                b"  <?xml version='1.0' encoding='ISO-8859-1'?>",
+                Some("windows-1252"),
+            ),
             (b"<html><head><meta charset=\"utf-8\">", Some("UTF-8")),
-            (b"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=Shift_JIS\">", Some("Shift_JIS")),
-            (b"<meta name=\"x\" content=\"y\"><meta charset=koi8-r>", Some("KOI8-R")),
+            (
+                b"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=Shift_JIS\">",
+                Some("Shift_JIS"),
+            ),
+            (
+                b"<meta name=\"x\" content=\"y\"><meta charset=koi8-r>",
+                Some("KOI8-R"),
+            ),
             (b"<meta charset=\"klingon\">", None),
             (b"plain text, charset=gbk", None),
             (b"", None),
@@ -595,16 +610,36 @@ mod tests {
         let persian = "نشست هم اندیشی ستاد توسعه پایدار شهرداری رشت";
         let cases: Vec<(Vec<u8>, &str, DetectedBy, &str)> = vec![
             (Vec::new(), "UTF-8", DetectedBy::Sniffed, "empty"),
-            (b"\xEF\xBB\xBFabc".to_vec(), "UTF-8", DetectedBy::Bom, "UTF-8 BOM"),
-            (b"\xFF\xFEa\x00".to_vec(), "UTF-16LE", DetectedBy::Bom, "UTF-16LE BOM"),
-            (persian.as_bytes().to_vec(), "UTF-8", DetectedBy::Sniffed, "UTF-8"),
+            (
+                b"\xEF\xBB\xBFabc".to_vec(),
+                "UTF-8",
+                DetectedBy::Bom,
+                "UTF-8 BOM",
+            ),
+            (
+                b"\xFF\xFEa\x00".to_vec(),
+                "UTF-16LE",
+                DetectedBy::Bom,
+                "UTF-16LE BOM",
+            ),
+            (
+                persian.as_bytes().to_vec(),
+                "UTF-8",
+                DetectedBy::Sniffed,
+                "UTF-8",
+            ),
             (
                 persian.as_bytes()[..persian.len() - 1].to_vec(),
                 "UTF-8",
                 DetectedBy::Sniffed,
                 "UTF-8 cut in its last character",
             ),
-            (enc(persian, WINDOWS_1256), "windows-1256", DetectedBy::Sniffed, "Persian title"),
+            (
+                enc(persian, WINDOWS_1256),
+                "windows-1256",
+                DetectedBy::Sniffed,
+                "Persian title",
+            ),
             (
                 enc(persian, UTF_16LE),
                 "UTF-16LE",
@@ -618,19 +653,31 @@ mod tests {
                 "UTF-16BE without BOM",
             ),
             (
-                [b"<meta charset=\"iso-8859-1\">".as_slice(), &enc(persian, WINDOWS_1256)].concat(),
+                [
+                    b"<meta charset=\"iso-8859-1\">".as_slice(),
+                    &enc(persian, WINDOWS_1256),
+                ]
+                .concat(),
                 "windows-1256",
                 DetectedBy::Sniffed,
                 "declared latin1 holding Persian",
             ),
             (
-                [b"<meta charset=\"windows-1256\">".as_slice(), &enc(persian, WINDOWS_1256)].concat(),
+                [
+                    b"<meta charset=\"windows-1256\">".as_slice(),
+                    &enc(persian, WINDOWS_1256),
+                ]
+                .concat(),
                 "windows-1256",
                 DetectedBy::Declared,
                 "right declaration",
             ),
             (
-                [b"<meta charset=\"utf-8\">".as_slice(), &enc(persian, WINDOWS_1256)].concat(),
+                [
+                    b"<meta charset=\"utf-8\">".as_slice(),
+                    &enc(persian, WINDOWS_1256),
+                ]
+                .concat(),
                 "windows-1256",
                 DetectedBy::Sniffed,
                 "declared UTF-8 holding windows-1256",
@@ -657,7 +704,7 @@ mod tests {
         let junk: Vec<u8> = (0..4096)
             .map(|_| {
                 x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
-                (x >> 16) as u8
+                x.to_be_bytes()[1]
             })
             .collect();
         let d = detect_prefix(&junk, true, None);

@@ -251,11 +251,7 @@ pub fn detect(bytes: &[u8], given: Option<&'static Encoding>) -> Detection {
 /// Decides the encoding from a prefix of an input. `complete` says whether
 /// `prefix` is the whole input; if not, a character cut at the end of the
 /// prefix is not held against an encoding.
-pub fn detect_prefix(
-    prefix: &[u8],
-    complete: bool,
-    given: Option<&'static Encoding>,
-) -> Detection {
+pub fn detect_prefix(prefix: &[u8], complete: bool, given: Option<&'static Encoding>) -> Detection {
     detect::detect_prefix(prefix, complete, given)
 }
 
@@ -288,7 +284,7 @@ pub(crate) fn decode_chunk(
         let need = decoder
             .max_utf8_buffer_length_without_replacement(src.len())
             .unwrap_or(src.len().saturating_mul(3).saturating_add(16));
-        out.reserve(need.min(1 << 20).max(16));
+        out.reserve(need.clamp(16, 1 << 20));
         let (result, read) = decoder.decode_to_string_without_replacement(src, out, last);
         src = src.get(read..).unwrap_or_default();
         match result {
@@ -324,7 +320,11 @@ pub fn to_text(bytes: &[u8], given: Option<&'static Encoding>) -> TextDerivative
     let decoded = decode(bytes, &detection);
     let normalized = normalize(&decoded.text);
     let mut repairs = normalized.repairs;
-    add_repair(&mut repairs, RepairKind::ReplacementChar, decoded.replacements);
+    add_repair(
+        &mut repairs,
+        RepairKind::ReplacementChar,
+        decoded.replacements,
+    );
     if detection.bom_len > 0 {
         add_repair(&mut repairs, RepairKind::BomRemoved, 1);
     }
@@ -462,7 +462,7 @@ mod tests {
         assert_eq!(report.repairs, whole.repairs);
         assert!(whole.persian);
         assert_eq!(whole.repairs.get(&RepairKind::BomRemoved), Some(&1));
-        assert!(whole.repairs.get(&RepairKind::CrlfToLf).is_some());
+        assert!(whole.repairs.contains_key(&RepairKind::CrlfToLf));
         assert!(whole.text.contains("هم\u{200C}چنین"));
     }
 

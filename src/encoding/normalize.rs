@@ -316,9 +316,14 @@ mod tests {
     }
 
     #[test]
+    #[allow(clippy::type_complexity, reason = "a table")]
     fn general_repairs() {
         let cases: &[(&str, &str, &[(K, u64)])] = &[
-            ("\u{FEFF}a\r\nb\rc\n", "a\nb\nc\n", &[(K::BomRemoved, 1), (K::CrlfToLf, 1), (K::CrToLf, 1)]),
+            (
+                "\u{FEFF}a\r\nb\rc\n",
+                "a\nb\nc\n",
+                &[(K::BomRemoved, 1), (K::CrlfToLf, 1), (K::CrToLf, 1)],
+            ),
             ("a\0b", "ab", &[(K::NulRemoved, 1)]),
             ("e\u{301}te\u{301}", "été", &[(K::Nfc, 1)]),
             ("a\u{FEFF}b", "a\u{FEFF}b", &[]),

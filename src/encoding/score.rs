@@ -164,7 +164,11 @@ impl WordState {
             _ => {
                 self.letter = true;
                 self.letters += 1;
-                let script = if k == Class::AsciiLetter { Class::Latin } else { k };
+                let script = if k == Class::AsciiLetter {
+                    Class::Latin
+                } else {
+                    k
+                };
                 if k == Class::Latin {
                     self.latin_non_ascii += 1;
                 }

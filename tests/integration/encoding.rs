@@ -1,6 +1,7 @@
 //! `newsbag detect` and `newsbag normalize`, and the accuracy of detection on
 //! the labelled corpus in `tests/fixtures/encoding/` (see its
 //! `make_corpus.py`).
+#![allow(clippy::unwrap_used, clippy::print_stderr, reason = "tests")]
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -90,7 +91,11 @@ fn corpus_accuracy_per_group() {
         }
     }
     eprintln!("overall: {right}/{all}");
-    assert!(failures.is_empty(), "accuracy dropped:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "accuracy dropped:\n{}",
+        failures.join("\n")
+    );
     // Persian and Arabic: every group perfect.
     for (group, (ok, total)) in &groups {
         if group.starts_with("fa/") || group.starts_with("ar/") {
@@ -262,7 +267,12 @@ fn bad_input_empty_junk_missing() {
         .success()
         .stdout(predicate::str::contains("utf-8\t"))
         .stdout(predicate::str::contains("windows-1252\t0.10\tdefault\t"));
-    newsbag().arg("normalize").arg(&empty).assert().success().stdout("");
+    newsbag()
+        .arg("normalize")
+        .arg(&empty)
+        .assert()
+        .success()
+        .stdout("");
     let out = newsbag()
         .arg("normalize")
         .arg(&junk)
@@ -303,11 +313,10 @@ fn long_single_line() {
         .assert()
         .success()
         .stdout(predicate::str::starts_with("utf-8\t"));
-    let out = newsbag()
-        .arg("normalize")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = newsbag().arg("normalize").arg(&path).output().unwrap();
     assert!(out.status.success());
-    assert_eq!(out.stdout.len() as u64, std::fs::metadata(&path).unwrap().len());
+    assert_eq!(
+        out.stdout.len() as u64,
+        std::fs::metadata(&path).unwrap().len()
+    );
 }

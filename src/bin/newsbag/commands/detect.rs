@@ -41,7 +41,7 @@ pub(crate) fn run(args: &DetectArgs) -> anyhow::Result<Outcome> {
             Err(err) => {
                 out.flush()?;
                 eprintln!("newsbag: {}", sanitize(&format!("{err:#}")));
-                outcome = Outcome::Errored;
+                outcome = Outcome::merge([outcome, Outcome::Errored]);
             }
         }
     }

@@ -43,7 +43,9 @@ fn print_report(name: &str, r: &TextReport, json: bool) -> anyhow::Result<()> {
         return Ok(());
     }
     let d = &r.detection;
-    let declared = d.declared.map_or_else(|| "none".to_owned(), encoding::label_of);
+    let declared = d
+        .declared
+        .map_or_else(|| "none".to_owned(), encoding::label_of);
     eprintln!("file: {}", sanitize(name));
     eprintln!(
         "encoding: {} (confidence {:.2}, method {}, declared {declared})",
