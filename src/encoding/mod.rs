@@ -26,12 +26,15 @@
 //! ```
 //! use newsbag::encoding::{self, DetectedBy};
 //!
-//! // "Persian" in windows-1256, as an old Iranian site would send it.
-//! let bytes = [0xDD, 0xC7, 0xD1, 0xD3, 0xED];
+//! // Persian as an old Iranian site would send it: windows-1256, with
+//! // Arabic yeh and kaf (that code page has no Persian yeh).
+//! let cp1256 = encoding::encoding_for_label("windows-1256").unwrap();
+//! let (bytes, _, _) = cp1256.encode("اين كتاب فارسي است");
 //! let derivative = encoding::to_text(&bytes, None);
-//! assert_eq!(derivative.detection.encoding.name(), "windows-1256");
+//! assert_eq!(derivative.detection.label(), "windows-1256");
 //! assert_eq!(derivative.detection.method, DetectedBy::Sniffed);
-//! assert_eq!(derivative.text, "فارسی"); // Arabic yeh repaired to Persian yeh
+//! // Yeh and kaf repaired to their Persian forms.
+//! assert_eq!(derivative.text, "این کتاب فارسی است");
 //! ```
 
 mod detect;

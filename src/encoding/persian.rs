@@ -188,7 +188,7 @@ fn is_arabic_word(word: &str) -> bool {
 }
 
 /// Whether a text is Persian (see the module documentation). The caller
-/// passes the text or its [`decision_window`].
+/// passes the text or its start (newsbag uses the first 64 KiB).
 pub fn is_persian(text: &str) -> bool {
     let mut letters = 0u64;
     let mut arabic_letters = 0u64;
