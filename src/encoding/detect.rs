@@ -21,7 +21,7 @@ const DECLARATION_LIMIT: usize = 4096;
 
 /// How many bytes of non-ASCII words the plausibility check decodes per
 /// candidate encoding.
-const SAMPLE_LIMIT: usize = 4 * 1024;
+const SAMPLE_LIMIT: usize = 2 * 1024;
 
 /// How many bytes chardetng is fed.
 const CHARDETNG_LIMIT: usize = 64 * 1024;
@@ -42,6 +42,19 @@ pub(super) fn detect_prefix(
     complete: bool,
     given: Option<&'static Encoding>,
 ) -> Detection {
+    let mut d = detect_without_error_check(bytes, complete, given);
+    let examined = bytes.get(..DETECT_LIMIT).unwrap_or(bytes);
+    d.had_errors = has_errors(examined, &d, complete && examined.len() == bytes.len());
+    d
+}
+
+/// Detection, leaving `had_errors` false: for callers that decode the whole
+/// input anyway and learn it then.
+pub(super) fn detect_without_error_check(
+    bytes: &[u8],
+    complete: bool,
+    given: Option<&'static Encoding>,
+) -> Detection {
     let (bytes, complete) = match bytes.get(..DETECT_LIMIT) {
         Some(b) if b.len() < bytes.len() => (b, false),
         _ => (bytes, complete),
@@ -49,7 +62,6 @@ pub(super) fn detect_prefix(
     let declared = sniff_declaration(bytes);
     let mut d = detect_inner(bytes, complete, given, declared);
     d.declared = declared;
-    d.had_errors = has_errors(bytes, &d, complete);
     d
 }
 
@@ -248,7 +260,17 @@ fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
         let total = trimmed.chars().count();
         let texty = trimmed
             .chars()
-            .filter(|&c| c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation())
+            .filter(|&c| {
+                c.is_alphanumeric()
+                    || c.is_whitespace()
+                    || c.is_ascii_punctuation()
+                    || matches!(c,
+                        '\u{A1}'..='\u{BF}'
+                        | '\u{0600}'..='\u{06FF}'
+                        | '\u{2010}'..='\u{206F}'
+                        | '\u{3000}'..='\u{303F}'
+                        | '\u{FF00}'..='\u{FF65}')
+            })
             .count();
         if texty * 10 < total * 9 {
             continue;

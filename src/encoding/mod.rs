@@ -319,8 +319,10 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Detects, decodes and normalises bytes held in memory.
 pub fn to_text(bytes: &[u8], given: Option<&'static Encoding>) -> TextDerivative {
-    let detection = detect(bytes, given);
+    let mut detection =
+        detect::detect_without_error_check(bytes, bytes.len() <= DETECT_LIMIT, given);
     let decoded = decode(bytes, &detection);
+    detection.had_errors = decoded.had_errors;
     let normalized = normalize(&decoded.text);
     let mut repairs = normalized.repairs;
     add_repair(
