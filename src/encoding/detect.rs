@@ -23,7 +23,11 @@ const DECLARATION_LIMIT: usize = 4096;
 /// candidate encoding.
 const SAMPLE_LIMIT: usize = 2 * 1024;
 
-/// How many bytes chardetng is fed.
+/// How many bytes of the non-ASCII sample chardetng is fed (its cost grows
+/// with the input, and 1 KiB of non-ASCII words is plenty for it).
+const CHARDETNG_SAMPLE_LIMIT: usize = 1024;
+
+/// How many bytes chardetng is fed when there is no non-ASCII word.
 const CHARDETNG_LIMIT: usize = 64 * 1024;
 
 /// A candidate must be this much more plausible (share of good words) to
@@ -356,7 +360,7 @@ fn choose_statistical(
     let fed = if sample.is_empty() {
         bytes.get(..CHARDETNG_LIMIT).unwrap_or(bytes)
     } else {
-        sample
+        sample.get(..CHARDETNG_SAMPLE_LIMIT).unwrap_or(sample)
     };
     detector.feed(fed, false);
     let first = detector.guess(None, Utf8Detection::Deny);

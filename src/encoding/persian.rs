@@ -227,6 +227,19 @@ pub fn is_persian(text: &str) -> bool {
         } else {
             if c.is_ascii() {
                 letters += u64::from(c.is_ascii_alphabetic());
+            } else if matches!(c,
+                '\u{C0}'..='\u{24F}'
+                | '\u{0386}'..='\u{03FF}'
+                | '\u{0400}'..='\u{0481}'
+                | '\u{048A}'..='\u{04FF}'
+                | '\u{05D0}'..='\u{05EA}'
+                | '\u{3041}'..='\u{3096}'
+                | '\u{30A1}'..='\u{30FA}'
+                | '\u{4E00}'..='\u{9FFF}'
+                | '\u{AC00}'..='\u{D7A3}')
+            {
+                // Common letters, without the table look-up.
+                letters += u64::from(c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}');
             } else if c.is_alphabetic()
                 && !unicode_normalization::char::is_combining_mark(c)
                 && !matches!(c, '\u{1160}'..='\u{11FF}')
