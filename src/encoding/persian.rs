@@ -98,94 +98,102 @@ fn fold(c: char) -> char {
 
 /// Persian function words (folded: Arabic yeh and kaf). None of them is an
 /// Arabic word.
-fn is_persian_word(word: &str) -> bool {
-    matches!(
-        word,
-        "است"
-            | "اين"
-            | "را"
-            | "كه"
-            | "مي"
-            | "براي"
-            | "هاي"
-            | "ها"
-            | "شد"
-            | "شده"
-            | "كرد"
-            | "كند"
-            | "بود"
-            | "آن"
-            | "از"
-            | "به"
-            | "با"
-            | "تا"
-            | "نيز"
-            | "اما"
-            | "يك"
-            | "خود"
-            | "وي"
-            | "ايشان"
-            | "چه"
-            | "چون"
-            | "اگر"
-            | "بر"
-            | "نمي"
-            | "شود"
-            | "دارد"
-            | "كرده"
-            | "گفت"
-            | "شما"
-            | "آنها"
-    )
+/// A short word (at most 16 bytes of UTF-8) packed into an integer, so that
+/// looking it up is a few integer comparisons.
+const fn key(word: &str) -> u128 {
+    let bytes = word.as_bytes();
+    let mut k = 0u128;
+    let mut i = 0;
+    while i < bytes.len() && i < 16 {
+        k |= (bytes[i] as u128) << (8 * i);
+        i += 1;
+    }
+    k
 }
 
+const PERSIAN_WORDS: &[u128] = &[
+    key("است"),
+    key("اين"),
+    key("را"),
+    key("كه"),
+    key("مي"),
+    key("براي"),
+    key("هاي"),
+    key("ها"),
+    key("شد"),
+    key("شده"),
+    key("كرد"),
+    key("كند"),
+    key("بود"),
+    key("آن"),
+    key("از"),
+    key("به"),
+    key("با"),
+    key("تا"),
+    key("نيز"),
+    key("اما"),
+    key("يك"),
+    key("خود"),
+    key("وي"),
+    key("ايشان"),
+    key("چه"),
+    key("چون"),
+    key("اگر"),
+    key("بر"),
+    key("نمي"),
+    key("شود"),
+    key("دارد"),
+    key("كرده"),
+    key("گفت"),
+    key("شما"),
+    key("آنها"),
+];
+
 /// Arabic function words (folded). None of them is a Persian word.
-fn is_arabic_word(word: &str) -> bool {
-    matches!(
-        word,
-        "في" | "على"
-            | "إلى"
-            | "الى"
-            | "التي"
-            | "الذي"
-            | "الذين"
-            | "هذا"
-            | "هذه"
-            | "ذلك"
-            | "تلك"
-            | "كان"
-            | "كانت"
-            | "قال"
-            | "وقال"
-            | "أن"
-            | "إن"
-            | "لم"
-            | "لن"
-            | "قد"
-            | "وقد"
-            | "عن"
-            | "مع"
-            | "حيث"
-            | "أو"
-            | "ثم"
-            | "منذ"
-            | "حتى"
-            | "وفي"
-            | "أيضا"
-            | "يوم"
-            | "اليوم"
-            | "ولا"
-            | "فيه"
-            | "إلا"
-            | "عليه"
-            | "وهو"
-            | "وهي"
-            | "هو"
-            | "هي"
-            | "كما"
-            | "لكن"
-    )
-}
+const ARABIC_WORDS: &[u128] = &[
+    key("في"),
+    key("على"),
+    key("إلى"),
+    key("الى"),
+    key("التي"),
+    key("الذي"),
+    key("الذين"),
+    key("هذا"),
+    key("هذه"),
+    key("ذلك"),
+    key("تلك"),
+    key("كان"),
+    key("كانت"),
+    key("قال"),
+    key("وقال"),
+    key("أن"),
+    key("إن"),
+    key("لم"),
+    key("لن"),
+    key("قد"),
+    key("وقد"),
+    key("عن"),
+    key("مع"),
+    key("حيث"),
+    key("أو"),
+    key("ثم"),
+    key("منذ"),
+    key("حتى"),
+    key("وفي"),
+    key("أيضا"),
+    key("يوم"),
+    key("اليوم"),
+    key("ولا"),
+    key("فيه"),
+    key("إلا"),
+    key("عليه"),
+    key("وهو"),
+    key("وهي"),
+    key("هو"),
+    key("هي"),
+    key("كما"),
+    key("لكن"),
+];
 
 /// Whether a text is Persian (see the module documentation). The caller
 /// passes the text or its start (newsbag uses the first 64 KiB).
@@ -194,33 +202,43 @@ pub fn is_persian(text: &str) -> bool {
     let mut arabic_letters = 0u64;
     let mut persian = 0u64;
     let mut arabic = 0u64;
-    let mut word = String::new();
-    let check_word = |word: &mut String, persian: &mut u64, arabic: &mut u64| {
-        if !word.is_empty() {
-            if is_persian_word(word) {
-                *persian += 3;
-            } else if is_arabic_word(word) {
-                *arabic += 3;
+    let (mut letter_persian, mut letter_arabic) = (0u64, 0u64);
+    // The current Arabic-script word, folded and packed (see `key`), if it
+    // is short enough to be a function word.
+    let mut word = 0u128;
+    let mut word_len = 0usize;
+    let mut word_long = false;
+    let mut check_word = |word: &mut u128, len: &mut usize, long: &mut bool| {
+        if *len > 0 && !*long {
+            if PERSIAN_WORDS.contains(word) {
+                persian += 3;
+            } else if ARABIC_WORDS.contains(word) {
+                arabic += 3;
             }
-            word.clear();
         }
+        (*word, *len, *long) = (0, 0, false);
     };
     for c in text.chars() {
         if is_arabic_letter(c) {
             letters += 1;
             arabic_letters += 1;
             match c {
-                'پ' | 'چ' | 'ژ' | 'گ' => persian += 2,
-                'ک' | 'ی' => persian += 1,
-                'ة' => arabic += 2,
-                'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => arabic += 3,
+                'پ' | 'چ' | 'ژ' | 'گ' => letter_persian += 2,
+                'ک' | 'ی' => letter_persian += 1,
+                'ة' => letter_arabic += 2,
+                'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => letter_arabic += 3,
                 _ => {}
             }
             // Function words are short: longer words are never looked up.
-            if word.len() < 12 {
-                word.push(fold(c));
+            let mut buf = [0u8; 4];
+            let folded = fold(c).encode_utf8(&mut buf).as_bytes();
+            if word_len + folded.len() <= 16 {
+                for &b in folded {
+                    word |= u128::from(b) << (8 * word_len);
+                    word_len += 1;
+                }
             } else {
-                word.push('+');
+                word_long = true;
             }
         } else if is_haraka(c) || c == '\u{0640}' {
             // Marks and tatweel do not break a word.
@@ -246,10 +264,12 @@ pub fn is_persian(text: &str) -> bool {
             {
                 letters += 1;
             }
-            check_word(&mut word, &mut persian, &mut arabic);
+            check_word(&mut word, &mut word_len, &mut word_long);
         }
     }
-    check_word(&mut word, &mut persian, &mut arabic);
+    check_word(&mut word, &mut word_len, &mut word_long);
+    let persian = persian + letter_persian;
+    let arabic = arabic + letter_arabic;
     arabic_letters >= 2 && arabic_letters * 2 >= letters && persian > arabic
 }
 
