@@ -59,9 +59,15 @@ impl Normalizer {
                     let (run, tail) = rest.split_at(end);
                     if self.token.len() + run.len() <= TOKEN_LIMIT {
                         self.token.push_str(run);
-                        rest = tail;
-                        continue;
+                    } else {
+                        // A very long token: character by character, where
+                        // it may be cut (linear, never re-scanned).
+                        for c in run.chars() {
+                            self.push_char(c, out);
+                        }
                     }
+                    rest = tail;
+                    continue;
                 }
             }
             self.push_char(c, out);
