@@ -176,6 +176,14 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An encoding label that the WHATWG Encoding Standard does not know.
+    #[error(
+        "unknown encoding `{label}` (use a WHATWG label such as utf-8, windows-1256, shift_jis)"
+    )]
+    UnknownEncoding {
+        /// The label as given.
+        label: String,
+    },
 }
 
 fn format_problems(problems: &[String]) -> String {

@@ -15,6 +15,8 @@
 //!   [`Problem`] in a [`Report`].
 //! - [`serialize`]: write a bag as a deterministic ZIP.
 //! - [`extract`]: unpack a zipped bag safely, verifying it on the way.
+//! - [`encoding`]: detect the encoding of news bytes and make the UTF-8 text
+//!   derivative ([`encoding::to_text`]), with a record of every decision.
 //! - [`item`]: sniff and parse news items (plain text, HTML, RSS 2.0, Atom)
 //!   into [`item::NewsItem`]s.
 //! - [`dc`]: the Dublin Core [`dc::Record`] of an item, written and read as
@@ -48,6 +50,7 @@ pub mod bag;
 pub mod checksum;
 pub mod date;
 pub mod dc;
+pub mod encoding;
 pub mod error;
 pub mod extract;
 pub mod item;

@@ -19,6 +19,9 @@ _newsbag() {
             newsbag,bag)
                 cmd="newsbag__subcmd__bag"
                 ;;
+            newsbag,detect)
+                cmd="newsbag__subcmd__detect"
+                ;;
             newsbag,extract)
                 cmd="newsbag__subcmd__extract"
                 ;;
@@ -27,6 +30,9 @@ _newsbag() {
                 ;;
             newsbag,help)
                 cmd="newsbag__subcmd__help"
+                ;;
+            newsbag,normalize)
+                cmd="newsbag__subcmd__normalize"
                 ;;
             newsbag,verify)
                 cmd="newsbag__subcmd__verify"
@@ -52,6 +58,9 @@ _newsbag() {
             newsbag__subcmd__help,bag)
                 cmd="newsbag__subcmd__help__subcmd__bag"
                 ;;
+            newsbag__subcmd__help,detect)
+                cmd="newsbag__subcmd__help__subcmd__detect"
+                ;;
             newsbag__subcmd__help,extract)
                 cmd="newsbag__subcmd__help__subcmd__extract"
                 ;;
@@ -60,6 +69,9 @@ _newsbag() {
                 ;;
             newsbag__subcmd__help,help)
                 cmd="newsbag__subcmd__help__subcmd__help"
+                ;;
+            newsbag__subcmd__help,normalize)
+                cmd="newsbag__subcmd__help__subcmd__normalize"
                 ;;
             newsbag__subcmd__help,verify)
                 cmd="newsbag__subcmd__help__subcmd__verify"
@@ -77,7 +89,7 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version bag verify extract generate help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version bag verify extract generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -114,6 +126,24 @@ _newsbag() {
                     return 0
                     ;;
                 --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__detect)
+            opts="-q -v -h --encoding --json --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --encoding)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -257,7 +287,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="bag verify extract generate help"
+            opts="bag verify extract generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -271,6 +301,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help__subcmd__bag)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__detect)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -354,6 +398,20 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__help__subcmd__normalize)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -361,6 +419,24 @@ _newsbag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__normalize)
+            opts="-q -v -h --stdin --encoding --report --json --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -157,6 +157,36 @@ esac
     ;;
 esac
 ;;
+(detect)
+_arguments "${_arguments_options[@]}" : \
+'--encoding=[Use this encoding instead of detecting (a WHATWG label)]:LABEL:_default' \
+'--json[One JSON object per line\: file, encoding, confidence, method, declared, had_errors]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::files -- Files to examine:_files' \
+&& ret=0
+;;
+(normalize)
+_arguments "${_arguments_options[@]}" : \
+'--encoding=[Use this encoding instead of detecting (a WHATWG label)]:LABEL:_default' \
+'--stdin[Read standard input instead of a file]' \
+'--report[Print the encoding decision and every repair, counted by kind, to stderr]' \
+'--json[With --report\: print the report as JSON]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::file -- The file to normalise:_files' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_newsbag__subcmd__help_commands" \
@@ -205,6 +235,14 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(detect)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(normalize)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -225,6 +263,8 @@ _newsbag_commands() {
 'verify:Verify bags\: structure, completeness and fixity' \
 'extract:Extract a zipped bag safely, verifying it on the way' \
 'generate:Generate the man page or shell completions' \
+'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
+'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'newsbag commands' commands "$@"
@@ -233,6 +273,11 @@ _newsbag_commands() {
 _newsbag__subcmd__bag_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__detect_commands] )) ||
+_newsbag__subcmd__detect_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag detect commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__extract_commands] )) ||
 _newsbag__subcmd__extract_commands() {
@@ -289,6 +334,8 @@ _newsbag__subcmd__help_commands() {
 'verify:Verify bags\: structure, completeness and fixity' \
 'extract:Extract a zipped bag safely, verifying it on the way' \
 'generate:Generate the man page or shell completions' \
+'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
+'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'newsbag help commands' commands "$@"
@@ -297,6 +344,11 @@ _newsbag__subcmd__help_commands() {
 _newsbag__subcmd__help__subcmd__bag_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__detect_commands] )) ||
+_newsbag__subcmd__help__subcmd__detect_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help detect commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__help__subcmd__extract_commands] )) ||
 _newsbag__subcmd__help__subcmd__extract_commands() {
@@ -326,10 +378,20 @@ _newsbag__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help help commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__normalize_commands] )) ||
+_newsbag__subcmd__help__subcmd__normalize_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help normalize commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__verify_commands] )) ||
 _newsbag__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help verify commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__normalize_commands] )) ||
+_newsbag__subcmd__normalize_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag normalize commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__verify_commands] )) ||
 _newsbag__subcmd__verify_commands() {

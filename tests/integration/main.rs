@@ -9,6 +9,7 @@
 
 mod conformance;
 mod docs;
+mod encoding;
 mod fixtures;
 mod hostile_zip;
 mod peer;

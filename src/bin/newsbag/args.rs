@@ -65,6 +65,50 @@ pub(crate) enum Command {
     Extract(ExtractArgs),
     /// Generate the man page or shell completions.
     Generate(GenerateArgs),
+    /// Detect the encoding of files: one line per file (encoding, confidence, method, file).
+    ///
+    /// The encoding is the WHATWG name (utf-8, windows-1256, utf-16le, shift_jis, gbk, …); the
+    /// method is bom, declared, sniffed, given or default. See docs/encoding.md.
+    Detect(DetectArgs),
+    /// Write the UTF-8 text derivative of a file to stdout (what ingest stores).
+    ///
+    /// UTF-8, NFC, LF line endings, no BOM, no NUL; Persian text also gets the safe repairs
+    /// described in docs/encoding.md. --report lists the decision and every repair on stderr.
+    Normalize(NormalizeArgs),
+}
+
+/// Arguments of `newsbag detect`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct DetectArgs {
+    /// Files to examine.
+    #[arg(required = true)]
+    pub(crate) files: Vec<PathBuf>,
+    /// Use this encoding instead of detecting (a WHATWG label).
+    #[arg(long, value_name = "LABEL")]
+    pub(crate) encoding: Option<String>,
+    /// One JSON object per line: file, encoding, confidence, method, declared, had_errors.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Arguments of `newsbag normalize`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct NormalizeArgs {
+    /// The file to normalise.
+    #[arg(required_unless_present = "stdin", conflicts_with = "stdin")]
+    pub(crate) file: Option<PathBuf>,
+    /// Read standard input instead of a file.
+    #[arg(long)]
+    pub(crate) stdin: bool,
+    /// Use this encoding instead of detecting (a WHATWG label).
+    #[arg(long, value_name = "LABEL")]
+    pub(crate) encoding: Option<String>,
+    /// Print the encoding decision and every repair, counted by kind, to stderr.
+    #[arg(long)]
+    pub(crate) report: bool,
+    /// With --report: print the report as JSON.
+    #[arg(long, requires = "report")]
+    pub(crate) json: bool,
 }
 
 /// Arguments of `newsbag extract`.

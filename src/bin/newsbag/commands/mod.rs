@@ -1,8 +1,10 @@
 //! One function per subcommand, each a few lines calling the library.
 
 mod bag;
+mod detect;
 mod extract;
 mod generate;
+mod normalize;
 mod verify;
 
 use crate::args::{Args, Command};
@@ -15,5 +17,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::Verify(v) => verify::run(&v, &args.global),
         Command::Extract(e) => extract::run(&e, &args.global),
         Command::Generate(g) => generate::run(&g),
+        Command::Detect(d) => detect::run(&d),
+        Command::Normalize(n) => normalize::run(&n),
     }
 }

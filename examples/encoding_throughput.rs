@@ -1,0 +1,66 @@
+//! Detection plus normalisation throughput measured in CPU time, for
+//! machines whose cores are shared (where criterion's wall-clock figures of
+//! `benches/encoding.rs` swing with the load). Reads the process's CPU time
+//! from `/proc/self/stat`.
+//!
+//! ```sh
+//! cargo run --release --example encoding_throughput
+//! ```
+#![allow(
+    clippy::print_stdout,
+    clippy::unwrap_used,
+    reason = "a measuring example"
+)]
+
+use std::time::Instant;
+
+use newsbag::encoding;
+
+/// CPU seconds used by this process (user + system), from /proc.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let after = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / 100.0)
+}
+
+fn main() {
+    let seed = include_str!("../tests/fixtures/encoding/seed.txt");
+    let mut persian = String::new();
+    while persian.len() < 16 * 1024 {
+        persian.push_str(seed);
+        persian.push('\n');
+    }
+    let cp1256 = encoding::encoding_for_label("windows-1256").unwrap();
+    let persian_1256 = cp1256.encode(&persian.replace('ی', "ي")).0.into_owned();
+    for (name, bytes) in [
+        ("persian-windows-1256", persian_1256),
+        ("persian-utf-8", persian.clone().into_bytes()),
+    ] {
+        let rounds = 3000;
+        let (cpu0, wall0) = (cpu_seconds().unwrap_or(0.0), Instant::now());
+        let mut out = 0usize;
+        for _ in 0..rounds {
+            out += std::hint::black_box(encoding::to_text(&bytes, None))
+                .text
+                .len();
+        }
+        let cpu = cpu_seconds().unwrap_or(0.0) - cpu0;
+        let wall = wall0.elapsed().as_secs_f64();
+        let cpu1 = cpu_seconds().unwrap_or(0.0);
+        for _ in 0..rounds {
+            std::hint::black_box(encoding::detect(&bytes, None));
+        }
+        let detect_us = (cpu_seconds().unwrap_or(0.0) - cpu1) * 1e6 / rounds as f64;
+        println!("{name}: detection alone {detect_us:.0} µs CPU per input");
+        let mib = (bytes.len() * rounds) as f64 / (1024.0 * 1024.0);
+        println!(
+            "{name}: {} bytes x {rounds}: {:.1} MiB/s per CPU second, {:.1} MiB/s wall ({out} bytes out)",
+            bytes.len(),
+            mib / cpu.max(1e-9),
+            mib / wall
+        );
+    }
+}

@@ -1,0 +1,740 @@
+//! Encoding detection: BOM, declaration, UTF-8, UTF-16 without BOM,
+//! statistics, fallback — in that order.
+
+use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
+use encoding_rs::{
+    Encoding, ISO_2022_JP, ISO_8859_6, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252, WINDOWS_1256,
+};
+
+use unicode_normalization::char::is_public_assigned;
+
+use super::score::{Plausibility, plausibility};
+use super::{DetectedBy, Detection};
+
+/// How many bytes of an input detection examines at most (1 MiB). A longer
+/// input is judged by this prefix, so a 1 GB single line costs no more than
+/// a 1 MiB one.
+pub const DETECT_LIMIT: usize = 1 << 20;
+
+/// How many bytes the in-band declaration is looked for in.
+const DECLARATION_LIMIT: usize = 4096;
+
+/// How many bytes of non-ASCII words the plausibility check decodes per
+/// candidate encoding.
+const SAMPLE_LIMIT: usize = 2 * 1024;
+
+/// How many bytes of the non-ASCII sample chardetng is fed (its cost grows
+/// with the input, and 1 KiB of non-ASCII words is plenty for it).
+const CHARDETNG_SAMPLE_LIMIT: usize = 1024;
+
+/// How many bytes chardetng is fed when there is no non-ASCII word.
+const CHARDETNG_LIMIT: usize = 64 * 1024;
+
+/// A candidate must be this much more plausible (share of good words) to
+/// overrule chardetng's own guess or a declaration.
+const MARGIN: f32 = 0.1;
+
+/// Top-level domains whose chardetng guesses are proposed as candidates: one
+/// per family of legacy encodings (chardetng biases its guess toward the
+/// encodings native to a domain).
+const TLD_HINTS: &[&[u8]] = &[
+    b"ir", b"ru", b"jp", b"cn", b"tw", b"kr", b"gr", b"il", b"tr", b"cz", b"pl", b"lt", b"de",
+];
+
+pub(super) fn detect_prefix(
+    bytes: &[u8],
+    complete: bool,
+    given: Option<&'static Encoding>,
+) -> Detection {
+    let mut d = detect_without_error_check(bytes, complete, given);
+    let examined = bytes.get(..DETECT_LIMIT).unwrap_or(bytes);
+    d.had_errors = has_errors(examined, &d, complete && examined.len() == bytes.len());
+    d
+}
+
+/// Detection, leaving `had_errors` false: for callers that decode the whole
+/// input anyway and learn it then.
+pub(super) fn detect_without_error_check(
+    bytes: &[u8],
+    complete: bool,
+    given: Option<&'static Encoding>,
+) -> Detection {
+    let (bytes, complete) = match bytes.get(..DETECT_LIMIT) {
+        Some(b) if b.len() < bytes.len() => (b, false),
+        _ => (bytes, complete),
+    };
+    let declared = sniff_declaration(bytes);
+    let mut d = detect_inner(bytes, complete, given, declared);
+    d.declared = declared;
+    d
+}
+
+fn detection(encoding: &'static Encoding, confidence: f32, method: DetectedBy) -> Detection {
+    Detection {
+        encoding,
+        confidence,
+        method,
+        declared: None,
+        bom_len: 0,
+        had_errors: false,
+    }
+}
+
+fn detect_inner(
+    bytes: &[u8],
+    complete: bool,
+    given: Option<&'static Encoding>,
+    declared: Option<&'static Encoding>,
+) -> Detection {
+    // 0. An explicit encoding overrides all.
+    if let Some(enc) = given {
+        return detection(enc, 1.0, DetectedBy::Given);
+    }
+    // 1. Byte-order mark.
+    if let Some((enc, len)) = Encoding::for_bom(bytes) {
+        let mut d = detection(enc, 1.0, DetectedBy::Bom);
+        d.bom_len = len;
+        return d;
+    }
+    let utf8 = utf8_valid(bytes, complete);
+    let non_ascii = bytes.iter().any(|&b| b >= 0x80);
+    // 2. In-band declaration, if the bytes agree with it.
+    if let Some(enc) = declared
+        && let Some(d) = check_declared(bytes, complete, enc, utf8, non_ascii)
+    {
+        return d;
+    }
+    // 3. Valid UTF-8 (pure ASCII included: every ASCII-compatible encoding
+    // decodes it alike). Text with NUL bytes is tried as UTF-16 first: UTF-16
+    // of Latin or Arabic text is often also "valid UTF-8" full of NULs.
+    // ISO-2022-JP is 7-bit, hence "valid UTF-8": its escape sequences tell.
+    if !non_ascii && looks_iso_2022_jp(bytes) {
+        return detection(ISO_2022_JP, 0.95, DetectedBy::Sniffed);
+    }
+    let has_nul = bytes.contains(&0);
+    if utf8 && !has_nul {
+        let confidence = if non_ascii { 1.0 } else { 0.9 };
+        return detection(UTF_8, confidence, DetectedBy::Sniffed);
+    }
+    // 4. UTF-16 without a BOM.
+    if let Some(d) = sniff_utf16(bytes) {
+        return d;
+    }
+    if utf8 {
+        return detection(UTF_8, 0.8, DetectedBy::Sniffed);
+    }
+    // 5. Statistics; 6. fallback.
+    sniff_statistical(bytes, complete)
+}
+
+/// Whether 7-bit bytes switch to JIS X 0208 with ISO-2022-JP escapes and
+/// decode as ISO-2022-JP without error.
+fn looks_iso_2022_jp(bytes: &[u8]) -> bool {
+    (find(bytes, b"\x1b$B").is_some() || find(bytes, b"\x1b$@").is_some())
+        && !ISO_2022_JP.decode_without_bom_handling(bytes).1
+}
+
+/// Whether the bytes are valid UTF-8; a character cut at the very end counts
+/// as valid (a truncated file, or a prefix of a longer one).
+fn utf8_valid(bytes: &[u8], _complete: bool) -> bool {
+    match std::str::from_utf8(bytes) {
+        Ok(_) => true,
+        Err(e) => e.error_len().is_none(),
+    }
+}
+
+fn has_errors(bytes: &[u8], d: &Detection, complete: bool) -> bool {
+    let body = bytes.get(d.bom_len..).unwrap_or_default();
+    if d.encoding == UTF_8 && d.bom_len == 0 && d.method == DetectedBy::Sniffed {
+        // Chosen because the bytes are valid UTF-8 (perhaps cut at the end).
+        return complete && std::str::from_utf8(body).is_err();
+    }
+    if d.encoding == UTF_8 {
+        return match std::str::from_utf8(body) {
+            Ok(_) => false,
+            Err(e) => e.error_len().is_some() || complete,
+        };
+    }
+    let mut decoder = d.encoding.new_decoder_without_bom_handling();
+    let mut out = String::new();
+    super::decode_chunk(&mut decoder, body, complete, &mut out) > 0
+}
+
+fn check_declared(
+    bytes: &[u8],
+    complete: bool,
+    enc: &'static Encoding,
+    utf8: bool,
+    non_ascii: bool,
+) -> Option<Detection> {
+    if enc == UTF_16LE || enc == UTF_16BE {
+        // A UTF-16 declaration inside ASCII-compatible markup cannot be true
+        // (WHATWG treats it as UTF-8); let the bytes speak.
+        return None;
+    }
+    if enc == UTF_8 {
+        return utf8.then(|| detection(UTF_8, 1.0, DetectedBy::Declared));
+    }
+    if !non_ascii {
+        return Some(detection(enc, 0.9, DetectedBy::Declared));
+    }
+    if !enc.is_ascii_compatible() {
+        // ISO-2022-JP and the like: believe it if it decodes cleanly.
+        let (_, errors) = enc.decode_without_bom_handling(bytes);
+        return (!errors).then(|| detection(enc, 0.9, DetectedBy::Declared));
+    }
+    let sample = non_ascii_sample(bytes);
+    if errors_in(&sample, enc) {
+        // Malformed sequences: the declaration is wrong.
+        return None;
+    }
+    let declared_score = score_candidate(&sample, enc, complete);
+    // windows-1252 (`iso-8859-1`, `latin1`, `us-ascii`) is what servers and
+    // CMSs declare by default, right or not: such a declaration yields to a
+    // different reading that is at least as plausible. Any other
+    // declaration yields only to a clearly more plausible one.
+    let margin = if enc == WINDOWS_1252 { 0.0 } else { MARGIN };
+    let mut best = best_other(bytes, &sample, complete, utf8);
+    if let Some((other, score)) = best.take()
+        && other != enc
+        && score.bad_ratio() + margin <= declared_score.bad_ratio()
+        && decode_sample(&sample, other) != decode_sample(&sample, enc)
+    {
+        return None;
+    }
+    let confidence = (1.0 - declared_score.bad_ratio()).clamp(0.5, 1.0);
+    Some(detection(enc, confidence, DetectedBy::Declared))
+}
+
+/// The most plausible encoding other than a declared one: UTF-8 when the
+/// bytes are valid UTF-8, otherwise the statistical choice.
+fn best_other(
+    bytes: &[u8],
+    sample: &[u8],
+    complete: bool,
+    utf8: bool,
+) -> Option<(&'static Encoding, Plausibility)> {
+    if utf8 {
+        return Some((UTF_8, score_candidate(sample, UTF_8, complete)));
+    }
+    let (enc, score) = choose_statistical(bytes, sample, complete);
+    Some((enc, score))
+}
+
+fn errors_in(sample: &[u8], enc: &'static Encoding) -> bool {
+    enc.decode_without_bom_handling(sample).1
+}
+
+/// UTF-16 without a BOM: text in any script has spaces, digits, line breaks
+/// or Latin punctuation, which in UTF-16 are code units with a zero high
+/// byte — zero bytes all on one parity. Legacy encodings never contain zero
+/// bytes in text. The byte order that decodes to plausible letters wins.
+fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
+    if bytes.len() < 4 {
+        return None;
+    }
+    let (mut even, mut odd) = (0usize, 0usize);
+    for pair in bytes.chunks_exact(2) {
+        if let [a, b] = pair {
+            even += usize::from(*a == 0);
+            odd += usize::from(*b == 0);
+        }
+    }
+    let (hi, lo) = (even.max(odd), even.min(odd));
+    // Zero bytes mostly on one side. CJK characters such as U+4E00 or
+    // U+C900 have a zero low byte, so the other side may have some too; the
+    // decoding below must then convince.
+    if hi == 0 || hi <= lo {
+        return None;
+    }
+    // ASCII characters put their zero byte second in little-endian.
+    let order = if odd > even { [UTF_16LE] } else { [UTF_16BE] };
+    for enc in order {
+        let (text, _) = enc.decode_without_bom_handling(bytes);
+        // Unpaired surrogates or a cut final unit become U+FFFD: tolerate one
+        // at the very end only.
+        let trimmed = text.strip_suffix('\u{FFFD}').unwrap_or(&text);
+        if trimmed.contains('\u{FFFD}') || trimmed.trim().is_empty() {
+            continue;
+        }
+        let p = plausibility(trimmed);
+        if p.bad_chars > 0 || p.bad_ratio() > 0.25 || !trimmed.chars().all(is_public_assigned) {
+            continue;
+        }
+        let total = trimmed.chars().count();
+        let texty = trimmed
+            .chars()
+            .filter(|&c| {
+                c.is_alphanumeric()
+                    || c.is_whitespace()
+                    || c.is_ascii_punctuation()
+                    || matches!(c,
+                        '\u{A1}'..='\u{BF}'
+                        | '\u{0600}'..='\u{06FF}'
+                        | '\u{2010}'..='\u{206F}'
+                        | '\u{3000}'..='\u{303F}'
+                        | '\u{FF00}'..='\u{FF65}')
+            })
+            .count();
+        if texty * 10 < total * 9 {
+            continue;
+        }
+        let confidence = (0.95 - p.bad_ratio()).max(0.5);
+        return Some(detection(enc, confidence, DetectedBy::Sniffed));
+    }
+    None
+}
+
+/// UTF-16 without a BOM and without the zero bytes of ASCII characters: CJK
+/// text with no ASCII character at all (a title, a snippet with full-width punctuation). Used
+/// only when statistics found no plausible legacy decoding; accepted when
+/// one byte order decodes to assigned characters, at least 90% of them
+/// common CJK (ideographs, kana, Hangul syllables, CJK punctuation).
+fn sniff_utf16_cjk(bytes: &[u8]) -> Option<Detection> {
+    if bytes.len() < 4 {
+        return None;
+    }
+    let mut best: Option<(&'static Encoding, usize)> = None;
+    for enc in [UTF_16LE, UTF_16BE] {
+        let (text, _) = enc.decode_without_bom_handling(bytes);
+        let trimmed = text.strip_suffix('\u{FFFD}').unwrap_or(&text);
+        if trimmed.contains('\u{FFFD}') || !trimmed.chars().all(is_public_assigned) {
+            continue;
+        }
+        let p = plausibility(trimmed);
+        if p.bad_chars > 0 || p.bad > 0 {
+            continue;
+        }
+        let total = trimmed.chars().count();
+        let common = trimmed.chars().filter(|&c| is_common_cjk(c)).count();
+        if total > 0 && common * 10 >= total * 9 && best.is_none_or(|(_, c)| common > c) {
+            best = Some((enc, common));
+        }
+    }
+    let (enc, _) = best?;
+    Some(detection(enc, 0.6, DetectedBy::Sniffed))
+}
+
+fn is_common_cjk(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{30FF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}'
+        | '\u{FF01}'..='\u{FF5E}'
+        | '\n' | '\r')
+}
+
+/// Step 5: chardetng proposes (its own guess, and its guesses as if the page
+/// came from a domain of each family of legacy encodings, plus
+/// windows-1256 and UTF-8); the plausibility of each decoding disposes.
+/// chardetng's own guess wins unless another is clearly more plausible. If
+/// nothing decodes plausibly, windows-1252 is the flagged fallback.
+fn sniff_statistical(bytes: &[u8], complete: bool) -> Detection {
+    let sample = non_ascii_sample(bytes);
+    let (enc, score) = choose_statistical(bytes, &sample, complete);
+    if score.bad > 0
+        && let Some(d) = sniff_utf16_cjk(bytes)
+    {
+        return d;
+    }
+    if score.words > 0 && score.bad_ratio() > 0.5 {
+        return detection(WINDOWS_1252, 0.1, DetectedBy::Default);
+    }
+    // Few words: less certainty.
+    let words = score.words as f32;
+    let size = (words / 8.0).min(1.0);
+    let confidence = (1.0 - score.bad_ratio()) * (0.6 + 0.35 * size);
+    detection(enc, confidence, DetectedBy::Sniffed)
+}
+
+fn choose_statistical(
+    bytes: &[u8],
+    sample: &[u8],
+    complete: bool,
+) -> (&'static Encoding, Plausibility) {
+    let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
+    // chardetng reads the non-ASCII words (what its statistics are about),
+    // or the start of the input if there is no such word. Never `last`: a
+    // character cut at the end must not rule an encoding out.
+    let _ = complete;
+    let fed = if sample.is_empty() {
+        bytes.get(..CHARDETNG_LIMIT).unwrap_or(bytes)
+    } else {
+        sample.get(..CHARDETNG_SAMPLE_LIMIT).unwrap_or(sample)
+    };
+    detector.feed(fed, false);
+    let first = detector.guess(None, Utf8Detection::Deny);
+    let mut candidates: Vec<&'static Encoding> = vec![first];
+    for tld in TLD_HINTS {
+        let e = detector.guess(Some(tld), Utf8Detection::Deny);
+        if !candidates.contains(&e) {
+            candidates.push(e);
+        }
+    }
+    for e in [WINDOWS_1256, UTF_8] {
+        if !candidates.contains(&e) {
+            candidates.push(e);
+        }
+    }
+    let first_text = decode_sample(sample, first);
+    let mut best = (first, score_text(&first_text));
+    // Only a clearly more plausible candidate can overrule the first guess.
+    let doubtful = best.1.bad_ratio() >= MARGIN;
+    for &e in candidates.iter().skip(1).filter(|_| doubtful) {
+        let text = decode_sample(sample, e);
+        if text == first_text {
+            continue;
+        }
+        let s = score_text(&text);
+        if s.bad_ratio() + MARGIN <= best.1.bad_ratio() {
+            best = (e, s);
+        }
+    }
+    // What chardetng lacks for Arabic script: a decoding into clean
+    // Arabic-script words whose letters are distributed as in Arabic and
+    // Persian text is the right one. Other scripts' legacy bytes read as
+    // windows-1256 or ISO-8859-6 mix Arabic letters with Latin letters or
+    // symbols inside words, or give an implausible letter distribution.
+    let mut arabic: Option<(&'static Encoding, Plausibility, f32)> = None;
+    let first_is_arabic = [WINDOWS_1256, ISO_8859_6].contains(&first);
+    if first_is_arabic && arabic_likelihood(&first_text, &best.1).is_some() && best.0 == first {
+        return best;
+    }
+    for e in [WINDOWS_1256, ISO_8859_6, best.0] {
+        let text = decode_sample(sample, e);
+        let p = score_text(&text);
+        if let Some(likelihood) = arabic_likelihood(&text, &p)
+            && arabic.as_ref().is_none_or(|(_, _, l)| likelihood > *l)
+        {
+            arabic = Some((e, p, likelihood));
+        }
+    }
+    if let Some((e, p, _)) = arabic
+        && decode_sample(sample, e) != decode_sample(sample, best.0)
+    {
+        best = (e, p);
+    }
+    best
+}
+
+/// Approximate frequencies (per mille) of Arabic-script letters in Arabic
+/// and Persian news text, yeh and kaf variants together.
+fn arabic_letter_frequency(c: char) -> f32 {
+    match c {
+        'ا' => 120.0,
+        'ل' | 'ی' | 'ي' => 75.0,
+        'ن' | 'م' | 'و' | 'ر' => 55.0,
+        'ت' | 'ه' => 48.0,
+        'د' | 'ب' => 40.0,
+        'س' => 28.0,
+        'ع' | 'ک' | 'ك' => 25.0,
+        'ف' | 'ق' | 'ح' | 'ة' | 'أ' => 20.0,
+        'ش' | 'ج' => 15.0,
+        'ز' | 'خ' | 'ص' | 'ط' | 'إ' | 'پ' | 'گ' => 9.0,
+        'آ' | 'ض' | 'ذ' | 'ث' | 'ى' | 'چ' | 'ئ' => 5.0,
+        'غ' | 'ظ' | 'ء' | 'ؤ' => 3.0,
+        'ژ' => 1.0,
+        _ => 0.1,
+    }
+}
+
+/// If `text` is clean Arabic-script text (no implausible word, at least 80%
+/// of its non-ASCII words in Arabic script), the mean log-frequency of its
+/// Arabic-script letters; `None` otherwise or if too implausible.
+fn arabic_likelihood(text: &str, p: &Plausibility) -> Option<f32> {
+    if p.words == 0 || p.bad * 20 > p.words {
+        return None;
+    }
+    let mut arabic_words = 0u32;
+    let mut letters = 0u32;
+    let mut sum = 0f32;
+    for word in text.split(|c: char| c.is_whitespace() || c.is_ascii_punctuation()) {
+        if word.is_ascii() {
+            continue;
+        }
+        if word.chars().any(super::persian::is_arabic_letter) {
+            arabic_words += 1;
+        }
+        for c in word
+            .chars()
+            .filter(|&c| super::persian::is_arabic_letter(c))
+        {
+            letters += 1;
+            sum += arabic_letter_frequency(c).ln();
+        }
+    }
+    if arabic_words == 0 || arabic_words * 10 < p.words * 8 {
+        return None;
+    }
+    let mean = sum / letters.max(1) as f32;
+    // Real text averages about ln(45) ≈ 3.8; random letters well below 3.
+    (mean >= ARABIC_LIKELIHOOD_FLOOR).then_some(mean)
+}
+
+/// The least mean log-frequency (per mille) accepted as Arabic-script text.
+const ARABIC_LIKELIHOOD_FLOOR: f32 = 3.0;
+
+/// The words of the input that contain non-ASCII bytes, joined by spaces, up
+/// to [`SAMPLE_LIMIT`] bytes. Splitting at ASCII whitespace is safe in every
+/// ASCII-compatible encoding (no multi-byte encoding uses bytes below 0x40
+/// as trail bytes). Mostly-ASCII HTML with a few Persian words is judged by
+/// those words alone.
+fn non_ascii_sample(bytes: &[u8]) -> Vec<u8> {
+    let mut sample = Vec::new();
+    for word in bytes.split(u8::is_ascii_whitespace) {
+        if word.iter().any(|&b| b >= 0x80 || (b < 0x20 && b != b'\t')) {
+            if sample.len() + word.len() > SAMPLE_LIMIT {
+                break;
+            }
+            if !sample.is_empty() {
+                sample.push(b' ');
+            }
+            sample.extend_from_slice(word);
+        }
+    }
+    sample
+}
+
+/// Decodes a sample; a character cut at its end is left out (truncated
+/// inputs are judged by what they hold).
+fn decode_sample(sample: &[u8], enc: &'static Encoding) -> String {
+    let mut decoder = enc.new_decoder_without_bom_handling();
+    let mut out = String::new();
+    super::decode_chunk(&mut decoder, sample, false, &mut out);
+    out
+}
+
+fn score_text(text: &str) -> Plausibility {
+    plausibility(text)
+}
+
+fn score_candidate(sample: &[u8], enc: &'static Encoding, _complete: bool) -> Plausibility {
+    score_text(&decode_sample(sample, enc))
+}
+
+/// Finds an in-band declaration in the first 4 KiB: an XML declaration
+/// (`<?xml … encoding="…"?>`) at the start, or an HTML `<meta charset=…>` /
+/// `<meta http-equiv="Content-Type" content="…; charset=…">`. Returns the
+/// encoding the label names (WHATWG labels: `iso-8859-1` means
+/// windows-1252), or `None`.
+pub fn sniff_declaration(bytes: &[u8]) -> Option<&'static Encoding> {
+    let head = bytes.get(..DECLARATION_LIMIT).unwrap_or(bytes);
+    let lower = head.to_ascii_lowercase();
+    let start = lower
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(0);
+    let rest = lower.get(start..).unwrap_or_default();
+    if rest.starts_with(b"<?xml") {
+        let end = find(rest, b"?>").unwrap_or(rest.len());
+        let decl = rest.get(..end).unwrap_or_default();
+        if let Some(label) = attribute_value(decl, b"encoding") {
+            return Encoding::for_label(label);
+        }
+    }
+    let mut from = 0;
+    while let Some(pos) = find(lower.get(from..).unwrap_or_default(), b"<meta") {
+        let tag_start = from + pos;
+        let tag_end = lower
+            .get(tag_start..)
+            .and_then(|t| t.iter().position(|&b| b == b'>'))
+            .map_or(lower.len(), |e| tag_start + e);
+        let tag = lower.get(tag_start..tag_end).unwrap_or_default();
+        if let Some(label) = attribute_value(tag, b"charset")
+            && let Some(enc) = Encoding::for_label(label)
+        {
+            return Some(enc);
+        }
+        from = tag_end;
+    }
+    None
+}
+
+/// The value after `name` (and optional spaces, `=`, spaces and a quote) in
+/// a lower-cased tag, as a label.
+fn attribute_value<'a>(tag: &'a [u8], name: &[u8]) -> Option<&'a [u8]> {
+    let mut from = 0;
+    while let Some(pos) = find(tag.get(from..)?, name) {
+        let mut i = from + pos + name.len();
+        from = i;
+        while tag.get(i).is_some_and(u8::is_ascii_whitespace) {
+            i += 1;
+        }
+        if tag.get(i) != Some(&b'=') {
+            continue;
+        }
+        i += 1;
+        while tag
+            .get(i)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b'"' || *b == b'\'')
+        {
+            i += 1;
+        }
+        let len = tag
+            .get(i..)?
+            .iter()
+            .position(|b| !(b.is_ascii_alphanumeric() || b"-_.:".contains(b)))
+            .unwrap_or(tag.len() - i);
+        if len > 0 {
+            return tag.get(i..i + len);
+        }
+    }
+    None
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn enc(s: &str, e: &'static Encoding) -> Vec<u8> {
+        // encoding_rs encodes UTF-16 as UTF-8 (WHATWG), so do UTF-16 here.
+        if e == UTF_16LE {
+            return s.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        }
+        if e == UTF_16BE {
+            return s.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        }
+        e.encode(s).0.into_owned()
+    }
+
+    #[test]
+    fn declarations_are_found() {
+        let cases: &[(&[u8], Option<&str>)] = &[
+            (
+                b"<?xml version=\"1.0\" encoding=\"windows-1256\"?><a/>",
+                Some("windows-1256"),
+            ),
+            (
+                b"  <?xml version='1.0' encoding='ISO-8859-1'?>",
+                Some("windows-1252"),
+            ),
+            (b"<html><head><meta charset=\"utf-8\">", Some("UTF-8")),
+            (
+                b"<META HTTP-EQUIV=\"Content-Type\" CONTENT=\"text/html; charset=Shift_JIS\">",
+                Some("Shift_JIS"),
+            ),
+            (
+                b"<meta name=\"x\" content=\"y\"><meta charset=koi8-r>",
+                Some("KOI8-R"),
+            ),
+            (b"<meta charset=\"klingon\">", None),
+            (b"plain text, charset=gbk", None),
+            (b"", None),
+        ];
+        for (bytes, want) in cases {
+            let got = sniff_declaration(bytes).map(Encoding::name);
+            assert_eq!(got, *want, "{}", String::from_utf8_lossy(bytes));
+        }
+    }
+
+    #[test]
+    fn detection_table() {
+        let persian = "نشست هم اندیشی ستاد توسعه پایدار شهرداری رشت";
+        let cases: Vec<(Vec<u8>, &str, DetectedBy, &str)> = vec![
+            (Vec::new(), "UTF-8", DetectedBy::Sniffed, "empty"),
+            (
+                b"\xEF\xBB\xBFabc".to_vec(),
+                "UTF-8",
+                DetectedBy::Bom,
+                "UTF-8 BOM",
+            ),
+            (
+                b"\xFF\xFEa\x00".to_vec(),
+                "UTF-16LE",
+                DetectedBy::Bom,
+                "UTF-16LE BOM",
+            ),
+            (
+                persian.as_bytes().to_vec(),
+                "UTF-8",
+                DetectedBy::Sniffed,
+                "UTF-8",
+            ),
+            (
+                persian.as_bytes()[..persian.len() - 1].to_vec(),
+                "UTF-8",
+                DetectedBy::Sniffed,
+                "UTF-8 cut in its last character",
+            ),
+            (
+                enc(persian, WINDOWS_1256),
+                "windows-1256",
+                DetectedBy::Sniffed,
+                "Persian title",
+            ),
+            (
+                enc(persian, UTF_16LE),
+                "UTF-16LE",
+                DetectedBy::Sniffed,
+                "UTF-16LE without BOM",
+            ),
+            (
+                enc(persian, UTF_16BE),
+                "UTF-16BE",
+                DetectedBy::Sniffed,
+                "UTF-16BE without BOM",
+            ),
+            (
+                [
+                    b"<meta charset=\"iso-8859-1\">".as_slice(),
+                    &enc(persian, WINDOWS_1256),
+                ]
+                .concat(),
+                "windows-1256",
+                DetectedBy::Sniffed,
+                "declared latin1 holding Persian",
+            ),
+            (
+                [
+                    b"<meta charset=\"windows-1256\">".as_slice(),
+                    &enc(persian, WINDOWS_1256),
+                ]
+                .concat(),
+                "windows-1256",
+                DetectedBy::Declared,
+                "right declaration",
+            ),
+            (
+                [
+                    b"<meta charset=\"utf-8\">".as_slice(),
+                    &enc(persian, WINDOWS_1256),
+                ]
+                .concat(),
+                "windows-1256",
+                DetectedBy::Sniffed,
+                "declared UTF-8 holding windows-1256",
+            ),
+        ];
+        for (bytes, want, method, note) in cases {
+            let d = detect_prefix(&bytes, true, None);
+            assert_eq!((d.encoding.name(), d.method), (want, method), "{note}");
+        }
+    }
+
+    #[test]
+    fn given_overrides_all() {
+        let d = detect_prefix(b"\xEF\xBB\xBFabc", true, Some(WINDOWS_1256));
+        assert_eq!(d.encoding, WINDOWS_1256);
+        assert_eq!(d.method, DetectedBy::Given);
+        assert_eq!(d.bom_len, 0);
+    }
+
+    #[test]
+    fn junk_falls_back_to_windows_1252() {
+        // Deterministic pseudo-random bytes.
+        let mut x: u32 = 12345;
+        let junk: Vec<u8> = (0..4096)
+            .map(|_| {
+                x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+                x.to_be_bytes()[1]
+            })
+            .collect();
+        let d = detect_prefix(&junk, true, None);
+        assert_eq!(d.method, DetectedBy::Default);
+        assert_eq!(d.encoding, WINDOWS_1252);
+    }
+}

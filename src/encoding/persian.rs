@@ -1,0 +1,392 @@
+//! Persian text: deciding it, and its safe orthographic repairs.
+//!
+//! # The decision
+//!
+//! A text is Persian when, in its first 64 KiB ([`decision_window`]):
+//!
+//! 1. Arabic-script letters are at least half of all letters (and at least
+//!    two), and
+//! 2. Persian evidence outweighs Arabic (and Urdu) evidence, and there is
+//!    some. Persian evidence: the letters پ چ ژ گ (2 points each), keheh ک and
+//!    Farsi yeh ی (1 point each; Arabic writes ك and ي), and Persian function
+//!    words such as است، این، را، که، می، برای (3 points each). Arabic
+//!    evidence: ta marbuta ة (2 points), Arabic function
+//!    words such as في، على، إلى، التي، الذي، هذا (3 points each), and the
+//!    Urdu letters ٹ ڈ ڑ ں ے ھ (3 points each). Words are compared with yeh
+//!    and kaf folded, so Persian typed with Arabic yeh and kaf (as in
+//!    windows-1256) is still recognised.
+//!
+//! Without evidence either way, the text is not Persian and nothing is
+//! repaired: Arabic text is never altered.
+//!
+//! # The repairs
+//!
+//! Only inside words made of Arabic-script letters, never in a token that
+//! looks like a URL or an e-mail address, and never in a word carrying
+//! harakat (such words are usually Arabic quotations, e.g. Quranic verses):
+//!
+//! - U+00AC NOT SIGN between two Arabic-script letters → U+200C ZWNJ (a
+//!   keyboard-layout accident seen in real articles: `هم¬چنین`);
+//! - Arabic yeh U+064A and alef maksura U+0649 → Farsi yeh U+06CC;
+//! - Arabic kaf U+0643 → keheh U+06A9.
+//!
+//! Digits, Latin text, diacritics, tatweel, spacing and punctuation are never
+//! touched. A hyphen standing for a ZWNJ (`فعالیت-ها`) is left alone: it
+//! cannot be told safely from a real hyphen.
+
+use super::{RepairKind, Repairs, add_repair};
+
+/// How much of a text the Persian decision looks at (64 KiB).
+const WINDOW: usize = 64 * 1024;
+
+/// The start of `text` that [`is_persian`] judges: at most 64 KiB, cut at a
+/// character boundary. Streaming and in-memory normalisation decide alike.
+pub(crate) fn decision_window(text: &str) -> &str {
+    if text.len() <= WINDOW {
+        return text;
+    }
+    let mut end = WINDOW;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or(text)
+}
+
+/// Decides whether a whole text is Persian: [`is_persian`] on its
+/// [`decision_window`]. The counts are unchanged by NFC (marks and
+/// conjoining jamo are not counted as letters), so the decision on the
+/// normalised text is the same.
+pub(crate) fn decide(text: &str) -> bool {
+    is_persian(decision_window(text))
+}
+
+/// Arabic-script letters (not marks, digits or punctuation).
+pub(crate) fn is_arabic_letter(c: char) -> bool {
+    matches!(c,
+        '\u{0620}'..='\u{063F}'
+        | '\u{0641}'..='\u{064A}'
+        | '\u{066E}'..='\u{066F}'
+        | '\u{0671}'..='\u{06D3}'
+        | '\u{06D5}'
+        | '\u{06EE}'..='\u{06EF}'
+        | '\u{06FA}'..='\u{06FC}'
+        | '\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{08A0}'..='\u{08C9}')
+}
+
+/// Harakat and other Arabic combining marks (U+064B–U+065F, U+0670,
+/// U+06D6–U+06ED).
+fn is_haraka(c: char) -> bool {
+    matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}')
+}
+
+/// Characters that may sit inside an Arabic-script word: letters, marks,
+/// tatweel, ZWNJ and ZWJ.
+fn is_word_char(c: char) -> bool {
+    is_arabic_letter(c) || is_haraka(c) || matches!(c, '\u{0640}' | '\u{200C}' | '\u{200D}')
+}
+
+/// Folds yeh and kaf variants so that words typed either way compare equal.
+fn fold(c: char) -> char {
+    match c {
+        '\u{06CC}' | '\u{0649}' => '\u{064A}',
+        '\u{06A9}' => '\u{0643}',
+        c => c,
+    }
+}
+
+/// Persian function words (folded: Arabic yeh and kaf). None of them is an
+/// Arabic word.
+/// A short word (at most 16 bytes of UTF-8) packed into an integer, so that
+/// looking it up is a few integer comparisons.
+const fn key(word: &str) -> u128 {
+    let bytes = word.as_bytes();
+    let mut k = 0u128;
+    let mut i = 0;
+    while i < bytes.len() && i < 16 {
+        k |= (bytes[i] as u128) << (8 * i);
+        i += 1;
+    }
+    k
+}
+
+const PERSIAN_WORDS: &[u128] = &[
+    key("است"),
+    key("اين"),
+    key("را"),
+    key("كه"),
+    key("مي"),
+    key("براي"),
+    key("هاي"),
+    key("ها"),
+    key("شد"),
+    key("شده"),
+    key("كرد"),
+    key("كند"),
+    key("بود"),
+    key("آن"),
+    key("از"),
+    key("به"),
+    key("با"),
+    key("تا"),
+    key("نيز"),
+    key("اما"),
+    key("يك"),
+    key("خود"),
+    key("وي"),
+    key("ايشان"),
+    key("چه"),
+    key("چون"),
+    key("اگر"),
+    key("بر"),
+    key("نمي"),
+    key("شود"),
+    key("دارد"),
+    key("كرده"),
+    key("گفت"),
+    key("شما"),
+    key("آنها"),
+];
+
+/// Arabic function words (folded). None of them is a Persian word.
+const ARABIC_WORDS: &[u128] = &[
+    key("في"),
+    key("على"),
+    key("إلى"),
+    key("الى"),
+    key("التي"),
+    key("الذي"),
+    key("الذين"),
+    key("هذا"),
+    key("هذه"),
+    key("ذلك"),
+    key("تلك"),
+    key("كان"),
+    key("كانت"),
+    key("قال"),
+    key("وقال"),
+    key("أن"),
+    key("إن"),
+    key("لم"),
+    key("لن"),
+    key("قد"),
+    key("وقد"),
+    key("عن"),
+    key("مع"),
+    key("حيث"),
+    key("أو"),
+    key("ثم"),
+    key("منذ"),
+    key("حتى"),
+    key("وفي"),
+    key("أيضا"),
+    key("يوم"),
+    key("اليوم"),
+    key("ولا"),
+    key("فيه"),
+    key("إلا"),
+    key("عليه"),
+    key("وهو"),
+    key("وهي"),
+    key("هو"),
+    key("هي"),
+    key("كما"),
+    key("لكن"),
+];
+
+/// Whether a text is Persian (see the module documentation). The caller
+/// passes the text or its start (newsbag uses the first 64 KiB).
+pub fn is_persian(text: &str) -> bool {
+    let mut letters = 0u64;
+    let mut arabic_letters = 0u64;
+    let mut persian = 0u64;
+    let mut arabic = 0u64;
+    let (mut letter_persian, mut letter_arabic) = (0u64, 0u64);
+    // The current Arabic-script word, folded and packed (see `key`), if it
+    // is short enough to be a function word.
+    let mut word = 0u128;
+    let mut word_len = 0usize;
+    let mut word_long = false;
+    let mut check_word = |word: &mut u128, len: &mut usize, long: &mut bool| {
+        if *len > 0 && !*long {
+            if PERSIAN_WORDS.contains(word) {
+                persian += 3;
+            } else if ARABIC_WORDS.contains(word) {
+                arabic += 3;
+            }
+        }
+        (*word, *len, *long) = (0, 0, false);
+    };
+    for c in text.chars() {
+        if is_arabic_letter(c) {
+            letters += 1;
+            arabic_letters += 1;
+            match c {
+                'پ' | 'چ' | 'ژ' | 'گ' => letter_persian += 2,
+                'ک' | 'ی' => letter_persian += 1,
+                'ة' => letter_arabic += 2,
+                'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => letter_arabic += 3,
+                _ => {}
+            }
+            // Function words are short: longer words are never looked up.
+            let mut buf = [0u8; 4];
+            let folded = fold(c).encode_utf8(&mut buf).as_bytes();
+            if word_len + folded.len() <= 16 {
+                for &b in folded {
+                    word |= u128::from(b) << (8 * word_len);
+                    word_len += 1;
+                }
+            } else {
+                word_long = true;
+            }
+        } else if is_haraka(c) || c == '\u{0640}' {
+            // Marks and tatweel do not break a word.
+        } else {
+            if c.is_ascii() {
+                letters += u64::from(c.is_ascii_alphabetic());
+            } else if matches!(c,
+                '\u{C0}'..='\u{24F}'
+                | '\u{0386}'..='\u{03FF}'
+                | '\u{0400}'..='\u{0481}'
+                | '\u{048A}'..='\u{04FF}'
+                | '\u{05D0}'..='\u{05EA}'
+                | '\u{3041}'..='\u{3096}'
+                | '\u{30A1}'..='\u{30FA}'
+                | '\u{4E00}'..='\u{9FFF}'
+                | '\u{AC00}'..='\u{D7A3}')
+            {
+                // Common letters, without the table look-up.
+                letters += u64::from(c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}');
+            } else if c.is_alphabetic()
+                && !unicode_normalization::char::is_combining_mark(c)
+                && !matches!(c, '\u{1160}'..='\u{11FF}')
+            {
+                letters += 1;
+            }
+            check_word(&mut word, &mut word_len, &mut word_long);
+        }
+    }
+    check_word(&mut word, &mut word_len, &mut word_long);
+    let persian = persian + letter_persian;
+    let arabic = arabic + letter_arabic;
+    arabic_letters >= 2 && arabic_letters * 2 >= letters && persian > arabic
+}
+
+/// Whether a whitespace-free token must not be repaired: a URL, an e-mail
+/// address or a domain name.
+fn is_url_or_email(token: &str) -> bool {
+    token.contains("://")
+        || token.contains('@')
+        || token.starts_with("www.")
+        || token.contains(".com")
+        || token.contains(".ir/")
+}
+
+/// Applies the Persian repairs to one whitespace-free token, appending the
+/// result to `out`.
+pub(crate) fn repair_token(token: &str, out: &mut String, repairs: &mut Repairs) {
+    let needs = token
+        .chars()
+        .any(|c| matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}' | '\u{00AC}'));
+    if !needs || is_url_or_email(token) {
+        out.push_str(token);
+        return;
+    }
+    // A NOT SIGN between two Arabic-script letters joins the word around it.
+    let joins = |i: usize| -> bool {
+        token.get(i..).is_some_and(|r| r.starts_with('\u{00AC}'))
+            && token
+                .get(..i)
+                .and_then(|b| b.chars().next_back())
+                .is_some_and(is_arabic_letter)
+            && token
+                .get(i + 2..)
+                .and_then(|a| a.chars().next())
+                .is_some_and(is_arabic_letter)
+    };
+    let mut rest_start = 0;
+    let mut iter = token.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        if !is_word_char(c) {
+            continue;
+        }
+        // A word runs from i to `end`.
+        let mut end = i + c.len_utf8();
+        while let Some(&(j, d)) = iter.peek() {
+            if is_word_char(d) || joins(j) {
+                end = j + d.len_utf8();
+                iter.next();
+            } else {
+                break;
+            }
+        }
+        let word = token.get(i..end).unwrap_or_default();
+        out.push_str(token.get(rest_start..i).unwrap_or_default());
+        rest_start = end;
+        if word.chars().any(is_haraka) {
+            // Probably an Arabic quotation: left alone.
+            out.push_str(word);
+            continue;
+        }
+        for (k, c) in word.char_indices() {
+            let repaired = match c {
+                '\u{064A}' | '\u{0649}' => {
+                    add_repair(repairs, RepairKind::PersianYeh, 1);
+                    '\u{06CC}'
+                }
+                '\u{0643}' => {
+                    add_repair(repairs, RepairKind::PersianKeheh, 1);
+                    '\u{06A9}'
+                }
+                '\u{00AC}' if joins(i + k) => {
+                    add_repair(repairs, RepairKind::ZwnjFromNotSign, 1);
+                    '\u{200C}'
+                }
+                c => c,
+            };
+            out.push(repaired);
+        }
+    }
+    out.push_str(token.get(rest_start..).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn persian_or_not() {
+        let cases: &[(&str, bool, &str)] = &[
+            (
+                "نشست هم اندیشی ستاد توسعه پایدار شهرداری رشت",
+                true,
+                "seed title",
+            ),
+            (
+                "انتخابات رياست جمهوري در ايران برگزار شد",
+                true,
+                "Persian with Arabic yeh",
+            ),
+            (
+                "اين كتاب را خواندم",
+                true,
+                "Persian in windows-1256 letters",
+            ),
+            (
+                "قال الرئيس في كلمته إن الحكومة ستواصل العمل",
+                false,
+                "Arabic",
+            ),
+            ("الحمد لله رب العالمين", false, "Arabic, no evidence"),
+            ("وزیراعظم نے کہا ہے کہ حکومت", false, "Urdu"),
+            ("Tehran (AP) — Iran said", false, "English"),
+            ("", false, "empty"),
+            ("کتاب", true, "one Persian word with keheh and yeh"),
+            ("كتاب", false, "one Arabic word"),
+        ];
+        for (text, want, note) in cases {
+            assert_eq!(is_persian(text), *want, "{note}");
+        }
+    }
+}

@@ -1,0 +1,243 @@
+//! How plausible a decoding is, as text a person wrote.
+//!
+//! Statistical detectors propose; this module disposes. A wrong decoding
+//! betrays itself in the *words* it produces: letters of two scripts inside
+//! one word (`ÑÇ` beside Arabic letters), symbols inside words (`Ã©`), C1
+//! control characters, case flipping inside a word (KOI8-R read as
+//! windows-1251 gives `пРИВЕТ`), Latin words made almost only of accented
+//! letters (`ÈÑÇí`, Persian read as windows-1252). The score is the share of
+//! words containing non-ASCII characters that show none of these signs.
+
+/// The script (or kind) of a character, as far as plausibility goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// ASCII: letters are Latin, the rest separates or is neutral.
+    AsciiLetter,
+    Latin,
+    Greek,
+    Cyrillic,
+    Armenian,
+    Hebrew,
+    Arabic,
+    Thai,
+    /// Han, kana, Hangul, CJK punctuation and full-width forms together:
+    /// Japanese and Korean mix them within words.
+    Cjk,
+    /// Digits, joiners, combining marks that carry no script of their own,
+    /// general punctuation (quotes, dashes): fine anywhere.
+    Neutral,
+    /// Signs that rarely sit inside a word: `©`, `¤`, `±`, box drawing, …
+    Symbol,
+    /// Never in good text: C0 (other than whitespace) and C1 controls, U+FFFD,
+    /// private use, noncharacters.
+    Bad,
+}
+
+fn class(c: char) -> Class {
+    let u = u32::from(c);
+    match u {
+        0x41..=0x5A | 0x61..=0x7A => Class::AsciiLetter,
+        0x00..=0x08 | 0x0B | 0x0E..=0x1F | 0x7F..=0x9F => Class::Bad,
+        0x00..=0x7E => Class::Neutral,
+        // U+00AC NOT SIGN is neutral: Persian text typed on some keyboards has
+        // it where a ZWNJ belongs.
+        0xA0 | 0xAB | 0xBB | 0xA1 | 0xBF | 0xB7 | 0xAD | 0xAC => Class::Neutral,
+        0xC0..=0xD6 | 0xD8..=0xF6 | 0xF8..=0x24F | 0x1E00..=0x1EFF => Class::Latin,
+        0xAA | 0xBA | 0xB5 => Class::Latin,
+        0xA2..=0xBE => Class::Symbol,
+        0xD7 | 0xF7 => Class::Symbol,
+        0x250..=0x2FF => Class::Latin,
+        0x300..=0x36F => Class::Neutral,
+        0x370..=0x3FF | 0x1F00..=0x1FFF => Class::Greek,
+        0x400..=0x52F => Class::Cyrillic,
+        0x530..=0x58F => Class::Armenian,
+        0x591..=0x5F4 | 0xFB1D..=0xFB4F => Class::Hebrew,
+        0xFDD0..=0xFDEF => Class::Bad,
+        0x600..=0x6FF | 0x750..=0x77F | 0x8A0..=0x8FF | 0xFB50..=0xFDFF | 0xFE70..=0xFEFC => {
+            Class::Arabic
+        }
+        0xE00..=0xE7F => Class::Thai,
+        0x200B..=0x200F => Class::Neutral,
+        0x2010..=0x205E => Class::Neutral,
+        0x20A0..=0x20CF | 0x2100..=0x214F => Class::Symbol,
+        0x1100..=0x11FF
+        | 0x2E80..=0x2FDF
+        | 0x3000..=0x30FF
+        | 0x3130..=0x318F
+        | 0x31F0..=0x31FF
+        | 0x3400..=0x4DBF
+        | 0x4E00..=0x9FFF
+        | 0xAC00..=0xD7A3
+        | 0xF900..=0xFAFF
+        | 0xFF00..=0xFF60
+        | 0xFFA0..=0xFFEF => Class::Cjk,
+        0xE000..=0xF8FF | 0xFFF0..=0xFFFF => Class::Bad,
+        // Half-width katakana: not used in modern Japanese text.
+        0xFF61..=0xFF9F => Class::Symbol,
+        _ if c.is_alphabetic() => Class::Neutral,
+        _ if c.is_numeric() => Class::Neutral,
+        _ => Class::Symbol,
+    }
+}
+
+/// Whether `c` ends a word: ASCII whitespace and ASCII punctuation (except
+/// the apostrophe), and Unicode whitespace.
+fn is_separator(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_whitespace() || (c.is_ascii_punctuation() && c != '\'') || c == '\0'
+    } else {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '\u{AB}' | '\u{BB}' | '\u{2013}' | '\u{2014}' | '\u{2018}'..='\u{201F}'
+                    | '\u{2026}' | '\u{3000}'..='\u{3002}' | '\u{060C}' | '\u{061B}' | '\u{061F}'
+                    | '\u{06D4}' | '\u{FF0C}' | '\u{FF01}' | '\u{FF1F}'
+            )
+    }
+}
+
+/// The plausibility of a decoded text.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Plausibility {
+    /// Words that contain at least one non-ASCII character.
+    pub(crate) words: u32,
+    /// Of those, words showing a sign of a wrong decoding.
+    pub(crate) bad: u32,
+    /// Characters of class `Bad` anywhere (controls, U+FFFD, private use).
+    pub(crate) bad_chars: u32,
+}
+
+impl Plausibility {
+    /// The share of implausible words (0 when there are no non-ASCII words),
+    /// with bad characters outside words counted as bad words too.
+    pub(crate) fn bad_ratio(&self) -> f32 {
+        let words = self.words.max(1) as f32;
+        (self.bad as f32 / words).min(1.0)
+    }
+}
+
+/// Scores a decoded text.
+pub(crate) fn plausibility(text: &str) -> Plausibility {
+    let mut p = Plausibility::default();
+    let mut w = WordState::default();
+    for c in text.chars() {
+        if is_separator(c) {
+            w.finish(&mut p);
+            continue;
+        }
+        w.push(c, &mut p);
+    }
+    w.finish(&mut p);
+    p
+}
+
+#[derive(Default)]
+struct WordState {
+    non_ascii: bool,
+    bad: bool,
+    script: Option<Class>,
+    symbol: bool,
+    letter: bool,
+    letters: u32,
+    latin_non_ascii: u32,
+    seen_lower: bool,
+    upper_after_lower: bool,
+    first_cased: bool,
+    cased_count: u32,
+}
+
+impl WordState {
+    fn push(&mut self, c: char, p: &mut Plausibility) {
+        if !c.is_ascii() {
+            self.non_ascii = true;
+        }
+        let k = class(c);
+        match k {
+            Class::Bad => {
+                self.bad = true;
+                p.bad_chars += 1;
+                // Controls count even when no word is around them.
+                self.non_ascii = true;
+            }
+            Class::Symbol => self.symbol = true,
+            Class::Neutral => {}
+            _ => {
+                self.letter = true;
+                self.letters += 1;
+                let script = if k == Class::AsciiLetter {
+                    Class::Latin
+                } else {
+                    k
+                };
+                if k == Class::Latin {
+                    self.latin_non_ascii += 1;
+                }
+                match self.script {
+                    None => self.script = Some(script),
+                    Some(s) if s != script => self.bad = true,
+                    Some(_) => {}
+                }
+            }
+        }
+        if c.is_lowercase() {
+            self.seen_lower = true;
+            self.cased_count += 1;
+        } else if c.is_uppercase() {
+            if self.seen_lower {
+                self.upper_after_lower = true;
+            }
+            if self.cased_count == 0 {
+                self.first_cased = true;
+            }
+            self.cased_count += 1;
+        }
+    }
+
+    fn finish(&mut self, p: &mut Plausibility) {
+        if self.non_ascii {
+            p.words += 1;
+            let mut bad = self.bad;
+            if self.symbol && self.letter {
+                bad = true;
+            }
+            if self.upper_after_lower {
+                bad = true;
+            }
+            if self.script == Some(Class::Latin)
+                && self.latin_non_ascii >= 3
+                && self.latin_non_ascii * 4 > self.letters * 3
+            {
+                bad = true;
+            }
+            if bad {
+                p.bad += 1;
+            }
+        }
+        *self = WordState::default();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plausible_and_implausible_words() {
+        let cases: &[(&str, u32, u32, &str)] = &[
+            ("Привет, мир", 2, 0, "Russian"),
+            ("пРИВЕТ мИР", 2, 2, "KOI8-R read as windows-1251"),
+            ("کتاب‌ها و فعالیت‌ها", 3, 0, "Persian with ZWNJ"),
+            ("ÈÑÇí ÝÇÑÓí", 2, 2, "Persian read as windows-1252"),
+            ("Ø§ÙØ®Ø¨Ø§Ø±", 1, 1, "UTF-8 read as windows-1252"),
+            ("Die Straße ist schön, déjà vu", 3, 0, "Western"),
+            ("Příliš žluťoučký kůň úpěl", 4, 0, "Czech"),
+            ("東京で新しい政策が発表された。", 1, 0, "Japanese"),
+            ("a\u{0081}b", 1, 1, "C1 control"),
+            ("ASCII only", 0, 0, "no non-ASCII word"),
+        ];
+        for (text, words, bad, note) in cases {
+            let p = plausibility(text);
+            assert_eq!((p.words, p.bad), (*words, *bad), "{note}: {text}");
+        }
+    }
+}
