@@ -264,14 +264,7 @@ pub fn hash_reader<R: Read>(
     let large = size_hint.is_some_and(|s| s >= PARALLEL_THRESHOLD);
     if !large {
         let mut hasher = MultiHasher::new(algorithms);
-        let mut buf = vec![
-            0u8;
-            if size_hint.is_some() {
-                64 * 1024
-            } else {
-                CHUNK
-            }
-        ];
+        let mut buf = vec![0u8; if size_hint.is_some() { 64 * 1024 } else { CHUNK }];
         loop {
             let n = read_retrying(&mut reader, &mut buf)?;
             if n == 0 {
