@@ -47,7 +47,9 @@ pub enum Error {
         refused: Vec<Refusal>,
     },
     /// A checksum algorithm name newsbag does not know.
-    #[error("unknown checksum algorithm `{name}` (known: md5, sha1, sha224, sha256, sha384, sha512)")]
+    #[error(
+        "unknown checksum algorithm `{name}` (known: md5, sha1, sha224, sha256, sha384, sha512)"
+    )]
     UnknownAlgorithm {
         /// The name as given.
         name: String,

@@ -12,8 +12,10 @@ pub(crate) fn init_logging(verbose: u8, quiet: bool) {
         (false, 2) => "debug",
         _ => "trace",
     };
-    let env = env_logger::Env::new()
-        .filter_or("NEWSBAG_LOG", std::env::var("RUST_LOG").unwrap_or_else(|_| level.to_owned()));
+    let env = env_logger::Env::new().filter_or(
+        "NEWSBAG_LOG",
+        std::env::var("RUST_LOG").unwrap_or_else(|_| level.to_owned()),
+    );
     let _ = env_logger::Builder::from_env(env)
         .format_timestamp(None)
         .try_init();
