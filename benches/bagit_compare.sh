@@ -23,17 +23,20 @@ mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 nb="$here/target/release/newsbag"
 
+timing=$(mktemp)
 best() { # best wall time (s) of RUNS runs of "$@", output discarded
     local best=""
     for _ in $(seq "$RUNS"); do
         local t
-        t=$( { /usr/bin/time -f "%e" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+        /usr/bin/time -o "$timing" -f "%e" "$@" >/dev/null 2>&1 || true
+        t=$(tail -1 "$timing")
         if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
     done
     echo "$best"
 }
 rss() { # max RSS (KiB) of "$@"
-    { /usr/bin/time -f "%M" "$@" >/dev/null 2>/dev/null; } 2>&1 | tail -1
+    /usr/bin/time -o "$timing" -f "%M" "$@" >/dev/null 2>&1 || true
+    tail -1 "$timing"
 }
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 
@@ -72,7 +75,8 @@ t_nb_bag=$(best bash -c "rm -rf '$work/small-nb'; '$nb' bag -q --date 2000-01-01
 t_py_bag=""
 for _ in $(seq "$RUNS"); do
     rm -rf "$work/small-py"; cp -r "$work/small-src" "$work/small-py"; sync
-    t=$( { /usr/bin/time -f "%e" "$BAGIT_PY" --quiet --processes 2 --sha256 --sha512 "$work/small-py" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -o "$timing" -f "%e" "$BAGIT_PY" --quiet --processes 2 --sha256 --sha512 "$work/small-py" >/dev/null 2>&1 || true
+    t=$(tail -1 "$timing")
     if [ -z "$t_py_bag" ] || awk "BEGIN{exit !($t < $t_py_bag)}"; then t_py_bag=$t; fi
 done
 t_nb_verify=$(best "$nb" verify -q "$work/small-nb")

@@ -184,6 +184,26 @@ pub enum Error {
         /// The label as given.
         label: String,
     },
+    /// Nothing could be ingested: no input, or no news item in any input.
+    #[error("nothing to ingest: no news item found in the inputs")]
+    NothingToIngest,
+    /// An input could not be ingested.
+    #[error("cannot ingest `{input}`: {source}")]
+    Input {
+        /// The input's name.
+        input: String,
+        /// What went wrong.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A `--meta` sidecar that cannot be used.
+    #[error("invalid metadata file `{file}`: {reason}")]
+    Meta {
+        /// The sidecar.
+        file: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 fn format_problems(problems: &[String]) -> String {

@@ -17,6 +17,7 @@
 //! - [`extract`]: unpack a zipped bag safely, verifying it on the way.
 //! - [`encoding`]: detect the encoding of news bytes and make the UTF-8 text
 //!   derivative ([`encoding::to_text`]), with a record of every decision.
+//! - [`ingest`]: the main job, news items in, one verified zipped bag out.
 //! - [`item`]: sniff and parse news items (plain text, HTML, RSS 2.0, Atom)
 //!   into [`item::NewsItem`]s.
 //! - [`dc`]: the Dublin Core [`dc::Record`] of an item, written and read as
@@ -53,6 +54,7 @@ pub mod dc;
 pub mod encoding;
 pub mod error;
 pub mod extract;
+pub mod ingest;
 pub mod item;
 pub mod manifest;
 pub mod progress;

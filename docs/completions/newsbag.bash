@@ -31,6 +31,9 @@ _newsbag() {
             newsbag,help)
                 cmd="newsbag__subcmd__help"
                 ;;
+            newsbag,ingest)
+                cmd="newsbag__subcmd__ingest"
+                ;;
             newsbag,normalize)
                 cmd="newsbag__subcmd__normalize"
                 ;;
@@ -70,6 +73,9 @@ _newsbag() {
             newsbag__subcmd__help,help)
                 cmd="newsbag__subcmd__help__subcmd__help"
                 ;;
+            newsbag__subcmd__help,ingest)
+                cmd="newsbag__subcmd__help__subcmd__ingest"
+                ;;
             newsbag__subcmd__help,normalize)
                 cmd="newsbag__subcmd__help__subcmd__normalize"
                 ;;
@@ -89,7 +95,7 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version bag verify extract generate detect normalize help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -287,7 +293,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="bag verify extract generate detect normalize help"
+            opts="ingest bag verify extract generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -398,6 +404,20 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__help__subcmd__ingest)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__help__subcmd__normalize)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -419,6 +439,48 @@ _newsbag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__ingest)
+            opts="-q -v -h --archive --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --name)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --info)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --meta)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --date)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-input-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

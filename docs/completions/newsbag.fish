@@ -29,6 +29,7 @@ complete -c newsbag -n "__fish_newsbag_needs_command" -s v -l verbose -d 'More l
 complete -c newsbag -n "__fish_newsbag_needs_command" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_needs_command" -s h -l help -d 'Print help'
 complete -c newsbag -n "__fish_newsbag_needs_command" -s V -l version -d 'Print version'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "ingest" -d 'Ingest news items into one verified, zipped bag in the archive'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
@@ -36,6 +37,19 @@ complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "generate" -d 'Gener
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "detect" -d 'Detect the encoding of files: one line per file (encoding, confidence, method, file)'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "normalize" -d 'Write the UTF-8 text derivative of a file to stdout (what ingest stores)'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l archive -d 'The archive root; the bag goes to ARCHIVE/bags/NAME.zip' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l name -d 'The bag\'s name (default: the first input\'s name and the date)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l encoding -d 'Decode every input with this encoding (a WHATWG label) instead of detecting it' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l info -d 'A bag-info.txt element, written in the order given (repeatable)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l meta -d 'Dublin Core fields for inputs that carry none: JSON or CSV keyed by input file name (schemas/meta.schema.json). The file itself is not ingested' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l date -d 'Bagging-Date (YYYY-MM-DD); default: today (UTC). With a date, the provenance records that date as the ingest time, so the same inputs give a byte-identical bag' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l max-input-bytes -d 'Largest input accepted, in bytes' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l keep-going -d 'Ingest what can be ingested and list the rejected inputs (exit 1) instead of writing nothing'
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l json -d 'Print the summary as JSON on stdout'
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l to -d 'Write the bag at DEST (which must not exist) and leave DIR untouched' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s a -l algorithm -d 'Checksum algorithm for manifests and tag manifests (repeatable): sha512, sha256, sha384, sha224, sha1, md5. Default: sha512 and sha256' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l info -d 'A bag-info.txt element, written in the order given (repeatable)' -r
@@ -93,12 +107,13 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -s q -l quiet
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate detect normalize help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate detect normalize help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate detect normalize help" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate detect normalize help" -f -a "generate" -d 'Generate the man page or shell completions'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate detect normalize help" -f -a "detect" -d 'Detect the encoding of files: one line per file (encoding, confidence, method, file)'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate detect normalize help" -f -a "normalize" -d 'Write the UTF-8 text derivative of a file to stdout (what ingest stores)'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from bag verify extract generate detect normalize help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "ingest" -d 'Ingest news items into one verified, zipped bag in the archive'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "detect" -d 'Detect the encoding of files: one line per file (encoding, confidence, method, file)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "normalize" -d 'Write the UTF-8 text derivative of a file to stdout (what ingest stores)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract generate detect normalize help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Shell completions (docs/completions/)'

@@ -33,7 +33,28 @@ _newsbag() {
         (( CURRENT += 1 ))
         curcontext="${curcontext%:*:*}:newsbag-command-$line[1]:"
         case $line[1] in
-            (bag)
+            (ingest)
+_arguments "${_arguments_options[@]}" : \
+'--archive=[The archive root; the bag goes to ARCHIVE/bags/NAME.zip]:DIR:_files' \
+'--name=[The bag'\''s name (default\: the first input'\''s name and the date)]:NAME:_default' \
+'--encoding=[Decode every input with this encoding (a WHATWG label) instead of detecting it]:LABEL:_default' \
+'*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
+'--meta=[Dublin Core fields for inputs that carry none\: JSON or CSV keyed by input file name (schemas/meta.schema.json). The file itself is not ingested]:FILE:_files' \
+'--date=[Bagging-Date (YYYY-MM-DD); default\: today (UTC). With a date, the provenance records that date as the ingest time, so the same inputs give a byte-identical bag]:YYYY-MM-DD:_default' \
+'--max-input-bytes=[Largest input accepted, in bytes]:BYTES:_default' \
+'--keep-going[Ingest what can be ingested and list the rejected inputs (exit 1) instead of writing nothing]' \
+'--json[Print the summary as JSON on stdout]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'*::inputs -- Files, directories or `-` (standard input):_files' \
+&& ret=0
+;;
+(bag)
 _arguments "${_arguments_options[@]}" : \
 '--to=[Write the bag at DEST (which must not exist) and leave DIR untouched]:DEST:_files' \
 '*-a+[Checksum algorithm for manifests and tag manifests (repeatable)\: sha512, sha256, sha384, sha224, sha1, md5. Default\: sha512 and sha256]:ALG:_default' \
@@ -199,7 +220,11 @@ _arguments "${_arguments_options[@]}" : \
         (( CURRENT += 1 ))
         curcontext="${curcontext%:*:*}:newsbag-help-command-$line[1]:"
         case $line[1] in
-            (bag)
+            (ingest)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(bag)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -259,6 +284,7 @@ esac
 (( $+functions[_newsbag_commands] )) ||
 _newsbag_commands() {
     local commands; commands=(
+'ingest:Ingest news items into one verified, zipped bag in the archive' \
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
 'extract:Extract a zipped bag safely, verifying it on the way' \
@@ -330,6 +356,7 @@ _newsbag__subcmd__generate__subcmd__man_commands() {
 (( $+functions[_newsbag__subcmd__help_commands] )) ||
 _newsbag__subcmd__help_commands() {
     local commands; commands=(
+'ingest:Ingest news items into one verified, zipped bag in the archive' \
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
 'extract:Extract a zipped bag safely, verifying it on the way' \
@@ -378,6 +405,11 @@ _newsbag__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help help commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__ingest_commands] )) ||
+_newsbag__subcmd__help__subcmd__ingest_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help ingest commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__normalize_commands] )) ||
 _newsbag__subcmd__help__subcmd__normalize_commands() {
     local commands; commands=()
@@ -387,6 +419,11 @@ _newsbag__subcmd__help__subcmd__normalize_commands() {
 _newsbag__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help verify commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__ingest_commands] )) ||
+_newsbag__subcmd__ingest_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag ingest commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__normalize_commands] )) ||
 _newsbag__subcmd__normalize_commands() {

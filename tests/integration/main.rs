@@ -12,6 +12,7 @@ mod docs;
 mod encoding;
 mod fixtures;
 mod hostile_zip;
+mod ingest;
 mod peer;
 mod util;
 mod verify_cli;

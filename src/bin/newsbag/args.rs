@@ -33,6 +33,17 @@ pub(crate) struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
+    /// Ingest news items into one verified, zipped bag in the archive.
+    ///
+    /// INPUT is a file, a directory (read recursively, in sorted order) or
+    /// `-` for standard input. Plain text, HTML, RSS 2.0 and Atom are told
+    /// apart by content; the encoding is detected (see `newsbag detect`).
+    /// Each item gets its original bytes, its UTF-8 text derivative, a Dublin
+    /// Core record (oai_dc) and a provenance record; the bag is written to
+    /// ARCHIVE/bags/NAME.zip only once complete and verified. Exit status 0,
+    /// 1 when some inputs were rejected under --keep-going, 2 on errors
+    /// (nothing is written then).
+    Ingest(IngestArgs),
     /// Make a bag of a directory, in place or at a new destination.
     ///
     /// In place, the directory's content moves under data/ and the tag files
@@ -75,6 +86,47 @@ pub(crate) enum Command {
     /// UTF-8, NFC, LF line endings, no BOM, no NUL; Persian text also gets the safe repairs
     /// described in docs/encoding.md. --report lists the decision and every repair on stderr.
     Normalize(NormalizeArgs),
+}
+
+/// Arguments of `newsbag ingest`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct IngestArgs {
+    /// Files, directories or `-` (standard input).
+    #[arg(required = true)]
+    pub(crate) inputs: Vec<PathBuf>,
+    /// The archive root; the bag goes to ARCHIVE/bags/NAME.zip.
+    #[arg(long, value_name = "DIR", default_value = "archive")]
+    pub(crate) archive: PathBuf,
+    /// The bag's name (default: the first input's name and the date).
+    #[arg(long)]
+    pub(crate) name: Option<String>,
+    /// Decode every input with this encoding (a WHATWG label) instead of
+    /// detecting it.
+    #[arg(long, value_name = "LABEL")]
+    pub(crate) encoding: Option<String>,
+    /// A bag-info.txt element, written in the order given (repeatable).
+    #[arg(long, value_name = "LABEL=VALUE", value_parser = parse_info)]
+    pub(crate) info: Vec<(String, String)>,
+    /// Dublin Core fields for inputs that carry none: JSON or CSV keyed by
+    /// input file name (schemas/meta.schema.json). The file itself is not
+    /// ingested.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) meta: Option<PathBuf>,
+    /// Ingest what can be ingested and list the rejected inputs (exit 1)
+    /// instead of writing nothing.
+    #[arg(long)]
+    pub(crate) keep_going: bool,
+    /// Print the summary as JSON on stdout.
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Bagging-Date (YYYY-MM-DD); default: today (UTC). With a date, the
+    /// provenance records that date as the ingest time, so the same inputs
+    /// give a byte-identical bag.
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
+    pub(crate) date: Option<String>,
+    /// Largest input accepted, in bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = newsbag::ingest::DEFAULT_MAX_INPUT_BYTES)]
+    pub(crate) max_input_bytes: u64,
 }
 
 /// Arguments of `newsbag detect`.

@@ -47,6 +47,11 @@ pub(crate) fn today() -> String {
     chrono::Utc::now().format("%Y-%m-%d").to_string()
 }
 
+/// The current time (UTC, RFC 3339), recorded as the ingest time.
+pub(crate) fn now_rfc3339() -> String {
+    chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
 /// A progress bar on stderr implementing the library's
 /// [`newsbag::progress::Reporter`]; hidden unless stderr is a terminal.
 pub(crate) struct Progress {

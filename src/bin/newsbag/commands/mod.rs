@@ -4,6 +4,7 @@ mod bag;
 mod detect;
 mod extract;
 mod generate;
+mod ingest;
 mod normalize;
 mod verify;
 
@@ -13,6 +14,7 @@ use crate::exit::Outcome;
 /// Runs the parsed command line.
 pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
     match args.command {
+        Command::Ingest(i) => ingest::run(&i, &args.global),
         Command::Bag(b) => bag::run(b, &args.global),
         Command::Verify(v) => verify::run(&v, &args.global),
         Command::Extract(e) => extract::run(&e, &args.global),

@@ -1,0 +1,911 @@
+//! Ingest: news items in, one verified zipped bag out.
+//!
+//! The only module that reads inputs. Data flows one way: bytes → detected
+//! and decoded text ([`crate::encoding`]) → news items ([`crate::item`]) →
+//! Dublin Core records ([`crate::dc`]) → a payload tree → a bag
+//! ([`crate::bag`]) → a ZIP ([`crate::serialize`]) renamed into
+//! `<archive>/bags/<name>.zip`. Nothing is written under `bags/` until the
+//! ZIP is complete and verified; inputs are never modified.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::bag::BagOptions;
+use crate::checksum::{Algorithm, hash_bytes};
+use crate::dc::{Origin, Record};
+use crate::encoding::{self, Detection, Encoding};
+use crate::error::{Error, Result};
+use crate::item::{self, ItemFormat, NewsItem};
+use crate::progress::Reporter;
+use crate::walk::{Kind, Walked, walk};
+
+/// The BagIt profile newsbag's ingested bags follow
+/// (`schemas/bagit-profile/newsbag.json`).
+pub const PROFILE_IDENTIFIER: &str = "https://newsbag.invalid/schemas/bagit-profile/newsbag.json";
+
+/// Inputs larger than this are refused unless the limit is raised.
+pub const DEFAULT_MAX_INPUT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// One input given to [`ingest`].
+#[derive(Debug, Clone)]
+pub enum Input {
+    /// A file, or a directory read recursively in sorted order.
+    Path(PathBuf),
+    /// Bytes already read (standard input), with a name for messages.
+    Bytes {
+        /// How to call it (`-`).
+        name: String,
+        /// The bytes.
+        bytes: Vec<u8>,
+    },
+}
+
+/// Dublin Core elements given for inputs that carry none, keyed by input
+/// file name (`--meta`; schema in `schemas/meta.schema.json`).
+pub type Meta = BTreeMap<String, BTreeMap<String, Vec<String>>>;
+
+/// Reads a `--meta` sidecar: JSON (an object keyed by input file name, each
+/// value an object of DC element names to a string or an array of strings;
+/// `schemas/meta.schema.json`) or CSV (a header row `file,<element>,…`, one
+/// row per input, several values in one cell separated by ` | `).
+pub fn parse_meta(bytes: &[u8], name: &str) -> Result<Meta> {
+    let bad = |reason: String| Error::Meta {
+        file: name.to_owned(),
+        reason,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| bad("not UTF-8".into()))?;
+    let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
+    let mut meta = Meta::new();
+    if text.trim_start().starts_with('{') {
+        let v: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| bad(format!("invalid JSON: {e}")))?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| bad("not a JSON object".into()))?;
+        for (file, fields) in obj {
+            let fields = fields
+                .as_object()
+                .ok_or_else(|| bad(format!("`{file}`: not an object of DC elements")))?;
+            let mut out = BTreeMap::new();
+            for (element, value) in fields {
+                check_element(element).map_err(|r| bad(format!("`{file}`: {r}")))?;
+                let values = match value {
+                    serde_json::Value::String(s) => vec![s.clone()],
+                    serde_json::Value::Array(a) => a
+                        .iter()
+                        .map(|v| v.as_str().map(str::to_owned))
+                        .collect::<Option<Vec<_>>>()
+                        .ok_or_else(|| bad(format!("`{file}`.`{element}`: not strings")))?,
+                    _ => return Err(bad(format!("`{file}`.`{element}`: not a string or array"))),
+                };
+                out.insert(element.clone(), values);
+            }
+            meta.insert(file.clone(), out);
+        }
+        return Ok(meta);
+    }
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .map_err(|e| bad(format!("invalid CSV: {e}")))?
+        .clone();
+    if headers.get(0).map(str::trim) != Some("file") {
+        return Err(bad("the first CSV column must be `file`".into()));
+    }
+    for h in headers.iter().skip(1) {
+        check_element(h.trim()).map_err(bad)?;
+    }
+    for row in reader.records() {
+        let row = row.map_err(|e| bad(format!("invalid CSV: {e}")))?;
+        let file = row.get(0).unwrap_or_default().trim().to_owned();
+        let mut out = BTreeMap::new();
+        for (h, cell) in headers.iter().zip(row.iter()).skip(1) {
+            let values: Vec<String> = cell
+                .split(" | ")
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+                .collect();
+            if !values.is_empty() {
+                out.insert(h.trim().to_owned(), values);
+            }
+        }
+        meta.insert(file, out);
+    }
+    Ok(meta)
+}
+
+fn check_element(element: &str) -> std::result::Result<(), String> {
+    if Record::default().get(element).is_some() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{element}` is not a Dublin Core element (DCMES 1.1)"
+        ))
+    }
+}
+
+/// How to ingest.
+#[derive(Debug, Clone)]
+pub struct IngestOptions {
+    /// The archive root; the bag goes to `<archive>/bags/<name>.zip`.
+    pub archive: PathBuf,
+    /// The bag's name; derived from the first input and the date if `None`.
+    pub name: Option<String>,
+    /// An encoding that overrides detection for every input.
+    pub encoding: Option<&'static Encoding>,
+    /// Extra bag-info.txt elements, in order.
+    pub info: Vec<(String, String)>,
+    /// DC elements for inputs that carry none.
+    pub meta: Meta,
+    /// Ingest what can be ingested and list the rest, instead of failing.
+    pub keep_going: bool,
+    /// Bagging-Date (`YYYY-MM-DD`).
+    pub bagging_date: String,
+    /// When the ingest ran (RFC 3339), recorded in provenance.
+    pub ingest_time: String,
+    /// Bag-Software-Agent.
+    pub software_agent: String,
+    /// Largest input accepted, in bytes.
+    pub max_input_bytes: u64,
+    /// Files never ingested as news items (the `--meta` sidecar itself).
+    pub exclude: Vec<PathBuf>,
+}
+
+impl IngestOptions {
+    /// Options with defaults for everything but the dates.
+    pub fn new(archive: impl Into<PathBuf>, bagging_date: &str, ingest_time: &str) -> Self {
+        IngestOptions {
+            archive: archive.into(),
+            name: None,
+            encoding: None,
+            info: Vec::new(),
+            meta: Meta::new(),
+            keep_going: false,
+            bagging_date: bagging_date.to_owned(),
+            ingest_time: ingest_time.to_owned(),
+            software_agent: crate::bag::SOFTWARE_AGENT.to_owned(),
+            max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
+            exclude: Vec::new(),
+        }
+    }
+}
+
+/// An input that was not ingested, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Rejected {
+    /// The input's name.
+    pub input: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// What an ingest did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct IngestSummary {
+    /// The bag written.
+    pub bag: PathBuf,
+    /// Inputs read.
+    pub inputs: usize,
+    /// News items stored.
+    pub items: usize,
+    /// Bytes of originals read.
+    pub bytes: u64,
+    /// Inputs by detected encoding.
+    pub encodings: BTreeMap<String, u64>,
+    /// Repairs made to the text derivatives, by kind.
+    pub repairs: BTreeMap<String, u64>,
+    /// Items seen more than once and stored once.
+    pub duplicates: Vec<String>,
+    /// Inputs not ingested (only with `keep_going`).
+    pub rejected: Vec<Rejected>,
+    /// Things worth knowing.
+    pub warnings: Vec<String>,
+}
+
+/// One file of the payload, by path under `data/`.
+type Payload = BTreeMap<String, Vec<u8>>;
+
+/// An item ready to be written.
+struct Prepared {
+    id_hint: Option<String>,
+    sha256: String,
+    identity: Vec<String>,
+    /// Original bytes of the item itself (`None`: the whole input is it).
+    fragment: Option<Vec<u8>>,
+    ext: &'static str,
+    text: String,
+    content: Option<String>,
+    record: Record,
+    provenance: serde_json::Value,
+}
+
+/// An input ready to be written: its items and, for feeds, the feed.
+struct PreparedInput {
+    name: String,
+    original: Vec<u8>,
+    sha256: String,
+    format: ItemFormat,
+    encoding: String,
+    repairs: BTreeMap<String, u64>,
+    items: Vec<Prepared>,
+}
+
+/// Ingests `inputs` into one zipped bag under `options.archive`.
+pub fn ingest(
+    inputs: &[Input],
+    options: &IngestOptions,
+    reporter: &dyn Reporter,
+) -> Result<IngestSummary> {
+    let mut summary = IngestSummary::default();
+    // 1. Expand inputs (directories recursively, sorted) without reading.
+    let mut sources: Vec<(String, Source<'_>)> = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Bytes { name, bytes } => sources.push((name.clone(), Source::Bytes(bytes))),
+            Input::Path(p) => expand(p, &mut sources, &mut summary, options.keep_going)?,
+        }
+    }
+    let excluded: Vec<PathBuf> = options
+        .exclude
+        .iter()
+        .filter_map(|p| fs::canonicalize(p).ok())
+        .collect();
+    sources.retain(|(_, src)| match src {
+        Source::File(p) => !fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)),
+        Source::Bytes(_) => true,
+    });
+    if sources.is_empty() {
+        return Err(Error::NothingToIngest);
+    }
+    // 2. Read and prepare every input, in parallel, order kept.
+    reporter.start(sources.len() as u64, 0);
+    let prepared: Vec<Result<PreparedInput>> = sources
+        .par_iter()
+        .map(|(name, src)| {
+            let r = src
+                .read(name, options.max_input_bytes)
+                .and_then(|bytes| prepare(name, bytes, options));
+            reporter.file_done();
+            r
+        })
+        .collect();
+    reporter.finish();
+    let mut ready = Vec::new();
+    for ((name, _), p) in sources.iter().zip(prepared) {
+        match p {
+            Ok(p) => ready.push(p),
+            Err(e) if options.keep_going => summary.rejected.push(Rejected {
+                input: name.clone(),
+                reason: e.to_string(),
+            }),
+            Err(e) => {
+                return Err(Error::Input {
+                    input: name.clone(),
+                    source: Box::new(e),
+                });
+            }
+        }
+    }
+    summary.inputs = ready.len();
+    if ready.iter().all(|p| p.items.is_empty()) {
+        return Err(Error::NothingToIngest);
+    }
+    // 3. Lay out the payload.
+    let (payload, records) = layout(&ready, &mut summary);
+    for p in &ready {
+        summary.bytes += p.original.len() as u64;
+        *summary.encodings.entry(p.encoding.clone()).or_insert(0) += 1;
+        for (k, v) in &p.repairs {
+            *summary.repairs.entry(k.clone()).or_insert(0) += v;
+        }
+    }
+    summary.items = records.len();
+    // 4. Bag, zip, verify, rename into place.
+    let name = match &options.name {
+        Some(n) => check_name(n)?,
+        None => {
+            let first = match &inputs[0] {
+                Input::Path(p) => p.display().to_string(),
+                Input::Bytes { .. } => "stdin".to_owned(),
+            };
+            derive_name(&first, &options.bagging_date)
+        }
+    };
+    let bags = options.archive.join("bags");
+    fs::create_dir_all(&bags).map_err(|e| Error::io("create", &bags, e))?;
+    let dest = bags.join(format!("{name}.zip"));
+    if fs::symlink_metadata(&dest).is_ok() {
+        return Err(Error::DestinationExists { path: dest });
+    }
+    let work = tempfile::Builder::new()
+        .prefix(".newsbag-tmp-")
+        .tempdir_in(&options.archive)
+        .map_err(|e| Error::io("create a temporary directory in", &options.archive, e))?;
+    let src = work.path().join("payload");
+    for (path, bytes) in &payload {
+        let p = src.join(path);
+        if let Some(parent) = p.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+        }
+        fs::write(&p, bytes).map_err(|e| Error::io("write", &p, e))?;
+    }
+    let collection = Record::collection(
+        &format!("{name}: {} news items", records.len()),
+        &options.bagging_date,
+        &records,
+    );
+    let bag_options = bag_options(options, &name, &summary, &records, &ready, &collection)?;
+    let staged = work.path().join(format!("{name}.zip"));
+    crate::serialize::bag_to_zip(&src, &staged, &bag_options, &crate::progress::NoProgress)?;
+    fs::rename(&staged, &dest).map_err(|e| Error::io("rename the finished bag to", &dest, e))?;
+    summary.bag = dest;
+    Ok(summary)
+}
+
+/// Where an input's bytes come from.
+enum Source<'a> {
+    File(PathBuf),
+    Bytes(&'a [u8]),
+}
+
+impl Source<'_> {
+    fn read(&self, name: &str, max: u64) -> Result<Vec<u8>> {
+        let too_big = || Error::LimitExceeded {
+            what: format!("size of input `{name}`"),
+            limit: max,
+        };
+        match self {
+            Source::Bytes(b) => {
+                if b.len() as u64 > max {
+                    return Err(too_big());
+                }
+                Ok(b.to_vec())
+            }
+            Source::File(p) => {
+                let f = fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
+                let mut buf = Vec::new();
+                f.take(max + 1)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| Error::io("read", p, e))?;
+                if buf.len() as u64 > max {
+                    return Err(too_big());
+                }
+                Ok(buf)
+            }
+        }
+    }
+}
+
+fn expand<'a>(
+    path: &Path,
+    out: &mut Vec<(String, Source<'a>)>,
+    summary: &mut IngestSummary,
+    keep_going: bool,
+) -> Result<()> {
+    let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    if md.is_file() {
+        out.push((path.display().to_string(), Source::File(path.to_owned())));
+        return Ok(());
+    }
+    for walked in walk(path) {
+        match walked {
+            Walked::Entry {
+                kind: Kind::File,
+                path: p,
+                ..
+            } => out.push((p.display().to_string(), Source::File(p))),
+            Walked::Entry {
+                kind: Kind::Dir, ..
+            } => {}
+            Walked::Entry { rel, kind, .. } => summary.warnings.push(format!(
+                "skipped `{}`: not a regular file ({kind:?})",
+                path.join(rel).display()
+            )),
+            Walked::NonUtf8 { rel } | Walked::Error { rel, .. } if keep_going => {
+                summary.rejected.push(Rejected {
+                    input: path.join(&rel).display().to_string(),
+                    reason: "cannot be read, or its name is not UTF-8".into(),
+                });
+            }
+            Walked::NonUtf8 { rel } => {
+                return Err(Error::NotABag {
+                    path: path.join(rel),
+                    reason: "input file names must be UTF-8".into(),
+                });
+            }
+            Walked::Error { rel, error } => {
+                return Err(Error::io(
+                    "read",
+                    path.join(rel),
+                    std::io::Error::other(error),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hash_bytes(bytes, &[Algorithm::Sha256])[0].1.to_hex()
+}
+
+/// Everything that can be computed from one input, without I/O.
+fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<PreparedInput> {
+    let format = item::sniff(&original);
+    let detection = encoding::detect(&original, options.encoding);
+    let decoded = encoding::decode(&original, &detection);
+    let items = item::parse(&decoded.text, format)?;
+    let file_name = Path::new(name)
+        .file_name()
+        .map_or_else(|| name.to_owned(), |n| n.to_string_lossy().into_owned());
+    let meta = options.meta.get(&file_name);
+    let sha256 = sha256_hex(&original);
+    let feed = matches!(format, ItemFormat::Rss | ItemFormat::Atom);
+    let fragments = if feed {
+        fragments(&original, &detection, format, items.len())
+    } else {
+        None
+    };
+    let whole = encoding::to_text(&original, Some(detection.encoding));
+    let mut repairs: BTreeMap<String, u64> = BTreeMap::new();
+    let mut prepared = Vec::with_capacity(items.len());
+    for (i, it) in items.iter().enumerate() {
+        let fragment = fragments.as_ref().map(|f| original[f[i].clone()].to_vec());
+        let (item_sha, text) = match &fragment {
+            Some(bytes) => (
+                sha256_hex(bytes),
+                encoding::to_text(bytes, Some(detection.encoding)),
+            ),
+            None => (sha256.clone(), whole.clone()),
+        };
+        for (k, v) in &text.repairs {
+            *repairs.entry(repair_name(*k)).or_insert(0) += v;
+        }
+        let content =
+            (format != ItemFormat::Text).then(|| encoding::normalize(&item_text(it)).text);
+        let origin = Origin {
+            media_type: format.media_type().to_owned(),
+            charset: Some(detection.label()),
+            sha256_hex: item_sha.clone(),
+            source: it.source.clone().or_else(|| Some(name.to_owned())),
+        };
+        let mut record = Record::from_item(&normalized_item(it), &origin);
+        if let Some(meta) = meta {
+            for (element, values) in meta {
+                record.apply_meta(element, values);
+            }
+        }
+        if record.rights.is_empty()
+            && let Some((_, v)) = options
+                .info
+                .iter()
+                .find(|(l, _)| l.eq_ignore_ascii_case("Rights"))
+        {
+            record.rights.push(v.clone());
+        }
+        let provenance = provenance(
+            name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
+        );
+        let mut identity = it.identifiers.clone();
+        identity.push(item_sha.clone());
+        prepared.push(Prepared {
+            id_hint: it.id_hint.clone(),
+            sha256: item_sha,
+            identity,
+            fragment,
+            ext: extension(format),
+            text: text.text,
+            content,
+            record,
+            provenance,
+        });
+    }
+    Ok(PreparedInput {
+        name: name.to_owned(),
+        original,
+        sha256,
+        format,
+        encoding: detection.label(),
+        repairs,
+        items: prepared,
+    })
+}
+
+/// An item with its text fields normalised like the derivative (NFC,
+/// Persian repairs), for the DC record.
+fn normalized_item(it: &NewsItem) -> NewsItem {
+    let n = |s: &String| encoding::normalize(s).text;
+    let mut out = it.clone();
+    out.title = it.title.as_ref().map(n);
+    out.description = it.description.as_ref().map(n);
+    out.creators = it.creators.iter().map(n).collect();
+    out.subjects = it.subjects.iter().map(n).collect();
+    out.publisher = it.publisher.as_ref().map(n);
+    out
+}
+
+fn item_text(it: &NewsItem) -> String {
+    let mut s = String::new();
+    if let Some(t) = &it.title {
+        s.push_str(t);
+        s.push_str("\n\n");
+    }
+    s.push_str(&it.body);
+    if !s.ends_with('\n') {
+        s.push('\n');
+    }
+    s
+}
+
+fn repair_name(k: encoding::RepairKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+#[allow(clippy::too_many_arguments, reason = "one record from many sources")]
+fn provenance(
+    input: &str,
+    input_sha: &str,
+    item_sha: &str,
+    format: ItemFormat,
+    detection: &Detection,
+    text: &encoding::TextDerivative,
+    it: &NewsItem,
+    options: &IngestOptions,
+    feed: bool,
+) -> serde_json::Value {
+    serde_json::json!({
+        "newsbag": env!("CARGO_PKG_VERSION"),
+        "ingested": options.ingest_time,
+        "input": {
+            "name": input,
+            "sha256": input_sha,
+            "format": format.to_string(),
+            "media_type": format.media_type(),
+        },
+        "original": {
+            "sha256": item_sha,
+            "kind": if feed && input_sha != item_sha { "feed item (bytes of the element within the feed)" } else { "whole input" },
+        },
+        "encoding": detection,
+        "text": {
+            "had_errors": text.had_errors,
+            "persian": text.persian,
+            "repairs": text.repairs,
+        },
+        "item": {
+            "date_literal": it.date_literal,
+            "date": it.date,
+            "language": it.language,
+            "language_guessed": it.language_guessed,
+            "furniture": it.furniture,
+        },
+    })
+}
+
+fn extension(format: ItemFormat) -> &'static str {
+    match format {
+        ItemFormat::Text => "txt",
+        ItemFormat::Html => "html",
+        ItemFormat::Rss | ItemFormat::Atom => "xml",
+    }
+}
+
+/// Byte ranges of each `<item>` (RSS) or `<entry>` (Atom) element in the
+/// original, when they can be found exactly: for encodings where `<` and
+/// `>` are single ASCII bytes that never occur inside a multi-byte
+/// character (UTF-8, single-byte encodings, GBK, Shift_JIS, Big5, EUC-*),
+/// and when their number equals the number of items parsed. Otherwise
+/// `None`, and items refer to the whole feed.
+fn fragments(
+    bytes: &[u8],
+    detection: &Detection,
+    format: ItemFormat,
+    count: usize,
+) -> Option<Vec<Range<usize>>> {
+    let enc = detection.encoding;
+    if enc == encoding_rs::UTF_16LE
+        || enc == encoding_rs::UTF_16BE
+        || enc == encoding_rs::ISO_2022_JP
+    {
+        return None;
+    }
+    let tag: &[u8] = if format == ItemFormat::Rss {
+        b"item"
+    } else {
+        b"entry"
+    };
+    let mut ranges = Vec::new();
+    let mut i = 0;
+    while let Some(start) = find_tag(bytes, i, tag, false) {
+        let end_open = find_tag(bytes, start + 1, tag, true)?;
+        let close_end = bytes[end_open..].iter().position(|&b| b == b'>')? + end_open + 1;
+        ranges.push(start..close_end);
+        i = close_end;
+    }
+    (ranges.len() == count).then_some(ranges)
+}
+
+/// Position of the next `<tag` (or `</tag` when `closing`) followed by
+/// whitespace, `>` or `/`, from `from`.
+fn find_tag(bytes: &[u8], from: usize, tag: &[u8], closing: bool) -> Option<usize> {
+    let open: &[u8] = if closing { b"</" } else { b"<" };
+    let mut i = from;
+    while i < bytes.len() {
+        let at = bytes[i..].iter().position(|&b| b == b'<')? + i;
+        let rest = &bytes[at..];
+        if rest.starts_with(open)
+            && rest[open.len()..].starts_with(tag)
+            && rest
+                .get(open.len() + tag.len())
+                .is_some_and(|&b| b == b'>' || b == b'/' || b.is_ascii_whitespace())
+        {
+            return Some(at);
+        }
+        i = at + 1;
+    }
+    None
+}
+
+/// Lays out the payload: `items/<id>/…` per item and `feeds/<id>/original.xml`
+/// per feed; the same item twice is stored once.
+fn layout(ready: &[PreparedInput], summary: &mut IngestSummary) -> (Payload, Vec<Record>) {
+    let mut payload = Payload::new();
+    let mut records = Vec::new();
+    let mut used: BTreeSet<String> = BTreeSet::new();
+    let mut seen: BTreeMap<Vec<String>, String> = BTreeMap::new();
+    let mut seen_inputs: BTreeMap<&str, &str> = BTreeMap::new();
+    for input in ready {
+        let feed = matches!(input.format, ItemFormat::Rss | ItemFormat::Atom);
+        let mut feed_dir = None;
+        if feed {
+            if let Some(first) = seen_inputs.get(input.sha256.as_str()) {
+                summary
+                    .duplicates
+                    .push(format!("`{}` is the same feed as `{first}`", input.name));
+                continue;
+            }
+            seen_inputs.insert(&input.sha256, &input.name);
+            let id = unique_id(
+                &slug(&input.name).unwrap_or_else(|| input.sha256[..16].to_owned()),
+                &mut used,
+            );
+            payload.insert(format!("feeds/{id}/original.xml"), input.original.clone());
+            feed_dir = Some(id);
+        }
+        for it in &input.items {
+            if let Some(first) = seen.get(&it.identity) {
+                summary.duplicates.push(format!(
+                    "an item of `{}` is the same as item `{first}`",
+                    input.name
+                ));
+                continue;
+            }
+            let base = it
+                .id_hint
+                .as_deref()
+                .and_then(slug)
+                .unwrap_or_else(|| it.sha256[..16].to_owned());
+            let id = unique_id(&base, &mut used);
+            seen.insert(it.identity.clone(), id.clone());
+            let dir = format!("items/{id}");
+            let original = it
+                .fragment
+                .clone()
+                .unwrap_or_else(|| input.original.clone());
+            payload.insert(format!("{dir}/original.{}", it.ext), original);
+            payload.insert(format!("{dir}/text.txt"), it.text.clone().into_bytes());
+            if let Some(c) = &it.content {
+                payload.insert(format!("{dir}/content.txt"), c.clone().into_bytes());
+            }
+            let mut record = it.record.clone();
+            if let Some(f) = &feed_dir {
+                record
+                    .relation
+                    .push(format!("../../feeds/{f}/original.xml"));
+            }
+            payload.insert(format!("{dir}/dc.xml"), record.write_xml().into_bytes());
+            let mut prov = it.provenance.clone();
+            if let Some(f) = &feed_dir {
+                prov["feed"] = serde_json::json!(format!("feeds/{f}/original.xml"));
+            }
+            let prov = serde_json::to_vec_pretty(&prov).unwrap_or_default();
+            payload.insert(format!("{dir}/provenance.json"), prov);
+            records.push(record);
+        }
+    }
+    (payload, records)
+}
+
+/// An id made of `[a-z0-9-]`, at most 64 characters, starting with a letter
+/// or digit, from a hint (a GUID, URL or file name).
+fn slug(hint: &str) -> Option<String> {
+    let last = hint
+        .trim_end_matches('/')
+        .rsplit(['/', '\\', '=', ':'])
+        .find(|s| !s.is_empty())
+        .unwrap_or(hint);
+    let last = last
+        .rsplit_once('.')
+        .map_or(last, |(a, b)| if b.len() <= 5 { a } else { last });
+    let mut out = String::new();
+    for c in last.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out: String = out.trim_matches('-').chars().take(64).collect();
+    let out = out.trim_end_matches('-').to_owned();
+    (!out.is_empty()).then_some(out)
+}
+
+fn unique_id(base: &str, used: &mut BTreeSet<String>) -> String {
+    let mut id = base.to_owned();
+    let mut n = 2;
+    while used.contains(&id) {
+        let suffix = format!("-{n}");
+        let keep = 64 - suffix.len();
+        id = format!("{}{suffix}", &base[..base.len().min(keep)]);
+        n += 1;
+    }
+    used.insert(id.clone());
+    id
+}
+
+fn check_name(name: &str) -> Result<String> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && !name.starts_with(['.', '-'])
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(name.to_owned())
+    } else {
+        Err(Error::InvalidInfo {
+            label: name.to_owned(),
+            reason: "a bag name is 1 to 128 of A-Z a-z 0-9 - _ . and starts with a letter or digit",
+        })
+    }
+}
+
+fn derive_name(first_input: &str, date: &str) -> String {
+    let stem = Path::new(first_input)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(slug)
+        .unwrap_or_else(|| "news".to_owned());
+    format!("{stem}-{date}")
+}
+
+fn bag_options(
+    options: &IngestOptions,
+    name: &str,
+    summary: &IngestSummary,
+    records: &[Record],
+    ready: &[PreparedInput],
+    collection: &Record,
+) -> Result<BagOptions> {
+    let given = |label: &str| {
+        options
+            .info
+            .iter()
+            .any(|(l, _)| l.eq_ignore_ascii_case(label))
+    };
+    let mut bo = BagOptions::new(options.bagging_date.clone())
+        .software_agent(options.software_agent.clone());
+    if !given("Source-Organization") {
+        let publisher = records
+            .iter()
+            .flat_map(|r| r.publisher.first())
+            .next()
+            .cloned()
+            .unwrap_or_else(|| "unknown".to_owned());
+        bo = bo.info("Source-Organization", publisher);
+    }
+    if !given("External-Identifier") {
+        bo = bo.info("External-Identifier", name);
+    }
+    if !given("External-Description") {
+        bo = bo.info(
+            "External-Description",
+            format!(
+                "{} news items from {} inputs ({}), ingested by newsbag",
+                records.len(),
+                ready.len(),
+                summary
+                    .encodings
+                    .iter()
+                    .map(|(e, n)| format!("{n} {e}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    }
+    if !given("BagIt-Profile-Identifier") {
+        bo = bo.info("BagIt-Profile-Identifier", PROFILE_IDENTIFIER);
+    }
+    for (l, v) in &options.info {
+        bo = bo.info(l.clone(), v.clone());
+    }
+    if !summary.rejected.is_empty() {
+        bo = bo.tag_file(
+            "metadata/rejected.json",
+            serde_json::to_vec_pretty(&summary.rejected).unwrap_or_default(),
+        );
+    }
+    Ok(bo.tag_file("metadata/dc.xml", collection.write_xml().into_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs() {
+        for (hint, want) in [
+            (
+                "https://example.org/news/2023/09/rasht-isfahan-meeting/",
+                Some("rasht-isfahan-meeting"),
+            ),
+            (
+                "urn:uuid:1225C695-CFB8-4EBB-AAAA-80DA344EFA6A",
+                Some("1225c695-cfb8-4ebb-aaaa-80da344efa6a"),
+            ),
+            ("seed-fa-utf8.txt", Some("seed-fa-utf8")),
+            ("?p=123", Some("123")),
+            ("---", None),
+            ("خبر", None),
+        ] {
+            assert_eq!(slug(hint).as_deref(), want, "{hint}");
+        }
+        assert!(slug(&"a".repeat(100)).is_some_and(|s| s.len() == 64));
+    }
+
+    #[test]
+    fn unique_ids() {
+        let mut used = BTreeSet::new();
+        assert_eq!(unique_id("a", &mut used), "a");
+        assert_eq!(unique_id("a", &mut used), "a-2");
+        assert_eq!(unique_id("a", &mut used), "a-3");
+        let long = "x".repeat(64);
+        assert_eq!(unique_id(&long, &mut used), long);
+        assert_eq!(unique_id(&long, &mut used).len(), 64);
+    }
+
+    #[test]
+    fn feed_fragments() {
+        let feed = b"<rss><channel><item><title>a</title></item>\n<item id=\"2\"><title>b</title></item><items/></channel></rss>";
+        let det = encoding::detect(feed, None);
+        let r = fragments(feed, &det, ItemFormat::Rss, 2).unwrap();
+        assert_eq!(&feed[r[0].clone()], b"<item><title>a</title></item>");
+        assert_eq!(
+            &feed[r[1].clone()],
+            b"<item id=\"2\"><title>b</title></item>"
+        );
+        assert!(fragments(feed, &det, ItemFormat::Rss, 3).is_none());
+    }
+
+    #[test]
+    fn names() {
+        assert_eq!(
+            derive_name("archive/inbox", "2026-11-28"),
+            "inbox-2026-11-28"
+        );
+        assert!(check_name("ok-name_1.0").is_ok());
+        for bad in ["", "../x", ".hidden", "a/b", "a b"] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+    }
+}
