@@ -70,7 +70,16 @@ for d in range(100):
 PY
 fi
 rm -rf "$work/small-nb" "$work/small-py"
-t_nb_bag=$(best bash -c "rm -rf '$work/small-nb'; '$nb' bag -q --date 2000-01-01 --to '$work/small-nb' '$work/small-src'")
+# newsbag bag --to copies 500 MB into 100,000 new files: the page cache's
+# write-back of one run slows the next, so each run starts after a sync and
+# the removal of the previous copy is not timed.
+t_nb_bag=""
+for _ in $(seq "$RUNS"); do
+    rm -rf "$work/small-nb"; sync; sleep 5
+    /usr/bin/time -o "$timing" -f "%e" "$nb" bag -q --date 2000-01-01 --to "$work/small-nb" "$work/small-src" >/dev/null 2>&1 || true
+    t=$(tail -1 "$timing")
+    if [ -z "$t_nb_bag" ] || awk "BEGIN{exit !($t < $t_nb_bag)}"; then t_nb_bag=$t; fi
+done
 # bagit.py bags in place: time only the bagging, not the copy.
 t_py_bag=""
 for _ in $(seq "$RUNS"); do

@@ -258,7 +258,7 @@ pub fn ingest(
         .filter_map(|p| fs::canonicalize(p).ok())
         .collect();
     sources.retain(|(_, src)| match src {
-        Source::File(p) => !fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)),
+        Source::File(p, _) => !fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)),
         Source::Bytes(_) => true,
     });
     if sources.is_empty() {
@@ -269,9 +269,13 @@ pub fn ingest(
     let prepared: Vec<Result<PreparedInput>> = sources
         .par_iter()
         .map(|(name, src)| {
+            let stable = match src {
+                Source::File(_, stable) => stable.as_str(),
+                Source::Bytes(_) => name.as_str(),
+            };
             let r = src
                 .read(name, options.max_input_bytes)
-                .and_then(|bytes| prepare(name, bytes, options));
+                .and_then(|bytes| prepare(stable, bytes, options));
             reporter.file_done();
             r
         })
@@ -351,7 +355,8 @@ pub fn ingest(
 
 /// Where an input's bytes come from.
 enum Source<'a> {
-    File(PathBuf),
+    /// A file, and the name provenance records for it.
+    File(PathBuf, String),
     Bytes(&'a [u8]),
 }
 
@@ -368,7 +373,7 @@ impl Source<'_> {
                 }
                 Ok(b.to_vec())
             }
-            Source::File(p) => {
+            Source::File(p, _) => {
                 let f = fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
                 let mut buf = Vec::new();
                 f.take(max + 1)
@@ -390,8 +395,17 @@ fn expand<'a>(
     keep_going: bool,
 ) -> Result<()> {
     let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    // Provenance names inputs by their last component and their path inside
+    // a directory input, so that the same inputs give the same bag wherever
+    // they lie; messages name them as given.
+    let base = path
+        .file_name()
+        .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned());
     if md.is_file() {
-        out.push((path.display().to_string(), Source::File(path.to_owned())));
+        out.push((
+            path.display().to_string(),
+            Source::File(path.to_owned(), base),
+        ));
         return Ok(());
     }
     for walked in walk(path) {
@@ -399,8 +413,11 @@ fn expand<'a>(
             Walked::Entry {
                 kind: Kind::File,
                 path: p,
-                ..
-            } => out.push((p.display().to_string(), Source::File(p))),
+                rel,
+            } => out.push((
+                p.display().to_string(),
+                Source::File(p, format!("{base}/{rel}")),
+            )),
             Walked::Entry {
                 kind: Kind::Dir, ..
             } => {}

@@ -383,3 +383,35 @@ fn killed_ingest_leaves_only_complete_bags() {
         }
     }
 }
+
+/// The golden bag: the inbox samples ingested with a fixed date must rebuild
+/// byte for byte. A deliberate format change regenerates it with
+/// `NEWSBAG_BLESS=1 cargo test --test integration golden` and says so in
+/// CHANGELOG.md under **Format**.
+#[test]
+fn golden_bag_rebuilds_byte_identically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (inbox, archive) = inbox(tmp.path());
+    let meta = inbox.join("meta.json");
+    ingest(
+        &[&inbox],
+        &archive,
+        &["--name", "golden", "--meta", meta.to_str().unwrap()],
+    )
+    .success();
+    let built = fs::read(archive.join("bags/golden.zip")).unwrap();
+    let golden = repo("tests/fixtures/golden/golden.zip");
+    if std::env::var("NEWSBAG_BLESS").as_deref() == Ok("1") {
+        fs::create_dir_all(golden.parent().unwrap()).unwrap();
+        fs::write(&golden, &built).unwrap();
+    }
+    let want = fs::read(&golden)
+        .expect("tests/fixtures/golden/golden.zip (bless it with NEWSBAG_BLESS=1)");
+    assert!(
+        built == want,
+        "the golden bag changed: {} bytes built, {} committed",
+        built.len(),
+        want.len()
+    );
+    newsbag().arg("verify").arg(&golden).assert().success();
+}
