@@ -332,22 +332,28 @@ pub fn ingest(
         .prefix(".newsbag-tmp-")
         .tempdir_in(&options.archive)
         .map_err(|e| Error::io("create a temporary directory in", &options.archive, e))?;
-    let src = work.path().join("payload");
+    // The payload is written once, where it becomes the bag: bagging in
+    // place only renames it under data/ and hashes it.
+    let bag_dir = work.path().join(&name);
     for (path, bytes) in &payload {
-        let p = src.join(path);
+        let p = bag_dir.join(path);
         if let Some(parent) = p.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
         }
         fs::write(&p, bytes).map_err(|e| Error::io("write", &p, e))?;
     }
+    drop(payload);
     let collection = Record::collection(
         &format!("{name}: {} news items", records.len()),
         &options.bagging_date,
         &records,
     );
     let bag_options = bag_options(options, &name, &summary, &records, &ready, &collection)?;
+    drop(ready);
+    let no_progress = crate::progress::NoProgress;
+    crate::bag::bag_in_place(&bag_dir, &bag_options, &no_progress)?;
     let staged = work.path().join(format!("{name}.zip"));
-    crate::serialize::bag_to_zip(&src, &staged, &bag_options, &crate::progress::NoProgress)?;
+    crate::serialize::write_zip(&bag_dir, &staged, &no_progress)?;
     fs::rename(&staged, &dest).map_err(|e| Error::io("rename the finished bag to", &dest, e))?;
     summary.bag = dest;
     Ok(summary)
