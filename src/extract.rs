@@ -24,7 +24,7 @@ use crate::error::{Error, Result};
 use crate::progress::{NoProgress, Reporter};
 use crate::report::{Level, Problem, ProblemKind, Report};
 use crate::serialize::{
-    ArchiveRead, EntryInfo, OpenedZip, SharedFile, ZipSource, open_entry, open_zip,
+    ArchiveRead, EntryInfo, OpenedZip, SharedFile, ZipSource, open_entry, open_zip, read_tag_entry,
 };
 use crate::verify::{BagSource, FoundFile, HashJob, Inventory, verify_inventory};
 
@@ -463,14 +463,8 @@ impl<R: ArchiveRead> BagSource for ExtractingSource<R> {
             .entries
             .get(file.id)
             .ok_or_else(|| io::Error::other("no such entry"))?;
-        if entry.size > crate::serialize::MAX_ZIP_TAG_FILE {
-            return Err(io::Error::other("too large to read into memory"));
-        }
-        let mut archive = self.archive.clone();
-        let mut r = open_entry(&mut archive, entry)?;
-        let mut buf = Vec::new();
-        r.read_to_end(&mut buf)?;
-        self.record(r.finish(entry));
+        let (buf, finding) = read_tag_entry(&self.archive, entry)?;
+        self.record(finding);
         Ok(buf)
     }
 

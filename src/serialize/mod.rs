@@ -73,7 +73,7 @@ use crate::tagfile::{BAG_INFO, BagInfo, decode_tag_file};
 
 pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
 pub(crate) use read::{
-    EntryInfo, OpenedZip, ZipSource, open_entry, open_zip, unsafe_entry_name_reason,
+    EntryInfo, OpenedZip, ZipSource, open_entry, open_zip, read_tag_entry, unsafe_entry_name_reason,
 };
 
 /// Payload file extensions that are always deflated.

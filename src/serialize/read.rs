@@ -604,6 +604,26 @@ pub(crate) fn open_entry<'a, R: ArchiveRead>(
     Ok(CheckedReader::new(f, entry.size))
 }
 
+/// Reads a whole tag-file entry of at most [`MAX_ZIP_TAG_FILE`] bytes, with
+/// the CRC or size finding its reading made, if any.
+pub(crate) fn read_tag_entry<R: ArchiveRead>(
+    archive: &ZipArchive<R>,
+    entry: &EntryInfo,
+) -> io::Result<(Vec<u8>, Option<Problem>)> {
+    if entry.size > MAX_ZIP_TAG_FILE {
+        return Err(io::Error::other(format!(
+            "declared size {} is larger than {MAX_ZIP_TAG_FILE} bytes: refusing to read it into memory",
+            entry.size
+        )));
+    }
+    let mut archive = archive.clone();
+    let mut r = open_entry(&mut archive, entry)?;
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf)?;
+    let finding = r.finish(entry);
+    Ok((buf, finding))
+}
+
 /// A zipped bag as a [`BagSource`]: each hashing thread clones the parsed
 /// archive (the central directory is parsed once; clones share it) and
 /// streams entries through every hasher at once.
@@ -648,18 +668,8 @@ impl<R: ArchiveRead> ZipSource<R> {
 
 impl<R: ArchiveRead> BagSource for ZipSource<R> {
     fn read(&self, file: &FoundFile) -> io::Result<Vec<u8>> {
-        let entry = self.entry(file)?;
-        if entry.size > MAX_ZIP_TAG_FILE {
-            return Err(io::Error::other(format!(
-                "declared size {} is larger than {MAX_ZIP_TAG_FILE} bytes: refusing to read it into memory",
-                entry.size
-            )));
-        }
-        let mut archive = self.archive.clone();
-        let mut r = open_entry(&mut archive, entry)?;
-        let mut buf = Vec::new();
-        r.read_to_end(&mut buf)?;
-        self.record(r.finish(entry));
+        let (buf, finding) = read_tag_entry(&self.archive, self.entry(file)?)?;
+        self.record(finding);
         Ok(buf)
     }
 
