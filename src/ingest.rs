@@ -476,18 +476,26 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
     } else {
         None
     };
-    let whole = encoding::to_text(&original, Some(detection.encoding));
+    // Each item's original bytes (`None`: the whole input), checksum and
+    // text derivative. The whole input's derivative is made from the text
+    // already decoded, and only when some item is the whole input.
+    let per_item: Vec<(Option<Vec<u8>>, String, encoding::TextDerivative)> = match &fragments {
+        Some(ranges) => ranges
+            .iter()
+            .map(|r| {
+                let bytes = original[r.clone()].to_vec();
+                let text = encoding::to_text(&bytes, Some(detection.encoding));
+                (Some(bytes), sha256_hex(&original[r.clone()]), text)
+            })
+            .collect(),
+        None => {
+            let whole = encoding::derive(detection.clone(), &decoded);
+            vec![(None, sha256.clone(), whole); items.len()]
+        }
+    };
     let mut repairs: BTreeMap<String, u64> = BTreeMap::new();
     let mut prepared = Vec::with_capacity(items.len());
-    for (i, it) in items.iter().enumerate() {
-        let fragment = fragments.as_ref().map(|f| original[f[i].clone()].to_vec());
-        let (item_sha, text) = match &fragment {
-            Some(bytes) => (
-                sha256_hex(bytes),
-                encoding::to_text(bytes, Some(detection.encoding)),
-            ),
-            None => (sha256.clone(), whole.clone()),
-        };
+    for (it, (fragment, item_sha, text)) in items.iter().zip(per_item) {
         for (k, v) in &text.repairs {
             *repairs.entry(repair_name(*k)).or_insert(0) += v;
         }

@@ -319,9 +319,16 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Detects, decodes and normalises bytes held in memory.
 pub fn to_text(bytes: &[u8], given: Option<&'static Encoding>) -> TextDerivative {
-    let mut detection =
-        detect::detect_without_error_check(bytes, bytes.len() <= DETECT_LIMIT, given);
+    let detection = detect::detect_without_error_check(bytes, bytes.len() <= DETECT_LIMIT, given);
     let decoded = decode(bytes, &detection);
+    derive(detection, &decoded)
+}
+
+/// The text derivative of input already detected and decoded (so that a
+/// caller who needed the decoded text does not decode twice): normalises
+/// it and counts every repair, decoding replacements and a removed BOM
+/// included.
+pub fn derive(mut detection: Detection, decoded: &Decoded) -> TextDerivative {
     detection.had_errors = decoded.had_errors;
     let normalized = normalize(&decoded.text);
     let mut repairs = normalized.repairs;
