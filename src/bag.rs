@@ -351,12 +351,8 @@ fn tag_files(
         octets: files.iter().map(|f| f.size).sum(),
         streams: files.len() as u64,
     };
-    let mut tags = vec![
-        (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
-        (BAG_INFO.to_owned(), options.bag_info(oxum)?.to_bytes()),
-    ];
-    tags.extend(options.extra_tags.iter().cloned());
     let paths: Vec<String> = files.iter().map(|f| format!("data/{}", f.rel)).collect();
+    let mut manifests = Vec::new();
     for &a in &options.algorithms {
         let mut rows: Vec<(&str, &Digest)> = paths
             .iter()
@@ -368,7 +364,28 @@ fn tag_files(
             })
             .collect();
         rows.sort_by(|x, y| x.0.cmp(y.0));
-        tags.push((a.manifest_name(), write_manifest(rows).into_bytes()));
+        manifests.push((a, write_manifest(rows)));
+    }
+    tag_files_with(options, oxum, manifests)
+}
+
+/// The tag files of a bag whose payload manifests (one text per algorithm
+/// of `options`, in its order) are already written, as (name, bytes) in
+/// writing order: bagit.txt, bag-info.txt, the extra tag files, the
+/// manifests, the tag manifests.
+pub(crate) fn tag_files_with(
+    options: &BagOptions,
+    oxum: PayloadOxum,
+    manifests: Vec<(Algorithm, String)>,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    options.check()?;
+    let mut tags = vec![
+        (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
+        (BAG_INFO.to_owned(), options.bag_info(oxum)?.to_bytes()),
+    ];
+    tags.extend(options.extra_tags.iter().cloned());
+    for (a, text) in manifests {
+        tags.push((a.manifest_name(), text.into_bytes()));
     }
     let mut tag_manifests = Vec::new();
     for &a in &options.algorithms {

@@ -120,6 +120,70 @@ fn push_unique(to: &mut Vec<String>, value: &str) {
     }
 }
 
+/// A `Collection` record built one member at a time, for ingests too
+/// large to keep every member's record: [`Record::collection`] of the
+/// members added, in the order added.
+#[derive(Debug, Default)]
+pub struct Collection {
+    language: Vec<String>,
+    publisher: Vec<String>,
+    relation: Vec<String>,
+    seen: std::collections::BTreeSet<(u8, String)>,
+}
+
+impl Collection {
+    fn push(&mut self, which: u8, value: &str) {
+        let value = value.trim();
+        if value.is_empty() || !self.seen.insert((which, value.to_owned())) {
+            return;
+        }
+        let to = match which {
+            0 => &mut self.language,
+            1 => &mut self.publisher,
+            _ => &mut self.relation,
+        };
+        to.push(value.to_owned());
+    }
+
+    /// Adds a member: its languages, publishers and identifier (its
+    /// `urn:sha256:` one, else its first) as a relation.
+    pub fn add(&mut self, m: &Record) {
+        for l in &m.language {
+            self.push(0, l);
+        }
+        for p in &m.publisher {
+            self.push(1, p);
+        }
+        let id = m
+            .identifier
+            .iter()
+            .find(|i| i.starts_with("urn:sha256:"))
+            .or_else(|| m.identifier.first());
+        if let Some(id) = id {
+            self.push(2, id);
+        }
+    }
+
+    /// The first publisher of any member, if any.
+    pub fn first_publisher(&self) -> Option<&str> {
+        self.publisher.first().map(String::as_str)
+    }
+
+    /// The record: `title`, `date`, type `Collection`, and what the members
+    /// gave.
+    pub fn finish(self, title: &str, date: &str) -> Record {
+        let mut r = Record::default();
+        push_unique(&mut r.title, title);
+        push_unique(&mut r.date, date);
+        r.r#type.push("Collection".to_string());
+        r.language = self.language;
+        r.publisher = self.publisher;
+        r.relation = self.relation;
+        r.sanitize();
+        r
+    }
+}
+
 impl Record {
     /// Maps a news item and what is known of its original to a record:
     /// `dc:type` is `Text`, `dc:format` the media type with the charset,
@@ -175,28 +239,11 @@ impl Record {
     /// publishers, and one `dc:relation` per member (its `urn:sha256:`
     /// identifier, else its first identifier).
     pub fn collection(title: &str, date: &str, members: &[Record]) -> Record {
-        let mut r = Record::default();
-        push_unique(&mut r.title, title);
-        push_unique(&mut r.date, date);
-        r.r#type.push("Collection".to_string());
+        let mut c = Collection::default();
         for m in members {
-            for l in &m.language {
-                push_unique(&mut r.language, l);
-            }
-            for p in &m.publisher {
-                push_unique(&mut r.publisher, p);
-            }
-            let id = m
-                .identifier
-                .iter()
-                .find(|i| i.starts_with("urn:sha256:"))
-                .or_else(|| m.identifier.first());
-            if let Some(id) = id {
-                push_unique(&mut r.relation, id);
-            }
+            c.add(m);
         }
-        r.sanitize();
-        r
+        c.finish(title, date)
     }
 
     /// The values of an element by its DCMES name (`"title"`, `"type"`…).

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::Read;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -17,12 +17,15 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::bag::BagOptions;
-use crate::checksum::{Algorithm, hash_bytes};
-use crate::dc::{Origin, Record};
+use crate::checksum::{Algorithm, Digest, hash_bytes};
+use crate::dc::{Collection, Origin, Record};
 use crate::encoding::{self, Detection, Encoding};
 use crate::error::{Error, Result};
 use crate::item::{self, ItemFormat, NewsItem};
-use crate::progress::Reporter;
+use crate::manifest::write_manifest;
+use crate::progress::{NoProgress, Reporter};
+use crate::serialize::{Method, Packed, ZipBuilder, dos_date, pack};
+use crate::tagfile::PayloadOxum;
 use crate::walk::{Kind, Walked, walk};
 
 /// The BagIt profile newsbag's ingested bags follow
@@ -209,8 +212,9 @@ pub struct IngestSummary {
     pub warnings: Vec<String>,
 }
 
-/// One file of the payload, by path under `data/`.
-type Payload = BTreeMap<String, Vec<u8>>;
+/// Inputs prepared in parallel at a time: bounds memory to one batch of
+/// inputs and their derivatives, whatever the size of the corpus.
+const BATCH: usize = 256;
 
 /// An item ready to be written.
 struct Prepared {
@@ -237,7 +241,31 @@ struct PreparedInput {
     items: Vec<Prepared>,
 }
 
+/// A file's checksums, one per algorithm of [`Algorithm::DEFAULT`].
+type Digests = Vec<(Algorithm, Digest)>;
+
+/// A payload file already hashed, packed and spooled: where its packed
+/// bytes lie in the spool file.
+struct Spooled {
+    /// Path under `data/`.
+    path: String,
+    digests: Digests,
+    method: Method,
+    crc32: u32,
+    size: u64,
+    offset: u64,
+    csize: u64,
+}
+
 /// Ingests `inputs` into one zipped bag under `options.archive`.
+///
+/// Inputs are read and prepared a batch at a time on every core; each
+/// payload file is hashed and compressed once, as it is produced, and its
+/// compressed bytes spooled to a temporary file in the archive; at the end
+/// the ZIP is assembled in path order from the spool and the tag files,
+/// verified at full fixity, and renamed into `bags/`. Memory holds one
+/// batch plus a few hundred bytes per payload file (its path and
+/// checksums), never the payload.
 pub fn ingest(
     inputs: &[Input],
     options: &IngestOptions,
@@ -257,61 +285,15 @@ pub fn ingest(
         .iter()
         .filter_map(|p| fs::canonicalize(p).ok())
         .collect();
-    sources.retain(|(_, src)| match src {
-        Source::File(p, _) => !fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)),
-        Source::Bytes(_) => true,
-    });
+    if !excluded.is_empty() {
+        sources.retain(|(_, src)| match src {
+            Source::File(p, _) => !fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)),
+            Source::Bytes(_) => true,
+        });
+    }
     if sources.is_empty() {
         return Err(Error::NothingToIngest);
     }
-    // 2. Read and prepare every input, in parallel, order kept.
-    reporter.start(sources.len() as u64, 0);
-    let prepared: Vec<Result<PreparedInput>> = sources
-        .par_iter()
-        .map(|(name, src)| {
-            let stable = match src {
-                Source::File(_, stable) => stable.as_str(),
-                Source::Bytes(_) => name.as_str(),
-            };
-            let r = src
-                .read(name, options.max_input_bytes)
-                .and_then(|bytes| prepare(stable, bytes, options));
-            reporter.file_done();
-            r
-        })
-        .collect();
-    reporter.finish();
-    let mut ready = Vec::new();
-    for ((name, _), p) in sources.iter().zip(prepared) {
-        match p {
-            Ok(p) => ready.push(p),
-            Err(e) if options.keep_going => summary.rejected.push(Rejected {
-                input: name.clone(),
-                reason: e.to_string(),
-            }),
-            Err(e) => {
-                return Err(Error::Input {
-                    input: name.clone(),
-                    source: Box::new(e),
-                });
-            }
-        }
-    }
-    summary.inputs = ready.len();
-    if ready.iter().all(|p| p.items.is_empty()) {
-        return Err(Error::NothingToIngest);
-    }
-    // 3. Lay out the payload.
-    let (payload, records) = layout(&ready, &mut summary);
-    for p in &ready {
-        summary.bytes += p.original.len() as u64;
-        *summary.encodings.entry(p.encoding.clone()).or_insert(0) += 1;
-        for (k, v) in &p.repairs {
-            *summary.repairs.entry(k.clone()).or_insert(0) += v;
-        }
-    }
-    summary.items = records.len();
-    // 4. Bag, zip, verify, rename into place.
     let name = match &options.name {
         Some(n) => check_name(n)?,
         None => {
@@ -323,40 +305,243 @@ pub fn ingest(
         }
     };
     let bags = options.archive.join("bags");
-    fs::create_dir_all(&bags).map_err(|e| Error::io("create", &bags, e))?;
     let dest = bags.join(format!("{name}.zip"));
     if fs::symlink_metadata(&dest).is_ok() {
         return Err(Error::DestinationExists { path: dest });
     }
+    // Everything is written inside a temporary directory of the archive,
+    // removed on any failure; only the finished, verified ZIP leaves it.
+    fs::create_dir_all(&options.archive).map_err(|e| Error::io("create", &options.archive, e))?;
     let work = tempfile::Builder::new()
         .prefix(".newsbag-tmp-")
         .tempdir_in(&options.archive)
         .map_err(|e| Error::io("create a temporary directory in", &options.archive, e))?;
-    // The payload is written once, where it becomes the bag: bagging in
-    // place only renames it under data/ and hashes it.
-    let bag_dir = work.path().join(&name);
-    for (path, bytes) in &payload {
-        let p = bag_dir.join(path);
-        if let Some(parent) = p.parent() {
-            fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
+    let spool_path = work.path().join("payload.spool");
+    let spool_file =
+        fs::File::create(&spool_path).map_err(|e| Error::io("create", &spool_path, e))?;
+    let mut spool = std::io::BufWriter::with_capacity(1 << 20, spool_file);
+    let mut spool_len = 0u64;
+    let mut spooled: Vec<Spooled> = Vec::new();
+    let mut layout = Layout::default();
+
+    // 2. Read, prepare, lay out, hash and pack, a batch at a time.
+    reporter.start(sources.len() as u64, 0);
+    for batch in sources.chunks(BATCH) {
+        let prepared: Vec<Result<PreparedInput>> = batch
+            .par_iter()
+            .map(|(name, src)| {
+                let stable = match src {
+                    Source::File(_, stable) => stable.as_str(),
+                    Source::Bytes(_) => name.as_str(),
+                };
+                let r = src
+                    .read(name, options.max_input_bytes)
+                    .and_then(|bytes| prepare(stable, bytes, options));
+                reporter.file_done();
+                r
+            })
+            .collect();
+        let mut files: Vec<(String, Pending)> = Vec::new();
+        for ((name, _), p) in batch.iter().zip(prepared) {
+            match p {
+                Ok(p) => {
+                    summary.inputs += 1;
+                    summary.bytes += p.original.len() as u64;
+                    *summary.encodings.entry(p.encoding.clone()).or_insert(0) += 1;
+                    for (k, v) in &p.repairs {
+                        *summary.repairs.entry(k.clone()).or_insert(0) += v;
+                    }
+                    layout.add(p, &mut files, &mut summary);
+                }
+                Err(e) if options.keep_going => summary.rejected.push(Rejected {
+                    input: name.clone(),
+                    reason: e.to_string(),
+                }),
+                Err(e) => {
+                    return Err(Error::Input {
+                        input: name.clone(),
+                        source: Box::new(e),
+                    });
+                }
+            }
         }
-        fs::write(&p, bytes).map_err(|e| Error::io("write", &p, e))?;
+        let packed: Vec<(String, Digests, Packed)> = files
+            .into_par_iter()
+            .map(|(path, pending)| {
+                let bytes = pending.into_bytes();
+                let digests = hash_bytes(&bytes, &Algorithm::DEFAULT);
+                let packed = pack(&format!("data/{path}"), bytes);
+                (path, digests, packed)
+            })
+            .collect();
+        for (path, digests, p) in packed {
+            spool
+                .write_all(&p.data)
+                .map_err(|e| Error::io("write", &spool_path, e))?;
+            let csize = p.data.len() as u64;
+            spooled.push(Spooled {
+                path,
+                digests,
+                method: p.method,
+                crc32: p.crc32,
+                size: p.size,
+                offset: spool_len,
+                csize,
+            });
+            spool_len += csize;
+        }
     }
-    drop(payload);
-    let collection = Record::collection(
-        &format!("{name}: {} news items", records.len()),
+    reporter.finish();
+    if layout.items == 0 {
+        return Err(Error::NothingToIngest);
+    }
+    summary.items = layout.items;
+    let spool_file = spool
+        .into_inner()
+        .map_err(|e| Error::io("write", &spool_path, e.into_error()))?;
+    drop(spool_file);
+
+    // 3. Tag files.
+    spooled.sort_unstable_by(|a, b| a.path.cmp(&b.path));
+    let oxum = PayloadOxum {
+        octets: spooled.iter().map(|f| f.size).sum(),
+        streams: spooled.len() as u64,
+    };
+    let paths: Vec<String> = spooled.iter().map(|f| format!("data/{}", f.path)).collect();
+    let manifests: Vec<(Algorithm, String)> = Algorithm::DEFAULT
+        .iter()
+        .enumerate()
+        .map(|(i, &a)| {
+            let rows = paths
+                .iter()
+                .zip(&spooled)
+                .map(|(p, f)| (p.as_str(), &f.digests[i].1));
+            (a, write_manifest(rows))
+        })
+        .collect();
+    let items = layout.items;
+    let inputs_count = summary.inputs;
+    let publisher = layout.collection.first_publisher().map(str::to_owned);
+    let collection = std::mem::take(&mut layout.collection).finish(
+        &format!("{name}: {items} news items"),
         &options.bagging_date,
-        &records,
     );
-    let bag_options = bag_options(options, &name, &summary, &records, &ready, &collection)?;
-    drop(ready);
-    let no_progress = crate::progress::NoProgress;
-    crate::bag::bag_in_place(&bag_dir, &bag_options, &no_progress)?;
+    drop(layout);
+    let bag_options = bag_options(
+        options,
+        &name,
+        &summary,
+        items,
+        inputs_count,
+        publisher,
+        &collection,
+    );
+    let tags = crate::bag::tag_files_with(&bag_options, oxum, manifests)?;
+
+    // 4. The ZIP, in path order, then verified and renamed into place.
     let staged = work.path().join(format!("{name}.zip"));
-    crate::serialize::write_zip(&bag_dir, &staged, &no_progress)?;
+    write_bag_zip(
+        &staged,
+        &name,
+        &options.bagging_date,
+        &tags,
+        &paths,
+        &spooled,
+        &spool_path,
+    )?;
+    drop(paths);
+    drop(spooled);
+    let _ = fs::remove_file(&spool_path);
+    let report = crate::verify::verify_zip(&staged, crate::report::Level::Fixity, &NoProgress)?;
+    if !report.is_valid() {
+        return Err(Error::Invalid {
+            path: staged,
+            problems: report.errors().take(20).map(ToString::to_string).collect(),
+        });
+    }
+    fs::create_dir_all(&bags).map_err(|e| Error::io("create", &bags, e))?;
+    if fs::symlink_metadata(&dest).is_ok() {
+        return Err(Error::DestinationExists { path: dest });
+    }
     fs::rename(&staged, &dest).map_err(|e| Error::io("rename the finished bag to", &dest, e))?;
+    if let Ok(d) = fs::File::open(&bags) {
+        let _ = d.sync_all(); // make the rename durable where supported
+    }
     summary.bag = dest;
     Ok(summary)
+}
+
+/// Writes the bag as a ZIP at `staged`: one top-level directory `name`,
+/// every entry (directories included) in byte order of its path, the
+/// payload copied from the spool as it was packed, the tag files packed
+/// here; then synced.
+fn write_bag_zip(
+    staged: &Path,
+    name: &str,
+    bagging_date: &str,
+    tags: &[(String, Vec<u8>)],
+    paths: &[String],
+    spooled: &[Spooled],
+    spool_path: &Path,
+) -> Result<()> {
+    enum Ref {
+        Dir,
+        Tag(usize),
+        Data(usize),
+    }
+    let mut entries: BTreeMap<&str, Ref> = BTreeMap::new();
+    let mut dirs: BTreeSet<String> = BTreeSet::new();
+    let all = tags
+        .iter()
+        .map(|(n, _)| n.as_str())
+        .chain(paths.iter().map(String::as_str));
+    for p in all {
+        let mut at = 0;
+        while let Some(i) = p[at..].find('/') {
+            at += i + 1;
+            if !dirs.contains(&p[..at]) {
+                dirs.insert(p[..at].to_owned());
+            }
+        }
+    }
+    for d in &dirs {
+        entries.insert(d, Ref::Dir);
+    }
+    for (i, (n, _)) in tags.iter().enumerate() {
+        entries.insert(n, Ref::Tag(i));
+    }
+    for (i, p) in paths.iter().enumerate() {
+        entries.insert(p, Ref::Data(i));
+    }
+    let werr = |e: std::io::Error| Error::io("write", staged, e);
+    let file = fs::File::create_new(staged).map_err(werr)?;
+    let mut spool = fs::File::open(spool_path).map_err(|e| Error::io("read", spool_path, e))?;
+    let mut zip = ZipBuilder::new(
+        std::io::BufWriter::with_capacity(1 << 20, file),
+        dos_date(Some(bagging_date)),
+    );
+    zip.add_dir(&format!("{name}/")).map_err(werr)?;
+    for (rel, r) in &entries {
+        let entry = format!("{name}/{rel}");
+        match r {
+            Ref::Dir => zip.add_dir(&entry).map_err(werr)?,
+            Ref::Tag(i) => zip
+                .add_packed(&entry, &pack(rel, tags[*i].1.clone()))
+                .map_err(werr)?,
+            Ref::Data(i) => {
+                let f = &spooled[*i];
+                spool
+                    .seek(SeekFrom::Start(f.offset))
+                    .map_err(|e| Error::io("read", spool_path, e))?;
+                zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut spool)
+                    .map_err(werr)?;
+            }
+        }
+    }
+    let out = zip.finish().map_err(werr)?;
+    let file = out.into_inner().map_err(|e| werr(e.into_error()))?;
+    file.sync_all().map_err(|e| Error::io("sync", staged, e))?;
+    Ok(())
 }
 
 /// Where an input's bytes come from.
@@ -481,7 +666,7 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
     // already decoded, and only when some item is the whole input.
     let per_item: Vec<(Option<Vec<u8>>, String, encoding::TextDerivative)> = match &fragments {
         Some(ranges) => ranges
-            .iter()
+            .par_iter()
             .map(|r| {
                 let bytes = original[r.clone()].to_vec();
                 let text = encoding::to_text(&bytes, Some(detection.encoding));
@@ -493,50 +678,61 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
             vec![(None, sha256.clone(), whole); items.len()]
         }
     };
-    let mut repairs: BTreeMap<String, u64> = BTreeMap::new();
-    let mut prepared = Vec::with_capacity(items.len());
-    for (it, (fragment, item_sha, text)) in items.iter().zip(per_item) {
-        for (k, v) in &text.repairs {
-            *repairs.entry(repair_name(*k)).or_insert(0) += v;
-        }
-        let content =
-            (format != ItemFormat::Text).then(|| encoding::normalize(&item_text(it)).text);
-        let origin = Origin {
-            media_type: format.media_type().to_owned(),
-            charset: Some(detection.label()),
-            sha256_hex: item_sha.clone(),
-            source: it.source.clone().or_else(|| Some(name.to_owned())),
-        };
-        let mut record = Record::from_item(&normalized_item(it), &origin);
-        if let Some(meta) = meta {
-            for (element, values) in meta {
-                record.apply_meta(element, values);
+    // Items of a feed are made on every core.
+    let made: Vec<(Prepared, Vec<(encoding::RepairKind, u64)>)> = items
+        .par_iter()
+        .zip(per_item)
+        .map(|(it, (fragment, item_sha, text))| {
+            let item_repairs: Vec<(encoding::RepairKind, u64)> =
+                text.repairs.iter().map(|(k, v)| (*k, *v)).collect();
+            let content =
+                (format != ItemFormat::Text).then(|| encoding::normalize(&item_text(it)).text);
+            let origin = Origin {
+                media_type: format.media_type().to_owned(),
+                charset: Some(detection.label()),
+                sha256_hex: item_sha.clone(),
+                source: it.source.clone().or_else(|| Some(name.to_owned())),
+            };
+            let mut record = Record::from_item(&normalized_item(it), &origin);
+            if let Some(meta) = meta {
+                for (element, values) in meta {
+                    record.apply_meta(element, values);
+                }
             }
+            if record.rights.is_empty()
+                && let Some((_, v)) = options
+                    .info
+                    .iter()
+                    .find(|(l, _)| l.eq_ignore_ascii_case("Rights"))
+            {
+                record.rights.push(v.clone());
+            }
+            let provenance = provenance(
+                name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
+            );
+            let mut identity = it.identifiers.clone();
+            identity.push(item_sha.clone());
+            let prepared = Prepared {
+                id_hint: it.id_hint.clone(),
+                sha256: item_sha,
+                identity,
+                fragment,
+                ext: extension(format),
+                text: text.text,
+                content,
+                record,
+                provenance,
+            };
+            (prepared, item_repairs)
+        })
+        .collect();
+    let mut repairs: BTreeMap<String, u64> = BTreeMap::new();
+    let mut prepared = Vec::with_capacity(made.len());
+    for (p, item_repairs) in made {
+        for (k, v) in item_repairs {
+            *repairs.entry(repair_name(k)).or_insert(0) += v;
         }
-        if record.rights.is_empty()
-            && let Some((_, v)) = options
-                .info
-                .iter()
-                .find(|(l, _)| l.eq_ignore_ascii_case("Rights"))
-        {
-            record.rights.push(v.clone());
-        }
-        let provenance = provenance(
-            name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
-        );
-        let mut identity = it.identifiers.clone();
-        identity.push(item_sha.clone());
-        prepared.push(Prepared {
-            id_hint: it.id_hint.clone(),
-            sha256: item_sha,
-            identity,
-            fragment,
-            ext: extension(format),
-            text: text.text,
-            content,
-            record,
-            provenance,
-        });
+        prepared.push(p);
     }
     Ok(PreparedInput {
         name: name.to_owned(),
@@ -687,34 +883,79 @@ fn find_tag(bytes: &[u8], from: usize, tag: &[u8], closing: bool) -> Option<usiz
     None
 }
 
+/// A payload file's content, serialized on the thread pool.
+enum Pending {
+    Bytes(Vec<u8>),
+    Dc(Box<Record>),
+    Json(serde_json::Value),
+}
+
+impl Pending {
+    fn into_bytes(self) -> Vec<u8> {
+        match self {
+            Pending::Bytes(b) => b,
+            Pending::Dc(r) => r.write_xml().into_bytes(),
+            Pending::Json(v) => serde_json::to_vec_pretty(&v).unwrap_or_default(),
+        }
+    }
+}
+
 /// Lays out the payload: `items/<id>/…` per item and `feeds/<id>/original.xml`
 /// per feed; the same item twice is stored once.
-fn layout(ready: &[PreparedInput], summary: &mut IngestSummary) -> (Payload, Vec<Record>) {
-    let mut payload = Payload::new();
-    let mut records = Vec::new();
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    let mut seen: BTreeMap<Vec<String>, String> = BTreeMap::new();
-    let mut seen_inputs: BTreeMap<&str, &str> = BTreeMap::new();
-    for input in ready {
+#[derive(Default)]
+struct Layout {
+    used: Ids,
+    /// Identity of each item stored → its id.
+    seen: BTreeMap<Vec<String>, String>,
+    /// Checksum of each feed stored → its input's name.
+    seen_feeds: BTreeMap<String, String>,
+    collection: Collection,
+    items: usize,
+}
+
+impl Layout {
+    /// Adds the files of `input` (paths under `data/`) to `files`.
+    fn add(
+        &mut self,
+        input: PreparedInput,
+        files: &mut Vec<(String, Pending)>,
+        summary: &mut IngestSummary,
+    ) {
         let feed = matches!(input.format, ItemFormat::Rss | ItemFormat::Atom);
         let mut feed_dir = None;
+        // Items that are the whole input (not a fragment of a feed) share
+        // its bytes: the last one to need them takes them.
+        let mut whole_left = input.items.iter().filter(|i| i.fragment.is_none()).count();
+        let mut original = Some(input.original);
         if feed {
-            if let Some(first) = seen_inputs.get(input.sha256.as_str()) {
+            if let Some(first) = self.seen_feeds.get(&input.sha256) {
                 summary
                     .duplicates
                     .push(format!("`{}` is the same feed as `{first}`", input.name));
-                continue;
+                return;
             }
-            seen_inputs.insert(&input.sha256, &input.name);
+            self.seen_feeds
+                .insert(input.sha256.clone(), input.name.clone());
             let id = unique_id(
                 &slug(&input.name).unwrap_or_else(|| input.sha256[..16].to_owned()),
-                &mut used,
+                &mut self.used,
             );
-            payload.insert(format!("feeds/{id}/original.xml"), input.original.clone());
+            let bytes = if whole_left > 0 {
+                original.clone()
+            } else {
+                original.take()
+            };
+            files.push((
+                format!("feeds/{id}/original.xml"),
+                Pending::Bytes(bytes.unwrap_or_default()),
+            ));
             feed_dir = Some(id);
         }
-        for it in &input.items {
-            if let Some(first) = seen.get(&it.identity) {
+        for it in input.items {
+            if it.fragment.is_none() {
+                whole_left -= 1;
+            }
+            if let Some(first) = self.seen.get(&it.identity) {
                 summary.duplicates.push(format!(
                     "an item of `{}` is the same as item `{first}`",
                     input.name
@@ -726,35 +967,38 @@ fn layout(ready: &[PreparedInput], summary: &mut IngestSummary) -> (Payload, Vec
                 .as_deref()
                 .and_then(slug)
                 .unwrap_or_else(|| it.sha256[..16].to_owned());
-            let id = unique_id(&base, &mut used);
-            seen.insert(it.identity.clone(), id.clone());
+            let id = unique_id(&base, &mut self.used);
             let dir = format!("items/{id}");
-            let original = it
-                .fragment
-                .clone()
-                .unwrap_or_else(|| input.original.clone());
-            payload.insert(format!("{dir}/original.{}", it.ext), original);
-            payload.insert(format!("{dir}/text.txt"), it.text.clone().into_bytes());
-            if let Some(c) = &it.content {
-                payload.insert(format!("{dir}/content.txt"), c.clone().into_bytes());
+            self.seen.insert(it.identity, id);
+            let bytes = match it.fragment {
+                Some(f) => f,
+                None if whole_left == 0 => original.take().unwrap_or_default(),
+                None => original.clone().unwrap_or_default(),
+            };
+            files.push((format!("{dir}/original.{}", it.ext), Pending::Bytes(bytes)));
+            files.push((
+                format!("{dir}/text.txt"),
+                Pending::Bytes(it.text.into_bytes()),
+            ));
+            if let Some(c) = it.content {
+                files.push((format!("{dir}/content.txt"), Pending::Bytes(c.into_bytes())));
             }
-            let mut record = it.record.clone();
+            let mut record = it.record;
             if let Some(f) = &feed_dir {
                 record
                     .relation
                     .push(format!("../../feeds/{f}/original.xml"));
             }
-            payload.insert(format!("{dir}/dc.xml"), record.write_xml().into_bytes());
-            let mut prov = it.provenance.clone();
+            self.collection.add(&record);
+            files.push((format!("{dir}/dc.xml"), Pending::Dc(Box::new(record))));
+            let mut prov = it.provenance;
             if let Some(f) = &feed_dir {
                 prov["feed"] = serde_json::json!(format!("feeds/{f}/original.xml"));
             }
-            let prov = serde_json::to_vec_pretty(&prov).unwrap_or_default();
-            payload.insert(format!("{dir}/provenance.json"), prov);
-            records.push(record);
+            files.push((format!("{dir}/provenance.json"), Pending::Json(prov)));
+            self.items += 1;
         }
     }
-    (payload, records)
 }
 
 /// An id made of `[a-z0-9-]`, at most 64 characters, starting with a letter
@@ -781,16 +1025,31 @@ fn slug(hint: &str) -> Option<String> {
     (!out.is_empty()).then_some(out)
 }
 
-fn unique_id(base: &str, used: &mut BTreeSet<String>) -> String {
+/// Ids handed out, and for each base the next suffix to try, so that many
+/// items with the same base (copies of one page) cost no more than one.
+#[derive(Default)]
+struct Ids {
+    used: BTreeSet<String>,
+    next: BTreeMap<String, usize>,
+}
+
+/// `base`, or `base-2`, `base-3`… (cut to 64 characters) if taken.
+fn unique_id(base: &str, ids: &mut Ids) -> String {
     let mut id = base.to_owned();
-    let mut n = 2;
-    while used.contains(&id) {
-        let suffix = format!("-{n}");
-        let keep = 64 - suffix.len();
-        id = format!("{}{suffix}", &base[..base.len().min(keep)]);
-        n += 1;
+    let mut n = ids.next.get(base).copied().unwrap_or(2);
+    if ids.used.contains(&id) {
+        loop {
+            let suffix = format!("-{n}");
+            let keep = 64 - suffix.len();
+            id = format!("{}{suffix}", &base[..base.len().min(keep)]);
+            n += 1;
+            if !ids.used.contains(&id) {
+                break;
+            }
+        }
+        ids.next.insert(base.to_owned(), n);
     }
-    used.insert(id.clone());
+    ids.used.insert(id.clone());
     id
 }
 
@@ -824,10 +1083,11 @@ fn bag_options(
     options: &IngestOptions,
     name: &str,
     summary: &IngestSummary,
-    records: &[Record],
-    ready: &[PreparedInput],
+    items: usize,
+    inputs: usize,
+    publisher: Option<String>,
     collection: &Record,
-) -> Result<BagOptions> {
+) -> BagOptions {
     let given = |label: &str| {
         options
             .info
@@ -837,13 +1097,10 @@ fn bag_options(
     let mut bo = BagOptions::new(options.bagging_date.clone())
         .software_agent(options.software_agent.clone());
     if !given("Source-Organization") {
-        let publisher = records
-            .iter()
-            .flat_map(|r| r.publisher.first())
-            .next()
-            .cloned()
-            .unwrap_or_else(|| "unknown".to_owned());
-        bo = bo.info("Source-Organization", publisher);
+        bo = bo.info(
+            "Source-Organization",
+            publisher.unwrap_or_else(|| "unknown".to_owned()),
+        );
     }
     if !given("External-Identifier") {
         bo = bo.info("External-Identifier", name);
@@ -852,9 +1109,7 @@ fn bag_options(
         bo = bo.info(
             "External-Description",
             format!(
-                "{} news items from {} inputs ({}), ingested by newsbag",
-                records.len(),
-                ready.len(),
+                "{items} news items from {inputs} inputs ({}), ingested by newsbag",
                 summary
                     .encodings
                     .iter()
@@ -876,7 +1131,7 @@ fn bag_options(
             serde_json::to_vec_pretty(&summary.rejected).unwrap_or_default(),
         );
     }
-    Ok(bo.tag_file("metadata/dc.xml", collection.write_xml().into_bytes()))
+    bo.tag_file("metadata/dc.xml", collection.write_xml().into_bytes())
 }
 
 #[cfg(test)]
@@ -906,7 +1161,7 @@ mod tests {
 
     #[test]
     fn unique_ids() {
-        let mut used = BTreeSet::new();
+        let mut used = Ids::default();
         assert_eq!(unique_id("a", &mut used), "a");
         assert_eq!(unique_id("a", &mut used), "a-2");
         assert_eq!(unique_id("a", &mut used), "a-3");

@@ -30,6 +30,7 @@ const SAMPLE_BYTES: usize = 16 * 1024;
 /// assert_eq!(lang_from_text("An English sentence."), None);
 /// ```
 pub fn lang_from_text(text: &str) -> Option<&'static str> {
+    let is_letter = letter_test();
     let mut end = text.len().min(SAMPLE_BYTES);
     while !text.is_char_boundary(end) {
         end -= 1;
@@ -42,7 +43,7 @@ pub fn lang_from_text(text: &str) -> Option<&'static str> {
     let mut ar = 0usize;
     let mut scripts = [0usize; 6]; // el ko ja th hy ka
     for c in sample.chars() {
-        if !c.is_alphabetic() {
+        if !is_letter(c) {
             continue;
         }
         letters += 1;
@@ -72,7 +73,7 @@ pub fn lang_from_text(text: &str) -> Option<&'static str> {
     // A script must carry at least half of the letters.
     let majority = |n: usize| n * 2 >= letters;
     if majority(arabic_script) {
-        for word in sample.split(|c: char| !c.is_alphabetic()) {
+        for word in sample.split(|c: char| !is_letter(c)) {
             match word {
                 "است" | "این" | "را" | "می" | "های" | "برای" | "که" | "شد" | "نیز" =>
                 {
@@ -103,16 +104,38 @@ pub fn lang_from_text(text: &str) -> Option<&'static str> {
         .map(|(_, tag)| tag)
 }
 
+/// `char::is_alphabetic`, with its answers for U+0000–U+07FF (Latin,
+/// Greek, Cyrillic, Hebrew, Arabic: most news text) read from a table
+/// built once: the standard library's lookup for non-ASCII characters was
+/// the most expensive step of ingesting Persian text.
+fn letter_test() -> impl Fn(char) -> bool {
+    static TABLE: std::sync::OnceLock<[u64; 32]> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = [0u64; 32];
+        for cp in 0..0x800u32 {
+            if char::from_u32(cp).is_some_and(char::is_alphabetic) {
+                t[(cp / 64) as usize] |= 1 << (cp % 64);
+            }
+        }
+        t
+    });
+    move |c: char| {
+        let cp = c as u32;
+        if cp < 0x800 {
+            table[(cp / 64) as usize] & (1 << (cp % 64)) != 0
+        } else {
+            c.is_alphabetic()
+        }
+    }
+}
+
 /// Whether most letters of (the start of) `text` are Latin: then a
 /// language declared for a whole Persian or Arabic feed does not fit it.
 pub(crate) fn mostly_latin(text: &str) -> bool {
+    let is_letter = letter_test();
     let mut letters = 0usize;
     let mut latin = 0usize;
-    for c in text
-        .chars()
-        .take(SAMPLE_BYTES)
-        .filter(|c| c.is_alphabetic())
-    {
+    for c in text.chars().take(SAMPLE_BYTES).filter(|&c| is_letter(c)) {
         letters += 1;
         if c.is_ascii_alphabetic() || ('\u{00C0}'..='\u{024F}').contains(&c) {
             latin += 1;
@@ -123,7 +146,15 @@ pub(crate) fn mostly_latin(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::lang_from_text;
+    use super::{lang_from_text, letter_test};
+
+    #[test]
+    fn letter_table_agrees_with_the_standard_library() {
+        let is_letter = letter_test();
+        for c in (0..0x3000u32).filter_map(char::from_u32) {
+            assert_eq!(is_letter(c), c.is_alphabetic(), "U+{:04X}", c as u32);
+        }
+    }
 
     #[test]
     fn table() {

@@ -56,14 +56,14 @@
 //! than 65,535 entries or 4 GiB get a ZIP64 end of central directory.
 
 mod read;
+mod write;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
-use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, DateTime, ZipWriter};
+use rayon::prelude::*;
 
 use crate::bag::{BagOptions, bag_to};
 use crate::error::{Error, Refusal, Result};
@@ -75,6 +75,7 @@ pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
 pub(crate) use read::{
     EntryInfo, OpenedZip, ZipSource, open_entry, open_zip, read_tag_entry, unsafe_entry_name_reason,
 };
+pub(crate) use write::{Method, Packed, ZipBuilder, dos_date, pack};
 
 /// Payload file extensions that are always deflated.
 pub const TEXT_EXTENSIONS: [&str; 16] = [
@@ -82,11 +83,9 @@ pub const TEXT_EXTENSIONS: [&str; 16] = [
     "svg", "rdf", "jsonld",
 ];
 
-/// Bytes sampled to decide whether a file compresses.
-const SAMPLE: usize = 64 * 1024;
-
-/// The deflate level of every deflated entry (fixed for determinism).
-const DEFLATE_LEVEL: i64 = 6;
+/// Files up to this size are read whole and compressed on the thread pool;
+/// larger ones are streamed.
+const IN_MEMORY: u64 = 8 * 1024 * 1024;
 
 /// What [`write_zip`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,51 +100,19 @@ pub struct ZipSummary {
     pub bytes: u64,
 }
 
-/// Whether a file should be deflated: see the module documentation.
-fn should_deflate(rel: &str, sample: &[u8]) -> bool {
-    if sample.is_empty() {
-        return false;
-    }
-    if !rel.contains('/') {
-        return true; // a tag file at the top of the bag
-    }
-    let name = rel.rsplit('/').next().unwrap_or(rel);
-    if let Some((_, ext)) = name.rsplit_once('.')
-        && TEXT_EXTENSIONS.iter().any(|t| t.eq_ignore_ascii_case(ext))
-    {
-        return true;
-    }
-    let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::fast());
-    let compressed = enc
-        .write_all(sample)
-        .and_then(|()| enc.finish())
-        .map_or(usize::MAX, |v| v.len());
-    compressed.saturating_mul(10) <= sample.len().saturating_mul(9)
-}
-
-/// The DOS timestamp of every entry: `Bagging-Date` at midnight.
-fn entry_time(bag_dir: &Path) -> DateTime {
+/// The DOS date of every entry: the bag's `Bagging-Date`.
+fn entry_date(bag_dir: &Path) -> u16 {
     let path = bag_dir.join(BAG_INFO);
     let Ok(f) = File::open(&path) else {
-        return DateTime::default();
+        return write::dos_date(None);
     };
     let mut bytes = Vec::new();
     if f.take(1 << 20).read_to_end(&mut bytes).is_err() {
-        return DateTime::default();
+        return write::dos_date(None);
     }
     let (text, _) = decode_tag_file(&bytes, "UTF-8", BAG_INFO);
     let (info, _) = BagInfo::parse(&text, BAG_INFO, false);
-    info.get("Bagging-Date")
-        .and_then(parse_date)
-        .unwrap_or_default()
-}
-
-fn parse_date(s: &str) -> Option<DateTime> {
-    let mut it = s.trim().splitn(3, '-');
-    let y: u16 = it.next()?.parse().ok()?;
-    let m: u8 = it.next()?.parse().ok()?;
-    let d: u8 = it.next()?.get(..2)?.parse().ok()?;
-    DateTime::from_date_and_time(y, m, d, 0, 0, 0).ok()
+    write::dos_date(info.get("Bagging-Date"))
 }
 
 /// An entry to write: a directory, or a file on disk with its size.
@@ -272,7 +239,7 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
         });
     }
     let entries = list_bag(bag_dir)?;
-    let time = entry_time(bag_dir);
+    let date = entry_date(bag_dir);
     let mut builder = tempfile::Builder::new();
     builder.prefix(".newsbag-tmp-").suffix(".zip");
     // An ordinary file once renamed: 0666 less the umask, not tempfile's
@@ -286,10 +253,7 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
         .tempfile_in(&parent)
         .map_err(|e| Error::io("create a temporary file in", &parent, e))?;
     let tmp_path = tmp.path().to_owned();
-    let zerr = |e: zip::result::ZipError| Error::Zip {
-        path: tmp_path.clone(),
-        source: e,
-    };
+    let werr = |e: io::Error| Error::io("write", &tmp_path, e);
 
     let total: u64 = entries
         .values()
@@ -304,54 +268,66 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
         .count() as u64;
     reporter.start(files, total);
     {
-        let mut zip = ZipWriter::new(BufWriter::with_capacity(256 * 1024, tmp.as_file_mut()));
-        let base = SimpleFileOptions::default()
-            .system(zip::System::Unix)
-            .last_modified_time(time);
-        let dir_options = base
-            .compression_method(CompressionMethod::Stored)
-            .unix_permissions(0o755);
-        zip.add_directory(format!("{bag_name}/"), dir_options)
-            .map_err(zerr)?;
-        let mut buf = vec![0u8; SAMPLE];
-        for (rel, entry) in &entries {
-            let name = format!("{bag_name}/{rel}");
-            match entry {
-                Entry::Dir => zip.add_directory(name, dir_options).map_err(zerr)?,
-                Entry::File(path, size) => {
-                    let mut f = File::open(path).map_err(|e| Error::io("open", path, e))?;
-                    let n = read_up_to(&mut f, &mut buf).map_err(|e| Error::io("read", path, e))?;
-                    let method = if should_deflate(rel, &buf[..n]) {
-                        CompressionMethod::Deflated
-                    } else {
-                        CompressionMethod::Stored
-                    };
-                    let level = (method == CompressionMethod::Deflated).then_some(DEFLATE_LEVEL);
-                    let options = base
-                        .compression_method(method)
-                        .compression_level(level)
-                        .unix_permissions(0o644)
-                        .large_file(*size >= zip::ZIP64_BYTES_THR);
-                    zip.start_file(name, options).map_err(zerr)?;
-                    zip.write_all(&buf[..n])
-                        .map_err(|e| Error::io("write", &tmp_path, e))?;
-                    reporter.advance(n as u64);
-                    loop {
-                        let k =
-                            read_up_to(&mut f, &mut buf).map_err(|e| Error::io("read", path, e))?;
-                        if k == 0 {
-                            break;
+        let mut zip = ZipBuilder::new(
+            BufWriter::with_capacity(256 * 1024, tmp.as_file_mut()),
+            date,
+        );
+        zip.add_dir(&format!("{bag_name}/")).map_err(werr)?;
+        // Small files are read and compressed a batch at a time on every
+        // core, then written in order; large ones are streamed.
+        let list: Vec<(&String, &Entry)> = entries.iter().collect();
+        for batch in list.chunks(256) {
+            let packed: Vec<Result<Option<Packed>>> = batch
+                .par_iter()
+                .map(|(rel, entry)| match entry {
+                    Entry::File(path, size) if *size <= IN_MEMORY => {
+                        let mut bytes = Vec::with_capacity(usize::try_from(*size).unwrap_or(0));
+                        File::open(path)
+                            .and_then(|f| f.take(IN_MEMORY + 1).read_to_end(&mut bytes))
+                            .map_err(|e| Error::io("read", path, e))?;
+                        if bytes.len() as u64 != *size {
+                            return Err(Error::io(
+                                "read",
+                                path,
+                                io::Error::other("the file changed size while being zipped"),
+                            ));
                         }
-                        zip.write_all(&buf[..k])
-                            .map_err(|e| Error::io("write", &tmp_path, e))?;
-                        reporter.advance(k as u64);
+                        Ok(Some(pack(rel, bytes)))
                     }
-                    reporter.file_done();
+                    _ => Ok(None),
+                })
+                .collect();
+            for ((rel, entry), p) in batch.iter().zip(packed) {
+                let name = format!("{bag_name}/{rel}");
+                match (entry, p?) {
+                    (Entry::Dir, _) => zip.add_dir(&name).map_err(werr)?,
+                    (Entry::File(..), Some(p)) => {
+                        zip.add_packed(&name, &p).map_err(werr)?;
+                        reporter.advance(p.size);
+                        reporter.file_done();
+                    }
+                    (Entry::File(path, size), None) => {
+                        let mut f = File::open(path).map_err(|e| Error::io("open", path, e))?;
+                        let mut sample = Vec::with_capacity(write::SAMPLE);
+                        (&mut f)
+                            .take(write::SAMPLE as u64)
+                            .read_to_end(&mut sample)
+                            .map_err(|e| Error::io("read", path, e))?;
+                        let method = if write::should_deflate(rel, &sample) {
+                            Method::Deflated
+                        } else {
+                            Method::Stored
+                        };
+                        let mut reader = io::Cursor::new(sample).chain(f);
+                        zip.add_stream(&name, method, *size, &mut reader, |n| reporter.advance(n))
+                            .map_err(|e| Error::io("zip", path, e))?;
+                        reporter.file_done();
+                    }
                 }
             }
         }
-        let mut w = zip.finish().map_err(zerr)?;
-        w.flush().map_err(|e| Error::io("write", &tmp_path, e))?;
+        let mut w = zip.finish().map_err(werr)?;
+        w.flush().map_err(werr)?;
     }
     reporter.finish();
     tmp.as_file()
@@ -412,51 +388,9 @@ pub fn bag_to_zip(
     Ok(summary)
 }
 
-fn read_up_to(r: &mut impl Read, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn compression_rule() {
-        assert!(!should_deflate("data/empty.bin", b""));
-        assert!(should_deflate("manifest-sha256.txt", b"x"));
-        assert!(should_deflate("data/a.TXT", b"x"));
-        assert!(should_deflate("data/a.bin", &[0u8; 4096]));
-        // Pseudo-random bytes do not compress.
-        let mut x = 0x1234_5678_u32;
-        let noise: Vec<u8> = (0..8192)
-            .map(|_| {
-                x ^= x << 13;
-                x ^= x >> 17;
-                x ^= x << 5;
-                x.to_le_bytes()[0]
-            })
-            .collect();
-        assert!(!should_deflate("data/a.jpg", &noise));
-    }
-
-    #[test]
-    fn dates() {
-        assert_eq!(
-            parse_date("2026-11-28"),
-            DateTime::from_date_and_time(2026, 11, 28, 0, 0, 0).ok()
-        );
-        assert_eq!(parse_date("1970-01-01"), None); // before DOS time
-        assert_eq!(parse_date("yesterday"), None);
-    }
 
     #[test]
     fn bag_names() {
