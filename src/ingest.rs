@@ -324,10 +324,13 @@ pub fn ingest(
     let mut spooled: Vec<Spooled> = Vec::new();
     let mut layout = Layout::default();
 
-    // 2. Read, prepare, lay out, hash and pack, a batch at a time.
+    // 2. Read, prepare, lay out, hash and pack, a batch at a time. The
+    // files of one batch are hashed and packed while the next batch is
+    // prepared, so that both cores stay busy between the (short) steps
+    // that must run in order: laying out and spooling.
     reporter.start(sources.len() as u64, 0);
-    for batch in sources.chunks(BATCH) {
-        let prepared: Vec<Result<PreparedInput>> = batch
+    let prepare_batch = |batch: &[(String, Source<'_>)]| -> Vec<Result<PreparedInput>> {
+        batch
             .par_iter()
             .map(|(name, src)| {
                 let stable = match src {
@@ -340,8 +343,35 @@ pub fn ingest(
                 reporter.file_done();
                 r
             })
-            .collect();
-        let mut files: Vec<(String, Pending)> = Vec::new();
+            .collect()
+    };
+    let mut files: Vec<(String, Pending)> = Vec::new();
+    let mut batches = sources.chunks(BATCH);
+    let mut next = batches.next();
+    loop {
+        let (packed, prepared) = rayon::join(
+            || pack_files(std::mem::take(&mut files)),
+            || next.map(prepare_batch),
+        );
+        for (path, digests, p) in packed {
+            spool
+                .write_all(&p.data)
+                .map_err(|e| Error::io("write", &spool_path, e))?;
+            let csize = p.data.len() as u64;
+            spooled.push(Spooled {
+                path,
+                digests,
+                method: p.method,
+                crc32: p.crc32,
+                size: p.size,
+                offset: spool_len,
+                csize,
+            });
+            spool_len += csize;
+        }
+        let (Some(batch), Some(prepared)) = (next, prepared) else {
+            break;
+        };
         for ((name, _), p) in batch.iter().zip(prepared) {
             match p {
                 Ok(p) => {
@@ -365,31 +395,7 @@ pub fn ingest(
                 }
             }
         }
-        let packed: Vec<(String, Digests, Packed)> = files
-            .into_par_iter()
-            .map(|(path, pending)| {
-                let bytes = pending.into_bytes();
-                let digests = hash_bytes(&bytes, &Algorithm::DEFAULT);
-                let packed = pack(&format!("data/{path}"), bytes);
-                (path, digests, packed)
-            })
-            .collect();
-        for (path, digests, p) in packed {
-            spool
-                .write_all(&p.data)
-                .map_err(|e| Error::io("write", &spool_path, e))?;
-            let csize = p.data.len() as u64;
-            spooled.push(Spooled {
-                path,
-                digests,
-                method: p.method,
-                crc32: p.crc32,
-                size: p.size,
-                offset: spool_len,
-                csize,
-            });
-            spool_len += csize;
-        }
+        next = batches.next();
     }
     reporter.finish();
     if layout.items == 0 {
@@ -469,6 +475,19 @@ pub fn ingest(
     }
     summary.bag = dest;
     Ok(summary)
+}
+
+/// Serializes, hashes and packs payload files on every core, order kept.
+fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
+    files
+        .into_par_iter()
+        .map(|(path, pending)| {
+            let bytes = pending.into_bytes();
+            let digests = hash_bytes(&bytes, &Algorithm::DEFAULT);
+            let packed = pack(&format!("data/{path}"), bytes);
+            (path, digests, packed)
+        })
+        .collect()
 }
 
 /// Writes the bag as a ZIP at `staged`: one top-level directory `name`,
