@@ -247,7 +247,7 @@ type Digests = Vec<(Algorithm, Digest)>;
 /// A payload file already hashed, packed and spooled: where its packed
 /// bytes lie in the spool file.
 struct Spooled {
-    /// Path under `data/`.
+    /// Path in the bag (`data/…`).
     path: String,
     digests: Digests,
     method: Method,
@@ -413,15 +413,11 @@ pub fn ingest(
         octets: spooled.iter().map(|f| f.size).sum(),
         streams: spooled.len() as u64,
     };
-    let paths: Vec<String> = spooled.iter().map(|f| format!("data/{}", f.path)).collect();
     let manifests: Vec<(Algorithm, String)> = Algorithm::DEFAULT
         .iter()
         .enumerate()
         .map(|(i, &a)| {
-            let rows = paths
-                .iter()
-                .zip(&spooled)
-                .map(|(p, f)| (p.as_str(), &f.digests[i].1));
+            let rows = spooled.iter().map(|f| (f.path.as_str(), &f.digests[i].1));
             (a, write_manifest(rows))
         })
         .collect();
@@ -450,12 +446,10 @@ pub fn ingest(
         &staged,
         &name,
         &options.bagging_date,
-        &tags,
-        &paths,
+        tags,
         &spooled,
         &spool_path,
     )?;
-    drop(paths);
     drop(spooled);
     let _ = fs::remove_file(&spool_path);
     let report = crate::verify::verify_zip(&staged, crate::report::Level::Fixity, &NoProgress)?;
@@ -482,9 +476,10 @@ fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
     files
         .into_par_iter()
         .map(|(path, pending)| {
+            let path = format!("data/{path}");
             let bytes = pending.into_bytes();
             let digests = hash_bytes(&bytes, &Algorithm::DEFAULT);
-            let packed = pack(&format!("data/{path}"), bytes);
+            let packed = pack(&path, bytes);
             (path, digests, packed)
         })
         .collect()
@@ -498,8 +493,7 @@ fn write_bag_zip(
     staged: &Path,
     name: &str,
     bagging_date: &str,
-    tags: &[(String, Vec<u8>)],
-    paths: &[String],
+    mut tags: Vec<(String, Vec<u8>)>,
     spooled: &[Spooled],
     spool_path: &Path,
 ) -> Result<()> {
@@ -508,12 +502,13 @@ fn write_bag_zip(
         Tag(usize),
         Data(usize),
     }
+    let names: Vec<String> = tags.iter().map(|(n, _)| n.clone()).collect();
     let mut entries: BTreeMap<&str, Ref> = BTreeMap::new();
     let mut dirs: BTreeSet<String> = BTreeSet::new();
-    let all = tags
+    let all = names
         .iter()
-        .map(|(n, _)| n.as_str())
-        .chain(paths.iter().map(String::as_str));
+        .map(String::as_str)
+        .chain(spooled.iter().map(|f| f.path.as_str()));
     for p in all {
         let mut at = 0;
         while let Some(i) = p[at..].find('/') {
@@ -526,11 +521,11 @@ fn write_bag_zip(
     for d in &dirs {
         entries.insert(d, Ref::Dir);
     }
-    for (i, (n, _)) in tags.iter().enumerate() {
+    for (i, n) in names.iter().enumerate() {
         entries.insert(n, Ref::Tag(i));
     }
-    for (i, p) in paths.iter().enumerate() {
-        entries.insert(p, Ref::Data(i));
+    for (i, f) in spooled.iter().enumerate() {
+        entries.insert(&f.path, Ref::Data(i));
     }
     let werr = |e: std::io::Error| Error::io("write", staged, e);
     let file = fs::File::create_new(staged).map_err(werr)?;
@@ -545,7 +540,7 @@ fn write_bag_zip(
         match r {
             Ref::Dir => zip.add_dir(&entry).map_err(werr)?,
             Ref::Tag(i) => zip
-                .add_packed(&entry, &pack(rel, tags[*i].1.clone()))
+                .add_packed(&entry, &pack(rel, std::mem::take(&mut tags[*i].1)))
                 .map_err(werr)?,
             Ref::Data(i) => {
                 let f = &spooled[*i];
