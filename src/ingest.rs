@@ -216,6 +216,34 @@ pub struct IngestSummary {
 /// inputs and their derivatives, whatever the size of the corpus.
 const BATCH: usize = 256;
 
+/// Bytes of inputs in one batch, at most (a single larger input is a batch
+/// of its own): bounds memory when inputs are large.
+const BATCH_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Splits `sources` into batches of at most [`BATCH`] inputs and
+/// [`BATCH_BYTES`] bytes.
+fn batches(sources: &[(String, Source<'_>)]) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut bytes = 0u64;
+    for (i, (_, src)) in sources.iter().enumerate() {
+        let size = match src {
+            Source::File(p, _) => fs::metadata(p).map_or(0, |m| m.len()),
+            Source::Bytes(b) => b.len() as u64,
+        };
+        if i > start && (i - start >= BATCH || bytes + size > BATCH_BYTES) {
+            out.push(start..i);
+            start = i;
+            bytes = 0;
+        }
+        bytes += size;
+    }
+    if start < sources.len() {
+        out.push(start..sources.len());
+    }
+    out
+}
+
 /// An item ready to be written.
 struct Prepared {
     id_hint: Option<String>,
@@ -346,7 +374,7 @@ pub fn ingest(
             .collect()
     };
     let mut files: Vec<(String, Pending)> = Vec::new();
-    let mut batches = sources.chunks(BATCH);
+    let mut batches = batches(&sources).into_iter().map(|r| &sources[r]);
     let mut next = batches.next();
     loop {
         let (packed, prepared) = rayon::join(
@@ -1171,6 +1199,20 @@ mod tests {
             assert_eq!(slug(hint).as_deref(), want, "{hint}");
         }
         assert!(slug(&"a".repeat(100)).is_some_and(|s| s.len() == 64));
+    }
+
+    #[test]
+    fn batches_are_bounded_by_count_and_bytes() {
+        let big = vec![0u8; usize::try_from(BATCH_BYTES / 2 + 1).unwrap()];
+        let small = b"x".to_vec();
+        let sources: Vec<(String, Source<'_>)> = (0..600)
+            .map(|i| {
+                let b: &[u8] = if (10..13).contains(&i) { &big } else { &small };
+                (format!("{i}"), Source::Bytes(b))
+            })
+            .collect();
+        let got = batches(&sources);
+        assert_eq!(got, [0..11, 11..12, 12..268, 268..524, 524..600]);
     }
 
     #[test]
