@@ -315,7 +315,11 @@ pub fn ingest(
         .collect();
     if !excluded.is_empty() {
         sources.retain(|(_, src)| match src {
-            Source::File(p, _) => !fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)),
+            // Only a file of the same name can be an excluded one.
+            Source::File(p, _) => {
+                !(excluded.iter().any(|e| e.file_name() == p.file_name())
+                    && fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)))
+            }
             Source::Bytes(_) => true,
         });
     }
