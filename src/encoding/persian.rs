@@ -195,9 +195,124 @@ const ARABIC_WORDS: &[u128] = &[
     key("لكن"),
 ];
 
+/// The function words of both lists, sorted, with 1 for Persian and 2 for
+/// Arabic, so that one binary search finds a word in either.
+const FUNCTION_WORDS: [(u128, u8); PERSIAN_WORDS.len() + ARABIC_WORDS.len()] = {
+    let mut all = [(0u128, 0u8); PERSIAN_WORDS.len() + ARABIC_WORDS.len()];
+    let mut i = 0;
+    while i < PERSIAN_WORDS.len() {
+        all[i] = (PERSIAN_WORDS[i], 1);
+        i += 1;
+    }
+    let mut j = 0;
+    while j < ARABIC_WORDS.len() {
+        all[i + j] = (ARABIC_WORDS[j], 2);
+        j += 1;
+    }
+    // Insertion sort, at compile time.
+    let mut k = 1;
+    while k < all.len() {
+        let mut m = k;
+        while m > 0 && all[m - 1].0 > all[m].0 {
+            let t = all[m - 1];
+            all[m - 1] = all[m];
+            all[m] = t;
+            m -= 1;
+        }
+        k += 1;
+    }
+    all
+};
+
+/// The longest function word, in bytes: longer words are not looked up.
+const FUNCTION_WORD_MAX: usize = 10;
+
 /// Whether a text is Persian (see the module documentation). The caller
 /// passes the text or its start (newsbag uses the first 64 KiB).
 pub fn is_persian(text: &str) -> bool {
+    let mut letters = 0u64;
+    let mut arabic_letters = 0u64;
+    let (mut persian, mut arabic) = (0u64, 0u64);
+    let (mut letter_persian, mut letter_arabic) = (0u64, 0u64);
+    // The current Arabic-script word, folded and packed (see `key`), while
+    // it is short enough to be a function word.
+    let mut word = 0u128;
+    let mut word_len = 0usize;
+    let mut end_word = |word: &mut u128, len: &mut usize| {
+        if (1..=FUNCTION_WORD_MAX).contains(len)
+            && let Ok(i) = FUNCTION_WORDS.binary_search_by(|(k, _)| k.cmp(word))
+        {
+            match FUNCTION_WORDS.get(i) {
+                Some((_, 1)) => persian += 3,
+                Some(_) => arabic += 3,
+                None => {}
+            }
+        }
+        (*word, *len) = (0, 0);
+    };
+    for c in text.chars() {
+        if c.is_ascii() {
+            letters += u64::from(c.is_ascii_alphabetic());
+            end_word(&mut word, &mut word_len);
+            continue;
+        }
+        if is_arabic_letter(c) {
+            letters += 1;
+            arabic_letters += 1;
+            match c {
+                'پ' | 'چ' | 'ژ' | 'گ' => letter_persian += 2,
+                'ک' | 'ی' => letter_persian += 1,
+                'ة' => letter_arabic += 2,
+                'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => letter_arabic += 3,
+                _ => {}
+            }
+            if word_len <= FUNCTION_WORD_MAX {
+                // Every Arabic-script letter below U+0800 is two bytes of
+                // UTF-8; the extended letters (U+08A0…) are three, and no
+                // function word has them.
+                let u = u32::from(fold(c));
+                if u < 0x800 {
+                    let two = (0xC0 | (u >> 6)) | ((0x80 | (u & 0x3F)) << 8);
+                    word |= u128::from(two) << (8 * word_len);
+                    word_len += 2;
+                } else {
+                    word_len = usize::MAX;
+                }
+            }
+        } else if is_haraka(c) || c == '\u{0640}' {
+            // Marks and tatweel do not break a word.
+        } else {
+            if matches!(c,
+                '\u{C0}'..='\u{24F}'
+                | '\u{0386}'..='\u{03FF}'
+                | '\u{0400}'..='\u{0481}'
+                | '\u{048A}'..='\u{04FF}'
+                | '\u{05D0}'..='\u{05EA}'
+                | '\u{3041}'..='\u{3096}'
+                | '\u{30A1}'..='\u{30FA}'
+                | '\u{4E00}'..='\u{9FFF}'
+                | '\u{AC00}'..='\u{D7A3}')
+            {
+                // Common letters, without the table look-up.
+                letters += u64::from(c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}');
+            } else if c.is_alphabetic()
+                && !unicode_normalization::char::is_combining_mark(c)
+                && !matches!(c, '\u{1160}'..='\u{11FF}')
+            {
+                letters += 1;
+            }
+            end_word(&mut word, &mut word_len);
+        }
+    }
+    end_word(&mut word, &mut word_len);
+    let persian = persian + letter_persian;
+    let arabic = arabic + letter_arabic;
+    arabic_letters >= 2 && arabic_letters * 2 >= letters && persian > arabic
+}
+
+#[cfg(test)]
+/// The straightforward [`is_persian`] that the fast one must agree with.
+pub(crate) fn is_persian_reference(text: &str) -> bool {
     let mut letters = 0u64;
     let mut arabic_letters = 0u64;
     let mut persian = 0u64;
@@ -354,6 +469,86 @@ pub(crate) fn repair_token(token: &str, out: &mut String, repairs: &mut Repairs)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn function_words_are_short_and_two_byte() {
+        for (list, name) in [(PERSIAN_WORDS, "Persian"), (ARABIC_WORDS, "Arabic")] {
+            for &k in list {
+                let bytes: Vec<u8> = k
+                    .to_le_bytes()
+                    .into_iter()
+                    .take_while(|&b| b != 0)
+                    .collect();
+                let word = String::from_utf8(bytes).unwrap();
+                assert!(word.len() <= FUNCTION_WORD_MAX, "{name} {word}");
+                assert!(word.chars().all(|c| is_arabic_letter(c) && c < '\u{800}'));
+            }
+        }
+        assert!(
+            FUNCTION_WORDS.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, no duplicate"
+        );
+    }
+
+    #[test]
+    fn fast_decision_equals_reference_on_the_corpus() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encoding/corpus");
+        let mut files = vec![root];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let text = super::super::to_text(&bytes, None).text;
+            assert_eq!(is_persian(&text), is_persian_reference(&text), "{path:?}");
+            for line in text.lines() {
+                assert_eq!(is_persian(line), is_persian_reference(line), "{line}");
+            }
+        }
+    }
+
+    fn words() -> impl Strategy<Value = String> {
+        let all: Vec<String> = PERSIAN_WORDS
+            .iter()
+            .chain(ARABIC_WORDS)
+            .map(|k| {
+                let b: Vec<u8> = k
+                    .to_le_bytes()
+                    .into_iter()
+                    .take_while(|&b| b != 0)
+                    .collect();
+                String::from_utf8(b).unwrap()
+            })
+            .collect();
+        proptest::collection::vec(
+            prop_oneof![
+                proptest::sample::select(all),
+                "[ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكىةٹڈڑںےھـ\u{064E}\u{0650}\u{08A0}]{1,7}",
+                "[a-zA-Z0-9 .,]{0,4}",
+                "\\PC{0,3}",
+                Just(" ".to_owned()),
+            ],
+            0..40,
+        )
+        .prop_map(|v| v.join(" "))
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn fast_decision_equals_reference(s in words()) {
+            prop_assert_eq!(is_persian(&s), is_persian_reference(&s));
+        }
+
+        #[test]
+        fn fast_decision_equals_reference_on_any_text(s in "\\PC{0,200}") {
+            prop_assert_eq!(is_persian(&s), is_persian_reference(&s));
+        }
+    }
 
     #[test]
     fn persian_or_not() {
