@@ -6,6 +6,9 @@
 //! ```sh
 //! cargo run --release --example encoding_throughput
 //! ```
+//!
+//! `ROUNDS=100` (default 3000) makes it short enough for
+//! `valgrind --tool=callgrind`; `ONLY=persian-utf-8` measures one input.
 #![allow(
     clippy::print_stdout,
     clippy::unwrap_used,
@@ -39,7 +42,13 @@ fn main() {
         ("persian-windows-1256", persian_1256),
         ("persian-utf-8", persian.clone().into_bytes()),
     ] {
-        let rounds = 3000;
+        if std::env::var("ONLY").is_ok_and(|only| only != name) {
+            continue;
+        }
+        let rounds = std::env::var("ROUNDS")
+            .ok()
+            .and_then(|r| r.parse().ok())
+            .unwrap_or(3000);
         let (cpu0, wall0) = (cpu_seconds().unwrap_or(0.0), Instant::now());
         let mut out = 0usize;
         for _ in 0..rounds {

@@ -352,6 +352,99 @@ fn choose_statistical(
     sample: &[u8],
     complete: bool,
 ) -> (&'static Encoding, Plausibility) {
+    if let Some(decided) = clearly_windows_1256(sample) {
+        return decided;
+    }
+    choose_statistical_full(bytes, sample, complete)
+}
+
+/// The outcome of [`choose_statistical_full`] when it is windows-1256
+/// whatever chardetng would guess, found without running chardetng (the
+/// costliest part of detection): windows-1256 reads the sample as
+/// Arabic-script text (`arabic_likelihood` is `Some`) and no other encoding
+/// can. chardetng's guesses then only matter through their own Arabic
+/// likelihood (which is `None` for an encoding that yields no Arabic
+/// letter) or through decoding the sample exactly as windows-1256 does
+/// (which would give them the same likelihood). Of the WHATWG encodings
+/// only ISO-8859-6, UTF-8 (and UTF-16, never a candidate here) and
+/// GBK/gb18030 (through four-byte sequences, byte 2 and 4 being ASCII
+/// digits) can yield Arabic letters; a test checks this for every
+/// encoding. So: ISO-8859-6 and UTF-8 must have no likelihood, and the
+/// sample no possible four-byte gb18030 sequence.
+fn clearly_windows_1256(sample: &[u8]) -> Option<(&'static Encoding, Plausibility)> {
+    if sample.is_empty() {
+        return None;
+    }
+    let text = decode_sample(sample, WINDOWS_1256);
+    let p = score_text(&text);
+    arabic_likelihood(&text, &p)?;
+    let gb18030_four_byte = sample
+        .windows(2)
+        .any(|w| matches!(w, [0x81..=0xFE, b'0'..=b'9']));
+    if gb18030_four_byte {
+        return None;
+    }
+    for other in [ISO_8859_6, UTF_8] {
+        if surely_implausible(sample, other) {
+            continue;
+        }
+        let other_text = decode_sample(sample, other);
+        if other_text.chars().any(super::persian::is_arabic_letter)
+            && arabic_likelihood(&other_text, &score_text(&other_text)).is_some()
+        {
+            return None;
+        }
+    }
+    Some((WINDOWS_1256, p))
+}
+
+/// Whether decoding `sample` with `enc` (ISO-8859-6 or UTF-8) surely gives
+/// more than 5 % implausible words, so no Arabic likelihood, without
+/// decoding and scoring it. Each sample word (the sample joins them with
+/// spaces) that decodes to a bad character (malformed, a control) holds
+/// at least one implausible word of its own; and there are at most as
+/// many scored words as bytes that decode to non-ASCII characters or
+/// controls. The last word is not counted (a character cut at the end of
+/// the sample is left out).
+fn surely_implausible(sample: &[u8], enc: &'static Encoding) -> bool {
+    // ASCII controls that `score` finds bad and that do not end words.
+    let bad_byte = |b: u8| matches!(b, 0x01..=0x08 | 0x0B | 0x0E..=0x1F | 0x7F);
+    let bad_word = |word: &[u8]| -> bool {
+        if enc == UTF_8 {
+            std::str::from_utf8(word).is_err() || word.iter().any(|&b| bad_byte(b))
+        } else {
+            word.iter()
+                .any(|&b| ISO_8859_6_BAD.get(usize::from(b)).is_some_and(|&x| x))
+        }
+    };
+    let words = sample.split(|&b| b == b' ');
+    let count = words.clone().count();
+    let bad = words
+        .take(count.saturating_sub(1))
+        .filter(|w| bad_word(w))
+        .count();
+    let at_most_words = sample.iter().filter(|&&b| b >= 0x80 || bad_byte(b)).count();
+    bad * 20 > at_most_words
+}
+
+/// The bytes ISO-8859-6 decodes to a character that spoils its word
+/// (malformed, a C0 or C1 control other than NUL), as `score` classes them.
+static ISO_8859_6_BAD: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
+    let mut table = [false; 256];
+    for (b, slot) in (0..=255u8).zip(table.iter_mut()) {
+        let byte = [b];
+        let (text, errors) = ISO_8859_6.decode_without_bom_handling(&byte);
+        *slot = errors || text.chars().any(super::score::spoils_word);
+    }
+    table
+});
+
+/// Step 5 in full: chardetng's candidates, scored.
+fn choose_statistical_full(
+    bytes: &[u8],
+    sample: &[u8],
+    complete: bool,
+) -> (&'static Encoding, Plausibility) {
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
     // chardetng reads the non-ASCII words (what its statistics are about),
     // or the start of the input if there is no such word. Never `last`: a
@@ -712,6 +805,157 @@ mod tests {
         for (bytes, want, method, note) in cases {
             let d = detect_prefix(&bytes, true, None);
             assert_eq!((d.encoding.name(), d.method), (want, method), "{note}");
+        }
+    }
+
+    /// Every WHATWG encoding that chardetng may propose, other than those
+    /// `clearly_windows_1256` checks, decodes no byte sequence to an
+    /// Arabic-script letter: all single bytes, all byte pairs (and, for
+    /// EUC-JP, its three-byte JIS X 0212 sequences).
+    #[test]
+    fn only_known_encodings_yield_arabic_letters() {
+        let others = [
+            "windows-874",
+            "windows-1250",
+            "windows-1251",
+            "windows-1252",
+            "windows-1253",
+            "windows-1254",
+            "windows-1255",
+            "windows-1257",
+            "windows-1258",
+            "iso-8859-2",
+            "iso-8859-3",
+            "iso-8859-4",
+            "iso-8859-5",
+            "iso-8859-7",
+            "iso-8859-8",
+            "iso-8859-8-i",
+            "iso-8859-10",
+            "iso-8859-13",
+            "iso-8859-14",
+            "iso-8859-15",
+            "iso-8859-16",
+            "koi8-r",
+            "koi8-u",
+            "ibm866",
+            "macintosh",
+            "x-mac-cyrillic",
+            "shift_jis",
+            "euc-jp",
+            "euc-kr",
+            "big5",
+            "iso-2022-jp",
+            "x-user-defined",
+        ];
+        let arabic = |enc: &'static Encoding, bytes: &[u8]| {
+            enc.decode_without_bom_handling(bytes)
+                .0
+                .chars()
+                .any(crate::encoding::persian::is_arabic_letter)
+        };
+        for label in others {
+            let enc = Encoding::for_label(label.as_bytes()).unwrap();
+            let mut all = Vec::with_capacity(3 * 65536);
+            for a in 0..=255u8 {
+                for b in 0..=255u8 {
+                    all.extend_from_slice(&[a, b, b' ']);
+                }
+            }
+            assert!(!arabic(enc, &all), "{label}");
+        }
+        let mut jis0212 = Vec::new();
+        for b in 0xA1..=0xFEu8 {
+            for c in 0xA1..=0xFEu8 {
+                jis0212.extend_from_slice(&[0x8F, b, c]);
+            }
+        }
+        assert!(!arabic(encoding_rs::EUC_JP, &jis0212));
+        // GBK yields Arabic letters only through four-byte sequences.
+        let mut gbk = Vec::new();
+        for a in 0x81..=0xFEu8 {
+            for b in 0x40..=0xFEu8 {
+                gbk.extend_from_slice(&[a, b, b' ']);
+            }
+        }
+        assert!(!arabic(encoding_rs::GBK, &gbk));
+        // chardetng proposes nothing outside the list.
+        let mut proposed = std::collections::BTreeSet::new();
+        for tld in TLD_HINTS
+            .iter()
+            .map(|t| Some(*t))
+            .chain([None, Some(b"eg".as_slice())])
+        {
+            for sample in [
+                &b"\xc7\xe1\xd3\xe1\xc7\xe3"[..],
+                b"\xcf\xf0\xe8\xe2\xe5\xf2",
+                b"\x82\xb1\x82\xf1\x82\xc9\x82\xbf\x82\xcd",
+                b"\xc4\xe3\xba\xc3",
+            ] {
+                let mut d = EncodingDetector::new(Iso2022JpDetection::Allow);
+                d.feed(sample, true);
+                proposed.insert(d.guess(tld, Utf8Detection::Deny).name());
+            }
+        }
+        for name in proposed {
+            let known = others
+                .iter()
+                .any(|l| Encoding::for_label(l.as_bytes()).unwrap().name() == name)
+                || ["windows-1256", "ISO-8859-6", "UTF-8", "GBK", "gb18030"].contains(&name);
+            assert!(known, "{name}");
+        }
+    }
+
+    /// The shortcut decides as the full statistical step does, on every
+    /// file of the corpus (and on each of its lines).
+    #[test]
+    fn shortcut_equals_full_statistics_on_the_corpus() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encoding/corpus");
+        let mut files = vec![root];
+        let mut taken = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let mut inputs = vec![bytes.clone()];
+            inputs.extend(bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec));
+            for input in inputs {
+                let sample = non_ascii_sample(&input);
+                if let Some(short) = clearly_windows_1256(&sample) {
+                    taken += 1;
+                    let full = choose_statistical_full(&input, &sample, true);
+                    assert_eq!(short.0, full.0, "{path:?}");
+                    assert_eq!(short.1, full.1, "{path:?}");
+                }
+            }
+        }
+        assert!(taken > 100, "shortcut taken {taken} times");
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn shortcut_equals_full_statistics(
+            bytes in proptest::collection::vec(
+                proptest::prop_oneof![
+                    0xC1..=0xFFu8,
+                    0x80..=0xBFu8,
+                    0xD8..=0xDDu8,
+                    proptest::sample::select(b" .,0123456789ab\x01\x00".to_vec()),
+                ],
+                0..300,
+            )
+        ) {
+            let sample = non_ascii_sample(&bytes);
+            if let Some(short) = clearly_windows_1256(&sample) {
+                let full = choose_statistical_full(&bytes, &sample, true);
+                proptest::prop_assert_eq!(short.0, full.0);
+                proptest::prop_assert_eq!(short.1, full.1);
+            }
         }
     }
 

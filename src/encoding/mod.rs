@@ -306,6 +306,13 @@ pub(crate) fn decode_chunk(
 /// repairs. Idempotent: normalising the result changes nothing.
 pub fn normalize(text: &str) -> Normalized {
     let persian = persian::decide(text);
+    if let Some((text, repairs)) = normalize::normalize_fast(text, persian) {
+        return Normalized {
+            text,
+            persian,
+            repairs,
+        };
+    }
     let mut n = Normalizer::new(persian);
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     n.push(text, &mut out);

@@ -136,23 +136,7 @@ impl Normalizer {
         if self.token.is_empty() {
             return;
         }
-        let token = std::mem::take(&mut self.token);
-        let token = if trivially_nfc(&token) || is_nfc_quick(token.chars()) == IsNormalized::Yes {
-            token
-        } else {
-            let nfc: String = token.nfc().collect();
-            if nfc != token {
-                add_repair(&mut self.repairs, RepairKind::Nfc, 1);
-            }
-            nfc
-        };
-        if self.persian && !token.is_ascii() {
-            repair_token(&token, out, &mut self.repairs);
-        } else {
-            out.push_str(&token);
-        }
-        // Reuse the allocation.
-        self.token = token;
+        finish_token(&self.token, self.persian, out, &mut self.repairs);
         self.token.clear();
     }
 
@@ -167,14 +151,151 @@ impl Normalizer {
     }
 }
 
+/// Emits one whitespace-free token: in NFC (counted if NFC changed it),
+/// then with the Persian repairs if `persian`. The one place both the
+/// [`Normalizer`] and [`normalize_fast`] treat a token.
+fn finish_token(token: &str, persian: bool, out: &mut String, repairs: &mut Repairs) {
+    let nfc;
+    let token = if trivially_nfc(token) || is_nfc_quick(token.chars()) == IsNormalized::Yes {
+        token
+    } else {
+        nfc = token.nfc().collect::<String>();
+        if nfc != token {
+            add_repair(repairs, RepairKind::Nfc, 1);
+        }
+        nfc.as_str()
+    };
+    if persian && !token.is_ascii() {
+        repair_token(token, out, repairs);
+    } else {
+        out.push_str(token);
+    }
+}
+
+/// The in-memory normaliser: the same output and repairs as pushing all of
+/// `text` through a [`Normalizer`] at once, in one pass over the bytes that
+/// copies untouched stretches whole. Only the tokens that hold a character
+/// NFC might change, or (in Persian text) a character a Persian repair
+/// might change, go through [`finish_token`]; line endings are rewritten in
+/// passing.
+///
+/// Returns `None` (the caller then uses the [`Normalizer`]) for the rare
+/// texts where the Normalizer's state matters: a NUL anywhere (it is removed
+/// *inside* a token, so it may join two pieces for NFC), a leading U+FEFF,
+/// or a token longer than the Normalizer holds whole.
+pub(super) fn normalize_fast(text: &str, persian: bool) -> Option<(String, Repairs)> {
+    let bytes = text.as_bytes();
+    if bytes.starts_with("\u{FEFF}".as_bytes()) || memchr::memchr(0, bytes).is_some() {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut repairs = Repairs::new();
+    let (mut crlf, mut cr) = (0u64, 0u64);
+    // `text[..copied]` is already in `out`; the current token starts at
+    // `token_start`; `special` says it must go through `finish_token`.
+    let mut copied = 0;
+    let mut token_start = 0;
+    let mut special = false;
+    let mut i = 0;
+    // Ends the token `text[token_start..end]`; false if it is too long.
+    let end_token = |out: &mut String,
+                     repairs: &mut Repairs,
+                     copied: &mut usize,
+                     token_start: usize,
+                     end: usize,
+                     special: &mut bool| {
+        if end - token_start > TOKEN_LIMIT {
+            return false;
+        }
+        if *special {
+            out.push_str(text.get(*copied..token_start).unwrap_or_default());
+            let token = text.get(token_start..end).unwrap_or_default();
+            finish_token(token, persian, out, repairs);
+            *copied = end;
+            *special = false;
+        }
+        true
+    };
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            // ASCII: NFC-stable, never repaired; whitespace ends a token.
+            if matches!(b, b'\t' | b'\n' | 0x0B | 0x0C | b'\r' | b' ') {
+                if !end_token(
+                    &mut out,
+                    &mut repairs,
+                    &mut copied,
+                    token_start,
+                    i,
+                    &mut special,
+                ) {
+                    return None;
+                }
+                if b == b'\r' {
+                    out.push_str(text.get(copied..i).unwrap_or_default());
+                    out.push('\n');
+                    if bytes.get(i + 1) == Some(&b'\n') {
+                        crlf += 1;
+                        i += 1;
+                    } else {
+                        cr += 1;
+                    }
+                    copied = i + 1;
+                }
+                token_start = i + 1;
+            }
+            i += 1;
+            continue;
+        }
+        let c = text.get(i..).and_then(|r| r.chars().next())?;
+        let len = c.len_utf8();
+        if c.is_whitespace() {
+            if !end_token(
+                &mut out,
+                &mut repairs,
+                &mut copied,
+                token_start,
+                i,
+                &mut special,
+            ) {
+                return None;
+            }
+            token_start = i + len;
+        } else if !special
+            && (!trivially_nfc_char(c)
+                || (persian && matches!(c, '\u{00AC}' | '\u{064A}' | '\u{0649}' | '\u{0643}')))
+        {
+            special = true;
+        }
+        i += len;
+    }
+    if !end_token(
+        &mut out,
+        &mut repairs,
+        &mut copied,
+        token_start,
+        bytes.len(),
+        &mut special,
+    ) {
+        return None;
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    add_repair(&mut repairs, RepairKind::CrlfToLf, crlf);
+    add_repair(&mut repairs, RepairKind::CrToLf, cr);
+    Some((out, repairs))
+}
+
 /// Whether every character of `s` is one that NFC leaves alone whatever
 /// surrounds it *within this set*: below U+0300, Arabic-script letters,
 /// digits and punctuation (not the marks), ZWNJ/ZWJ and most general
 /// punctuation, CJK ideographs, kana (not the voicing marks), Hangul
 /// syllables. A cheap test that spares the full quick check for most text.
 pub(crate) fn trivially_nfc(s: &str) -> bool {
-    s.chars().all(|c| {
-        matches!(c,
+    s.chars().all(trivially_nfc_char)
+}
+
+/// One character of [`trivially_nfc`].
+fn trivially_nfc_char(c: char) -> bool {
+    matches!(c,
             '\0'..='\u{2FF}'
             | '\u{0600}'..='\u{064A}'
             | '\u{0660}'..='\u{066F}'
@@ -189,7 +310,6 @@ pub(crate) fn trivially_nfc(s: &str) -> bool {
             | '\u{309B}'..='\u{30FF}'
             | '\u{4E00}'..='\u{9FFF}'
             | '\u{AC00}'..='\u{D7A3}')
-    })
 }
 
 #[cfg(test)]
@@ -354,6 +474,82 @@ mod tests {
         }
     }
 
+    /// The straightforward normaliser every fast path must agree with: the
+    /// whole text pushed through a [`Normalizer`].
+    fn reference(text: &str, persian: bool) -> (String, Repairs) {
+        let mut n = Normalizer::new(persian);
+        let mut out = String::new();
+        n.push(text, &mut out);
+        n.finish(&mut out);
+        (out, n.into_repairs())
+    }
+
+    /// Checks `normalize_fast` (when it applies) and `normalize` against the
+    /// reference, Persian repairs on and off.
+    fn assert_same_as_reference(text: &str) {
+        for persian in [false, true] {
+            if let Some(fast) = normalize_fast(text, persian) {
+                assert_eq!(fast, reference(text, persian), "{text:?} persian={persian}");
+            }
+        }
+        let n = normalize(text);
+        assert_eq!((n.text, n.repairs), reference(text, n.persian), "{text:?}");
+    }
+
+    #[test]
+    fn fast_path_equals_reference_on_the_corpus() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encoding/corpus");
+        let mut files = vec![root];
+        let mut seen = 0;
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let text = super::super::to_text(&bytes, None).text;
+            // The decoded text before normalisation, with CR LF and BOMs.
+            let d = super::super::detect(&bytes, None);
+            let decoded = super::super::decode(&bytes, &d).text;
+            assert_same_as_reference(&decoded);
+            assert_same_as_reference(&text);
+            assert_same_as_reference(&decoded.replace('\n', "\r\n"));
+            seen += 1;
+        }
+        assert!(seen > 1000, "{seen} corpus files");
+    }
+
+    #[test]
+    fn fast_path_edge_cases() {
+        for text in [
+            "",
+            "\r",
+            "\r\r\n\n\r",
+            "a\r",
+            "\u{FEFF}abc",
+            "a\u{FEFF}b",
+            "a\0b",
+            "\0\u{FEFF}",
+            "e\u{301} \u{301}x",
+            "\u{301}",
+            "رييس\u{85}كشور\u{A0}هم¬چنین\u{3000}كتاب\u{2028}ي",
+            "www.كتاب.com كتاب",
+            "a\u{0651}\u{064E} \u{064E}\u{0651}",
+        ] {
+            assert_same_as_reference(text);
+        }
+        // Tokens around the length the Normalizer holds whole.
+        for len in [TOKEN_LIMIT - 1, TOKEN_LIMIT, TOKEN_LIMIT + 1] {
+            let mut long = "ك".repeat(len / 2);
+            if len % 2 == 1 {
+                long.push('a');
+            }
+            let text = format!("این كتاب {long} است");
+            assert_same_as_reference(&text);
+        }
+    }
+
     fn text_strategy() -> impl Strategy<Value = String> {
         proptest::collection::vec(
             prop_oneof![
@@ -383,6 +579,26 @@ mod tests {
             prop_assert!(twice.repairs.is_empty(), "{:?}", twice.repairs);
             prop_assert!(!once.text.contains('\0') && !once.text.contains('\r'));
             prop_assert!(!once.text.starts_with('\u{FEFF}'), "BOM left");
+        }
+
+        #[test]
+        fn fast_path_equals_reference(s in text_strategy()) {
+            for persian in [false, true] {
+                if let Some(fast) = normalize_fast(&s, persian) {
+                    prop_assert_eq!(fast, reference(&s, persian));
+                }
+            }
+            let n = normalize(&s);
+            prop_assert_eq!((n.text, n.repairs), reference(&s, n.persian));
+        }
+
+        #[test]
+        fn fast_path_equals_reference_on_any_text(s in "\\PC{0,300}") {
+            for persian in [false, true] {
+                if let Some(fast) = normalize_fast(&s, persian) {
+                    prop_assert_eq!(fast, reference(&s, persian));
+                }
+            }
         }
 
         #[test]

@@ -195,9 +195,191 @@ const ARABIC_WORDS: &[u128] = &[
     key("لكن"),
 ];
 
+/// The function words of both lists, sorted, with 1 for Persian and 2 for
+/// Arabic, so that one binary search finds a word in either.
+const FUNCTION_WORDS: [(u128, u8); PERSIAN_WORDS.len() + ARABIC_WORDS.len()] = {
+    let mut all = [(0u128, 0u8); PERSIAN_WORDS.len() + ARABIC_WORDS.len()];
+    let mut i = 0;
+    while i < PERSIAN_WORDS.len() {
+        all[i] = (PERSIAN_WORDS[i], 1);
+        i += 1;
+    }
+    let mut j = 0;
+    while j < ARABIC_WORDS.len() {
+        all[i + j] = (ARABIC_WORDS[j], 2);
+        j += 1;
+    }
+    // Insertion sort, at compile time.
+    let mut k = 1;
+    while k < all.len() {
+        let mut m = k;
+        while m > 0 && all[m - 1].0 > all[m].0 {
+            let t = all[m - 1];
+            all[m - 1] = all[m];
+            all[m] = t;
+            m -= 1;
+        }
+        k += 1;
+    }
+    all
+};
+
+/// The longest function word, in bytes: longer words are not looked up.
+const FUNCTION_WORD_MAX: usize = 10;
+
+/// What [`is_persian`] counts of one character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Counted {
+    /// An Arabic-script letter, with its Persian and Arabic evidence and
+    /// its folded form as packed UTF-8 (0 if it is not two bytes long).
+    Letter {
+        persian: u8,
+        arabic: u8,
+        folded: u16,
+    },
+    /// A haraka or tatweel: inside a word, not a letter.
+    Mark,
+    /// Anything else: ends a word; `letter` if it counts as a letter (of
+    /// another script).
+    Other { letter: bool },
+}
+
+fn counted(c: char) -> Counted {
+    if is_arabic_letter(c) {
+        let (persian, arabic) = match c {
+            'پ' | 'چ' | 'ژ' | 'گ' => (2, 0),
+            'ک' | 'ی' => (1, 0),
+            'ة' => (0, 2),
+            'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => (0, 3),
+            _ => (0, 0),
+        };
+        let mut buf = [0u8; 4];
+        let folded = match fold(c).encode_utf8(&mut buf).as_bytes() {
+            &[a, b] => u16::from_le_bytes([a, b]),
+            _ => 0,
+        };
+        return Counted::Letter {
+            persian,
+            arabic,
+            folded,
+        };
+    }
+    if is_haraka(c) || c == '\u{0640}' {
+        return Counted::Mark;
+    }
+    let letter = if c.is_ascii() {
+        c.is_ascii_alphabetic()
+    } else if matches!(c,
+        '\u{C0}'..='\u{24F}'
+        | '\u{0386}'..='\u{03FF}'
+        | '\u{0400}'..='\u{0481}'
+        | '\u{048A}'..='\u{04FF}'
+        | '\u{05D0}'..='\u{05EA}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}')
+    {
+        // Common letters, without the table look-up.
+        c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}'
+    } else {
+        c.is_alphabetic()
+            && !unicode_normalization::char::is_combining_mark(c)
+            && !matches!(c, '\u{1160}'..='\u{11FF}')
+    };
+    Counted::Other { letter }
+}
+
+/// [`counted`] for U+0600–U+06FF (UTF-8 lead bytes D8–DB), where Persian
+/// and Arabic text spends its characters.
+static ARABIC_BLOCK: std::sync::LazyLock<[Counted; 256]> = std::sync::LazyLock::new(|| {
+    let mut table = [Counted::Mark; 256];
+    for (u, slot) in (0x600u32..).zip(table.iter_mut()) {
+        *slot = char::from_u32(u).map_or(Counted::Other { letter: false }, counted);
+    }
+    table
+});
+
 /// Whether a text is Persian (see the module documentation). The caller
 /// passes the text or its start (newsbag uses the first 64 KiB).
 pub fn is_persian(text: &str) -> bool {
+    let block = &*ARABIC_BLOCK;
+    let mut letters = 0u64;
+    let mut arabic_letters = 0u64;
+    let (mut persian, mut arabic) = (0u64, 0u64);
+    let (mut word_persian, mut word_arabic) = (0u64, 0u64);
+    // The current Arabic-script word, folded and packed (see `key`), while
+    // it is short enough to be a function word (`word_len` past
+    // FUNCTION_WORD_MAX once it is not).
+    let mut word = 0u128;
+    let mut word_len = 0usize;
+    let mut end_word = |word: &mut u128, len: &mut usize| {
+        if (1..=FUNCTION_WORD_MAX).contains(len)
+            && let Ok(i) = FUNCTION_WORDS.binary_search_by(|(k, _)| k.cmp(word))
+        {
+            match FUNCTION_WORDS.get(i) {
+                Some((_, 1)) => word_persian += 3,
+                Some(_) => word_arabic += 3,
+                None => {}
+            }
+        }
+        (*word, *len) = (0, 0);
+    };
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        let what = if b < 0x80 {
+            i += 1;
+            Counted::Other {
+                letter: b.is_ascii_alphabetic(),
+            }
+        } else if let (0xD8..=0xDB, Some(&b2)) = (b, bytes.get(i + 1)) {
+            i += 2;
+            let low = (usize::from(b & 0x03) << 6) | usize::from(b2 & 0x3F);
+            block.get(low).copied().unwrap_or(Counted::Mark)
+        } else {
+            let Some(c) = text.get(i..).and_then(|r| r.chars().next()) else {
+                break;
+            };
+            i += c.len_utf8();
+            counted(c)
+        };
+        match what {
+            Counted::Letter {
+                persian: p,
+                arabic: a,
+                folded,
+            } => {
+                letters += 1;
+                arabic_letters += 1;
+                persian += u64::from(p);
+                arabic += u64::from(a);
+                if word_len <= FUNCTION_WORD_MAX {
+                    if folded == 0 {
+                        // Three bytes (U+08A0…): no function word has it.
+                        word_len = usize::MAX;
+                    } else {
+                        word |= u128::from(folded) << (8 * word_len);
+                        word_len += 2;
+                    }
+                }
+            }
+            Counted::Mark => {}
+            Counted::Other { letter } => {
+                letters += u64::from(letter);
+                end_word(&mut word, &mut word_len);
+            }
+        }
+    }
+    end_word(&mut word, &mut word_len);
+    let persian = persian + word_persian;
+    let arabic = arabic + word_arabic;
+    arabic_letters >= 2 && arabic_letters * 2 >= letters && persian > arabic
+}
+
+#[cfg(test)]
+/// The straightforward [`is_persian`] that the fast one must agree with.
+pub(crate) fn is_persian_reference(text: &str) -> bool {
     let mut letters = 0u64;
     let mut arabic_letters = 0u64;
     let mut persian = 0u64;
@@ -276,6 +458,13 @@ pub fn is_persian(text: &str) -> bool {
 /// Whether a whitespace-free token must not be repaired: a URL, an e-mail
 /// address or a domain name.
 fn is_url_or_email(token: &str) -> bool {
+    // Every sign below has a `:`, `@` or `.`: one byte search rules most
+    // tokens out.
+    // (A plain loop: tokens are short, too short for memchr's set-up.)
+    token.bytes().any(|b| matches!(b, b':' | b'@' | b'.')) && is_url_or_email_slow(token)
+}
+
+fn is_url_or_email_slow(token: &str) -> bool {
     token.contains("://")
         || token.contains('@')
         || token.starts_with("www.")
@@ -286,6 +475,86 @@ fn is_url_or_email(token: &str) -> bool {
 /// Applies the Persian repairs to one whitespace-free token, appending the
 /// result to `out`.
 pub(crate) fn repair_token(token: &str, out: &mut String, repairs: &mut Repairs) {
+    let needs = token
+        .chars()
+        .any(|c| matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}' | '\u{00AC}'));
+    if !needs || is_url_or_email(token) {
+        out.push_str(token);
+        return;
+    }
+    // A NOT SIGN between two Arabic-script letters joins the word around it.
+    let joins = |i: usize| -> bool {
+        token.get(i..).is_some_and(|r| r.starts_with('\u{00AC}'))
+            && token
+                .get(..i)
+                .and_then(|b| b.chars().next_back())
+                .is_some_and(is_arabic_letter)
+            && token
+                .get(i + 2..)
+                .and_then(|a| a.chars().next())
+                .is_some_and(is_arabic_letter)
+    };
+    let (mut yeh, mut keheh, mut zwnj) = (0u64, 0u64, 0u64);
+    // `token[..copied]` is in `out`.
+    let mut copied = 0;
+    let mut iter = token.char_indices();
+    while let Some((i, c)) = iter.next() {
+        if !is_word_char(c) {
+            continue;
+        }
+        // A word runs from i to `end`: word characters, and NOT SIGNs
+        // that join two letters.
+        let mut end = i + c.len_utf8();
+        let mut haraka = is_haraka(c);
+        let mut change = matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}');
+        let mut ahead = iter.clone();
+        while let Some((j, d)) = ahead.next() {
+            if is_word_char(d) {
+                haraka |= is_haraka(d);
+                change |= matches!(d, '\u{064A}' | '\u{0649}' | '\u{0643}');
+            } else if d == '\u{00AC}' && joins(j) {
+                change = true;
+            } else {
+                break;
+            }
+            end = j + d.len_utf8();
+            iter = ahead.clone();
+        }
+        // A word with harakat is probably an Arabic quotation: left alone,
+        // as is a word with nothing to repair.
+        if haraka || !change {
+            continue;
+        }
+        out.push_str(token.get(copied..i).unwrap_or_default());
+        copied = end;
+        for c in token.get(i..end).unwrap_or_default().chars() {
+            out.push(match c {
+                '\u{064A}' | '\u{0649}' => {
+                    yeh += 1;
+                    '\u{06CC}'
+                }
+                '\u{0643}' => {
+                    keheh += 1;
+                    '\u{06A9}'
+                }
+                // Inside a word, a NOT SIGN is one that joins.
+                '\u{00AC}' => {
+                    zwnj += 1;
+                    '\u{200C}'
+                }
+                c => c,
+            });
+        }
+    }
+    out.push_str(token.get(copied..).unwrap_or_default());
+    add_repair(repairs, RepairKind::PersianYeh, yeh);
+    add_repair(repairs, RepairKind::PersianKeheh, keheh);
+    add_repair(repairs, RepairKind::ZwnjFromNotSign, zwnj);
+}
+
+#[cfg(test)]
+/// The straightforward [`repair_token`] that the fast one must agree with.
+pub(crate) fn repair_token_reference(token: &str, out: &mut String, repairs: &mut Repairs) {
     let needs = token
         .chars()
         .any(|c| matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}' | '\u{00AC}'));
@@ -354,6 +623,106 @@ pub(crate) fn repair_token(token: &str, out: &mut String, repairs: &mut Repairs)
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn function_words_are_short_and_two_byte() {
+        for (list, name) in [(PERSIAN_WORDS, "Persian"), (ARABIC_WORDS, "Arabic")] {
+            for &k in list {
+                let bytes: Vec<u8> = k
+                    .to_le_bytes()
+                    .into_iter()
+                    .take_while(|&b| b != 0)
+                    .collect();
+                let word = String::from_utf8(bytes).unwrap();
+                assert!(word.len() <= FUNCTION_WORD_MAX, "{name} {word}");
+                assert!(word.chars().all(|c| is_arabic_letter(c) && c < '\u{800}'));
+            }
+        }
+        assert!(
+            FUNCTION_WORDS.windows(2).all(|w| w[0].0 < w[1].0),
+            "sorted, no duplicate"
+        );
+    }
+
+    #[test]
+    fn fast_decision_and_repairs_equal_reference_on_the_corpus() {
+        let root =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/encoding/corpus");
+        let mut files = vec![root];
+        while let Some(path) = files.pop() {
+            if path.is_dir() {
+                files.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+                continue;
+            }
+            let bytes = std::fs::read(&path).unwrap();
+            let text = super::super::to_text(&bytes, None).text;
+            assert_eq!(is_persian(&text), is_persian_reference(&text), "{path:?}");
+            for line in text.lines() {
+                assert_eq!(is_persian(line), is_persian_reference(line), "{line}");
+            }
+            for token in text.split_whitespace() {
+                assert_eq!(repaired(token, true), repaired(token, false), "{token}");
+            }
+        }
+    }
+
+    fn words() -> impl Strategy<Value = String> {
+        let all: Vec<String> = PERSIAN_WORDS
+            .iter()
+            .chain(ARABIC_WORDS)
+            .map(|k| {
+                let b: Vec<u8> = k
+                    .to_le_bytes()
+                    .into_iter()
+                    .take_while(|&b| b != 0)
+                    .collect();
+                String::from_utf8(b).unwrap()
+            })
+            .collect();
+        proptest::collection::vec(
+            prop_oneof![
+                proptest::sample::select(all),
+                "[ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكىةٹڈڑںےھـ\u{064E}\u{0650}\u{08A0}]{1,7}",
+                "[a-zA-Z0-9 .,]{0,4}",
+                "\\PC{0,3}",
+                Just(" ".to_owned()),
+            ],
+            0..40,
+        )
+        .prop_map(|v| v.join(" "))
+    }
+
+    fn repaired(token: &str, fast: bool) -> (String, Repairs) {
+        let (mut out, mut repairs) = (String::new(), Repairs::new());
+        if fast {
+            repair_token(token, &mut out, &mut repairs);
+        } else {
+            repair_token_reference(token, &mut out, &mut repairs);
+        }
+        (out, repairs)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn fast_repair_equals_reference(
+            s in "[ابپتکگیيكىـ¬\u{064E}\u{0650}\u{200C}\u{200D}a1.:@/-]{0,16}"
+        ) {
+            prop_assert_eq!(repaired(&s, true), repaired(&s, false));
+        }
+
+        #[test]
+        fn fast_decision_equals_reference(s in words()) {
+            prop_assert_eq!(is_persian(&s), is_persian_reference(&s));
+        }
+
+        #[test]
+        fn fast_decision_equals_reference_on_any_text(s in "\\PC{0,200}") {
+            prop_assert_eq!(is_persian(&s), is_persian_reference(&s));
+        }
+    }
 
     #[test]
     fn persian_or_not() {

@@ -80,6 +80,13 @@ fn class(c: char) -> Class {
     }
 }
 
+/// Whether `c` makes the word it sits in implausible: a character never
+/// in good text (a control, U+FFFD, private use, a noncharacter) that does
+/// not end words (NUL does).
+pub(crate) fn spoils_word(c: char) -> bool {
+    class(c) == Class::Bad && !is_separator(c)
+}
+
 /// Whether `c` ends a word: ASCII whitespace and ASCII punctuation (except
 /// the apostrophe), and Unicode whitespace.
 fn is_separator(c: char) -> bool {
