@@ -17,7 +17,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
-use zip::ZipArchive;
 
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
@@ -26,7 +25,7 @@ use crate::report::{Level, Problem, ProblemKind, Report};
 use crate::serialize::{
     ArchiveRead, EntryInfo, OpenedZip, SharedFile, ZipSource, open_entry, open_zip, read_tag_entry,
 };
-use crate::verify::{BagSource, FoundFile, HashJob, Inventory, verify_inventory};
+use crate::verify::{BagSource, FoundFile, HashJob, verify_inventory};
 
 /// Default limit on the total size of the entries extracted: 100 GiB.
 pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 100 << 30;
@@ -119,7 +118,7 @@ fn refuse_unsafe(opened: &OpenedZip<SharedFile>) -> Result<()> {
 /// Refuses two entries that would land on the same file on a normalising
 /// or case-insensitive file system, and a file that another entry uses as
 /// a directory.
-fn check_collisions(entries: &[EntryInfo], dirs: &[String]) -> Result<()> {
+fn check_collisions(entries: &[EntryInfo<'_>], dirs: &[&str]) -> Result<()> {
     // folded path → (original, is_dir)
     let mut seen: BTreeMap<String, (&str, bool)> = BTreeMap::new();
     let collide = |a: &str, b: &str| Error::UnsafeMemberName {
@@ -130,14 +129,14 @@ fn check_collisions(entries: &[EntryInfo], dirs: &[String]) -> Result<()> {
         ),
     };
     for e in entries {
-        if let Some((other, _)) = seen.insert(fold(&e.rel), (&e.rel, false)) {
-            return Err(collide(&e.rel, other));
+        if let Some((other, _)) = seen.insert(fold(e.rel), (e.rel, false)) {
+            return Err(collide(e.rel, other));
         }
     }
     for d in dirs {
         match seen.get(&fold(d)) {
             Some((other, false)) => return Err(collide(d, other)),
-            Some((other, true)) if *other != d.as_str() => return Err(collide(d, other)),
+            Some((other, true)) if other != d => return Err(collide(d, other)),
             _ => {
                 seen.insert(fold(d), (d, true));
             }
@@ -156,7 +155,7 @@ fn check_collisions(entries: &[EntryInfo], dirs: &[String]) -> Result<()> {
             prefix.push_str(c);
             if let Some((other, false)) = seen.get(&fold(&prefix)) {
                 return Err(Error::UnsafeMemberName {
-                    name: sanitize(&e.rel),
+                    name: sanitize(e.rel),
                     reason: format!(
                         "needs `{}` as a directory, but it is a file",
                         sanitize(other)
@@ -169,7 +168,7 @@ fn check_collisions(entries: &[EntryInfo], dirs: &[String]) -> Result<()> {
 }
 
 /// Which entries to extract (by entry id).
-fn select(entries: &[EntryInfo], items: &[String]) -> Result<Vec<bool>> {
+fn select(entries: &[EntryInfo<'_>], items: &[String]) -> Result<Vec<bool>> {
     if items.is_empty() {
         return Ok(vec![true; entries.len()]);
     }
@@ -198,7 +197,11 @@ fn select(entries: &[EntryInfo], items: &[String]) -> Result<Vec<bool>> {
     Ok(selected)
 }
 
-fn check_limits(entries: &[EntryInfo], selected: &[bool], options: &ExtractOptions) -> Result<()> {
+fn check_limits(
+    entries: &[EntryInfo<'_>],
+    selected: &[bool],
+    options: &ExtractOptions,
+) -> Result<()> {
     let mut total = 0u64;
     for (e, _) in entries.iter().zip(selected).filter(|(_, s)| **s) {
         total = total.saturating_add(e.size);
@@ -208,7 +211,7 @@ fn check_limits(entries: &[EntryInfo], selected: &[bool], options: &ExtractOptio
                 return Err(Error::LimitExceeded {
                     what: format!(
                         "the compression ratio of `{}` ({ratio}:1, {} bytes declared)",
-                        sanitize(&e.rel),
+                        sanitize(e.rel),
                         e.size
                     ),
                     limit: options.max_ratio,
@@ -255,23 +258,27 @@ pub fn extract_zip(
         return Err(Error::NotADirectory { path: parent });
     }
     let file = SharedFile::open(zip)?;
-    let opened = open_zip(file, zip, options.max_entries)?;
+    let mut opened = open_zip(file, zip, options.max_entries)?;
     refuse_unsafe(&opened)?;
-    check_collisions(&opened.entries, &opened.dirs)?;
-    let selected = select(&opened.entries, &options.items)?;
-    check_limits(&opened.entries, &selected, options)?;
+    let archive = &opened.archive;
+    let selected = {
+        let views: Vec<EntryInfo<'_>> = opened.entries.iter().map(|e| archive.entry(*e)).collect();
+        let dirs: Vec<&str> = opened.dirs.iter().map(|d| archive.entry(*d).rel).collect();
+        check_collisions(&views, &dirs)?;
+        let selected = select(&views, &options.items)?;
+        check_limits(&views, &selected, options)?;
+        selected
+    };
 
     // Before writing anything: structure, completeness, Payload-Oxum (tag
-    // files are read, nothing else).
-    let inventory = Inventory {
-        files: opened.inventory.files.clone(),
-        has_payload_dir: opened.inventory.has_payload_dir,
-        problems: opened.inventory.problems.clone(),
-    };
-    let precheck = ZipSource::new(opened.archive.clone(), opened.entries.clone());
+    // files are read, nothing else). The listing's problems are kept for
+    // the second pass (only warnings are left once `refuse_unsafe` let the
+    // archive through), and its inventory is rebuilt rather than copied.
+    let listing_problems = opened.inventory.problems.clone();
+    let precheck = ZipSource::new(archive.clone(), opened.entries.clone());
     let mut report = verify_inventory(
         Report::new(zip.to_owned(), Level::Completeness),
-        inventory,
+        std::mem::take(&mut opened.inventory),
         &precheck,
         &NoProgress,
     );
@@ -280,6 +287,7 @@ pub fn extract_zip(
     if !report.is_valid() {
         return Ok(report);
     }
+    let inventory = opened.inventory_again(listing_problems);
 
     let tmp = tempfile::Builder::new()
         .prefix(".newsbag-tmp-")
@@ -290,28 +298,28 @@ pub fn extract_zip(
     // directory entries (empty directories are part of the bag).
     let mut to_create: Vec<&str> = Vec::new();
     for (e, _) in opened.entries.iter().zip(&selected).filter(|(_, s)| **s) {
-        if let Some((dir, _)) = e.rel.rsplit_once('/') {
+        if let Some((dir, _)) = archive.entry(*e).rel.rsplit_once('/') {
             to_create.push(dir);
         }
     }
     if options.items.is_empty() {
-        to_create.extend(opened.dirs.iter().map(String::as_str));
+        to_create.extend(opened.dirs.iter().map(|d| archive.entry(*d).rel));
     }
     to_create.sort_unstable();
     to_create.dedup();
-    for d in to_create {
+    for d in &to_create {
         let p = root.join(d);
         fs::create_dir_all(&p).map_err(|e| Error::io("create", &p, e))?;
     }
+    drop(to_create);
 
     let source = ExtractingSource {
-        archive: opened.archive,
+        opened: &opened,
         written: opened
             .entries
             .iter()
             .map(|_| AtomicBool::new(false))
             .collect(),
-        entries: opened.entries,
         selected,
         root: root.clone(),
         found: Mutex::new(Vec::new()),
@@ -319,16 +327,27 @@ pub fn extract_zip(
     };
     let mut report = verify_inventory(
         Report::new(zip.to_owned(), Level::Fixity),
-        opened.inventory,
+        inventory,
         &source,
         reporter,
     );
     // Entries no manifest covers (tag files outside tag manifests, say)
     // are still extracted, with their CRC and size checked.
-    let mut archive = source.archive.clone();
-    for id in 0..source.entries.len() {
+    let mut reader = opened.archive.clone();
+    for id in 0..opened.entries.len() {
         if source.selected[id] && !source.written[id].load(Ordering::SeqCst) {
-            let _ = source.write_entry(&mut archive, id, &[], &NoProgress);
+            let Ok(entry) = source.entry(id) else {
+                continue;
+            };
+            let Ok(mut data) = open_entry(&mut reader, &entry) else {
+                continue;
+            };
+            if source
+                .write_entry(id, &entry, &mut data, &[], &NoProgress)
+                .is_ok()
+            {
+                source.record(data.finish(&entry));
+            }
         }
     }
     if let Some(err) = source
@@ -375,9 +394,10 @@ impl<R: Read> Read for Tee<'_, R> {
 
 /// A [`BagSource`] that extracts what it reads: each selected entry is
 /// written once, hashed as it is written.
-struct ExtractingSource<R> {
-    archive: ZipArchive<R>,
-    entries: Vec<EntryInfo>,
+struct ExtractingSource<'a, R> {
+    /// The archive and its entries; each thread reads through its own
+    /// clone of `opened.archive`.
+    opened: &'a OpenedZip<R>,
     selected: Vec<bool>,
     written: Vec<AtomicBool>,
     root: PathBuf,
@@ -385,7 +405,7 @@ struct ExtractingSource<R> {
     write_error: Mutex<Option<Error>>,
 }
 
-impl<R: ArchiveRead> ExtractingSource<R> {
+impl<R: ArchiveRead> ExtractingSource<'_, R> {
     fn into_problems(self) -> Vec<Problem> {
         self.found
             .into_inner()
@@ -411,25 +431,32 @@ impl<R: ArchiveRead> ExtractingSource<R> {
         }
     }
 
-    /// Writes entry `id` under the root, hashing it with `algorithms`.
-    fn write_entry(
-        &self,
-        archive: &mut ZipArchive<R>,
-        id: usize,
-        algorithms: &[Algorithm],
-        reporter: &dyn Reporter,
-    ) -> io::Result<Vec<(Algorithm, Digest)>> {
-        let entry = self
+    /// Entry `id` as the central directory describes it.
+    fn entry(&self, id: usize) -> io::Result<EntryInfo<'_>> {
+        let e = self
+            .opened
             .entries
             .get(id)
             .ok_or_else(|| io::Error::other("no such entry"))?;
+        Ok(self.opened.archive.entry(*e))
+    }
+
+    /// Writes entry `id` (`entry`, read from `data`) under the root, hashing
+    /// it with `algorithms`; if it was written already, only hashes it.
+    fn write_entry(
+        &self,
+        id: usize,
+        entry: &EntryInfo<'_>,
+        data: &mut dyn Read,
+        algorithms: &[Algorithm],
+        reporter: &dyn Reporter,
+    ) -> io::Result<Vec<(Algorithm, Digest)>> {
         if self.written[id].swap(true, Ordering::SeqCst) {
             // Already on disk: hash it from the archive again.
-            let mut r = open_entry(archive, entry)?;
-            let (_, d) = hash_reader(&mut r, algorithms, Some(entry.size), &mut |_| {})?;
+            let (_, d) = hash_reader(data, algorithms, Some(entry.size), &mut |_| {})?;
             return Ok(d);
         }
-        let path = self.root.join(&entry.rel);
+        let path = self.root.join(entry.rel);
         let mut out = match OpenOptions::new().write(true).create_new(true).open(&path) {
             Ok(f) => f,
             Err(e) => {
@@ -438,9 +465,8 @@ impl<R: ArchiveRead> ExtractingSource<R> {
                 return Err(io::Error::other(msg));
             }
         };
-        let r = open_entry(archive, entry)?;
         let mut tee = Tee {
-            inner: r,
+            inner: data,
             out: &mut out,
             write_failed: None,
         };
@@ -452,18 +478,18 @@ impl<R: ArchiveRead> ExtractingSource<R> {
             self.write_failed("write", &path, e);
         }
         let (_, digests) = result?;
-        self.record(tee.inner.finish(entry));
         Ok(digests)
     }
 }
 
-impl<R: ArchiveRead> BagSource for ExtractingSource<R> {
+impl<R: ArchiveRead> BagSource for ExtractingSource<'_, R> {
     fn read(&self, file: &FoundFile) -> io::Result<Vec<u8>> {
         let entry = self
+            .opened
             .entries
             .get(file.id)
             .ok_or_else(|| io::Error::other("no such entry"))?;
-        let (buf, finding) = read_tag_entry(&self.archive, entry)?;
+        let (buf, finding) = read_tag_entry(&self.opened.archive, *entry)?;
         self.record(finding);
         Ok(buf)
     }
@@ -475,14 +501,20 @@ impl<R: ArchiveRead> BagSource for ExtractingSource<R> {
     ) -> Vec<io::Result<Vec<(Algorithm, Digest)>>> {
         jobs.par_iter()
             .map_init(
-                || self.archive.clone(),
-                |archive, job| {
-                    if !self.selected.get(job.file.id).copied().unwrap_or(false) {
+                || self.opened.archive.clone(),
+                |reader, job| {
+                    let id = job.file.id;
+                    if !self.selected.get(id).copied().unwrap_or(false) {
                         // Not extracted (`--item`): not read, so no digest
                         // to compare.
                         return Ok(Vec::new());
                     }
-                    self.write_entry(archive, job.file.id, &job.algorithms, reporter)
+                    let entry = self.entry(id)?;
+                    let mut data = open_entry(reader, &entry)?;
+                    let digests =
+                        self.write_entry(id, &entry, &mut data, &job.algorithms, reporter)?;
+                    self.record(data.finish(&entry));
+                    Ok(digests)
                 },
             )
             .collect()
@@ -529,21 +561,20 @@ mod tests {
         }
     }
 
-    fn info(rel: &str) -> EntryInfo {
+    fn info(rel: &str) -> EntryInfo<'_> {
         EntryInfo {
             index: 0,
-            rel: rel.into(),
+            rel,
             size: 0,
             compressed_size: 0,
             crc32: 0,
-            check_header: true,
         }
     }
 
     #[test]
     fn collisions_after_nfc_and_case_folding() {
         let ok = [info("data/a.txt"), info("data/b.txt")];
-        assert!(check_collisions(&ok, &["data".into()]).is_ok());
+        assert!(check_collisions(&ok, &["data"]).is_ok());
         let case = [info("data/A.txt"), info("data/a.txt")];
         assert!(check_collisions(&case, &[]).is_err());
         let nfc = [info("data/caf\u{e9}"), info("data/cafe\u{301}")];
@@ -551,7 +582,7 @@ mod tests {
         let file_as_dir = [info("data/x"), info("data/X/y")];
         assert!(check_collisions(&file_as_dir, &[]).is_err());
         let dir_vs_file = [info("data/x")];
-        assert!(check_collisions(&dir_vs_file, &["data/x".into()]).is_err());
+        assert!(check_collisions(&dir_vs_file, &["data/x"]).is_err());
     }
 
     #[test]

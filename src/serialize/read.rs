@@ -2,13 +2,17 @@
 //! [`Inventory`] (names checked, one top-level directory, no links), and
 //! [`ZipSource`] streams entries for verification without extracting them.
 
+mod central;
+
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
-use zip::{CompressionMethod, ZipArchive, ZipReadOptions};
+
+use central::{CentralDirectory, CentralError, LOCAL_LEN, LocalHeader, NAME_BYTES_PER_ENTRY};
 
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
@@ -22,7 +26,8 @@ use crate::verify::{BagSource, FoundFile, HashJob, Inventory};
 pub const MAX_ZIP_TAG_FILE: u64 = 32 << 20;
 
 /// Archives with more entries than this are refused before their central
-/// directory is parsed (each parsed entry costs a few hundred bytes).
+/// directory is parsed (each parsed entry costs about 50 bytes plus its
+/// name, and the verification engine more).
 pub const MAX_ZIP_ENTRIES: u64 = 250_000;
 
 /// What a reader of archives must offer: seekable, and cheap to clone into
@@ -127,42 +132,194 @@ impl Seek for SharedFile {
     }
 }
 
-/// One regular-file entry of the bag, as the central directory records it.
-#[derive(Debug, Clone)]
-pub(crate) struct EntryInfo {
-    /// Index in the archive.
+/// One entry of the bag (a regular file or a directory): the index of its
+/// central-directory record, 4 bytes. Its name, sizes and CRC stay in the
+/// shared [`CentralDirectory`]; [`Archive::entry`] gives them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct EntryId(u32);
+
+/// What the central directory says of one entry of the bag.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct EntryInfo<'a> {
+    /// Index of the central-directory record.
     pub(crate) index: usize,
-    /// Path relative to the bag root.
-    pub(crate) rel: String,
+    /// Path relative to the bag root (without a directory's trailing `/`).
+    pub(crate) rel: &'a str,
     /// Declared uncompressed size.
     pub(crate) size: u64,
     /// Declared compressed size.
     pub(crate) compressed_size: u64,
     /// Declared CRC-32.
     pub(crate) crc32: u32,
-    /// Whether the local header must match the central directory (off
-    /// only when duplicate names make the check impossible; that defect is
-    /// reported on its own).
-    pub(crate) check_header: bool,
 }
 
-/// An opened zipped bag: the parsed archive, what its central directory
-/// says, and the problems found in it.
+/// A reusable inflater: one per reading thread, not one per entry (100,000
+/// small entries would otherwise allocate and zero 100,000 windows).
+struct Inflate {
+    z: flate2::Decompress,
+    buf: Box<[u8]>,
+}
+
+const INFLATE_BUF: usize = 32 * 1024;
+
+/// An archive: its reader and its parsed central directory. Clones share
+/// the directory and each get their own cursor and inflater, so each
+/// hashing thread has one.
+pub(crate) struct Archive<R> {
+    reader: R,
+    cd: Arc<CentralDirectory>,
+    /// Bytes of the top-level directory's name and its `/`, stripped from
+    /// every entry's name.
+    prefix: usize,
+    inflate: Option<Box<Inflate>>,
+}
+
+impl<R: Clone> Clone for Archive<R> {
+    fn clone(&self) -> Self {
+        Archive {
+            reader: self.reader.clone(),
+            cd: Arc::clone(&self.cd),
+            prefix: self.prefix,
+            inflate: None,
+        }
+    }
+}
+
+impl<R: ArchiveRead> Archive<R> {
+    /// What the central directory says of `e`.
+    pub(crate) fn entry(&self, e: EntryId) -> EntryInfo<'_> {
+        let index = e.0 as usize;
+        let r = self.cd.record(index);
+        let name = self.cd.name(index).unwrap_or("");
+        let rel = name.get(self.prefix..).unwrap_or("");
+        EntryInfo {
+            index,
+            rel: rel.strip_suffix('/').unwrap_or(rel),
+            size: r.size,
+            compressed_size: r.compressed_size,
+            crc32: r.crc32,
+        }
+    }
+
+    /// Opens `entry` for reading (stored or deflated data), after checking
+    /// its local header against the central directory.
+    fn open(&mut self, entry: &EntryInfo<'_>) -> io::Result<EntryReader<'_, R>> {
+        let record = *self.cd.record(entry.index);
+        let header = LocalHeader::read(&mut self.reader, &self.cd, entry.index)?;
+        self.reader.seek(SeekFrom::Start(header.data_start))?;
+        let data = (&mut self.reader).take(record.compressed_size);
+        match record.method {
+            0 => Ok(EntryReader::Stored(data)),
+            8 => {
+                let inflate = self.inflate.get_or_insert_with(|| {
+                    Box::new(Inflate {
+                        z: flate2::Decompress::new(false),
+                        buf: vec![0; INFLATE_BUF].into_boxed_slice(),
+                    })
+                });
+                inflate.z.reset(false);
+                Ok(EntryReader::Deflated(Inflater {
+                    input: data,
+                    state: inflate,
+                    pos: 0,
+                    filled: 0,
+                    eof: false,
+                    done: false,
+                }))
+            }
+            m => Err(io::Error::other(format!(
+                "unsupported compression method {m}"
+            ))),
+        }
+    }
+}
+
+/// An entry's data, as stored.
+pub(crate) enum EntryReader<'a, R> {
+    /// Stored: the bytes themselves.
+    Stored(io::Take<&'a mut R>),
+    /// Deflated: inflated on the way.
+    Deflated(Inflater<'a, R>),
+}
+
+impl<R: Read> Read for EntryReader<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            EntryReader::Stored(r) => r.read(buf),
+            EntryReader::Deflated(r) => r.read(buf),
+        }
+    }
+}
+
+/// Inflates raw deflate data read from `input`.
+pub(crate) struct Inflater<'a, R> {
+    input: io::Take<&'a mut R>,
+    state: &'a mut Inflate,
+    pos: usize,
+    filled: usize,
+    eof: bool,
+    done: bool,
+}
+
+impl<R: Read> Read for Inflater<'_, R> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        use flate2::{FlushDecompress, Status};
+        if self.done || out.is_empty() {
+            return Ok(0);
+        }
+        loop {
+            if self.pos == self.filled && !self.eof {
+                self.filled = self.input.read(&mut self.state.buf)?;
+                self.pos = 0;
+                self.eof = self.filled == 0;
+            }
+            let (in_before, out_before) = (self.state.z.total_in(), self.state.z.total_out());
+            let flush = if self.eof {
+                FlushDecompress::Finish
+            } else {
+                FlushDecompress::None
+            };
+            let status = self
+                .state
+                .z
+                .decompress(&self.state.buf[self.pos..self.filled], out, flush)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
+            let consumed = usize::try_from(self.state.z.total_in() - in_before).unwrap_or(0);
+            let produced = usize::try_from(self.state.z.total_out() - out_before).unwrap_or(0);
+            self.pos += consumed;
+            if status == Status::StreamEnd {
+                self.done = true;
+                return Ok(produced);
+            }
+            if produced > 0 {
+                return Ok(produced);
+            }
+            if self.eof && consumed == 0 {
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    "deflate data ends before the end of its stream",
+                ));
+            }
+        }
+    }
+}
+
+/// An opened zipped bag: the archive, what its central directory says, and
+/// the problems found in it.
 pub(crate) struct OpenedZip<R> {
-    pub(crate) archive: ZipArchive<R>,
+    pub(crate) archive: Archive<R>,
     /// The single top-level directory (the bag's name), if one was found.
     pub(crate) top: Option<String>,
     /// Regular-file entries of the bag, indexed by [`FoundFile::id`].
-    pub(crate) entries: Vec<EntryInfo>,
-    /// Directory entries, relative to the bag root, without trailing `/`.
-    pub(crate) dirs: Vec<String>,
+    pub(crate) entries: Vec<EntryId>,
+    /// Directory entries of the bag.
+    pub(crate) dirs: Vec<EntryId>,
     pub(crate) inventory: Inventory,
     /// Whether entries overlap (a quoted-overlap ZIP bomb can make each of
     /// thousands of entries expand to the maximum): such archives are
     /// never hashed.
     pub(crate) overlapping: bool,
 }
-
 /// Why `name` (a full entry name, `/`-separated) must not be extracted, if
 /// it must not: the rules of uv-extract's `validate_archive_member_name`
 /// plus those of RFC 8493 §5 for manifest paths.
@@ -201,137 +358,101 @@ pub(crate) fn unsafe_entry_name_reason(name: &str) -> Option<&'static str> {
     None
 }
 
-fn zip_err(path: &Path, source: zip::result::ZipError) -> Error {
-    Error::Zip {
-        path: path.to_owned(),
-        source,
-    }
-}
-
-/// Reads the end-of-central-directory record (and its ZIP64 form) to refuse
-/// archives claiming more entries than [`MAX_ZIP_ENTRIES`] before anything
-/// is allocated for them. Returns quietly when no record is found: the
-/// ZIP reader then gives its own error.
-fn check_entry_count<R: Read + Seek>(reader: &mut R, max: u64) -> Result<()> {
-    const EOCD: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
-    const LOC64: [u8; 4] = [0x50, 0x4b, 0x06, 0x07];
-    const EOCD64: [u8; 4] = [0x50, 0x4b, 0x06, 0x06];
-    let len = reader.seek(SeekFrom::End(0)).unwrap_or(0);
-    let tail_len = len.min(22 + 65_535 + 20);
-    let mut tail = vec![0u8; usize::try_from(tail_len).unwrap_or(0)];
-    if reader.seek(SeekFrom::Start(len - tail_len)).is_err()
-        || reader.read_exact(&mut tail).is_err()
-    {
-        return Ok(());
-    }
-    let Some(at) = (0..tail.len().saturating_sub(21))
-        .rev()
-        .find(|&i| tail[i..i + 4] == EOCD)
-    else {
-        return Ok(());
-    };
-    let mut count = u64::from(u16::from_le_bytes([tail[at + 10], tail[at + 11]]));
-    if at >= 20 && tail[at - 20..at - 16] == LOC64 {
-        let mut off = [0u8; 8];
-        off.copy_from_slice(&tail[at - 12..at - 4]);
-        let off = u64::from_le_bytes(off);
-        let mut rec = [0u8; 56];
-        if reader.seek(SeekFrom::Start(off)).is_ok()
-            && reader.read_exact(&mut rec).is_ok()
-            && rec[..4] == EOCD64
-        {
-            let mut n = [0u8; 8];
-            n.copy_from_slice(&rec[32..40]);
-            count = count.max(u64::from_le_bytes(n));
-        }
-    }
-    if count > max {
-        return Err(Error::LimitExceeded {
+fn zip_err(path: &Path, e: CentralError, max_entries: u64) -> Error {
+    match e {
+        CentralError::TooManyEntries(count) => Error::LimitExceeded {
             what: format!("the number of entries ({count})"),
-            limit: max,
-        });
+            limit: max_entries,
+        },
+        CentralError::NamesTooLong(bytes) => Error::LimitExceeded {
+            what: format!(
+                "the total length of entry names ({bytes} bytes or more, \
+                 {NAME_BYTES_PER_ENTRY} bytes for each of the {max_entries} entries allowed)"
+            ),
+            limit: max_entries.saturating_mul(NAME_BYTES_PER_ENTRY),
+        },
+        CentralError::Io(e) => Error::io("read", path, e),
+        CentralError::Invalid(msg) => Error::Zip {
+            path: path.to_owned(),
+            source: zip::result::ZipError::InvalidArchive(msg.into()),
+        },
     }
-    Ok(())
 }
 
 /// Opens the archive in `reader` (named `path` in messages) and lists it
 /// from the central directory alone: nothing is decompressed.
 ///
 /// `Err` if it is not a ZIP archive at all (no end of central directory,
-/// truncated, corrupt central directory) or has too many entries; any
-/// defect of the bag inside is a problem in the inventory.
+/// truncated, corrupt central directory) or has more than `max_entries`
+/// entries; any defect of the bag inside is a problem in the inventory.
 pub(crate) fn open_zip<R: ArchiveRead>(
     mut reader: R,
     path: &Path,
     max_entries: u64,
 ) -> Result<OpenedZip<R>> {
-    check_entry_count(&mut reader, max_entries)?;
-    reader
-        .seek(SeekFrom::Start(0))
-        .map_err(|e| Error::io("read", path, e))?;
-    let archive = ZipArchive::new(reader).map_err(|e| zip_err(path, e))?;
+    let cd = CentralDirectory::read(&mut reader, max_entries)
+        .map_err(|e| zip_err(path, e, max_entries))?;
     let mut problems = Vec::new();
-    let check_header = !archive.has_duplicate_names();
     let layout = |reason: String| Problem::error(None, ProblemKind::ArchiveLayout { reason });
 
-    if archive.has_duplicate_names() {
+    // Duplicate names (only one could be extracted), found by sorting
+    // indices rather than copying names.
+    let mut by_name: Vec<u32> = (0..cd.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    let name_of = |i: u32| match cd.name(i as usize) {
+        Ok(n) | Err(n) => n,
+    };
+    by_name.sort_unstable_by(|&a, &b| name_of(a).cmp(name_of(b)));
+    if by_name.windows(2).any(|w| name_of(w[0]) == name_of(w[1])) {
         problems.push(layout(
             "two entries have the same name (only one could be extracted)".into(),
         ));
     }
+    drop(by_name);
 
-    // Names, types and the top-level directory.
-    struct Named {
-        index: usize,
-        name: String,
-        is_dir: bool,
-    }
-    let mut named = Vec::with_capacity(archive.len());
-    let mut ranges: Vec<(u64, u64, usize)> = Vec::with_capacity(archive.len());
-    for index in 0..archive.len() {
-        let Ok(entry) = archive.by_index_data(index) else {
-            continue;
+    // Names and types; `named` keeps the indices of entries that passed.
+    let mut named: Vec<u32> = Vec::with_capacity(cd.len());
+    let mut ranges: Vec<(u64, u64)> = Vec::with_capacity(cd.len());
+    for (index, record) in cd.records().iter().enumerate() {
+        let name = match cd.name(index) {
+            Ok(name) => name,
+            Err(lossy) => {
+                problems.push(Problem::error(
+                    None,
+                    ProblemKind::UnsafeEntryName {
+                        name: lossy.to_owned(),
+                        reason: "not valid UTF-8".into(),
+                    },
+                ));
+                continue;
+            }
         };
-        let raw = entry.name_raw();
-        let name = match std::str::from_utf8(raw) {
-            Ok(s) => s.to_owned(),
-            Err(_) => match entry.name() {
-                Ok(s) => s.into_owned(),
-                Err(_) => {
-                    problems.push(Problem::error(
-                        None,
-                        ProblemKind::UnsafeEntryName {
-                            name: String::from_utf8_lossy(raw).into_owned(),
-                            reason: "not valid UTF-8".into(),
-                        },
-                    ));
-                    continue;
-                }
-            },
-        };
-        let start = entry.header_start();
-        let end = start
-            .saturating_add(30)
-            .saturating_add(raw.len() as u64)
-            .saturating_add(entry.compressed_size());
-        ranges.push((start, end, index));
-        if let Some(reason) = unsafe_entry_name_reason(&name) {
+        // An entry's local header and data take at least 30 + name +
+        // compressed bytes.
+        let end = record
+            .header_offset
+            .saturating_add(LOCAL_LEN)
+            .saturating_add(name.len() as u64)
+            .saturating_add(record.compressed_size);
+        ranges.push((record.header_offset, end));
+        if let Some(reason) = unsafe_entry_name_reason(name) {
             problems.push(Problem::error(
                 None,
                 ProblemKind::UnsafeEntryName {
-                    name,
+                    name: name.to_owned(),
                     reason: reason.into(),
                 },
             ));
             continue;
         }
         let is_dir = name.ends_with('/');
-        let file_type = entry.unix_mode().map_or(0, |m| m & 0o170_000);
+        let file_type = record.unix_mode().map_or(0, |m| m & 0o170_000);
         if file_type == 0o120_000 {
             problems.push(Problem::error(
-                Some(&name),
+                Some(name),
                 ProblemKind::SpecialFile {
-                    path: name.clone(),
+                    path: name.to_owned(),
                     file_type: "symbolic link entry".into(),
                 },
             ));
@@ -340,34 +461,26 @@ pub(crate) fn open_zip<R: ArchiveRead>(
         let expected_type = if is_dir { 0o040_000 } else { 0o100_000 };
         if file_type != 0 && file_type != expected_type {
             problems.push(Problem::error(
-                Some(&name),
+                Some(name),
                 ProblemKind::SpecialFile {
-                    path: name.clone(),
+                    path: name.to_owned(),
                     file_type: format!("entry of Unix file type {file_type:o}"),
                 },
             ));
             continue;
         }
-        named.push(Named {
-            index,
-            name,
-            is_dir,
-        });
-    }
-
-    // Overlaps, from the central directory alone: an entry's local header
-    // and data take at least 30 + name + compressed bytes.
-    ranges.sort_unstable();
-    let dir_start = archive.central_directory_start();
-    let mut overlapping = 0usize;
-    for w in ranges.windows(2) {
-        if w[1].0 < w[0].1 {
-            overlapping += 1;
+        if let Ok(i) = u32::try_from(index) {
+            named.push(i);
         }
     }
-    if ranges.last().is_some_and(|r| r.1 > dir_start) {
+
+    // Overlaps, from the central directory alone.
+    ranges.sort_unstable();
+    let mut overlapping = ranges.windows(2).filter(|w| w[1].0 < w[0].1).count();
+    if ranges.last().is_some_and(|r| r.1 > cd.start()) {
         overlapping += 1;
     }
+    drop(ranges);
     if overlapping > 0 {
         problems.push(layout(format!(
             "{overlapping} entries overlap another entry or the central directory \
@@ -375,17 +488,23 @@ pub(crate) fn open_zip<R: ArchiveRead>(
         )));
     }
 
-    let mut tops: Vec<&str> = named
-        .iter()
-        .map(|n| n.name.split('/').next().unwrap_or(""))
-        .collect();
-    tops.sort_unstable();
-    tops.dedup();
-    let loose: Vec<&str> = named
-        .iter()
-        .filter(|n| !n.name.contains('/'))
-        .map(|n| n.name.as_str())
-        .collect();
+    // The top-level directories: first components of names with a `/`.
+    let name_at = |i: u32| cd.name(i as usize).unwrap_or("");
+    let mut tops: BTreeSet<&str> = BTreeSet::new();
+    let mut loose: Vec<&str> = Vec::new();
+    let mut bag_like: BTreeSet<&str> = BTreeSet::new();
+    for &i in &named {
+        let name = name_at(i);
+        match name.split_once('/') {
+            Some((top, rest)) => {
+                tops.insert(top);
+                if rest == "bagit.txt" {
+                    bag_like.insert(top);
+                }
+            }
+            None => loose.push(name),
+        }
+    }
     if !loose.is_empty() {
         problems.push(layout(format!(
             "{} entr{} outside the top-level directory: {}",
@@ -394,41 +513,45 @@ pub(crate) fn open_zip<R: ArchiveRead>(
             quote_list(&loose)
         )));
     }
-    let dirs_at_top: Vec<&str> = tops
-        .iter()
-        .copied()
-        .filter(|t| named.iter().any(|n| n.name.starts_with(&format!("{t}/"))))
-        .collect();
-    let top = match dirs_at_top.as_slice() {
-        [] => {
+    drop(loose);
+    let top = match tops.len() {
+        0 => {
             problems.push(layout("it holds no top-level directory".into()));
             None
         }
-        [one] => Some((*one).to_owned()),
-        many => {
+        1 => tops.first().map(|t| (*t).to_owned()),
+        _ => {
+            let shown: Vec<&str> = tops.iter().copied().take(6).collect();
+            let mut list = quote_list(&shown[..shown.len().min(5)]);
+            if tops.len() > 5 {
+                list.push_str(&format!(" and {} more", tops.len() - 5));
+            }
             problems.push(layout(format!(
-                "{} top-level directories ({}), expected exactly one",
-                many.len(),
-                quote_list(many)
+                "{} top-level directories ({list}), expected exactly one",
+                tops.len()
             )));
             // Verify the first that looks like a bag, so its problems show.
-            let bag = many
-                .iter()
-                .find(|t| named.iter().any(|n| n.name == format!("{t}/bagit.txt")))
-                .unwrap_or(&many[0]);
-            Some((*bag).to_owned())
+            bag_like.first().or(tops.first()).map(|t| (*t).to_owned())
         }
     };
+    drop(tops);
+    drop(bag_like);
 
     let mut inventory = Inventory::default();
     let mut entries = Vec::new();
     let mut dirs = Vec::new();
+    let prefix = top.as_ref().map_or(0, |t| t.len() + 1);
     if let Some(top) = &top {
-        let prefix = format!("{top}/");
-        for n in &named {
-            let Some(rel) = n.name.strip_prefix(&prefix) else {
+        for &i in &named {
+            let index = i as usize;
+            let name = name_at(i);
+            let Some(rel) = name
+                .strip_prefix(top.as_str())
+                .and_then(|r| r.strip_prefix('/'))
+            else {
                 continue;
             };
+            let is_dir = rel.ends_with('/');
             let rel = rel.strip_suffix('/').unwrap_or(rel);
             if rel.is_empty() {
                 continue;
@@ -436,15 +559,12 @@ pub(crate) fn open_zip<R: ArchiveRead>(
             if rel == "data" || rel.starts_with("data/") {
                 inventory.has_payload_dir = true;
             }
-            if n.is_dir {
-                dirs.push(rel.to_owned());
+            if is_dir {
+                dirs.push(EntryId(i));
                 continue;
             }
-            let Ok(entry) = archive.by_index_data(n.index) else {
-                continue;
-            };
-            let method = entry.compression();
-            if entry.encrypted() {
+            let record = cd.record(index);
+            if record.encrypted() {
                 problems.push(Problem::error(
                     Some(rel),
                     ProblemKind::UnsupportedEntry {
@@ -454,33 +574,27 @@ pub(crate) fn open_zip<R: ArchiveRead>(
                 ));
                 continue;
             }
-            if method != CompressionMethod::Stored && method != CompressionMethod::Deflated {
+            if record.method != 0 && record.method != 8 {
                 problems.push(Problem::error(
                     Some(rel),
                     ProblemKind::UnsupportedEntry {
                         path: rel.to_owned(),
                         reason: format!(
-                            "compression method {method:?} (newsbag reads stored and deflate)"
+                            "compression method {} (newsbag reads stored and deflate)",
+                            method_name(record.method)
                         ),
                     },
                 ));
                 continue;
             }
             let id = entries.len();
-            entries.push(EntryInfo {
-                index: n.index,
-                rel: rel.to_owned(),
-                size: entry.size(),
-                compressed_size: entry.compressed_size(),
-                crc32: entry.crc32(),
-                check_header,
-            });
+            entries.push(EntryId(i));
             if inventory
                 .files
                 .insert(
                     rel.to_owned(),
                     FoundFile {
-                        size: entry.size(),
+                        size: record.size,
                         id,
                     },
                 )
@@ -490,15 +604,68 @@ pub(crate) fn open_zip<R: ArchiveRead>(
             }
         }
     }
+    drop(named);
+    entries.shrink_to_fit();
+    dirs.shrink_to_fit();
     inventory.problems = problems;
     Ok(OpenedZip {
-        archive,
+        archive: Archive {
+            reader,
+            cd: Arc::new(cd),
+            prefix,
+            inflate: None,
+        },
         top,
         entries,
         dirs,
         inventory,
         overlapping: overlapping > 0,
     })
+}
+
+/// A compression method's usual name.
+fn method_name(method: u16) -> String {
+    let name = match method {
+        1 => "Shrink",
+        6 => "Implode",
+        9 => "Deflate64",
+        12 => "Bzip2",
+        14 => "LZMA",
+        93 => "Zstd",
+        95 => "XZ",
+        98 => "PPMd",
+        99 => "AES",
+        _ => return method.to_string(),
+    };
+    format!("{method} ({name})")
+}
+
+impl<R: ArchiveRead> OpenedZip<R> {
+    /// The inventory as [`open_zip`] made it, made again from the entries
+    /// (for a second verification pass, without keeping a copy through
+    /// the first), with `problems` as its problems.
+    pub(crate) fn inventory_again(&self, problems: Vec<Problem>) -> Inventory {
+        let mut inventory = Inventory {
+            problems,
+            ..Inventory::default()
+        };
+        for &d in &self.dirs {
+            let rel = self.archive.entry(d).rel;
+            if rel == "data" || rel.starts_with("data/") {
+                inventory.has_payload_dir = true;
+            }
+        }
+        for (id, &e) in self.entries.iter().enumerate() {
+            let e = self.archive.entry(e);
+            if e.rel.starts_with("data/") {
+                inventory.has_payload_dir = true;
+            }
+            inventory
+                .files
+                .insert(e.rel.to_owned(), FoundFile { size: e.size, id });
+        }
+        inventory
+    }
 }
 
 fn quote_list(items: &[&str]) -> String {
@@ -521,7 +688,6 @@ pub(crate) struct CheckedReader<R> {
     inner: io::Take<R>,
     crc: crc32fast::Hasher,
     count: u64,
-    declared: u64,
 }
 
 impl<R: Read> CheckedReader<R> {
@@ -530,28 +696,27 @@ impl<R: Read> CheckedReader<R> {
             inner: inner.take(declared.saturating_add(1)),
             crc: crc32fast::Hasher::new(),
             count: 0,
-            declared,
         }
     }
 
     /// The problem with what was read, if any (size first: a CRC over the
     /// wrong length says nothing more).
-    pub(crate) fn finish(self, entry: &EntryInfo) -> Option<Problem> {
+    pub(crate) fn finish(self, entry: &EntryInfo<'_>) -> Option<Problem> {
         let crc = self.crc.finalize();
         if self.count != entry.size {
             Some(Problem::error(
-                Some(&entry.rel),
+                Some(entry.rel),
                 ProblemKind::EntrySizeMismatch {
-                    path: entry.rel.clone(),
+                    path: entry.rel.to_owned(),
                     expected: entry.size,
                     found: self.count,
                 },
             ))
         } else if crc != entry.crc32 {
             Some(Problem::error(
-                Some(&entry.rel),
+                Some(entry.rel),
                 ProblemKind::BadCrc {
-                    path: entry.rel.clone(),
+                    path: entry.rel.to_owned(),
                     expected: format!("{:08x}", entry.crc32),
                     found: format!("{crc:08x}"),
                 },
@@ -564,52 +729,31 @@ impl<R: Read> CheckedReader<R> {
 
 impl<R: Read> Read for CheckedReader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = match self.inner.read(buf) {
-            Ok(n) => n,
-            // The zip crate stops an entry at its declared size with this
-            // error; it is a finding about the entry (longer than declared),
-            // reported by `finish`, not a failure to read.
-            Err(e)
-                if e.kind() == io::ErrorKind::InvalidData
-                    && e.to_string().contains("declared uncompressed size") =>
-            {
-                self.count = self.declared.saturating_add(1);
-                return Ok(0);
-            }
-            Err(e) => return Err(e),
-        };
+        let n = self.inner.read(buf)?;
         self.crc.update(&buf[..n]);
         self.count += n as u64;
         Ok(n)
     }
 }
 
-/// Read options for every entry: local headers must agree with the central
-/// directory; the CRC is checked by [`CheckedReader`] so that a mismatch is
-/// a finding, not an I/O error.
-pub(crate) fn read_options(check_header: bool) -> ZipReadOptions<'static> {
-    ZipReadOptions::new()
-        .ignore_crc32(true)
-        .enforce_header_consistency(check_header)
-}
-
-/// Opens entry `entry` of `archive` for reading through a [`CheckedReader`].
+/// Opens `entry` of `archive` for reading through a [`CheckedReader`]: its
+/// local header must agree with the central directory; its CRC and size are
+/// findings made by [`CheckedReader::finish`], not I/O errors.
 pub(crate) fn open_entry<'a, R: ArchiveRead>(
-    archive: &'a mut ZipArchive<R>,
-    entry: &EntryInfo,
-) -> io::Result<CheckedReader<zip::read::ZipFile<'a, R>>> {
-    let f = archive
-        .by_index_with_options(entry.index, read_options(entry.check_header))
-        .map_err(io::Error::other)?;
-    Ok(CheckedReader::new(f, entry.size))
+    archive: &'a mut Archive<R>,
+    entry: &EntryInfo<'_>,
+) -> io::Result<CheckedReader<EntryReader<'a, R>>> {
+    let r = archive.open(entry)?;
+    Ok(CheckedReader::new(r, entry.size))
 }
 
 /// Reads a whole tag-file entry of at most [`MAX_ZIP_TAG_FILE`] bytes, with
 /// the CRC or size finding its reading made, if any.
 pub(crate) fn read_tag_entry<R: ArchiveRead>(
-    archive: &ZipArchive<R>,
-    entry: &EntryInfo,
+    archive: &Archive<R>,
+    entry: EntryId,
 ) -> io::Result<(Vec<u8>, Option<Problem>)> {
+    let entry = archive.entry(entry);
     if entry.size > MAX_ZIP_TAG_FILE {
         return Err(io::Error::other(format!(
             "declared size {} is larger than {MAX_ZIP_TAG_FILE} bytes: refusing to read it into memory",
@@ -617,25 +761,25 @@ pub(crate) fn read_tag_entry<R: ArchiveRead>(
         )));
     }
     let mut archive = archive.clone();
-    let mut r = open_entry(&mut archive, entry)?;
+    let mut r = open_entry(&mut archive, &entry)?;
     let mut buf = Vec::new();
     r.read_to_end(&mut buf)?;
-    let finding = r.finish(entry);
+    let finding = r.finish(&entry);
     Ok((buf, finding))
 }
 
-/// A zipped bag as a [`BagSource`]: each hashing thread clones the parsed
-/// archive (the central directory is parsed once; clones share it) and
-/// streams entries through every hasher at once.
+/// A zipped bag as a [`BagSource`]: each hashing thread clones the archive
+/// (the central directory is parsed once; clones share it) and streams
+/// entries through every hasher at once.
 pub(crate) struct ZipSource<R> {
-    archive: ZipArchive<R>,
-    entries: Vec<EntryInfo>,
+    archive: Archive<R>,
+    entries: Vec<EntryId>,
     /// CRC and size findings made while reading.
     found: Mutex<Vec<Problem>>,
 }
 
 impl<R: ArchiveRead> ZipSource<R> {
-    pub(crate) fn new(archive: ZipArchive<R>, entries: Vec<EntryInfo>) -> Self {
+    pub(crate) fn new(archive: Archive<R>, entries: Vec<EntryId>) -> Self {
         ZipSource {
             archive,
             entries,
@@ -659,9 +803,10 @@ impl<R: ArchiveRead> ZipSource<R> {
         }
     }
 
-    fn entry(&self, file: &FoundFile) -> io::Result<&EntryInfo> {
+    fn entry(&self, file: &FoundFile) -> io::Result<EntryId> {
         self.entries
             .get(file.id)
+            .copied()
             .ok_or_else(|| io::Error::other("no such entry"))
     }
 }
@@ -682,17 +827,172 @@ impl<R: ArchiveRead> BagSource for ZipSource<R> {
             .map_init(
                 || self.archive.clone(),
                 |archive, job| {
-                    let entry = self.entry(&job.file)?;
-                    let mut r = open_entry(archive, entry)?;
+                    // The entry's name borrows from the shared archive, not
+                    // from this thread's clone, which is read mutably.
+                    let entry = self.archive.entry(self.entry(&job.file)?);
+                    let mut r = open_entry(archive, &entry)?;
                     let result = hash_reader(&mut r, &job.algorithms, Some(entry.size), &mut |n| {
                         reporter.advance(n);
                     });
                     reporter.file_done();
                     let (_, digests) = result?;
-                    self.record(r.finish(entry));
+                    self.record(r.finish(&entry));
                     Ok(digests)
                 },
             )
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::io::{Cursor, Write};
+
+    use proptest::prelude::*;
+    use zip::write::SimpleFileOptions;
+    use zip::{CompressionMethod, ZipWriter};
+
+    use super::*;
+
+    /// Writes `files` under `bag/` with the zip crate, deflating the odd
+    /// ones (and ZIP64 headers for the ones that ask for it).
+    fn write(files: &BTreeMap<String, (Vec<u8>, bool)>) -> Vec<u8> {
+        let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+        zip.add_directory("bag/", SimpleFileOptions::default())
+            .unwrap();
+        for (i, (name, (bytes, large))) in files.iter().enumerate() {
+            let method = if i % 2 == 1 {
+                CompressionMethod::Deflated
+            } else {
+                CompressionMethod::Stored
+            };
+            let options = SimpleFileOptions::default()
+                .compression_method(method)
+                .large_file(*large);
+            zip.start_file(format!("bag/{name}"), options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// Every file of the bag, read back through `open_zip` and the
+    /// archive's own entry reader.
+    fn read_back(bytes: Vec<u8>) -> BTreeMap<String, Vec<u8>> {
+        let opened = open_zip(Cursor::new(bytes), Path::new("t.zip"), MAX_ZIP_ENTRIES).unwrap();
+        assert_eq!(opened.top.as_deref(), Some("bag"));
+        assert!(
+            opened.inventory.problems.is_empty(),
+            "{:?}",
+            opened.inventory.problems
+        );
+        assert!(!opened.overlapping);
+        let mut out = BTreeMap::new();
+        for (rel, found) in &opened.inventory.files {
+            let id = opened.entries[found.id];
+            assert_eq!(opened.archive.entry(id).rel, rel);
+            let (data, finding) = read_tag_entry(&opened.archive, id).unwrap();
+            assert!(finding.is_none(), "{finding:?}");
+            assert_eq!(data.len() as u64, found.size);
+            out.insert(rel.clone(), data);
+        }
+        out
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        #[test]
+        fn zip_crate_archives_read_back_identically(
+            files in proptest::collection::btree_map(
+                "[a-z0-9]{1,8}(/[a-zé0-9_-][a-zé0-9 ._-]{0,7}){0,2}",
+                (proptest::collection::vec(any::<u8>(), 0..3000), any::<bool>()),
+                1..12,
+            )
+        ) {
+            // A name that is a prefix directory of another would be a file
+            // and a directory at once: keep the leaves only.
+            let files: BTreeMap<String, (Vec<u8>, bool)> = files
+                .iter()
+                .filter(|(n, _)| !files.keys().any(|m| m.starts_with(&format!("{n}/"))))
+                .map(|(n, v)| (n.clone(), v.clone()))
+                .collect();
+            let got = read_back(write(&files));
+            let want: BTreeMap<String, Vec<u8>> =
+                files.into_iter().map(|(n, (b, _))| (n, b)).collect();
+            prop_assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn compressible_data_round_trips() {
+        // Long enough to take several reads of the inflater's buffer.
+        let text: Vec<u8> = b"news bag archive ".repeat(20_000);
+        let files = BTreeMap::from([
+            ("data/a.txt".to_owned(), (text.clone(), false)),
+            ("data/b.txt".to_owned(), (text.clone(), true)),
+        ]);
+        let got = read_back(write(&files));
+        assert_eq!(got["data/a.txt"], text);
+        assert_eq!(got["data/b.txt"], text);
+    }
+
+    #[test]
+    fn truncated_deflate_data_is_an_error_not_a_hang() {
+        let text: Vec<u8> = b"0123456789".repeat(10_000);
+        let files = BTreeMap::from([
+            ("a".to_owned(), (Vec::new(), false)),
+            ("b".to_owned(), (text, false)),
+        ]);
+        let mut bytes = write(&files);
+        // Cut the deflate stream of `bag/b` short by zeroing its end (the
+        // sizes in the headers stay as they are).
+        let at = bytes
+            .windows(4)
+            .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            .unwrap();
+        for b in &mut bytes[at - 20..at] {
+            *b = 0xFF;
+        }
+        let opened = open_zip(Cursor::new(bytes), Path::new("t.zip"), MAX_ZIP_ENTRIES).unwrap();
+        let id = opened.entries[opened.inventory.files["b"].id];
+        match read_tag_entry(&opened.archive, id) {
+            Err(_) => {}
+            Ok((_, finding)) => assert!(finding.is_some()),
+        }
+    }
+
+    #[test]
+    fn overlapping_entries_are_a_finding() {
+        let files = BTreeMap::from([("a".to_owned(), (b"hello".to_vec(), false))]);
+        let mut bytes = write(&files);
+        // A second central record for the same local header, under another
+        // name: copy the last central record, rename it, fix the end record.
+        let n = bytes.len();
+        let cd_size = u32::from_le_bytes(bytes[n - 10..n - 6].try_into().unwrap()) as usize;
+        let cd_start = u32::from_le_bytes(bytes[n - 6..n - 2].try_into().unwrap()) as usize;
+        let last = bytes[cd_start..cd_start + cd_size]
+            .windows(4)
+            .rposition(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            .unwrap();
+        let mut twin = bytes[cd_start + last..cd_start + cd_size].to_vec();
+        let name_at = 46;
+        assert_eq!(&twin[name_at..name_at + 5], b"bag/a");
+        twin[name_at + 4] = b'z';
+        let mut eocd = bytes[n - 22..].to_vec();
+        bytes.truncate(cd_start + cd_size);
+        bytes.extend_from_slice(&twin);
+        let count = u16::from_le_bytes([eocd[10], eocd[11]]) + 1;
+        eocd[8..10].copy_from_slice(&count.to_le_bytes());
+        eocd[10..12].copy_from_slice(&count.to_le_bytes());
+        let size = u32::try_from(cd_size + twin.len()).unwrap();
+        eocd[12..16].copy_from_slice(&size.to_le_bytes());
+        bytes.extend_from_slice(&eocd);
+        let opened = open_zip(Cursor::new(bytes), Path::new("t.zip"), MAX_ZIP_ENTRIES).unwrap();
+        assert!(opened.overlapping);
+        assert!(opened.inventory.problems.iter().any(|p| matches!(
+            &p.kind,
+            ProblemKind::ArchiveLayout { reason } if reason.contains("overlap")
+        )));
     }
 }
