@@ -13,14 +13,14 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{UnicodeNormalization, is_nfc};
 
-use crate::checksum::{Algorithm, Digest, hash_bytes, hash_reader};
+use crate::checksum::{Algorithm, Digest, MultiHasher, hash_bytes, hash_reader};
 use crate::error::{Error, Refusal, Result};
-use crate::manifest::write_manifest;
+use crate::manifest::{push_manifest_line, write_manifest};
 use crate::progress::Reporter;
 use crate::tagfile::{BAG_DECLARATION, BAG_INFO, BagDeclaration, BagInfo, PayloadOxum};
-use crate::walk::{Kind, Walked, sizes, walk};
+use crate::walk::{Kind, Names, Walked, sizes_under, walk};
 
 /// The default `Bag-Software-Agent`.
 pub const SOFTWARE_AGENT: &str = concat!("newsbag ", env!("CARGO_PKG_VERSION"));
@@ -142,30 +142,37 @@ pub struct BagSummary {
     pub oxum: PayloadOxum,
 }
 
-/// A source file to bag: its path relative to the source root.
-struct SourceFile {
-    rel: String,
-    abs: PathBuf,
-    size: u64,
-}
-
-/// What a scan of the source found.
+/// What a scan of the source found: the regular files, sorted by name,
+/// held compactly (a bag of a million files should not need a `String`, a
+/// `PathBuf` and a digest vector per file).
 struct Scan {
-    files: Vec<SourceFile>,
+    /// Paths relative to the source root, `/`-separated, sorted.
+    files: Names,
+    /// The size of each file, as the walk found it.
+    sizes: Vec<u64>,
     /// Directories (relative), to recreate empty ones in a copy.
     dirs: Vec<String>,
+}
+
+impl Scan {
+    fn oxum(&self) -> PayloadOxum {
+        PayloadOxum {
+            octets: self.sizes.iter().sum(),
+            streams: self.files.len() as u64,
+        }
+    }
 }
 
 /// Lists the regular files under `root` (sorted), refusing symlinks,
 /// special files, unreadable entries, non-UTF-8 names and names that
 /// collide after NFC normalisation. Every refused file is named.
 fn scan(root: &Path) -> Result<Scan> {
-    let mut files = Vec::new();
+    let mut files = Names::default();
     let mut dirs = Vec::new();
     let mut refused = Vec::new();
     for walked in walk(root) {
-        let (rel, path, kind) = match walked {
-            Walked::Entry { rel, path, kind } => (rel, path, kind),
+        let (rel, kind) = match walked {
+            Walked::Entry { rel, kind, .. } => (rel, kind),
             Walked::NonUtf8 { rel } => {
                 refused.push(Refusal {
                     path: PathBuf::from(rel),
@@ -186,11 +193,7 @@ fn scan(root: &Path) -> Result<Scan> {
             // Sizes are read after the walk, in parallel. Readability is
             // established when the file is hashed, which happens before
             // anything is moved or written in place.
-            Kind::File => files.push(SourceFile {
-                rel,
-                abs: path,
-                size: 0,
-            }),
+            Kind::File => files.push(&rel),
             Kind::Symlink => refused.push(Refusal {
                 path: PathBuf::from(rel),
                 reason: "is a symbolic link (bag its target instead)".into(),
@@ -201,28 +204,53 @@ fn scan(root: &Path) -> Result<Scan> {
             }),
         }
     }
-    let sizes = sizes(files.iter().map(|f| f.abs.as_path()).collect::<Vec<_>>());
-    for (f, size) in files.iter_mut().zip(sizes) {
-        match size {
-            Ok(n) => f.size = n,
-            Err(e) => refused.push(Refusal {
-                path: PathBuf::from(&f.rel),
-                reason: format!("cannot be read: {e}"),
-            }),
+    let mut sizes = vec![0u64; files.len()];
+    for (i, e) in sizes_under(root, &files, &mut sizes) {
+        refused.push(Refusal {
+            path: PathBuf::from(files.get(i)),
+            reason: format!("cannot be read: {e}"),
+        });
+    }
+    refused.extend(nfc_collisions(&files, &dirs));
+    if !refused.is_empty() {
+        refused.sort_by(|a, b| a.path.cmp(&b.path));
+        return Err(Error::Unbaggable {
+            root: root.to_owned(),
+            refused,
+        });
+    }
+    // The walk visits siblings in order, but `a/b` comes before `a-c` in it
+    // and after it as a string: manifests are written in string order.
+    let order = files.sorted_order();
+    let files = files.permuted(&order);
+    let sizes = order.iter().map(|&i| sizes[i]).collect();
+    Ok(Scan { files, sizes, dirs })
+}
+
+/// Names that collide after NFC normalisation (e.g. `Núñez` typed on macOS
+/// and on Linux) would be one file on many systems. Only a name that is not
+/// in NFC can collide with another, so nothing is kept per file unless such
+/// a name exists.
+fn nfc_collisions(files: &Names, dirs: &[String]) -> Vec<Refusal> {
+    let mut by_nfc: BTreeMap<String, Vec<&str>> = files
+        .iter()
+        .chain(dirs.iter().map(String::as_str))
+        .filter(|n| !is_nfc(n))
+        .map(|n| (n.nfc().collect(), Vec::new()))
+        .collect();
+    if by_nfc.is_empty() {
+        return Vec::new();
+    }
+    for name in files.iter().chain(dirs.iter().map(String::as_str)) {
+        if is_nfc(name) {
+            if let Some(group) = by_nfc.get_mut(name) {
+                group.push(name);
+            }
+        } else if let Some(group) = by_nfc.get_mut(&name.nfc().collect::<String>()) {
+            group.push(name);
         }
     }
-    // Names that collide after NFC normalisation (e.g. `Núñez` typed on
-    // macOS and on Linux) would be one file on many systems.
-    let mut by_nfc: BTreeMap<String, Vec<&str>> = BTreeMap::new();
-    for f in &files {
-        by_nfc
-            .entry(f.rel.nfc().collect())
-            .or_default()
-            .push(&f.rel);
-    }
-    for d in &dirs {
-        by_nfc.entry(d.nfc().collect()).or_default().push(d);
-    }
+    let mut refused = Vec::new();
     for group in by_nfc.values().filter(|g| g.len() > 1) {
         for name in group {
             refused.push(Refusal {
@@ -239,14 +267,7 @@ fn scan(root: &Path) -> Result<Scan> {
             });
         }
     }
-    if !refused.is_empty() {
-        refused.sort_by(|a, b| a.path.cmp(&b.path));
-        return Err(Error::Unbaggable {
-            root: root.to_owned(),
-            refused,
-        });
-    }
-    Ok(Scan { files, dirs })
+    refused
 }
 
 /// A reader that writes everything it reads to `out` (copy while hashing).
@@ -263,43 +284,87 @@ impl<R: Read, W: Write> Read for Tee<R, W> {
     }
 }
 
-type Digests = Vec<(Algorithm, Digest)>;
+/// The digests of every file: for file `i`, the bytes of each algorithm's
+/// digest one after the other, at `i * stride` (no allocation per file).
+struct DigestTable {
+    algorithms: Vec<Algorithm>,
+    stride: usize,
+    bytes: Vec<u8>,
+}
+
+impl DigestTable {
+    fn new(algorithms: &[Algorithm], files: usize) -> Self {
+        let stride = algorithms.iter().map(|a| a.hex_len() / 2).sum();
+        DigestTable {
+            algorithms: algorithms.to_vec(),
+            stride,
+            bytes: vec![0; files * stride],
+        }
+    }
+
+    /// The digest of file `i` with algorithm `a` (one of the table's).
+    fn get(&self, i: usize, a: Algorithm) -> &[u8] {
+        let mut at = i * self.stride;
+        for &b in &self.algorithms {
+            let len = b.hex_len() / 2;
+            if a == b {
+                return &self.bytes[at..at + len];
+            }
+            at += len;
+        }
+        &[]
+    }
+}
 
 /// Hashes (and, with `copy_to`, copies) every file, in parallel. Files that
 /// cannot be read are all named in one [`Error::Unbaggable`].
 fn hash_files(
     root: &Path,
-    files: &[SourceFile],
+    scan: &Scan,
     algorithms: &[Algorithm],
     copy_to: Option<&Path>,
     reporter: &dyn Reporter,
-) -> Result<Vec<Digests>> {
-    reporter.start(files.len() as u64, files.iter().map(|f| f.size).sum());
-    let results: Vec<Result<Digests>> = files
-        .par_iter()
-        .map(|f| {
-            let r = hash_one(f, algorithms, copy_to, reporter);
+) -> Result<DigestTable> {
+    let mut table = DigestTable::new(algorithms, scan.files.len());
+    reporter.start(scan.files.len() as u64, scan.sizes.iter().sum());
+    let stride = table.stride.max(1);
+    let failures: Vec<(usize, Error)> = table
+        .bytes
+        .par_chunks_mut(stride)
+        .enumerate()
+        .filter_map(|(i, slot)| {
+            let rel = scan.files.get(i);
+            let r = hash_one(root, rel, scan.sizes[i], algorithms, copy_to, reporter);
             reporter.file_done();
-            r
+            match r {
+                Ok(digests) => {
+                    let mut at = 0;
+                    for (_, d) in digests {
+                        let b = d.as_bytes();
+                        slot[at..at + b.len()].copy_from_slice(b);
+                        at += b.len();
+                    }
+                    None
+                }
+                Err(e) => Some((i, e)),
+            }
         })
         .collect();
     reporter.finish();
-    let mut digests = Vec::with_capacity(files.len());
     let mut refused = Vec::new();
-    for (f, r) in files.iter().zip(results) {
-        match r {
-            Ok(d) => digests.push(d),
-            Err(Error::Io { source, .. }) if source.kind() != io::ErrorKind::StorageFull => {
+    for (i, e) in failures {
+        match e {
+            Error::Io { source, .. } if source.kind() != io::ErrorKind::StorageFull => {
                 refused.push(Refusal {
-                    path: PathBuf::from(&f.rel),
+                    path: PathBuf::from(scan.files.get(i)),
                     reason: format!("cannot be read: {source}"),
                 });
             }
-            Err(e) => return Err(e),
+            e => return Err(e),
         }
     }
     if refused.is_empty() {
-        Ok(digests)
+        Ok(table)
     } else {
         Err(Error::Unbaggable {
             root: root.to_owned(),
@@ -309,64 +374,40 @@ fn hash_files(
 }
 
 fn hash_one(
-    f: &SourceFile,
+    root: &Path,
+    rel: &str,
+    size: u64,
     algorithms: &[Algorithm],
     copy_to: Option<&Path>,
     reporter: &dyn Reporter,
-) -> Result<Digests> {
-    let input = fs::File::open(&f.abs).map_err(|e| Error::io("read", &f.abs, e))?;
+) -> Result<Vec<(Algorithm, Digest)>> {
+    let abs = root.join(rel);
+    let input = fs::File::open(&abs).map_err(|e| Error::io("read", &abs, e))?;
     let mut on_bytes = |n| reporter.advance(n);
     let (len, digests) = match copy_to {
-        None => hash_reader(input, algorithms, Some(f.size), &mut on_bytes)
-            .map_err(|e| Error::io("read", &f.abs, e))?,
+        None => hash_reader(input, algorithms, Some(size), &mut on_bytes)
+            .map_err(|e| Error::io("read", &abs, e))?,
         Some(dest) => {
-            let target = dest.join(&f.rel);
-            let out = fs::File::create(&target).map_err(|e| Error::io("create", &target, e))?;
+            let target = dest.join(rel);
+            // The temporary bag is new: nothing can be there already.
+            let out = fs::File::create_new(&target).map_err(|e| Error::io("create", &target, e))?;
             // Reads come in chunks of up to 256 KiB, so each is written
             // straight through: no second buffer to allocate per file.
             // Timestamps are not copied: BagIt does not carry them, and one
             // more system call per file costs ~10% on bags of small files.
             let mut tee = Tee { inner: input, out };
-            hash_reader(&mut tee, algorithms, Some(f.size), &mut on_bytes)
-                .map_err(|e| Error::io("copy", &f.abs, e))?
+            hash_reader(&mut tee, algorithms, Some(size), &mut on_bytes)
+                .map_err(|e| Error::io("copy", &abs, e))?
         }
     };
-    if len != f.size {
+    if len != size {
         return Err(Error::io(
             "read",
-            &f.abs,
+            &abs,
             io::Error::other("the file changed size while it was being bagged"),
         ));
     }
     Ok(digests)
-}
-
-/// The tag files of a bag, as (name, bytes), in writing order.
-fn tag_files(
-    files: &[SourceFile],
-    digests: &[Digests],
-    options: &BagOptions,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    let oxum = PayloadOxum {
-        octets: files.iter().map(|f| f.size).sum(),
-        streams: files.len() as u64,
-    };
-    let paths: Vec<String> = files.iter().map(|f| format!("data/{}", f.rel)).collect();
-    let mut manifests = Vec::new();
-    for &a in &options.algorithms {
-        let mut rows: Vec<(&str, &Digest)> = paths
-            .iter()
-            .zip(digests)
-            .filter_map(|(p, ds)| {
-                ds.iter()
-                    .find(|(da, _)| *da == a)
-                    .map(|(_, d)| (p.as_str(), d))
-            })
-            .collect();
-        rows.sort_by(|x, y| x.0.cmp(y.0));
-        manifests.push((a, write_manifest(rows)));
-    }
-    tag_files_with(options, oxum, manifests)
 }
 
 /// The tag files of a bag whose payload manifests (one text per algorithm
@@ -401,15 +442,93 @@ pub(crate) fn tag_files_with(
     Ok(tags)
 }
 
-fn write_tag_files(dir: &Path, tags: &[(String, Vec<u8>)]) -> Result<()> {
-    for (name, bytes) in tags {
-        let path = dir.join(name);
+/// A writer that hashes what it writes (tag files are hashed for the tag
+/// manifests as they are written, not read back or held in memory).
+struct HashingWriter<W> {
+    inner: W,
+    hasher: MultiHasher,
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// Writes the tag files of a bag into `dir` (bagit.txt, bag-info.txt, the
+/// extra tag files, the manifests streamed from `digests`, then the tag
+/// manifests) and returns their names.
+fn write_tag_files(
+    dir: &Path,
+    scan: &Scan,
+    digests: &DigestTable,
+    options: &BagOptions,
+) -> Result<Vec<String>> {
+    let algorithms = &options.algorithms;
+    // Every tag file with its digest in each algorithm.
+    let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = Vec::new();
+    let mut small = vec![
+        (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
+        (
+            BAG_INFO.to_owned(),
+            options.bag_info(scan.oxum())?.to_bytes(),
+        ),
+    ];
+    small.extend(options.extra_tags.iter().cloned());
+    for (name, bytes) in small {
+        let path = dir.join(&name);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
         }
-        fs::write(&path, bytes).map_err(|e| Error::io("write", &path, e))?;
+        fs::write(&path, &bytes).map_err(|e| Error::io("write", &path, e))?;
+        written.push((name, hash_bytes(&bytes, algorithms)));
     }
-    Ok(())
+    for &a in algorithms {
+        let name = a.manifest_name();
+        let path = dir.join(&name);
+        let write = || -> io::Result<Vec<(Algorithm, Digest)>> {
+            let file = fs::File::create_new(&path)?;
+            let mut out = HashingWriter {
+                inner: io::BufWriter::with_capacity(256 * 1024, file),
+                hasher: MultiHasher::new(algorithms),
+            };
+            let mut line = String::new();
+            let mut rel = String::new();
+            for i in 0..scan.files.len() {
+                rel.clear();
+                rel.push_str("data/");
+                rel.push_str(scan.files.get(i));
+                line.clear();
+                push_manifest_line(&mut line, &rel, digests.get(i, a));
+                out.write_all(line.as_bytes())?;
+            }
+            out.inner.flush()?;
+            Ok(out.hasher.finish().1)
+        };
+        let sums = write().map_err(|e| Error::io("write", &path, e))?;
+        written.push((name, sums));
+    }
+    written.sort_by(|x, y| x.0.cmp(&y.0));
+    let mut names: Vec<String> = Vec::new();
+    for &a in algorithms {
+        let rows = written.iter().map(|(name, sums)| {
+            let d = sums.iter().find(|(b, _)| *b == a).map(|(_, d)| d);
+            (name.as_str(), d)
+        });
+        let text = write_manifest(rows.filter_map(|(n, d)| d.map(|d| (n, d))));
+        let name = a.tag_manifest_name();
+        let path = dir.join(&name);
+        fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
+        names.push(name);
+    }
+    names.extend(written.into_iter().map(|(n, _)| n));
+    Ok(names)
 }
 
 /// Makes a new bag at `dest` from the files under `src`, which is left
@@ -452,9 +571,8 @@ pub fn bag_to(
         let p = data.join(d);
         fs::create_dir_all(&p).map_err(|e| Error::io("create", &p, e))?;
     }
-    let digests = hash_files(src, &scan.files, &options.algorithms, Some(&data), reporter)?;
-    let tags = tag_files(&scan.files, &digests, options)?;
-    write_tag_files(tmp.path(), &tags)?;
+    let digests = hash_files(src, &scan, &options.algorithms, Some(&data), reporter)?;
+    write_tag_files(tmp.path(), &scan, &digests, options)?;
     let tmp_path = tmp.keep();
     if let Err(e) = fs::rename(&tmp_path, dest) {
         let _ = fs::remove_dir_all(&tmp_path);
@@ -462,15 +580,8 @@ pub fn bag_to(
     }
     Ok(BagSummary {
         path: dest.to_owned(),
-        oxum: oxum_of(&scan.files),
+        oxum: scan.oxum(),
     })
-}
-
-fn oxum_of(files: &[SourceFile]) -> PayloadOxum {
-    PayloadOxum {
-        octets: files.iter().map(|f| f.size).sum(),
-        streams: files.len() as u64,
-    }
 }
 
 fn check_source_dir(src: &Path) -> Result<()> {
@@ -501,14 +612,17 @@ pub fn bag_in_place(
         });
     }
     let scan = scan(dir)?;
-    let digests = hash_files(dir, &scan.files, &options.algorithms, None, reporter)?;
-    let tags = tag_files(&scan.files, &digests, options)?;
+    let digests = hash_files(dir, &scan, &options.algorithms, None, reporter)?;
 
     let tmp = tempfile::Builder::new()
         .prefix(".newsbag-tmp-")
         .tempdir_in(dir)
         .map_err(|e| Error::io("create a temporary directory in", dir, e))?;
     let tmp_path = tmp.path().to_owned();
+    // The tag files are written before anything moves: the manifests are
+    // streamed from the digests rather than held in memory.
+    let tags = write_tag_files(&tmp_path, &scan, &digests, options)?;
+    drop(digests);
     let data = tmp_path.join("data");
     fs::create_dir(&data).map_err(|e| Error::io("create", &data, e))?;
     let tmp_name = tmp_path
@@ -539,10 +653,9 @@ pub fn bag_in_place(
         moved.push(name);
     }
     let finish = || -> Result<()> {
-        write_tag_files(&tmp_path, &tags)?;
         let final_data = dir.join("data");
         fs::rename(&data, &final_data).map_err(|e| Error::io("rename", &final_data, e))?;
-        for (name, _) in &tags {
+        for name in &tags {
             let to = dir.join(name);
             let placed = match to.parent() {
                 Some(parent) => fs::create_dir_all(parent),
@@ -551,7 +664,7 @@ pub fn bag_in_place(
             .and_then(|()| fs::rename(tmp_path.join(name), &to));
             if let Err(e) = placed {
                 // Undo: tag files already placed, then the payload.
-                for (n, _) in &tags {
+                for n in &tags {
                     let _ = fs::remove_file(dir.join(n));
                     if let Some((sub, _)) = n.split_once('/') {
                         let _ = fs::remove_dir_all(dir.join(sub));
@@ -570,7 +683,7 @@ pub fn bag_in_place(
     drop(tmp);
     Ok(BagSummary {
         path: dir.to_owned(),
-        oxum: oxum_of(&scan.files),
+        oxum: scan.oxum(),
     })
 }
 

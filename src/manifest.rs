@@ -68,17 +68,31 @@ pub fn decode_path(path: &str) -> String {
 pub fn write_manifest<'a>(entries: impl IntoIterator<Item = (&'a str, &'a Digest)>) -> String {
     let mut out = String::new();
     for (path, digest) in entries {
-        out.push_str(&digest.to_hex());
-        out.push_str("  ");
-        // A leading `*` would be read as md5sum's binary-mode marker:
-        // write the marker explicitly so the name survives.
-        if path.starts_with('*') {
-            out.push('*');
-        }
-        out.push_str(&encode_path(path));
-        out.push('\n');
+        push_manifest_line(&mut out, path, digest.as_bytes());
     }
     out
+}
+
+/// Appends one manifest line (`checksum  path` and LF) for a digest given
+/// as bytes.
+pub(crate) fn push_manifest_line(out: &mut String, path: &str, digest: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in digest {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    out.push_str("  ");
+    // A leading `*` would be read as md5sum's binary-mode marker: write the
+    // marker explicitly so the name survives.
+    if path.starts_with('*') {
+        out.push('*');
+    }
+    if path.contains(['%', '\n', '\r']) {
+        out.push_str(&encode_path(path));
+    } else {
+        out.push_str(path);
+    }
+    out.push('\n');
 }
 
 /// Why a path listed in a manifest or fetch.txt cannot be used, if it
@@ -134,50 +148,96 @@ pub fn parse_manifest(
     let mut entries: Vec<ManifestEntry> = Vec::new();
     let mut problems = Vec::new();
     for (n, line) in split_lines(text).enumerate() {
-        let lineno = n + 1;
-        if line.trim().is_empty() {
-            continue;
+        if let Some(e) = parse_manifest_line(line, n + 1, file, algorithm, &mut problems) {
+            entries.push(e);
         }
-        let malformed = |reason: String| {
-            Problem::error(Some(file), ProblemKind::MalformedManifestLine { reason })
-                .at_line(lineno)
-        };
-        let Some(split) = line.find([' ', '\t']) else {
-            problems.push(malformed(format!(
-                "no whitespace between checksum and path in `{line}`"
-            )));
-            continue;
-        };
-        let (hex, rest) = line.split_at(split);
-        let raw_path = rest.trim_start_matches([' ', '\t']);
-        let Some(digest) = Digest::from_hex(hex) else {
-            problems.push(malformed(format!("`{hex}` is not a hexadecimal checksum")));
-            continue;
-        };
-        if let Some(a) = algorithm
-            && hex.len() != a.hex_len()
-        {
-            problems.push(malformed(format!(
-                "a {a} checksum has {} hex digits, not {}",
-                a.hex_len(),
-                hex.len()
-            )));
-            continue;
-        }
-        if raw_path.is_empty() {
-            problems.push(malformed("no path after the checksum".into()));
-            continue;
-        }
-        let Some(path) = canonical_path(raw_path, file, lineno, &mut problems) else {
-            continue;
-        };
-        entries.push(ManifestEntry {
-            path,
-            digest,
-            line: lineno,
-        });
     }
-    // Duplicates: the same path (after decoding) listed more than once.
+    let entries = drop_duplicates(entries, file, strict_duplicates, &mut problems);
+    (entries, problems)
+}
+
+/// Parses line `lineno` (1-based) of a manifest: `None` for a blank line or
+/// one that cannot be used (reported in `problems`).
+pub(crate) fn parse_manifest_line(
+    line: &str,
+    lineno: usize,
+    file: &str,
+    algorithm: Option<Algorithm>,
+    problems: &mut Vec<Problem>,
+) -> Option<ManifestEntry> {
+    if line.trim().is_empty() {
+        return None;
+    }
+    let malformed = |reason: String| {
+        Problem::error(Some(file), ProblemKind::MalformedManifestLine { reason }).at_line(lineno)
+    };
+    let Some(split) = line.find([' ', '\t']) else {
+        problems.push(malformed(format!(
+            "no whitespace between checksum and path in `{line}`"
+        )));
+        return None;
+    };
+    let (hex, rest) = line.split_at(split);
+    let raw_path = rest.trim_start_matches([' ', '\t']);
+    let Some(digest) = Digest::from_hex(hex) else {
+        problems.push(malformed(format!("`{hex}` is not a hexadecimal checksum")));
+        return None;
+    };
+    if let Some(a) = algorithm
+        && hex.len() != a.hex_len()
+    {
+        problems.push(malformed(format!(
+            "a {a} checksum has {} hex digits, not {}",
+            a.hex_len(),
+            hex.len()
+        )));
+        return None;
+    }
+    if raw_path.is_empty() {
+        problems.push(malformed("no path after the checksum".into()));
+        return None;
+    }
+    let path = canonical_path(raw_path, file, lineno, problems)?;
+    Some(ManifestEntry {
+        path,
+        digest,
+        line: lineno,
+    })
+}
+
+/// The problem for an entry listing the same path as the one before it
+/// (`conflicting` if their checksums differ).
+pub(crate) fn duplicate_problem(
+    path: &str,
+    line: usize,
+    conflicting: bool,
+    file: &str,
+    strict_duplicates: bool,
+) -> Problem {
+    let severity = if conflicting || strict_duplicates {
+        Severity::Error
+    } else {
+        Severity::Warning
+    };
+    Problem::new(
+        severity,
+        Some(file),
+        ProblemKind::DuplicateManifestEntry {
+            path: path.to_owned(),
+            conflicting,
+        },
+    )
+    .at_line(line)
+}
+
+/// Reports paths listed more than once (after decoding) and drops the
+/// repeats that agree with the entry before them; conflicting repeats stay.
+pub(crate) fn drop_duplicates(
+    entries: Vec<ManifestEntry>,
+    file: &str,
+    strict_duplicates: bool,
+    problems: &mut Vec<Problem>,
+) -> Vec<ManifestEntry> {
     let mut order: Vec<usize> = (0..entries.len()).collect();
     order.sort_by(|&a, &b| entries[a].path.cmp(&entries[b].path).then(a.cmp(&b)));
     let mut drop = vec![false; entries.len()];
@@ -185,33 +245,23 @@ pub fn parse_manifest(
         let (a, b) = (&entries[w[0]], &entries[w[1]]);
         if a.path == b.path {
             let conflicting = a.digest != b.digest;
-            let severity = if conflicting || strict_duplicates {
-                Severity::Error
-            } else {
-                Severity::Warning
-            };
-            problems.push(
-                Problem::new(
-                    severity,
-                    Some(file),
-                    ProblemKind::DuplicateManifestEntry {
-                        path: b.path.clone(),
-                        conflicting,
-                    },
-                )
-                .at_line(b.line),
-            );
+            problems.push(duplicate_problem(
+                &b.path,
+                b.line,
+                conflicting,
+                file,
+                strict_duplicates,
+            ));
             if !conflicting {
                 drop[w[1]] = true;
             }
         }
     }
-    let entries = entries
+    entries
         .into_iter()
         .zip(drop)
         .filter_map(|(e, d)| (!d).then_some(e))
-        .collect();
-    (entries, problems)
+        .collect()
 }
 
 /// Decodes a listed path and removes harmless oddities, reporting each;

@@ -9,6 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -16,13 +17,16 @@ use unicode_normalization::UnicodeNormalization;
 
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
-use crate::manifest::{FetchEntry, ManifestEntry, parse_fetch, parse_manifest};
+use crate::manifest::{
+    FetchEntry, ManifestEntry, drop_duplicates, duplicate_problem, parse_fetch, parse_manifest_line,
+};
 use crate::progress::Reporter;
 use crate::report::{Level, Problem, ProblemKind, Report, Severity};
 use crate::tagfile::{
-    BAG_DECLARATION, BagDeclaration, BagInfo, PayloadOxum, Version, decode_tag_file,
+    BAG_DECLARATION, BagDeclaration, BagInfo, PayloadOxum, Version, decode_tag_file, encoding_for,
+    split_lines,
 };
-use crate::walk::{Kind, Walked, sizes, walk};
+use crate::walk::{Kind, Names, Walked, sizes_of, walk};
 
 /// Whether `path` looks like a bag directory (it holds a `bagit.txt`).
 pub fn is_bag_dir(path: &Path) -> bool {
@@ -74,6 +78,11 @@ pub(crate) trait BagSource: Sync {
         jobs: &[HashJob],
         reporter: &dyn Reporter,
     ) -> Vec<std::io::Result<Vec<(Algorithm, Digest)>>>;
+    /// Opens a (tag) file to read it as a stream; by default it is read
+    /// whole with [`BagSource::read`].
+    fn open(&self, file: &FoundFile) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        Ok(Box::new(std::io::Cursor::new(self.read(file)?)))
+    }
 }
 
 /// Reads at most `MAX_TAG_FILE` bytes from `r`, failing beyond.
@@ -89,15 +98,95 @@ pub(crate) fn read_capped(r: impl std::io::Read) -> std::io::Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// A bag directory on disk: files are found by the walk and only those are
-/// ever opened.
-struct DirSource {
-    paths: Vec<PathBuf>,
+/// The files of a bag, sorted by path, held compactly: every path in one
+/// string ([`Names`]) and a [`FoundFile`] each, about 16 bytes per file
+/// beyond the path's text, where a map of `String`s costs about 100.
+#[derive(Debug, Default)]
+pub(crate) struct FileIndex {
+    names: Names,
+    files: Vec<FoundFile>,
 }
 
-impl BagSource for DirSource {
+impl FileIndex {
+    /// The index of an inventory's files (already sorted by path).
+    fn from_map(map: BTreeMap<String, FoundFile>) -> Self {
+        let mut index = FileIndex::default();
+        index.files.reserve_exact(map.len());
+        for (name, file) in map {
+            index.names.push(&name);
+            index.files.push(file);
+        }
+        index.names.shrink_to_fit();
+        index
+    }
+
+    fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    fn name(&self, i: usize) -> &str {
+        self.names.get(i)
+    }
+
+    fn file(&self, i: usize) -> &FoundFile {
+        &self.files[i]
+    }
+
+    /// The file at exactly `path`.
+    fn find(&self, path: &str) -> Option<usize> {
+        self.names.find_sorted(path)
+    }
+
+    /// The payload: paths under `data/` sort together, `/` being followed
+    /// by `0`.
+    fn payload(&self) -> Range<usize> {
+        self.names.lower_bound("data/")..self.names.lower_bound("data0")
+    }
+}
+
+/// A set of small integers, one bit each.
+#[derive(Debug, Clone, Default)]
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn new(len: usize) -> Self {
+        BitSet(vec![0; len.div_ceil(64)])
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+}
+
+/// A bag directory on disk: files are found by the walk and only those are
+/// ever opened. A file's id is its position in the [`FileIndex`].
+struct DirSource<'a> {
+    root: &'a Path,
+    index: &'a FileIndex,
+    /// Where symbolic links inside the bag lead (by id): rare.
+    targets: BTreeMap<usize, PathBuf>,
+}
+
+impl DirSource<'_> {
+    fn path(&self, id: usize) -> PathBuf {
+        match self.targets.get(&id) {
+            Some(target) => target.clone(),
+            None => self.root.join(self.index.name(id)),
+        }
+    }
+}
+
+impl BagSource for DirSource<'_> {
     fn read(&self, file: &FoundFile) -> std::io::Result<Vec<u8>> {
-        read_capped(open_regular(&self.paths[file.id])?)
+        read_capped(open_regular(&self.path(file.id))?)
+    }
+
+    fn open(&self, file: &FoundFile) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+        Ok(Box::new(open_regular(&self.path(file.id))?))
     }
 
     fn hash(
@@ -107,7 +196,7 @@ impl BagSource for DirSource {
     ) -> Vec<std::io::Result<Vec<(Algorithm, Digest)>>> {
         jobs.par_iter()
             .map(|job| {
-                let f = open_regular(&self.paths[job.file.id])?;
+                let f = open_regular(&self.path(job.file.id))?;
                 let r = hash_reader(f, &job.algorithms, Some(job.file.size), &mut |n| {
                     reporter.advance(n);
                 });
@@ -128,25 +217,33 @@ fn open_regular(path: &Path) -> std::io::Result<fs::File> {
     Ok(f)
 }
 
-fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
-    let mut inventory = Inventory {
-        has_payload_dir: root.join("data").is_dir(),
-        ..Inventory::default()
-    };
-    let mut paths = Vec::new();
-    let mut regular: Vec<(String, PathBuf)> = Vec::new();
+/// What a walk of a bag directory found.
+struct Walk {
+    index: FileIndex,
+    targets: BTreeMap<usize, PathBuf>,
+    has_payload_dir: bool,
+    problems: Vec<Problem>,
+}
+
+fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
+    let has_payload_dir = root.join("data").is_dir();
+    let mut problems = Vec::new();
+    // Regular files (and links to regular files inside the bag, with their
+    // targets), in walk order.
+    let mut regular = Names::default();
+    let mut targets: BTreeMap<usize, PathBuf> = BTreeMap::new();
     for walked in walk(root) {
         let (rel, path, kind) = match walked {
             Walked::Entry { rel, path, kind } => (rel, path, kind),
             Walked::NonUtf8 { rel } => {
-                inventory.problems.push(Problem::error(
+                problems.push(Problem::error(
                     None,
                     ProblemKind::NonUtf8FileName { path: rel },
                 ));
                 continue;
             }
             Walked::Error { rel, error } => {
-                inventory.problems.push(Problem::error(
+                problems.push(Problem::error(
                     None,
                     ProblemKind::UnreadableFile { path: rel, error },
                 ));
@@ -156,24 +253,25 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
         match kind {
             Kind::Dir => {}
             // Sizes are read after the walk, in parallel.
-            Kind::File => regular.push((rel, path)),
+            Kind::File => regular.push(&rel),
             Kind::Symlink => match fs::canonicalize(&path) {
                 Ok(target) if target.starts_with(canonical_root) => {
-                    inventory.problems.push(Problem::warning(
+                    problems.push(Problem::warning(
                         Some(&rel),
                         ProblemKind::Symlink { path: rel.clone() },
                     ));
                     // Only links to regular files are followed; linked
                     // directories are not descended (no loops, no escapes).
                     if fs::metadata(&target).is_ok_and(|md| md.is_file()) {
-                        regular.push((rel, target));
+                        targets.insert(regular.len(), target);
+                        regular.push(&rel);
                     }
                 }
-                Ok(_) => inventory.problems.push(Problem::error(
+                Ok(_) => problems.push(Problem::error(
                     Some(&rel),
                     ProblemKind::SymlinkOutsideBag { path: rel.clone() },
                 )),
-                Err(_) => inventory.problems.push(Problem::error(
+                Err(_) => problems.push(Problem::error(
                     Some(&rel),
                     ProblemKind::UnreadableFile {
                         path: rel.clone(),
@@ -181,7 +279,7 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
                     },
                 )),
             },
-            Kind::Special(what) => inventory.problems.push(Problem::error(
+            Kind::Special(what) => problems.push(Problem::error(
                 Some(&rel),
                 ProblemKind::SpecialFile {
                     path: rel.clone(),
@@ -190,29 +288,48 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> (Inventory, DirSource) {
             )),
         }
     }
-    let sizes = sizes(regular.iter().map(|(_, p)| p.as_path()).collect::<Vec<_>>());
-    for ((rel, path), size) in regular.into_iter().zip(sizes) {
-        match size {
-            Ok(size) => {
-                inventory.files.insert(
-                    rel,
-                    FoundFile {
-                        id: paths.len(),
-                        size,
+    let mut sizes = vec![0u64; regular.len()];
+    let failed = sizes_of(&mut sizes, |i| match targets.get(&i) {
+        Some(target) => target.clone(),
+        None => root.join(regular.get(i)),
+    });
+    let mut kept: Vec<usize> = Vec::with_capacity(regular.len() - failed.len());
+    let mut failed = failed.into_iter().peekable();
+    for i in 0..regular.len() {
+        match failed.next_if(|(f, _)| *f == i) {
+            None => kept.push(i),
+            Some((_, err)) => {
+                let rel = regular.get(i);
+                problems.push(Problem::error(
+                    Some(rel),
+                    ProblemKind::UnreadableFile {
+                        path: rel.to_owned(),
+                        error: err.to_string(),
                     },
-                );
-                paths.push(path);
+                ));
             }
-            Err(err) => inventory.problems.push(Problem::error(
-                Some(&rel),
-                ProblemKind::UnreadableFile {
-                    path: rel.clone(),
-                    error: err.to_string(),
-                },
-            )),
         }
     }
-    (inventory, DirSource { paths })
+    // The walk visits siblings in order, but `a/b` comes before `a-c` in it
+    // and after it as a string.
+    kept.sort_by(|&a, &b| regular.get(a).cmp(regular.get(b)));
+    let names = regular.permuted(&kept);
+    let files = kept
+        .iter()
+        .enumerate()
+        .map(|(id, &i)| FoundFile { size: sizes[i], id })
+        .collect();
+    let targets = kept
+        .iter()
+        .enumerate()
+        .filter_map(|(id, i)| targets.remove(i).map(|t| (id, t)))
+        .collect();
+    Walk {
+        index: FileIndex { names, files },
+        targets,
+        has_payload_dir,
+        problems,
+    }
 }
 
 /// Names of operating-system metadata files that should not be payload.
@@ -231,26 +348,14 @@ fn fold(s: &str) -> String {
     s.nfc().flat_map(char::to_lowercase).collect()
 }
 
-/// Resolves manifest paths to files found on disk: exactly, else after NFC
-/// normalisation (a bag made on macOS), else ignoring case (a bag made on a
-/// case-insensitive file system).
-struct Matcher<'a> {
-    files: &'a BTreeMap<String, FoundFile>,
-    /// Built on the first lookup that is not an exact match: most bags never
-    /// need them, and a million-file bag should not pay for them.
-    fallback: std::sync::OnceLock<Fallback<'a>>,
-}
-
-struct Fallback<'a> {
-    by_nfc: BTreeMap<String, &'a str>,
-    by_fold: BTreeMap<String, &'a str>,
-}
-
-enum Match<'a> {
-    Exact(&'a str),
-    Normalized(&'a str),
-    Case(&'a str),
-    None,
+/// A 64-bit hash of the NFC form of `s`, computed without allocating.
+fn nfc_hash(s: &str) -> u64 {
+    use std::hash::Hasher;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in s.nfc() {
+        h.write_u32(u32::from(c));
+    }
+    h.finish()
 }
 
 /// A 64-bit hash of the case-folded NFC form of `s`, computed without
@@ -264,54 +369,94 @@ fn fold_hash(s: &str) -> u64 {
     h.finish()
 }
 
+/// Resolves manifest paths to files found on disk: exactly, else after NFC
+/// normalisation (a bag made on macOS), else ignoring case (a bag made on a
+/// case-insensitive file system).
+struct Matcher<'a> {
+    index: &'a FileIndex,
+    /// Built on the first lookup that is not an exact match: most bags never
+    /// need them, and a million-file bag should not pay for them.
+    fallback: std::sync::OnceLock<Fallback>,
+}
+
+/// (hash of the normalised name, file), sorted: 16 bytes a file, names
+/// compared for real only when hashes are equal.
+struct Fallback {
+    by_nfc: Vec<(u64, usize)>,
+    by_fold: Vec<(u64, usize)>,
+}
+
+enum Match {
+    Exact(usize),
+    Normalized(usize),
+    Case(usize),
+    None,
+}
+
 impl<'a> Matcher<'a> {
-    fn new(files: &'a BTreeMap<String, FoundFile>) -> Self {
+    fn new(index: &'a FileIndex) -> Self {
         Matcher {
-            files,
+            index,
             fallback: std::sync::OnceLock::new(),
         }
     }
 
-    fn fallback(&self) -> &Fallback<'a> {
+    fn fallback(&self) -> &Fallback {
         self.fallback.get_or_init(|| {
-            let mut by_nfc = BTreeMap::new();
-            let mut by_fold = BTreeMap::new();
-            for k in self.files.keys() {
-                by_nfc.entry(nfc(k)).or_insert(k.as_str());
-                by_fold.entry(fold(k)).or_insert(k.as_str());
-            }
+            let names = (0..self.index.len()).map(|i| (i, self.index.name(i)));
+            let mut by_nfc: Vec<(u64, usize)> =
+                names.clone().map(|(i, n)| (nfc_hash(n), i)).collect();
+            let mut by_fold: Vec<(u64, usize)> = names.map(|(i, n)| (fold_hash(n), i)).collect();
+            by_nfc.sort_unstable();
+            by_fold.sort_unstable();
             Fallback { by_nfc, by_fold }
         })
     }
 
-    fn find(&self, path: &str) -> Match<'a> {
-        if let Some((k, _)) = self.files.get_key_value(path) {
-            return Match::Exact(k);
+    /// The first file (in path order) whose `key` form equals `want`.
+    fn first_with(
+        &self,
+        keyed: &[(u64, usize)],
+        hash: u64,
+        want: &str,
+        key: fn(&str) -> String,
+    ) -> Option<usize> {
+        let start = keyed.partition_point(|(h, _)| *h < hash);
+        keyed[start..]
+            .iter()
+            .take_while(|(h, _)| *h == hash)
+            .map(|(_, i)| *i)
+            .find(|&i| key(self.index.name(i)) == want)
+    }
+
+    fn find(&self, path: &str) -> Match {
+        if let Some(i) = self.index.find(path) {
+            return Match::Exact(i);
         }
         let fb = self.fallback();
-        if let Some(k) = fb.by_nfc.get(&nfc(path)) {
-            return Match::Normalized(k);
+        if let Some(i) = self.first_with(&fb.by_nfc, nfc_hash(path), &nfc(path), nfc) {
+            return Match::Normalized(i);
         }
-        if let Some(k) = fb.by_fold.get(&fold(path)) {
-            return Match::Case(k);
+        if let Some(i) = self.first_with(&fb.by_fold, fold_hash(path), &fold(path), fold) {
+            return Match::Case(i);
         }
         Match::None
     }
 
     /// Groups of files whose names collide after case folding and NFC.
     fn collisions(&self) -> Vec<Vec<&'a str>> {
-        // Sort (hash, name) pairs; only names with equal hashes are compared
+        // Sort (hash, file) pairs; only names with equal hashes are compared
         // for real, so no per-file strings are kept.
-        let mut keyed: Vec<(u64, &'a str)> = self
-            .files
-            .keys()
-            .map(|k| (fold_hash(k), k.as_str()))
+        let index = self.index;
+        let mut keyed: Vec<(u64, usize)> = (0..index.len())
+            .map(|i| (fold_hash(index.name(i)), i))
             .collect();
         keyed.sort_unstable();
         let mut groups = Vec::new();
         for run in keyed.chunk_by(|a, b| a.0 == b.0).filter(|r| r.len() > 1) {
             let mut by_fold: BTreeMap<String, Vec<&'a str>> = BTreeMap::new();
-            for (_, name) in run {
+            for (_, i) in run {
+                let name = index.name(*i);
                 by_fold.entry(fold(name)).or_default().push(name);
             }
             groups.extend(by_fold.into_values().filter(|g| g.len() > 1));
@@ -321,19 +466,210 @@ impl<'a> Matcher<'a> {
 }
 
 /// A manifest file found at the top of the bag.
+///
+/// A payload manifest of a known algorithm keeps the checksums of the
+/// payload files it lists exactly in one array indexed by file (`dense`),
+/// the common case; every other entry (tag manifests, unknown algorithms,
+/// paths not found as listed) is kept as parsed in `entries`.
 struct ManifestFile {
     name: String,
     algorithm: Option<Algorithm>,
     entries: Vec<ManifestEntry>,
     tag: bool,
+    dense: Option<Dense>,
 }
 
-/// One file to hash and the checksums it must have (algorithm, checksum,
-/// manifest name).
-struct Expected<'a> {
-    rel: &'a str,
-    file: &'a FoundFile,
-    expected: Vec<(Algorithm, &'a Digest, &'a str)>,
+/// Checksums of the payload files a manifest lists exactly, by position in
+/// the payload range.
+struct Dense {
+    listed: BitSet,
+    /// `len` bytes per payload file.
+    digests: Vec<u8>,
+    len: usize,
+    /// Further checksums for files listed more than once with checksums
+    /// that differ from the entry before (file index, checksum): rare.
+    extra: Vec<(usize, Digest)>,
+}
+
+impl Dense {
+    fn digest(&self, p: usize) -> &[u8] {
+        &self.digests[p * self.len..(p + 1) * self.len]
+    }
+}
+
+/// Reads tag file `name` (a manifest) in the declared encoding and calls
+/// `each` with every line and its 1-based number. A UTF-8 file is read as a
+/// stream, one line at a time (a manifest of a million files is never held
+/// whole); other encodings are decoded whole. Decoding problems go to
+/// `problems`; `Err` if the file cannot be read.
+fn for_each_line(
+    source: &dyn BagSource,
+    file: &FoundFile,
+    declared: &str,
+    name: &str,
+    problems: &mut Vec<Problem>,
+    each: &mut dyn FnMut(usize, &str),
+) -> std::io::Result<()> {
+    use std::io::{BufRead, Read};
+    let too_large = || {
+        std::io::Error::other(format!(
+            "larger than {MAX_TAG_FILE} bytes: refusing to read it into memory"
+        ))
+    };
+    if encoding_for(declared).is_some_and(|e| e != encoding_rs::UTF_8) {
+        let bytes = source.read(file)?;
+        let (text, p) = decode_tag_file(&bytes, declared, name);
+        drop(bytes);
+        problems.extend(p);
+        for (n, line) in split_lines(&text).enumerate() {
+            each(n + 1, line);
+        }
+        return Ok(());
+    }
+    if file.size > MAX_TAG_FILE {
+        return Err(too_large());
+    }
+    let mut reader =
+        std::io::BufReader::with_capacity(64 * 1024, source.open(file)?.take(MAX_TAG_FILE + 1));
+    let mut chunk: Vec<u8> = Vec::new();
+    let mut lineno = 0;
+    let mut total = 0u64;
+    let mut first = true;
+    let mut had_errors = false;
+    loop {
+        chunk.clear();
+        // Each chunk ends at an LF: a line never spans two chunks (CR and
+        // CRLF endings are split inside a chunk, as in a whole file).
+        let n = reader.read_until(b'\n', &mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        total += n as u64;
+        if total > MAX_TAG_FILE {
+            return Err(too_large());
+        }
+        let mut body = chunk.as_slice();
+        if first {
+            first = false;
+            if let Some(rest) = body.strip_prefix(b"\xEF\xBB\xBF".as_slice()) {
+                problems.push(Problem::warning(Some(name), ProblemKind::BomInTagFile));
+                body = rest;
+            }
+        }
+        let (text, errors) = encoding_rs::UTF_8.decode_without_bom_handling(body);
+        had_errors |= errors;
+        for line in split_lines(&text) {
+            lineno += 1;
+            each(lineno, line);
+        }
+    }
+    if had_errors {
+        problems.push(Problem::error(
+            Some(name),
+            ProblemKind::TagFileEncoding {
+                encoding: declared.to_owned(),
+            },
+        ));
+    }
+    Ok(())
+}
+
+/// Parses one manifest (see [`ManifestFile`]). `Err` if it cannot be read;
+/// nothing is reported then but that.
+#[allow(clippy::too_many_arguments)]
+fn read_manifest(
+    source: &dyn BagSource,
+    index: &FileIndex,
+    file: &FoundFile,
+    name: &str,
+    tag: bool,
+    algorithm: Option<Algorithm>,
+    encoding: &str,
+    strict: bool,
+    problems: &mut Vec<Problem>,
+) -> std::io::Result<ManifestFile> {
+    let payload = index.payload();
+    let mut dense = match algorithm {
+        Some(a) if !tag => Some(Dense {
+            listed: BitSet::new(payload.len()),
+            digests: vec![0; payload.len() * (a.hex_len() / 2)],
+            len: a.hex_len() / 2,
+            extra: Vec::new(),
+        }),
+        _ => None,
+    };
+    // The checksum of the entry before, for paths listed more than twice.
+    let mut repeated: BTreeMap<usize, Digest> = BTreeMap::new();
+    let mut entries = Vec::new();
+    let mut found = Vec::new();
+    let mut decoding = Vec::new();
+    for_each_line(
+        source,
+        file,
+        encoding,
+        name,
+        &mut decoding,
+        &mut |lineno, line| {
+            let Some(e) = parse_manifest_line(line, lineno, name, algorithm, &mut found) else {
+                return;
+            };
+            let exact = dense.as_mut().zip(
+                e.path
+                    .starts_with("data/")
+                    .then(|| index.find(&e.path))
+                    .flatten(),
+            );
+            let Some((d, i)) = exact else {
+                entries.push(e);
+                return;
+            };
+            let p = i - payload.start;
+            if !d.listed.get(p) {
+                d.listed.set(p);
+                d.digests[p * d.len..(p + 1) * d.len].copy_from_slice(e.digest.as_bytes());
+                return;
+            }
+            let before = repeated
+                .get(&i)
+                .copied()
+                .unwrap_or_else(|| Digest::from_bytes(d.digest(p)));
+            let conflicting = before != e.digest;
+            found.push(duplicate_problem(
+                &e.path,
+                e.line,
+                conflicting,
+                name,
+                strict,
+            ));
+            if conflicting {
+                d.extra.push((i, e.digest));
+            }
+            repeated.insert(i, e.digest);
+        },
+    )?;
+    found.extend(decoding);
+    let entries = drop_duplicates(entries, name, strict, &mut found);
+    for e in &entries {
+        if e.path.starts_with("data/") == tag {
+            found.push(
+                Problem::error(
+                    Some(name),
+                    ProblemKind::WrongManifestScope {
+                        path: e.path.clone(),
+                    },
+                )
+                .at_line(e.line),
+            );
+        }
+    }
+    problems.extend(found);
+    Ok(ManifestFile {
+        name: name.to_owned(),
+        algorithm,
+        entries,
+        tag,
+        dense,
+    })
 }
 
 /// Verifies the bag at `root` at the given level.
@@ -348,10 +684,17 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
         });
     }
     let canonical_root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
-    let (inventory, source) = walk_bag(root, &canonical_root);
-    Ok(verify_inventory(
+    let walked = walk_bag(root, &canonical_root);
+    let source = DirSource {
+        root,
+        index: &walked.index,
+        targets: walked.targets,
+    };
+    Ok(verify_index(
         Report::new(root.to_owned(), level),
-        inventory,
+        &walked.index,
+        walked.has_payload_dir,
+        walked.problems,
         &source,
         reporter,
     ))
@@ -361,15 +704,38 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
 /// read through `source`, at `report.level`. Shared by every kind of
 /// container (directory, ZIP).
 pub(crate) fn verify_inventory(
-    mut report: Report,
+    report: Report,
     inventory: Inventory,
     source: &dyn BagSource,
     reporter: &dyn Reporter,
 ) -> Report {
+    let index = FileIndex::from_map(inventory.files);
+    verify_index(
+        report,
+        &index,
+        inventory.has_payload_dir,
+        inventory.problems,
+        source,
+        reporter,
+    )
+}
+
+/// Files hashed per call of [`BagSource::hash`]: the results of one batch
+/// are compared and dropped before the next is hashed, so they do not
+/// accumulate with the number of files.
+const HASH_BATCH: usize = 4096;
+
+fn verify_index(
+    mut report: Report,
+    index: &FileIndex,
+    has_payload_dir: bool,
+    mut problems: Vec<Problem>,
+    source: &dyn BagSource,
+    reporter: &dyn Reporter,
+) -> Report {
     let level = report.level;
-    let mut problems = inventory.problems;
-    let files = inventory.files;
-    let read = |name: &str, f: &FoundFile, problems: &mut Vec<Problem>| match source.read(f) {
+    let read = |name: &str, i: usize, problems: &mut Vec<Problem>| match source.read(index.file(i))
+    {
         Ok(bytes) => Some(bytes),
         Err(e) => {
             problems.push(unreadable(name, &e));
@@ -378,8 +744,8 @@ pub(crate) fn verify_inventory(
     };
 
     // 1. The bag declaration.
-    let declaration = match files.get(BAG_DECLARATION) {
-        Some(f) => read(BAG_DECLARATION, f, &mut problems).and_then(|bytes| {
+    let declaration = match index.find(BAG_DECLARATION) {
+        Some(i) => read(BAG_DECLARATION, i, &mut problems).and_then(|bytes| {
             let (d, p) = BagDeclaration::parse(&bytes);
             problems.extend(p);
             d
@@ -398,23 +764,21 @@ pub(crate) fn verify_inventory(
     let strict = version >= Version::V1_0;
 
     // 2. What is in the bag.
-    let matcher = Matcher::new(&files);
-    let payload: Vec<(&String, &FoundFile)> = files
-        .iter()
-        .filter(|(k, _)| k.starts_with("data/"))
-        .collect();
+    let matcher = Matcher::new(index);
+    let payload = index.payload();
     report.payload_files = payload.len() as u64;
-    report.payload_bytes = payload.iter().map(|(_, f)| f.size).sum();
-    if !inventory.has_payload_dir {
+    report.payload_bytes = payload.clone().map(|i| index.file(i).size).sum();
+    if !has_payload_dir {
         problems.push(Problem::error(None, ProblemKind::MissingPayloadDirectory));
     }
-    for (rel, _) in &payload {
+    for i in payload.clone() {
+        let rel = index.name(i);
         let name = rel.rsplit('/').next().unwrap_or(rel);
         if is_system_file(name) {
             problems.push(Problem::warning(
                 Some(rel),
                 ProblemKind::SystemFile {
-                    path: (*rel).clone(),
+                    path: rel.to_owned(),
                 },
             ));
         }
@@ -430,8 +794,8 @@ pub(crate) fn verify_inventory(
 
     // 3. Bag metadata and Payload-Oxum.
     let info_name = version.info_file_name();
-    if let Some(f) = files.get(info_name)
-        && let Some(bytes) = read(info_name, f, &mut problems)
+    if let Some(i) = index.find(info_name)
+        && let Some(bytes) = read(info_name, i, &mut problems)
     {
         {
             let (text, p) = decode_tag_file(&bytes, &encoding, info_name);
@@ -468,7 +832,9 @@ pub(crate) fn verify_inventory(
 
     // 4. Manifests and fetch.txt.
     let mut manifests = Vec::new();
-    for (name, f) in files.range::<str, _>(..).filter(|(k, _)| !k.contains('/')) {
+    // Top-level files sort before `data/` only in part: look at them all.
+    for i in (0..index.len()).filter(|&i| !index.name(i).contains('/')) {
+        let name = index.name(i);
         let (tag, alg_name) = if let Some(a) = name
             .strip_prefix("tagmanifest-")
             .and_then(|r| r.strip_suffix(".txt"))
@@ -483,32 +849,20 @@ pub(crate) fn verify_inventory(
             continue;
         };
         let algorithm = Algorithm::ALL.into_iter().find(|a| a.as_str() == alg_name);
-        let Some(bytes) = read(name, f, &mut problems) else {
-            continue;
-        };
-        let (text, p) = decode_tag_file(&bytes, &encoding, name);
-        problems.extend(p);
-        let (entries, p) = parse_manifest(&text, name, algorithm, strict);
-        problems.extend(p);
-        for e in &entries {
-            if e.path.starts_with("data/") == tag {
-                problems.push(
-                    Problem::error(
-                        Some(name),
-                        ProblemKind::WrongManifestScope {
-                            path: e.path.clone(),
-                        },
-                    )
-                    .at_line(e.line),
-                );
-            }
-        }
-        manifests.push(ManifestFile {
-            name: name.clone(),
-            algorithm,
-            entries,
+        match read_manifest(
+            source,
+            index,
+            index.file(i),
+            name,
             tag,
-        });
+            algorithm,
+            &encoding,
+            strict,
+            &mut problems,
+        ) {
+            Ok(m) => manifests.push(m),
+            Err(e) => problems.push(unreadable(name, &e)),
+        }
     }
     let payload_manifests = manifests.iter().filter(|m| !m.tag).count();
     let known_payload = manifests
@@ -554,8 +908,8 @@ pub(crate) fn verify_inventory(
         }
     }
     let mut fetch: Vec<FetchEntry> = Vec::new();
-    if let Some(f) = files.get("fetch.txt")
-        && let Some(bytes) = read("fetch.txt", f, &mut problems)
+    if let Some(i) = index.find("fetch.txt")
+        && let Some(bytes) = read("fetch.txt", i, &mut problems)
     {
         let (text, p) = decode_tag_file(&bytes, &encoding, "fetch.txt");
         problems.extend(p);
@@ -567,9 +921,17 @@ pub(crate) fn verify_inventory(
     if level >= Level::Completeness {
         let fetch_by_path: BTreeMap<&str, &FetchEntry> =
             fetch.iter().map(|e| (e.path.as_str(), e)).collect();
-        let mut jobs: BTreeMap<&str, Expected<'_>> = BTreeMap::new();
-        for m in &manifests {
-            let mut covered: BTreeSet<&str> = BTreeSet::new();
+        // Checksums to check beyond the dense ones (file, algorithm,
+        // checksum, manifest), sorted by file below.
+        let mut sparse: Vec<(usize, Algorithm, Digest, usize)> = Vec::new();
+        for (mi, m) in manifests.iter().enumerate() {
+            let mut covered = match &m.dense {
+                Some(d) => d.listed.clone(),
+                None => BitSet::new(payload.len()),
+            };
+            if let (Some(d), Some(a)) = (&m.dense, m.algorithm) {
+                sparse.extend(d.extra.iter().map(|(i, digest)| (*i, a, *digest, mi)));
+            }
             for e in &m.entries {
                 if e.path.starts_with("data/") == m.tag {
                     continue; // already reported as wrong scope
@@ -582,7 +944,7 @@ pub(crate) fn verify_inventory(
                                 Some(&m.name),
                                 ProblemKind::NormalizationMismatch {
                                     listed: e.path.clone(),
-                                    on_disk: k.to_owned(),
+                                    on_disk: index.name(k).to_owned(),
                                 },
                             )
                             .at_line(e.line),
@@ -595,7 +957,7 @@ pub(crate) fn verify_inventory(
                                 Some(&m.name),
                                 ProblemKind::CaseMismatch {
                                     listed: e.path.clone(),
-                                    on_disk: k.to_owned(),
+                                    on_disk: index.name(k).to_owned(),
                                 },
                             )
                             .at_line(e.line),
@@ -606,16 +968,11 @@ pub(crate) fn verify_inventory(
                 };
                 match found {
                     Some(k) => {
-                        covered.insert(k);
-                        if let (Some(a), Some(file)) = (m.algorithm, files.get(k)) {
-                            jobs.entry(k)
-                                .or_insert_with(|| Expected {
-                                    rel: k,
-                                    file,
-                                    expected: Vec::new(),
-                                })
-                                .expected
-                                .push((a, &e.digest, &m.name));
+                        if payload.contains(&k) {
+                            covered.set(k - payload.start);
+                        }
+                        if let Some(a) = m.algorithm {
+                            sparse.push((k, a, e.digest, mi));
                         }
                     }
                     None => {
@@ -633,12 +990,12 @@ pub(crate) fn verify_inventory(
                 }
             }
             if !m.tag {
-                for (rel, _) in &payload {
-                    if !covered.contains(rel.as_str()) {
+                for i in payload.clone() {
+                    if !covered.get(i - payload.start) {
                         problems.push(Problem::error(
-                            Some(rel),
+                            Some(index.name(i)),
                             ProblemKind::UnexpectedFile {
-                                path: (*rel).clone(),
+                                path: index.name(i).to_owned(),
                                 manifest: m.name.clone(),
                             },
                         ));
@@ -646,13 +1003,27 @@ pub(crate) fn verify_inventory(
                 }
             }
         }
-        let listed: BTreeSet<&str> = manifests
+        // Paths listed in a payload manifest: exactly found (dense) or as
+        // parsed.
+        let listed_as_parsed: BTreeSet<&str> = manifests
             .iter()
             .filter(|m| !m.tag)
             .flat_map(|m| m.entries.iter().map(|e| e.path.as_str()))
             .collect();
+        let listed = |path: &str| {
+            listed_as_parsed.contains(path)
+                || index.find(path).is_some_and(|i| {
+                    payload.contains(&i)
+                        && manifests.iter().any(|m| {
+                            !m.tag
+                                && m.dense
+                                    .as_ref()
+                                    .is_some_and(|d| d.listed.get(i - payload.start))
+                        })
+                })
+        };
         for f in &fetch {
-            if !listed.contains(f.path.as_str()) {
+            if !listed(&f.path) {
                 problems.push(
                     Problem::error(
                         Some("fetch.txt"),
@@ -666,32 +1037,109 @@ pub(crate) fn verify_inventory(
         }
 
         if level >= Level::Fixity {
-            let expected: Vec<Expected<'_>> = jobs.into_values().collect();
-            let jobs: Vec<HashJob> = expected
-                .iter()
-                .map(|e| {
-                    let mut algorithms: Vec<Algorithm> =
-                        e.expected.iter().map(|(a, _, _)| *a).collect();
-                    algorithms.sort();
-                    algorithms.dedup();
-                    HashJob {
-                        file: e.file.clone(),
-                        algorithms,
-                    }
-                })
-                .collect();
-            reporter.start(jobs.len() as u64, jobs.iter().map(|j| j.file.size).sum());
-            let results = source.hash(&jobs, reporter);
-            reporter.finish();
-            for (e, result) in expected.iter().zip(results) {
-                problems.extend(compare_digests(e, result));
-            }
+            sparse.sort_by_key(|s| s.0);
+            let checks = Checks {
+                index,
+                manifests: &manifests,
+                payload: payload.clone(),
+                sparse: &sparse,
+            };
+            checks.run(source, reporter, &mut problems);
         }
     }
 
     report.problems = problems;
     report.finish();
     report
+}
+
+/// Every checksum to verify, file by file.
+struct Checks<'a> {
+    index: &'a FileIndex,
+    manifests: &'a [ManifestFile],
+    payload: Range<usize>,
+    /// (file, algorithm, checksum, manifest), sorted by file.
+    sparse: &'a [(usize, Algorithm, Digest, usize)],
+}
+
+/// One checksum a file must have: algorithm, checksum, manifest name.
+type Expected<'a> = (Algorithm, &'a [u8], &'a str);
+
+impl<'a> Checks<'a> {
+    /// The checksums file `i` must have; `cursor` walks `sparse`.
+    fn expected(&self, i: usize, cursor: &mut usize, out: &mut Vec<Expected<'a>>) {
+        out.clear();
+        if self.payload.contains(&i) {
+            let p = i - self.payload.start;
+            for m in self.manifests {
+                if let (Some(d), Some(a)) = (&m.dense, m.algorithm)
+                    && d.listed.get(p)
+                {
+                    out.push((a, d.digest(p), &m.name));
+                }
+            }
+        }
+        while *cursor < self.sparse.len() && self.sparse[*cursor].0 == i {
+            let (_, a, digest, mi) = &self.sparse[*cursor];
+            out.push((*a, digest.as_bytes(), &self.manifests[*mi].name));
+            *cursor += 1;
+        }
+    }
+
+    /// Hashes every file that has checksums to check, in batches, and
+    /// reports every mismatch.
+    fn run(&self, source: &dyn BagSource, reporter: &dyn Reporter, problems: &mut Vec<Problem>) {
+        let mut expected = Vec::new();
+        let (mut files, mut bytes, mut cursor) = (0u64, 0u64, 0);
+        for i in 0..self.index.len() {
+            self.expected(i, &mut cursor, &mut expected);
+            if !expected.is_empty() {
+                files += 1;
+                bytes += self.index.file(i).size;
+            }
+        }
+        reporter.start(files, bytes);
+        let mut cursor = 0;
+        let mut batch: Vec<(usize, Vec<Expected<'a>>)> = Vec::new();
+        let mut jobs: Vec<HashJob> = Vec::new();
+        for i in 0..self.index.len() {
+            self.expected(i, &mut cursor, &mut expected);
+            if expected.is_empty() {
+                continue;
+            }
+            let mut algorithms: Vec<Algorithm> = expected.iter().map(|(a, _, _)| *a).collect();
+            algorithms.sort();
+            algorithms.dedup();
+            jobs.push(HashJob {
+                file: self.index.file(i).clone(),
+                algorithms,
+            });
+            batch.push((i, expected.clone()));
+            if jobs.len() == HASH_BATCH {
+                self.check_batch(source, reporter, &jobs, &batch, problems);
+                jobs.clear();
+                batch.clear();
+            }
+        }
+        if !jobs.is_empty() {
+            self.check_batch(source, reporter, &jobs, &batch, problems);
+        }
+        reporter.finish();
+    }
+
+    fn check_batch(
+        &self,
+        source: &dyn BagSource,
+        reporter: &dyn Reporter,
+        jobs: &[HashJob],
+        batch: &[(usize, Vec<Expected<'a>>)],
+        problems: &mut Vec<Problem>,
+    ) {
+        let results = source.hash(jobs, reporter);
+        for ((i, expected), result) in batch.iter().zip(results) {
+            problems.extend(compare_digests(self.index.name(*i), expected, result));
+        }
+    }
 }
 
 fn unreadable(name: &str, e: &std::io::Error) -> Problem {
@@ -705,22 +1153,22 @@ fn unreadable(name: &str, e: &std::io::Error) -> Problem {
 }
 
 fn compare_digests(
-    e: &Expected<'_>,
+    rel: &str,
+    expected: &[Expected<'_>],
     result: std::io::Result<Vec<(Algorithm, Digest)>>,
 ) -> Vec<Problem> {
     match result {
-        Ok(digests) => e
-            .expected
+        Ok(digests) => expected
             .iter()
-            .filter_map(|(a, expected, manifest)| {
+            .filter_map(|(a, want, manifest)| {
                 let found = digests.iter().find(|(da, _)| da == a).map(|(_, d)| d)?;
-                (found != *expected).then(|| {
+                (found.as_bytes() != *want).then(|| {
                     Problem::error(
                         Some(manifest),
                         ProblemKind::ChecksumMismatch {
-                            path: e.rel.to_owned(),
+                            path: rel.to_owned(),
                             algorithm: *a,
-                            expected: **expected,
+                            expected: Digest::from_bytes(want),
                             found: *found,
                         },
                     )
@@ -728,9 +1176,9 @@ fn compare_digests(
             })
             .collect(),
         Err(err) => vec![Problem::error(
-            Some(e.rel),
+            Some(rel),
             ProblemKind::UnreadableFile {
-                path: e.rel.to_owned(),
+                path: rel.to_owned(),
                 error: err.to_string(),
             },
         )],

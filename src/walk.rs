@@ -86,13 +86,121 @@ pub(crate) fn walk(root: &Path) -> impl Iterator<Item = Walked> + '_ {
     })
 }
 
-/// The sizes of `paths` (without following links), read in parallel: one
-/// `lstat` per file is most of the cost of walking a large tree.
-pub(crate) fn sizes<'a>(paths: impl IntoParallelIterator<Item = &'a Path>) -> Vec<io::Result<u64>> {
-    paths
-        .into_par_iter()
-        .map(|p| fs::symlink_metadata(p).map(|m| m.len()))
+/// The sizes of the files `names` under `root` (without following links),
+/// read in parallel: one `lstat` per file is most of the cost of walking a
+/// large tree. Fills `sizes` (one per name) and returns the failures, by
+/// index, in order.
+pub(crate) fn sizes_under(
+    root: &Path,
+    names: &Names,
+    sizes: &mut [u64],
+) -> Vec<(usize, io::Error)> {
+    sizes_of(sizes, |i| root.join(names.get(i)))
+}
+
+/// Fills `sizes[i]` with the size of `path_of(i)` (without following
+/// links), in parallel; returns the failures, by index, in order.
+pub(crate) fn sizes_of(
+    sizes: &mut [u64],
+    path_of: impl Fn(usize) -> PathBuf + Sync,
+) -> Vec<(usize, io::Error)> {
+    sizes
+        .par_iter_mut()
+        .enumerate()
+        .filter_map(|(i, size)| match fs::symlink_metadata(path_of(i)) {
+            Ok(m) => {
+                *size = m.len();
+                None
+            }
+            Err(e) => Some((i, e)),
+        })
         .collect()
+}
+
+/// Many relative paths in one string: a few bytes per name beyond its text,
+/// where a `String` per name costs 24 bytes and an allocation.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Names {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl Names {
+    /// Adds a name at the end.
+    pub(crate) fn push(&mut self, name: &str) {
+        self.text.push_str(name);
+        self.ends.push(self.text.len());
+    }
+
+    /// The `i`th name.
+    pub(crate) fn get(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+
+    /// How many names there are.
+    pub(crate) fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Every name, in order.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.get(i))
+    }
+
+    /// The permutation that sorts the names (byte order, which is `str`
+    /// order), stable.
+    pub(crate) fn sorted_order(&self) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| self.get(a).cmp(self.get(b)));
+        order
+    }
+
+    /// The names in the order given by `order` (a permutation).
+    pub(crate) fn permuted(&self, order: &[usize]) -> Names {
+        let mut out = Names {
+            text: String::with_capacity(self.text.len()),
+            ends: Vec::with_capacity(order.len()),
+        };
+        for &i in order {
+            out.push(self.get(i));
+        }
+        out
+    }
+
+    /// Where `name` is, if the names are sorted.
+    pub(crate) fn find_sorted(&self, name: &str) -> Option<usize> {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            match self.get(mid).cmp(name) {
+                std::cmp::Ordering::Less => lo = mid + 1,
+                std::cmp::Ordering::Greater => hi = mid,
+                std::cmp::Ordering::Equal => return Some(mid),
+            }
+        }
+        None
+    }
+
+    /// The first index whose name is not less than `name`, if sorted.
+    pub(crate) fn lower_bound(&self, name: &str) -> usize {
+        let (mut lo, mut hi) = (0, self.len());
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if self.get(mid) < name {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    /// Drops spare capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.text.shrink_to_fit();
+        self.ends.shrink_to_fit();
+    }
 }
 
 #[cfg(unix)]
