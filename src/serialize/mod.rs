@@ -41,7 +41,7 @@
 //! 1980-01-01 when absent or out of range), permissions are 0644 for files
 //! and 0755 for directories, no extra fields are written but ZIP64 sizes,
 //! and the deflate implementations and levels are fixed (libdeflate level
-//! 6 for files of up to 8 MiB, compressed in memory on every core; zlib-rs
+//! 1 for files of up to 8 MiB, compressed in memory on every core; zlib-rs
 //! level 6 for larger ones, streamed): the same bag always gives the same
 //! bytes, whether `write_zip` or ingest writes it. The writer is newsbag's
 //! own (`write.rs`): it places entries compressed earlier in path order and

@@ -18,7 +18,7 @@ pub(crate) const DEFLATE_LEVEL: u32 = 6;
 
 /// The libdeflate level of entries compressed in memory (fixed for
 /// determinism).
-pub(crate) const LIBDEFLATE_LEVEL: i32 = 6;
+pub(crate) const LIBDEFLATE_LEVEL: i32 = 1;
 
 /// Bytes sampled to decide whether a file compresses.
 pub(crate) const SAMPLE: usize = 64 * 1024;
