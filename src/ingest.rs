@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Read, Write};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -567,6 +567,7 @@ fn write_bag_zip(
         dos_date(Some(bagging_date)),
     );
     zip.add_dir(&format!("{name}/")).map_err(werr)?;
+    let mut buf = Vec::new();
     for (rel, r) in &entries {
         let entry = format!("{name}/{rel}");
         match r {
@@ -576,10 +577,11 @@ fn write_bag_zip(
                 .map_err(werr)?,
             Ref::Data(i) => {
                 let f = &spooled[*i];
-                spool
-                    .seek(SeekFrom::Start(f.offset))
+                // One positioned read per entry into a reused buffer.
+                buf.resize(usize::try_from(f.csize).unwrap_or(usize::MAX), 0);
+                read_at(&mut spool, &mut buf, f.offset)
                     .map_err(|e| Error::io("read", spool_path, e))?;
-                zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut spool)
+                zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
                     .map_err(werr)?;
             }
         }
@@ -588,6 +590,20 @@ fn write_bag_zip(
     let file = out.into_inner().map_err(|e| werr(e.into_error()))?;
     file.sync_all().map_err(|e| Error::io("sync", staged, e))?;
     Ok(())
+}
+
+/// Fills `buf` from `file` at `offset`.
+#[cfg(unix)]
+fn read_at(file: &mut fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, offset)
+}
+
+/// Fills `buf` from `file` at `offset`.
+#[cfg(not(unix))]
+fn read_at(file: &mut fs::File, buf: &mut [u8], offset: u64) -> std::io::Result<()> {
+    use std::io::{Seek, SeekFrom};
+    file.seek(SeekFrom::Start(offset))?;
+    file.read_exact(buf)
 }
 
 /// Where an input's bytes come from.
@@ -612,7 +628,12 @@ impl Source<'_> {
             }
             Source::File(p, _) => {
                 let f = fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
-                let mut buf = Vec::new();
+                // Sized from the metadata: one read for a small file.
+                let size = f.metadata().map_or(0, |m| m.len());
+                if size > max {
+                    return Err(too_big());
+                }
+                let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
                 f.take(max + 1)
                     .read_to_end(&mut buf)
                     .map_err(|e| Error::io("read", p, e))?;
