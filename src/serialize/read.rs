@@ -294,10 +294,16 @@ impl<R: Read> Read for Inflater<'_, R> {
             if produced > 0 {
                 return Ok(produced);
             }
-            if self.eof && consumed == 0 {
+            if consumed == 0 {
+                // No progress with room to write: the input ran out, or
+                // (never seen, but never looped on) the inflater is stuck.
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    "deflate data ends before the end of its stream",
+                    if self.eof {
+                        "deflate data ends before the end of its stream"
+                    } else {
+                        "deflate data makes no progress"
+                    },
                 ));
             }
         }
