@@ -439,7 +439,7 @@ pub(crate) fn open_zip<R: ArchiveRead>(
         let end = record
             .header_offset
             .saturating_add(LOCAL_LEN)
-            .saturating_add(name.len() as u64)
+            .saturating_add(cd.raw_name_len(index) as u64)
             .saturating_add(record.compressed_size);
         ranges.push((record.header_offset, end));
         if let Some(reason) = unsafe_entry_name_reason(name) {
@@ -966,6 +966,29 @@ mod tests {
             Err(_) => {}
             Ok((_, finding)) => assert!(finding.is_some()),
         }
+    }
+
+    #[test]
+    fn code_page_437_names_are_decoded_and_do_not_overlap() {
+        let files = BTreeMap::from([
+            (
+                "data/caf\u{1}\u{1}.txt".to_owned(),
+                (b"one".to_vec(), false),
+            ),
+            ("data/z.txt".to_owned(), (b"two".to_vec(), false)),
+        ]);
+        let mut bytes = write(&files);
+        // Not UTF-8 and not flagged as such: IBM code page 437 (0x82 is
+        // `é`), in the local and central headers alike.
+        for i in 0..bytes.len() - 1 {
+            if bytes[i..i + 2] == [1, 1] {
+                bytes[i] = 0x82;
+                bytes[i + 1] = 0x82;
+            }
+        }
+        let got = read_back(bytes);
+        assert_eq!(got["data/caf\u{e9}\u{e9}.txt"], b"one");
+        assert_eq!(got["data/z.txt"], b"two");
     }
 
     #[test]

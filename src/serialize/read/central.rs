@@ -523,6 +523,16 @@ impl CentralDirectory {
         }
     }
 
+    /// The length in bytes of entry `i`'s name as stored in the archive
+    /// (code page 437 names are one byte a character; flagged UTF-8 names
+    /// that are not UTF-8 are only approximated).
+    pub(crate) fn raw_name_len(&self, i: usize) -> usize {
+        match (self.records[i].name_kind, self.name(i)) {
+            (NameKind::Cp437, Ok(name)) => name.chars().count(),
+            (_, Ok(name) | Err(name)) => name.len(),
+        }
+    }
+
     /// Whether `raw`, a name as stored in a local header, is entry `i`'s.
     fn same_name(&self, i: usize, raw: &[u8]) -> bool {
         let name = match self.name(i) {
@@ -1060,6 +1070,7 @@ mod tests {
         }
         let cd = read(&bytes).unwrap();
         assert_eq!(cd.name(0), Ok("bag/café.txt"));
+        assert_eq!(cd.raw_name_len(0), 12);
         LocalHeader::read(&mut Cursor::new(&bytes), &cd, 0).unwrap();
     }
 
