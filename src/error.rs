@@ -80,13 +80,12 @@ pub enum Error {
     },
     /// A file cannot be read as a ZIP archive at all (not a ZIP, truncated,
     /// corrupt central directory), or writing one failed.
-    #[error("`{path}` is not a readable ZIP archive: {source}")]
+    #[error("`{path}` is not a readable ZIP archive: {reason}")]
     Zip {
         /// The archive.
         path: PathBuf,
-        /// What the ZIP reader or writer said.
-        #[source]
-        source: zip::result::ZipError,
+        /// What is wrong with it.
+        reason: String,
     },
     /// An archive entry name that could write outside the destination.
     #[error("unsafe archive entry name `{name}`: {reason}")]

@@ -294,10 +294,16 @@ impl<R: Read> Read for Inflater<'_, R> {
             if produced > 0 {
                 return Ok(produced);
             }
-            if self.eof && consumed == 0 {
+            if consumed == 0 {
+                // No progress with room to write: the input ran out, or
+                // (never seen, but never looped on) the inflater is stuck.
                 return Err(io::Error::new(
                     io::ErrorKind::InvalidData,
-                    "deflate data ends before the end of its stream",
+                    if self.eof {
+                        "deflate data ends before the end of its stream"
+                    } else {
+                        "deflate data makes no progress"
+                    },
                 ));
             }
         }
@@ -374,7 +380,7 @@ fn zip_err(path: &Path, e: CentralError, max_entries: u64) -> Error {
         CentralError::Io(e) => Error::io("read", path, e),
         CentralError::Invalid(msg) => Error::Zip {
             path: path.to_owned(),
-            source: zip::result::ZipError::InvalidArchive(msg.into()),
+            reason: msg,
         },
     }
 }
@@ -433,7 +439,7 @@ pub(crate) fn open_zip<R: ArchiveRead>(
         let end = record
             .header_offset
             .saturating_add(LOCAL_LEN)
-            .saturating_add(name.len() as u64)
+            .saturating_add(cd.raw_name_len(index) as u64)
             .saturating_add(record.compressed_size);
         ranges.push((record.header_offset, end));
         if let Some(reason) = unsafe_entry_name_reason(name) {
@@ -960,6 +966,29 @@ mod tests {
             Err(_) => {}
             Ok((_, finding)) => assert!(finding.is_some()),
         }
+    }
+
+    #[test]
+    fn code_page_437_names_are_decoded_and_do_not_overlap() {
+        let files = BTreeMap::from([
+            (
+                "data/caf\u{1}\u{1}.txt".to_owned(),
+                (b"one".to_vec(), false),
+            ),
+            ("data/z.txt".to_owned(), (b"two".to_vec(), false)),
+        ]);
+        let mut bytes = write(&files);
+        // Not UTF-8 and not flagged as such: IBM code page 437 (0x82 is
+        // `é`), in the local and central headers alike.
+        for i in 0..bytes.len() - 1 {
+            if bytes[i..i + 2] == [1, 1] {
+                bytes[i] = 0x82;
+                bytes[i + 1] = 0x82;
+            }
+        }
+        let got = read_back(bytes);
+        assert_eq!(got["data/caf\u{e9}\u{e9}.txt"], b"one");
+        assert_eq!(got["data/z.txt"], b"two");
     }
 
     #[test]

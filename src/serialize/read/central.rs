@@ -366,7 +366,6 @@ impl CentralDirectory {
         let mut names = String::with_capacity(
             usize::try_from((end.size - end.count * CENTRAL_LEN).min(max_name_bytes)).unwrap_or(0),
         );
-        let mut name_bytes = 0u64;
         let mut raw_name = Vec::new();
         let mut extra = Vec::new();
         let mut fixed = [0u8; 46]; // CENTRAL_LEN
@@ -406,10 +405,7 @@ impl CentralDirectory {
                 ));
             }
             consumed += CENTRAL_LEN + variable;
-            name_bytes += u64::from(name_len);
-            if name_bytes > max_name_bytes {
-                return Err(CentralError::NamesTooLong(name_bytes));
-            }
+
             raw_name.resize(usize::from(name_len), 0);
             cd.read_exact(&mut raw_name)?;
             let flags = u16_at(&fixed, 8);
@@ -428,6 +424,11 @@ impl CentralDirectory {
                     NameKind::Cp437
                 }
             };
+            // Counted as stored in memory (code page 437 names grow when
+            // decoded).
+            if names.len() as u64 > max_name_bytes {
+                return Err(CentralError::NamesTooLong(names.len() as u64));
+            }
             extra.resize(extra_len, 0);
             cd.read_exact(&mut extra)?;
             io::copy(&mut cd.by_ref().take(comment_len), &mut io::sink())?;
@@ -519,6 +520,16 @@ impl CentralDirectory {
             Err(name)
         } else {
             Ok(name)
+        }
+    }
+
+    /// The length in bytes of entry `i`'s name as stored in the archive
+    /// (code page 437 names are one byte a character; flagged UTF-8 names
+    /// that are not UTF-8 are only approximated).
+    pub(crate) fn raw_name_len(&self, i: usize) -> usize {
+        match (self.records[i].name_kind, self.name(i)) {
+            (NameKind::Cp437, Ok(name)) => name.chars().count(),
+            (_, Ok(name) | Err(name)) => name.len(),
         }
     }
 
@@ -1059,6 +1070,7 @@ mod tests {
         }
         let cd = read(&bytes).unwrap();
         assert_eq!(cd.name(0), Ok("bag/café.txt"));
+        assert_eq!(cd.raw_name_len(0), 12);
         LocalHeader::read(&mut Cursor::new(&bytes), &cd, 0).unwrap();
     }
 
