@@ -36,34 +36,63 @@ pub enum Severity {
 }
 
 /// One finding about a bag.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// Its human-readable sentence ([`Problem::message`], the `message` of the
+/// JSON report) is made from its kind when shown, not stored: an archive of
+/// 250,000 unlisted files gives 250,000 problems.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
     /// Error or warning.
     pub severity: Severity,
     /// The file the problem is about, relative to the bag root, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
     /// The line of `file` concerned (1-based), if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
     /// What is wrong, with its details.
-    #[serde(flatten)]
     pub kind: ProblemKind,
-    /// A human-readable sentence describing the problem.
-    pub message: String,
+}
+
+/// How a [`Problem`] appears in the JSON report
+/// (`schemas/verify-report.schema.json`).
+#[derive(Serialize)]
+struct ProblemJson<'a> {
+    severity: Severity,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    file: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    line: Option<usize>,
+    #[serde(flatten)]
+    kind: &'a ProblemKind,
+    message: String,
+}
+
+impl Serialize for Problem {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        ProblemJson {
+            severity: self.severity,
+            file: self.file.as_deref(),
+            line: self.line,
+            kind: &self.kind,
+            message: self.message(),
+        }
+        .serialize(serializer)
+    }
 }
 
 impl Problem {
     /// A problem of `kind` with the given severity, about `file`.
     pub fn new(severity: Severity, file: Option<&str>, kind: ProblemKind) -> Self {
-        let message = kind.to_string();
         Problem {
             severity,
             file: file.map(str::to_owned),
             line: None,
             kind,
-            message,
         }
+    }
+
+    /// A human-readable sentence describing the problem.
+    pub fn message(&self) -> String {
+        self.kind.to_string()
     }
 
     /// An error about `file`.
@@ -100,7 +129,7 @@ impl fmt::Display for Problem {
             (Some(file), None) => write!(f, " {file}:")?,
             _ => write!(f, ":")?,
         }
-        write!(f, " {}", self.message)
+        write!(f, " {}", self.kind)
     }
 }
 
@@ -613,12 +642,15 @@ impl Report {
 
     /// Sorts problems (errors first, then by file and line) and sets `valid`.
     pub fn finish(&mut self) {
-        self.problems.sort_by(|a, b| {
+        // Unstable: no buffer as large as the list; the order is still total
+        // (problems equal in every key are equal, and deduplicated below).
+        // Messages are made only to break ties.
+        self.problems.sort_unstable_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
                 .then_with(|| a.file.cmp(&b.file))
                 .then_with(|| a.line.cmp(&b.line))
-                .then_with(|| a.message.cmp(&b.message))
+                .then_with(|| a.message().cmp(&b.message()))
         });
         self.problems.dedup();
         self.valid = self.is_valid();
