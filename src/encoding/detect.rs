@@ -59,12 +59,24 @@ pub(super) fn detect_without_error_check(
     complete: bool,
     given: Option<&'static Encoding>,
 ) -> Detection {
+    detect_without_error_check_hinted(bytes, complete, given, false)
+}
+
+/// [`detect_without_error_check`] for a caller who knows that all of
+/// `bytes` is valid UTF-8 (`valid_utf8`; `false` if it does not know),
+/// sparing a second validation.
+pub(super) fn detect_without_error_check_hinted(
+    bytes: &[u8],
+    complete: bool,
+    given: Option<&'static Encoding>,
+    valid_utf8: bool,
+) -> Detection {
     let (bytes, complete) = match bytes.get(..DETECT_LIMIT) {
         Some(b) if b.len() < bytes.len() => (b, false),
         _ => (bytes, complete),
     };
     let declared = sniff_declaration(bytes);
-    let mut d = detect_inner(bytes, complete, given, declared);
+    let mut d = detect_inner(bytes, complete, given, declared, valid_utf8);
     d.declared = declared;
     d
 }
@@ -85,6 +97,7 @@ fn detect_inner(
     complete: bool,
     given: Option<&'static Encoding>,
     declared: Option<&'static Encoding>,
+    valid_utf8: bool,
 ) -> Detection {
     // 0. An explicit encoding overrides all.
     if let Some(enc) = given {
@@ -96,7 +109,9 @@ fn detect_inner(
         d.bom_len = len;
         return d;
     }
-    let utf8 = utf8_valid(bytes, complete);
+    // A prefix of valid UTF-8 is valid but for a character cut at its end,
+    // which `utf8_valid` accepts.
+    let utf8 = valid_utf8 || utf8_valid(bytes, complete);
     let non_ascii = bytes.iter().any(|&b| b >= 0x80);
     // 2. In-band declaration, if the bytes agree with it.
     if let Some(enc) = declared
@@ -257,25 +272,15 @@ fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
         if trimmed.contains('\u{FFFD}') || trimmed.trim().is_empty() {
             continue;
         }
+        // Every character assigned (this pass stops at the first that is
+        // not), plausible words, and 90 % of the characters texty.
+        let Some((total, texty)) = assigned_and_texty(trimmed) else {
+            continue;
+        };
         let p = plausibility(trimmed);
-        if p.bad_chars > 0 || p.bad_ratio() > 0.25 || !trimmed.chars().all(is_public_assigned) {
+        if p.bad_chars > 0 || p.bad_ratio() > 0.25 {
             continue;
         }
-        let total = trimmed.chars().count();
-        let texty = trimmed
-            .chars()
-            .filter(|&c| {
-                c.is_alphanumeric()
-                    || c.is_whitespace()
-                    || c.is_ascii_punctuation()
-                    || matches!(c,
-                        '\u{A1}'..='\u{BF}'
-                        | '\u{0600}'..='\u{06FF}'
-                        | '\u{2010}'..='\u{206F}'
-                        | '\u{3000}'..='\u{303F}'
-                        | '\u{FF00}'..='\u{FF65}')
-            })
-            .count();
         if texty * 10 < total * 9 {
             continue;
         }
@@ -283,6 +288,57 @@ fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
         return Some(detection(enc, confidence, DetectedBy::Sniffed));
     }
     None
+}
+
+/// Characters that make text look like text (for [`sniff_utf16`]):
+/// letters, digits, whitespace, punctuation.
+fn is_texty(c: char) -> bool {
+    c.is_alphanumeric()
+        || c.is_whitespace()
+        || c.is_ascii_punctuation()
+        || matches!(c,
+            '\u{A1}'..='\u{BF}'
+            | '\u{0600}'..='\u{06FF}'
+            | '\u{2010}'..='\u{206F}'
+            | '\u{3000}'..='\u{303F}'
+            | '\u{FF00}'..='\u{FF65}')
+}
+
+/// Bit flags of [`UTF16_TRAITS`].
+const ASSIGNED: u8 = 1;
+const TEXTY: u8 = 2;
+
+fn utf16_traits(c: char) -> u8 {
+    (if is_public_assigned(c) { ASSIGNED } else { 0 }) | (if is_texty(c) { TEXTY } else { 0 })
+}
+
+/// [`utf16_traits`] of U+0000–U+07FF, sparing the Unicode table searches
+/// for most alphabetic text.
+static UTF16_TRAITS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
+    let mut table = [0u8; 0x800];
+    for (u, slot) in (0u32..).zip(table.iter_mut()) {
+        *slot = char::from_u32(u).map_or(0, utf16_traits);
+    }
+    table
+});
+
+/// `None` if a character of `text` is unassigned (stopping there);
+/// otherwise how many characters it has, and how many are texty.
+fn assigned_and_texty(text: &str) -> Option<(usize, usize)> {
+    let table = &*UTF16_TRAITS;
+    let (mut total, mut texty) = (0usize, 0usize);
+    for c in text.chars() {
+        let t = match table.get(c as usize) {
+            Some(&t) => t,
+            None => utf16_traits(c),
+        };
+        if t & ASSIGNED == 0 {
+            return None;
+        }
+        total += 1;
+        texty += usize::from(t & TEXTY != 0);
+    }
+    Some((total, texty))
 }
 
 /// UTF-16 without a BOM and without the zero bytes of ASCII characters: CJK
@@ -538,6 +594,67 @@ fn arabic_likelihood(text: &str, p: &Plausibility) -> Option<f32> {
     if p.words == 0 || p.bad * 20 > p.words {
         return None;
     }
+    // One pass over the characters: a word (text between whitespace and
+    // ASCII punctuation) counts if it holds an Arabic-script letter (such a
+    // word is never ASCII); each letter adds its log-frequency, in text
+    // order, from a table.
+    let table = &*ARABIC_LOG_FREQUENCY;
+    let mut arabic_words = 0u32;
+    let mut letters = 0u32;
+    let mut sum = 0f32;
+    let mut word_has_letter = false;
+    for c in text.chars() {
+        let u = u32::from(c);
+        if let Some(&log) = u
+            .checked_sub(ARABIC_TABLE_START)
+            .and_then(|i| table.get(i as usize))
+        {
+            if let Some(log) = log {
+                letters += 1;
+                sum += log;
+                word_has_letter = true;
+            }
+            // The rest of U+0600–U+08FF: neither letters nor word ends.
+            continue;
+        }
+        if c.is_whitespace() || c.is_ascii_punctuation() {
+            arabic_words += u32::from(word_has_letter);
+            word_has_letter = false;
+        }
+    }
+    arabic_words += u32::from(word_has_letter);
+    if arabic_words == 0 || arabic_words * 10 < p.words * 8 {
+        return None;
+    }
+    let mean = sum / letters.max(1) as f32;
+    // Real text averages about ln(45) ≈ 3.8; random letters well below 3.
+    (mean >= ARABIC_LIKELIHOOD_FLOOR).then_some(mean)
+}
+
+/// The first character of [`ARABIC_LOG_FREQUENCY`].
+const ARABIC_TABLE_START: u32 = 0x600;
+
+/// For U+0600–U+08FF: the log-frequency of each Arabic-script letter, `None`
+/// for the other characters (none of them is whitespace or ASCII
+/// punctuation).
+static ARABIC_LOG_FREQUENCY: std::sync::LazyLock<[Option<f32>; 0x300]> =
+    std::sync::LazyLock::new(|| {
+        let mut table = [None; 0x300];
+        for (u, slot) in (ARABIC_TABLE_START..).zip(table.iter_mut()) {
+            *slot = char::from_u32(u)
+                .filter(|&c| super::persian::is_arabic_letter(c))
+                .map(|c| arabic_letter_frequency(c).ln());
+        }
+        table
+    });
+
+#[cfg(test)]
+/// The straightforward [`arabic_likelihood`] that the table-driven one must
+/// agree with.
+fn arabic_likelihood_reference(text: &str, p: &Plausibility) -> Option<f32> {
+    if p.words == 0 || p.bad * 20 > p.words {
+        return None;
+    }
     let mut arabic_words = 0u32;
     let mut letters = 0u32;
     let mut sum = 0f32;
@@ -560,7 +677,6 @@ fn arabic_likelihood(text: &str, p: &Plausibility) -> Option<f32> {
         return None;
     }
     let mean = sum / letters.max(1) as f32;
-    // Real text averages about ln(45) ≈ 3.8; random letters well below 3.
     (mean >= ARABIC_LIKELIHOOD_FLOOR).then_some(mean)
 }
 
@@ -956,6 +1072,57 @@ mod tests {
                 proptest::prop_assert_eq!(short.0, full.0);
                 proptest::prop_assert_eq!(short.1, full.1);
             }
+        }
+    }
+
+    #[test]
+    fn utf16_table_equals_unicode_properties() {
+        for c in (0u32..0x800).filter_map(char::from_u32) {
+            assert_eq!(
+                UTF16_TRAITS[c as usize],
+                utf16_traits(c),
+                "U+{:04X}",
+                u32::from(c)
+            );
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn assigned_and_texty_equals_reference(s in "\\PC{0,100}|[\u{0}-\u{7FF}\u{0378}\u{FFFF}]{0,100}") {
+            let reference = s
+                .chars()
+                .all(is_public_assigned)
+                .then(|| (s.chars().count(), s.chars().filter(|&c| is_texty(c)).count()));
+            proptest::prop_assert_eq!(assigned_and_texty(&s), reference);
+        }
+    }
+
+    #[test]
+    fn no_whitespace_or_ascii_punctuation_in_the_arabic_table() {
+        for u in ARABIC_TABLE_START..ARABIC_TABLE_START + 0x300 {
+            let c = char::from_u32(u).unwrap();
+            assert!(!c.is_whitespace() && !c.is_ascii_punctuation());
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn arabic_likelihood_equals_reference(
+            s in "[ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهیيكىةأإآءؤئ\u{064E}\u{0640}\u{06F0}\u{0750}\u{08A0}\u{0870}a-z0-9 .,;\u{00A0}\u{2003}\u{200C}é]{0,120}"
+        ) {
+            let p = score_text(&s);
+            proptest::prop_assert_eq!(arabic_likelihood(&s, &p), arabic_likelihood_reference(&s, &p));
+        }
+
+        #[test]
+        fn arabic_likelihood_equals_reference_on_any_text(s in "\\PC{0,120}") {
+            let p = score_text(&s);
+            proptest::prop_assert_eq!(arabic_likelihood(&s, &p), arabic_likelihood_reference(&s, &p));
         }
     }
 

@@ -326,7 +326,20 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Detects, decodes and normalises bytes held in memory.
 pub fn to_text(bytes: &[u8], given: Option<&'static Encoding>) -> TextDerivative {
-    let detection = detect::detect_without_error_check(bytes, bytes.len() <= DETECT_LIMIT, given);
+    // UTF-8 is validated once: valid input is then neither validated again
+    // by detection nor decoded (decoding valid UTF-8 yields the same text).
+    let valid = std::str::from_utf8(bytes).ok();
+    let detection = detect::detect_without_error_check_hinted(
+        bytes,
+        bytes.len() <= DETECT_LIMIT,
+        given,
+        valid.is_some(),
+    );
+    if detection.encoding == encoding_rs::UTF_8
+        && let Some(text) = valid.and_then(|t| t.get(detection.bom_len..))
+    {
+        return derive_text(detection, text, 0);
+    }
     let decoded = decode(bytes, &detection);
     derive(detection, &decoded)
 }
@@ -335,22 +348,24 @@ pub fn to_text(bytes: &[u8], given: Option<&'static Encoding>) -> TextDerivative
 /// caller who needed the decoded text does not decode twice): normalises
 /// it and counts every repair, decoding replacements and a removed BOM
 /// included.
-pub fn derive(mut detection: Detection, decoded: &Decoded) -> TextDerivative {
-    detection.had_errors = decoded.had_errors;
-    let normalized = normalize(&decoded.text);
+pub fn derive(detection: Detection, decoded: &Decoded) -> TextDerivative {
+    derive_text(detection, &decoded.text, decoded.replacements)
+}
+
+/// [`derive`] of decoded text that met `replacements` malformed sequences.
+fn derive_text(mut detection: Detection, text: &str, replacements: u64) -> TextDerivative {
+    let had_errors = replacements > 0;
+    detection.had_errors = had_errors;
+    let normalized = normalize(text);
     let mut repairs = normalized.repairs;
-    add_repair(
-        &mut repairs,
-        RepairKind::ReplacementChar,
-        decoded.replacements,
-    );
+    add_repair(&mut repairs, RepairKind::ReplacementChar, replacements);
     if detection.bom_len > 0 {
         add_repair(&mut repairs, RepairKind::BomRemoved, 1);
     }
     TextDerivative {
         text: normalized.text,
         detection,
-        had_errors: decoded.had_errors,
+        had_errors,
         persian: normalized.persian,
         repairs,
     }
@@ -553,6 +568,26 @@ mod tests {
             }
             let d = detect(&bytes, None);
             prop_assert_eq!(decode(&bytes, &d).text, s);
+        }
+
+        #[test]
+        fn to_text_equals_detect_decode_derive(
+            s in "\\PC{0,100}",
+            bytes in proptest::collection::vec(any::<u8>(), 0..100),
+            bom in any::<bool>(),
+            given in proptest::option::of(proptest::sample::select(vec![
+                encoding_rs::UTF_8, encoding_rs::WINDOWS_1256, encoding_rs::UTF_16LE,
+            ])),
+        ) {
+            let mut utf8 = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+            utf8.extend_from_slice(s.as_bytes());
+            let mut cut = utf8.clone();
+            cut.pop();
+            for input in [utf8, cut, bytes] {
+                let d = detect::detect_without_error_check(&input, true, given);
+                let slow = derive(d.clone(), &decode(&input, &d));
+                prop_assert_eq!(to_text(&input, given), slow);
+            }
         }
 
         #[test]

@@ -188,6 +188,7 @@ pub(super) fn normalize_fast(text: &str, persian: bool) -> Option<(String, Repai
     if bytes.starts_with("\u{FEFF}".as_bytes()) || memchr::memchr(0, bytes).is_some() {
         return None;
     }
+    let table = &*TWO_BYTE;
     let mut out = String::with_capacity(text.len());
     let mut repairs = Repairs::new();
     let (mut crlf, mut cr) = (0u64, 0u64);
@@ -246,6 +247,29 @@ pub(super) fn normalize_fast(text: &str, persian: bool) -> Option<(String, Repai
             i += 1;
             continue;
         }
+        if let (0xC2..=0xDF, Some(&b2)) = (b, bytes.get(i + 1)) {
+            // Two-byte UTF-8 (U+0080–U+07FF: Latin, Greek, Cyrillic, Hebrew,
+            // Arabic…), through a table.
+            let u = (usize::from(b & 0x1F) << 6) | usize::from(b2 & 0x3F);
+            let f = table.get(u).copied().unwrap_or(0);
+            if f & SPACE != 0 {
+                if !end_token(
+                    &mut out,
+                    &mut repairs,
+                    &mut copied,
+                    token_start,
+                    i,
+                    &mut special,
+                ) {
+                    return None;
+                }
+                token_start = i + 2;
+            } else if f & (NOT_TRIVIAL | if persian { PERSIAN_TARGET } else { 0 }) != 0 {
+                special = true;
+            }
+            i += 2;
+            continue;
+        }
         let c = text.get(i..).and_then(|r| r.chars().next())?;
         let len = c.len_utf8();
         if c.is_whitespace() {
@@ -290,8 +314,63 @@ pub(super) fn normalize_fast(text: &str, persian: bool) -> Option<(String, Repai
 /// punctuation, CJK ideographs, kana (not the voicing marks), Hangul
 /// syllables. A cheap test that spares the full quick check for most text.
 pub(crate) fn trivially_nfc(s: &str) -> bool {
-    s.chars().all(trivially_nfc_char)
+    let table = &*TWO_BYTE;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b < 0x80 {
+            i += 1;
+            continue;
+        }
+        if let (0xC2..=0xDF, Some(&b2)) = (b, bytes.get(i + 1)) {
+            let u = (usize::from(b & 0x1F) << 6) | usize::from(b2 & 0x3F);
+            if table.get(u).is_none_or(|&f| f & NOT_TRIVIAL != 0) {
+                return false;
+            }
+            i += 2;
+            continue;
+        }
+        let Some(c) = s.get(i..).and_then(|r| r.chars().next()) else {
+            return false;
+        };
+        if !trivially_nfc_char(c) {
+            return false;
+        }
+        i += c.len_utf8();
+    }
+    true
 }
+
+/// What the in-memory normaliser knows of a character (bit flags):
+/// whitespace (ends a token)…
+const SPACE: u8 = 1;
+/// …not [`trivially_nfc_char`]…
+const NOT_TRIVIAL: u8 = 2;
+/// …a character a Persian repair may change.
+const PERSIAN_TARGET: u8 = 4;
+
+fn char_flags(c: char) -> u8 {
+    let mut f = 0;
+    if c.is_whitespace() {
+        f |= SPACE;
+    }
+    if !trivially_nfc_char(c) {
+        f |= NOT_TRIVIAL;
+    }
+    if matches!(c, '\u{00AC}' | '\u{064A}' | '\u{0649}' | '\u{0643}') {
+        f |= PERSIAN_TARGET;
+    }
+    f
+}
+
+/// [`char_flags`] of U+0000–U+07FF (one- and two-byte UTF-8).
+static TWO_BYTE: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
+    let mut table = [0u8; 0x800];
+    for (u, slot) in (0u32..).zip(table.iter_mut()) {
+        *slot = char::from_u32(u).map_or(NOT_TRIVIAL, char_flags);
+    }
+    table
+});
 
 /// One character of [`trivially_nfc`].
 fn trivially_nfc_char(c: char) -> bool {
@@ -468,6 +547,19 @@ mod tests {
     fn trivially_nfc_agrees_with_the_quick_check() {
         for c in (0u32..0x1_0000).filter_map(char::from_u32) {
             let s = format!("{c}a{c}\u{627}{c}");
+            assert_eq!(
+                trivially_nfc(&s),
+                s.chars().all(trivially_nfc_char),
+                "U+{:04X}",
+                u32::from(c)
+            );
+            assert_eq!(
+                TWO_BYTE
+                    .get(c as usize)
+                    .copied()
+                    .unwrap_or_else(|| char_flags(c)),
+                char_flags(c)
+            );
             if trivially_nfc(&s) {
                 assert_eq!(s.nfc().collect::<String>(), s, "U+{:04X}", u32::from(c));
             }

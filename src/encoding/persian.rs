@@ -472,79 +472,142 @@ fn is_url_or_email_slow(token: &str) -> bool {
         || token.contains(".ir/")
 }
 
+/// What [`repair_token`] knows of a character (bit flags).
+const WORD: u8 = 1;
+const HARAKA: u8 = 2;
+const LETTER: u8 = 4;
+/// Arabic yeh, alef maksura, Arabic kaf: repaired inside a Persian word.
+const TARGET: u8 = 8;
+const NOT_SIGN: u8 = 16;
+
+fn repair_flags(c: char) -> u8 {
+    let mut f = 0;
+    if is_word_char(c) {
+        f |= WORD;
+    }
+    if is_haraka(c) {
+        f |= HARAKA;
+    }
+    if is_arabic_letter(c) {
+        f |= LETTER;
+    }
+    if matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}') {
+        f |= TARGET;
+    }
+    if c == '\u{00AC}' {
+        f |= NOT_SIGN;
+    }
+    f
+}
+
+/// [`repair_flags`] of U+0000–U+07FF (one- and two-byte UTF-8).
+static REPAIR_FLAGS: std::sync::LazyLock<[u8; 0x800]> = std::sync::LazyLock::new(|| {
+    let mut table = [0u8; 0x800];
+    for (u, slot) in (0u32..).zip(table.iter_mut()) {
+        *slot = char::from_u32(u).map_or(0, repair_flags);
+    }
+    table
+});
+
+/// The UTF-8 length and the [`repair_flags`] of the character starting at
+/// byte `i` of `s` (a char boundary); `None` at the end.
+#[inline]
+fn flags_at(s: &str, table: &[u8; 0x800], i: usize) -> Option<(usize, u8)> {
+    let bytes = s.as_bytes();
+    let b = *bytes.get(i)?;
+    if b < 0x80 {
+        // No ASCII character is a word character or a target.
+        return Some((1, 0));
+    }
+    if let (0xC2..=0xDF, Some(&b2)) = (b, bytes.get(i + 1)) {
+        let u = (usize::from(b & 0x1F) << 6) | usize::from(b2 & 0x3F);
+        return Some((2, table.get(u).copied().unwrap_or(0)));
+    }
+    let c = s.get(i..)?.chars().next()?;
+    Some((c.len_utf8(), repair_flags(c)))
+}
+
 /// Applies the Persian repairs to one whitespace-free token, appending the
-/// result to `out`.
+/// result to `out`. One pass over the token; untouched stretches are copied
+/// whole, and only the repaired characters are written one by one.
 pub(crate) fn repair_token(token: &str, out: &mut String, repairs: &mut Repairs) {
-    let needs = token
-        .chars()
-        .any(|c| matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}' | '\u{00AC}'));
+    let bytes = token.as_bytes();
+    // U+064A, U+0649, U+0643 are D9 8A, D9 89, D9 83; U+00AC is C2 AC.
+    let needs = bytes
+        .windows(2)
+        .any(|w| matches!(w, [0xD9, 0x8A | 0x89 | 0x83] | [0xC2, 0xAC]));
     if !needs || is_url_or_email(token) {
         out.push_str(token);
         return;
     }
-    // A NOT SIGN between two Arabic-script letters joins the word around it.
-    let joins = |i: usize| -> bool {
-        token.get(i..).is_some_and(|r| r.starts_with('\u{00AC}'))
-            && token
-                .get(..i)
-                .and_then(|b| b.chars().next_back())
-                .is_some_and(is_arabic_letter)
-            && token
-                .get(i + 2..)
-                .and_then(|a| a.chars().next())
-                .is_some_and(is_arabic_letter)
-    };
+    let table = &*REPAIR_FLAGS;
     let (mut yeh, mut keheh, mut zwnj) = (0u64, 0u64, 0u64);
     // `token[..copied]` is in `out`.
     let mut copied = 0;
-    let mut iter = token.char_indices();
-    while let Some((i, c)) = iter.next() {
-        if !is_word_char(c) {
-            continue;
+    // The current word: where it starts, whether it has a haraka, whether
+    // it has something to repair; whether the previous character is an
+    // Arabic-script letter.
+    let mut word: Option<usize> = None;
+    let (mut haraka, mut change, mut after_letter) = (false, false, false);
+    let mut i = 0;
+    loop {
+        let next = flags_at(token, table, i);
+        let (len, f) = next.unwrap_or((0, 0));
+        let mut in_word = f & WORD != 0;
+        if f & NOT_SIGN != 0 && after_letter {
+            // A NOT SIGN between two Arabic-script letters joins the word.
+            in_word = flags_at(token, table, i + len).is_some_and(|(_, g)| g & LETTER != 0);
         }
-        // A word runs from i to `end`: word characters, and NOT SIGNs
-        // that join two letters.
-        let mut end = i + c.len_utf8();
-        let mut haraka = is_haraka(c);
-        let mut change = matches!(c, '\u{064A}' | '\u{0649}' | '\u{0643}');
-        let mut ahead = iter.clone();
-        while let Some((j, d)) = ahead.next() {
-            if is_word_char(d) {
-                haraka |= is_haraka(d);
-                change |= matches!(d, '\u{064A}' | '\u{0649}' | '\u{0643}');
-            } else if d == '\u{00AC}' && joins(j) {
-                change = true;
-            } else {
-                break;
+        if in_word {
+            if word.is_none() {
+                word = Some(i);
             }
-            end = j + d.len_utf8();
-            iter = ahead.clone();
-        }
-        // A word with harakat is probably an Arabic quotation: left alone,
-        // as is a word with nothing to repair.
-        if haraka || !change {
-            continue;
-        }
-        out.push_str(token.get(copied..i).unwrap_or_default());
-        copied = end;
-        for c in token.get(i..end).unwrap_or_default().chars() {
-            out.push(match c {
-                '\u{064A}' | '\u{0649}' => {
-                    yeh += 1;
-                    '\u{06CC}'
+            haraka |= f & HARAKA != 0;
+            change |= f & (TARGET | NOT_SIGN) != 0;
+        } else if let Some(start) = word.take() {
+            // The word `token[start..i]` ends: repaired unless it has
+            // harakat (probably an Arabic quotation) or nothing to repair.
+            if change && !haraka {
+                // Inside the word every NOT SIGN joins; the targets' UTF-8
+                // (D9 8A, D9 89, D9 83, C2 AC) is found byte by byte: lead
+                // bytes are never continuation bytes.
+                out.push_str(token.get(copied..start).unwrap_or_default());
+                let mut run = start;
+                let mut k = start;
+                while k + 1 < i {
+                    let repaired = match bytes.get(k..k + 2) {
+                        Some([0xD9, 0x8A | 0x89]) => {
+                            yeh += 1;
+                            "\u{06CC}"
+                        }
+                        Some([0xD9, 0x83]) => {
+                            keheh += 1;
+                            "\u{06A9}"
+                        }
+                        Some([0xC2, 0xAC]) => {
+                            zwnj += 1;
+                            "\u{200C}"
+                        }
+                        _ => {
+                            k += 1;
+                            continue;
+                        }
+                    };
+                    out.push_str(token.get(run..k).unwrap_or_default());
+                    out.push_str(repaired);
+                    k += 2;
+                    run = k;
                 }
-                '\u{0643}' => {
-                    keheh += 1;
-                    '\u{06A9}'
-                }
-                // Inside a word, a NOT SIGN is one that joins.
-                '\u{00AC}' => {
-                    zwnj += 1;
-                    '\u{200C}'
-                }
-                c => c,
-            });
+                out.push_str(token.get(run..i).unwrap_or_default());
+                copied = i;
+            }
+            (haraka, change) = (false, false);
         }
+        if next.is_none() {
+            break;
+        }
+        after_letter = f & LETTER != 0;
+        i += len;
     }
     out.push_str(token.get(copied..).unwrap_or_default());
     add_repair(repairs, RepairKind::PersianYeh, yeh);
@@ -710,6 +773,21 @@ mod tests {
         fn fast_repair_equals_reference(
             s in "[ابپتکگیيكىـ¬\u{064E}\u{0650}\u{200C}\u{200D}a1.:@/-]{0,16}"
         ) {
+            prop_assert_eq!(repaired(&s, true), repaired(&s, false));
+        }
+
+        #[test]
+        fn fast_repair_equals_reference_on_mixed_tokens(
+            parts in proptest::collection::vec(
+                prop_oneof![
+                    "[ابپتکگیيكىـ¬\u{064E}\u{0650}\u{0670}\u{06D6}\u{200C}\u{200D}\u{08A0}]{0,6}",
+                    "\\PC{0,3}",
+                    "[a1.:@/-]{0,3}",
+                ],
+                0..8,
+            )
+        ) {
+            let s: String = parts.concat();
             prop_assert_eq!(repaired(&s, true), repaired(&s, false));
         }
 

@@ -123,8 +123,65 @@ impl Plausibility {
     }
 }
 
+/// What [`plausibility`] needs to know of one character: its class,
+/// whether it ends a word, its case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Traits {
+    class: Class,
+    separator: bool,
+    lower: bool,
+    upper: bool,
+}
+
+fn traits(c: char) -> Traits {
+    Traits {
+        class: class(c),
+        separator: is_separator(c),
+        lower: c.is_lowercase(),
+        upper: c.is_uppercase(),
+    }
+}
+
+/// How many characters (from U+0000) [`TRAITS`] covers: all those of
+/// one- and two-byte UTF-8 (Latin, Greek, Cyrillic, Hebrew, Arabic…).
+const TABLE_LEN: usize = 0x800;
+
+/// [`traits`] of U+0000–U+07FF, so that scoring text in those scripts needs
+/// no Unicode table look-up.
+static TRAITS: std::sync::LazyLock<[Traits; TABLE_LEN]> = std::sync::LazyLock::new(|| {
+    let mut table = [traits('\0'); TABLE_LEN];
+    for (u, slot) in (0u32..).zip(table.iter_mut()) {
+        if let Some(c) = char::from_u32(u) {
+            *slot = traits(c);
+        }
+    }
+    table
+});
+
 /// Scores a decoded text.
 pub(crate) fn plausibility(text: &str) -> Plausibility {
+    let table = &*TRAITS;
+    let mut p = Plausibility::default();
+    let mut w = WordState::default();
+    for c in text.chars() {
+        let t = match table.get(c as usize) {
+            Some(t) => *t,
+            None => traits(c),
+        };
+        if t.separator {
+            w.finish(&mut p);
+            continue;
+        }
+        w.push(c.is_ascii(), t, &mut p);
+    }
+    w.finish(&mut p);
+    p
+}
+
+#[cfg(test)]
+/// The straightforward [`plausibility`] that the table-driven one must
+/// agree with.
+pub(crate) fn plausibility_reference(text: &str) -> Plausibility {
     let mut p = Plausibility::default();
     let mut w = WordState::default();
     for c in text.chars() {
@@ -132,7 +189,7 @@ pub(crate) fn plausibility(text: &str) -> Plausibility {
             w.finish(&mut p);
             continue;
         }
-        w.push(c, &mut p);
+        w.push(c.is_ascii(), traits(c), &mut p);
     }
     w.finish(&mut p);
     p
@@ -154,11 +211,11 @@ struct WordState {
 }
 
 impl WordState {
-    fn push(&mut self, c: char, p: &mut Plausibility) {
-        if !c.is_ascii() {
+    fn push(&mut self, ascii: bool, t: Traits, p: &mut Plausibility) {
+        if !ascii {
             self.non_ascii = true;
         }
-        let k = class(c);
+        let k = t.class;
         match k {
             Class::Bad => {
                 self.bad = true;
@@ -186,10 +243,10 @@ impl WordState {
                 }
             }
         }
-        if c.is_lowercase() {
+        if t.lower {
             self.seen_lower = true;
             self.cased_count += 1;
-        } else if c.is_uppercase() {
+        } else if t.upper {
             if self.seen_lower {
                 self.upper_after_lower = true;
             }
@@ -245,6 +302,32 @@ mod tests {
         for (text, words, bad, note) in cases {
             let p = plausibility(text);
             assert_eq!((p.words, p.bad), (*words, *bad), "{note}: {text}");
+            assert_eq!(p, plausibility_reference(text), "{note}");
+        }
+    }
+
+    #[test]
+    fn table_equals_unicode_properties() {
+        for (u, t) in (0u32..).zip(TRAITS.iter()) {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(*t, traits(c), "U+{u:04X}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(500))]
+
+        #[test]
+        fn table_scoring_equals_reference(s in "\\PC{0,200}") {
+            proptest::prop_assert_eq!(plausibility(&s), plausibility_reference(&s));
+        }
+
+        #[test]
+        fn table_scoring_equals_reference_on_mixed_scripts(
+            s in "[a-zA-Z0-9 .,'\u{80}-\u{7FF}\u{2000}-\u{2030}\u{FFFD}]{0,200}"
+        ) {
+            proptest::prop_assert_eq!(plausibility(&s), plausibility_reference(&s));
         }
     }
 }
