@@ -41,11 +41,30 @@ pub fn lang_from_text(text: &str) -> Option<&'static str> {
     let mut arabic_script = 0usize;
     let mut fa = 0usize;
     let mut ar = 0usize;
+    // Function words, counted in the same pass; they decide only when the
+    // Arabic script has the majority.
+    let mut fa_words = 0usize;
+    let mut ar_words = 0usize;
+    let mut word_start: Option<usize> = None;
+    let mut word = |range: std::ops::Range<usize>| match &sample[range] {
+        "است" | "این" | "را" | "می" | "های" | "برای" | "که" | "شد" | "نیز" => {
+            fa_words += 2
+        }
+        "في" | "على" | "التي" | "الذي" | "إلى" | "عن" | "هذه" | "أن" | "إن" | "كان" =>
+        {
+            ar_words += 2;
+        }
+        _ => {}
+    };
     let mut scripts = [0usize; 6]; // el ko ja th hy ka
-    for c in sample.chars() {
+    for (i, c) in sample.char_indices() {
         if !is_letter(c) {
+            if let Some(start) = word_start.take() {
+                word(start..i);
+            }
             continue;
         }
+        word_start.get_or_insert(i);
         letters += 1;
         match c {
             '\u{0600}'..='\u{06FF}' | '\u{0750}'..='\u{077F}' | '\u{FB50}'..='\u{FDFF}' => {
@@ -67,25 +86,17 @@ pub fn lang_from_text(text: &str) -> Option<&'static str> {
             _ => {}
         }
     }
+    if let Some(start) = word_start {
+        word(start..sample.len());
+    }
     if letters < 8 {
         return None;
     }
     // A script must carry at least half of the letters.
     let majority = |n: usize| n * 2 >= letters;
     if majority(arabic_script) {
-        for word in sample.split(|c: char| !is_letter(c)) {
-            match word {
-                "است" | "این" | "را" | "می" | "های" | "برای" | "که" | "شد" | "نیز" =>
-                {
-                    fa += 2;
-                }
-                "في" | "على" | "التي" | "الذي" | "إلى" | "عن" | "هذه" | "أن" | "إن" | "كان" =>
-                {
-                    ar += 2;
-                }
-                _ => {}
-            }
-        }
+        fa += fa_words;
+        ar += ar_words;
         return match fa.cmp(&ar) {
             std::cmp::Ordering::Greater => Some("fa"),
             std::cmp::Ordering::Less => Some("ar"),
