@@ -2,10 +2,13 @@
 //!
 //! The only module that reads inputs. Data flows one way: bytes → detected
 //! and decoded text ([`crate::encoding`]) → news items ([`crate::item`]) →
-//! Dublin Core records ([`crate::dc`]) → a payload tree → a bag
-//! ([`crate::bag`]) → a ZIP ([`crate::serialize`]) renamed into
-//! `<archive>/bags/<name>.zip`. Nothing is written under `bags/` until the
-//! ZIP is complete and verified; inputs are never modified.
+//! Dublin Core records ([`crate::dc`]) → payload files, each hashed and
+//! compressed once as it is made and spooled → tag files
+//! ([`crate::bag`]) → a ZIP assembled in path order ([`crate::serialize`])
+//! → verified at full fixity → renamed into `<archive>/bags/<name>.zip`.
+//! Nothing is written under `bags/` until the ZIP is complete and verified;
+//! everything else lives in a temporary directory of the archive, removed
+//! on failure; inputs are never modified.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
