@@ -1295,3 +1295,164 @@ pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
     }
     Ok(bags)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checksum::hash_bytes;
+    use crate::progress::NoProgress;
+    use proptest::prelude::*;
+
+    /// One file in memory, read whole (the default `open`).
+    struct Memory(Vec<u8>);
+
+    impl BagSource for Memory {
+        fn read(&self, _: &FoundFile) -> std::io::Result<Vec<u8>> {
+            Ok(self.0.clone())
+        }
+
+        fn hash(
+            &self,
+            _: &[HashJob],
+            _: &dyn Reporter,
+        ) -> Vec<std::io::Result<Vec<(Algorithm, Digest)>>> {
+            Vec::new()
+        }
+    }
+
+    /// The same file, streamed in pieces of 3 bytes.
+    struct Trickle(Vec<u8>);
+
+    impl BagSource for Trickle {
+        fn read(&self, _: &FoundFile) -> std::io::Result<Vec<u8>> {
+            Ok(self.0.clone())
+        }
+
+        fn open(&self, _: &FoundFile) -> std::io::Result<Box<dyn std::io::Read + '_>> {
+            struct Slow<'a>(&'a [u8]);
+            impl std::io::Read for Slow<'_> {
+                fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+                    let n = buf.len().min(3).min(self.0.len());
+                    buf[..n].copy_from_slice(&self.0[..n]);
+                    self.0 = &self.0[n..];
+                    Ok(n)
+                }
+            }
+            Ok(Box::new(Slow(&self.0)))
+        }
+
+        fn hash(
+            &self,
+            _: &[HashJob],
+            _: &dyn Reporter,
+        ) -> Vec<std::io::Result<Vec<(Algorithm, Digest)>>> {
+            Vec::new()
+        }
+    }
+
+    fn lines_of(source: &dyn BagSource, declared: &str) -> (Vec<(usize, String)>, Vec<Problem>) {
+        let file = FoundFile { size: 0, id: 0 };
+        let mut lines = Vec::new();
+        let mut problems = Vec::new();
+        for_each_line(
+            source,
+            &file,
+            declared,
+            "m.txt",
+            &mut problems,
+            &mut |n, l| {
+                lines.push((n, l.to_owned()));
+            },
+        )
+        .unwrap();
+        (lines, problems)
+    }
+
+    proptest! {
+        /// Reading a manifest line by line gives exactly the lines and the
+        /// decoding problems of decoding it whole.
+        #[test]
+        fn streamed_lines_match_whole_decoding(
+            bytes in proptest::collection::vec(
+                prop_oneof![
+                    Just(b'\r'), Just(b'\n'), Just(0xEF), Just(0xBB), Just(0xBF),
+                    Just(0xC3), Just(0xA9), Just(0xFF), Just(b'a'), Just(b' ')
+                ],
+                0..40,
+            ),
+            declared in prop_oneof![Just("UTF-8"), Just("nonsense")],
+        ) {
+            let (text, want_problems) = decode_tag_file(&bytes, declared, "m.txt");
+            let want: Vec<(usize, String)> = split_lines(&text)
+                .enumerate()
+                .map(|(n, l)| (n + 1, l.to_owned()))
+                .collect();
+            for source in [&Memory(bytes.clone()) as &dyn BagSource, &Trickle(bytes.clone())] {
+                let (got, problems) = lines_of(source, declared);
+                prop_assert_eq!(&got, &want);
+                prop_assert_eq!(&problems, &want_problems);
+            }
+        }
+    }
+
+    #[test]
+    fn other_encodings_are_decoded_whole() {
+        let bytes = b"caf\xe9\r\nx".to_vec();
+        let (lines, problems) = lines_of(&Memory(bytes), "ISO-8859-1");
+        assert_eq!(lines, [(1, "café".to_owned()), (2, "x".to_owned())]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    fn problem_codes(report: &Report) -> Vec<(String, Option<usize>, String)> {
+        report
+            .problems
+            .iter()
+            .map(|p| (p.kind.code().to_owned(), p.line, p.message()))
+            .collect()
+    }
+
+    /// Repeated manifest entries are found the same way whether the path is
+    /// a payload file (checksums held per file) or not (entries held as
+    /// parsed), and a conflicting repeat is still checked.
+    #[test]
+    fn repeated_entries_in_payload_manifests() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("data")).unwrap();
+        fs::write(
+            root.join("bagit.txt"),
+            b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        )
+        .unwrap();
+        fs::write(root.join("data/a"), b"a").unwrap();
+        fs::write(root.join("data/b"), b"b").unwrap();
+        let d = |bytes: &[u8]| hash_bytes(bytes, &[Algorithm::Sha256])[0].1.to_hex();
+        let (a, b, z) = (d(b"a"), d(b"b"), d(b"z"));
+        let manifest = format!(
+            "{a}  data/a\n{a}  data/a\n{z}  data/a\n{z}  data/a\n{b}  data/b\r\n{a}  data/gone\r{a}  data/gone\n{a}  ./data/a\n"
+        );
+        fs::write(root.join("manifest-sha256.txt"), manifest).unwrap();
+        let report = verify_dir(root, Level::Fixity, &NoProgress).unwrap();
+        let codes = problem_codes(&report);
+        let has =
+            |code: &str, line: Option<usize>| codes.iter().any(|(c, l, _)| c == code && *l == line);
+        // Lines 2 (same), 3 (conflicting), 4 (same as 3), 7 (gone twice)
+        // and 8 (`./data/a` is `data/a`).
+        for line in [2, 3, 4, 7, 8] {
+            assert!(
+                has("duplicate-manifest-entry", Some(line)),
+                "{line}: {codes:?}"
+            );
+        }
+        assert!(has("missing-file", Some(6)), "{codes:?}");
+        assert!(has("non-canonical-path", Some(8)), "{codes:?}");
+        // The conflicting checksum of line 3 is checked and fails.
+        let mismatches: Vec<_> = codes
+            .iter()
+            .filter(|(c, _, _)| c == "checksum-mismatch")
+            .collect();
+        assert_eq!(mismatches.len(), 1, "{codes:?}");
+        assert!(mismatches[0].2.contains(&z), "{codes:?}");
+        assert!(!report.is_valid());
+    }
+}
