@@ -265,10 +265,11 @@ pub enum ProblemKind {
         path: String,
         /// The algorithm.
         algorithm: Algorithm,
-        /// The checksum in the manifest.
-        expected: Digest,
+        /// The checksum in the manifest (boxed: a problem stays small,
+        /// and an archive can hold hundreds of thousands of them).
+        expected: Box<Digest>,
         /// The checksum of the file as read.
-        found: Digest,
+        found: Box<Digest>,
     },
     /// A file could not be read.
     UnreadableFile {

@@ -1168,8 +1168,8 @@ fn compare_digests(
                         ProblemKind::ChecksumMismatch {
                             path: rel.to_owned(),
                             algorithm: *a,
-                            expected: Digest::from_bytes(want),
-                            found: *found,
+                            expected: Box::new(Digest::from_bytes(want)),
+                            found: Box::new(*found),
                         },
                     )
                 })
