@@ -360,7 +360,7 @@ fn nfc_hash(s: &str) -> u64 {
 
 /// A 64-bit hash of the case-folded NFC form of `s`, computed without
 /// allocating.
-fn fold_hash(s: &str) -> u64 {
+pub(crate) fn fold_hash(s: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     for c in s.nfc().flat_map(char::to_lowercase) {
