@@ -109,6 +109,16 @@ impl BagOptions {
         Ok(info)
     }
 
+    /// bagit.txt, bag-info.txt and the extra tag files, as (name, bytes).
+    fn fixed_tag_files(&self, oxum: PayloadOxum) -> Result<Vec<(String, Vec<u8>)>> {
+        let mut tags = vec![
+            (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
+            (BAG_INFO.to_owned(), self.bag_info(oxum)?.to_bytes()),
+        ];
+        tags.extend(self.extra_tags.iter().cloned());
+        Ok(tags)
+    }
+
     /// Checks the options before any file is touched.
     fn check(&self) -> Result<()> {
         for (name, _) in &self.extra_tags {
@@ -420,26 +430,38 @@ pub(crate) fn tag_files_with(
     manifests: Vec<(Algorithm, String)>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     options.check()?;
-    let mut tags = vec![
-        (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
-        (BAG_INFO.to_owned(), options.bag_info(oxum)?.to_bytes()),
-    ];
-    tags.extend(options.extra_tags.iter().cloned());
+    let mut tags = options.fixed_tag_files(oxum)?;
     for (a, text) in manifests {
         tags.push((a.manifest_name(), text.into_bytes()));
     }
-    let mut tag_manifests = Vec::new();
-    for &a in &options.algorithms {
-        let mut rows: Vec<(String, Digest)> = tags
-            .iter()
-            .map(|(name, bytes)| (name.clone(), hash_bytes(bytes, &[a]).remove(0).1))
-            .collect();
-        rows.sort();
-        let text = write_manifest(rows.iter().map(|(n, d)| (n.as_str(), d)));
-        tag_manifests.push((a.tag_manifest_name(), text.into_bytes()));
+    let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = tags
+        .iter()
+        .map(|(name, bytes)| (name.clone(), hash_bytes(bytes, &options.algorithms)))
+        .collect();
+    for (name, text) in tag_manifests(&mut written, &options.algorithms) {
+        tags.push((name, text.into_bytes()));
     }
-    tags.extend(tag_manifests);
     Ok(tags)
+}
+
+/// The tag manifests, as (name, text), one per algorithm, of the tag files
+/// `written` with their digests (sorted by name here).
+fn tag_manifests(
+    written: &mut [(String, Vec<(Algorithm, Digest)>)],
+    algorithms: &[Algorithm],
+) -> Vec<(String, String)> {
+    written.sort_by(|x, y| x.0.cmp(&y.0));
+    algorithms
+        .iter()
+        .map(|&a| {
+            let rows = written.iter().filter_map(|(name, sums)| {
+                sums.iter()
+                    .find(|(b, _)| *b == a)
+                    .map(|(_, d)| (name.as_str(), d))
+            });
+            (a.tag_manifest_name(), write_manifest(rows))
+        })
+        .collect()
 }
 
 /// A writer that hashes what it writes (tag files are hashed for the tag
@@ -473,15 +495,7 @@ fn write_tag_files(
     let algorithms = &options.algorithms;
     // Every tag file with its digest in each algorithm.
     let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = Vec::new();
-    let mut small = vec![
-        (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
-        (
-            BAG_INFO.to_owned(),
-            options.bag_info(scan.oxum())?.to_bytes(),
-        ),
-    ];
-    small.extend(options.extra_tags.iter().cloned());
-    for (name, bytes) in small {
+    for (name, bytes) in options.fixed_tag_files(scan.oxum())? {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
@@ -514,15 +528,8 @@ fn write_tag_files(
         let sums = write().map_err(|e| Error::io("write", &path, e))?;
         written.push((name, sums));
     }
-    written.sort_by(|x, y| x.0.cmp(&y.0));
     let mut names: Vec<String> = Vec::new();
-    for &a in algorithms {
-        let rows = written.iter().map(|(name, sums)| {
-            let d = sums.iter().find(|(b, _)| *b == a).map(|(_, d)| d);
-            (name.as_str(), d)
-        });
-        let text = write_manifest(rows.filter_map(|(n, d)| d.map(|d| (n, d))));
-        let name = a.tag_manifest_name();
+    for (name, text) in tag_manifests(&mut written, algorithms) {
         let path = dir.join(&name);
         fs::write(&path, text).map_err(|e| Error::io("write", &path, e))?;
         names.push(name);

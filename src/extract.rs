@@ -139,9 +139,13 @@ fn check_collisions(entries: &[EntryInfo<'_>], dirs: &[&str]) -> Result<()> {
     // pairwise check below quadratic).
     keyed.dedup_by(|a, b| a.1 && b.1 && a.2 == b.2);
     for group in keyed.chunk_by(|a, b| a.0 == b.0) {
-        for (i, &(_, _, a)) in group.iter().enumerate() {
-            if let Some(&(_, _, b)) = group[..i].iter().find(|(_, _, b)| fold(a) == fold(b)) {
-                return Err(collide(a, b));
+        if group.len() < 2 {
+            continue;
+        }
+        let folded: Vec<String> = group.iter().map(|k| fold(k.2)).collect();
+        for (i, f) in folded.iter().enumerate() {
+            if let Some(j) = folded[..i].iter().position(|g| g == f) {
+                return Err(collide(group[i].2, group[j].2));
             }
         }
     }

@@ -26,7 +26,7 @@ use crate::encoding::{self, Detection, Encoding};
 use crate::error::{Error, Result};
 use crate::item::{self, ItemFormat, NewsItem};
 use crate::manifest::write_manifest;
-use crate::progress::{NoProgress, Reporter};
+use crate::progress::Reporter;
 use crate::serialize::{Method, Packed, ZipBuilder, dos_date, pack};
 use crate::tagfile::PayloadOxum;
 use crate::walk::{Kind, Walked, walk};
@@ -487,13 +487,7 @@ pub fn ingest(
     )?;
     drop(spooled);
     let _ = fs::remove_file(&spool_path);
-    let report = crate::verify::verify_zip(&staged, crate::report::Level::Fixity, &NoProgress)?;
-    if !report.is_valid() {
-        return Err(Error::Invalid {
-            path: staged,
-            problems: report.errors().take(20).map(ToString::to_string).collect(),
-        });
-    }
+    crate::serialize::check_written(&staged, &staged)?;
     fs::create_dir_all(&bags).map_err(|e| Error::io("create", &bags, e))?;
     if fs::symlink_metadata(&dest).is_ok() {
         return Err(Error::DestinationExists { path: dest });

@@ -339,13 +339,7 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
         .sync_all()
         .map_err(|e| Error::io("sync", &tmp_path, e))?;
 
-    let report = crate::verify::verify_zip(&tmp_path, Level::Fixity, &NoProgress)?;
-    if !report.is_valid() {
-        return Err(Error::Invalid {
-            path: bag_dir.to_owned(),
-            problems: report.errors().take(20).map(ToString::to_string).collect(),
-        });
-    }
+    check_written(&tmp_path, bag_dir)?;
     let bytes = tmp
         .as_file()
         .metadata()
@@ -361,6 +355,20 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
         bag_name,
         entries: entries.len() as u64 + 1,
         bytes,
+    })
+}
+
+/// Verifies an archive just written, at full fixity with newsbag's own
+/// reader; an invalid one is refused with [`Error::Invalid`] naming `bag`
+/// (what was zipped) and its first errors.
+pub(crate) fn check_written(zip: &Path, bag: &Path) -> Result<()> {
+    let report = crate::verify::verify_zip(zip, Level::Fixity, &NoProgress)?;
+    if report.is_valid() {
+        return Ok(());
+    }
+    Err(Error::Invalid {
+        path: bag.to_owned(),
+        problems: report.errors().take(20).map(ToString::to_string).collect(),
     })
 }
 
