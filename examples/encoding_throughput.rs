@@ -38,9 +38,34 @@ fn main() {
     }
     let cp1256 = encoding::encoding_for_label("windows-1256").unwrap();
     let persian_1256 = cp1256.encode(&persian.replace('ی', "ي")).0.into_owned();
+    // Other scripts: the corpus's short articles repeated to about 16 KiB
+    // of UTF-8, in their usual legacy encoding.
+    let article = |lang: &str, label: &str| -> Vec<u8> {
+        let path = format!(
+            "{}/tests/fixtures/encoding/corpus/{lang}/utf-8/article.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let one = std::fs::read_to_string(path).unwrap();
+        let mut text = String::new();
+        while text.len() < 16 * 1024 {
+            text.push_str(&one);
+            text.push('\n');
+        }
+        let enc = encoding::encoding_for_label(label).unwrap();
+        if label.starts_with("utf-16le") {
+            return text.encode_utf16().flat_map(u16::to_le_bytes).collect();
+        }
+        enc.encode(&text).0.into_owned()
+    };
     for (name, bytes) in [
         ("persian-windows-1256", persian_1256),
         ("persian-utf-8", persian.clone().into_bytes()),
+        ("arabic-windows-1256", article("ar", "windows-1256")),
+        ("persian-utf-16le-nobom", article("fa", "utf-16le")),
+        ("russian-windows-1251", article("ru", "windows-1251")),
+        ("greek-iso-8859-7", article("el", "iso-8859-7")),
+        ("japanese-shift_jis", article("ja", "shift_jis")),
+        ("chinese-gbk", article("zh-hans", "gbk")),
     ] {
         if std::env::var("ONLY").is_ok_and(|only| only != name) {
             continue;

@@ -170,6 +170,9 @@ fn has_errors(bytes: &[u8], d: &Detection, complete: bool) -> bool {
             Err(e) => e.error_len().is_some() || complete,
         };
     }
+    if let Some(table) = super::single_byte::table(d.encoding) {
+        return table.has_undefined(body);
+    }
     let mut decoder = d.encoding.new_decoder_without_bom_handling();
     let mut out = String::new();
     super::decode_chunk(&mut decoder, body, complete, &mut out) > 0
@@ -707,8 +710,13 @@ fn non_ascii_sample(bytes: &[u8]) -> Vec<u8> {
 /// Decodes a sample; a character cut at its end is left out (truncated
 /// inputs are judged by what they hold).
 fn decode_sample(sample: &[u8], enc: &'static Encoding) -> String {
-    let mut decoder = enc.new_decoder_without_bom_handling();
     let mut out = String::new();
+    if let Some(table) = super::single_byte::table(enc) {
+        // No character spans two bytes: none can be cut at the end.
+        super::single_byte::decode_into(table, sample, &mut out);
+        return out;
+    }
+    let mut decoder = enc.new_decoder_without_bom_handling();
     super::decode_chunk(&mut decoder, sample, false, &mut out);
     out
 }
@@ -728,6 +736,9 @@ fn score_candidate(sample: &[u8], enc: &'static Encoding, _complete: bool) -> Pl
 /// windows-1252), or `None`.
 pub fn sniff_declaration(bytes: &[u8]) -> Option<&'static Encoding> {
     let head = bytes.get(..DECLARATION_LIMIT).unwrap_or(bytes);
+    // Both kinds of declaration start with `<`: most plain text is ruled
+    // out by one search.
+    memchr::memchr(b'<', head)?;
     let lower = head.to_ascii_lowercase();
     let start = lower
         .iter()

@@ -41,6 +41,7 @@ mod detect;
 mod normalize;
 mod persian;
 mod score;
+mod single_byte;
 
 use std::collections::BTreeMap;
 use std::io::{self, Read, Write};
@@ -263,8 +264,12 @@ pub fn detect_prefix(prefix: &[u8], complete: bool, given: Option<&'static Encod
 pub fn decode(bytes: &[u8], detection: &Detection) -> Decoded {
     let body = bytes.get(detection.bom_len..).unwrap_or_default();
     let mut text = String::new();
-    let mut decoder = detection.encoding.new_decoder_without_bom_handling();
-    let replacements = decode_chunk(&mut decoder, body, true, &mut text);
+    let replacements = if let Some(table) = single_byte::table(detection.encoding) {
+        single_byte::decode_into(table, body, &mut text)
+    } else {
+        let mut decoder = detection.encoding.new_decoder_without_bom_handling();
+        decode_chunk(&mut decoder, body, true, &mut text)
+    };
     Decoded {
         text,
         encoding: detection.encoding,
@@ -339,6 +344,21 @@ pub fn to_text(bytes: &[u8], given: Option<&'static Encoding>) -> TextDerivative
         && let Some(text) = valid.and_then(|t| t.get(detection.bom_len..))
     {
         return derive_text(detection, text, 0);
+    }
+    // Single-byte encodings are decoded and normalised in one go.
+    if let Some(table) = single_byte::table(detection.encoding)
+        && let Some((text, persian, repairs, bad)) =
+            single_byte::to_text(table, bytes.get(detection.bom_len..).unwrap_or_default())
+    {
+        let mut detection = detection;
+        detection.had_errors = bad > 0;
+        return TextDerivative {
+            text,
+            detection,
+            had_errors: bad > 0,
+            persian,
+            repairs,
+        };
     }
     let decoded = decode(bytes, &detection);
     derive(detection, &decoded)

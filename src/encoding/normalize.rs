@@ -8,7 +8,7 @@ use super::{RepairKind, Repairs, add_repair};
 
 /// A token longer than this is cut at the next ASCII character; one longer
 /// than [`HARD_TOKEN_LIMIT`] at the next safe boundary for NFC.
-const TOKEN_LIMIT: usize = 64 * 1024;
+pub(super) const TOKEN_LIMIT: usize = 64 * 1024;
 const HARD_TOKEN_LIMIT: usize = 1024 * 1024;
 
 /// Normalises text pushed to it in chunks of any size into the derivative,
@@ -154,7 +154,7 @@ impl Normalizer {
 /// Emits one whitespace-free token: in NFC (counted if NFC changed it),
 /// then with the Persian repairs if `persian`. The one place both the
 /// [`Normalizer`] and [`normalize_fast`] treat a token.
-fn finish_token(token: &str, persian: bool, out: &mut String, repairs: &mut Repairs) {
+pub(super) fn finish_token(token: &str, persian: bool, out: &mut String, repairs: &mut Repairs) {
     let nfc;
     let token = if trivially_nfc(token) || is_nfc_quick(token.chars()) == IsNormalized::Yes {
         token
@@ -343,13 +343,13 @@ pub(crate) fn trivially_nfc(s: &str) -> bool {
 
 /// What the in-memory normaliser knows of a character (bit flags):
 /// whitespace (ends a token)…
-const SPACE: u8 = 1;
+pub(super) const SPACE: u8 = 1;
 /// …not [`trivially_nfc_char`]…
-const NOT_TRIVIAL: u8 = 2;
+pub(super) const NOT_TRIVIAL: u8 = 2;
 /// …a character a Persian repair may change.
-const PERSIAN_TARGET: u8 = 4;
+pub(super) const PERSIAN_TARGET: u8 = 4;
 
-fn char_flags(c: char) -> u8 {
+pub(super) fn char_flags(c: char) -> u8 {
     let mut f = 0;
     if c.is_whitespace() {
         f |= SPACE;

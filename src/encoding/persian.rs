@@ -37,7 +37,7 @@
 use super::{RepairKind, Repairs, add_repair};
 
 /// How much of a text the Persian decision looks at (64 KiB).
-const WINDOW: usize = 64 * 1024;
+pub(crate) const WINDOW: usize = 64 * 1024;
 
 /// The start of `text` that [`is_persian`] judges: at most 64 KiB, cut at a
 /// character boundary. Streaming and in-memory normalisation decide alike.
@@ -229,7 +229,7 @@ const FUNCTION_WORD_MAX: usize = 10;
 
 /// What [`is_persian`] counts of one character.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Counted {
+pub(crate) enum Counted {
     /// An Arabic-script letter, with its Persian and Arabic evidence and
     /// its folded form as packed UTF-8 (0 if it is not two bytes long).
     Letter {
@@ -244,7 +244,7 @@ enum Counted {
     Other { letter: bool },
 }
 
-fn counted(c: char) -> Counted {
+pub(crate) fn counted(c: char) -> Counted {
     if is_arabic_letter(c) {
         let (persian, arabic) = match c {
             'پ' | 'چ' | 'ژ' | 'گ' => (2, 0),
@@ -300,31 +300,129 @@ static ARABIC_BLOCK: std::sync::LazyLock<[Counted; 256]> = std::sync::LazyLock::
     table
 });
 
+/// The evidence [`is_persian`] gathers, fed one [`Counted`] character at a
+/// time: by [`is_persian`] from UTF-8 text, and by the single-byte decoder
+/// straight from the input bytes (`super::single_byte`), so both decide
+/// alike.
+#[derive(Debug, Default)]
+pub(crate) struct Evidence {
+    letters: u64,
+    arabic_letters: u64,
+    persian: u64,
+    arabic: u64,
+    /// The current Arabic-script word, folded and packed (see `key`), while
+    /// it is short enough to be a function word (`word_len` past
+    /// FUNCTION_WORD_MAX once it is not).
+    word: u128,
+    word_len: usize,
+}
+
+impl Evidence {
+    #[inline]
+    pub(crate) fn push(&mut self, what: Counted) {
+        match what {
+            Counted::Letter {
+                persian: p,
+                arabic: a,
+                folded,
+            } => {
+                self.letters += 1;
+                self.arabic_letters += 1;
+                self.persian += u64::from(p);
+                self.arabic += u64::from(a);
+                if self.word_len <= FUNCTION_WORD_MAX {
+                    if folded == 0 {
+                        // Three bytes (U+08A0…): no function word has it.
+                        self.word_len = usize::MAX;
+                    } else {
+                        self.word |= u128::from(folded) << (8 * self.word_len);
+                        self.word_len += 2;
+                    }
+                }
+            }
+            Counted::Mark => {}
+            Counted::Other { letter } => {
+                self.letters += u64::from(letter);
+                self.end_word();
+            }
+        }
+    }
+
+    #[inline]
+    fn end_word(&mut self) {
+        if (1..=FUNCTION_WORD_MAX).contains(&self.word_len) {
+            match function_word(self.word) {
+                1 => self.persian += 3,
+                2 => self.arabic += 3,
+                _ => {}
+            }
+        }
+        (self.word, self.word_len) = (0, 0);
+    }
+
+    pub(crate) fn verdict(mut self) -> bool {
+        self.end_word();
+        self.arabic_letters >= 2
+            && self.arabic_letters * 2 >= self.letters
+            && self.persian > self.arabic
+    }
+}
+
+/// Slots of [`FUNCTION_WORD_SET`] (a power of two, over four times the
+/// number of words, so that a word that is not there meets an empty slot at
+/// once).
+const FUNCTION_WORD_SLOTS: usize = 512;
+
+fn word_slot(word: u128) -> usize {
+    let [a, b, c, d, e, f, g, h, rest @ ..] = word.to_le_bytes();
+    let low = u64::from_le_bytes([a, b, c, d, e, f, g, h]);
+    let [i, j, k, l, m, n, o, p] = rest;
+    let high = u64::from_le_bytes([i, j, k, l, m, n, o, p]);
+    let mixed = low ^ high.rotate_left(29);
+    // The top 9 bits: a slot of the 512.
+    usize::try_from(mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 55).unwrap_or(0)
+}
+
+/// [`FUNCTION_WORDS`] as an open-addressing hash set: one multiplication
+/// and usually one comparison per looked-up word.
+static FUNCTION_WORD_SET: std::sync::LazyLock<Vec<(u128, u8)>> = std::sync::LazyLock::new(|| {
+    let mut set = vec![(0u128, 0u8); FUNCTION_WORD_SLOTS];
+    for &(word, kind) in &FUNCTION_WORDS {
+        let mut i = word_slot(word);
+        while set.get(i).is_some_and(|&(_, k)| k != 0) {
+            i = (i + 1) % FUNCTION_WORD_SLOTS;
+        }
+        if let Some(slot) = set.get_mut(i) {
+            *slot = (word, kind);
+        }
+    }
+    set
+});
+
+/// 1 if `word` (folded, packed) is a Persian function word, 2 if an Arabic
+/// one, 0 if neither.
+#[inline]
+fn function_word(word: u128) -> u8 {
+    let set = &*FUNCTION_WORD_SET;
+    let mut i = word_slot(word);
+    loop {
+        match set.get(i) {
+            Some(&(w, kind)) if kind != 0 => {
+                if w == word {
+                    return kind;
+                }
+                i = (i + 1) % FUNCTION_WORD_SLOTS;
+            }
+            _ => return 0,
+        }
+    }
+}
+
 /// Whether a text is Persian (see the module documentation). The caller
 /// passes the text or its start (newsbag uses the first 64 KiB).
 pub fn is_persian(text: &str) -> bool {
     let block = &*ARABIC_BLOCK;
-    let mut letters = 0u64;
-    let mut arabic_letters = 0u64;
-    let (mut persian, mut arabic) = (0u64, 0u64);
-    let (mut word_persian, mut word_arabic) = (0u64, 0u64);
-    // The current Arabic-script word, folded and packed (see `key`), while
-    // it is short enough to be a function word (`word_len` past
-    // FUNCTION_WORD_MAX once it is not).
-    let mut word = 0u128;
-    let mut word_len = 0usize;
-    let mut end_word = |word: &mut u128, len: &mut usize| {
-        if (1..=FUNCTION_WORD_MAX).contains(len)
-            && let Ok(i) = FUNCTION_WORDS.binary_search_by(|(k, _)| k.cmp(word))
-        {
-            match FUNCTION_WORDS.get(i) {
-                Some((_, 1)) => word_persian += 3,
-                Some(_) => word_arabic += 3,
-                None => {}
-            }
-        }
-        (*word, *len) = (0, 0);
-    };
+    let mut evidence = Evidence::default();
     let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
@@ -344,37 +442,9 @@ pub fn is_persian(text: &str) -> bool {
             i += c.len_utf8();
             counted(c)
         };
-        match what {
-            Counted::Letter {
-                persian: p,
-                arabic: a,
-                folded,
-            } => {
-                letters += 1;
-                arabic_letters += 1;
-                persian += u64::from(p);
-                arabic += u64::from(a);
-                if word_len <= FUNCTION_WORD_MAX {
-                    if folded == 0 {
-                        // Three bytes (U+08A0…): no function word has it.
-                        word_len = usize::MAX;
-                    } else {
-                        word |= u128::from(folded) << (8 * word_len);
-                        word_len += 2;
-                    }
-                }
-            }
-            Counted::Mark => {}
-            Counted::Other { letter } => {
-                letters += u64::from(letter);
-                end_word(&mut word, &mut word_len);
-            }
-        }
+        evidence.push(what);
     }
-    end_word(&mut word, &mut word_len);
-    let persian = persian + word_persian;
-    let arabic = arabic + word_arabic;
-    arabic_letters >= 2 && arabic_letters * 2 >= letters && persian > arabic
+    evidence.verdict()
 }
 
 #[cfg(test)]
@@ -457,30 +527,38 @@ pub(crate) fn is_persian_reference(text: &str) -> bool {
 
 /// Whether a whitespace-free token must not be repaired: a URL, an e-mail
 /// address or a domain name.
-fn is_url_or_email(token: &str) -> bool {
+pub(crate) fn is_url_or_email(token: &str) -> bool {
+    is_url_or_email_bytes(token.as_bytes())
+}
+
+/// [`is_url_or_email`] of the bytes of a token in UTF-8 or in any encoding
+/// that keeps ASCII as ASCII and writes nothing else with ASCII bytes: every
+/// sign it looks for is ASCII.
+pub(crate) fn is_url_or_email_bytes(token: &[u8]) -> bool {
     // Every sign below has a `:`, `@` or `.`: one byte search rules most
     // tokens out.
     // (A plain loop: tokens are short, too short for memchr's set-up.)
-    token.bytes().any(|b| matches!(b, b':' | b'@' | b'.')) && is_url_or_email_slow(token)
+    token.iter().any(|&b| matches!(b, b':' | b'@' | b'.')) && is_url_or_email_slow(token)
 }
 
-fn is_url_or_email_slow(token: &str) -> bool {
-    token.contains("://")
-        || token.contains('@')
-        || token.starts_with("www.")
-        || token.contains(".com")
-        || token.contains(".ir/")
+fn is_url_or_email_slow(token: &[u8]) -> bool {
+    let contains = |needle: &[u8]| token.windows(needle.len()).any(|w| w == needle);
+    contains(b"://")
+        || token.contains(&b'@')
+        || token.starts_with(b"www.")
+        || contains(b".com")
+        || contains(b".ir/")
 }
 
 /// What [`repair_token`] knows of a character (bit flags).
-const WORD: u8 = 1;
-const HARAKA: u8 = 2;
-const LETTER: u8 = 4;
+pub(crate) const WORD: u8 = 1;
+pub(crate) const HARAKA: u8 = 2;
+pub(crate) const LETTER: u8 = 4;
 /// Arabic yeh, alef maksura, Arabic kaf: repaired inside a Persian word.
-const TARGET: u8 = 8;
-const NOT_SIGN: u8 = 16;
+pub(crate) const TARGET: u8 = 8;
+pub(crate) const NOT_SIGN: u8 = 16;
 
-fn repair_flags(c: char) -> u8 {
+pub(crate) fn repair_flags(c: char) -> u8 {
     let mut f = 0;
     if is_word_char(c) {
         f |= WORD;
@@ -706,6 +784,21 @@ mod tests {
             FUNCTION_WORDS.windows(2).all(|w| w[0].0 < w[1].0),
             "sorted, no duplicate"
         );
+    }
+
+    #[test]
+    fn hash_set_finds_exactly_the_function_words() {
+        for &(word, kind) in &FUNCTION_WORDS {
+            assert_eq!(function_word(word), kind);
+        }
+        for word in ["كتاب", "ايران", "x", "", "اي", "فيها"] {
+            let k = key(word);
+            let expected = FUNCTION_WORDS
+                .iter()
+                .find(|(w, _)| *w == k)
+                .map_or(0, |&(_, kind)| kind);
+            assert_eq!(function_word(k), expected, "{word}");
+        }
     }
 
     #[test]
