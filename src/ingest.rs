@@ -711,8 +711,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 /// Everything that can be computed from one input, without I/O.
 fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<PreparedInput> {
     let format = item::sniff(&original);
-    let detection = encoding::detect(&original, options.encoding);
-    let decoded = encoding::decode(&original, &detection);
+    let (detection, decoded) = encoding::detect_and_decode(&original, options.encoding);
     let items = item::parse(&decoded.text, format)?;
     let file_name = Path::new(name)
         .file_name()

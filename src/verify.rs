@@ -352,6 +352,14 @@ fn fold(s: &str) -> String {
 fn nfc_hash(s: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    if s.is_ascii() {
+        // ASCII is its own NFC: the same characters, hashed alike, without
+        // the normaliser's per-character work.
+        for b in s.bytes() {
+            h.write_u32(u32::from(b));
+        }
+        return h.finish();
+    }
     for c in s.nfc() {
         h.write_u32(u32::from(c));
     }
@@ -363,6 +371,14 @@ fn nfc_hash(s: &str) -> u64 {
 pub(crate) fn fold_hash(s: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
+    if s.is_ascii() {
+        // ASCII is its own NFC, and lowercases to ASCII: the same
+        // characters as below, hashed alike.
+        for b in s.bytes() {
+            h.write_u32(u32::from(b.to_ascii_lowercase()));
+        }
+        return h.finish();
+    }
     for c in s.nfc().flat_map(char::to_lowercase) {
         h.write_u32(u32::from(c));
     }
@@ -1409,6 +1425,25 @@ mod tests {
             .iter()
             .map(|p| (p.kind.code().to_owned(), p.line, p.message()))
             .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_hashes_equal_the_general_ones(s in "[ -~]{0,40}") {
+            use std::hash::Hasher;
+            let general = |chars: &mut dyn Iterator<Item = char>| {
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                for c in chars {
+                    h.write_u32(u32::from(c));
+                }
+                h.finish()
+            };
+            proptest::prop_assert_eq!(nfc_hash(&s), general(&mut s.nfc()));
+            proptest::prop_assert_eq!(
+                fold_hash(&s),
+                general(&mut s.nfc().flat_map(char::to_lowercase))
+            );
+        }
     }
 
     /// Repeated manifest entries are found the same way whether the path is

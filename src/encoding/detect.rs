@@ -158,7 +158,7 @@ fn utf8_valid(bytes: &[u8], _complete: bool) -> bool {
     }
 }
 
-fn has_errors(bytes: &[u8], d: &Detection, complete: bool) -> bool {
+pub(super) fn has_errors(bytes: &[u8], d: &Detection, complete: bool) -> bool {
     let body = bytes.get(d.bom_len..).unwrap_or_default();
     if d.encoding == UTF_8 && d.bom_len == 0 && d.method == DetectedBy::Sniffed {
         // Chosen because the bytes are valid UTF-8 (perhaps cut at the end).

@@ -259,6 +259,40 @@ pub fn detect_prefix(prefix: &[u8], complete: bool, given: Option<&'static Encod
     detect::detect_prefix(prefix, complete, given)
 }
 
+/// [`detect`] and [`decode`] of a complete input in memory, with the same
+/// results, doing once what they would each do: valid UTF-8 is validated
+/// once (and then copied, not decoded), and whether the input has errors
+/// is learnt from decoding it rather than by decoding its start a second
+/// time.
+pub fn detect_and_decode(bytes: &[u8], given: Option<&'static Encoding>) -> (Detection, Decoded) {
+    let complete = bytes.len() <= DETECT_LIMIT;
+    let valid = std::str::from_utf8(bytes).ok();
+    let mut detection =
+        detect::detect_without_error_check_hinted(bytes, complete, given, valid.is_some());
+    let decoded = match valid.and_then(|t| t.get(detection.bom_len..)) {
+        Some(text) if detection.encoding == encoding_rs::UTF_8 => Decoded {
+            text: text.to_owned(),
+            encoding: detection.encoding,
+            detected_by: detection.method,
+            had_errors: false,
+            replacements: 0,
+        },
+        _ => decode(bytes, &detection),
+    };
+    detection.had_errors = if complete {
+        // Detection examined the whole input: it has errors exactly when
+        // decoding it met a malformed sequence.
+        decoded.had_errors
+    } else {
+        detect::has_errors(
+            bytes.get(..DETECT_LIMIT).unwrap_or(bytes),
+            &detection,
+            false,
+        )
+    };
+    (detection, decoded)
+}
+
 /// Decodes `bytes` as `detection` says: the BOM (if detected) is skipped,
 /// malformed sequences become U+FFFD and are counted.
 pub fn decode(bytes: &[u8], detection: &Detection) -> Decoded {
@@ -607,6 +641,26 @@ mod tests {
                 let d = detect::detect_without_error_check(&input, true, given);
                 let slow = derive(d.clone(), &decode(&input, &d));
                 prop_assert_eq!(to_text(&input, given), slow);
+            }
+        }
+
+        #[test]
+        fn detect_and_decode_equals_detect_then_decode(
+            bytes in proptest::collection::vec(any::<u8>(), 0..300),
+            utf16 in any::<bool>(),
+            s in "\\PC{0,80}",
+        ) {
+            // Random bytes, and text as UTF-8 or UTF-16 (so that every
+            // detection step is taken).
+            for input in [bytes, if utf16 {
+                s.encode_utf16().flat_map(u16::to_le_bytes).collect()
+            } else {
+                s.clone().into_bytes()
+            }] {
+                let (d, decoded) = detect_and_decode(&input, None);
+                let d2 = detect(&input, None);
+                prop_assert_eq!(&d, &d2);
+                prop_assert_eq!(decoded, decode(&input, &d2));
             }
         }
 
