@@ -552,19 +552,39 @@ fn choose_statistical_full(
     if first_is_arabic && arabic_likelihood(&first_text, &best.1).is_some() && best.0 == first {
         return best;
     }
+    // Each candidate is decoded and scored once: the first guess's text and
+    // score are already known, and an ISO-8859-6 reading that surely has
+    // too many implausible words has no likelihood (see
+    // `surely_implausible`).
+    let mut texts: Vec<(&'static Encoding, String)> = vec![(first, first_text)];
     for e in [WINDOWS_1256, ISO_8859_6, best.0] {
-        let text = decode_sample(sample, e);
-        let p = score_text(&text);
+        if e == ISO_8859_6 && surely_implausible(sample, e) {
+            continue;
+        }
+        let (text, p) = match texts.iter().find(|(t, _)| *t == e) {
+            Some((_, text)) if e == first && best.0 == first => (text.clone(), best.1),
+            Some((_, text)) => (text.clone(), score_text(text)),
+            None => {
+                let text = decode_sample(sample, e);
+                let p = score_text(&text);
+                texts.push((e, text.clone()));
+                (text, p)
+            }
+        };
         if let Some(likelihood) = arabic_likelihood(&text, &p)
             && arabic.as_ref().is_none_or(|(_, _, l)| likelihood > *l)
         {
             arabic = Some((e, p, likelihood));
         }
     }
-    if let Some((e, p, _)) = arabic
-        && decode_sample(sample, e) != decode_sample(sample, best.0)
-    {
-        best = (e, p);
+    if let Some((e, p, _)) = arabic {
+        let text_of = |enc: &'static Encoding| match texts.iter().find(|(t, _)| *t == enc) {
+            Some((_, text)) => text.clone(),
+            None => decode_sample(sample, enc),
+        };
+        if text_of(e) != text_of(best.0) {
+            best = (e, p);
+        }
     }
     best
 }
