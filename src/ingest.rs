@@ -477,7 +477,7 @@ pub fn ingest(
 
     // 4. The ZIP, in path order, then verified and renamed into place.
     let staged = work.path().join(format!("{name}.zip"));
-    write_bag_zip(
+    let written = write_bag_zip(
         &staged,
         &name,
         &options.bagging_date,
@@ -487,7 +487,18 @@ pub fn ingest(
     )?;
     drop(spooled);
     let _ = fs::remove_file(&spool_path);
-    crate::serialize::check_written(&staged, &staged)?;
+    // The ZIP is made durable while it is verified (from the page cache):
+    // both must succeed before it is renamed into place.
+    std::thread::scope(|scope| {
+        let synced = scope.spawn(|| written.sync_all());
+        let checked = crate::serialize::check_written(&staged, &staged);
+        let synced = synced
+            .join()
+            .unwrap_or_else(|_| Err(std::io::Error::other("the sync thread failed")));
+        checked?;
+        synced.map_err(|e| Error::io("sync", &staged, e))
+    })?;
+    drop(written);
     fs::create_dir_all(&bags).map_err(|e| Error::io("create", &bags, e))?;
     if fs::symlink_metadata(&dest).is_ok() {
         return Err(Error::DestinationExists { path: dest });
@@ -517,7 +528,7 @@ fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
 /// Writes the bag as a ZIP at `staged`: one top-level directory `name`,
 /// every entry (directories included) in byte order of its path, the
 /// payload copied from the spool as it was packed, the tag files packed
-/// here; then synced.
+/// here. Returns the file, not yet synced.
 fn write_bag_zip(
     staged: &Path,
     name: &str,
@@ -525,7 +536,7 @@ fn write_bag_zip(
     mut tags: Vec<(String, Vec<u8>)>,
     spooled: &[Spooled],
     spool_path: &Path,
-) -> Result<()> {
+) -> Result<fs::File> {
     enum Ref {
         Dir,
         Tag(usize),
@@ -584,9 +595,7 @@ fn write_bag_zip(
         }
     }
     let out = zip.finish().map_err(werr)?;
-    let file = out.into_inner().map_err(|e| werr(e.into_error()))?;
-    file.sync_all().map_err(|e| Error::io("sync", staged, e))?;
-    Ok(())
+    out.into_inner().map_err(|e| werr(e.into_error()))
 }
 
 /// Fills `buf` from `file` at `offset`.
