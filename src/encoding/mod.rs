@@ -447,6 +447,21 @@ pub fn normalize_stream<R: Read, W: Write>(
         .take(DETECT_LIMIT as u64 + 1)
         .read_to_end(&mut prefix)?;
     let complete = prefix.len() <= DETECT_LIMIT;
+    if complete {
+        // The whole input is in memory: the in-memory fast paths make the
+        // same text (and the same report) as streaming would.
+        let t = to_text(&prefix, given);
+        writer.write_all(t.text.as_bytes())?;
+        writer.flush()?;
+        return Ok(TextReport {
+            detection: t.detection,
+            had_errors: t.had_errors,
+            persian: t.persian,
+            repairs: t.repairs,
+            bytes_in: prefix.len() as u64,
+            bytes_out: t.text.len() as u64,
+        });
+    }
     let detection = detect_prefix(&prefix, complete, given);
     let mut decoder = detection.encoding.new_decoder_without_bom_handling();
     let mut repairs = Repairs::new();
