@@ -110,7 +110,7 @@ impl BagOptions {
     }
 
     /// bagit.txt, bag-info.txt and the extra tag files, as (name, bytes).
-    fn fixed_tag_files(&self, oxum: PayloadOxum) -> Result<Vec<(String, Vec<u8>)>> {
+    pub(crate) fn fixed_tag_files(&self, oxum: PayloadOxum) -> Result<Vec<(String, Vec<u8>)>> {
         let mut tags = vec![
             (BAG_DECLARATION.to_owned(), BagDeclaration::new().to_bytes()),
             (BAG_INFO.to_owned(), self.bag_info(oxum)?.to_bytes()),
@@ -434,8 +434,10 @@ pub(crate) fn tag_files_with(
     for (a, text) in manifests {
         tags.push((a.manifest_name(), text.into_bytes()));
     }
+    // The payload manifests of a large bag are megabytes: hashed on every
+    // core.
     let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = tags
-        .iter()
+        .par_iter()
         .map(|(name, bytes)| (name.clone(), hash_bytes(bytes, &options.algorithms)))
         .collect();
     for (name, text) in tag_manifests(&mut written, &options.algorithms) {

@@ -448,14 +448,6 @@ pub fn ingest(
         octets: spooled.iter().map(|f| f.size).sum(),
         streams: spooled.len() as u64,
     };
-    let manifests: Vec<(Algorithm, String)> = Algorithm::DEFAULT
-        .iter()
-        .enumerate()
-        .map(|(i, &a)| {
-            let rows = spooled.iter().map(|f| (f.path.as_str(), &f.digests[i].1));
-            (a, write_manifest(rows))
-        })
-        .collect();
     let items = layout.items;
     let inputs_count = summary.inputs;
     let publisher = layout.collection.first_publisher().map(str::to_owned);
@@ -473,18 +465,52 @@ pub fn ingest(
         publisher,
         &collection,
     );
-    let tags = crate::bag::tag_files_with(&bag_options, oxum, manifests)?;
+    // The fixed tag files (bagit.txt, bag-info.txt, the collection's
+    // record) are made now: bag-info.txt and bagit.txt come before the
+    // payload in the ZIP. The manifests and tag manifests, which come after
+    // it, are made on another thread while the payload is copied.
+    let early = bag_options.fixed_tag_files(oxum)?;
+    let late_names: Vec<String> = Algorithm::DEFAULT
+        .iter()
+        .flat_map(|a| [a.manifest_name(), a.tag_manifest_name()])
+        .collect();
+    let make_tags = || -> Result<Vec<(String, Vec<u8>)>> {
+        // One manifest per core.
+        let manifests: Vec<(Algorithm, String)> = Algorithm::DEFAULT
+            .par_iter()
+            .enumerate()
+            .map(|(i, &a)| {
+                let rows = spooled.iter().map(|f| (f.path.as_str(), &f.digests[i].1));
+                (a, write_manifest(rows))
+            })
+            .collect();
+        crate::bag::tag_files_with(&bag_options, oxum, manifests)
+    };
 
     // 4. The ZIP, in path order, then verified and renamed into place.
     let staged = work.path().join(format!("{name}.zip"));
-    let written = write_bag_zip(
-        &staged,
-        &name,
-        &options.bagging_date,
-        tags,
-        &spooled,
-        &spool_path,
-    )?;
+    let written = std::thread::scope(|scope| {
+        let tags = scope.spawn(make_tags);
+        let late = || {
+            tags.join().unwrap_or_else(|_| {
+                Err(Error::io(
+                    "make the tag files of",
+                    &staged,
+                    std::io::Error::other("the thread making them failed"),
+                ))
+            })
+        };
+        write_bag_zip(
+            &staged,
+            &name,
+            &options.bagging_date,
+            early,
+            &late_names,
+            late,
+            &spooled,
+            &spool_path,
+        )
+    })?;
     drop(spooled);
     let _ = fs::remove_file(&spool_path);
     // The ZIP is made durable while it is verified (from the page cache):
@@ -528,24 +554,35 @@ fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
 /// Writes the bag as a ZIP at `staged`: one top-level directory `name`,
 /// every entry (directories included) in byte order of its path, the
 /// payload copied from the spool as it was packed, the tag files packed
-/// here. Returns the file, not yet synced.
+/// here. The tag files named in `late_names` are asked of `late` (which
+/// returns every tag file) only when the first of them is reached, so that
+/// they can be made while the entries before them are written. Returns the
+/// file, not yet synced.
+#[allow(clippy::too_many_arguments, reason = "one private call site")]
 fn write_bag_zip(
     staged: &Path,
     name: &str,
     bagging_date: &str,
-    mut tags: Vec<(String, Vec<u8>)>,
+    early: Vec<(String, Vec<u8>)>,
+    late_names: &[String],
+    late: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
     spooled: &[Spooled],
     spool_path: &Path,
 ) -> Result<fs::File> {
     enum Ref {
         Dir,
-        Tag(usize),
+        Tag,
         Data(usize),
     }
-    let names: Vec<String> = tags.iter().map(|(n, _)| n.clone()).collect();
+    let mut early: BTreeMap<String, Vec<u8>> = early.into_iter().collect();
+    let tag_names: Vec<String> = early
+        .keys()
+        .cloned()
+        .chain(late_names.iter().cloned())
+        .collect();
     let mut entries: BTreeMap<&str, Ref> = BTreeMap::new();
     let mut dirs: BTreeSet<String> = BTreeSet::new();
-    let all = names
+    let all = tag_names
         .iter()
         .map(String::as_str)
         .chain(spooled.iter().map(|f| f.path.as_str()));
@@ -561,8 +598,8 @@ fn write_bag_zip(
     for d in &dirs {
         entries.insert(d, Ref::Dir);
     }
-    for (i, n) in names.iter().enumerate() {
-        entries.insert(n, Ref::Tag(i));
+    for n in &tag_names {
+        entries.insert(n, Ref::Tag);
     }
     for (i, f) in spooled.iter().enumerate() {
         entries.insert(&f.path, Ref::Data(i));
@@ -575,14 +612,31 @@ fn write_bag_zip(
         dos_date(Some(bagging_date)),
     );
     zip.add_dir(&format!("{name}/")).map_err(werr)?;
+    let mut late = Some(late);
+    let mut late_tags: BTreeMap<String, Vec<u8>> = BTreeMap::new();
     let mut buf = Vec::new();
     for (rel, r) in &entries {
         let entry = format!("{name}/{rel}");
         match r {
             Ref::Dir => zip.add_dir(&entry).map_err(werr)?,
-            Ref::Tag(i) => zip
-                .add_packed(&entry, &pack(rel, std::mem::take(&mut tags[*i].1)))
-                .map_err(werr)?,
+            Ref::Tag => {
+                let bytes = match early.remove(*rel) {
+                    Some(bytes) => bytes,
+                    None => {
+                        if let Some(make) = late.take() {
+                            late_tags = make()?.into_iter().collect();
+                        }
+                        late_tags.remove(*rel).ok_or_else(|| {
+                            Error::io(
+                                "write",
+                                staged,
+                                std::io::Error::other(format!("tag file {rel} was not made")),
+                            )
+                        })?
+                    }
+                };
+                zip.add_packed(&entry, &pack(rel, bytes)).map_err(werr)?;
+            }
             Ref::Data(i) => {
                 let f = &spooled[*i];
                 // One positioned read per entry into a reused buffer.
@@ -592,6 +646,19 @@ fn write_bag_zip(
                 zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
                     .map_err(werr)?;
             }
+        }
+    }
+    // Every tag file made must have been written.
+    if let Some(make) = late.take() {
+        late_tags = make()?.into_iter().collect();
+    }
+    for name_of in late_tags.keys() {
+        if !early.contains_key(name_of) && !tag_names.contains(name_of) {
+            return Err(Error::io(
+                "write",
+                staged,
+                std::io::Error::other(format!("tag file {name_of} has no place in the bag")),
+            ));
         }
     }
     let out = zip.finish().map_err(werr)?;
