@@ -476,14 +476,22 @@ fn surely_implausible(sample: &[u8], enc: &'static Encoding) -> bool {
                 .any(|&b| ISO_8859_6_BAD.get(usize::from(b)).is_some_and(|&x| x))
         }
     };
-    let words = sample.split(|&b| b == b' ');
-    let count = words.clone().count();
-    let bad = words
-        .take(count.saturating_sub(1))
-        .filter(|w| bad_word(w))
-        .count();
     let at_most_words = sample.iter().filter(|&&b| b >= 0x80 || bad_byte(b)).count();
-    bad * 20 > at_most_words
+    // Bad words only add up: stop as soon as there are enough of them.
+    let mut words = sample.split(|&b| b == b' ').peekable();
+    let mut bad = 0usize;
+    while let Some(word) = words.next() {
+        if words.peek().is_none() {
+            break;
+        }
+        if bad_word(word) {
+            bad += 1;
+            if bad * 20 > at_most_words {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// The bytes ISO-8859-6 decodes to a character that spoils its word
