@@ -18,7 +18,8 @@ use unicode_normalization::UnicodeNormalization;
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
 use crate::manifest::{
-    FetchEntry, ManifestEntry, drop_duplicates, duplicate_problem, parse_fetch, parse_manifest_line,
+    FetchEntry, ManifestEntry, drop_duplicates, duplicate_problem, parse_fetch,
+    parse_manifest_line, plain_listed_path,
 };
 use crate::progress::Reporter;
 use crate::report::{Level, Problem, ProblemKind, Report, Severity};
@@ -227,7 +228,7 @@ struct Walk {
 }
 
 /// What a walk of a bag directory with more files than the threshold
-/// found: every file spilled to disk, keyed by [`fold_hash`] of its name,
+/// found: every file spilled to disk, keyed by [`part_key`] of its name,
 /// and in memory only the totals and the top-level tag files.
 struct SpilledWalk {
     spill: Spill,
@@ -281,7 +282,7 @@ impl Spilling {
             self.tag_names.push(name);
             self.tag_sizes.push(size);
         }
-        self.out.push(name, size, fold_hash(name), target)
+        self.out.push(name, size, part_key(name), target)
     }
 }
 
@@ -512,6 +513,31 @@ pub(crate) fn fold_hash(s: &str) -> u64 {
         }
     }
     h.finish()
+}
+
+/// Which part a path belongs to when a bag is verified in parts: a 64-bit
+/// hash of the case-folded NFC form of `path`, as [`fold_hash`], but with
+/// FNV-1a and a final mix instead of SipHash (it is computed for every
+/// manifest line in every part). Paths equal after folding get equal keys.
+fn part_key(path: &str) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut add = |c: u32| h = (h ^ u64::from(c)).wrapping_mul(PRIME);
+    if path.is_ascii() {
+        path.bytes()
+            .for_each(|b| add(u32::from(b.to_ascii_lowercase())));
+    } else {
+        path.nfc()
+            .flat_map(char::to_lowercase)
+            .for_each(|c| add(u32::from(c)));
+    }
+    // splitmix64's finaliser: every bit of the key matters modulo a small
+    // number of parts.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 /// Resolves manifest paths to files found on disk: exactly, else after NFC
@@ -759,6 +785,11 @@ fn read_manifest(
         name,
         &mut decoding,
         &mut |lineno, line| {
+            // Other parts' entries are passed over unparsed where that
+            // cannot hide a problem of this part.
+            if !part.is_first() && plain_listed_path(line).is_some_and(|p| !part.owns(p)) {
+                return;
+            }
             let mark = found.len();
             let parsed = parse_manifest_line(line, lineno, name, algorithm, &mut found);
             let owned = match &parsed {
@@ -847,7 +878,7 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
 
 /// [`verify_dir`], with a bag of more than `threshold` files verified in
 /// `ceil(files / threshold)` parts: the walk's list of files goes to a
-/// temporary file, and each part (the files whose [`fold_hash`] falls in
+/// temporary file, and each part (the files whose [`part_key`] falls in
 /// it, so that names colliding after NFC or case folding, a file and its
 /// manifest entries, and repeated entries meet in one part) is loaded,
 /// its manifest entries read, checked and hashed, then dropped. The report
@@ -996,7 +1027,7 @@ pub(crate) fn verify_inventory(
 /// accumulate with the number of files.
 const HASH_BATCH: usize = 4096;
 
-/// One of `k` parts of a bag's files: those whose [`fold_hash`] is `p`
+/// One of `k` parts of a bag's files: those whose [`part_key`] is `p`
 /// modulo `k`. With `k == 1`, the whole bag.
 #[derive(Debug, Clone, Copy)]
 struct Part {
@@ -1007,7 +1038,7 @@ struct Part {
 impl Part {
     /// Whether the file or entry at `path` belongs to this part.
     fn owns(self, path: &str) -> bool {
-        self.k == 1 || self.owns_key(fold_hash(path))
+        self.k == 1 || self.owns_key(part_key(path))
     }
 
     fn owns_key(self, key: u64) -> bool {
@@ -1061,7 +1092,7 @@ type Visit<'v> = dyn FnMut(&FileIndex, &dyn BagSource) + 'v;
 /// (bagit.txt, bag-info, the manifests, fetch.txt) are found in `tags` and
 /// read through `tag_source`, once; then `parts(p, visit)` is called for
 /// each part `p` in turn and calls `visit` with that part's files (all of
-/// them, tag files included, whose [`fold_hash`] is `p` modulo `k`). With
+/// them, tag files included, whose [`part_key`] is `p` modulo `k`). With
 /// `k == 1` the one part is the whole bag and `tags` may be the same index.
 #[allow(clippy::too_many_arguments)]
 fn verify_parts(
@@ -1992,6 +2023,33 @@ mod tests {
         fs::write(root.join("tagmanifest-sha256.txt"), tm).unwrap();
         #[cfg(unix)]
         std::os::unix::fs::symlink("a.txt", root.join("data/link")).unwrap();
+    }
+
+    #[test]
+    fn names_equal_after_folding_share_a_part_key() {
+        for (a, b) in [
+            ("data/Caf\u{e9}", "data/cafe\u{301}"),
+            ("data/README", "data/readme"),
+            ("data/\u{212a}", "data/k"),
+            ("DATA/\u{c9}T\u{c9}", "data/e\u{301}te\u{301}"),
+        ] {
+            assert_eq!(part_key(a), part_key(b), "{a} {b}");
+            assert_eq!(fold_hash(a), fold_hash(b), "{a} {b}");
+        }
+        assert_ne!(part_key("data/a"), part_key("data/b"));
+        // The ASCII shortcut gives what the general path gives.
+        let slow = |s: &str| {
+            use std::hash::Hasher;
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for c in s.nfc().flat_map(char::to_lowercase) {
+                h.write_u32(u32::from(c));
+            }
+            h.finish()
+        };
+        assert_eq!(
+            fold_hash("data/Mixed-Case_1.TXT"),
+            slow("data/Mixed-Case_1.TXT")
+        );
     }
 
     #[test]
