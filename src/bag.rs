@@ -640,12 +640,15 @@ struct ManifestWriters {
 impl ManifestWriters {
     fn create(dir: &Path, algorithms: &[Algorithm]) -> Result<Self> {
         let mut files = Vec::new();
+        // One 256 KiB buffer in all, as when the manifests were written one
+        // after the other.
+        let capacity = 256 * 1024 / algorithms.len().max(1);
         for &a in algorithms {
             let name = a.manifest_name();
             let path = dir.join(&name);
             let file = fs::File::create_new(&path).map_err(|e| Error::io("write", &path, e))?;
             let out = HashingWriter {
-                inner: io::BufWriter::with_capacity(256 * 1024, file),
+                inner: io::BufWriter::with_capacity(capacity, file),
                 hasher: MultiHasher::new(algorithms),
             };
             files.push((name, path, out));
