@@ -270,6 +270,39 @@ struct Spilling {
 }
 
 impl Spilling {
+    fn new() -> std::io::Result<Self> {
+        Ok(Spilling {
+            out: SpillWriter::new()?,
+            payload_files: 0,
+            payload_bytes: 0,
+            tag_names: Names::default(),
+            tag_sizes: Vec::new(),
+            tag_targets: BTreeMap::new(),
+        })
+    }
+
+    /// Spills the files of `regular` (with their sizes, read here in
+    /// parallel) and empties it.
+    fn push_chunk(
+        &mut self,
+        root: &Path,
+        regular: &mut Names,
+        targets: &mut BTreeMap<usize, PathBuf>,
+        problems: &mut Vec<Problem>,
+    ) -> std::io::Result<()> {
+        let mut sizes = vec![0u64; regular.len()];
+        for i in sized(root, regular, targets, &mut sizes, problems) {
+            self.push(
+                regular.get(i),
+                sizes[i],
+                targets.get(&i).map(PathBuf::as_path),
+            )?;
+        }
+        *regular = Names::default();
+        targets.clear();
+        Ok(())
+    }
+
     fn push(&mut self, name: &str, size: u64, target: Option<&Path>) -> std::io::Result<()> {
         if name.starts_with("data/") {
             self.payload_files += 1;
@@ -354,35 +387,6 @@ fn walk_bag(root: &Path, canonical_root: &Path, threshold: usize) -> std::io::Re
     let mut regular = Names::default();
     let mut targets: BTreeMap<usize, PathBuf> = BTreeMap::new();
     let mut spilling: Option<Spilling> = None;
-    let spill_chunk = |regular: &mut Names,
-                       targets: &mut BTreeMap<usize, PathBuf>,
-                       problems: &mut Vec<Problem>,
-                       spilling: &mut Option<Spilling>|
-     -> std::io::Result<()> {
-        let mut sizes = vec![0u64; regular.len()];
-        let kept = sized(root, regular, targets, &mut sizes, problems);
-        let out = match spilling {
-            Some(s) => s,
-            None => spilling.insert(Spilling {
-                out: SpillWriter::new()?,
-                payload_files: 0,
-                payload_bytes: 0,
-                tag_names: Names::default(),
-                tag_sizes: Vec::new(),
-                tag_targets: BTreeMap::new(),
-            }),
-        };
-        for i in kept {
-            out.push(
-                regular.get(i),
-                sizes[i],
-                targets.get(&i).map(PathBuf::as_path),
-            )?;
-        }
-        *regular = Names::default();
-        targets.clear();
-        Ok(())
-    };
     for walked in walk(root) {
         let (rel, path, kind) = match walked {
             Walked::Entry { rel, path, kind } => (rel, path, kind),
@@ -439,13 +443,17 @@ fn walk_bag(root: &Path, canonical_root: &Path, threshold: usize) -> std::io::Re
             )),
         }
         if regular.len() > threshold {
-            spill_chunk(&mut regular, &mut targets, &mut problems, &mut spilling)?;
+            let s = match &mut spilling {
+                Some(s) => s,
+                None => spilling.insert(Spilling::new()?),
+            };
+            s.push_chunk(root, &mut regular, &mut targets, &mut problems)?;
         }
     }
-    if spilling.is_some() && regular.len() > 0 {
-        spill_chunk(&mut regular, &mut targets, &mut problems, &mut spilling)?;
-    }
     if let Some(mut s) = spilling {
+        if regular.len() > 0 {
+            s.push_chunk(root, &mut regular, &mut targets, &mut problems)?;
+        }
         let kept = (0..s.tag_names.len()).collect();
         let (tags, tag_targets) =
             sorted_index(&s.tag_names, &s.tag_sizes, kept, &mut s.tag_targets);
@@ -1237,8 +1245,8 @@ fn verify_parts(
                     &mut problems,
                 ) {
                     Ok(m) => manifests.push(m),
-                    Err(e) if part.is_first() => problems.push(unreadable(name, &e)),
-                    Err(_) => {}
+                    // Once per part, the same each time: kept once.
+                    Err(e) => problems.push(unreadable(name, &e)),
                 }
             }
             if part.is_first() {
