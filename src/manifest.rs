@@ -205,23 +205,6 @@ pub(crate) fn parse_manifest_line(
     })
 }
 
-/// The path of a manifest line as written, if [`parse_manifest_line`] can
-/// only read that same path from it or reject the line: no `%`, no leading
-/// `*`, no empty or `.` component. Lets a reader that wants only some paths
-/// pass over the others without parsing them.
-pub(crate) fn plain_listed_path(line: &str) -> Option<&str> {
-    let split = memchr::memchr2(b' ', b'\t', line.as_bytes())?;
-    let raw = line[split..].trim_start_matches([' ', '\t']);
-    let bytes = raw.as_bytes();
-    let plain = !bytes.is_empty()
-        && bytes[0] != b'*'
-        && memchr::memchr(b'%', bytes).is_none()
-        && bytes
-            .split(|&b| b == b'/')
-            .all(|c| !c.is_empty() && c != b".");
-    plain.then_some(raw)
-}
-
 /// The problem for an entry listing the same path as the one before it
 /// (`conflicting` if their checksums differ).
 pub(crate) fn duplicate_problem(
@@ -532,18 +515,6 @@ mod tests {
     }
 
     proptest! {
-        /// A plain path is the path the line is read as, if it is read.
-        #[test]
-        fn plain_paths_are_read_as_written(
-            line in "[0-9a-f]{0,3}[ \t*]{0,2}(\\./|\\.\\./|/|%25|[a\u{e9}.*%\t ]){0,6}",
-        ) {
-            let mut problems = Vec::new();
-            let parsed = parse_manifest_line(&line, 1, "m", None, &mut problems);
-            if let (Some(plain), Some(e)) = (plain_listed_path(&line), parsed) {
-                prop_assert_eq!(e.path, plain);
-            }
-        }
-
         #[test]
         fn manifest_round_trip(
             names in proptest::collection::btree_set("[a-zA-Z0-9 %\r\né_.-]{1,12}", 1..10)

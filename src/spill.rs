@@ -41,8 +41,13 @@ pub(crate) struct Spill {
 impl SpillWriter {
     /// A writer to a new anonymous file in the system's temporary directory.
     pub(crate) fn new() -> io::Result<Self> {
+        Self::with_capacity(256 * 1024)
+    }
+
+    /// [`SpillWriter::new`] with a buffer of `capacity` bytes.
+    pub(crate) fn with_capacity(capacity: usize) -> io::Result<Self> {
         Ok(SpillWriter {
-            out: BufWriter::with_capacity(256 * 1024, tempfile::tempfile()?),
+            out: BufWriter::with_capacity(capacity, tempfile::tempfile()?),
             count: 0,
         })
     }

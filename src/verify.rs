@@ -18,8 +18,7 @@ use unicode_normalization::UnicodeNormalization;
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
 use crate::manifest::{
-    FetchEntry, ManifestEntry, drop_duplicates, duplicate_problem, parse_fetch,
-    parse_manifest_line, plain_listed_path,
+    FetchEntry, ManifestEntry, drop_duplicates, duplicate_problem, parse_fetch, parse_manifest_line,
 };
 use crate::progress::Reporter;
 use crate::report::{Level, Problem, ProblemKind, Report, Severity};
@@ -753,6 +752,16 @@ fn for_each_line(
     Ok(())
 }
 
+/// Where a part reads a manifest's lines from.
+enum Lines<'a> {
+    /// From the manifest itself. The first of several parts is given one
+    /// temporary file per other part (`spread[p - 1]` for part `p`) and
+    /// writes each line there that belongs to that part.
+    File(Option<&'a mut [SpillWriter]>),
+    /// From the temporary file the first part wrote for this part.
+    Spilled(&'a Spill),
+}
+
 /// Parses one manifest (see [`ManifestFile`]). `Err` if it cannot be read;
 /// nothing is reported then but that.
 ///
@@ -769,6 +778,7 @@ fn read_manifest(
     encoding: &str,
     strict: bool,
     part: Part,
+    lines: Lines<'_>,
     problems: &mut Vec<Problem>,
 ) -> std::io::Result<ManifestFile> {
     let payload = index.payload();
@@ -786,65 +796,80 @@ fn read_manifest(
     let mut entries = Vec::new();
     let mut found = Vec::new();
     let mut decoding = Vec::new();
-    for_each_line(
-        source,
-        file,
-        encoding,
-        name,
-        &mut decoding,
-        &mut |lineno, line| {
-            // Other parts' entries are passed over unparsed where that
-            // cannot hide a problem of this part.
-            if !part.is_first() && plain_listed_path(line).is_some_and(|p| !part.owns(p)) {
-                return;
+    let (mut spread, replay) = match lines {
+        Lines::File(spread) => (spread, None),
+        Lines::Spilled(spill) => (None, Some(spill)),
+    };
+    let mut spread_error: Option<std::io::Error> = None;
+    let mut each = |lineno: usize, line: &str| {
+        let mark = found.len();
+        let parsed = parse_manifest_line(line, lineno, name, algorithm, &mut found);
+        let owner = match &parsed {
+            Some(e) => part.owner(&e.path),
+            None => 0,
+        };
+        if owner != part.p {
+            found.truncate(mark);
+            // The first part hands the line on to its own part.
+            if let Some(spread) = spread.as_deref_mut()
+                && let Err(e) = spread[owner - 1].push(line, lineno as u64, 0, None)
+            {
+                spread_error.get_or_insert(e);
             }
-            let mark = found.len();
-            let parsed = parse_manifest_line(line, lineno, name, algorithm, &mut found);
-            let owned = match &parsed {
-                Some(e) => part.owns(&e.path),
-                None => part.is_first(),
-            };
-            if !owned {
-                found.truncate(mark);
-                return;
+            return;
+        }
+        let Some(e) = parsed else {
+            return;
+        };
+        let exact = dense.as_mut().zip(
+            e.path
+                .starts_with("data/")
+                .then(|| index.find(&e.path))
+                .flatten(),
+        );
+        let Some((d, i)) = exact else {
+            entries.push(e);
+            return;
+        };
+        let p = i - payload.start;
+        if !d.listed.get(p) {
+            d.listed.set(p);
+            d.digests[p * d.len..(p + 1) * d.len].copy_from_slice(e.digest.as_bytes());
+            return;
+        }
+        let before = repeated
+            .get(&i)
+            .copied()
+            .unwrap_or_else(|| Digest::from_bytes(d.digest(p)));
+        let conflicting = before != e.digest;
+        found.push(duplicate_problem(
+            &e.path,
+            e.line,
+            conflicting,
+            name,
+            strict,
+        ));
+        if conflicting {
+            d.extra.push((i, e.digest));
+        }
+        repeated.insert(i, e.digest);
+    };
+    match replay {
+        None => for_each_line(source, file, encoding, name, &mut decoding, &mut each)?,
+        Some(spill) => {
+            let mut reader = spill.reader()?;
+            let mut rec = Record::default();
+            while reader.next_into(&mut rec)? {
+                each(usize::try_from(rec.size).unwrap_or(usize::MAX), &rec.name);
             }
-            let Some(e) = parsed else {
-                return;
-            };
-            let exact = dense.as_mut().zip(
-                e.path
-                    .starts_with("data/")
-                    .then(|| index.find(&e.path))
-                    .flatten(),
-            );
-            let Some((d, i)) = exact else {
-                entries.push(e);
-                return;
-            };
-            let p = i - payload.start;
-            if !d.listed.get(p) {
-                d.listed.set(p);
-                d.digests[p * d.len..(p + 1) * d.len].copy_from_slice(e.digest.as_bytes());
-                return;
-            }
-            let before = repeated
-                .get(&i)
-                .copied()
-                .unwrap_or_else(|| Digest::from_bytes(d.digest(p)));
-            let conflicting = before != e.digest;
-            found.push(duplicate_problem(
-                &e.path,
-                e.line,
-                conflicting,
-                name,
-                strict,
-            ));
-            if conflicting {
-                d.extra.push((i, e.digest));
-            }
-            repeated.insert(i, e.digest);
-        },
-    )?;
+        }
+    }
+    if let Some(e) = spread_error {
+        return Err(std::io::Error::other(format!(
+            "cannot write a temporary file in {}: {e}",
+            std::env::temp_dir().display()
+        )));
+    }
     if part.is_first() {
         found.extend(decoding);
     }
@@ -1053,6 +1078,15 @@ impl Part {
         self.k == 1 || key % self.k as u64 == self.p as u64
     }
 
+    /// The part the file or entry at `path` belongs to.
+    fn owner(self, path: &str) -> usize {
+        if self.k == 1 {
+            return 0;
+        }
+        // Less than `k`, a `usize`.
+        usize::try_from(part_key(path) % self.k as u64).unwrap_or(0)
+    }
+
     /// Whether this part reports what belongs to no file (it comes first).
     fn is_first(self) -> bool {
         self.p == 0
@@ -1226,12 +1260,30 @@ fn verify_parts(
     if !own_progress && level >= Level::Fixity {
         reporter.start(whole.payload_files, whole.payload_bytes);
     }
+    // How the parts after the first read each manifest.
+    let mut replays: Vec<Replay> = manifest_files.iter().map(|_| Replay::Reread).collect();
     for p in 0..k {
         let part = Part { p, k };
         parts(p, &mut |index, source| {
             let mut manifests = Vec::new();
-            for &(i, tag, algorithm) in &manifest_files {
+            for (j, &(i, tag, algorithm)) in manifest_files.iter().enumerate() {
                 let name = tags.name(i);
+                let mut spread = None;
+                let lines = match (p, &replays[j]) {
+                    (0, _) if k > 1 => {
+                        // Spread the other parts' lines to temporary files
+                        // (if they cannot be made, each part reads the
+                        // manifest again).
+                        spread = (1..k)
+                            .map(|_| SpillWriter::with_capacity(64 * 1024))
+                            .collect::<std::io::Result<Vec<_>>>()
+                            .ok();
+                        Lines::File(spread.as_deref_mut())
+                    }
+                    (_, Replay::Spilled(spills)) => Lines::Spilled(&spills[p - 1]),
+                    (_, Replay::Reread) => Lines::File(None),
+                    (_, Replay::Unreadable) => continue,
+                };
                 match read_manifest(
                     tag_source,
                     index,
@@ -1242,11 +1294,23 @@ fn verify_parts(
                     &encoding,
                     strict,
                     part,
+                    lines,
                     &mut problems,
                 ) {
                     Ok(m) => manifests.push(m),
-                    // Once per part, the same each time: kept once.
-                    Err(e) => problems.push(unreadable(name, &e)),
+                    Err(e) => {
+                        problems.push(unreadable(name, &e));
+                        // As in one pass, the manifest counts for nothing.
+                        replays[j] = Replay::Unreadable;
+                        continue;
+                    }
+                }
+                if let Some(spread) = spread {
+                    replays[j] = spread
+                        .into_iter()
+                        .map(SpillWriter::finish)
+                        .collect::<std::io::Result<Vec<_>>>()
+                        .map_or(Replay::Reread, Replay::Spilled);
                 }
             }
             if part.is_first() {
@@ -1271,6 +1335,16 @@ fn verify_parts(
     report.problems = problems;
     report.finish();
     report
+}
+
+/// How the parts after the first read a manifest.
+enum Replay {
+    /// From the lines the first part wrote to a temporary file for each.
+    Spilled(Vec<Spill>),
+    /// From the manifest itself.
+    Reread,
+    /// Not at all: the first part could not read it.
+    Unreadable,
 }
 
 /// The checks of the set of manifests a bag has, made once.
