@@ -19,6 +19,7 @@ use crate::checksum::{Algorithm, Digest, MultiHasher, hash_bytes, hash_reader};
 use crate::error::{Error, Refusal, Result};
 use crate::manifest::{push_manifest_line, write_manifest};
 use crate::progress::Reporter;
+use crate::spill::{Record, Spill, SpillReader, SpillWriter};
 use crate::tagfile::{BAG_DECLARATION, BAG_INFO, BagDeclaration, BagInfo, PayloadOxum};
 use crate::walk::{Kind, Names, Walked, sizes_under, walk};
 
@@ -36,6 +37,7 @@ pub struct BagOptions {
     algorithms: Vec<Algorithm>,
     info: Vec<(String, String)>,
     extra_tags: Vec<(String, Vec<u8>)>,
+    threshold: usize,
 }
 
 impl BagOptions {
@@ -48,7 +50,18 @@ impl BagOptions {
             algorithms: Algorithm::DEFAULT.to_vec(),
             info: Vec::new(),
             extra_tags: Vec::new(),
+            threshold: crate::spill::DEFAULT_THRESHOLD,
         }
+    }
+
+    /// Bags a source of more than `threshold` files through sorted runs on
+    /// disk (the default is
+    /// [`DEFAULT_THRESHOLD`](crate::spill::DEFAULT_THRESHOLD)); the bag is
+    /// the same either way. Exposed for tests.
+    #[doc(hidden)]
+    pub fn spill_threshold(mut self, threshold: usize) -> Self {
+        self.threshold = threshold.max(1);
+        self
     }
 
     /// Uses these checksum algorithms (duplicates removed; empty means the
@@ -173,13 +186,30 @@ impl Scan {
     }
 }
 
+/// What a scan of a source of more files than the threshold found: the
+/// regular files in sorted runs on disk (each record keyed by its position
+/// in the walk), and only totals and directories in memory.
+struct SpilledScan {
+    runs: Vec<Spill>,
+    oxum: PayloadOxum,
+    dirs: Vec<String>,
+}
+
+/// What [`scan`] found: a small source in memory, a large one spilled.
+enum Scanned {
+    InMemory(Scan),
+    Spilled(SpilledScan),
+}
+
 /// Lists the regular files under `root` (sorted), refusing symlinks,
 /// special files, unreadable entries, non-UTF-8 names and names that
-/// collide after NFC normalisation. Every refused file is named.
-fn scan(root: &Path) -> Result<Scan> {
+/// collide after NFC normalisation. Every refused file is named. With more
+/// than `threshold` files, they go to sorted runs on disk a chunk at a time.
+fn scan(root: &Path, threshold: usize) -> Result<Scanned> {
     let mut files = Names::default();
     let mut dirs = Vec::new();
     let mut refused = Vec::new();
+    let mut spilled: Option<Spilled> = None;
     for walked in walk(root) {
         let (rel, kind) = match walked {
             Walked::Entry { rel, kind, .. } => (rel, kind),
@@ -213,6 +243,31 @@ fn scan(root: &Path) -> Result<Scan> {
                 reason: format!("is a {what}, not a regular file"),
             }),
         }
+        if files.len() > threshold {
+            spilled.get_or_insert_with(Spilled::default).push_run(
+                root,
+                &mut files,
+                &mut refused,
+            )?;
+        }
+    }
+    if let Some(mut spilled) = spilled {
+        if files.len() > 0 {
+            spilled.push_run(root, &mut files, &mut refused)?;
+        }
+        refused.extend(spilled.nfc_collisions(&dirs)?);
+        if !refused.is_empty() {
+            refused.sort_by(|a, b| a.path.cmp(&b.path));
+            return Err(Error::Unbaggable {
+                root: root.to_owned(),
+                refused,
+            });
+        }
+        return Ok(Scanned::Spilled(SpilledScan {
+            runs: spilled.runs,
+            oxum: spilled.oxum,
+            dirs,
+        }));
     }
     let mut sizes = vec![0u64; files.len()];
     for (i, e) in sizes_under(root, &files, &mut sizes) {
@@ -234,7 +289,101 @@ fn scan(root: &Path) -> Result<Scan> {
     let order = files.sorted_order();
     let files = files.permuted(&order);
     let sizes = order.iter().map(|&i| sizes[i]).collect();
-    Ok(Scan { files, sizes, dirs })
+    Ok(Scanned::InMemory(Scan { files, sizes, dirs }))
+}
+
+/// A scan being spilled: the runs written so far, and the NFC forms of the
+/// names not in NFC (the only ones that can collide).
+#[derive(Default)]
+struct Spilled {
+    runs: Vec<Spill>,
+    oxum: PayloadOxum,
+    /// Files already spilled, in walk order.
+    walked: u64,
+    nfc_forms: BTreeMap<String, Vec<(u64, String)>>,
+}
+
+fn spill_error(e: io::Error) -> Error {
+    Error::io("write a temporary file in", std::env::temp_dir(), e)
+}
+
+impl Spilled {
+    /// Writes `files` (in walk order) as one sorted run and empties it.
+    fn push_run(
+        &mut self,
+        root: &Path,
+        files: &mut Names,
+        refused: &mut Vec<Refusal>,
+    ) -> Result<()> {
+        let mut sizes = vec![0u64; files.len()];
+        for (i, e) in sizes_under(root, files, &mut sizes) {
+            refused.push(Refusal {
+                path: PathBuf::from(files.get(i)),
+                reason: format!("cannot be read: {e}"),
+            });
+        }
+        let mut out = SpillWriter::new().map_err(spill_error)?;
+        for i in files.sorted_order() {
+            let name = files.get(i);
+            if !is_nfc(name) {
+                self.nfc_forms.entry(name.nfc().collect()).or_default();
+            }
+            out.push(name, sizes[i], self.walked + i as u64, None)
+                .map_err(spill_error)?;
+            self.oxum.octets += sizes[i];
+        }
+        self.oxum.streams += files.len() as u64;
+        self.walked += files.len() as u64;
+        self.runs.push(out.finish().map_err(spill_error)?);
+        *files = Names::default();
+        Ok(())
+    }
+
+    /// [`nfc_collisions`] of the spilled files and `dirs`: the same groups,
+    /// each in walk order, directories last.
+    fn nfc_collisions(&mut self, dirs: &[String]) -> Result<Vec<Refusal>> {
+        let mut by_nfc = std::mem::take(&mut self.nfc_forms);
+        for d in dirs.iter().filter(|d| !is_nfc(d)) {
+            by_nfc.entry(d.nfc().collect()).or_default();
+        }
+        if by_nfc.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut rec = Record::default();
+        for run in &self.runs {
+            let mut reader = run.reader().map_err(spill_error)?;
+            while reader.next_into(&mut rec).map_err(spill_error)? {
+                if let Some(group) = nfc_group(&mut by_nfc, &rec.name) {
+                    group.push((rec.key, rec.name.clone()));
+                }
+            }
+        }
+        for group in by_nfc.values_mut() {
+            group.sort();
+        }
+        for d in dirs {
+            if let Some(group) = nfc_group(&mut by_nfc, d) {
+                group.push((u64::MAX, d.clone()));
+            }
+        }
+        Ok(collision_refusals(
+            by_nfc
+                .values()
+                .map(|g| g.iter().map(|(_, n)| n.as_str()).collect()),
+        ))
+    }
+}
+
+/// The group of names whose NFC form is `name`'s, if any.
+fn nfc_group<'m, T>(
+    by_nfc: &'m mut BTreeMap<String, Vec<T>>,
+    name: &str,
+) -> Option<&'m mut Vec<T>> {
+    if is_nfc(name) {
+        by_nfc.get_mut(name)
+    } else {
+        by_nfc.get_mut(&name.nfc().collect::<String>())
+    }
 }
 
 /// Names that collide after NFC normalisation (e.g. `Núñez` typed on macOS
@@ -252,17 +401,18 @@ fn nfc_collisions(files: &Names, dirs: &[String]) -> Vec<Refusal> {
         return Vec::new();
     }
     for name in files.iter().chain(dirs.iter().map(String::as_str)) {
-        if is_nfc(name) {
-            if let Some(group) = by_nfc.get_mut(name) {
-                group.push(name);
-            }
-        } else if let Some(group) = by_nfc.get_mut(&name.nfc().collect::<String>()) {
+        if let Some(group) = nfc_group(&mut by_nfc, name) {
             group.push(name);
         }
     }
+    collision_refusals(by_nfc.into_values())
+}
+
+/// A refusal for every name of every group of more than one.
+fn collision_refusals<'a>(groups: impl Iterator<Item = Vec<&'a str>>) -> Vec<Refusal> {
     let mut refused = Vec::new();
-    for group in by_nfc.values().filter(|g| g.len() > 1) {
-        for name in group {
+    for group in groups.filter(|g| g.len() > 1) {
+        for name in &group {
             refused.push(Refusal {
                 path: PathBuf::from(name),
                 reason: format!(
@@ -363,15 +513,7 @@ fn hash_files(
     reporter.finish();
     let mut refused = Vec::new();
     for (i, e) in failures {
-        match e {
-            Error::Io { source, .. } if source.kind() != io::ErrorKind::StorageFull => {
-                refused.push(Refusal {
-                    path: PathBuf::from(scan.files.get(i)),
-                    reason: format!("cannot be read: {source}"),
-                });
-            }
-            e => return Err(e),
-        }
+        refused.push(refusal_of(scan.files.get(i), e)?);
     }
     if refused.is_empty() {
         Ok(table)
@@ -485,19 +627,83 @@ impl<W: Write> Write for HashingWriter<W> {
     }
 }
 
+/// A tag file written, with its checksum in every algorithm.
+type Written = (String, Vec<(Algorithm, Digest)>);
+
+/// The payload manifests of a bag being written, one per algorithm, each
+/// hashed as it is written (for the tag manifests).
+struct ManifestWriters {
+    algorithms: Vec<Algorithm>,
+    files: Vec<(String, PathBuf, HashingWriter<io::BufWriter<fs::File>>)>,
+    line: String,
+    rel: String,
+}
+
+impl ManifestWriters {
+    fn create(dir: &Path, algorithms: &[Algorithm]) -> Result<Self> {
+        let mut files = Vec::new();
+        // One 256 KiB buffer in all, as when the manifests were written one
+        // after the other.
+        let capacity = 256 * 1024 / algorithms.len().max(1);
+        for &a in algorithms {
+            let name = a.manifest_name();
+            let path = dir.join(&name);
+            let file = fs::File::create_new(&path).map_err(|e| Error::io("write", &path, e))?;
+            let out = HashingWriter {
+                inner: io::BufWriter::with_capacity(capacity, file),
+                hasher: MultiHasher::new(algorithms),
+            };
+            files.push((name, path, out));
+        }
+        Ok(ManifestWriters {
+            algorithms: algorithms.to_vec(),
+            files,
+            line: String::new(),
+            rel: String::new(),
+        })
+    }
+
+    /// Appends the line of payload file `name` (relative to `data/`) to
+    /// every manifest; `digest(a)` is its checksum with algorithm `a`.
+    fn push<'d>(&mut self, name: &str, digest: impl Fn(Algorithm) -> &'d [u8]) -> Result<()> {
+        self.rel.clear();
+        self.rel.push_str("data/");
+        self.rel.push_str(name);
+        for (&a, (_, path, out)) in self.algorithms.iter().zip(&mut self.files) {
+            self.line.clear();
+            push_manifest_line(&mut self.line, &self.rel, digest(a));
+            out.write_all(self.line.as_bytes())
+                .map_err(|e| Error::io("write", &*path, e))?;
+        }
+        Ok(())
+    }
+
+    /// Flushes every manifest; returns their names with their checksums.
+    fn finish(self) -> Result<Vec<Written>> {
+        let mut written = Vec::new();
+        for (name, path, mut out) in self.files {
+            out.inner
+                .flush()
+                .map_err(|e| Error::io("write", &path, e))?;
+            written.push((name, out.hasher.finish().1));
+        }
+        Ok(written)
+    }
+}
+
 /// Writes the tag files of a bag into `dir` (bagit.txt, bag-info.txt, the
-/// extra tag files, the manifests streamed from `digests`, then the tag
-/// manifests) and returns their names.
+/// extra tag files, the manifests, whose lines `payload` pushes in path
+/// order, then the tag manifests) and returns their names.
 fn write_tag_files(
     dir: &Path,
-    scan: &Scan,
-    digests: &DigestTable,
+    oxum: PayloadOxum,
     options: &BagOptions,
+    payload: impl FnOnce(&mut ManifestWriters) -> Result<()>,
 ) -> Result<Vec<String>> {
     let algorithms = &options.algorithms;
     // Every tag file with its digest in each algorithm.
     let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = Vec::new();
-    for (name, bytes) in options.fixed_tag_files(scan.oxum())? {
+    for (name, bytes) in options.fixed_tag_files(oxum)? {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
@@ -505,31 +711,9 @@ fn write_tag_files(
         fs::write(&path, &bytes).map_err(|e| Error::io("write", &path, e))?;
         written.push((name, hash_bytes(&bytes, algorithms)));
     }
-    for &a in algorithms {
-        let name = a.manifest_name();
-        let path = dir.join(&name);
-        let write = || -> io::Result<Vec<(Algorithm, Digest)>> {
-            let file = fs::File::create_new(&path)?;
-            let mut out = HashingWriter {
-                inner: io::BufWriter::with_capacity(256 * 1024, file),
-                hasher: MultiHasher::new(algorithms),
-            };
-            let mut line = String::new();
-            let mut rel = String::new();
-            for i in 0..scan.files.len() {
-                rel.clear();
-                rel.push_str("data/");
-                rel.push_str(scan.files.get(i));
-                line.clear();
-                push_manifest_line(&mut line, &rel, digests.get(i, a));
-                out.write_all(line.as_bytes())?;
-            }
-            out.inner.flush()?;
-            Ok(out.hasher.finish().1)
-        };
-        let sums = write().map_err(|e| Error::io("write", &path, e))?;
-        written.push((name, sums));
-    }
+    let mut manifests = ManifestWriters::create(dir, algorithms)?;
+    payload(&mut manifests)?;
+    written.extend(manifests.finish()?);
     let mut names: Vec<String> = Vec::new();
     for (name, text) in tag_manifests(&mut written, algorithms) {
         let path = dir.join(&name);
@@ -538,6 +722,125 @@ fn write_tag_files(
     }
     names.extend(written.into_iter().map(|(n, _)| n));
     Ok(names)
+}
+
+/// Writes the manifest lines of a scan held in memory, hashed beforehand.
+fn push_scanned(scan: &Scan, digests: &DigestTable, out: &mut ManifestWriters) -> Result<()> {
+    for i in 0..scan.files.len() {
+        out.push(scan.files.get(i), |a| digests.get(i, a))?;
+    }
+    Ok(())
+}
+
+/// Files hashed together when hashing from sorted runs.
+const HASH_BATCH: usize = 4096;
+
+/// The files of sorted runs, merged into one sorted sequence.
+struct Merge {
+    readers: Vec<SpillReader>,
+    /// The next file of each run, smallest name first.
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<(String, u64, usize)>>,
+}
+
+impl Merge {
+    fn new(runs: &[Spill]) -> io::Result<Self> {
+        let mut merge = Merge {
+            readers: Vec::new(),
+            heap: std::collections::BinaryHeap::new(),
+        };
+        for run in runs {
+            merge.readers.push(run.reader()?);
+            merge.advance(merge.readers.len() - 1)?;
+        }
+        Ok(merge)
+    }
+
+    fn advance(&mut self, run: usize) -> io::Result<()> {
+        let mut rec = Record::default();
+        if self.readers[run].next_into(&mut rec)? {
+            self.heap.push(std::cmp::Reverse((rec.name, rec.size, run)));
+        }
+        Ok(())
+    }
+
+    /// The next (name, size), in name order.
+    fn next(&mut self) -> io::Result<Option<(String, u64)>> {
+        let Some(std::cmp::Reverse((name, size, run))) = self.heap.pop() else {
+            return Ok(None);
+        };
+        self.advance(run)?;
+        Ok(Some((name, size)))
+    }
+}
+
+/// Hashes (and, with `copy_to`, copies) the files of sorted runs in name
+/// order, a batch at a time in parallel, writing their manifest lines as
+/// they come. Files that cannot be read are all named in one
+/// [`Error::Unbaggable`].
+fn hash_runs(
+    root: &Path,
+    scan: &SpilledScan,
+    algorithms: &[Algorithm],
+    copy_to: Option<&Path>,
+    out: &mut ManifestWriters,
+    reporter: &dyn Reporter,
+) -> Result<()> {
+    reporter.start(scan.oxum.streams, scan.oxum.octets);
+    let mut merge = Merge::new(&scan.runs).map_err(spill_error)?;
+    let mut refused = Vec::new();
+    let mut batch: Vec<(String, u64)> = Vec::with_capacity(HASH_BATCH);
+    loop {
+        batch.clear();
+        while batch.len() < HASH_BATCH {
+            match merge.next().map_err(spill_error)? {
+                Some(file) => batch.push(file),
+                None => break,
+            }
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<Result<Vec<(Algorithm, Digest)>>> = batch
+            .par_iter()
+            .map(|(rel, size)| {
+                let r = hash_one(root, rel, *size, algorithms, copy_to, reporter);
+                reporter.file_done();
+                r
+            })
+            .collect();
+        for ((rel, _), r) in batch.iter().zip(results) {
+            match r {
+                Ok(digests) => out.push(rel, |a| {
+                    digests
+                        .iter()
+                        .find(|(b, _)| *b == a)
+                        .map_or(&[][..], |(_, d)| d.as_bytes())
+                })?,
+                Err(e) => refused.push(refusal_of(rel, e)?),
+            }
+        }
+    }
+    reporter.finish();
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Unbaggable {
+            root: root.to_owned(),
+            refused,
+        })
+    }
+}
+
+/// The refusal of a file that could not be hashed, or the error itself if
+/// it is not about that file (a full disk, a failed copy).
+fn refusal_of(rel: &str, e: Error) -> Result<Refusal> {
+    match e {
+        Error::Io { source, .. } if source.kind() != io::ErrorKind::StorageFull => Ok(Refusal {
+            path: PathBuf::from(rel),
+            reason: format!("cannot be read: {source}"),
+        }),
+        e => Err(e),
+    }
 }
 
 /// Makes a new bag at `dest` from the files under `src`, which is left
@@ -569,19 +872,36 @@ pub fn bag_to(
             reason: "it is inside the directory being bagged",
         });
     }
-    let scan = scan(src)?;
+    let scanned = scan(src, options.threshold)?;
     let tmp = tempfile::Builder::new()
         .prefix(".newsbag-tmp-")
         .tempdir_in(&parent)
         .map_err(|e| Error::io("create a temporary directory in", &parent, e))?;
     let data = tmp.path().join("data");
     fs::create_dir(&data).map_err(|e| Error::io("create", &data, e))?;
-    for d in &scan.dirs {
+    let dirs = match &scanned {
+        Scanned::InMemory(scan) => &scan.dirs,
+        Scanned::Spilled(scan) => &scan.dirs,
+    };
+    for d in dirs {
         let p = data.join(d);
         fs::create_dir_all(&p).map_err(|e| Error::io("create", &p, e))?;
     }
-    let digests = hash_files(src, &scan, &options.algorithms, Some(&data), reporter)?;
-    write_tag_files(tmp.path(), &scan, &digests, options)?;
+    let oxum = match &scanned {
+        Scanned::InMemory(scan) => {
+            let digests = hash_files(src, scan, &options.algorithms, Some(&data), reporter)?;
+            write_tag_files(tmp.path(), scan.oxum(), options, |out| {
+                push_scanned(scan, &digests, out)
+            })?;
+            scan.oxum()
+        }
+        Scanned::Spilled(scan) => {
+            write_tag_files(tmp.path(), scan.oxum, options, |out| {
+                hash_runs(src, scan, &options.algorithms, Some(&data), out, reporter)
+            })?;
+            scan.oxum
+        }
+    };
     let tmp_path = tmp.keep();
     if let Err(e) = fs::rename(&tmp_path, dest) {
         let _ = fs::remove_dir_all(&tmp_path);
@@ -589,7 +909,7 @@ pub fn bag_to(
     }
     Ok(BagSummary {
         path: dest.to_owned(),
-        oxum: scan.oxum(),
+        oxum,
     })
 }
 
@@ -620,18 +940,31 @@ pub fn bag_in_place(
             reason: "it is already a bag (it has a bagit.txt)",
         });
     }
-    let scan = scan(dir)?;
-    let digests = hash_files(dir, &scan, &options.algorithms, None, reporter)?;
-
+    let scanned = scan(dir, options.threshold)?;
     let tmp = tempfile::Builder::new()
         .prefix(".newsbag-tmp-")
         .tempdir_in(dir)
         .map_err(|e| Error::io("create a temporary directory in", dir, e))?;
     let tmp_path = tmp.path().to_owned();
-    // The tag files are written before anything moves: the manifests are
-    // streamed from the digests rather than held in memory.
-    let tags = write_tag_files(&tmp_path, &scan, &digests, options)?;
-    drop(digests);
+    // Every file is hashed and the tag files are written before anything
+    // moves: the manifests are streamed from the digests (or, for a large
+    // source, hashed here from the sorted runs) rather than held in memory.
+    let (tags, oxum) = match &scanned {
+        Scanned::InMemory(scan) => {
+            let digests = hash_files(dir, scan, &options.algorithms, None, reporter)?;
+            let tags = write_tag_files(&tmp_path, scan.oxum(), options, |out| {
+                push_scanned(scan, &digests, out)
+            })?;
+            (tags, scan.oxum())
+        }
+        Scanned::Spilled(scan) => (
+            write_tag_files(&tmp_path, scan.oxum, options, |out| {
+                hash_runs(dir, scan, &options.algorithms, None, out, reporter)
+            })?,
+            scan.oxum,
+        ),
+    };
+    drop(scanned);
     let data = tmp_path.join("data");
     fs::create_dir(&data).map_err(|e| Error::io("create", &data, e))?;
     let tmp_name = tmp_path
@@ -692,7 +1025,7 @@ pub fn bag_in_place(
     drop(tmp);
     Ok(BagSummary {
         path: dir.to_owned(),
-        oxum: scan.oxum(),
+        oxum,
     })
 }
 
@@ -777,6 +1110,131 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 2);
+    }
+
+    /// Bags `files` with the default path and through sorted runs of at
+    /// most 1, 2, 3 and 7 files, to a new directory and in place, and
+    /// checks every bag (or every refusal) is the same.
+    fn assert_runs_agree(files: &[(&str, &[u8])], empty_dirs: &[&str]) {
+        let src = tree(files);
+        for d in empty_dirs {
+            fs::create_dir_all(src.path().join(d)).unwrap();
+        }
+        let out = tempfile::tempdir().unwrap();
+        let opts = BagOptions::new("2026-01-02")
+            .algorithms(&[Algorithm::Sha256, Algorithm::Md5])
+            .tag_file("metadata/x.txt", b"x".to_vec());
+        let outcome = |r: Result<BagSummary>, bag: &Path| match r {
+            Ok(s) => Ok((s.oxum, listing(bag), dirs_of(bag))),
+            Err(e) => Err(e.to_string().replace(&bag.display().to_string(), "BAG")),
+        };
+        let whole = outcome(
+            bag_to(src.path(), &out.path().join("whole"), &opts, &NoProgress),
+            &out.path().join("whole"),
+        );
+        for t in [1, 2, 3, 7] {
+            let bag = out.path().join(format!("t{t}"));
+            let opts = opts.clone().spill_threshold(t);
+            let got = bag_to(src.path(), &bag, &opts, &NoProgress);
+            let got = outcome(got, &bag);
+            assert_eq!(
+                got.as_ref()
+                    .map_err(|e| e.replace(&format!("t{t}"), "whole")),
+                whole.as_ref().map_err(String::clone),
+                "threshold {t}"
+            );
+            // In place, on a copy of the source.
+            let copy = out.path().join(format!("in-place-{t}"));
+            bag_to(
+                src.path(),
+                &copy,
+                &BagOptions::new("2000-01-01"),
+                &NoProgress,
+            )
+            .map(|_| ())
+            .unwrap_or(());
+            if copy.exists() {
+                let data = copy.join("data");
+                let moved = out.path().join(format!("src-{t}"));
+                fs::rename(&data, &moved).unwrap();
+                fs::remove_dir_all(&copy).unwrap();
+                let mut bags = Vec::new();
+                for opts in [opts.clone(), opts.clone().spill_threshold(usize::MAX)] {
+                    let dir = out.path().join(format!("ip-{t}-{}", bags.len()));
+                    copy_tree(&moved, &dir);
+                    bag_in_place(&dir, &opts, &NoProgress).unwrap();
+                    bags.push((listing(&dir), dirs_of(&dir)));
+                }
+                assert_eq!(bags[0], bags[1], "in place, threshold {t}");
+            }
+        }
+    }
+
+    fn dirs_of(root: &Path) -> Vec<String> {
+        walkdir::WalkDir::new(root)
+            .sort_by_file_name()
+            .into_iter()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_type().is_dir())
+            .map(|e| {
+                e.path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect()
+    }
+
+    fn copy_tree(from: &Path, to: &Path) {
+        for e in walkdir::WalkDir::new(from) {
+            let e = e.unwrap();
+            let target = to.join(e.path().strip_prefix(from).unwrap());
+            if e.file_type().is_dir() {
+                fs::create_dir_all(&target).unwrap();
+            } else {
+                fs::copy(e.path(), &target).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn runs_on_disk_make_the_same_bag() {
+        let mut files: Vec<(String, Vec<u8>)> = vec![
+            ("a.txt".into(), b"hello".to_vec()),
+            ("a-c".into(), b"1".to_vec()),
+            ("a/b".into(), b"2".to_vec()),
+            ("dir/b%\r\n.txt".into(), b"odd name".to_vec()),
+            ("*star".into(), b"star".to_vec()),
+            ("Z".into(), Vec::new()),
+            ("\u{e9}t\u{e9}/x".into(), b"nfc".to_vec()),
+        ];
+        for i in 0..30 {
+            files.push((
+                format!("many/{}/{i}", i % 4),
+                vec![u8::try_from(i).unwrap(); i],
+            ));
+        }
+        let files: Vec<(&str, &[u8])> = files
+            .iter()
+            .map(|(n, b)| (n.as_str(), b.as_slice()))
+            .collect();
+        assert_runs_agree(&files, &["empty", "many/deep/er"]);
+    }
+
+    #[test]
+    fn runs_on_disk_refuse_the_same_collisions() {
+        assert_runs_agree(
+            &[
+                ("Nu\u{301}n\u{303}ez", b"1"),
+                ("x", b"x"),
+                ("N\u{fa}\u{f1}ez", b"2"),
+                ("d\u{e9}/a", b"3"),
+                ("y", b"y"),
+                ("N\u{fa}n\u{303}ez", b"4"),
+            ],
+            &["de\u{301}"],
+        );
     }
 
     #[test]
@@ -905,6 +1363,25 @@ mod tests {
                     prop_assert!(report.problems.iter().all(|p| p.kind.code() == "checksum-mismatch"));
                 }
             }
+        }
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(16))]
+
+        /// Any small tree bags the same through runs of any size.
+        #[test]
+        fn runs_agree_with_one_pass(
+            files in proptest::collection::btree_map(
+                "[a-cA\u{e9}%]{1,3}(/[a-c\u{301}]{1,2})?",
+                proptest::collection::vec(proptest::prelude::any::<u8>(), 0..8),
+                0..10,
+            ),
+        ) {
+            let dirs_clash = files.keys().any(|k| files.keys().any(|o| o.starts_with(&format!("{k}/"))));
+            proptest::prop_assume!(!dirs_clash);
+            let files: Vec<(&str, &[u8])> = files.iter().map(|(n, b)| (n.as_str(), b.as_slice())).collect();
+            assert_runs_agree(&files, &[]);
         }
     }
 

@@ -271,7 +271,9 @@ pub fn split_lines(text: &str) -> impl Iterator<Item = &str> {
         if rest.is_empty() {
             return None;
         }
-        match rest.find(['\r', '\n']) {
+        // memchr2 finds the same position as `find(['\r', '\n'])`, a
+        // word at a time (manifests of a million lines are split here).
+        match memchr::memchr2(b'\r', b'\n', rest.as_bytes()) {
             None => {
                 let line = rest;
                 rest = "";

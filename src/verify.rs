@@ -22,6 +22,7 @@ use crate::manifest::{
 };
 use crate::progress::Reporter;
 use crate::report::{Level, Problem, ProblemKind, Report, Severity};
+use crate::spill::{Record, Spill, SpillWriter};
 use crate::tagfile::{
     BAG_DECLARATION, BagDeclaration, BagInfo, PayloadOxum, Version, decode_tag_file, encoding_for,
     split_lines,
@@ -217,7 +218,7 @@ fn open_regular(path: &Path) -> std::io::Result<fs::File> {
     Ok(f)
 }
 
-/// What a walk of a bag directory found.
+/// What a walk of a bag directory found, held in memory.
 struct Walk {
     index: FileIndex,
     targets: BTreeMap<usize, PathBuf>,
@@ -225,13 +226,166 @@ struct Walk {
     problems: Vec<Problem>,
 }
 
-fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
+/// What a walk of a bag directory with more files than the threshold
+/// found: every file spilled to disk, keyed by [`part_key`] of its name,
+/// and in memory only the totals and the top-level tag files.
+struct SpilledWalk {
+    spill: Spill,
+    payload_files: u64,
+    payload_bytes: u64,
+    /// The top-level files verification reads whole (bagit.txt, bag-info,
+    /// manifests, fetch.txt), ids into this index.
+    tags: FileIndex,
+    tag_targets: BTreeMap<usize, PathBuf>,
+    has_payload_dir: bool,
+    problems: Vec<Problem>,
+}
+
+/// What [`walk_bag`] found: a small bag in memory, a large one spilled.
+enum BagWalk {
+    InMemory(Walk),
+    Spilled(SpilledWalk),
+}
+
+/// Whether a top-level file is one verification reads as a whole.
+fn is_tag_to_read(name: &str) -> bool {
+    !name.contains('/')
+        && (matches!(
+            name,
+            BAG_DECLARATION | "bag-info.txt" | "package-info.txt" | "fetch.txt"
+        ) || ((name.starts_with("manifest-") || name.starts_with("tagmanifest-"))
+            && name.ends_with(".txt")))
+}
+
+/// Files found by the walk, spilled to disk a chunk at a time once there
+/// are more than the threshold.
+struct Spilling {
+    out: SpillWriter,
+    payload_files: u64,
+    payload_bytes: u64,
+    tag_names: Names,
+    tag_sizes: Vec<u64>,
+    tag_targets: BTreeMap<usize, PathBuf>,
+}
+
+impl Spilling {
+    fn new() -> std::io::Result<Self> {
+        Ok(Spilling {
+            out: SpillWriter::new()?,
+            payload_files: 0,
+            payload_bytes: 0,
+            tag_names: Names::default(),
+            tag_sizes: Vec::new(),
+            tag_targets: BTreeMap::new(),
+        })
+    }
+
+    /// Spills the files of `regular` (with their sizes, read here in
+    /// parallel) and empties it.
+    fn push_chunk(
+        &mut self,
+        root: &Path,
+        regular: &mut Names,
+        targets: &mut BTreeMap<usize, PathBuf>,
+        problems: &mut Vec<Problem>,
+    ) -> std::io::Result<()> {
+        let mut sizes = vec![0u64; regular.len()];
+        for i in sized(root, regular, targets, &mut sizes, problems) {
+            self.push(
+                regular.get(i),
+                sizes[i],
+                targets.get(&i).map(PathBuf::as_path),
+            )?;
+        }
+        *regular = Names::default();
+        targets.clear();
+        Ok(())
+    }
+
+    fn push(&mut self, name: &str, size: u64, target: Option<&Path>) -> std::io::Result<()> {
+        if name.starts_with("data/") {
+            self.payload_files += 1;
+            self.payload_bytes += size;
+        }
+        if is_tag_to_read(name) {
+            if let Some(t) = target {
+                self.tag_targets.insert(self.tag_names.len(), t.to_owned());
+            }
+            self.tag_names.push(name);
+            self.tag_sizes.push(size);
+        }
+        self.out.push(name, size, part_key(name), target)
+    }
+}
+
+/// The sizes of the files in `regular` (in parallel); failures become
+/// problems. Returns the positions of the files kept.
+fn sized(
+    root: &Path,
+    regular: &Names,
+    targets: &BTreeMap<usize, PathBuf>,
+    sizes: &mut [u64],
+    problems: &mut Vec<Problem>,
+) -> Vec<usize> {
+    let failed = sizes_of(sizes, |i| match targets.get(&i) {
+        Some(target) => target.clone(),
+        None => root.join(regular.get(i)),
+    });
+    let mut kept: Vec<usize> = Vec::with_capacity(regular.len() - failed.len());
+    let mut failed = failed.into_iter().peekable();
+    for i in 0..regular.len() {
+        match failed.next_if(|(f, _)| *f == i) {
+            None => kept.push(i),
+            Some((_, err)) => {
+                let rel = regular.get(i);
+                problems.push(Problem::error(
+                    Some(rel),
+                    ProblemKind::UnreadableFile {
+                        path: rel.to_owned(),
+                        error: err.to_string(),
+                    },
+                ));
+            }
+        }
+    }
+    kept
+}
+
+/// The index of the files `kept` of `regular` (sorted by name) and where
+/// the links among them lead, by their new ids.
+fn sorted_index(
+    regular: &Names,
+    sizes: &[u64],
+    mut kept: Vec<usize>,
+    targets: &mut BTreeMap<usize, PathBuf>,
+) -> (FileIndex, BTreeMap<usize, PathBuf>) {
+    // The walk visits siblings in order, but `a/b` comes before `a-c` in it
+    // and after it as a string.
+    kept.sort_by(|&a, &b| regular.get(a).cmp(regular.get(b)));
+    let names = regular.permuted(&kept);
+    let files = kept
+        .iter()
+        .enumerate()
+        .map(|(id, &i)| FoundFile { size: sizes[i], id })
+        .collect();
+    let targets = kept
+        .iter()
+        .enumerate()
+        .filter_map(|(id, i)| targets.remove(i).map(|t| (id, t)))
+        .collect();
+    (FileIndex { names, files }, targets)
+}
+
+/// Walks the bag at `root`; with more than `threshold` regular files, they
+/// are spilled to a temporary file as the walk goes.
+fn walk_bag(root: &Path, canonical_root: &Path, threshold: usize) -> std::io::Result<BagWalk> {
     let has_payload_dir = root.join("data").is_dir();
     let mut problems = Vec::new();
     // Regular files (and links to regular files inside the bag, with their
     // targets), in walk order.
     let mut regular = Names::default();
     let mut targets: BTreeMap<usize, PathBuf> = BTreeMap::new();
+    let mut spilling: Option<Spilling> = None;
     for walked in walk(root) {
         let (rel, path, kind) = match walked {
             Walked::Entry { rel, path, kind } => (rel, path, kind),
@@ -287,49 +441,40 @@ fn walk_bag(root: &Path, canonical_root: &Path) -> Walk {
                 },
             )),
         }
-    }
-    let mut sizes = vec![0u64; regular.len()];
-    let failed = sizes_of(&mut sizes, |i| match targets.get(&i) {
-        Some(target) => target.clone(),
-        None => root.join(regular.get(i)),
-    });
-    let mut kept: Vec<usize> = Vec::with_capacity(regular.len() - failed.len());
-    let mut failed = failed.into_iter().peekable();
-    for i in 0..regular.len() {
-        match failed.next_if(|(f, _)| *f == i) {
-            None => kept.push(i),
-            Some((_, err)) => {
-                let rel = regular.get(i);
-                problems.push(Problem::error(
-                    Some(rel),
-                    ProblemKind::UnreadableFile {
-                        path: rel.to_owned(),
-                        error: err.to_string(),
-                    },
-                ));
-            }
+        if regular.len() > threshold {
+            let s = match &mut spilling {
+                Some(s) => s,
+                None => spilling.insert(Spilling::new()?),
+            };
+            s.push_chunk(root, &mut regular, &mut targets, &mut problems)?;
         }
     }
-    // The walk visits siblings in order, but `a/b` comes before `a-c` in it
-    // and after it as a string.
-    kept.sort_by(|&a, &b| regular.get(a).cmp(regular.get(b)));
-    let names = regular.permuted(&kept);
-    let files = kept
-        .iter()
-        .enumerate()
-        .map(|(id, &i)| FoundFile { size: sizes[i], id })
-        .collect();
-    let targets = kept
-        .iter()
-        .enumerate()
-        .filter_map(|(id, i)| targets.remove(i).map(|t| (id, t)))
-        .collect();
-    Walk {
-        index: FileIndex { names, files },
+    if let Some(mut s) = spilling {
+        if regular.len() > 0 {
+            s.push_chunk(root, &mut regular, &mut targets, &mut problems)?;
+        }
+        let kept = (0..s.tag_names.len()).collect();
+        let (tags, tag_targets) =
+            sorted_index(&s.tag_names, &s.tag_sizes, kept, &mut s.tag_targets);
+        return Ok(BagWalk::Spilled(SpilledWalk {
+            spill: s.out.finish()?,
+            payload_files: s.payload_files,
+            payload_bytes: s.payload_bytes,
+            tags,
+            tag_targets,
+            has_payload_dir,
+            problems,
+        }));
+    }
+    let mut sizes = vec![0u64; regular.len()];
+    let kept = sized(root, &regular, &targets, &mut sizes, &mut problems);
+    let (index, targets) = sorted_index(&regular, &sizes, kept, &mut targets);
+    Ok(BagWalk::InMemory(Walk {
+        index,
         targets,
         has_payload_dir,
         problems,
-    }
+    }))
 }
 
 /// Names of operating-system metadata files that should not be payload.
@@ -372,17 +517,42 @@ pub(crate) fn fold_hash(s: &str) -> u64 {
     use std::hash::Hasher;
     let mut h = std::collections::hash_map::DefaultHasher::new();
     if s.is_ascii() {
-        // ASCII is its own NFC, and lowercases to ASCII: the same
-        // characters as below, hashed alike.
+        // The same hash without the normaliser: ASCII is its own NFC form
+        // and lowercases byte by byte.
         for b in s.bytes() {
             h.write_u32(u32::from(b.to_ascii_lowercase()));
         }
-        return h.finish();
-    }
-    for c in s.nfc().flat_map(char::to_lowercase) {
-        h.write_u32(u32::from(c));
+    } else {
+        for c in s.nfc().flat_map(char::to_lowercase) {
+            h.write_u32(u32::from(c));
+        }
     }
     h.finish()
+}
+
+/// Which part a path belongs to when a bag is verified in parts: a 64-bit
+/// hash of the case-folded NFC form of `path`, as [`fold_hash`], but with
+/// FNV-1a and a final mix instead of SipHash (it is computed for every
+/// manifest line in every part). Paths equal after folding get equal keys.
+fn part_key(path: &str) -> u64 {
+    const PRIME: u64 = 0x0000_0100_0000_01b3;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut add = |c: u32| h = (h ^ u64::from(c)).wrapping_mul(PRIME);
+    if path.is_ascii() {
+        path.bytes()
+            .for_each(|b| add(u32::from(b.to_ascii_lowercase())));
+    } else {
+        path.nfc()
+            .flat_map(char::to_lowercase)
+            .for_each(|c| add(u32::from(c)));
+    }
+    // splitmix64's finaliser: every bit of the key matters modulo a small
+    // number of parts.
+    h ^= h >> 30;
+    h = h.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    h ^= h >> 27;
+    h = h.wrapping_mul(0x94d0_49bb_1331_11eb);
+    h ^ (h >> 31)
 }
 
 /// Resolves manifest paths to files found on disk: exactly, else after NFC
@@ -590,8 +760,21 @@ fn for_each_line(
     Ok(())
 }
 
+/// Where a part reads a manifest's lines from.
+enum Lines<'a> {
+    /// From the manifest itself. The first of several parts is given one
+    /// temporary file per other part (`spread[p - 1]` for part `p`) and
+    /// writes each line there that belongs to that part.
+    File(Option<&'a mut [SpillWriter]>),
+    /// From the temporary file the first part wrote for this part.
+    Spilled(&'a Spill),
+}
+
 /// Parses one manifest (see [`ManifestFile`]). `Err` if it cannot be read;
 /// nothing is reported then but that.
+///
+/// Only the entries `part` owns are kept, with their problems; problems of
+/// lines without an entry (malformed, undecodable) belong to the first part.
 #[allow(clippy::too_many_arguments)]
 fn read_manifest(
     source: &dyn BagSource,
@@ -602,6 +785,8 @@ fn read_manifest(
     algorithm: Option<Algorithm>,
     encoding: &str,
     strict: bool,
+    part: Part,
+    lines: Lines<'_>,
     problems: &mut Vec<Problem>,
 ) -> std::io::Result<ManifestFile> {
     let payload = index.payload();
@@ -619,51 +804,83 @@ fn read_manifest(
     let mut entries = Vec::new();
     let mut found = Vec::new();
     let mut decoding = Vec::new();
-    for_each_line(
-        source,
-        file,
-        encoding,
-        name,
-        &mut decoding,
-        &mut |lineno, line| {
-            let Some(e) = parse_manifest_line(line, lineno, name, algorithm, &mut found) else {
-                return;
-            };
-            let exact = dense.as_mut().zip(
-                e.path
-                    .starts_with("data/")
-                    .then(|| index.find(&e.path))
-                    .flatten(),
-            );
-            let Some((d, i)) = exact else {
-                entries.push(e);
-                return;
-            };
-            let p = i - payload.start;
-            if !d.listed.get(p) {
-                d.listed.set(p);
-                d.digests[p * d.len..(p + 1) * d.len].copy_from_slice(e.digest.as_bytes());
-                return;
+    let (mut spread, replay) = match lines {
+        Lines::File(spread) => (spread, None),
+        Lines::Spilled(spill) => (None, Some(spill)),
+    };
+    let mut spread_error: Option<std::io::Error> = None;
+    let mut each = |lineno: usize, line: &str| {
+        let mark = found.len();
+        let parsed = parse_manifest_line(line, lineno, name, algorithm, &mut found);
+        let owner = match &parsed {
+            Some(e) => part.owner(&e.path),
+            None => 0,
+        };
+        if owner != part.p {
+            found.truncate(mark);
+            // The first part hands the line on to its own part.
+            if let Some(spread) = spread.as_deref_mut()
+                && let Err(e) = spread[owner - 1].push(line, lineno as u64, 0, None)
+            {
+                spread_error.get_or_insert(e);
             }
-            let before = repeated
-                .get(&i)
-                .copied()
-                .unwrap_or_else(|| Digest::from_bytes(d.digest(p)));
-            let conflicting = before != e.digest;
-            found.push(duplicate_problem(
-                &e.path,
-                e.line,
-                conflicting,
-                name,
-                strict,
-            ));
-            if conflicting {
-                d.extra.push((i, e.digest));
+            return;
+        }
+        let Some(e) = parsed else {
+            return;
+        };
+        let exact = dense.as_mut().zip(
+            e.path
+                .starts_with("data/")
+                .then(|| index.find(&e.path))
+                .flatten(),
+        );
+        let Some((d, i)) = exact else {
+            entries.push(e);
+            return;
+        };
+        let p = i - payload.start;
+        if !d.listed.get(p) {
+            d.listed.set(p);
+            d.digests[p * d.len..(p + 1) * d.len].copy_from_slice(e.digest.as_bytes());
+            return;
+        }
+        let before = repeated
+            .get(&i)
+            .copied()
+            .unwrap_or_else(|| Digest::from_bytes(d.digest(p)));
+        let conflicting = before != e.digest;
+        found.push(duplicate_problem(
+            &e.path,
+            e.line,
+            conflicting,
+            name,
+            strict,
+        ));
+        if conflicting {
+            d.extra.push((i, e.digest));
+        }
+        repeated.insert(i, e.digest);
+    };
+    match replay {
+        None => for_each_line(source, file, encoding, name, &mut decoding, &mut each)?,
+        Some(spill) => {
+            let mut reader = spill.reader()?;
+            let mut rec = Record::default();
+            while reader.next_into(&mut rec)? {
+                each(usize::try_from(rec.size).unwrap_or(usize::MAX), &rec.name);
             }
-            repeated.insert(i, e.digest);
-        },
-    )?;
-    found.extend(decoding);
+        }
+    }
+    if let Some(e) = spread_error {
+        return Err(std::io::Error::other(format!(
+            "cannot write a temporary file in {}: {e}",
+            std::env::temp_dir().display()
+        )));
+    }
+    if part.is_first() {
+        found.extend(decoding);
+    }
     let entries = drop_duplicates(entries, name, strict, &mut found);
     for e in &entries {
         if e.path.starts_with("data/") == tag {
@@ -692,7 +909,28 @@ fn read_manifest(
 ///
 /// Returns `Err` only if `root` is not a readable directory; any defect of
 /// the bag is a [`Problem`] in the [`Report`].
+///
+/// Memory stays flat however many files the bag has: a bag of more than
+/// [`DEFAULT_THRESHOLD`](crate::spill::DEFAULT_THRESHOLD) files is verified
+/// a part at a time (see [`verify_dir_with_threshold`]).
 pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<Report> {
+    verify_dir_with_threshold(root, level, reporter, crate::spill::DEFAULT_THRESHOLD)
+}
+
+/// [`verify_dir`], with a bag of more than `threshold` files verified in
+/// `ceil(files / threshold)` parts: the walk's list of files goes to a
+/// temporary file, and each part (the files whose [`part_key`] falls in
+/// it, so that names colliding after NFC or case folding, a file and its
+/// manifest entries, and repeated entries meet in one part) is loaded,
+/// its manifest entries read, checked and hashed, then dropped. The report
+/// is the one a single pass gives. Exposed for tests.
+#[doc(hidden)]
+pub fn verify_dir_with_threshold(
+    root: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+    threshold: usize,
+) -> Result<Report> {
     let md = fs::metadata(root).map_err(|e| Error::io("read", root, e))?;
     if !md.is_dir() {
         return Err(Error::NotADirectory {
@@ -700,7 +938,12 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
         });
     }
     let canonical_root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
-    let walked = walk_bag(root, &canonical_root);
+    let spill_error = |e| Error::io("write a temporary file in", std::env::temp_dir(), e);
+    let walked = walk_bag(root, &canonical_root, threshold.max(1)).map_err(spill_error)?;
+    let walked = match walked {
+        BagWalk::InMemory(walked) => walked,
+        BagWalk::Spilled(s) => return verify_spilled(root, level, reporter, threshold, s),
+    };
     let source = DirSource {
         root,
         index: &walked.index,
@@ -714,6 +957,90 @@ pub fn verify_dir(root: &Path, level: Level, reporter: &dyn Reporter) -> Result<
         &source,
         reporter,
     ))
+}
+
+/// Verifies a bag whose walk was spilled, one part at a time.
+fn verify_spilled(
+    root: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+    threshold: usize,
+    walked: SpilledWalk,
+) -> Result<Report> {
+    let files = usize::try_from(walked.spill.len()).unwrap_or(usize::MAX);
+    let k = files.div_ceil(threshold.max(1)).max(1);
+    let tag_source = DirSource {
+        root,
+        index: &walked.tags,
+        targets: walked.tag_targets,
+    };
+    let whole = Whole {
+        payload_files: walked.payload_files,
+        payload_bytes: walked.payload_bytes,
+        has_payload_dir: walked.has_payload_dir,
+    };
+    let mut failed: Option<std::io::Error> = None;
+    let report = verify_parts(
+        Report::new(root.to_owned(), level),
+        &walked.tags,
+        &tag_source,
+        &whole,
+        walked.problems,
+        k,
+        reporter,
+        &mut |p, visit| {
+            if failed.is_some() {
+                return;
+            }
+            match load_part(&walked.spill, p, k) {
+                Ok((index, targets)) => {
+                    let source = DirSource {
+                        root,
+                        index: &index,
+                        targets,
+                    };
+                    visit(&index, &source);
+                }
+                Err(e) => failed = Some(e),
+            }
+        },
+    );
+    match failed {
+        Some(e) => Err(Error::io(
+            "read a temporary file in",
+            std::env::temp_dir(),
+            e,
+        )),
+        None => Ok(report),
+    }
+}
+
+/// The files of part `p` of `k`, sorted, and where the links among them
+/// lead.
+fn load_part(
+    spill: &Spill,
+    p: usize,
+    k: usize,
+) -> std::io::Result<(FileIndex, BTreeMap<usize, PathBuf>)> {
+    let part = Part { p, k };
+    let mut names = Names::default();
+    let mut sizes = Vec::new();
+    let mut targets = BTreeMap::new();
+    let mut reader = spill.reader()?;
+    let mut rec = Record::default();
+    while reader.next_into(&mut rec)? {
+        if part.owns_key(rec.key) {
+            if let Some(t) = rec.target.take() {
+                targets.insert(names.len(), t);
+            }
+            names.push(&rec.name);
+            sizes.push(rec.size);
+        }
+    }
+    let kept = (0..names.len()).collect();
+    let (mut index, targets) = sorted_index(&names, &sizes, kept, &mut targets);
+    index.names.shrink_to_fit();
+    Ok((index, targets))
 }
 
 /// Verifies a bag whose files have been listed in `inventory` and can be
@@ -741,26 +1068,105 @@ pub(crate) fn verify_inventory(
 /// accumulate with the number of files.
 const HASH_BATCH: usize = 4096;
 
+/// One of `k` parts of a bag's files: those whose [`part_key`] is `p`
+/// modulo `k`. With `k == 1`, the whole bag.
+#[derive(Debug, Clone, Copy)]
+struct Part {
+    p: usize,
+    k: usize,
+}
+
+impl Part {
+    /// Whether the file or entry at `path` belongs to this part.
+    fn owns(self, path: &str) -> bool {
+        self.k == 1 || self.owns_key(part_key(path))
+    }
+
+    fn owns_key(self, key: u64) -> bool {
+        self.k == 1 || key % self.k as u64 == self.p as u64
+    }
+
+    /// The part the file or entry at `path` belongs to.
+    fn owner(self, path: &str) -> usize {
+        if self.k == 1 {
+            return 0;
+        }
+        // Less than `k`, a `usize`.
+        usize::try_from(part_key(path) % self.k as u64).unwrap_or(0)
+    }
+
+    /// Whether this part reports what belongs to no file (it comes first).
+    fn is_first(self) -> bool {
+        self.p == 0
+    }
+}
+
+/// What is known of the whole bag before its parts are verified.
+struct Whole {
+    payload_files: u64,
+    payload_bytes: u64,
+    has_payload_dir: bool,
+}
+
+/// Verifies a bag held whole in `index`, in one pass.
 fn verify_index(
-    mut report: Report,
+    report: Report,
     index: &FileIndex,
     has_payload_dir: bool,
-    mut problems: Vec<Problem>,
+    problems: Vec<Problem>,
     source: &dyn BagSource,
     reporter: &dyn Reporter,
 ) -> Report {
-    let level = report.level;
-    let read = |name: &str, i: usize, problems: &mut Vec<Problem>| match source.read(index.file(i))
-    {
-        Ok(bytes) => Some(bytes),
-        Err(e) => {
-            problems.push(unreadable(name, &e));
-            None
-        }
+    let payload = index.payload();
+    let whole = Whole {
+        payload_files: payload.len() as u64,
+        payload_bytes: payload.map(|i| index.file(i).size).sum(),
+        has_payload_dir,
     };
+    verify_parts(
+        report,
+        index,
+        source,
+        &whole,
+        problems,
+        1,
+        reporter,
+        &mut |_, visit| visit(index, source),
+    )
+}
+
+/// A visitor of one part's files and the source to read them.
+type Visit<'v> = dyn FnMut(&FileIndex, &dyn BagSource) + 'v;
+
+/// Verifies a bag in `k` parts. The tag files verification reads whole
+/// (bagit.txt, bag-info, the manifests, fetch.txt) are found in `tags` and
+/// read through `tag_source`, once; then `parts(p, visit)` is called for
+/// each part `p` in turn and calls `visit` with that part's files (all of
+/// them, tag files included, whose [`part_key`] is `p` modulo `k`). With
+/// `k == 1` the one part is the whole bag and `tags` may be the same index.
+#[allow(clippy::too_many_arguments)]
+fn verify_parts(
+    mut report: Report,
+    tags: &FileIndex,
+    tag_source: &dyn BagSource,
+    whole: &Whole,
+    mut problems: Vec<Problem>,
+    k: usize,
+    reporter: &dyn Reporter,
+    parts: &mut dyn FnMut(usize, &mut Visit<'_>),
+) -> Report {
+    let level = report.level;
+    let read =
+        |name: &str, i: usize, problems: &mut Vec<Problem>| match tag_source.read(tags.file(i)) {
+            Ok(bytes) => Some(bytes),
+            Err(e) => {
+                problems.push(unreadable(name, &e));
+                None
+            }
+        };
 
     // 1. The bag declaration.
-    let declaration = match index.find(BAG_DECLARATION) {
+    let declaration = match tags.find(BAG_DECLARATION) {
         Some(i) => read(BAG_DECLARATION, i, &mut problems).and_then(|bytes| {
             let (d, p) = BagDeclaration::parse(&bytes);
             problems.extend(p);
@@ -779,38 +1185,16 @@ fn verify_index(
     report.version = declaration.as_ref().map(|d| d.version.to_string());
     let strict = version >= Version::V1_0;
 
-    // 2. What is in the bag.
-    let matcher = Matcher::new(index);
-    let payload = index.payload();
-    report.payload_files = payload.len() as u64;
-    report.payload_bytes = payload.clone().map(|i| index.file(i).size).sum();
-    if !has_payload_dir {
+    // 2. What is in the bag (totals; each part checks its own names).
+    report.payload_files = whole.payload_files;
+    report.payload_bytes = whole.payload_bytes;
+    if !whole.has_payload_dir {
         problems.push(Problem::error(None, ProblemKind::MissingPayloadDirectory));
-    }
-    for i in payload.clone() {
-        let rel = index.name(i);
-        let name = rel.rsplit('/').next().unwrap_or(rel);
-        if is_system_file(name) {
-            problems.push(Problem::warning(
-                Some(rel),
-                ProblemKind::SystemFile {
-                    path: rel.to_owned(),
-                },
-            ));
-        }
-    }
-    for group in matcher.collisions() {
-        problems.push(Problem::warning(
-            None,
-            ProblemKind::CollidingNames {
-                paths: group.into_iter().map(str::to_owned).collect(),
-            },
-        ));
     }
 
     // 3. Bag metadata and Payload-Oxum.
     let info_name = version.info_file_name();
-    if let Some(i) = index.find(info_name)
+    if let Some(i) = tags.find(info_name)
         && let Some(bytes) = read(info_name, i, &mut problems)
     {
         {
@@ -846,40 +1230,133 @@ fn verify_index(
         }
     }
 
-    // 4. Manifests and fetch.txt.
-    let mut manifests = Vec::new();
+    // 4. The manifests (read in each part) and fetch.txt.
     // Top-level files sort before `data/` only in part: look at them all.
-    for i in (0..index.len()).filter(|&i| !index.name(i).contains('/')) {
-        let name = index.name(i);
-        let (tag, alg_name) = if let Some(a) = name
-            .strip_prefix("tagmanifest-")
-            .and_then(|r| r.strip_suffix(".txt"))
-        {
-            (true, a)
-        } else if let Some(a) = name
-            .strip_prefix("manifest-")
-            .and_then(|r| r.strip_suffix(".txt"))
-        {
-            (false, a)
-        } else {
-            continue;
-        };
-        let algorithm = Algorithm::ALL.into_iter().find(|a| a.as_str() == alg_name);
-        match read_manifest(
-            source,
-            index,
-            index.file(i),
-            name,
-            tag,
-            algorithm,
-            &encoding,
-            strict,
-            &mut problems,
-        ) {
-            Ok(m) => manifests.push(m),
-            Err(e) => problems.push(unreadable(name, &e)),
-        }
+    let manifest_files: Vec<(usize, bool, Option<Algorithm>)> = (0..tags.len())
+        .filter(|&i| !tags.name(i).contains('/'))
+        .filter_map(|i| {
+            let name = tags.name(i);
+            let (tag, alg_name) = if let Some(a) = name
+                .strip_prefix("tagmanifest-")
+                .and_then(|r| r.strip_suffix(".txt"))
+            {
+                (true, a)
+            } else {
+                let a = name
+                    .strip_prefix("manifest-")
+                    .and_then(|r| r.strip_suffix(".txt"))?;
+                (false, a)
+            };
+            let algorithm = Algorithm::ALL.into_iter().find(|a| a.as_str() == alg_name);
+            Some((i, tag, algorithm))
+        })
+        .collect();
+    let mut fetch: Vec<FetchEntry> = Vec::new();
+    if let Some(i) = tags.find("fetch.txt")
+        && let Some(bytes) = read("fetch.txt", i, &mut problems)
+    {
+        let (text, p) = decode_tag_file(&bytes, &encoding, "fetch.txt");
+        problems.extend(p);
+        let (entries, p) = parse_fetch(&text, "fetch.txt");
+        problems.extend(p);
+        fetch = entries;
     }
+    let fetch_by_path: BTreeMap<&str, &FetchEntry> =
+        fetch.iter().map(|e| (e.path.as_str(), e)).collect();
+
+    let own_progress = k == 1;
+    if !own_progress && level >= Level::Fixity {
+        reporter.start(whole.payload_files, whole.payload_bytes);
+    }
+    // How the parts after the first read each manifest.
+    let mut replays: Vec<Replay> = manifest_files.iter().map(|_| Replay::Reread).collect();
+    for p in 0..k {
+        let part = Part { p, k };
+        parts(p, &mut |index, source| {
+            let mut manifests = Vec::new();
+            for (j, &(i, tag, algorithm)) in manifest_files.iter().enumerate() {
+                let name = tags.name(i);
+                let mut spread = None;
+                let lines = match (p, &replays[j]) {
+                    (0, _) if k > 1 => {
+                        // Spread the other parts' lines to temporary files
+                        // (if they cannot be made, each part reads the
+                        // manifest again).
+                        spread = (1..k)
+                            .map(|_| SpillWriter::with_capacity(64 * 1024))
+                            .collect::<std::io::Result<Vec<_>>>()
+                            .ok();
+                        Lines::File(spread.as_deref_mut())
+                    }
+                    (_, Replay::Spilled(spills)) => Lines::Spilled(&spills[p - 1]),
+                    (_, Replay::Reread) => Lines::File(None),
+                    (_, Replay::Unreadable) => continue,
+                };
+                match read_manifest(
+                    tag_source,
+                    index,
+                    tags.file(i),
+                    name,
+                    tag,
+                    algorithm,
+                    &encoding,
+                    strict,
+                    part,
+                    lines,
+                    &mut problems,
+                ) {
+                    Ok(m) => manifests.push(m),
+                    Err(e) => {
+                        problems.push(unreadable(name, &e));
+                        // As in one pass, the manifest counts for nothing.
+                        replays[j] = Replay::Unreadable;
+                        continue;
+                    }
+                }
+                if let Some(spread) = spread {
+                    replays[j] = spread
+                        .into_iter()
+                        .map(SpillWriter::finish)
+                        .collect::<std::io::Result<Vec<_>>>()
+                        .map_or(Replay::Reread, Replay::Spilled);
+                }
+            }
+            if part.is_first() {
+                check_manifest_set(&manifests, strict, &mut problems);
+            }
+            let ctx = PartContext {
+                index,
+                part,
+                level,
+                manifests: &manifests,
+                fetch: &fetch,
+                fetch_by_path: &fetch_by_path,
+                own_progress,
+            };
+            ctx.verify(source, reporter, &mut problems);
+        });
+    }
+    if !own_progress && level >= Level::Fixity {
+        reporter.finish();
+    }
+
+    report.problems = problems;
+    report.finish();
+    report
+}
+
+/// How the parts after the first read a manifest.
+enum Replay {
+    /// From the lines the first part wrote to a temporary file for each.
+    Spilled(Vec<Spill>),
+    /// From the manifest itself.
+    Reread,
+    /// Not at all: the first part could not read it.
+    Unreadable,
+}
+
+/// The checks of the set of manifests a bag has, made once.
+fn check_manifest_set(manifests: &[ManifestFile], strict: bool, problems: &mut Vec<Problem>) {
     let payload_manifests = manifests.iter().filter(|m| !m.tag).count();
     let known_payload = manifests
         .iter()
@@ -888,7 +1365,7 @@ fn verify_index(
     if payload_manifests == 0 {
         problems.push(Problem::error(None, ProblemKind::NoPayloadManifest));
     }
-    for m in &manifests {
+    for m in manifests {
         if m.algorithm.is_none() {
             let name = m
                 .name
@@ -923,20 +1400,49 @@ fn verify_index(
             }
         }
     }
-    let mut fetch: Vec<FetchEntry> = Vec::new();
-    if let Some(i) = index.find("fetch.txt")
-        && let Some(bytes) = read("fetch.txt", i, &mut problems)
-    {
-        let (text, p) = decode_tag_file(&bytes, &encoding, "fetch.txt");
-        problems.extend(p);
-        let (entries, p) = parse_fetch(&text, "fetch.txt");
-        problems.extend(p);
-        fetch = entries;
-    }
+}
 
-    if level >= Level::Completeness {
-        let fetch_by_path: BTreeMap<&str, &FetchEntry> =
-            fetch.iter().map(|e| (e.path.as_str(), e)).collect();
+/// One part of a bag, with what it needs of the whole.
+struct PartContext<'a> {
+    index: &'a FileIndex,
+    part: Part,
+    level: Level,
+    manifests: &'a [ManifestFile],
+    fetch: &'a [FetchEntry],
+    fetch_by_path: &'a BTreeMap<&'a str, &'a FetchEntry>,
+    /// Whether fixity reports its own start and finish (one part only).
+    own_progress: bool,
+}
+
+impl PartContext<'_> {
+    /// The checks of the part's own files and manifest entries.
+    fn verify(&self, source: &dyn BagSource, reporter: &dyn Reporter, problems: &mut Vec<Problem>) {
+        let (index, manifests, level) = (self.index, self.manifests, self.level);
+        let matcher = Matcher::new(index);
+        let payload = index.payload();
+        for i in payload.clone() {
+            let rel = index.name(i);
+            let name = rel.rsplit('/').next().unwrap_or(rel);
+            if is_system_file(name) {
+                problems.push(Problem::warning(
+                    Some(rel),
+                    ProblemKind::SystemFile {
+                        path: rel.to_owned(),
+                    },
+                ));
+            }
+        }
+        for group in matcher.collisions() {
+            problems.push(Problem::warning(
+                None,
+                ProblemKind::CollidingNames {
+                    paths: group.into_iter().map(str::to_owned).collect(),
+                },
+            ));
+        }
+        if level < Level::Completeness {
+            return;
+        }
         // Checksums to check beyond the dense ones (file, algorithm,
         // checksum, manifest), sorted by file below.
         let mut sparse: Vec<(usize, Algorithm, Digest, usize)> = Vec::new();
@@ -992,7 +1498,7 @@ fn verify_index(
                         }
                     }
                     None => {
-                        let kind = match fetch_by_path.get(e.path.as_str()) {
+                        let kind = match self.fetch_by_path.get(e.path.as_str()) {
                             Some(f) => ProblemKind::NotFetched {
                                 path: e.path.clone(),
                                 url: f.url.clone(),
@@ -1038,7 +1544,7 @@ fn verify_index(
                         })
                 })
         };
-        for f in &fetch {
+        for f in self.fetch.iter().filter(|f| self.part.owns(&f.path)) {
             if !listed(&f.path) {
                 problems.push(
                     Problem::error(
@@ -1056,17 +1562,13 @@ fn verify_index(
             sparse.sort_by_key(|s| s.0);
             let checks = Checks {
                 index,
-                manifests: &manifests,
+                manifests,
                 payload: payload.clone(),
                 sparse: &sparse,
             };
-            checks.run(source, reporter, &mut problems);
+            checks.run(source, reporter, self.own_progress, problems);
         }
     }
-
-    report.problems = problems;
-    report.finish();
-    report
 }
 
 /// Every checksum to verify, file by file.
@@ -1104,17 +1606,27 @@ impl<'a> Checks<'a> {
 
     /// Hashes every file that has checksums to check, in batches, and
     /// reports every mismatch.
-    fn run(&self, source: &dyn BagSource, reporter: &dyn Reporter, problems: &mut Vec<Problem>) {
+    /// With `own_progress`, the reporter is told the work to come and its
+    /// end (else the caller does, once for every part).
+    fn run(
+        &self,
+        source: &dyn BagSource,
+        reporter: &dyn Reporter,
+        own_progress: bool,
+        problems: &mut Vec<Problem>,
+    ) {
         let mut expected = Vec::new();
-        let (mut files, mut bytes, mut cursor) = (0u64, 0u64, 0);
-        for i in 0..self.index.len() {
-            self.expected(i, &mut cursor, &mut expected);
-            if !expected.is_empty() {
-                files += 1;
-                bytes += self.index.file(i).size;
+        if own_progress {
+            let (mut files, mut bytes, mut cursor) = (0u64, 0u64, 0);
+            for i in 0..self.index.len() {
+                self.expected(i, &mut cursor, &mut expected);
+                if !expected.is_empty() {
+                    files += 1;
+                    bytes += self.index.file(i).size;
+                }
             }
+            reporter.start(files, bytes);
         }
-        reporter.start(files, bytes);
         let mut cursor = 0;
         let mut batch: Vec<(usize, Vec<Expected<'a>>)> = Vec::new();
         let mut jobs: Vec<HashJob> = Vec::new();
@@ -1140,7 +1652,9 @@ impl<'a> Checks<'a> {
         if !jobs.is_empty() {
             self.check_batch(source, reporter, &jobs, &batch, problems);
         }
-        reporter.finish();
+        if own_progress {
+            reporter.finish();
+        }
     }
 
     fn check_batch(
@@ -1489,5 +2003,267 @@ mod tests {
         assert_eq!(mismatches.len(), 1, "{codes:?}");
         assert!(mismatches[0].2.contains(&z), "{codes:?}");
         assert!(!report.is_valid());
+    }
+
+    /// Everything a report says, in its final order.
+    fn summary(r: &Report) -> String {
+        format!(
+            "{:?} {:?} {} {} {} {:#?}",
+            r.version, r.level, r.valid, r.payload_files, r.payload_bytes, r.problems
+        )
+    }
+
+    /// Verifies `root` at every level in one pass and in parts of at most
+    /// 1, 2, 3 and 7 files, and checks the reports are the same.
+    fn assert_parts_agree(root: &Path) -> Report {
+        let mut whole = None;
+        for level in [Level::Fast, Level::Completeness, Level::Fixity] {
+            let one = verify_dir(root, level, &NoProgress).unwrap();
+            for threshold in [1, 2, 3, 7] {
+                let parts = verify_dir_with_threshold(root, level, &NoProgress, threshold).unwrap();
+                assert_eq!(
+                    summary(&parts),
+                    summary(&one),
+                    "threshold {threshold}, {level:?}"
+                );
+            }
+            whole = Some(one);
+        }
+        whole.unwrap()
+    }
+
+    fn sha256_hex(bytes: &[u8]) -> String {
+        hash_bytes(bytes, &[Algorithm::Sha256])[0].1.to_hex()
+    }
+
+    /// A bag with most of the defects verification knows of.
+    fn defective_bag(root: &Path) {
+        let files: &[(&str, &[u8])] = &[
+            ("data/a.txt", b"a"),
+            ("data/A.txt", b"A"),
+            ("data/Caf\u{e9}", b"nfc"),
+            ("data/Cafe\u{301}", b"nfd"),
+            ("data/dir/b", b"b"),
+            ("data/dir/c", b"c"),
+            ("data/dir/changed", b"new"),
+            ("data/unlisted", b"u"),
+            ("data/.DS_Store", b"x"),
+            ("data/Upper", b"upper"),
+            ("data/nf\u{e9}", b"nfd listed"),
+            ("data/x%20y", b"percent"),
+            ("metadata/extra.txt", b"tag"),
+            ("Bagit.txt", b"colliding tag file"),
+        ];
+        for (name, bytes) in files {
+            let p = root.join(name);
+            fs::create_dir_all(p.parent().unwrap()).unwrap();
+            fs::write(p, bytes).unwrap();
+        }
+        for i in 0..20 {
+            fs::write(root.join(format!("data/dir/f{i:02}")), format!("{i}")).unwrap();
+        }
+        fs::write(
+            root.join("bagit.txt"),
+            b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("bag-info.txt"),
+            b"Payload-Oxum: 1.1\nBagging-Date: 2000-01-01\n",
+        )
+        .unwrap();
+        let h = sha256_hex;
+        let mut m = String::new();
+        for (name, bytes) in files.iter().filter(|(n, _)| n.starts_with("data/")) {
+            match *name {
+                "data/unlisted" => {}
+                "data/dir/changed" => m.push_str(&format!("{}  {name}\n", h(b"old"))),
+                "data/Upper" => m.push_str(&format!("{}  data/UPPER\n", h(bytes))),
+                "data/nf\u{e9}" => m.push_str(&format!("{}  data/nfe\u{301}\n", h(bytes))),
+                "data/x%20y" => m.push_str(&format!("{}  data/x%2520y\n", h(bytes))),
+                _ => m.push_str(&format!("{}  {name}\n", h(bytes))),
+            }
+        }
+        for i in 0..20 {
+            m.push_str(&format!(
+                "{}  data/dir/f{i:02}\n",
+                h(format!("{i}").as_bytes())
+            ));
+        }
+        // Repeats (same and conflicting), missing files (one fetched), a
+        // non-UTF-8 line, malformed lines, an unsafe path, a tag file.
+        m.push_str(&format!("{}  data/a.txt\n", h(b"a")));
+        m.push_str(&format!("{}  data/dir/b\n", h(b"zz")));
+        m.push_str(&format!("{}  data/dir/b\n", h(b"zz")));
+        m.push_str(&format!("{}  data/gone\n", h(b"gone")));
+        m.push_str(&format!("{}  data/fetched\n", h(b"f")));
+        m.push_str(&format!("{}  ./data/dir/c\n", h(b"c")));
+        m.push_str("nothex  data/odd\n");
+        m.push_str("abc\n");
+        m.push_str(&format!("{}  ../escape\n", h(b"e")));
+        m.push_str(&format!("{}  bagit.txt\n", h(b"e")));
+        let mut bytes = m.into_bytes();
+        bytes.extend_from_slice(b"\xff\xfe  data/\xe9\n");
+        fs::write(root.join("manifest-sha256.txt"), bytes).unwrap();
+        // A second manifest listing fewer files, with a BOM.
+        let mut m5 = String::from("\u{feff}");
+        for (name, bytes) in files.iter().filter(|(n, _)| n.starts_with("data/dir")) {
+            m5.push_str(&format!(
+                "{}  {name}\n",
+                crate::checksum::hash_bytes(bytes, &[Algorithm::Sha512])[0]
+                    .1
+                    .to_hex()
+            ));
+        }
+        fs::write(root.join("manifest-sha512.txt"), m5).unwrap();
+        fs::write(root.join("manifest-foo.txt"), "abcd  data/a.txt\n").unwrap();
+        fs::write(
+            root.join("fetch.txt"),
+            "http://example.org/f 1 data/fetched\nhttp://example.org/g - data/not-listed\nnot a fetch line\n",
+        )
+        .unwrap();
+        let tm = format!(
+            "{}  bagit.txt\n{}  metadata/extra.txt\n{}  data/a.txt\n{}  gone-tag.txt\n",
+            h(b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n"),
+            h(b"wrong"),
+            h(b"a"),
+            h(b"x"),
+        );
+        fs::write(root.join("tagmanifest-sha256.txt"), tm).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink("a.txt", root.join("data/link")).unwrap();
+    }
+
+    #[test]
+    fn names_equal_after_folding_share_a_part_key() {
+        for (a, b) in [
+            ("data/Caf\u{e9}", "data/cafe\u{301}"),
+            ("data/README", "data/readme"),
+            ("data/\u{212a}", "data/k"),
+            ("DATA/\u{c9}T\u{c9}", "data/e\u{301}te\u{301}"),
+        ] {
+            assert_eq!(part_key(a), part_key(b), "{a} {b}");
+            assert_eq!(fold_hash(a), fold_hash(b), "{a} {b}");
+        }
+        assert_ne!(part_key("data/a"), part_key("data/b"));
+        // The ASCII shortcut gives what the general path gives.
+        let slow = |s: &str| {
+            use std::hash::Hasher;
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            for c in s.nfc().flat_map(char::to_lowercase) {
+                h.write_u32(u32::from(c));
+            }
+            h.finish()
+        };
+        assert_eq!(
+            fold_hash("data/Mixed-Case_1.TXT"),
+            slow("data/Mixed-Case_1.TXT")
+        );
+    }
+
+    #[test]
+    fn parts_report_what_one_pass_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        defective_bag(dir.path());
+        let report = assert_parts_agree(dir.path());
+        let codes: BTreeSet<String> = report
+            .problems
+            .iter()
+            .map(|p| p.kind.code().to_owned())
+            .collect();
+        for code in [
+            "checksum-mismatch",
+            "missing-file",
+            "unexpected-file",
+            "duplicate-manifest-entry",
+            "colliding-names",
+            "oxum-mismatch",
+            "not-fetched",
+            "fetch-not-in-manifest",
+            "tag-file-encoding",
+            "malformed-manifest-line",
+            "case-mismatch",
+            "normalization-mismatch",
+            "system-file",
+            "unknown-algorithm",
+            "wrong-manifest-scope",
+        ] {
+            assert!(codes.contains(code), "{code} missing from {codes:?}");
+        }
+    }
+
+    #[test]
+    fn parts_agree_on_bags_without_manifests_or_declaration() {
+        let dir = tempfile::tempdir().unwrap();
+        for i in 0..9 {
+            fs::create_dir_all(dir.path().join("data")).unwrap();
+            fs::write(dir.path().join(format!("data/{i}")), b"x").unwrap();
+        }
+        assert_parts_agree(dir.path());
+        fs::write(dir.path().join("bagit.txt"), b"BagIt-Version: 0.97\n").unwrap();
+        fs::write(dir.path().join("manifest-md5.txt"), b"\xff\n").unwrap();
+        assert_parts_agree(dir.path());
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+
+        /// Random small bags with random manifests: every partitioning
+        /// reports what one pass reports.
+        #[test]
+        fn parts_agree_with_one_pass(
+            files in proptest::collection::btree_map(
+                prop_oneof![
+                    Just("a".to_owned()), Just("A".to_owned()), Just("b".to_owned()),
+                    Just("d/c".to_owned()), Just("d/C".to_owned()), Just("\u{e9}".to_owned()),
+                    Just("e\u{301}".to_owned()), Just("x y".to_owned()), Just("._z".to_owned()),
+                    "[a-f]{1,3}",
+                ],
+                proptest::collection::vec(any::<u8>(), 0..4),
+                0..12,
+            ),
+            lines in proptest::collection::vec(
+                (prop_oneof![
+                    Just("a".to_owned()), Just("A".to_owned()), Just("B".to_owned()),
+                    Just("d/c".to_owned()), Just("E\u{301}".to_owned()), Just("\u{e9}".to_owned()),
+                    Just("gone".to_owned()), "[a-f]{1,3}",
+                ], any::<bool>(), 0u8..3),
+                0..16,
+            ),
+            oxum in prop_oneof![Just(None), Just(Some("1.1".to_owned())), Just(Some("x".to_owned()))],
+            fetch in any::<bool>(),
+        ) {
+            let dir = tempfile::tempdir().unwrap();
+            let root = dir.path();
+            fs::create_dir_all(root.join("data")).unwrap();
+            for (name, bytes) in &files {
+                let p = root.join("data").join(name);
+                // A name clashing with a file or directory already made
+                // is skipped.
+                let _ = fs::create_dir_all(p.parent().unwrap());
+                let _ = fs::write(p, bytes);
+            }
+            fs::write(root.join("bagit.txt"), b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n").unwrap();
+            let mut m = String::new();
+            // Every file listed correctly, then the random lines.
+            for (name, bytes) in &files {
+                m.push_str(&format!("{}  data/{name}\n", sha256_hex(bytes)));
+            }
+            for (name, right, extra) in &lines {
+                let bytes = files.get(name).cloned().unwrap_or_default();
+                let digest = if *right { sha256_hex(&bytes) } else { sha256_hex(b"?") };
+                for _ in 0..=*extra {
+                    m.push_str(&format!("{digest}  data/{name}\n"));
+                }
+            }
+            fs::write(root.join("manifest-sha256.txt"), m).unwrap();
+            if let Some(o) = oxum {
+                fs::write(root.join("bag-info.txt"), format!("Payload-Oxum: {o}\n")).unwrap();
+            }
+            if fetch {
+                fs::write(root.join("fetch.txt"), "http://x/ 1 data/gone\nhttp://x/ 1 data/a\n").unwrap();
+            }
+            assert_parts_agree(root);
+        }
     }
 }

@@ -282,3 +282,32 @@ fn whole_suite_in_one_run_reports_each_bag() {
     );
     assert!(stdout.contains("5 bags: 1 valid, 4 invalid"), "{stdout}");
 }
+
+/// Every case verified in parts of one and two files (the way a bag of
+/// more files than the threshold is verified) gives the report of a single
+/// pass, at every level.
+#[test]
+fn every_case_verified_in_parts_reports_the_same() {
+    use newsbag::progress::NoProgress;
+    use newsbag::report::Level;
+    use newsbag::verify::{verify_dir, verify_dir_with_threshold};
+    let root = suite_dir();
+    for (case, _) in cases() {
+        let dir = root.join(&case);
+        for level in [Level::Fast, Level::Completeness, Level::Fixity] {
+            let one = verify_dir(&dir, level, &NoProgress).unwrap();
+            for threshold in [1, 2] {
+                let parts = verify_dir_with_threshold(&dir, level, &NoProgress, threshold).unwrap();
+                assert_eq!(
+                    format!("{:?} {} {:?}", parts.version, parts.valid, parts.problems),
+                    format!("{:?} {} {:?}", one.version, one.valid, one.problems),
+                    "{case} at {level:?}, threshold {threshold}"
+                );
+                assert_eq!(
+                    (parts.payload_files, parts.payload_bytes),
+                    (one.payload_files, one.payload_bytes)
+                );
+            }
+        }
+    }
+}
