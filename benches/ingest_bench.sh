@@ -53,13 +53,25 @@ open(sys.argv[1], "w", encoding="utf-8").write(
     '<language>fa</language>' + items + "</channel></rss>\n")
 PY
 bytes=$(du -sb "$work/corpus" | cut -f1)
-rm -rf "$work/archive"
-/usr/bin/time -o "$timing" -f "%e %M" "$nb" ingest -q --archive "$work/archive" --date 2000-01-01 --name corpus "$work/corpus" >/dev/null
-read -r t_corpus m_corpus < "$timing"
-/usr/bin/time -o "$timing" -f "%e %M" "$nb" ingest -q --archive "$work/archive" --date 2000-01-01 --name feed "$work/feed5000.xml" >/dev/null
-read -r t_feed m_feed < "$timing"
+# Best of RUNS runs (the machine's cores are shared: CPU time for the same
+# work moves by 20-30 % from run to run), each after the previous run's
+# bag is deleted and written back.
+RUNS=${RUNS:-3}
+best() { # best "wall rss" of RUNS ingests of "$@"
+    local best="" rss=""
+    for _ in $(seq "$RUNS"); do
+        rm -rf "$work/archive"; sync; sleep 2
+        /usr/bin/time -o "$timing" -f "%e %M" "$nb" ingest -q --archive "$work/archive" "$@" >/dev/null
+        read -r t m < "$timing"
+        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+        if [ -z "$rss" ] || [ "$m" -gt "$rss" ]; then rss=$m; fi
+    done
+    echo "$best $rss"
+}
+read -r t_corpus m_corpus <<< "$(best --date 2000-01-01 --name corpus "$work/corpus")"
+read -r t_feed m_feed <<< "$(best --date 2000-01-01 --name feed "$work/feed5000.xml")"
 cat <<EOF2
-| ingest | inputs | time (s) | items/s | peak memory (MB) |
+| ingest | inputs | best of $RUNS (s) | items/s | peak memory, largest (MB) |
 | --- | --- | ---: | ---: | ---: |
 | 20,000 text and HTML items, mixed encodings ($((bytes / 1000000)) MB) | 20,000 files | $t_corpus | $(awk "BEGIN{printf \"%.0f\", 20000 / $t_corpus}") | $((m_corpus / 1024)) |
 | one RSS feed of 5,000 items | 1 file | $t_feed | $(awk "BEGIN{printf \"%.0f\", 5000 / $t_feed}") | $((m_feed / 1024)) |
