@@ -196,7 +196,8 @@ const ARABIC_WORDS: &[u128] = &[
 ];
 
 /// The function words of both lists, sorted, with 1 for Persian and 2 for
-/// Arabic, so that one binary search finds a word in either.
+/// Arabic; looked up through [`FUNCTION_WORD_SET`] (sorted only so that a
+/// test can check there is no duplicate).
 const FUNCTION_WORDS: [(u128, u8); PERSIAN_WORDS.len() + ARABIC_WORDS.len()] = {
     let mut all = [(0u128, 0u8); PERSIAN_WORDS.len() + ARABIC_WORDS.len()];
     let mut i = 0;
@@ -527,7 +528,7 @@ pub(crate) fn is_persian_reference(text: &str) -> bool {
 
 /// Whether a whitespace-free token must not be repaired: a URL, an e-mail
 /// address or a domain name.
-pub(crate) fn is_url_or_email(token: &str) -> bool {
+fn is_url_or_email(token: &str) -> bool {
     is_url_or_email_bytes(token.as_bytes())
 }
 
@@ -551,12 +552,12 @@ fn is_url_or_email_slow(token: &[u8]) -> bool {
 }
 
 /// What [`repair_token`] knows of a character (bit flags).
-pub(crate) const WORD: u8 = 1;
-pub(crate) const HARAKA: u8 = 2;
+const WORD: u8 = 1;
+const HARAKA: u8 = 2;
 pub(crate) const LETTER: u8 = 4;
 /// Arabic yeh, alef maksura, Arabic kaf: repaired inside a Persian word.
-pub(crate) const TARGET: u8 = 8;
-pub(crate) const NOT_SIGN: u8 = 16;
+const TARGET: u8 = 8;
+const NOT_SIGN: u8 = 16;
 
 pub(crate) fn repair_flags(c: char) -> u8 {
     let mut f = 0;

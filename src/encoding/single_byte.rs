@@ -36,17 +36,16 @@ pub(crate) struct ByteTable {
     chars: [char; 256],
     /// The length of that character in UTF-8.
     utf8_len: [u8; 256],
-    /// [`Self::persian_chars`] in UTF-8, padded to four bytes (the length is
-    /// in [`Self::persian_utf8_len`]), and the same for [`Self::chars`].
+    /// The character in UTF-8 with the Persian repairs of single characters
+    /// made (Arabic yeh and alef maksura → Farsi yeh, Arabic kaf → keheh),
+    /// padded to four bytes (the length is in [`Self::persian_utf8_len`]);
+    /// and [`Self::chars`] in UTF-8, padded alike.
     persian_utf8: [[u8; 4]; 256],
     persian_utf8_len: [u8; 256],
     utf8: [[u8; 4]; 256],
     /// Normaliser flags: `SPACE`, `NOT_TRIVIAL`, `PERSIAN_TARGET` (as
     /// `char_flags` gives them), `CR`, `NUL`, `BAD`.
     flags: [u8; 256],
-    /// [`Self::chars`] with the Persian repairs of single characters made:
-    /// Arabic yeh and alef maksura → Farsi yeh, Arabic kaf → keheh.
-    persian_chars: [char; 256],
     /// The Persian decision's view of each character.
     counted: [Counted; 256],
     /// The Persian repairs' flags of each character.
@@ -67,7 +66,6 @@ impl ByteTable {
         let mut table = ByteTable {
             encoding,
             chars: ['\u{FFFD}'; 256],
-            persian_chars: ['\u{FFFD}'; 256],
             utf8_len: [3; 256],
             persian_utf8: [[0xEF, 0xBF, 0xBD, 0]; 256],
             persian_utf8_len: [3; 256],
@@ -102,7 +100,6 @@ impl ByteTable {
                 '\u{0643}' => '\u{06A9}',
                 c => c,
             };
-            *table.persian_chars.get_mut(i)? = repaired;
             repaired.encode_utf8(table.persian_utf8.get_mut(i)?);
             *table.persian_utf8_len.get_mut(i)? = u8::try_from(repaired.len_utf8()).ok()?;
             c.encode_utf8(table.utf8.get_mut(i)?);
