@@ -110,6 +110,16 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
+    /// An ingest whose bag would hold more ZIP entries than newsbag reads.
+    #[error(
+        "{items} items already make a bag of more than {limit} ZIP entries, the most newsbag verifies; ingest the inputs in several runs, each with its own --name"
+    )]
+    TooManyEntries {
+        /// Items laid out when the limit was passed.
+        items: u64,
+        /// The limit on entries.
+        limit: u64,
+    },
     /// A bag did not verify, so it was not zipped or not extracted; nothing
     /// was left under the final name.
     #[error("`{path}` did not verify:{}", format_problems(problems))]

@@ -162,6 +162,12 @@ pub struct IngestOptions {
     pub max_input_bytes: u64,
     /// Files never ingested as news items (the `--meta` sidecar itself).
     pub exclude: Vec<PathBuf>,
+    /// Most ZIP entries a bag may have: newsbag's own reader (which checks
+    /// every bag ingest writes, and which `newsbag verify` uses) refuses
+    /// archives of more than [`crate::serialize::MAX_ZIP_ENTRIES`]. An
+    /// ingest that would go past it stops as soon as it knows, rather than
+    /// after making the whole bag.
+    pub max_entries: u64,
 }
 
 impl IngestOptions {
@@ -179,6 +185,7 @@ impl IngestOptions {
             software_agent: crate::bag::SOFTWARE_AGENT.to_owned(),
             max_input_bytes: DEFAULT_MAX_INPUT_BYTES,
             exclude: Vec::new(),
+            max_entries: crate::serialize::MAX_ZIP_ENTRIES,
         }
     }
 }
@@ -214,6 +221,11 @@ pub struct IngestSummary {
     /// Things worth knowing.
     pub warnings: Vec<String>,
 }
+
+/// ZIP entries of an ingested bag besides its payload files and item
+/// directories, at most: the top-level, `data/`, `data/items/` and
+/// `metadata/` directories and the tag files, with room to spare.
+const ENTRIES_BESIDES: u64 = 16;
 
 /// Inputs prepared in parallel at a time: bounds memory to one batch of
 /// inputs and their derivatives, whatever the size of the corpus.
@@ -429,6 +441,15 @@ pub fn ingest(
                     });
                 }
             }
+        }
+        // Every payload file is an entry, and so is each item's directory;
+        // the top-level directories and tag files are a handful more.
+        let entries = (spooled.len() + files.len() + layout.items) as u64 + ENTRIES_BESIDES;
+        if entries > options.max_entries {
+            return Err(Error::TooManyEntries {
+                items: layout.items as u64,
+                limit: options.max_entries,
+            });
         }
         next = batches.next();
     }
@@ -1310,6 +1331,43 @@ mod tests {
             .collect();
         let got = batches(&sources);
         assert_eq!(got, [0..11, 11..12, 12..268, 268..524, 524..600]);
+    }
+
+    #[test]
+    fn a_bag_past_the_entry_limit_is_refused_early_and_nothing_is_left() {
+        let tmp = tempfile::tempdir().unwrap();
+        let inbox = tmp.path().join("inbox");
+        std::fs::create_dir(&inbox).unwrap();
+        for i in 0..40 {
+            std::fs::write(
+                inbox.join(format!("{i:03}.txt")),
+                format!("Title {i}\n\nBody of news item {i}.\n"),
+            )
+            .unwrap();
+        }
+        let archive = tmp.path().join("archive");
+        let mut options = IngestOptions::new(&archive, "2020-01-01", "2020-01-01T00:00:00Z");
+        options.name = Some("big".into());
+        let inputs = [Input::Path(inbox.clone())];
+        // 40 items of 4 payload files each and a directory: 200 entries.
+        options.max_entries = 150;
+        let err = ingest(&inputs, &options, &crate::progress::NoProgress).unwrap_err();
+        assert!(
+            matches!(err, Error::TooManyEntries { limit: 150, items } if items <= 40),
+            "{err}"
+        );
+        assert!(!archive.join("bags/big.zip").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(&archive)
+            .map(|d| d.flatten().map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(
+            leftovers.iter().all(|n| n == "bags"),
+            "nothing but bags/ may remain: {leftovers:?}"
+        );
+        // Within the limit the same inputs make a bag.
+        options.max_entries = 400;
+        let summary = ingest(&inputs, &options, &crate::progress::NoProgress).unwrap();
+        assert_eq!(summary.items, 40);
     }
 
     #[test]
