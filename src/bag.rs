@@ -133,7 +133,7 @@ impl BagOptions {
     }
 
     /// Checks the options before any file is touched.
-    fn check(&self) -> Result<()> {
+    pub(crate) fn check(&self) -> Result<()> {
         for (name, _) in &self.extra_tags {
             let reserved = name == BAG_DECLARATION
                 || name == BAG_INFO
@@ -562,30 +562,30 @@ fn hash_one(
     Ok(digests)
 }
 
-/// The tag files of a bag whose payload manifests (one text per algorithm
-/// of `options`, in its order) are already written, as (name, bytes) in
-/// writing order: bagit.txt, bag-info.txt, the extra tag files, the
-/// manifests, the tag manifests.
-pub(crate) fn tag_files_with(
+/// The tag files that come last, given the `fixed` ones
+/// ([`BagOptions::fixed_tag_files`]) and the text of each payload manifest:
+/// the payload manifests' files, then the tag manifests (of the fixed tag
+/// files and the payload manifests).
+pub(crate) fn manifest_tag_files(
     options: &BagOptions,
-    oxum: PayloadOxum,
+    fixed: &[(String, Vec<u8>)],
     manifests: Vec<(Algorithm, String)>,
-) -> Result<Vec<(String, Vec<u8>)>> {
-    options.check()?;
-    let mut tags = options.fixed_tag_files(oxum)?;
-    for (a, text) in manifests {
-        tags.push((a.manifest_name(), text.into_bytes()));
-    }
+) -> Vec<(String, Vec<u8>)> {
+    let mut late: Vec<(String, Vec<u8>)> = manifests
+        .into_iter()
+        .map(|(a, text)| (a.manifest_name(), text.into_bytes()))
+        .collect();
     // The payload manifests of a large bag are megabytes: hashed on every
     // core.
-    let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = tags
+    let all: Vec<&(String, Vec<u8>)> = fixed.iter().chain(&late).collect();
+    let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = all
         .par_iter()
         .map(|(name, bytes)| (name.clone(), hash_bytes(bytes, &options.algorithms)))
         .collect();
     for (name, text) in tag_manifests(&mut written, &options.algorithms) {
-        tags.push((name, text.into_bytes()));
+        late.push((name, text.into_bytes()));
     }
-    Ok(tags)
+    late
 }
 
 /// The tag manifests, as (name, text), one per algorithm, of the tag files

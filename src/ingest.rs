@@ -490,6 +490,7 @@ pub fn ingest(
     // record) are made now: bag-info.txt and bagit.txt come before the
     // payload in the ZIP. The manifests and tag manifests, which come after
     // it, are made on another thread while the payload is copied.
+    bag_options.check()?;
     let early = bag_options.fixed_tag_files(oxum)?;
     let late_names: Vec<String> = Algorithm::DEFAULT
         .iter()
@@ -505,7 +506,11 @@ pub fn ingest(
                 (a, write_manifest(rows))
             })
             .collect();
-        crate::bag::tag_files_with(&bag_options, oxum, manifests)
+        Ok(crate::bag::manifest_tag_files(
+            &bag_options,
+            &early,
+            manifests,
+        ))
     };
 
     // 4. The ZIP, in path order, then verified and renamed into place.
@@ -525,7 +530,7 @@ pub fn ingest(
             &staged,
             &name,
             &options.bagging_date,
-            early,
+            &early,
             &late_names,
             late,
             &spooled,
@@ -576,15 +581,15 @@ fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
 /// every entry (directories included) in byte order of its path, the
 /// payload copied from the spool as it was packed, the tag files packed
 /// here. The tag files named in `late_names` are asked of `late` (which
-/// returns every tag file) only when the first of them is reached, so that
-/// they can be made while the entries before them are written. Returns the
-/// file, not yet synced.
+/// returns them) only when the first of them is reached, so that they can
+/// be made while the entries before them are written. Returns the file,
+/// not yet synced.
 #[allow(clippy::too_many_arguments, reason = "one private call site")]
 fn write_bag_zip(
     staged: &Path,
     name: &str,
     bagging_date: &str,
-    early: Vec<(String, Vec<u8>)>,
+    early: &[(String, Vec<u8>)],
     late_names: &[String],
     late: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
     spooled: &[Spooled],
@@ -595,17 +600,20 @@ fn write_bag_zip(
         Tag,
         Data(usize),
     }
-    let mut early: BTreeMap<String, Vec<u8>> = early.into_iter().collect();
-    let tag_names: Vec<String> = early
+    let early: BTreeMap<&str, &[u8]> = early
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let tag_names: Vec<&str> = early
         .keys()
-        .cloned()
-        .chain(late_names.iter().cloned())
+        .copied()
+        .chain(late_names.iter().map(String::as_str))
         .collect();
     let mut entries: BTreeMap<&str, Ref> = BTreeMap::new();
     let mut dirs: BTreeSet<String> = BTreeSet::new();
     let all = tag_names
         .iter()
-        .map(String::as_str)
+        .copied()
         .chain(spooled.iter().map(|f| f.path.as_str()));
     for p in all {
         let mut at = 0;
@@ -641,8 +649,8 @@ fn write_bag_zip(
         match r {
             Ref::Dir => zip.add_dir(&entry).map_err(werr)?,
             Ref::Tag => {
-                let bytes = match early.remove(*rel) {
-                    Some(bytes) => bytes,
+                let bytes = match early.get(*rel) {
+                    Some(bytes) => bytes.to_vec(),
                     None => {
                         if let Some(make) = late.take() {
                             late_tags = make()?.into_iter().collect();
@@ -673,14 +681,12 @@ fn write_bag_zip(
     if let Some(make) = late.take() {
         late_tags = make()?.into_iter().collect();
     }
-    for name_of in late_tags.keys() {
-        if !early.contains_key(name_of) && !tag_names.contains(name_of) {
-            return Err(Error::io(
-                "write",
-                staged,
-                std::io::Error::other(format!("tag file {name_of} has no place in the bag")),
-            ));
-        }
+    if let Some(extra) = late_tags.keys().next() {
+        return Err(Error::io(
+            "write",
+            staged,
+            std::io::Error::other(format!("tag file {extra} has no place in the bag")),
+        ));
     }
     let out = zip.finish().map_err(werr)?;
     out.into_inner().map_err(|e| werr(e.into_error()))
