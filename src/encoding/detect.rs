@@ -560,41 +560,51 @@ fn choose_statistical_full(
     if first_is_arabic && arabic_likelihood(&first_text, &best.1).is_some() && best.0 == first {
         return best;
     }
-    // Each candidate is decoded and scored once: the first guess's text and
-    // score are already known, and an ISO-8859-6 reading that surely has
-    // too many implausible words has no likelihood (see
+    // Each candidate is decoded once and scored once: the first guess's text
+    // and score are already known, and an ISO-8859-6 reading that surely
+    // has too many implausible words has no likelihood (see
     // `surely_implausible`).
     let mut texts: Vec<(&'static Encoding, String)> = vec![(first, first_text)];
     for e in [WINDOWS_1256, ISO_8859_6, best.0] {
         if e == ISO_8859_6 && surely_implausible(sample, e) {
             continue;
         }
-        let (text, p) = match texts.iter().find(|(t, _)| *t == e) {
-            Some((_, text)) if e == first && best.0 == first => (text.clone(), best.1),
-            Some((_, text)) => (text.clone(), score_text(text)),
-            None => {
-                let text = decode_sample(sample, e);
-                let p = score_text(&text);
-                texts.push((e, text.clone()));
-                (text, p)
-            }
+        let text = decoded_once(&mut texts, sample, e);
+        let p = if e == first && best.0 == first {
+            best.1
+        } else {
+            score_text(text)
         };
-        if let Some(likelihood) = arabic_likelihood(&text, &p)
+        if let Some(likelihood) = arabic_likelihood(text, &p)
             && arabic.as_ref().is_none_or(|(_, _, l)| likelihood > *l)
         {
             arabic = Some((e, p, likelihood));
         }
     }
     if let Some((e, p, _)) = arabic {
-        let text_of = |enc: &'static Encoding| match texts.iter().find(|(t, _)| *t == enc) {
-            Some((_, text)) => text.clone(),
-            None => decode_sample(sample, enc),
-        };
-        if text_of(e) != text_of(best.0) {
+        let chosen = decoded_once(&mut texts, sample, e).to_owned();
+        if chosen != decoded_once(&mut texts, sample, best.0) {
             best = (e, p);
         }
     }
     best
+}
+
+/// The decoding of `sample` with `e`, from `texts` or decoded and kept
+/// there.
+fn decoded_once<'t>(
+    texts: &'t mut Vec<(&'static Encoding, String)>,
+    sample: &[u8],
+    e: &'static Encoding,
+) -> &'t str {
+    let at = match texts.iter().position(|(t, _)| *t == e) {
+        Some(at) => at,
+        None => {
+            texts.push((e, decode_sample(sample, e)));
+            texts.len() - 1
+        }
+    };
+    texts.get(at).map_or("", |(_, text)| text.as_str())
 }
 
 /// Approximate frequencies (per mille) of Arabic-script letters in Arabic
@@ -739,13 +749,7 @@ fn non_ascii_sample(bytes: &[u8]) -> Vec<u8> {
 /// inputs are judged by what they hold).
 fn decode_sample(sample: &[u8], enc: &'static Encoding) -> String {
     let mut out = String::new();
-    if let Some(table) = super::single_byte::table(enc) {
-        // No character spans two bytes: none can be cut at the end.
-        super::single_byte::decode_into(table, sample, &mut out);
-        return out;
-    }
-    let mut decoder = enc.new_decoder_without_bom_handling();
-    super::decode_chunk(&mut decoder, sample, false, &mut out);
+    super::decode_all(enc, sample, false, &mut out);
     out
 }
 

@@ -298,12 +298,7 @@ pub fn detect_and_decode(bytes: &[u8], given: Option<&'static Encoding>) -> (Det
 pub fn decode(bytes: &[u8], detection: &Detection) -> Decoded {
     let body = bytes.get(detection.bom_len..).unwrap_or_default();
     let mut text = String::new();
-    let replacements = if let Some(table) = single_byte::table(detection.encoding) {
-        single_byte::decode_into(table, body, &mut text)
-    } else {
-        let mut decoder = detection.encoding.new_decoder_without_bom_handling();
-        decode_chunk(&mut decoder, body, true, &mut text)
-    };
+    let replacements = decode_all(detection.encoding, body, true, &mut text);
     Decoded {
         text,
         encoding: detection.encoding,
@@ -311,6 +306,23 @@ pub fn decode(bytes: &[u8], detection: &Detection) -> Decoded {
         had_errors: replacements > 0,
         replacements,
     }
+}
+
+/// Decodes all of `src` with `encoding` (single-byte encodings through
+/// their tables), appending to `out`; returns the number of malformed
+/// sequences. Unless `last`, a character cut at the end is left out.
+pub(crate) fn decode_all(
+    encoding: &'static Encoding,
+    src: &[u8],
+    last: bool,
+    out: &mut String,
+) -> u64 {
+    if let Some(table) = single_byte::table(encoding) {
+        // No character spans two bytes: none can be cut at the end.
+        return single_byte::decode_into(table, src, out);
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    decode_chunk(&mut decoder, src, last, out)
 }
 
 /// Decodes one chunk, appending to `out`; returns the number of malformed

@@ -53,13 +53,16 @@ pub(crate) struct ByteTable {
 }
 
 impl ByteTable {
+    /// Whether byte `b` is undefined in the encoding.
+    fn undefined(&self, b: u8) -> bool {
+        self.flags
+            .get(usize::from(b))
+            .is_some_and(|&f| f & BAD != 0)
+    }
+
     /// Whether any byte of `bytes` is undefined in the encoding.
     pub(crate) fn has_undefined(&self, bytes: &[u8]) -> bool {
-        bytes.iter().any(|&b| {
-            self.flags
-                .get(usize::from(b))
-                .is_some_and(|&f| f & BAD != 0)
-        })
+        bytes.iter().any(|&b| self.undefined(b))
     }
 
     fn new(encoding: &'static Encoding) -> Option<Self> {
@@ -172,15 +175,7 @@ pub(crate) fn table(encoding: &'static Encoding) -> Option<&'static ByteTable> {
 pub(crate) fn decode_into(table: &ByteTable, bytes: &[u8], out: &mut String) -> u64 {
     out.reserve(bytes.len() + bytes.len() / 2);
     push_decoded(table, bytes, out);
-    bytes
-        .iter()
-        .filter(|&&b| {
-            table
-                .flags
-                .get(usize::from(b))
-                .is_some_and(|&f| f & BAD != 0)
-        })
-        .count() as u64
+    bytes.iter().filter(|&&b| table.undefined(b)).count() as u64
 }
 
 /// Appends the decoding of `bytes` to `out`.
