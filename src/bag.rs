@@ -1046,22 +1046,31 @@ mod tests {
         dir
     }
 
-    fn listing(root: &Path) -> Vec<(String, Vec<u8>)> {
+    /// The entries under `root` that `keep` accepts, sorted, with their
+    /// paths relative to `root`.
+    fn entries(
+        root: &Path,
+        keep: fn(&fs::FileType) -> bool,
+    ) -> impl Iterator<Item = (String, walkdir::DirEntry)> + '_ {
         walkdir::WalkDir::new(root)
             .sort_by_file_name()
             .into_iter()
             .map(|e| e.unwrap())
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                (
-                    e.path()
-                        .strip_prefix(root)
-                        .unwrap()
-                        .to_string_lossy()
-                        .into_owned(),
-                    fs::read(e.path()).unwrap(),
-                )
+            .filter(move |e| keep(&e.file_type()))
+            .map(move |e| {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .into_owned();
+                (rel, e)
             })
+    }
+
+    fn listing(root: &Path) -> Vec<(String, Vec<u8>)> {
+        entries(root, fs::FileType::is_file)
+            .map(|(rel, e)| (rel, fs::read(e.path()).unwrap()))
             .collect()
     }
 
@@ -1171,18 +1180,8 @@ mod tests {
     }
 
     fn dirs_of(root: &Path) -> Vec<String> {
-        walkdir::WalkDir::new(root)
-            .sort_by_file_name()
-            .into_iter()
-            .map(|e| e.unwrap())
-            .filter(|e| e.file_type().is_dir())
-            .map(|e| {
-                e.path()
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned()
-            })
+        entries(root, fs::FileType::is_dir)
+            .map(|(rel, _)| rel)
             .collect()
     }
 
