@@ -422,9 +422,13 @@ fn function_word(word: u128) -> u8 {
 /// Whether a text is Persian (see the module documentation). The caller
 /// passes the text or its start (newsbag uses the first 64 KiB).
 pub fn is_persian(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if !may_hold_arabic_letters(bytes) {
+        // Not one Arabic letter: the verdict needs two.
+        return false;
+    }
     let block = &*ARABIC_BLOCK;
     let mut evidence = Evidence::default();
-    let bytes = text.as_bytes();
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         let what = if b < 0x80 {
@@ -446,6 +450,24 @@ pub fn is_persian(text: &str) -> bool {
         evidence.push(what);
     }
     evidence.verdict()
+}
+
+/// Whether UTF-8 `bytes` may encode an Arabic letter (see
+/// [`is_arabic_letter`]: U+0620–U+08C9): a lead byte of U+0600–U+07FF
+/// (0xD8–0xDF) or the first two bytes of U+0800–U+08FF (0xE0 0xA0–0xA3).
+/// One pass that the compiler vectorises, so that text in other scripts
+/// (Chinese, Japanese, Greek…) costs next to nothing to rule out.
+fn may_hold_arabic_letters(bytes: &[u8]) -> bool {
+    let mut two_byte_arabic = false;
+    let mut e0 = false;
+    for chunk in bytes.chunks(4096) {
+        two_byte_arabic |= chunk.iter().fold(false, |a, &b| a | (b & 0xF8 == 0xD8));
+        e0 |= chunk.iter().fold(false, |a, &b| a | (b == 0xE0));
+        if two_byte_arabic {
+            return true;
+        }
+    }
+    e0 && bytes.windows(2).any(|w| matches!(w, [0xE0, 0xA0..=0xA3]))
 }
 
 #[cfg(test)]

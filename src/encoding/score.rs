@@ -158,6 +158,52 @@ static TRAITS: std::sync::LazyLock<[Traits; TABLE_LEN]> = std::sync::LazyLock::n
     table
 });
 
+/// [`traits`] of every [`common_cjk`] character.
+const CJK_LETTER: Traits = Traits {
+    class: Class::Cjk,
+    separator: false,
+    lower: false,
+    upper: false,
+};
+
+/// Kana, CJK ideographs and Hangul syllables: the bulk of Chinese, Japanese
+/// and Korean text, whose [`traits`] are all [`CJK_LETTER`] (a test checks
+/// every one), found without the Unicode tables `traits` consults.
+fn common_cjk(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{AC00}'..='\u{D7A3}')
+}
+
+/// [`traits`] of U+3000–U+30FF (CJK punctuation, kana) and U+FF00–U+FFFF
+/// (full-width and half-width forms), frequent in Chinese, Japanese and
+/// Korean text and beyond [`TRAITS`].
+static WIDE_TRAITS: std::sync::LazyLock<[[Traits; 256]; 2]> = std::sync::LazyLock::new(|| {
+    let mut tables = [[traits('\0'); 256]; 2];
+    for (base, table) in [0x3000u32, 0xFF00].into_iter().zip(tables.iter_mut()) {
+        for (u, slot) in (base..).zip(table.iter_mut()) {
+            if let Some(c) = char::from_u32(u) {
+                *slot = traits(c);
+            }
+        }
+    }
+    tables
+});
+
+/// [`traits`] of a character beyond [`TRAITS`], from [`WIDE_TRAITS`] where
+/// it has them.
+fn wide_traits(c: char) -> Traits {
+    let u = u32::from(c);
+    let (table, low) = match u >> 8 {
+        0x30 => (0, u & 0xFF),
+        0xFF => (1, u & 0xFF),
+        _ => return traits(c),
+    };
+    WIDE_TRAITS
+        .get(table)
+        .and_then(|t| t.get(low as usize))
+        .copied()
+        .unwrap_or_else(|| traits(c))
+}
+
 /// Scores a decoded text.
 pub(crate) fn plausibility(text: &str) -> Plausibility {
     let table = &*TRAITS;
@@ -166,7 +212,8 @@ pub(crate) fn plausibility(text: &str) -> Plausibility {
     for c in text.chars() {
         let t = match table.get(c as usize) {
             Some(t) => *t,
-            None => traits(c),
+            None if common_cjk(c) => CJK_LETTER,
+            None => wide_traits(c),
         };
         if t.separator {
             w.finish(&mut p);
@@ -303,6 +350,28 @@ mod tests {
             let p = plausibility(text);
             assert_eq!((p.words, p.bad), (*words, *bad), "{note}: {text}");
             assert_eq!(p, plausibility_reference(text), "{note}");
+        }
+    }
+
+    #[test]
+    fn common_cjk_traits_are_those_of_unicode() {
+        let mut checked = 0;
+        for c in (0x800u32..0x1_0000)
+            .filter_map(char::from_u32)
+            .filter(|&c| common_cjk(c))
+        {
+            assert_eq!(traits(c), CJK_LETTER, "U+{:04X}", u32::from(c));
+            checked += 1;
+        }
+        assert!(checked > 30_000);
+    }
+
+    #[test]
+    fn wide_table_equals_unicode_properties() {
+        for u in (0x3000u32..=0x30FF).chain(0xFF00..=0xFFFF) {
+            if let Some(c) = char::from_u32(u) {
+                assert_eq!(wide_traits(c), traits(c), "U+{u:04X}");
+            }
         }
     }
 
