@@ -21,11 +21,11 @@ const DECLARATION_LIMIT: usize = 4096;
 
 /// How many bytes of non-ASCII words the plausibility check decodes per
 /// candidate encoding.
-const SAMPLE_LIMIT: usize = 2 * 1024;
+const SAMPLE_LIMIT: usize = 1024;
 
 /// How many bytes of the non-ASCII sample chardetng is fed (its cost grows
 /// with the input, and 1 KiB of non-ASCII words is plenty for it).
-const CHARDETNG_SAMPLE_LIMIT: usize = 1024;
+const CHARDETNG_SAMPLE_LIMIT: usize = 256;
 
 /// How many bytes chardetng is fed when there is no non-ASCII word.
 const CHARDETNG_LIMIT: usize = 64 * 1024;
@@ -434,8 +434,11 @@ fn clearly_windows_1256(sample: &[u8]) -> Option<(&'static Encoding, Plausibilit
     if sample.is_empty() {
         return None;
     }
+    let p = score_candidate(sample, WINDOWS_1256, true);
+    if !may_be_arabic(&p) {
+        return None;
+    }
     let text = decode_sample(sample, WINDOWS_1256);
-    let p = score_text(&text);
     arabic_likelihood(&text, &p)?;
     let gb18030_four_byte = sample
         .windows(2)
@@ -536,18 +539,19 @@ fn choose_statistical_full(
             candidates.push(e);
         }
     }
-    let first_text = decode_sample(sample, first);
-    let mut best = (first, score_text(&first_text));
-    // Only a clearly more plausible candidate can overrule the first guess.
-    let doubtful = best.1.bad_ratio() >= MARGIN;
-    for &e in candidates.iter().skip(1).filter(|_| doubtful) {
-        let text = decode_sample(sample, e);
-        if text == first_text {
-            continue;
-        }
-        let s = score_text(&text);
-        if s.bad_ratio() + MARGIN <= best.1.bad_ratio() {
-            best = (e, s);
+    // Each candidate is scored once (single-byte ones straight from the
+    // bytes) and decoded only when its text is needed.
+    let mut texts: Vec<(&'static Encoding, String)> = Vec::new();
+    let mut best = (first, score_candidate(sample, first, complete));
+    // Only a clearly more plausible candidate can overrule the first guess
+    // (one that decodes the sample as the first guess does scores alike,
+    // so it never does).
+    if best.1.bad_ratio() >= MARGIN {
+        for &e in candidates.iter().skip(1) {
+            let s = score_candidate(sample, e, complete);
+            if s.bad_ratio() + MARGIN <= best.1.bad_ratio() {
+                best = (e, s);
+            }
         }
     }
     // What chardetng lacks for Arabic script: a decoding into clean
@@ -555,26 +559,30 @@ fn choose_statistical_full(
     // Persian text is the right one. Other scripts' legacy bytes read as
     // windows-1256 or ISO-8859-6 mix Arabic letters with Latin letters or
     // symbols inside words, or give an implausible letter distribution.
-    let mut arabic: Option<(&'static Encoding, Plausibility, f32)> = None;
     let first_is_arabic = [WINDOWS_1256, ISO_8859_6].contains(&first);
-    if first_is_arabic && arabic_likelihood(&first_text, &best.1).is_some() && best.0 == first {
+    if first_is_arabic
+        && best.0 == first
+        && arabic_likelihood(decoded_once(&mut texts, sample, first), &best.1).is_some()
+    {
         return best;
     }
-    // Each candidate is decoded once and scored once: the first guess's text
-    // and score are already known, and an ISO-8859-6 reading that surely
-    // has too many implausible words has no likelihood (see
-    // `surely_implausible`).
-    let mut texts: Vec<(&'static Encoding, String)> = vec![(first, first_text)];
+    // An ISO-8859-6 reading that surely has too many implausible words has
+    // no likelihood (see `surely_implausible`), nor has any reading whose
+    // score rules it out.
+    let mut arabic: Option<(&'static Encoding, Plausibility, f32)> = None;
     for e in [WINDOWS_1256, ISO_8859_6, best.0] {
         if e == ISO_8859_6 && surely_implausible(sample, e) {
             continue;
         }
-        let text = decoded_once(&mut texts, sample, e);
-        let p = if e == first && best.0 == first {
+        let p = if e == best.0 {
             best.1
         } else {
-            score_text(text)
+            score_candidate(sample, e, complete)
         };
+        if !may_be_arabic(&p) {
+            continue;
+        }
+        let text = decoded_once(&mut texts, sample, e);
         if let Some(likelihood) = arabic_likelihood(text, &p)
             && arabic.as_ref().is_none_or(|(_, _, l)| likelihood > *l)
         {
@@ -632,7 +640,7 @@ fn arabic_letter_frequency(c: char) -> f32 {
 /// of its non-ASCII words in Arabic script), the mean log-frequency of its
 /// Arabic-script letters; `None` otherwise or if too implausible.
 fn arabic_likelihood(text: &str, p: &Plausibility) -> Option<f32> {
-    if p.words == 0 || p.bad * 20 > p.words {
+    if !may_be_arabic(p) {
         return None;
     }
     // One pass over the characters: a word (text between whitespace and
@@ -757,8 +765,19 @@ fn score_text(text: &str) -> Plausibility {
     plausibility(text)
 }
 
+/// The plausibility of `sample` decoded with `enc`: straight from the
+/// bytes for a single-byte encoding, else decoded and scored.
 fn score_candidate(sample: &[u8], enc: &'static Encoding, _complete: bool) -> Plausibility {
-    score_text(&decode_sample(sample, enc))
+    match super::single_byte::table(enc) {
+        Some(table) => table.plausibility(sample),
+        None => score_text(&decode_sample(sample, enc)),
+    }
+}
+
+/// Whether a reading scored `p` may have an Arabic likelihood (see
+/// [`arabic_likelihood`], which returns `None` at once otherwise).
+fn may_be_arabic(p: &Plausibility) -> bool {
+    p.words > 0 && p.bad * 20 <= p.words
 }
 
 /// Finds an in-band declaration in the first 4 KiB: an XML declaration

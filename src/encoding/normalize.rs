@@ -270,6 +270,13 @@ pub(super) fn normalize_fast(text: &str, persian: bool) -> Option<(String, Repai
             i += 2;
             continue;
         }
+        if (0xE5..=0xE9).contains(&b) {
+            // U+5000–U+9FFF, CJK ideographs: trivially NFC, never
+            // whitespace, never a Persian target (`text` is valid UTF-8, so
+            // three bytes follow from here).
+            i += 3;
+            continue;
+        }
         let c = text.get(i..).and_then(|r| r.chars().next())?;
         let len = c.len_utf8();
         if c.is_whitespace() {
@@ -685,6 +692,7 @@ mod tests {
                 Just("\0".to_owned()),
                 Just("\u{FEFF}".to_owned()),
                 Just("e\u{301}".to_owned()),
+                "[\u{4E00}-\u{9FFF}\u{3000}-\u{30FF}\u{FF01}-\u{FF65}\u{0610}-\u{061A}\u{0370}-\u{03FF}\u{0300}-\u{0345}]{0,6}",
                 Just(" ".to_owned()),
                 "\\PC{0,4}",
             ],

@@ -225,6 +225,41 @@ pub(crate) fn plausibility(text: &str) -> Plausibility {
     p
 }
 
+/// [`traits`] of the character each byte decodes to in one single-byte
+/// encoding, so that a candidate's reading is scored straight from the
+/// bytes, without decoding them.
+pub(crate) struct ByteScores([Traits; 256]);
+
+impl ByteScores {
+    /// The table for an encoding whose byte `b` decodes to `chars[b]` (and
+    /// whose bytes below 0x80 are ASCII).
+    pub(crate) fn new(chars: &[char; 256]) -> Self {
+        let mut table = [traits('\0'); 256];
+        for (slot, &c) in table.iter_mut().zip(chars) {
+            *slot = traits(c);
+        }
+        ByteScores(table)
+    }
+}
+
+/// [`plausibility`] of what `bytes` decode to in the single-byte encoding
+/// of `scores` (equal to decoding, then scoring: a property test checks it
+/// in every such encoding).
+pub(crate) fn plausibility_of_bytes(bytes: &[u8], scores: &ByteScores) -> Plausibility {
+    let mut p = Plausibility::default();
+    let mut w = WordState::default();
+    for &b in bytes {
+        let t = scores.0.get(usize::from(b)).copied().unwrap_or(CJK_LETTER);
+        if t.separator {
+            w.finish(&mut p);
+            continue;
+        }
+        w.push(b < 0x80, t, &mut p);
+    }
+    w.finish(&mut p);
+    p
+}
+
 #[cfg(test)]
 /// The straightforward [`plausibility`] that the table-driven one must
 /// agree with.

@@ -19,6 +19,7 @@ use encoding_rs::Encoding;
 
 use super::normalize::{NOT_TRIVIAL, PERSIAN_TARGET, SPACE, TOKEN_LIMIT, char_flags, finish_token};
 use super::persian::{self, Counted, Evidence};
+use super::score::{ByteScores, Plausibility, plausibility_of_bytes};
 use super::{RepairKind, Repairs, add_repair};
 
 /// Normaliser flag of the byte that decodes to CR.
@@ -36,13 +37,9 @@ pub(crate) struct ByteTable {
     chars: [char; 256],
     /// The length of that character in UTF-8.
     utf8_len: [u8; 256],
-    /// The character in UTF-8 with the Persian repairs of single characters
-    /// made (Arabic yeh and alef maksura → Farsi yeh, Arabic kaf → keheh),
-    /// padded to four bytes (the length is in [`Self::persian_utf8_len`]);
-    /// and [`Self::chars`] in UTF-8, padded alike.
-    persian_utf8: [[u8; 4]; 256],
-    persian_utf8_len: [u8; 256],
-    utf8: [[u8; 4]; 256],
+    /// The character with the Persian repairs of single characters made
+    /// (Arabic yeh and alef maksura → Farsi yeh, Arabic kaf → keheh).
+    persian_chars: [char; 256],
     /// Normaliser flags: `SPACE`, `NOT_TRIVIAL`, `PERSIAN_TARGET` (as
     /// `char_flags` gives them), `CR`, `NUL`, `BAD`.
     flags: [u8; 256],
@@ -50,6 +47,11 @@ pub(crate) struct ByteTable {
     counted: [Counted; 256],
     /// The Persian repairs' flags of each character.
     repair: [u8; 256],
+    /// Whether any byte decodes to an Arabic-script letter (without one,
+    /// no text in the encoding is Persian).
+    arabic_letters: bool,
+    /// The plausibility scorer's view of each character.
+    scores: ByteScores,
 }
 
 impl ByteTable {
@@ -58,6 +60,12 @@ impl ByteTable {
         self.flags
             .get(usize::from(b))
             .is_some_and(|&f| f & BAD != 0)
+    }
+
+    /// The plausibility of what `bytes` decode to (see
+    /// [`plausibility_of_bytes`]).
+    pub(crate) fn plausibility(&self, bytes: &[u8]) -> Plausibility {
+        plausibility_of_bytes(bytes, &self.scores)
     }
 
     /// Whether any byte of `bytes` is undefined in the encoding.
@@ -70,12 +78,12 @@ impl ByteTable {
             encoding,
             chars: ['\u{FFFD}'; 256],
             utf8_len: [3; 256],
-            persian_utf8: [[0xEF, 0xBF, 0xBD, 0]; 256],
-            persian_utf8_len: [3; 256],
-            utf8: [[0xEF, 0xBF, 0xBD, 0]; 256],
+            persian_chars: ['\u{FFFD}'; 256],
             flags: [0; 256],
             counted: [Counted::Mark; 256],
             repair: [0; 256],
+            arabic_letters: false,
+            scores: ByteScores::new(&['\0'; 256]),
         };
         for b in 0..=255u8 {
             let i = usize::from(b);
@@ -103,9 +111,7 @@ impl ByteTable {
                 '\u{0643}' => '\u{06A9}',
                 c => c,
             };
-            repaired.encode_utf8(table.persian_utf8.get_mut(i)?);
-            *table.persian_utf8_len.get_mut(i)? = u8::try_from(repaired.len_utf8()).ok()?;
-            c.encode_utf8(table.utf8.get_mut(i)?);
+            *table.persian_chars.get_mut(i)? = repaired;
             *table.utf8_len.get_mut(i)? = u8::try_from(c.len_utf8()).ok()?;
             let mut f = char_flags(c);
             if c == '\r' {
@@ -117,7 +123,9 @@ impl ByteTable {
             *table.flags.get_mut(i)? |= f;
             *table.counted.get_mut(i)? = persian::counted(c);
             *table.repair.get_mut(i)? = persian::repair_flags(c);
+            table.arabic_letters |= persian::is_arabic_letter(c);
         }
+        table.scores = ByteScores::new(&table.chars);
         Some(table)
     }
 }
@@ -199,6 +207,9 @@ fn push_decoded(table: &ByteTable, bytes: &[u8], out: &mut String) {
 /// `persian::decide` of the decoding of `bytes`: the decision on the first
 /// 64 KiB of decoded text, fed byte by byte.
 pub(crate) fn decide(table: &ByteTable, bytes: &[u8]) -> bool {
+    if !table.arabic_letters {
+        return false; // the verdict needs two Arabic-script letters
+    }
     let mut evidence = Evidence::default();
     let mut decoded = 0usize;
     for &b in bytes {
@@ -246,15 +257,14 @@ fn normalize_bytes(
     persian: bool,
 ) -> Option<(String, Repairs, u64)> {
     use persian::LETTER;
-    // Written as UTF-8 bytes from the tables (a few instructions a
-    // character), validated once at the end.
-    let mut out: Vec<u8> = Vec::with_capacity(bytes.len() * 2 + 16);
+    // Written a character at a time from the tables.
+    let mut out = String::with_capacity(bytes.len() * 2 + 16);
     let mut repairs = Repairs::new();
     let (mut scratch, mut written) = (String::new(), String::new());
-    let (utf8, utf8_len) = if persian {
-        (&table.persian_utf8, &table.persian_utf8_len)
+    let chars = if persian {
+        &table.persian_chars
     } else {
-        (&table.utf8, &table.utf8_len)
+        &table.chars
     };
     let letter = |k: usize| {
         bytes.get(k).is_some_and(|&b| {
@@ -286,7 +296,7 @@ fn normalize_bytes(
                     _ => {
                         // NOT SIGN: ZWNJ between two Arabic-script letters.
                         if i > 0 && letter(i - 1) && letter(i + 1) {
-                            out.extend_from_slice("\u{200C}".as_bytes());
+                            out.push('\u{200C}');
                             t_zwnj += 1;
                             i += 1;
                             continue;
@@ -294,7 +304,7 @@ fn normalize_bytes(
                     }
                 }
             }
-            push_utf8(&mut out, utf8, utf8_len, k);
+            push_char(&mut out, chars, k);
             i += 1;
             continue;
         }
@@ -314,12 +324,12 @@ fn normalize_bytes(
             written.clear();
             bad += decode_into(table, token, &mut scratch);
             finish_token(&scratch, persian, &mut written, &mut repairs);
-            out.extend_from_slice(written.as_bytes());
+            out.push_str(&written);
         } else if t_yeh + t_keheh + t_zwnj > 0 {
             if persian::is_url_or_email_bytes(token) {
                 out.truncate(token_out);
                 for &b in token {
-                    push_utf8(&mut out, &table.utf8, &table.utf8_len, usize::from(b));
+                    push_char(&mut out, &table.chars, usize::from(b));
                 }
             } else {
                 (yeh, keheh, zwnj) = (yeh + t_yeh, keheh + t_keheh, zwnj + t_zwnj);
@@ -330,7 +340,7 @@ fn normalize_bytes(
             break;
         }
         if f & CR != 0 {
-            out.push(b'\n');
+            out.push('\n');
             if bytes.get(i + 1) == Some(&b'\n') {
                 crlf += 1;
                 i += 1;
@@ -338,7 +348,7 @@ fn normalize_bytes(
                 cr += 1;
             }
         } else {
-            push_utf8(&mut out, &table.utf8, &table.utf8_len, k);
+            push_char(&mut out, &table.chars, k);
         }
         i += 1;
         token_start = i;
@@ -349,17 +359,15 @@ fn normalize_bytes(
     add_repair(&mut repairs, RepairKind::PersianYeh, yeh);
     add_repair(&mut repairs, RepairKind::PersianKeheh, keheh);
     add_repair(&mut repairs, RepairKind::ZwnjFromNotSign, zwnj);
-    let text = String::from_utf8(out).ok()?;
-    Some((text, repairs, bad))
+    Some((out, repairs, bad))
 }
 
-/// Appends the UTF-8 of byte `k` from a table: four bytes written, the
-/// padding cut off again (cheaper than a copy of variable length).
+/// Appends the character of byte `k` from a table (a `String` is written
+/// directly: building bytes and validating them at the end costs more).
 #[inline]
-fn push_utf8(out: &mut Vec<u8>, utf8: &[[u8; 4]; 256], len: &[u8; 256], k: usize) {
-    if let (Some(bytes), Some(&n)) = (utf8.get(k), len.get(k)) {
-        out.extend_from_slice(bytes);
-        out.truncate(out.len() - 4 + usize::from(n));
+fn push_char(out: &mut String, chars: &[char; 256], k: usize) {
+    if let Some(&c) = chars.get(k) {
+        out.push(c);
     }
 }
 
@@ -386,6 +394,12 @@ mod tests {
         let (reference, reference_bad) = enc.decode_without_bom_handling(bytes);
         assert_eq!(decoded, reference, "{}", enc.name());
         assert_eq!(bad > 0, reference_bad, "{}", enc.name());
+        assert_eq!(
+            t.plausibility(bytes),
+            super::super::score::plausibility(&reference),
+            "{} {bytes:?}",
+            enc.name()
+        );
         if let Some(fast) = to_text(t, bytes) {
             assert_eq!(fast, general(enc, bytes), "{} {bytes:?}", enc.name());
         }
