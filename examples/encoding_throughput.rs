@@ -66,6 +66,16 @@ fn main() {
         ("greek-iso-8859-7", article("el", "iso-8859-7")),
         ("japanese-shift_jis", article("ja", "shift_jis")),
         ("chinese-gbk", article("zh-hans", "gbk")),
+        ("russian-koi8-r", article("ru", "koi8-r")),
+        ("ukrainian-windows-1251", article("uk", "windows-1251")),
+        ("hebrew-windows-1255", article("he", "windows-1255")),
+        ("czech-windows-1250", article("cs", "windows-1250")),
+        ("polish-iso-8859-2", article("pl", "iso-8859-2")),
+        ("turkish-windows-1254", article("tr", "windows-1254")),
+        ("german-windows-1252", article("de", "windows-1252")),
+        ("japanese-euc-jp", article("ja", "euc-jp")),
+        ("korean-euc-kr", article("ko", "euc-kr")),
+        ("chinese-big5", article("zh-hant", "big5")),
     ] {
         if std::env::var("ONLY").is_ok_and(|only| only != name) {
             continue;

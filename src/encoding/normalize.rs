@@ -270,10 +270,23 @@ pub(super) fn normalize_fast(text: &str, persian: bool) -> Option<(String, Repai
             i += 2;
             continue;
         }
-        if (0xE5..=0xE9).contains(&b) {
-            // U+5000–U+9FFF, CJK ideographs: trivially NFC, never
-            // whitespace, never a Persian target (`text` is valid UTF-8, so
-            // three bytes follow from here).
+        let ideograph_or_syllable = match (b, bytes.get(i + 1)) {
+            // U+4E00–U+9FFF and U+AC00–U+CFFF: CJK ideographs and Hangul
+            // syllables, trivially NFC (see `trivially_nfc_char`), never
+            // whitespace, never a Persian target.
+            (0xE5..=0xE9 | 0xEB..=0xEC, _) => true,
+            (0xE4, Some(&b2)) => b2 >= 0xB8,
+            (0xEA, Some(&b2)) => b2 >= 0xB0,
+            // U+3040–U+30FF, kana, but for the combining voiced sound marks
+            // U+3099 and U+309A (E3 82 99, E3 82 9A).
+            (0xE3, Some(&b2)) => {
+                (0x81..=0x83).contains(&b2)
+                    && !(b2 == 0x82 && matches!(bytes.get(i + 2), Some(0x99 | 0x9A)))
+            }
+            _ => false,
+        };
+        if ideograph_or_syllable {
+            // `text` is valid UTF-8: three bytes from here are the character.
             i += 3;
             continue;
         }
@@ -692,7 +705,7 @@ mod tests {
                 Just("\0".to_owned()),
                 Just("\u{FEFF}".to_owned()),
                 Just("e\u{301}".to_owned()),
-                "[\u{4E00}-\u{9FFF}\u{3000}-\u{30FF}\u{FF01}-\u{FF65}\u{0610}-\u{061A}\u{0370}-\u{03FF}\u{0300}-\u{0345}]{0,6}",
+                "[\u{4DF0}-\u{9FFF}\u{A9F0}-\u{D7FF}\u{3000}-\u{30FF}\u{FF01}-\u{FF65}\u{0610}-\u{061A}\u{0370}-\u{03FF}\u{0300}-\u{0345}]{0,6}",
                 Just(" ".to_owned()),
                 "\\PC{0,4}",
             ],
