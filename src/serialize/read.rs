@@ -3,8 +3,8 @@
 //! [`ZipSource`] streams entries for verification without extracting them.
 
 mod central;
+mod scan;
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use central::{CentralDirectory, CentralError, LOCAL_LEN, LocalHeader, NAME_BYTES_PER_ENTRY};
+use central::{CentralDirectory, CentralError, LocalHeader, NAME_BYTES_PER_ENTRY};
+pub(crate) use scan::{Scanned, SpilledZip, open_zip, scan_zip};
 
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
@@ -442,250 +443,6 @@ fn zip_err(path: &Path, e: CentralError, max_entries: u64) -> Error {
     }
 }
 
-/// Opens the archive in `reader` (named `path` in messages) and lists it
-/// from the central directory alone: nothing is decompressed.
-///
-/// `Err` if it is not a ZIP archive at all (no end of central directory,
-/// truncated, corrupt central directory) or has more than `max_entries`
-/// entries; any defect of the bag inside is a problem in the inventory.
-pub(crate) fn open_zip<R: ArchiveRead>(
-    mut reader: R,
-    path: &Path,
-    max_entries: u64,
-) -> Result<OpenedZip<R>> {
-    let cd = CentralDirectory::read(&mut reader, max_entries)
-        .map_err(|e| zip_err(path, e, max_entries))?;
-    let mut problems = Vec::new();
-    let layout = |reason: String| Problem::error(None, ProblemKind::ArchiveLayout { reason });
-
-    // Duplicate names (only one could be extracted), found by sorting
-    // indices rather than copying names.
-    let mut by_name: Vec<u32> = (0..cd.len())
-        .filter_map(|i| u32::try_from(i).ok())
-        .collect();
-    let name_of = |i: u32| match cd.name(i as usize) {
-        Ok(n) | Err(n) => n,
-    };
-    by_name.sort_unstable_by(|&a, &b| name_of(a).cmp(name_of(b)));
-    if by_name.windows(2).any(|w| name_of(w[0]) == name_of(w[1])) {
-        problems.push(layout(
-            "two entries have the same name (only one could be extracted)".into(),
-        ));
-    }
-    drop(by_name);
-
-    // Names and types; `named` keeps the indices of entries that passed.
-    let mut named: Vec<u32> = Vec::with_capacity(cd.len());
-    let mut ranges: Vec<(u64, u64)> = Vec::with_capacity(cd.len());
-    for (index, record) in cd.records().iter().enumerate() {
-        let name = match cd.name(index) {
-            Ok(name) => name,
-            Err(lossy) => {
-                problems.push(Problem::error(
-                    None,
-                    ProblemKind::UnsafeEntryName {
-                        name: lossy.to_owned(),
-                        reason: "not valid UTF-8".into(),
-                    },
-                ));
-                continue;
-            }
-        };
-        // An entry's local header and data take at least 30 + name +
-        // compressed bytes.
-        let end = record
-            .header_offset
-            .saturating_add(LOCAL_LEN)
-            .saturating_add(cd.raw_name_len(index) as u64)
-            .saturating_add(record.compressed_size);
-        ranges.push((record.header_offset, end));
-        if let Some(reason) = unsafe_entry_name_reason(name) {
-            problems.push(Problem::error(
-                None,
-                ProblemKind::UnsafeEntryName {
-                    name: name.to_owned(),
-                    reason: reason.into(),
-                },
-            ));
-            continue;
-        }
-        let is_dir = name.ends_with('/');
-        let file_type = record.unix_mode().map_or(0, |m| m & 0o170_000);
-        if file_type == 0o120_000 {
-            problems.push(Problem::error(
-                Some(name),
-                ProblemKind::SpecialFile {
-                    path: name.to_owned(),
-                    file_type: "symbolic link entry".into(),
-                },
-            ));
-            continue;
-        }
-        let expected_type = if is_dir { 0o040_000 } else { 0o100_000 };
-        if file_type != 0 && file_type != expected_type {
-            problems.push(Problem::error(
-                Some(name),
-                ProblemKind::SpecialFile {
-                    path: name.to_owned(),
-                    file_type: format!("entry of Unix file type {file_type:o}"),
-                },
-            ));
-            continue;
-        }
-        if let Ok(i) = u32::try_from(index) {
-            named.push(i);
-        }
-    }
-
-    // Overlaps, from the central directory alone.
-    ranges.sort_unstable();
-    let mut overlapping = ranges.windows(2).filter(|w| w[1].0 < w[0].1).count();
-    if ranges.last().is_some_and(|r| r.1 > cd.start()) {
-        overlapping += 1;
-    }
-    drop(ranges);
-    if overlapping > 0 {
-        problems.push(layout(format!(
-            "{overlapping} entries overlap another entry or the central directory \
-             (a ZIP bomb or a damaged archive); entries are not hashed"
-        )));
-    }
-
-    // The top-level directories: first components of names with a `/`.
-    let name_at = |i: u32| cd.name(i as usize).unwrap_or("");
-    let mut tops: BTreeSet<&str> = BTreeSet::new();
-    let mut loose: Vec<&str> = Vec::new();
-    let mut bag_like: BTreeSet<&str> = BTreeSet::new();
-    for &i in &named {
-        let name = name_at(i);
-        match name.split_once('/') {
-            Some((top, rest)) => {
-                tops.insert(top);
-                if rest == "bagit.txt" {
-                    bag_like.insert(top);
-                }
-            }
-            None => loose.push(name),
-        }
-    }
-    if !loose.is_empty() {
-        problems.push(layout(format!(
-            "{} entr{} outside the top-level directory: {}",
-            loose.len(),
-            if loose.len() == 1 { "y is" } else { "ies are" },
-            quote_list(&loose)
-        )));
-    }
-    drop(loose);
-    let top = match tops.len() {
-        0 => {
-            problems.push(layout("it holds no top-level directory".into()));
-            None
-        }
-        1 => tops.first().map(|t| (*t).to_owned()),
-        _ => {
-            let shown: Vec<&str> = tops.iter().copied().take(6).collect();
-            let mut list = quote_list(&shown[..shown.len().min(5)]);
-            if tops.len() > 5 {
-                list.push_str(&format!(" and {} more", tops.len() - 5));
-            }
-            problems.push(layout(format!(
-                "{} top-level directories ({list}), expected exactly one",
-                tops.len()
-            )));
-            // Verify the first that looks like a bag, so its problems show.
-            bag_like.first().or(tops.first()).map(|t| (*t).to_owned())
-        }
-    };
-    drop(tops);
-    drop(bag_like);
-
-    let mut inventory = Inventory::default();
-    let mut entries = Vec::new();
-    let mut dirs = Vec::new();
-    let prefix = top.as_ref().map_or(0, |t| t.len() + 1);
-    if let Some(top) = &top {
-        for &i in &named {
-            let index = i as usize;
-            let name = name_at(i);
-            let Some(rel) = name
-                .strip_prefix(top.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-            else {
-                continue;
-            };
-            let is_dir = rel.ends_with('/');
-            let rel = rel.strip_suffix('/').unwrap_or(rel);
-            if rel.is_empty() {
-                continue;
-            }
-            if rel == "data" || rel.starts_with("data/") {
-                inventory.has_payload_dir = true;
-            }
-            if is_dir {
-                dirs.push(EntryId(i));
-                continue;
-            }
-            let record = cd.record(index);
-            if record.encrypted() {
-                problems.push(Problem::error(
-                    Some(rel),
-                    ProblemKind::UnsupportedEntry {
-                        path: rel.to_owned(),
-                        reason: "encrypted".into(),
-                    },
-                ));
-                continue;
-            }
-            if record.method != 0 && record.method != 8 {
-                problems.push(Problem::error(
-                    Some(rel),
-                    ProblemKind::UnsupportedEntry {
-                        path: rel.to_owned(),
-                        reason: format!(
-                            "compression method {} (newsbag reads stored and deflate)",
-                            method_name(record.method)
-                        ),
-                    },
-                ));
-                continue;
-            }
-            let id = entries.len();
-            entries.push(EntryId(i));
-            if inventory
-                .files
-                .insert(
-                    rel.to_owned(),
-                    FoundFile {
-                        size: record.size,
-                        id,
-                    },
-                )
-                .is_some()
-            {
-                problems.push(layout(format!("`{rel}` appears twice")));
-            }
-        }
-    }
-    drop(named);
-    entries.shrink_to_fit();
-    dirs.shrink_to_fit();
-    inventory.problems = problems;
-    Ok(OpenedZip {
-        archive: Archive {
-            reader,
-            cd: Arc::new(cd),
-            prefix,
-            inflate: None,
-        },
-        top,
-        entries,
-        dirs,
-        inventory,
-        overlapping: overlapping > 0,
-    })
-}
-
 /// A compression method's usual name.
 fn method_name(method: u16) -> String {
     let name = match method {
@@ -729,20 +486,6 @@ impl<R: ArchiveRead> OpenedZip<R> {
         }
         inventory
     }
-}
-
-fn quote_list(items: &[&str]) -> String {
-    const SHOWN: usize = 5;
-    let mut s = items
-        .iter()
-        .take(SHOWN)
-        .map(|t| format!("`{}`", t.escape_debug()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > SHOWN {
-        s.push_str(&format!(" and {} more", items.len() - SHOWN));
-    }
-    s
 }
 
 /// Reads an entry's data while counting it and computing its CRC-32, at
