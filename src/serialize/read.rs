@@ -21,15 +21,22 @@ use crate::progress::Reporter;
 use crate::report::{Problem, ProblemKind};
 use crate::verify::{BagSource, FoundFile, HashJob, Inventory};
 
-/// Tag files in a ZIP larger than this are not read into memory. Lower than
-/// [`crate::verify::MAX_TAG_FILE`] so that verifying any archive stays
-/// within about 100 MB; a manifest of 100,000 files is about 20 MB.
+/// Tag files in a ZIP that are read whole (bagit.txt, bag-info.txt,
+/// fetch.txt, manifests in an encoding other than UTF-8) are not read into
+/// memory beyond this size. UTF-8 manifests are streamed line by line
+/// whatever their size (up to [`crate::verify::MAX_TAG_FILE`]).
 pub const MAX_ZIP_TAG_FILE: u64 = 32 << 20;
 
-/// Archives with more entries than this are refused before their central
-/// directory is parsed (each parsed entry costs about 50 bytes plus its
-/// name, and the verification engine more).
-pub const MAX_ZIP_ENTRIES: u64 = 250_000;
+/// Archives claiming (or holding) more entries than this are refused
+/// before their central directory is read: `newsbag verify`'s limit, and
+/// ingest's default. Memory does not depend on it: beyond
+/// [`crate::spill::DEFAULT_THRESHOLD`] entries an archive is verified in
+/// parts, and a count the central directory cannot hold (46 bytes a
+/// record) is refused whatever the limit. It bounds time and temporary
+/// disk space (about 110 bytes an entry) instead: 100 million entries of
+/// at least 76 bytes each (central record and local header) is an archive
+/// of 7.6 GB or more.
+pub const MAX_ZIP_ENTRIES: u64 = 100_000_000;
 
 /// What a reader of archives must offer: seekable, and cheap to clone into
 /// an independent cursor so each hashing thread has its own.
@@ -156,7 +163,7 @@ pub(crate) struct EntryInfo<'a> {
 
 /// A reusable inflater: one per reading thread, not one per entry (100,000
 /// small entries would otherwise allocate and zero 100,000 windows).
-struct Inflate {
+pub(crate) struct Inflate {
     z: flate2::Decompress,
     buf: Box<[u8]>,
     /// Whole-buffer inflater for small entries.
@@ -272,19 +279,48 @@ impl<R: ArchiveRead> Archive<R> {
                 }
                 let data = (&mut self.reader).take(record.compressed_size);
                 let inflate = self.inflate.get_or_insert_with(Inflate::new);
-                inflate.z.reset(false);
-                Ok(EntryReader::Deflated(Inflater {
-                    input: data,
-                    state: inflate,
-                    pos: 0,
-                    filled: 0,
-                    eof: false,
-                    done: false,
-                }))
+                Ok(EntryReader::Deflated(Inflater::new(data, inflate)))
             }
             m => Err(io::Error::other(format!(
                 "unsupported compression method {m}"
             ))),
+        }
+    }
+}
+
+impl<R: ArchiveRead> Archive<R> {
+    /// Opens `entry` for reading as [`Archive::open`] does, with this
+    /// archive (a clone) as the reader's own cursor and inflater: for a
+    /// tag file streamed line by line.
+    fn into_entry_reader(mut self, entry: &EntryInfo<'_>) -> io::Result<OwnedEntryReader<R>> {
+        let record = *self.cd.record(entry.index);
+        let header = LocalHeader::read(&mut self.reader, &self.cd, entry.index)?;
+        self.reader.seek(SeekFrom::Start(header.data_start))?;
+        let data = self.reader.take(record.compressed_size);
+        match record.method {
+            0 => Ok(OwnedEntryReader::Stored(data)),
+            8 => {
+                let inflate = self.inflate.take().unwrap_or_else(Inflate::new);
+                Ok(OwnedEntryReader::Deflated(Inflater::new(data, inflate)))
+            }
+            m => Err(io::Error::other(format!(
+                "unsupported compression method {m}"
+            ))),
+        }
+    }
+}
+
+/// An entry's data, as stored, read through its own cursor.
+enum OwnedEntryReader<R> {
+    Stored(io::Take<R>),
+    Deflated(Inflater<io::Take<R>, Box<Inflate>>),
+}
+
+impl<R: Read> Read for OwnedEntryReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            OwnedEntryReader::Stored(r) => r.read(buf),
+            OwnedEntryReader::Deflated(r) => r.read(buf),
         }
     }
 }
@@ -294,7 +330,7 @@ pub(crate) enum EntryReader<'a, R> {
     /// Stored: the bytes themselves.
     Stored(io::Take<&'a mut R>),
     /// Deflated: inflated on the way.
-    Deflated(Inflater<'a, R>),
+    Deflated(Inflater<io::Take<&'a mut R>, &'a mut Inflate>),
     /// Deflated and small: already inflated whole.
     Whole(io::Cursor<&'a [u8]>),
 }
@@ -309,41 +345,56 @@ impl<R: Read> Read for EntryReader<'_, R> {
     }
 }
 
-/// Inflates raw deflate data read from `input`.
-pub(crate) struct Inflater<'a, R> {
-    input: io::Take<&'a mut R>,
-    state: &'a mut Inflate,
+/// Inflates raw deflate data read from `input` with the inflater `state`
+/// (borrowed from a reading thread's archive, or owned).
+pub(crate) struct Inflater<I, S> {
+    input: I,
+    state: S,
     pos: usize,
     filled: usize,
     eof: bool,
     done: bool,
 }
 
-impl<R: Read> Read for Inflater<'_, R> {
+impl<I, S: std::borrow::BorrowMut<Inflate>> Inflater<I, S> {
+    fn new(input: I, mut state: S) -> Self {
+        state.borrow_mut().z.reset(false);
+        Inflater {
+            input,
+            state,
+            pos: 0,
+            filled: 0,
+            eof: false,
+            done: false,
+        }
+    }
+}
+
+impl<I: Read, S: std::borrow::BorrowMut<Inflate>> Read for Inflater<I, S> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         use flate2::{FlushDecompress, Status};
         if self.done || out.is_empty() {
             return Ok(0);
         }
+        let state = self.state.borrow_mut();
         loop {
             if self.pos == self.filled && !self.eof {
-                self.filled = self.input.read(&mut self.state.buf)?;
+                self.filled = self.input.read(&mut state.buf)?;
                 self.pos = 0;
                 self.eof = self.filled == 0;
             }
-            let (in_before, out_before) = (self.state.z.total_in(), self.state.z.total_out());
+            let (in_before, out_before) = (state.z.total_in(), state.z.total_out());
             let flush = if self.eof {
                 FlushDecompress::Finish
             } else {
                 FlushDecompress::None
             };
-            let status = self
-                .state
+            let status = state
                 .z
-                .decompress(&self.state.buf[self.pos..self.filled], out, flush)
+                .decompress(&state.buf[self.pos..self.filled], out, flush)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-            let consumed = usize::try_from(self.state.z.total_in() - in_before).unwrap_or(0);
-            let produced = usize::try_from(self.state.z.total_out() - out_before).unwrap_or(0);
+            let consumed = usize::try_from(state.z.total_in() - in_before).unwrap_or(0);
+            let produced = usize::try_from(state.z.total_out() - out_before).unwrap_or(0);
             self.pos += consumed;
             if status == Status::StreamEnd {
                 self.done = true;
@@ -507,8 +558,8 @@ impl<R: Read> CheckedReader<R> {
 
     /// The problem with what was read, if any (size first: a CRC over the
     /// wrong length says nothing more).
-    pub(crate) fn finish(self, entry: &EntryInfo<'_>) -> Option<Problem> {
-        let crc = self.crc.finalize();
+    pub(crate) fn finish(&self, entry: &EntryInfo<'_>) -> Option<Problem> {
+        let crc = self.crc.clone().finalize();
         if self.count != entry.size {
             Some(Problem::error(
                 Some(entry.rel),
@@ -624,6 +675,19 @@ impl<R: ArchiveRead> BagSource for ZipSource<R> {
         Ok(buf)
     }
 
+    /// Streams a (tag) file of any size: a manifest is read line by line,
+    /// never whole. The CRC and size finding is made at its end.
+    fn open(&self, file: &FoundFile) -> io::Result<Box<dyn Read + '_>> {
+        let entry = self.archive.entry(self.entry(file)?);
+        let inner = self.archive.clone().into_entry_reader(&entry)?;
+        Ok(Box::new(StreamedEntry {
+            inner: CheckedReader::new(inner, entry.size),
+            entry,
+            source: self,
+            done: false,
+        }))
+    }
+
     fn hash(
         &self,
         jobs: &[HashJob],
@@ -647,6 +711,26 @@ impl<R: ArchiveRead> BagSource for ZipSource<R> {
                 },
             )
             .collect()
+    }
+}
+
+/// An entry read as a stream by [`ZipSource::open`]; at its end, its CRC
+/// and size finding goes to the source.
+struct StreamedEntry<'a, R> {
+    inner: CheckedReader<OwnedEntryReader<R>>,
+    entry: EntryInfo<'a>,
+    source: &'a ZipSource<R>,
+    done: bool,
+}
+
+impl<R: ArchiveRead> Read for StreamedEntry<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() && !self.done {
+            self.done = true;
+            self.source.record(self.inner.finish(&self.entry));
+        }
+        Ok(n)
     }
 }
 
@@ -741,6 +825,50 @@ mod tests {
         let got = read_back(write(&files));
         assert_eq!(got["data/a.txt"], text);
         assert_eq!(got["data/b.txt"], text);
+    }
+
+    /// Tag files are streamed whatever their size (a manifest of a
+    /// million files is larger than what is read whole), deflated or not,
+    /// and the CRC finding is made at the end of the stream.
+    #[test]
+    fn entries_stream_past_the_whole_read_limit_with_their_findings() {
+        let big = vec![b'x'; usize::try_from(MAX_ZIP_TAG_FILE).unwrap() + 10];
+        let files = BTreeMap::from([
+            ("a".to_owned(), (big.clone(), false)),
+            ("b".to_owned(), (big.clone(), false)),
+            ("c".to_owned(), (b"hello".to_vec(), false)),
+        ]);
+        let mut bytes = write(&files);
+        let at = bytes.windows(5).position(|w| w == b"hello").unwrap();
+        bytes[at] = b'j';
+        let opened = open_zip(Cursor::new(bytes), Path::new("t.zip"), MAX_ZIP_ENTRIES).unwrap();
+        let source = ZipSource::new(opened.archive, opened.entries);
+        for name in ["a", "b"] {
+            let file = &opened.inventory.files[name];
+            assert!(source.read(file).is_err(), "{name} read whole");
+            let mut n = 0u64;
+            let mut r = source.open(file).unwrap();
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let got = r.read(&mut buf).unwrap();
+                if got == 0 {
+                    break;
+                }
+                assert!(buf[..got].iter().all(|&b| b == b'x'));
+                n += got as u64;
+            }
+            assert_eq!(n, big.len() as u64, "{name}");
+        }
+        let mut text = Vec::new();
+        source
+            .open(&opened.inventory.files["c"])
+            .unwrap()
+            .read_to_end(&mut text)
+            .unwrap();
+        assert_eq!(text, b"jello");
+        let problems = source.into_problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(matches!(problems[0].kind, ProblemKind::BadCrc { .. }));
     }
 
     #[test]

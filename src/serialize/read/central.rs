@@ -55,11 +55,11 @@ pub(crate) enum CentralError {
     NamesTooLong(u64),
 }
 
-/// The names of an archive of `max_entries` entries may add up to this many
-/// bytes per entry allowed: 16 MB at the default limit of 250,000 entries,
-/// 160 bytes a name for a bag of 100,000 files. Names are held in memory
-/// (and copied by the verification engine), so their total must be bounded
-/// like the number of entries.
+/// Names held in memory may add up to this many bytes per entry: when an
+/// archive is listed whole in memory (extraction), per entry allowed (16 MB
+/// at extraction's default limit of 250,000 entries, 160 bytes a name for
+/// a bag of 100,000 files), and per entry of the threshold when it is
+/// verified (beyond, it is verified in parts, each with about this much).
 pub(crate) const NAME_BYTES_PER_ENTRY: u64 = 64;
 
 impl From<io::Error> for CentralError {
