@@ -121,6 +121,24 @@ impl FileIndex {
         index
     }
 
+    /// The index of the files of an opened archive (its
+    /// [`files`](crate::serialize::OpenedZip::files), already sorted):
+    /// no per-file map or string is made on the way.
+    fn from_zip<R: crate::serialize::ArchiveRead>(opened: &crate::serialize::OpenedZip<R>) -> Self {
+        let mut index = FileIndex::default();
+        index.files.reserve_exact(opened.files.len());
+        for &pos in &opened.files {
+            let e = opened.archive.entry(opened.entries[pos as usize]);
+            index.names.push(e.rel);
+            index.files.push(FoundFile {
+                size: e.size,
+                id: pos as usize,
+            });
+        }
+        index.names.shrink_to_fit();
+        index
+    }
+
     fn len(&self) -> usize {
         self.files.len()
     }
@@ -1820,10 +1838,13 @@ pub fn verify_zip_reader_with_threshold<R: crate::serialize::ArchiveRead>(
     } else {
         level
     };
+    let index = FileIndex::from_zip(&opened);
     let source = crate::serialize::ZipSource::new(opened.archive, opened.entries);
-    let mut report = verify_inventory(
+    let mut report = verify_index(
         Report::new(path.to_owned(), level),
-        opened.inventory,
+        &index,
+        opened.inventory.has_payload_dir,
+        opened.inventory.problems,
         &source,
         reporter,
     );
@@ -1879,8 +1900,8 @@ fn verify_zip_spilled<R: crate::serialize::ArchiveRead>(
                     if opened.inventory.has_payload_dir {
                         whole.has_payload_dir.set(true);
                     }
+                    let index = FileIndex::from_zip(&opened);
                     found.extend(opened.inventory.problems);
-                    let index = FileIndex::from_map(opened.inventory.files);
                     let source = ZipSource::new(opened.archive, opened.entries);
                     visit(&index, &source);
                     found.extend(source.into_problems());

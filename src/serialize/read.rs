@@ -427,6 +427,9 @@ pub(crate) struct OpenedZip<R> {
     pub(crate) top: Option<String>,
     /// Regular-file entries of the bag, indexed by [`FoundFile::id`].
     pub(crate) entries: Vec<EntryId>,
+    /// The bag's files: positions in `entries`, sorted by path, one a path
+    /// (the last entry of a path that appears twice).
+    pub(crate) files: Vec<u32>,
     /// Directory entries of the bag.
     pub(crate) dirs: Vec<EntryId>,
     pub(crate) inventory: Inventory,

@@ -79,7 +79,18 @@ pub(crate) fn open_zip<R: ArchiveRead>(
     max_entries: u64,
 ) -> Result<OpenedZip<R>> {
     match scan(reader, path, max_entries, None)? {
-        Scanned::Whole(opened) => Ok(opened),
+        Scanned::Whole(mut opened) => {
+            // A map of the files, for extraction.
+            for &pos in &opened.files {
+                let e = opened.archive.entry(opened.entries[pos as usize]);
+                let found = FoundFile {
+                    size: e.size,
+                    id: pos as usize,
+                };
+                opened.inventory.files.insert(e.rel.to_owned(), found);
+            }
+            Ok(opened)
+        }
         // Never without a threshold.
         Scanned::Spilled(_) => Err(Error::Zip {
             path: path.to_owned(),
@@ -521,6 +532,8 @@ fn read_range(r: &mut impl Read) -> io::Result<Option<(u64, u64)>> {
 /// Lists the records of `cd` (a whole archive, or the records of one part)
 /// as the bag in `top`: names that appear twice, each record's own
 /// problems, then `layout` (the archive's findings), then each entry's.
+/// The files are listed in [`OpenedZip::files`], not in the inventory's
+/// map (which the caller fills if it needs it).
 fn list<R>(
     reader: R,
     cd: CentralDirectory,
@@ -593,24 +606,32 @@ fn list<R>(
                 ));
                 continue;
             }
-            let id = entries.len();
             entries.push(EntryId(i));
-            if inventory
-                .files
-                .insert(
-                    rel.to_owned(),
-                    FoundFile {
-                        size: record.size,
-                        id,
-                    },
-                )
-                .is_some()
-            {
-                problems.push(layout_problem(format!("`{rel}` appears twice")));
-            }
         }
     }
     drop(named);
+    // The files sorted by path (stable: in directory order among equal
+    // paths), the last entry of a path standing for it.
+    let rel_of = |pos: &u32| {
+        name_at(entries[*pos as usize].0)
+            .get(prefix..)
+            .unwrap_or("")
+    };
+    let mut by_path: Vec<u32> = (0..entries.len())
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    by_path.sort_by(|a, b| rel_of(a).cmp(rel_of(b)));
+    let mut files = Vec::with_capacity(by_path.len());
+    for same in by_path.chunk_by(|a, b| rel_of(a) == rel_of(b)) {
+        if same.len() > 1 {
+            problems.push(layout_problem(format!(
+                "`{}` appears twice",
+                rel_of(&same[0])
+            )));
+        }
+        files.extend(same.last().copied());
+    }
+    drop(by_path);
     entries.shrink_to_fit();
     dirs.shrink_to_fit();
     inventory.problems = problems;
@@ -623,6 +644,7 @@ fn list<R>(
         },
         top,
         entries,
+        files,
         dirs,
         inventory,
         overlapping,
@@ -734,6 +756,7 @@ impl<R: ArchiveRead> SpilledZip<R> {
                 inflate: None,
             },
             top: self.top.clone(),
+            files: Vec::new(),
             entries,
             dirs: Vec::new(),
             inventory: Inventory {
