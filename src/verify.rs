@@ -810,6 +810,7 @@ fn read_manifest(
     strict: bool,
     part: Part,
     lines: Lines<'_>,
+    whole: &Whole,
     problems: &mut Vec<Problem>,
 ) -> std::io::Result<ManifestFile> {
     let payload = index.payload();
@@ -833,6 +834,10 @@ fn read_manifest(
     };
     let mut spread_error: Option<std::io::Error> = None;
     let mut each = |lineno: usize, line: &str| {
+        // Past the limit on problems nothing more is kept.
+        if whole.over(problems.len() + found.len()) {
+            return;
+        }
         let mark = found.len();
         let parsed = parse_manifest_line(line, lineno, name, algorithm, &mut found);
         let owner = match &parsed {
@@ -975,7 +980,7 @@ pub fn verify_dir_with_threshold(
     Ok(verify_index(
         Report::new(root.to_owned(), level),
         &walked.index,
-        walked.has_payload_dir,
+        &Whole::new(walked.has_payload_dir),
         walked.problems,
         &source,
         reporter,
@@ -999,8 +1004,7 @@ fn verify_spilled(
     };
     let whole = Whole {
         progress: (walked.payload_files, walked.payload_bytes),
-        has_payload_dir: std::cell::Cell::new(walked.has_payload_dir),
-        seed: 0,
+        ..Whole::new(walked.has_payload_dir)
     };
     let mut failed: Option<std::io::Error> = None;
     let report = verify_parts(
@@ -1079,7 +1083,7 @@ pub(crate) fn verify_inventory(
     verify_index(
         report,
         &index,
-        inventory.has_payload_dir,
+        &Whole::new(inventory.has_payload_dir),
         inventory.problems,
         source,
         reporter,
@@ -1135,27 +1139,60 @@ struct Whole {
     has_payload_dir: std::cell::Cell<bool>,
     /// The seed of [`part_key`].
     seed: u64,
+    /// Verification stops (and [`Whole::overflowed`] is set) once more
+    /// problems than this have been found: an archive's findings are
+    /// bounded ([`MAX_ZIP_PROBLEMS`]), a directory's are not.
+    max_problems: usize,
+    /// Problems the caller holds apart (the listing of a ZIP part, CRC
+    /// findings), counted against `max_problems`.
+    found_elsewhere: std::cell::Cell<usize>,
+    overflowed: std::cell::Cell<bool>,
 }
+
+impl Whole {
+    fn new(has_payload_dir: bool) -> Self {
+        Whole {
+            progress: (0, 0),
+            has_payload_dir: std::cell::Cell::new(has_payload_dir),
+            seed: 0,
+            max_problems: usize::MAX,
+            found_elsewhere: std::cell::Cell::new(0),
+            overflowed: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether `problems` and those held elsewhere pass the limit (and if
+    /// so, it is noted).
+    fn over(&self, problems: usize) -> bool {
+        let over = problems.saturating_add(self.found_elsewhere.get()) > self.max_problems;
+        if over {
+            self.overflowed.set(true);
+        }
+        over
+    }
+}
+
+/// Verification of an archive is refused (`Err`) once it has found more
+/// problems than this, about as many as the 250,000 entries newsbag
+/// accepted in an archive before archives were verified in parts: every
+/// finding is kept for the report, so their number, unlike the number of
+/// entries, still decides the memory a hostile archive can take.
+pub const MAX_ZIP_PROBLEMS: usize = 250_000;
 
 /// Verifies a bag held whole in `index`, in one pass.
 fn verify_index(
     report: Report,
     index: &FileIndex,
-    has_payload_dir: bool,
+    whole: &Whole,
     problems: Vec<Problem>,
     source: &dyn BagSource,
     reporter: &dyn Reporter,
 ) -> Report {
-    let whole = Whole {
-        progress: (0, 0),
-        has_payload_dir: std::cell::Cell::new(has_payload_dir),
-        seed: 0,
-    };
     verify_parts(
         report,
         index,
         source,
-        &whole,
+        whole,
         problems,
         1,
         reporter,
@@ -1271,6 +1308,9 @@ fn verify_parts(
     // How the parts after the first read each manifest.
     let mut replays: Vec<Replay> = manifest_files.iter().map(|_| Replay::Reread).collect();
     for p in 0..k {
+        if whole.over(problems.len()) {
+            break;
+        }
         let part = Part {
             p,
             k,
@@ -1310,6 +1350,7 @@ fn verify_parts(
                     strict,
                     part,
                     lines,
+                    whole,
                     &mut problems,
                 ) {
                     Ok(m) => manifests.push(m),
@@ -1339,12 +1380,18 @@ fn verify_parts(
                 fetch: &fetch,
                 fetch_by_path: &fetch_by_path,
                 own_progress,
+                whole,
             };
             ctx.verify(source, reporter, &mut problems);
         });
     }
     if !own_progress && level >= Level::Fixity {
         reporter.finish();
+    }
+    if whole.overflowed.get() {
+        // The caller refuses the bag: no report is made of a part of it.
+        report.problems = problems;
+        return report;
     }
 
     // 3. What is in the bag: totals and Payload-Oxum.
@@ -1449,6 +1496,8 @@ struct PartContext<'a> {
     fetch_by_path: &'a BTreeMap<&'a str, &'a FetchEntry>,
     /// Whether fixity reports its own start and finish (one part only).
     own_progress: bool,
+    /// For the limit on problems.
+    whole: &'a Whole,
 }
 
 impl PartContext<'_> {
@@ -1492,6 +1541,9 @@ impl PartContext<'_> {
                 sparse.extend(d.extra.iter().map(|(i, digest)| (*i, a, *digest, mi)));
             }
             for e in &m.entries {
+                if self.whole.over(problems.len()) {
+                    return;
+                }
                 if e.path.starts_with("data/") == m.tag {
                     continue; // already reported as wrong scope
                 }
@@ -1550,6 +1602,9 @@ impl PartContext<'_> {
             }
             if !m.tag {
                 for i in payload.clone() {
+                    if self.whole.over(problems.len()) {
+                        return;
+                    }
                     if !covered.get(i - payload.start) {
                         problems.push(Problem::error(
                             Some(index.name(i)),
@@ -1595,7 +1650,7 @@ impl PartContext<'_> {
             }
         }
 
-        if level >= Level::Fixity {
+        if level >= Level::Fixity && !self.whole.over(problems.len()) {
             sparse.sort_by_key(|s| s.0);
             let checks = Checks {
                 index,
@@ -1822,13 +1877,26 @@ pub fn verify_zip_reader_with_threshold<R: crate::serialize::ArchiveRead>(
     reporter: &dyn Reporter,
     threshold: usize,
 ) -> Result<Report> {
+    verify_zip_limited(reader, path, level, reporter, threshold, MAX_ZIP_PROBLEMS)
+}
+
+/// [`verify_zip_reader_with_threshold`], refusing the archive past
+/// `max_problems` problems.
+fn verify_zip_limited<R: crate::serialize::ArchiveRead>(
+    reader: R,
+    path: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+    threshold: usize,
+    max_problems: usize,
+) -> Result<Report> {
     use crate::serialize::Scanned;
     let scanned =
         crate::serialize::scan_zip(reader, path, crate::serialize::MAX_ZIP_ENTRIES, threshold)?;
     let opened = match scanned {
         Scanned::Whole(opened) => opened,
         Scanned::Spilled(spilled) => {
-            return verify_zip_spilled(path, level, reporter, threshold, spilled);
+            return verify_zip_spilled(path, level, reporter, threshold, max_problems, spilled);
         }
     };
     // Overlapping entries are never hashed (see `ArchiveLayout`); the
@@ -1840,17 +1908,35 @@ pub fn verify_zip_reader_with_threshold<R: crate::serialize::ArchiveRead>(
     };
     let index = FileIndex::from_zip(&opened);
     let source = crate::serialize::ZipSource::new(opened.archive, opened.entries);
+    let whole = Whole {
+        max_problems,
+        ..Whole::new(opened.inventory.has_payload_dir)
+    };
     let mut report = verify_index(
         Report::new(path.to_owned(), level),
         &index,
-        opened.inventory.has_payload_dir,
+        &whole,
         opened.inventory.problems,
         &source,
         reporter,
     );
+    if whole.overflowed.get() {
+        return Err(too_many_problems(max_problems));
+    }
     report.problems.extend(source.into_problems());
     report.finish();
     Ok(report)
+}
+
+/// The refusal of an archive with more than `max` problems.
+fn too_many_problems(max: usize) -> Error {
+    Error::LimitExceeded {
+        what: format!(
+            "the number of problems found (more than {max}: verification stopped; \
+             a damaged or hostile archive)"
+        ),
+        limit: max as u64,
+    }
 }
 
 /// Verifies an archive whose records were spilled, one part at a time.
@@ -1859,6 +1945,7 @@ fn verify_zip_spilled<R: crate::serialize::ArchiveRead>(
     level: Level,
     reporter: &dyn Reporter,
     threshold: usize,
+    max_problems: usize,
     mut zip: crate::serialize::SpilledZip<R>,
 ) -> Result<Report> {
     use crate::serialize::ZipSource;
@@ -1873,11 +1960,15 @@ fn verify_zip_spilled<R: crate::serialize::ArchiveRead>(
         .distribute(k)
         .map_err(|e| temp_error("write a temporary file in", e))?;
     let tag_index = FileIndex::from_map(tags.opened.inventory.files);
-    let tag_source = ZipSource::new(tags.opened.archive, tags.opened.entries);
+    // Manifests may be as long as the whole archive's entries allow.
+    let tag_records = zip.record_count();
+    let tag_source =
+        ZipSource::new(tags.opened.archive, tags.opened.entries).streaming_up_to(tag_records);
     let whole = Whole {
         progress: tags.payload,
-        has_payload_dir: std::cell::Cell::new(false),
         seed: zip.seed,
+        max_problems,
+        ..Whole::new(false)
     };
     // Findings of the listing of each part and of the reading of its
     // entries (CRC, sizes).
@@ -1902,9 +1993,15 @@ fn verify_zip_spilled<R: crate::serialize::ArchiveRead>(
                     }
                     let index = FileIndex::from_zip(&opened);
                     found.extend(opened.inventory.problems);
-                    let source = ZipSource::new(opened.archive, opened.entries);
+                    whole.found_elsewhere.set(found.len());
+                    if whole.over(0) {
+                        return;
+                    }
+                    let source =
+                        ZipSource::new(opened.archive, opened.entries).streaming_up_to(tag_records);
                     visit(&index, &source);
                     found.extend(source.into_problems());
+                    whole.found_elsewhere.set(found.len());
                 }
                 Err(e) => failed = Some(e),
             }
@@ -1912,6 +2009,9 @@ fn verify_zip_spilled<R: crate::serialize::ArchiveRead>(
     );
     if let Some(e) = failed {
         return Err(temp_error("read a temporary file in", e));
+    }
+    if whole.overflowed.get() {
+        return Err(too_many_problems(max_problems));
     }
     report.problems.extend(found);
     report.problems.extend(tag_source.into_problems());
@@ -2541,6 +2641,36 @@ mod tests {
         // Not a ZIP at all, and a truncated one: the same error.
         fs::write(&zip, b"PK\x03\x04 nothing").unwrap();
         assert!(assert_zip_parts_agree(&zip).is_none());
+    }
+
+    /// Past the limit on problems an archive is refused, in one pass and
+    /// in parts, however its problems come (listing, manifest lines,
+    /// unexpected files); under it, the report is whole.
+    #[test]
+    fn archives_with_too_many_problems_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bag");
+        fs::create_dir(&root).unwrap();
+        defective_bag(&root);
+        let zip = dir.path().join("defects.zip");
+        zip_tree(&root, &zip, &|_| {});
+        let file = || crate::serialize::SharedFile::open(&zip).unwrap();
+        for level in [Level::Fast, Level::Completeness, Level::Fixity] {
+            let all = verify_zip(&zip, level, &NoProgress).unwrap().problems.len();
+            for threshold in [1, 3, 1000] {
+                let limited =
+                    |max| verify_zip_limited(file(), &zip, level, &NoProgress, threshold, max);
+                let err = limited(3).unwrap_err();
+                assert!(
+                    matches!(err, Error::LimitExceeded { limit: 3, .. }),
+                    "{err}"
+                );
+                // Far enough above the count that duplicates found in
+                // several parts (deduplicated in the report) do not count.
+                let report = limited(all + 10).unwrap();
+                assert_eq!(report.problems.len(), all, "{level:?} {threshold}");
+            }
+        }
     }
 
     #[test]

@@ -27,6 +27,19 @@ use crate::verify::{BagSource, FoundFile, HashJob, Inventory};
 /// whatever their size (up to [`crate::verify::MAX_TAG_FILE`]).
 pub const MAX_ZIP_TAG_FILE: u64 = 32 << 20;
 
+/// A tag file streamed line by line (a manifest) may declare at most this
+/// many bytes per entry of its archive (or [`MAX_ZIP_TAG_FILE`], if more),
+/// so that what a manifest's lines make (entries, findings) stays
+/// proportional to the archive's entries: a manifest line of a real bag
+/// (SHA-512, a path) is about 170 bytes.
+pub(crate) const STREAM_BYTES_PER_ENTRY: u64 = 512;
+
+fn stream_limit(records: u64) -> u64 {
+    records
+        .saturating_mul(STREAM_BYTES_PER_ENTRY)
+        .max(MAX_ZIP_TAG_FILE)
+}
+
 /// Archives claiming (or holding) more entries than this are refused
 /// before their central directory is read: `newsbag verify`'s limit, and
 /// ingest's default. Memory does not depend on it: beyond
@@ -634,17 +647,28 @@ pub(crate) fn read_tag_entry<R: ArchiveRead>(
 pub(crate) struct ZipSource<R> {
     archive: Archive<R>,
     entries: Vec<EntryId>,
+    /// Entries declaring more than this are not streamed either.
+    stream_limit: u64,
     /// CRC and size findings made while reading.
     found: Mutex<Vec<Problem>>,
 }
 
 impl<R: ArchiveRead> ZipSource<R> {
     pub(crate) fn new(archive: Archive<R>, entries: Vec<EntryId>) -> Self {
+        let records = archive.cd.len() as u64;
         ZipSource {
             archive,
             entries,
+            stream_limit: stream_limit(records),
             found: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The source, streaming (tag) files as long as an archive of
+    /// `records` entries allows.
+    pub(crate) fn streaming_up_to(mut self, records: u64) -> Self {
+        self.stream_limit = stream_limit(records);
+        self
     }
 
     /// The problems found while reading entries.
@@ -682,6 +706,13 @@ impl<R: ArchiveRead> BagSource for ZipSource<R> {
     /// never whole. The CRC and size finding is made at its end.
     fn open(&self, file: &FoundFile) -> io::Result<Box<dyn Read + '_>> {
         let entry = self.archive.entry(self.entry(file)?);
+        if entry.size > self.stream_limit {
+            return Err(io::Error::other(format!(
+                "declared size {} is larger than {} bytes, {STREAM_BYTES_PER_ENTRY} for each \
+                 entry of the archive: refusing to read it",
+                entry.size, self.stream_limit
+            )));
+        }
         let inner = self.archive.clone().into_entry_reader(&entry)?;
         Ok(Box::new(StreamedEntry {
             inner: CheckedReader::new(inner, entry.size),
@@ -830,9 +861,10 @@ mod tests {
         assert_eq!(got["data/b.txt"], text);
     }
 
-    /// Tag files are streamed whatever their size (a manifest of a
-    /// million files is larger than what is read whole), deflated or not,
-    /// and the CRC finding is made at the end of the stream.
+    /// Tag files are streamed beyond what is read whole (a manifest of a
+    /// million files is), deflated or not, as long as the archive's number
+    /// of entries allows, and the CRC finding is made at the end of the
+    /// stream.
     #[test]
     fn entries_stream_past_the_whole_read_limit_with_their_findings() {
         let big = vec![b'x'; usize::try_from(MAX_ZIP_TAG_FILE).unwrap() + 10];
@@ -845,7 +877,11 @@ mod tests {
         let at = bytes.windows(5).position(|w| w == b"hello").unwrap();
         bytes[at] = b'j';
         let opened = open_zip(Cursor::new(bytes), Path::new("t.zip"), MAX_ZIP_ENTRIES).unwrap();
-        let source = ZipSource::new(opened.archive, opened.entries);
+        // A four-entry archive streams no more than MAX_ZIP_TAG_FILE; one
+        // of a million entries, 512 bytes each.
+        let source = ZipSource::new(opened.archive.clone(), opened.entries.clone());
+        assert!(source.open(&opened.inventory.files["a"]).is_err());
+        let source = ZipSource::new(opened.archive, opened.entries).streaming_up_to(1 << 20);
         for name in ["a", "b"] {
             let file = &opened.inventory.files[name];
             assert!(source.read(file).is_err(), "{name} read whole");

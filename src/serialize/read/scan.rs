@@ -695,6 +695,11 @@ impl<R: ArchiveRead> SpilledZip<R> {
         usize::try_from(by_records.max(by_names).max(1)).unwrap_or(usize::MAX)
     }
 
+    /// The number of records of the central directory.
+    pub(crate) fn record_count(&self) -> u64 {
+        self.records
+    }
+
     /// Writes each record to the temporary file of its part (of `k`), in
     /// directory order, and lists the bag's top-level tag files.
     pub(crate) fn distribute(&mut self, k: usize) -> io::Result<Tags<R>> {
