@@ -533,7 +533,7 @@ pub(crate) const RECORD_BYTES: usize = 39;
 impl Record {
     /// The record (without its name's place) as bytes, for a temporary
     /// file.
-    pub(crate) fn to_bytes(&self) -> [u8; RECORD_BYTES] {
+    pub(crate) fn to_bytes(self) -> [u8; RECORD_BYTES] {
         let mut b = [0u8; RECORD_BYTES];
         b[0..8].copy_from_slice(&self.header_offset.to_le_bytes());
         b[8..16].copy_from_slice(&self.compressed_size.to_le_bytes());

@@ -120,7 +120,7 @@ fn temp_error(e: io::Error) -> Error {
 /// no archive can be made to put all its entries in one part.
 fn random_seed() -> u64 {
     use std::hash::BuildHasher;
-    std::hash::RandomState::new().hash_one(0x6e65_7773_6261_67u64)
+    std::hash::RandomState::new().hash_one(0x006e_6577_7362_6167_u64)
 }
 
 /// The path that decides a record's part: the name after its first `/`
