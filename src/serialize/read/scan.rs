@@ -47,8 +47,9 @@ pub(crate) struct SpilledZip<R> {
     reader: R,
     /// Where the central directory starts.
     start: u64,
-    /// Every record, in directory order (name, [`Record`] bytes, key).
-    spill: Spill,
+    /// Every record, in directory order (name, [`Record`] bytes, key),
+    /// until [`SpilledZip::distribute`] has split it into parts.
+    spill: Option<Spill>,
     /// Each part's records, once [`SpilledZip::distribute`] has run.
     parts: Vec<Spill>,
     /// Number of records, and bytes of their names.
@@ -217,7 +218,7 @@ fn scan<R: ArchiveRead>(
         Some(w) => Ok(Scanned::Spilled(SpilledZip {
             reader,
             start,
-            spill: w.finish().map_err(temp_error)?,
+            spill: Some(w.finish().map_err(temp_error)?),
             parts: Vec::new(),
             records: count,
             name_bytes,
@@ -712,7 +713,12 @@ impl<R: ArchiveRead> SpilledZip<R> {
         let mut entries = Vec::new();
         let mut payload = (0u64, 0u64);
         let top_slash = self.top.as_ref().map(|t| format!("{t}/"));
-        let mut reader = self.spill.reader()?;
+        // The file is removed (its space freed) once split.
+        let whole = self
+            .spill
+            .take()
+            .ok_or_else(|| io::Error::other("the archive's records were already split"))?;
+        let mut reader = whole.reader()?;
         let mut rec = spill::Record::default();
         while reader.next_into(&mut rec)? {
             let record = read_record(&rec)?;
