@@ -7,6 +7,7 @@
 #   benches/flat_memory.sh [WORKDIR] [COUNTS...]
 #
 # Files are 1-64 random bytes, 1,000 to a directory (d0000/f0000.txt ...).
+# The same bags zipped (written straight to a ZIP): benches/zip_flat_memory.sh.
 # Each tree is made once and reused; each bag goes to a new directory (see
 # "bag --to: where the time goes" for why nothing is deleted in between).
 set -euo pipefail

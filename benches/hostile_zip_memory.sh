@@ -11,11 +11,15 @@
 # 2. `many-listed.zip`: the same entries, all listed in a SHA-256 manifest:
 #    a valid bag of 249,990 files.
 # 3. `long-names.zip`: 249,990 entries with 200-byte names (the names alone
-#    are 50 MB): refused before they are read into memory, since names may
-#    add up to 64 bytes per allowed entry (16 MB).
+#    are 50 MB): `extract` refuses it before the names are read into memory
+#    (names may add up to 64 bytes per allowed entry, 16 MB); `verify`
+#    verifies it in four parts (invalid: no manifest lists the entries).
+# 4. `many-empty-1m.zip`: 1,000,000 empty payload entries no manifest lists
+#    (108 MB): verification stops past 250,000 problems (exit 2), extraction
+#    refuses more than 250,000 entries.
 #
 # Needs a release build, python3 and GNU time (`/usr/bin/time -v`). Uses
-# about 200 MB in WORKDIR (default: a temporary directory, removed at the
+# about 320 MB in WORKDIR (default: a temporary directory, removed at the
 # end). Not a test: it takes a minute or two.
 set -euo pipefail
 
@@ -28,7 +32,7 @@ mkdir -p "$work"
 cargo build --release --manifest-path "$repo/Cargo.toml" >&2
 nb="$repo/target/release/newsbag"
 
-[[ -f "$work/long-names.zip" ]] || python3 - "$work" <<'PY'
+[[ -f "$work/many-empty-1m.zip" ]] || python3 - "$work" <<'PY'
 import hashlib, struct, sys, zlib
 
 N = 249_990
@@ -76,9 +80,10 @@ build(f"{w}/many-empty.zip", bag(short, False))
 build(f"{w}/many-listed.zip", bag(short, True))
 long = [f"data/{i:06d}-" + "x" * 188 for i in range(N)]
 build(f"{w}/long-names.zip", bag(long, False))
+build(f"{w}/many-empty-1m.zip", bag([f"data/{i:07d}" for i in range(1_000_000)], False))
 PY
 
-for z in many-empty many-listed long-names; do
+for z in many-empty many-listed long-names many-empty-1m; do
   ls -l "$work/$z.zip" >&2
   for cmd in verify extract; do
     rm -rf "$work/dest"

@@ -26,6 +26,13 @@ use crate::serialize::{
 };
 use crate::verify::{BagSource, FoundFile, HashJob, fold_hash, verify_inventory};
 
+/// Default limit on the number of entries of an archive to extract: the
+/// whole central directory is held in memory while extracting (about 50
+/// bytes plus the name an entry, and the verification engine's 150 or so;
+/// names may add up to 64 bytes an entry allowed), so extraction keeps the
+/// limit verification had before it was done in parts.
+pub const DEFAULT_MAX_ENTRIES: u64 = 250_000;
+
 /// Default limit on the total size of the entries extracted: 100 GiB.
 pub const DEFAULT_MAX_TOTAL_BYTES: u64 = 100 << 30;
 
@@ -61,7 +68,7 @@ impl Default for ExtractOptions {
             items: Vec::new(),
             max_total_bytes: DEFAULT_MAX_TOTAL_BYTES,
             max_ratio: DEFAULT_MAX_RATIO,
-            max_entries: crate::serialize::MAX_ZIP_ENTRIES,
+            max_entries: DEFAULT_MAX_ENTRIES,
         }
     }
 }

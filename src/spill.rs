@@ -4,8 +4,9 @@
 //! flat however many files a bag has.
 //!
 //! A record is a relative path, a size, a 64-bit key (whatever the user
-//! needs: a hash of the name, a position in a walk) and an optional second
-//! path (where a symbolic link leads).
+//! needs: a hash of the name, a position in a walk), an optional second
+//! path (where a symbolic link leads) and optional opaque bytes (a ZIP
+//! central-directory record).
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
@@ -23,6 +24,8 @@ pub(crate) struct Record {
     pub(crate) size: u64,
     pub(crate) key: u64,
     pub(crate) target: Option<PathBuf>,
+    /// Opaque bytes for the user (empty if none were written).
+    pub(crate) extra: Vec<u8>,
 }
 
 /// Appends records to a new temporary file.
@@ -60,15 +63,28 @@ impl SpillWriter {
         key: u64,
         target: Option<&Path>,
     ) -> io::Result<()> {
+        self.push_with(name, size, key, target, &[])
+    }
+
+    /// Appends one record with opaque bytes `extra` (none if empty).
+    pub(crate) fn push_with(
+        &mut self,
+        name: &str,
+        size: u64,
+        key: u64,
+        target: Option<&Path>,
+        extra: &[u8],
+    ) -> io::Result<()> {
         write_bytes(&mut self.out, name.as_bytes())?;
         self.out.write_all(&size.to_le_bytes())?;
         self.out.write_all(&key.to_le_bytes())?;
-        match target {
-            None => self.out.write_all(&[0])?,
-            Some(t) => {
-                self.out.write_all(&[1])?;
-                write_bytes(&mut self.out, &path_bytes(t))?;
-            }
+        let flags = u8::from(target.is_some()) | (u8::from(!extra.is_empty()) << 1);
+        self.out.write_all(&[flags])?;
+        if let Some(t) = target {
+            write_bytes(&mut self.out, &path_bytes(t))?;
+        }
+        if !extra.is_empty() {
+            write_bytes(&mut self.out, extra)?;
         }
         self.count += 1;
         Ok(())
@@ -122,15 +138,20 @@ impl SpillReader {
         rec.name = String::from_utf8(name).map_err(io::Error::other)?;
         rec.size = read_u64(&mut self.input)?;
         rec.key = read_u64(&mut self.input)?;
-        let mut flag = [0u8];
-        self.input.read_exact(&mut flag)?;
-        rec.target = if flag[0] == 0 {
+        let mut flags = [0u8];
+        self.input.read_exact(&mut flags)?;
+        rec.target = if flags[0] & 1 == 0 {
             None
         } else {
             let mut bytes = Vec::new();
             read_bytes(&mut self.input, &mut bytes)?;
             Some(path_from_bytes(bytes))
         };
+        if flags[0] & 2 == 0 {
+            rec.extra.clear();
+        } else {
+            read_bytes(&mut self.input, &mut rec.extra)?;
+        }
         Ok(true)
     }
 
@@ -196,23 +217,27 @@ mod tests {
                 size: 3,
                 key: u64::MAX,
                 target: None,
+                extra: Vec::new(),
             },
             Record {
                 name: String::new(),
                 size: 0,
                 key: 0,
                 target: Some(PathBuf::from("/x/é")),
+                extra: vec![1, 2, 3],
             },
             Record {
                 name: "données/ü\r\n".into(),
                 size: 1 << 40,
                 key: 7,
                 target: None,
+                extra: vec![0; 39],
             },
         ];
         let mut w = SpillWriter::new().unwrap();
         for r in &recs {
-            w.push(&r.name, r.size, r.key, r.target.as_deref()).unwrap();
+            w.push_with(&r.name, r.size, r.key, r.target.as_deref(), &r.extra)
+                .unwrap();
         }
         let spill = w.finish().unwrap();
         assert_eq!(spill.len(), 3);

@@ -121,6 +121,24 @@ impl FileIndex {
         index
     }
 
+    /// The index of the files of an opened archive (its
+    /// [`files`](crate::serialize::OpenedZip::files), already sorted):
+    /// no per-file map or string is made on the way.
+    fn from_zip<R: crate::serialize::ArchiveRead>(opened: &crate::serialize::OpenedZip<R>) -> Self {
+        let mut index = FileIndex::default();
+        index.files.reserve_exact(opened.files.len());
+        for &pos in &opened.files {
+            let e = opened.archive.entry(opened.entries[pos as usize]);
+            index.names.push(e.rel);
+            index.files.push(FoundFile {
+                size: e.size,
+                id: pos as usize,
+            });
+        }
+        index.names.shrink_to_fit();
+        index
+    }
+
     fn len(&self) -> usize {
         self.files.len()
     }
@@ -248,7 +266,7 @@ enum BagWalk {
 }
 
 /// Whether a top-level file is one verification reads as a whole.
-fn is_tag_to_read(name: &str) -> bool {
+pub(crate) fn is_tag_to_read(name: &str) -> bool {
     !name.contains('/')
         && (matches!(
             name,
@@ -314,7 +332,7 @@ impl Spilling {
             self.tag_names.push(name);
             self.tag_sizes.push(size);
         }
-        self.out.push(name, size, part_key(name), target)
+        self.out.push(name, size, part_key(name, 0), target)
     }
 }
 
@@ -534,9 +552,14 @@ pub(crate) fn fold_hash(s: &str) -> u64 {
 /// hash of the case-folded NFC form of `path`, as [`fold_hash`], but with
 /// FNV-1a and a final mix instead of SipHash (it is computed for every
 /// manifest line in every part). Paths equal after folding get equal keys.
-fn part_key(path: &str) -> u64 {
+///
+/// `seed` changes the hash's starting point: 0 for a bag directory (which
+/// its owner made), a random one for an archive (which anyone may have
+/// made), so that no archive can be crafted to put all its entries in one
+/// part.
+pub(crate) fn part_key(path: &str, seed: u64) -> u64 {
     const PRIME: u64 = 0x0000_0100_0000_01b3;
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325 ^ seed;
     let mut add = |c: u32| h = (h ^ u64::from(c)).wrapping_mul(PRIME);
     if path.is_ascii() {
         path.bytes()
@@ -787,6 +810,7 @@ fn read_manifest(
     strict: bool,
     part: Part,
     lines: Lines<'_>,
+    whole: &Whole,
     problems: &mut Vec<Problem>,
 ) -> std::io::Result<ManifestFile> {
     let payload = index.payload();
@@ -810,6 +834,10 @@ fn read_manifest(
     };
     let mut spread_error: Option<std::io::Error> = None;
     let mut each = |lineno: usize, line: &str| {
+        // Past the limit on problems nothing more is kept.
+        if whole.over(problems.len() + found.len()) {
+            return;
+        }
         let mark = found.len();
         let parsed = parse_manifest_line(line, lineno, name, algorithm, &mut found);
         let owner = match &parsed {
@@ -952,7 +980,7 @@ pub fn verify_dir_with_threshold(
     Ok(verify_index(
         Report::new(root.to_owned(), level),
         &walked.index,
-        walked.has_payload_dir,
+        &Whole::new(walked.has_payload_dir),
         walked.problems,
         &source,
         reporter,
@@ -975,9 +1003,8 @@ fn verify_spilled(
         targets: walked.tag_targets,
     };
     let whole = Whole {
-        payload_files: walked.payload_files,
-        payload_bytes: walked.payload_bytes,
-        has_payload_dir: walked.has_payload_dir,
+        progress: (walked.payload_files, walked.payload_bytes),
+        ..Whole::new(walked.has_payload_dir)
     };
     let mut failed: Option<std::io::Error> = None;
     let report = verify_parts(
@@ -1022,7 +1049,7 @@ fn load_part(
     p: usize,
     k: usize,
 ) -> std::io::Result<(FileIndex, BTreeMap<usize, PathBuf>)> {
-    let part = Part { p, k };
+    let part = Part { p, k, seed: 0 };
     let mut names = Names::default();
     let mut sizes = Vec::new();
     let mut targets = BTreeMap::new();
@@ -1056,7 +1083,7 @@ pub(crate) fn verify_inventory(
     verify_index(
         report,
         &index,
-        inventory.has_payload_dir,
+        &Whole::new(inventory.has_payload_dir),
         inventory.problems,
         source,
         reporter,
@@ -1068,18 +1095,19 @@ pub(crate) fn verify_inventory(
 /// accumulate with the number of files.
 const HASH_BATCH: usize = 4096;
 
-/// One of `k` parts of a bag's files: those whose [`part_key`] is `p`
-/// modulo `k`. With `k == 1`, the whole bag.
+/// One of `k` parts of a bag's files: those whose [`part_key`] (with
+/// `seed`) is `p` modulo `k`. With `k == 1`, the whole bag.
 #[derive(Debug, Clone, Copy)]
 struct Part {
     p: usize,
     k: usize,
+    seed: u64,
 }
 
 impl Part {
     /// Whether the file or entry at `path` belongs to this part.
     fn owns(self, path: &str) -> bool {
-        self.k == 1 || self.owns_key(part_key(path))
+        self.k == 1 || self.owns_key(part_key(path, self.seed))
     }
 
     fn owns_key(self, key: u64) -> bool {
@@ -1092,7 +1120,7 @@ impl Part {
             return 0;
         }
         // Less than `k`, a `usize`.
-        usize::try_from(part_key(path) % self.k as u64).unwrap_or(0)
+        usize::try_from(part_key(path, self.seed) % self.k as u64).unwrap_or(0)
     }
 
     /// Whether this part reports what belongs to no file (it comes first).
@@ -1103,31 +1131,68 @@ impl Part {
 
 /// What is known of the whole bag before its parts are verified.
 struct Whole {
-    payload_files: u64,
-    payload_bytes: u64,
-    has_payload_dir: bool,
+    /// Files and bytes announced to the reporter when there are several
+    /// parts (the report's totals are counted from the parts).
+    progress: (u64, u64),
+    /// Whether a `data/` directory exists: set before the parts are
+    /// verified, or by them.
+    has_payload_dir: std::cell::Cell<bool>,
+    /// The seed of [`part_key`].
+    seed: u64,
+    /// Verification stops (and [`Whole::overflowed`] is set) once more
+    /// problems than this have been found: an archive's findings are
+    /// bounded ([`MAX_ZIP_PROBLEMS`]), a directory's are not.
+    max_problems: usize,
+    /// Problems the caller holds apart (the listing of a ZIP part, CRC
+    /// findings), counted against `max_problems`.
+    found_elsewhere: std::cell::Cell<usize>,
+    overflowed: std::cell::Cell<bool>,
 }
+
+impl Whole {
+    fn new(has_payload_dir: bool) -> Self {
+        Whole {
+            progress: (0, 0),
+            has_payload_dir: std::cell::Cell::new(has_payload_dir),
+            seed: 0,
+            max_problems: usize::MAX,
+            found_elsewhere: std::cell::Cell::new(0),
+            overflowed: std::cell::Cell::new(false),
+        }
+    }
+
+    /// Whether `problems` and those held elsewhere pass the limit (and if
+    /// so, it is noted).
+    fn over(&self, problems: usize) -> bool {
+        let over = problems.saturating_add(self.found_elsewhere.get()) > self.max_problems;
+        if over {
+            self.overflowed.set(true);
+        }
+        over
+    }
+}
+
+/// Verification of an archive is refused (`Err`) once it has found more
+/// problems than this, about as many as the 250,000 entries newsbag
+/// accepted in an archive before archives were verified in parts: every
+/// finding is kept for the report, so their number, unlike the number of
+/// entries, still decides the memory a hostile archive can take.
+pub const MAX_ZIP_PROBLEMS: usize = 250_000;
 
 /// Verifies a bag held whole in `index`, in one pass.
 fn verify_index(
     report: Report,
     index: &FileIndex,
-    has_payload_dir: bool,
+    whole: &Whole,
     problems: Vec<Problem>,
     source: &dyn BagSource,
     reporter: &dyn Reporter,
 ) -> Report {
-    let payload = index.payload();
-    let whole = Whole {
-        payload_files: payload.len() as u64,
-        payload_bytes: payload.map(|i| index.file(i).size).sum(),
-        has_payload_dir,
-    };
     verify_parts(
         report,
         index,
         source,
-        &whole,
+        whole,
         problems,
         1,
         reporter,
@@ -1144,6 +1209,8 @@ type Visit<'v> = dyn FnMut(&FileIndex, &dyn BagSource) + 'v;
 /// each part `p` in turn and calls `visit` with that part's files (all of
 /// them, tag files included, whose [`part_key`] is `p` modulo `k`). With
 /// `k == 1` the one part is the whole bag and `tags` may be the same index.
+/// The payload's totals are counted from the parts, and checked against
+/// Payload-Oxum once they are all done.
 #[allow(clippy::too_many_arguments)]
 fn verify_parts(
     mut report: Report,
@@ -1185,49 +1252,18 @@ fn verify_parts(
     report.version = declaration.as_ref().map(|d| d.version.to_string());
     let strict = version >= Version::V1_0;
 
-    // 2. What is in the bag (totals; each part checks its own names).
-    report.payload_files = whole.payload_files;
-    report.payload_bytes = whole.payload_bytes;
-    if !whole.has_payload_dir {
-        problems.push(Problem::error(None, ProblemKind::MissingPayloadDirectory));
-    }
-
-    // 3. Bag metadata and Payload-Oxum.
+    // 2. Bag metadata (Payload-Oxum is checked once the parts have
+    // counted the payload).
     let info_name = version.info_file_name();
+    let mut oxum: Option<String> = None;
     if let Some(i) = tags.find(info_name)
         && let Some(bytes) = read(info_name, i, &mut problems)
     {
-        {
-            let (text, p) = decode_tag_file(&bytes, &encoding, info_name);
-            problems.extend(p);
-            let (info, p) = BagInfo::parse(&text, info_name, strict);
-            problems.extend(p);
-            if let Some(oxum) = info.get("Payload-Oxum") {
-                match oxum.parse::<PayloadOxum>() {
-                    Ok(expected) => {
-                        let found = PayloadOxum {
-                            octets: report.payload_bytes,
-                            streams: report.payload_files,
-                        };
-                        if expected != found {
-                            problems.push(Problem::error(
-                                Some(info_name),
-                                ProblemKind::OxumMismatch {
-                                    expected: expected.to_string(),
-                                    found: found.to_string(),
-                                },
-                            ));
-                        }
-                    }
-                    Err(()) => problems.push(Problem::error(
-                        Some(info_name),
-                        ProblemKind::MalformedPayloadOxum {
-                            value: oxum.to_owned(),
-                        },
-                    )),
-                }
-            }
-        }
+        let (text, p) = decode_tag_file(&bytes, &encoding, info_name);
+        problems.extend(p);
+        let (info, p) = BagInfo::parse(&text, info_name, strict);
+        problems.extend(p);
+        oxum = info.get("Payload-Oxum").map(str::to_owned);
     }
 
     // 4. The manifests (read in each part) and fetch.txt.
@@ -1266,13 +1302,24 @@ fn verify_parts(
 
     let own_progress = k == 1;
     if !own_progress && level >= Level::Fixity {
-        reporter.start(whole.payload_files, whole.payload_bytes);
+        reporter.start(whole.progress.0, whole.progress.1);
     }
+    let (mut payload_files, mut payload_bytes) = (0u64, 0u64);
     // How the parts after the first read each manifest.
     let mut replays: Vec<Replay> = manifest_files.iter().map(|_| Replay::Reread).collect();
     for p in 0..k {
-        let part = Part { p, k };
+        if whole.over(problems.len()) {
+            break;
+        }
+        let part = Part {
+            p,
+            k,
+            seed: whole.seed,
+        };
         parts(p, &mut |index, source| {
+            let payload = index.payload();
+            payload_files += payload.len() as u64;
+            payload_bytes += payload.map(|i| index.file(i).size).sum::<u64>();
             let mut manifests = Vec::new();
             for (j, &(i, tag, algorithm)) in manifest_files.iter().enumerate() {
                 let name = tags.name(i);
@@ -1303,6 +1350,7 @@ fn verify_parts(
                     strict,
                     part,
                     lines,
+                    whole,
                     &mut problems,
                 ) {
                     Ok(m) => manifests.push(m),
@@ -1332,12 +1380,48 @@ fn verify_parts(
                 fetch: &fetch,
                 fetch_by_path: &fetch_by_path,
                 own_progress,
+                whole,
             };
             ctx.verify(source, reporter, &mut problems);
         });
     }
     if !own_progress && level >= Level::Fixity {
         reporter.finish();
+    }
+    if whole.overflowed.get() {
+        // The caller refuses the bag: no report is made of a part of it.
+        report.problems = problems;
+        return report;
+    }
+
+    // 3. What is in the bag: totals and Payload-Oxum.
+    report.payload_files = payload_files;
+    report.payload_bytes = payload_bytes;
+    if !whole.has_payload_dir.get() {
+        problems.push(Problem::error(None, ProblemKind::MissingPayloadDirectory));
+    }
+    if let Some(oxum) = oxum {
+        match oxum.parse::<PayloadOxum>() {
+            Ok(expected) => {
+                let found = PayloadOxum {
+                    octets: payload_bytes,
+                    streams: payload_files,
+                };
+                if expected != found {
+                    problems.push(Problem::error(
+                        Some(info_name),
+                        ProblemKind::OxumMismatch {
+                            expected: expected.to_string(),
+                            found: found.to_string(),
+                        },
+                    ));
+                }
+            }
+            Err(()) => problems.push(Problem::error(
+                Some(info_name),
+                ProblemKind::MalformedPayloadOxum { value: oxum },
+            )),
+        }
     }
 
     report.problems = problems;
@@ -1412,6 +1496,8 @@ struct PartContext<'a> {
     fetch_by_path: &'a BTreeMap<&'a str, &'a FetchEntry>,
     /// Whether fixity reports its own start and finish (one part only).
     own_progress: bool,
+    /// For the limit on problems.
+    whole: &'a Whole,
 }
 
 impl PartContext<'_> {
@@ -1455,6 +1541,9 @@ impl PartContext<'_> {
                 sparse.extend(d.extra.iter().map(|(i, digest)| (*i, a, *digest, mi)));
             }
             for e in &m.entries {
+                if self.whole.over(problems.len()) {
+                    return;
+                }
                 if e.path.starts_with("data/") == m.tag {
                     continue; // already reported as wrong scope
                 }
@@ -1513,6 +1602,9 @@ impl PartContext<'_> {
             }
             if !m.tag {
                 for i in payload.clone() {
+                    if self.whole.over(problems.len()) {
+                        return;
+                    }
                     if !covered.get(i - payload.start) {
                         problems.push(Problem::error(
                             Some(index.name(i)),
@@ -1558,7 +1650,7 @@ impl PartContext<'_> {
             }
         }
 
-        if level >= Level::Fixity {
+        if level >= Level::Fixity && !self.whole.over(problems.len()) {
             sparse.sort_by_key(|s| s.0);
             let checks = Checks {
                 index,
@@ -1728,13 +1820,16 @@ pub fn is_zip_path(path: &Path) -> bool {
 /// directory alone; fixity streams each entry once through every hasher,
 /// several entries in parallel, checking each entry's CRC-32 and size too.
 ///
+/// Memory stays flat however many entries the archive has: an archive of
+/// more than [`DEFAULT_THRESHOLD`](crate::spill::DEFAULT_THRESHOLD) entries
+/// is verified a part at a time (see [`verify_zip_with_threshold`]).
+///
 /// `Err` if `path` cannot be read as a ZIP archive at all (not a ZIP,
 /// truncated, corrupt central directory, more than
 /// [`MAX_ZIP_ENTRIES`](crate::serialize::MAX_ZIP_ENTRIES) entries); any
 /// defect of the bag inside is a [`Problem`] in the [`Report`].
 pub fn verify_zip(path: &Path, level: Level, reporter: &dyn Reporter) -> Result<Report> {
-    let file = crate::serialize::SharedFile::open(path)?;
-    verify_zip_reader(file, path, level, reporter)
+    verify_zip_with_threshold(path, level, reporter, crate::spill::DEFAULT_THRESHOLD)
 }
 
 /// [`verify_zip`] on any seekable reader (an in-memory archive, say), named
@@ -1745,7 +1840,65 @@ pub fn verify_zip_reader<R: crate::serialize::ArchiveRead>(
     level: Level,
     reporter: &dyn Reporter,
 ) -> Result<Report> {
-    let opened = crate::serialize::open_zip(reader, path, crate::serialize::MAX_ZIP_ENTRIES)?;
+    verify_zip_reader_with_threshold(
+        reader,
+        path,
+        level,
+        reporter,
+        crate::spill::DEFAULT_THRESHOLD,
+    )
+}
+
+/// [`verify_zip`], with an archive of more than `threshold` entries (or
+/// names adding up to more than 64 bytes an entry of the threshold)
+/// verified in parts, as [`verify_dir_with_threshold`] verifies a
+/// directory: the central directory is read once, its records go to a
+/// temporary file and then to one temporary file per part (by
+/// [`part_key`] of the path inside the bag, with a seed drawn for the
+/// archive), and each part is listed, checked and hashed in turn. The
+/// report is the one a single pass gives. Exposed for tests.
+#[doc(hidden)]
+pub fn verify_zip_with_threshold(
+    path: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+    threshold: usize,
+) -> Result<Report> {
+    let file = crate::serialize::SharedFile::open(path)?;
+    verify_zip_reader_with_threshold(file, path, level, reporter, threshold)
+}
+
+/// [`verify_zip_with_threshold`] on any seekable reader. Exposed for tests.
+#[doc(hidden)]
+pub fn verify_zip_reader_with_threshold<R: crate::serialize::ArchiveRead>(
+    reader: R,
+    path: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+    threshold: usize,
+) -> Result<Report> {
+    verify_zip_limited(reader, path, level, reporter, threshold, MAX_ZIP_PROBLEMS)
+}
+
+/// [`verify_zip_reader_with_threshold`], refusing the archive past
+/// `max_problems` problems.
+fn verify_zip_limited<R: crate::serialize::ArchiveRead>(
+    reader: R,
+    path: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+    threshold: usize,
+    max_problems: usize,
+) -> Result<Report> {
+    use crate::serialize::Scanned;
+    let scanned =
+        crate::serialize::scan_zip(reader, path, crate::serialize::MAX_ZIP_ENTRIES, threshold)?;
+    let opened = match scanned {
+        Scanned::Whole(opened) => opened,
+        Scanned::Spilled(spilled) => {
+            return verify_zip_spilled(path, level, reporter, threshold, max_problems, spilled);
+        }
+    };
     // Overlapping entries are never hashed (see `ArchiveLayout`); the
     // report states the level actually applied.
     let level = if opened.overlapping {
@@ -1753,14 +1906,115 @@ pub fn verify_zip_reader<R: crate::serialize::ArchiveRead>(
     } else {
         level
     };
+    let index = FileIndex::from_zip(&opened);
     let source = crate::serialize::ZipSource::new(opened.archive, opened.entries);
-    let mut report = verify_inventory(
+    let whole = Whole {
+        max_problems,
+        ..Whole::new(opened.inventory.has_payload_dir)
+    };
+    let mut report = verify_index(
         Report::new(path.to_owned(), level),
-        opened.inventory,
+        &index,
+        &whole,
+        opened.inventory.problems,
         &source,
         reporter,
     );
+    if whole.overflowed.get() {
+        return Err(too_many_problems(max_problems));
+    }
     report.problems.extend(source.into_problems());
+    report.finish();
+    Ok(report)
+}
+
+/// The refusal of an archive with more than `max` problems.
+fn too_many_problems(max: usize) -> Error {
+    Error::LimitExceeded {
+        what: format!(
+            "the number of problems found (more than {max}: verification stopped; \
+             a damaged or hostile archive)"
+        ),
+        limit: max as u64,
+    }
+}
+
+/// Verifies an archive whose records were spilled, one part at a time.
+fn verify_zip_spilled<R: crate::serialize::ArchiveRead>(
+    path: &Path,
+    level: Level,
+    reporter: &dyn Reporter,
+    threshold: usize,
+    max_problems: usize,
+    mut zip: crate::serialize::SpilledZip<R>,
+) -> Result<Report> {
+    use crate::serialize::ZipSource;
+    let temp_error = |verb, e| Error::io(verb, std::env::temp_dir(), e);
+    let level = if zip.overlapping {
+        level.min(Level::Completeness)
+    } else {
+        level
+    };
+    let k = zip.part_count(threshold);
+    let tags = zip
+        .distribute(k)
+        .map_err(|e| temp_error("write a temporary file in", e))?;
+    let tag_index = FileIndex::from_map(tags.opened.inventory.files);
+    // Manifests may be as long as the whole archive's entries allow.
+    let tag_records = zip.record_count();
+    let tag_source =
+        ZipSource::new(tags.opened.archive, tags.opened.entries).streaming_up_to(tag_records);
+    let whole = Whole {
+        progress: tags.payload,
+        seed: zip.seed,
+        max_problems,
+        ..Whole::new(false)
+    };
+    // Findings of the listing of each part and of the reading of its
+    // entries (CRC, sizes).
+    let mut found: Vec<Problem> = Vec::new();
+    let mut failed: Option<std::io::Error> = None;
+    let mut report = verify_parts(
+        Report::new(path.to_owned(), level),
+        &tag_index,
+        &tag_source,
+        &whole,
+        std::mem::take(&mut zip.problems),
+        k,
+        reporter,
+        &mut |p, visit| {
+            if failed.is_some() {
+                return;
+            }
+            match zip.part(p) {
+                Ok(opened) => {
+                    if opened.inventory.has_payload_dir {
+                        whole.has_payload_dir.set(true);
+                    }
+                    let index = FileIndex::from_zip(&opened);
+                    found.extend(opened.inventory.problems);
+                    whole.found_elsewhere.set(found.len());
+                    if whole.over(0) {
+                        return;
+                    }
+                    let source =
+                        ZipSource::new(opened.archive, opened.entries).streaming_up_to(tag_records);
+                    visit(&index, &source);
+                    found.extend(source.into_problems());
+                    whole.found_elsewhere.set(found.len());
+                }
+                Err(e) => failed = Some(e),
+            }
+        },
+    );
+    if let Some(e) = failed {
+        return Err(temp_error("read a temporary file in", e));
+    }
+    if whole.overflowed.get() {
+        return Err(too_many_problems(max_problems));
+    }
+    report.problems.extend(found);
+    report.problems.extend(tag_source.into_problems());
     report.finish();
     Ok(report)
 }
@@ -2142,10 +2396,11 @@ mod tests {
             ("data/\u{212a}", "data/k"),
             ("DATA/\u{c9}T\u{c9}", "data/e\u{301}te\u{301}"),
         ] {
-            assert_eq!(part_key(a), part_key(b), "{a} {b}");
+            assert_eq!(part_key(a, 0), part_key(b, 0), "{a} {b}");
+            assert_eq!(part_key(a, 7), part_key(b, 7), "{a} {b}");
             assert_eq!(fold_hash(a), fold_hash(b), "{a} {b}");
         }
-        assert_ne!(part_key("data/a"), part_key("data/b"));
+        assert_ne!(part_key("data/a", 0), part_key("data/b", 0));
         // The ASCII shortcut gives what the general path gives.
         let slow = |s: &str| {
             use std::hash::Hasher;
@@ -2189,6 +2444,272 @@ mod tests {
             "wrong-manifest-scope",
         ] {
             assert!(codes.contains(code), "{code} missing from {codes:?}");
+        }
+    }
+
+    /// Zips the directory `root` byte for byte under `bag/` (directory
+    /// entries included, links as link entries) with the zip crate,
+    /// deflating every other file, then applies `patch` to the bytes.
+    fn zip_tree(root: &Path, out: &Path, patch: &dyn Fn(&mut Vec<u8>)) {
+        use std::io::Write;
+        use zip::write::SimpleFileOptions;
+        let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let stored =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+        let deflated =
+            SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+        w.add_directory("bag/", stored).unwrap();
+        let mut paths: Vec<PathBuf> = walkdir::WalkDir::new(root)
+            .min_depth(1)
+            .into_iter()
+            .map(|e| e.unwrap().into_path())
+            .collect();
+        paths.sort();
+        for (i, p) in paths.iter().enumerate() {
+            let rel = p.strip_prefix(root).unwrap().to_str().unwrap();
+            let md = fs::symlink_metadata(p).unwrap();
+            if md.is_symlink() {
+                let target = fs::read_link(p).unwrap();
+                w.add_symlink(format!("bag/{rel}"), target.to_str().unwrap(), stored)
+                    .unwrap();
+            } else if md.is_dir() {
+                w.add_directory(format!("bag/{rel}/"), stored).unwrap();
+            } else {
+                // Files to patch are stored, so their bytes can be found.
+                let options = if i % 2 == 0 && !rel.contains("crc") {
+                    deflated
+                } else {
+                    stored
+                };
+                w.start_file(format!("bag/{rel}"), options).unwrap();
+                w.write_all(&fs::read(p).unwrap()).unwrap();
+            }
+        }
+        let mut bytes = w.finish().unwrap().into_inner();
+        patch(&mut bytes);
+        fs::write(out, bytes).unwrap();
+    }
+
+    /// Replaces every occurrence of `from` in `bytes` by `to` (as long).
+    fn replace_all(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+        assert_eq!(from.len(), to.len());
+        let mut i = 0;
+        while i + from.len() <= bytes.len() {
+            if &bytes[i..i + from.len()] == from {
+                bytes[i..i + from.len()].copy_from_slice(to);
+                i += from.len();
+            } else {
+                i += 1;
+            }
+        }
+    }
+
+    /// Verifies the archive `zip` at every level in one pass and in parts
+    /// of at most 1, 2, 3 and 7 entries, and checks the reports (or the
+    /// errors) are the same.
+    fn assert_zip_parts_agree(zip: &Path) -> Option<Report> {
+        let mut whole = None;
+        for level in [Level::Fast, Level::Completeness, Level::Fixity] {
+            let one = verify_zip(zip, level, &NoProgress);
+            for threshold in [1, 2, 3, 7] {
+                let parts = verify_zip_with_threshold(zip, level, &NoProgress, threshold);
+                match (&parts, &one) {
+                    (Ok(parts), Ok(one)) => assert_eq!(
+                        summary(parts),
+                        summary(one),
+                        "threshold {threshold}, {level:?}"
+                    ),
+                    (parts, one) => assert_eq!(
+                        format!("{:?}", parts.as_ref().err()),
+                        format!("{:?}", one.as_ref().err()),
+                        "threshold {threshold}, {level:?}"
+                    ),
+                }
+            }
+            whole = one.ok();
+        }
+        whole
+    }
+
+    #[test]
+    fn zip_parts_report_what_one_pass_reports() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bag");
+        fs::create_dir(&root).unwrap();
+        defective_bag(&root);
+        // ZIP-only defects besides the bag's: a name twice, a bad CRC (and
+        // so a checksum mismatch), a name that is not safe, an entry
+        // outside the top-level directory, a second top-level directory, a
+        // link entry.
+        fs::write(root.join("data/dupA"), b"one").unwrap();
+        fs::write(root.join("data/dupB"), b"two").unwrap();
+        fs::write(root.join("data/crc"), b"hello").unwrap();
+        let mut m = fs::read(root.join("manifest-sha256.txt")).unwrap();
+        m.extend_from_slice(format!("{}  data/crc\n", sha256_hex(b"hello")).as_bytes());
+        fs::write(root.join("manifest-sha256.txt"), m).unwrap();
+        fs::write(root.join("data/x:y"), b"colon").unwrap();
+        fs::write(root.join("loose"), b"l").unwrap();
+        fs::create_dir(root.join("zecond")).unwrap();
+        fs::write(root.join("zecond/f"), b"f").unwrap();
+        let zip = dir.path().join("defects.zip");
+        zip_tree(&root, &zip, &|bytes| {
+            replace_all(bytes, b"data/dupB", b"data/dupA");
+            replace_all(bytes, b"hello", b"jello");
+            replace_all(bytes, b"bag/loose", b"bag_loose");
+            replace_all(bytes, b"bag/zecond", b"zag/zecond");
+        });
+        let report = assert_zip_parts_agree(&zip).unwrap();
+        let codes: BTreeSet<String> = report
+            .problems
+            .iter()
+            .map(|p| p.kind.code().to_owned())
+            .collect();
+        for code in [
+            "checksum-mismatch",
+            "missing-file",
+            "unexpected-file",
+            "duplicate-manifest-entry",
+            "colliding-names",
+            "oxum-mismatch",
+            "not-fetched",
+            "fetch-not-in-manifest",
+            "tag-file-encoding",
+            "malformed-manifest-line",
+            "case-mismatch",
+            "normalization-mismatch",
+            "system-file",
+            "unknown-algorithm",
+            "wrong-manifest-scope",
+            "archive-layout",
+            "bad-crc",
+            "unsafe-entry-name",
+            "special-file",
+        ] {
+            assert!(codes.contains(code), "{code} missing from {codes:?}");
+        }
+        let layout: Vec<String> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind.code() == "archive-layout")
+            .map(Problem::message)
+            .collect();
+        assert!(layout.iter().any(|m| m.contains("same name")), "{layout:?}");
+        assert!(
+            layout.iter().any(|m| m.contains("appears twice")),
+            "{layout:?}"
+        );
+        assert!(
+            layout.iter().any(|m| m.contains("top-level directories")),
+            "{layout:?}"
+        );
+
+        // A valid bag, and the same with every entry overlapping the next.
+        let valid = dir.path().join("valid");
+        fs::create_dir_all(valid.join("data/d")).unwrap();
+        let mut m = String::new();
+        for i in 0..12 {
+            let bytes = format!("file {i}");
+            fs::write(valid.join(format!("data/d/f{i}")), &bytes).unwrap();
+            m.push_str(&format!("{}  data/d/f{i}\n", sha256_hex(bytes.as_bytes())));
+        }
+        fs::write(
+            valid.join("bagit.txt"),
+            b"BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n",
+        )
+        .unwrap();
+        fs::write(valid.join("manifest-sha256.txt"), m).unwrap();
+        let zip = dir.path().join("valid.zip");
+        zip_tree(&valid, &zip, &|_| {});
+        let report = assert_zip_parts_agree(&zip).unwrap();
+        assert!(report.is_valid(), "{:?}", report.problems);
+        assert_eq!(report.payload_files, 12);
+        // Every local header offset of the central directory made 0: a
+        // quoted-overlap bomb's shape.
+        zip_tree(&valid, &zip, &|bytes| {
+            let mut at = 0;
+            while let Some(i) = bytes[at..]
+                .windows(4)
+                .position(|w| w == [0x50, 0x4b, 0x01, 0x02])
+            {
+                let rec = at + i;
+                bytes[rec + 42..rec + 46].copy_from_slice(&[0; 4]);
+                at = rec + 4;
+            }
+        });
+        let report = assert_zip_parts_agree(&zip).unwrap();
+        assert_eq!(report.level, Level::Completeness);
+        // Not a ZIP at all, and a truncated one: the same error.
+        fs::write(&zip, b"PK\x03\x04 nothing").unwrap();
+        assert!(assert_zip_parts_agree(&zip).is_none());
+    }
+
+    /// Past the limit on problems an archive is refused, in one pass and
+    /// in parts, however its problems come (listing, manifest lines,
+    /// unexpected files); under it, the report is whole.
+    #[test]
+    fn archives_with_too_many_problems_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("bag");
+        fs::create_dir(&root).unwrap();
+        defective_bag(&root);
+        let zip = dir.path().join("defects.zip");
+        zip_tree(&root, &zip, &|_| {});
+        let file = || crate::serialize::SharedFile::open(&zip).unwrap();
+        for level in [Level::Fast, Level::Completeness, Level::Fixity] {
+            let all = verify_zip(&zip, level, &NoProgress).unwrap().problems.len();
+            for threshold in [1, 3, 1000] {
+                let limited =
+                    |max| verify_zip_limited(file(), &zip, level, &NoProgress, threshold, max);
+                let err = limited(3).unwrap_err();
+                assert!(
+                    matches!(err, Error::LimitExceeded { limit: 3, .. }),
+                    "{err}"
+                );
+                // Far enough above the count that duplicates found in
+                // several parts (deduplicated in the report) do not count.
+                let report = limited(all + 10).unwrap();
+                assert_eq!(report.problems.len(), all, "{level:?} {threshold}");
+            }
+        }
+    }
+
+    #[test]
+    fn many_top_level_directories_are_counted_in_bounded_memory() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("tops.zip");
+        let mut w = zip::ZipWriter::new(fs::File::create(&zip).unwrap());
+        let opts = zip::write::SimpleFileOptions::default();
+        for i in 0..1_100 {
+            w.start_file(format!("t{i:04}/f"), opts).unwrap();
+        }
+        w.start_file("zz/bagit.txt", opts).unwrap();
+        w.finish().unwrap();
+        let report = verify_zip(&zip, Level::Fast, &NoProgress).unwrap();
+        let layout: Vec<String> = report
+            .problems
+            .iter()
+            .filter(|p| p.kind.code() == "archive-layout")
+            .map(Problem::message)
+            .collect();
+        assert!(
+            layout.iter().any(|m| m.contains(
+                "at least 1001 top-level directories (`t0000`, `t0001`, `t0002`, `t0003`, `t0004` and more)"
+            )),
+            "{layout:?}"
+        );
+        // The one holding a bagit.txt is the one verified.
+        assert!(
+            report
+                .problems
+                .iter()
+                .all(|p| p.kind.code() != "missing-bag-declaration"),
+            "{:?}",
+            report.problems
+        );
+        for threshold in [1, 7, 500] {
+            let parts =
+                verify_zip_with_threshold(&zip, Level::Fast, &NoProgress, threshold).unwrap();
+            assert_eq!(summary(&parts), summary(&report), "threshold {threshold}");
         }
     }
 
@@ -2264,6 +2785,11 @@ mod tests {
                 fs::write(root.join("fetch.txt"), "http://x/ 1 data/gone\nhttp://x/ 1 data/a\n").unwrap();
             }
             assert_parts_agree(root);
+            // The same bag zipped: in parts, the single pass's report.
+            let zipped = tempfile::tempdir().unwrap();
+            let zip = zipped.path().join("b.zip");
+            zip_tree(root, &zip, &|_| {});
+            assert_zip_parts_agree(&zip);
         }
     }
 }

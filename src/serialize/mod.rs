@@ -78,7 +78,8 @@ use crate::tagfile::{BAG_INFO, BagInfo, decode_tag_file};
 
 pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
 pub(crate) use read::{
-    EntryInfo, OpenedZip, ZipSource, open_entry, open_zip, read_tag_entry, unsafe_entry_name_reason,
+    EntryInfo, OpenedZip, Scanned, SpilledZip, ZipSource, open_entry, open_zip, read_tag_entry,
+    scan_zip, unsafe_entry_name_reason,
 };
 pub(crate) use write::{Method, Packed, ZipBuilder, dos_date, pack};
 

@@ -3,8 +3,8 @@
 //! [`ZipSource`] streams entries for verification without extracting them.
 
 mod central;
+mod scan;
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
@@ -12,7 +12,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use central::{CentralDirectory, CentralError, LOCAL_LEN, LocalHeader, NAME_BYTES_PER_ENTRY};
+use central::{CentralDirectory, CentralError, LocalHeader, NAME_BYTES_PER_ENTRY};
+pub(crate) use scan::{Scanned, SpilledZip, open_zip, scan_zip};
 
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
@@ -20,15 +21,35 @@ use crate::progress::Reporter;
 use crate::report::{Problem, ProblemKind};
 use crate::verify::{BagSource, FoundFile, HashJob, Inventory};
 
-/// Tag files in a ZIP larger than this are not read into memory. Lower than
-/// [`crate::verify::MAX_TAG_FILE`] so that verifying any archive stays
-/// within about 100 MB; a manifest of 100,000 files is about 20 MB.
+/// Tag files in a ZIP that are read whole (bagit.txt, bag-info.txt,
+/// fetch.txt, manifests in an encoding other than UTF-8) are not read into
+/// memory beyond this size. UTF-8 manifests are streamed line by line
+/// whatever their size (up to [`crate::verify::MAX_TAG_FILE`]).
 pub const MAX_ZIP_TAG_FILE: u64 = 32 << 20;
 
-/// Archives with more entries than this are refused before their central
-/// directory is parsed (each parsed entry costs about 50 bytes plus its
-/// name, and the verification engine more).
-pub const MAX_ZIP_ENTRIES: u64 = 250_000;
+/// A tag file streamed line by line (a manifest) may declare at most this
+/// many bytes per entry of its archive (or [`MAX_ZIP_TAG_FILE`], if more),
+/// so that what a manifest's lines make (entries, findings) stays
+/// proportional to the archive's entries: a manifest line of a real bag
+/// (SHA-512, a path) is about 170 bytes.
+pub(crate) const STREAM_BYTES_PER_ENTRY: u64 = 512;
+
+fn stream_limit(records: u64) -> u64 {
+    records
+        .saturating_mul(STREAM_BYTES_PER_ENTRY)
+        .max(MAX_ZIP_TAG_FILE)
+}
+
+/// Archives claiming (or holding) more entries than this are refused
+/// before their central directory is read: `newsbag verify`'s limit, and
+/// ingest's default. Memory does not depend on it: beyond
+/// [`crate::spill::DEFAULT_THRESHOLD`] entries an archive is verified in
+/// parts, and a count the central directory cannot hold (46 bytes a
+/// record) is refused whatever the limit. It bounds time and temporary
+/// disk space (about 110 bytes an entry) instead: 100 million entries of
+/// at least 76 bytes each (central record and local header) is an archive
+/// of 7.6 GB or more.
+pub const MAX_ZIP_ENTRIES: u64 = 100_000_000;
 
 /// What a reader of archives must offer: seekable, and cheap to clone into
 /// an independent cursor so each hashing thread has its own.
@@ -155,7 +176,7 @@ pub(crate) struct EntryInfo<'a> {
 
 /// A reusable inflater: one per reading thread, not one per entry (100,000
 /// small entries would otherwise allocate and zero 100,000 windows).
-struct Inflate {
+pub(crate) struct Inflate {
     z: flate2::Decompress,
     buf: Box<[u8]>,
     /// Whole-buffer inflater for small entries.
@@ -271,19 +292,48 @@ impl<R: ArchiveRead> Archive<R> {
                 }
                 let data = (&mut self.reader).take(record.compressed_size);
                 let inflate = self.inflate.get_or_insert_with(Inflate::new);
-                inflate.z.reset(false);
-                Ok(EntryReader::Deflated(Inflater {
-                    input: data,
-                    state: inflate,
-                    pos: 0,
-                    filled: 0,
-                    eof: false,
-                    done: false,
-                }))
+                Ok(EntryReader::Deflated(Inflater::new(data, inflate)))
             }
             m => Err(io::Error::other(format!(
                 "unsupported compression method {m}"
             ))),
+        }
+    }
+}
+
+impl<R: ArchiveRead> Archive<R> {
+    /// Opens `entry` for reading as [`Archive::open`] does, with this
+    /// archive (a clone) as the reader's own cursor and inflater: for a
+    /// tag file streamed line by line.
+    fn into_entry_reader(mut self, entry: &EntryInfo<'_>) -> io::Result<OwnedEntryReader<R>> {
+        let record = *self.cd.record(entry.index);
+        let header = LocalHeader::read(&mut self.reader, &self.cd, entry.index)?;
+        self.reader.seek(SeekFrom::Start(header.data_start))?;
+        let data = self.reader.take(record.compressed_size);
+        match record.method {
+            0 => Ok(OwnedEntryReader::Stored(data)),
+            8 => {
+                let inflate = self.inflate.take().unwrap_or_else(Inflate::new);
+                Ok(OwnedEntryReader::Deflated(Inflater::new(data, inflate)))
+            }
+            m => Err(io::Error::other(format!(
+                "unsupported compression method {m}"
+            ))),
+        }
+    }
+}
+
+/// An entry's data, as stored, read through its own cursor.
+enum OwnedEntryReader<R> {
+    Stored(io::Take<R>),
+    Deflated(Inflater<io::Take<R>, Box<Inflate>>),
+}
+
+impl<R: Read> Read for OwnedEntryReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            OwnedEntryReader::Stored(r) => r.read(buf),
+            OwnedEntryReader::Deflated(r) => r.read(buf),
         }
     }
 }
@@ -293,7 +343,7 @@ pub(crate) enum EntryReader<'a, R> {
     /// Stored: the bytes themselves.
     Stored(io::Take<&'a mut R>),
     /// Deflated: inflated on the way.
-    Deflated(Inflater<'a, R>),
+    Deflated(Inflater<io::Take<&'a mut R>, &'a mut Inflate>),
     /// Deflated and small: already inflated whole.
     Whole(io::Cursor<&'a [u8]>),
 }
@@ -308,41 +358,56 @@ impl<R: Read> Read for EntryReader<'_, R> {
     }
 }
 
-/// Inflates raw deflate data read from `input`.
-pub(crate) struct Inflater<'a, R> {
-    input: io::Take<&'a mut R>,
-    state: &'a mut Inflate,
+/// Inflates raw deflate data read from `input` with the inflater `state`
+/// (borrowed from a reading thread's archive, or owned).
+pub(crate) struct Inflater<I, S> {
+    input: I,
+    state: S,
     pos: usize,
     filled: usize,
     eof: bool,
     done: bool,
 }
 
-impl<R: Read> Read for Inflater<'_, R> {
+impl<I, S: std::borrow::BorrowMut<Inflate>> Inflater<I, S> {
+    fn new(input: I, mut state: S) -> Self {
+        state.borrow_mut().z.reset(false);
+        Inflater {
+            input,
+            state,
+            pos: 0,
+            filled: 0,
+            eof: false,
+            done: false,
+        }
+    }
+}
+
+impl<I: Read, S: std::borrow::BorrowMut<Inflate>> Read for Inflater<I, S> {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         use flate2::{FlushDecompress, Status};
         if self.done || out.is_empty() {
             return Ok(0);
         }
+        let state = self.state.borrow_mut();
         loop {
             if self.pos == self.filled && !self.eof {
-                self.filled = self.input.read(&mut self.state.buf)?;
+                self.filled = self.input.read(&mut state.buf)?;
                 self.pos = 0;
                 self.eof = self.filled == 0;
             }
-            let (in_before, out_before) = (self.state.z.total_in(), self.state.z.total_out());
+            let (in_before, out_before) = (state.z.total_in(), state.z.total_out());
             let flush = if self.eof {
                 FlushDecompress::Finish
             } else {
                 FlushDecompress::None
             };
-            let status = self
-                .state
+            let status = state
                 .z
-                .decompress(&self.state.buf[self.pos..self.filled], out, flush)
+                .decompress(&state.buf[self.pos..self.filled], out, flush)
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))?;
-            let consumed = usize::try_from(self.state.z.total_in() - in_before).unwrap_or(0);
-            let produced = usize::try_from(self.state.z.total_out() - out_before).unwrap_or(0);
+            let consumed = usize::try_from(state.z.total_in() - in_before).unwrap_or(0);
+            let produced = usize::try_from(state.z.total_out() - out_before).unwrap_or(0);
             self.pos += consumed;
             if status == Status::StreamEnd {
                 self.done = true;
@@ -375,6 +440,9 @@ pub(crate) struct OpenedZip<R> {
     pub(crate) top: Option<String>,
     /// Regular-file entries of the bag, indexed by [`FoundFile::id`].
     pub(crate) entries: Vec<EntryId>,
+    /// The bag's files: positions in `entries`, sorted by path, one a path
+    /// (the last entry of a path that appears twice).
+    pub(crate) files: Vec<u32>,
     /// Directory entries of the bag.
     pub(crate) dirs: Vec<EntryId>,
     pub(crate) inventory: Inventory,
@@ -442,250 +510,6 @@ fn zip_err(path: &Path, e: CentralError, max_entries: u64) -> Error {
     }
 }
 
-/// Opens the archive in `reader` (named `path` in messages) and lists it
-/// from the central directory alone: nothing is decompressed.
-///
-/// `Err` if it is not a ZIP archive at all (no end of central directory,
-/// truncated, corrupt central directory) or has more than `max_entries`
-/// entries; any defect of the bag inside is a problem in the inventory.
-pub(crate) fn open_zip<R: ArchiveRead>(
-    mut reader: R,
-    path: &Path,
-    max_entries: u64,
-) -> Result<OpenedZip<R>> {
-    let cd = CentralDirectory::read(&mut reader, max_entries)
-        .map_err(|e| zip_err(path, e, max_entries))?;
-    let mut problems = Vec::new();
-    let layout = |reason: String| Problem::error(None, ProblemKind::ArchiveLayout { reason });
-
-    // Duplicate names (only one could be extracted), found by sorting
-    // indices rather than copying names.
-    let mut by_name: Vec<u32> = (0..cd.len())
-        .filter_map(|i| u32::try_from(i).ok())
-        .collect();
-    let name_of = |i: u32| match cd.name(i as usize) {
-        Ok(n) | Err(n) => n,
-    };
-    by_name.sort_unstable_by(|&a, &b| name_of(a).cmp(name_of(b)));
-    if by_name.windows(2).any(|w| name_of(w[0]) == name_of(w[1])) {
-        problems.push(layout(
-            "two entries have the same name (only one could be extracted)".into(),
-        ));
-    }
-    drop(by_name);
-
-    // Names and types; `named` keeps the indices of entries that passed.
-    let mut named: Vec<u32> = Vec::with_capacity(cd.len());
-    let mut ranges: Vec<(u64, u64)> = Vec::with_capacity(cd.len());
-    for (index, record) in cd.records().iter().enumerate() {
-        let name = match cd.name(index) {
-            Ok(name) => name,
-            Err(lossy) => {
-                problems.push(Problem::error(
-                    None,
-                    ProblemKind::UnsafeEntryName {
-                        name: lossy.to_owned(),
-                        reason: "not valid UTF-8".into(),
-                    },
-                ));
-                continue;
-            }
-        };
-        // An entry's local header and data take at least 30 + name +
-        // compressed bytes.
-        let end = record
-            .header_offset
-            .saturating_add(LOCAL_LEN)
-            .saturating_add(cd.raw_name_len(index) as u64)
-            .saturating_add(record.compressed_size);
-        ranges.push((record.header_offset, end));
-        if let Some(reason) = unsafe_entry_name_reason(name) {
-            problems.push(Problem::error(
-                None,
-                ProblemKind::UnsafeEntryName {
-                    name: name.to_owned(),
-                    reason: reason.into(),
-                },
-            ));
-            continue;
-        }
-        let is_dir = name.ends_with('/');
-        let file_type = record.unix_mode().map_or(0, |m| m & 0o170_000);
-        if file_type == 0o120_000 {
-            problems.push(Problem::error(
-                Some(name),
-                ProblemKind::SpecialFile {
-                    path: name.to_owned(),
-                    file_type: "symbolic link entry".into(),
-                },
-            ));
-            continue;
-        }
-        let expected_type = if is_dir { 0o040_000 } else { 0o100_000 };
-        if file_type != 0 && file_type != expected_type {
-            problems.push(Problem::error(
-                Some(name),
-                ProblemKind::SpecialFile {
-                    path: name.to_owned(),
-                    file_type: format!("entry of Unix file type {file_type:o}"),
-                },
-            ));
-            continue;
-        }
-        if let Ok(i) = u32::try_from(index) {
-            named.push(i);
-        }
-    }
-
-    // Overlaps, from the central directory alone.
-    ranges.sort_unstable();
-    let mut overlapping = ranges.windows(2).filter(|w| w[1].0 < w[0].1).count();
-    if ranges.last().is_some_and(|r| r.1 > cd.start()) {
-        overlapping += 1;
-    }
-    drop(ranges);
-    if overlapping > 0 {
-        problems.push(layout(format!(
-            "{overlapping} entries overlap another entry or the central directory \
-             (a ZIP bomb or a damaged archive); entries are not hashed"
-        )));
-    }
-
-    // The top-level directories: first components of names with a `/`.
-    let name_at = |i: u32| cd.name(i as usize).unwrap_or("");
-    let mut tops: BTreeSet<&str> = BTreeSet::new();
-    let mut loose: Vec<&str> = Vec::new();
-    let mut bag_like: BTreeSet<&str> = BTreeSet::new();
-    for &i in &named {
-        let name = name_at(i);
-        match name.split_once('/') {
-            Some((top, rest)) => {
-                tops.insert(top);
-                if rest == "bagit.txt" {
-                    bag_like.insert(top);
-                }
-            }
-            None => loose.push(name),
-        }
-    }
-    if !loose.is_empty() {
-        problems.push(layout(format!(
-            "{} entr{} outside the top-level directory: {}",
-            loose.len(),
-            if loose.len() == 1 { "y is" } else { "ies are" },
-            quote_list(&loose)
-        )));
-    }
-    drop(loose);
-    let top = match tops.len() {
-        0 => {
-            problems.push(layout("it holds no top-level directory".into()));
-            None
-        }
-        1 => tops.first().map(|t| (*t).to_owned()),
-        _ => {
-            let shown: Vec<&str> = tops.iter().copied().take(6).collect();
-            let mut list = quote_list(&shown[..shown.len().min(5)]);
-            if tops.len() > 5 {
-                list.push_str(&format!(" and {} more", tops.len() - 5));
-            }
-            problems.push(layout(format!(
-                "{} top-level directories ({list}), expected exactly one",
-                tops.len()
-            )));
-            // Verify the first that looks like a bag, so its problems show.
-            bag_like.first().or(tops.first()).map(|t| (*t).to_owned())
-        }
-    };
-    drop(tops);
-    drop(bag_like);
-
-    let mut inventory = Inventory::default();
-    let mut entries = Vec::new();
-    let mut dirs = Vec::new();
-    let prefix = top.as_ref().map_or(0, |t| t.len() + 1);
-    if let Some(top) = &top {
-        for &i in &named {
-            let index = i as usize;
-            let name = name_at(i);
-            let Some(rel) = name
-                .strip_prefix(top.as_str())
-                .and_then(|r| r.strip_prefix('/'))
-            else {
-                continue;
-            };
-            let is_dir = rel.ends_with('/');
-            let rel = rel.strip_suffix('/').unwrap_or(rel);
-            if rel.is_empty() {
-                continue;
-            }
-            if rel == "data" || rel.starts_with("data/") {
-                inventory.has_payload_dir = true;
-            }
-            if is_dir {
-                dirs.push(EntryId(i));
-                continue;
-            }
-            let record = cd.record(index);
-            if record.encrypted() {
-                problems.push(Problem::error(
-                    Some(rel),
-                    ProblemKind::UnsupportedEntry {
-                        path: rel.to_owned(),
-                        reason: "encrypted".into(),
-                    },
-                ));
-                continue;
-            }
-            if record.method != 0 && record.method != 8 {
-                problems.push(Problem::error(
-                    Some(rel),
-                    ProblemKind::UnsupportedEntry {
-                        path: rel.to_owned(),
-                        reason: format!(
-                            "compression method {} (newsbag reads stored and deflate)",
-                            method_name(record.method)
-                        ),
-                    },
-                ));
-                continue;
-            }
-            let id = entries.len();
-            entries.push(EntryId(i));
-            if inventory
-                .files
-                .insert(
-                    rel.to_owned(),
-                    FoundFile {
-                        size: record.size,
-                        id,
-                    },
-                )
-                .is_some()
-            {
-                problems.push(layout(format!("`{rel}` appears twice")));
-            }
-        }
-    }
-    drop(named);
-    entries.shrink_to_fit();
-    dirs.shrink_to_fit();
-    inventory.problems = problems;
-    Ok(OpenedZip {
-        archive: Archive {
-            reader,
-            cd: Arc::new(cd),
-            prefix,
-            inflate: None,
-        },
-        top,
-        entries,
-        dirs,
-        inventory,
-        overlapping: overlapping > 0,
-    })
-}
-
 /// A compression method's usual name.
 fn method_name(method: u16) -> String {
     let name = match method {
@@ -731,20 +555,6 @@ impl<R: ArchiveRead> OpenedZip<R> {
     }
 }
 
-fn quote_list(items: &[&str]) -> String {
-    const SHOWN: usize = 5;
-    let mut s = items
-        .iter()
-        .take(SHOWN)
-        .map(|t| format!("`{}`", t.escape_debug()))
-        .collect::<Vec<_>>()
-        .join(", ");
-    if items.len() > SHOWN {
-        s.push_str(&format!(" and {} more", items.len() - SHOWN));
-    }
-    s
-}
-
 /// Reads an entry's data while counting it and computing its CRC-32, at
 /// most one byte past the declared size.
 pub(crate) struct CheckedReader<R> {
@@ -764,8 +574,8 @@ impl<R: Read> CheckedReader<R> {
 
     /// The problem with what was read, if any (size first: a CRC over the
     /// wrong length says nothing more).
-    pub(crate) fn finish(self, entry: &EntryInfo<'_>) -> Option<Problem> {
-        let crc = self.crc.finalize();
+    pub(crate) fn finish(&self, entry: &EntryInfo<'_>) -> Option<Problem> {
+        let crc = self.crc.clone().finalize();
         if self.count != entry.size {
             Some(Problem::error(
                 Some(entry.rel),
@@ -837,17 +647,28 @@ pub(crate) fn read_tag_entry<R: ArchiveRead>(
 pub(crate) struct ZipSource<R> {
     archive: Archive<R>,
     entries: Vec<EntryId>,
+    /// Entries declaring more than this are not streamed either.
+    stream_limit: u64,
     /// CRC and size findings made while reading.
     found: Mutex<Vec<Problem>>,
 }
 
 impl<R: ArchiveRead> ZipSource<R> {
     pub(crate) fn new(archive: Archive<R>, entries: Vec<EntryId>) -> Self {
+        let records = archive.cd.len() as u64;
         ZipSource {
             archive,
             entries,
+            stream_limit: stream_limit(records),
             found: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The source, streaming (tag) files as long as an archive of
+    /// `records` entries allows.
+    pub(crate) fn streaming_up_to(mut self, records: u64) -> Self {
+        self.stream_limit = stream_limit(records);
+        self
     }
 
     /// The problems found while reading entries.
@@ -881,6 +702,26 @@ impl<R: ArchiveRead> BagSource for ZipSource<R> {
         Ok(buf)
     }
 
+    /// Streams a (tag) file of any size: a manifest is read line by line,
+    /// never whole. The CRC and size finding is made at its end.
+    fn open(&self, file: &FoundFile) -> io::Result<Box<dyn Read + '_>> {
+        let entry = self.archive.entry(self.entry(file)?);
+        if entry.size > self.stream_limit {
+            return Err(io::Error::other(format!(
+                "declared size {} is larger than {} bytes, {STREAM_BYTES_PER_ENTRY} for each \
+                 entry of the archive: refusing to read it",
+                entry.size, self.stream_limit
+            )));
+        }
+        let inner = self.archive.clone().into_entry_reader(&entry)?;
+        Ok(Box::new(StreamedEntry {
+            inner: CheckedReader::new(inner, entry.size),
+            entry,
+            source: self,
+            done: false,
+        }))
+    }
+
     fn hash(
         &self,
         jobs: &[HashJob],
@@ -904,6 +745,26 @@ impl<R: ArchiveRead> BagSource for ZipSource<R> {
                 },
             )
             .collect()
+    }
+}
+
+/// An entry read as a stream by [`ZipSource::open`]; at its end, its CRC
+/// and size finding goes to the source.
+struct StreamedEntry<'a, R> {
+    inner: CheckedReader<OwnedEntryReader<R>>,
+    entry: EntryInfo<'a>,
+    source: &'a ZipSource<R>,
+    done: bool,
+}
+
+impl<R: ArchiveRead> Read for StreamedEntry<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n == 0 && !buf.is_empty() && !self.done {
+            self.done = true;
+            self.source.record(self.inner.finish(&self.entry));
+        }
+        Ok(n)
     }
 }
 
@@ -998,6 +859,55 @@ mod tests {
         let got = read_back(write(&files));
         assert_eq!(got["data/a.txt"], text);
         assert_eq!(got["data/b.txt"], text);
+    }
+
+    /// Tag files are streamed beyond what is read whole (a manifest of a
+    /// million files is), deflated or not, as long as the archive's number
+    /// of entries allows, and the CRC finding is made at the end of the
+    /// stream.
+    #[test]
+    fn entries_stream_past_the_whole_read_limit_with_their_findings() {
+        let big = vec![b'x'; usize::try_from(MAX_ZIP_TAG_FILE).unwrap() + 10];
+        let files = BTreeMap::from([
+            ("a".to_owned(), (big.clone(), false)),
+            ("b".to_owned(), (big.clone(), false)),
+            ("c".to_owned(), (b"hello".to_vec(), false)),
+        ]);
+        let mut bytes = write(&files);
+        let at = bytes.windows(5).position(|w| w == b"hello").unwrap();
+        bytes[at] = b'j';
+        let opened = open_zip(Cursor::new(bytes), Path::new("t.zip"), MAX_ZIP_ENTRIES).unwrap();
+        // A four-entry archive streams no more than MAX_ZIP_TAG_FILE; one
+        // of a million entries, 512 bytes each.
+        let source = ZipSource::new(opened.archive.clone(), opened.entries.clone());
+        assert!(source.open(&opened.inventory.files["a"]).is_err());
+        let source = ZipSource::new(opened.archive, opened.entries).streaming_up_to(1 << 20);
+        for name in ["a", "b"] {
+            let file = &opened.inventory.files[name];
+            assert!(source.read(file).is_err(), "{name} read whole");
+            let mut n = 0u64;
+            let mut r = source.open(file).unwrap();
+            let mut buf = vec![0u8; 1 << 16];
+            loop {
+                let got = r.read(&mut buf).unwrap();
+                if got == 0 {
+                    break;
+                }
+                assert!(buf[..got].iter().all(|&b| b == b'x'));
+                n += got as u64;
+            }
+            assert_eq!(n, big.len() as u64, "{name}");
+        }
+        let mut text = Vec::new();
+        source
+            .open(&opened.inventory.files["c"])
+            .unwrap()
+            .read_to_end(&mut text)
+            .unwrap();
+        assert_eq!(text, b"jello");
+        let problems = source.into_problems();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(matches!(problems[0].kind, ProblemKind::BadCrc { .. }));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::util::{make_bag, newsbag, problem_codes, verify_json};
+use crate::util::{assert_zip_parts_agree, make_bag, newsbag, problem_codes, verify_json};
 
 /// One entry of a raw archive.
 #[derive(Clone)]
@@ -201,6 +201,9 @@ fn run_case_with(
 
     let (json, code) = verify_json(&zip);
     assert_eq!(code, verify_code, "{case}: verify\n{json:#}");
+    // Verified in parts (as an archive of more entries than the threshold
+    // is), every hostile archive gets the single pass's report.
+    assert_zip_parts_agree(&zip, &[1, 2, 3, 7]);
 
     let dest = out.join("dest");
     let o = newsbag()

@@ -86,3 +86,37 @@ pub(crate) fn problem_codes(json: &serde_json::Value) -> Vec<(String, String)> {
         })
         .unwrap_or_default()
 }
+
+/// Verifies the archive `zip` through the library at every level in one
+/// pass and in parts of at most each of `thresholds` entries (the way an
+/// archive of more entries than the threshold is verified), and checks the
+/// reports, or the errors, are the same.
+pub(crate) fn assert_zip_parts_agree(zip: &Path, thresholds: &[usize]) {
+    use newsbag::progress::NoProgress;
+    use newsbag::report::{Level, Report};
+    use newsbag::verify::{verify_zip, verify_zip_with_threshold};
+    let summary = |r: &newsbag::Result<Report>| match r {
+        Ok(r) => format!(
+            "{:?} {:?} {} {} {} {:#?}",
+            r.version, r.level, r.valid, r.payload_files, r.payload_bytes, r.problems
+        ),
+        Err(e) => format!("error: {e}"),
+    };
+    for level in [Level::Fast, Level::Completeness, Level::Fixity] {
+        let one = summary(&verify_zip(zip, level, &NoProgress));
+        for &threshold in thresholds {
+            let parts = summary(&verify_zip_with_threshold(
+                zip,
+                level,
+                &NoProgress,
+                threshold,
+            ));
+            assert_eq!(
+                parts,
+                one,
+                "{} at {level:?}, threshold {threshold}",
+                zip.display()
+            );
+        }
+    }
+}

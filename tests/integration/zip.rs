@@ -14,7 +14,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{newsbag, problem_codes, suite_dir, verify_json, write_tree};
+use crate::util::{
+    assert_zip_parts_agree, newsbag, problem_codes, suite_dir, verify_json, write_tree,
+};
 
 fn src_tree(root: &Path) {
     write_tree(
@@ -343,6 +345,9 @@ fn conformance_suite_zipped_gets_the_same_verdicts() {
         let name = case.file_name().unwrap().to_str().unwrap();
         let zip = tmp.path().join(format!("{i}-{name}.zip"));
         zip_dir(case, name, &zip);
+        // In parts of one and two entries, as an archive of more entries
+        // than the threshold is verified: the single pass's report.
+        assert_zip_parts_agree(&zip, &[1, 2]);
         let (dir_json, dir_code) = verify_json(case);
         let (zip_json, zip_code) = verify_json(&zip);
         let mut d = problem_codes(&dir_json);
@@ -488,6 +493,7 @@ mod props {
             bag_to_zip(&src, &z, &BagOptions::new("2020-01-01"), &NoProgress).unwrap();
             let report = verify_zip(&z, Level::Fixity, &NoProgress).unwrap();
             prop_assert!(report.is_valid(), "{:?}", report.problems);
+            crate::util::assert_zip_parts_agree(&z, &[1, 3]);
 
             let dest = tmp.path().join("out");
             let report = extract_zip(&z, &dest, &ExtractOptions::default(), &NoProgress).unwrap();
@@ -551,6 +557,7 @@ mod props {
             }
             let zb = tmp.path().join("bad.zip");
             fs::write(&zb, &bad).unwrap();
+            crate::util::assert_zip_parts_agree(&zb, &[1, 3]);
             // `Err` (an unreadable archive) is a failed verification too.
             if let Ok(r) = verify_zip(&zb, Level::Fixity, &NoProgress) {
                 prop_assert!(
@@ -586,6 +593,8 @@ fn more_than_65535_entries_use_zip64() {
     let (json, code) = verify_json(&z);
     assert_eq!(code, 0, "{}", json["reports"][0]["problems"]);
     assert_eq!(json["reports"][0]["payload_files"], 66_000);
+    // In four parts: the single pass's report.
+    assert_zip_parts_agree(&z, &[20_000]);
     if peer_available("unzip", &["-v"]) {
         let out = Command::new("unzip").arg("-tq").arg(&z).output().unwrap();
         assert!(

@@ -182,7 +182,7 @@ pub(crate) struct ExtractArgs {
     #[arg(long, value_name = "N", default_value_t = newsbag::extract::DEFAULT_MAX_RATIO)]
     pub(crate) max_ratio: u64,
     /// Refuse archives of more than N entries.
-    #[arg(long, value_name = "N", default_value_t = newsbag::serialize::MAX_ZIP_ENTRIES)]
+    #[arg(long, value_name = "N", default_value_t = newsbag::extract::DEFAULT_MAX_ENTRIES)]
     pub(crate) max_entries: u64,
 }
 
@@ -360,7 +360,7 @@ mod tests {
         assert_eq!(o.items, ["data/a", "x"]);
         assert_eq!(o.max_ratio, 10);
         assert_eq!(o.max_total_bytes, newsbag::extract::DEFAULT_MAX_TOTAL_BYTES);
-        assert_eq!(o.max_entries, newsbag::serialize::MAX_ZIP_ENTRIES);
+        assert_eq!(o.max_entries, newsbag::extract::DEFAULT_MAX_ENTRIES);
         assert!(parse(&["extract", "b.zip"]).is_err());
         assert!(parse(&["extract", "b.zip", "--to", "o", "--max-ratio", "x"]).is_err());
     }

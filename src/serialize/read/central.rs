@@ -55,11 +55,11 @@ pub(crate) enum CentralError {
     NamesTooLong(u64),
 }
 
-/// The names of an archive of `max_entries` entries may add up to this many
-/// bytes per entry allowed: 16 MB at the default limit of 250,000 entries,
-/// 160 bytes a name for a bag of 100,000 files. Names are held in memory
-/// (and copied by the verification engine), so their total must be bounded
-/// like the number of entries.
+/// Names held in memory may add up to this many bytes per entry: when an
+/// archive is listed whole in memory (extraction), per entry allowed (16 MB
+/// at extraction's default limit of 250,000 entries, 160 bytes a name for
+/// a bag of 100,000 files), and per entry of the threshold when it is
+/// verified (beyond, it is verified in parts, each with about this much).
 pub(crate) const NAME_BYTES_PER_ENTRY: u64 = 64;
 
 impl From<io::Error> for CentralError {
@@ -327,10 +327,25 @@ fn apply_zip64(
     Err("a saturated size or offset has no ZIP64 extra field".into())
 }
 
-impl CentralDirectory {
-    /// Reads the central directory of the archive in `r`, refusing more
-    /// than `max_entries` entries before allocating anything for them.
-    pub(crate) fn read<R: Read + Seek>(r: &mut R, max_entries: u64) -> Result<Self, CentralError> {
+/// The central directory's records, read one at a time in directory order
+/// (nothing is held but the record being read): what [`CentralDirectory::read`]
+/// collects, and what verification in parts streams to a temporary file.
+pub(crate) struct Records<'a, R: Read + Seek> {
+    cd: BufReader<io::Take<&'a mut R>>,
+    end: End,
+    max_entries: u64,
+    consumed: u64,
+    counted: u64,
+    done: bool,
+    raw_name: Vec<u8>,
+    extra: Vec<u8>,
+}
+
+impl<'a, R: Read + Seek> Records<'a, R> {
+    /// Finds and checks the end records of the archive in `r`, refusing a
+    /// claim of more than `max_entries` entries (or more than the directory
+    /// can hold) before anything is allocated for them.
+    pub(crate) fn open(r: &'a mut R, max_entries: u64) -> Result<Self, CentralError> {
         let len = r.seek(SeekFrom::End(0))?;
         let end = find_end(r, len)?;
         if end.count > max_entries {
@@ -343,120 +358,151 @@ impl CentralDirectory {
                 end.size, end.start, end.end
             ));
         }
+        // Each record takes at least 46 bytes: a count the directory cannot
+        // hold is refused here, whatever the limit.
         if end.count.saturating_mul(CENTRAL_LEN) > end.size {
             return invalid(format!(
                 "{} entries claimed, but the central directory of {} bytes cannot hold them",
                 end.count, end.size
             ));
         }
-        if end.size > u64::from(u32::MAX) / 3 {
-            // Names are stored decoded (code page 437 takes up to 3 bytes
-            // a character) and indexed with 32 bits.
-            return invalid("central directory larger than 1 GiB");
-        }
         r.seek(SeekFrom::Start(end.start))?;
-        let mut cd = BufReader::with_capacity(64 * 1024, r.by_ref().take(end.size));
-        // Entries may number up to 2^16 - 1 beyond the claimed count when
-        // a 16-bit count wrapped around; never more than fits the size.
-        let fits = end.size / CENTRAL_LEN;
-        let mut records = Vec::with_capacity(usize::try_from(end.count.min(fits)).unwrap_or(0));
-        // The names take at most what the records leave of the directory
-        // (untouched capacity costs no memory).
-        let max_name_bytes = max_entries.saturating_mul(NAME_BYTES_PER_ENTRY);
-        let mut names = String::with_capacity(
-            usize::try_from((end.size - end.count * CENTRAL_LEN).min(max_name_bytes)).unwrap_or(0),
-        );
-        let mut raw_name = Vec::new();
-        let mut extra = Vec::new();
-        let mut fixed = [0u8; 46]; // CENTRAL_LEN
-        let mut consumed = 0u64;
-        loop {
-            let counted = records.len() as u64;
-            if counted >= end.count && !(end.count_is_16_bit && consumed < end.size) {
-                break;
+        let size = end.size;
+        Ok(Records {
+            cd: BufReader::with_capacity(64 * 1024, r.take(size)),
+            end,
+            max_entries,
+            consumed: 0,
+            counted: 0,
+            done: false,
+            raw_name: Vec::new(),
+            extra: Vec::new(),
+        })
+    }
+
+    /// Where the central directory starts (entries' data must end before).
+    pub(crate) fn start(&self) -> u64 {
+        self.end.start
+    }
+
+    /// The central directory's size in bytes.
+    pub(crate) fn size(&self) -> u64 {
+        self.end.size
+    }
+
+    /// The number of entries the end record claims, at most what the
+    /// directory can hold (a wrapped 16-bit count may claim fewer).
+    pub(crate) fn claimed(&self) -> u64 {
+        self.end.count.min(self.end.size / CENTRAL_LEN)
+    }
+
+    /// The next record, its decoded name in `name`; `None` after the last,
+    /// once the directory's end has been checked (the count, and nothing
+    /// but a signature record after the last header).
+    pub(crate) fn next(&mut self, name: &mut String) -> Result<Option<Record>, CentralError> {
+        if self.done {
+            return Ok(None);
+        }
+        let (end, cd) = (&self.end, &mut self.cd);
+        let counted = self.counted;
+        let more = 'more: {
+            if counted >= end.count && !(end.count_is_16_bit && self.consumed < end.size) {
+                break 'more false;
             }
-            if consumed == end.size {
-                break;
+            if self.consumed == end.size {
+                break 'more false;
             }
-            let remaining = end.size - consumed;
+            let remaining = end.size - self.consumed;
             if remaining >= 4 && counted >= end.count {
                 // Only a wrapped 16-bit count lets more records follow.
                 let sig = cd.fill_buf()?;
                 if sig.len() >= 4 && u32_at(sig, 0) != CENTRAL_SIG {
-                    break;
+                    break 'more false;
                 }
             }
-            if remaining < CENTRAL_LEN {
-                return invalid("truncated central directory record");
-            }
-            cd.read_exact(&mut fixed)?;
-            if u32_at(&fixed, 0) != CENTRAL_SIG {
-                return invalid(format!(
-                    "entry {counted} of the central directory has no valid signature"
-                ));
-            }
-            let name_len = u16_at(&fixed, 28);
-            let extra_len = usize::from(u16_at(&fixed, 30));
-            let comment_len = u64::from(u16_at(&fixed, 32));
-            let variable = u64::from(name_len) + extra_len as u64 + comment_len;
-            if CENTRAL_LEN + variable > remaining {
-                return invalid(format!(
-                    "entry {counted} runs past the end of the central directory"
-                ));
-            }
-            consumed += CENTRAL_LEN + variable;
-
-            raw_name.resize(usize::from(name_len), 0);
-            cd.read_exact(&mut raw_name)?;
-            let flags = u16_at(&fixed, 8);
-            let name_start = names.len();
-            let name_kind = match std::str::from_utf8(&raw_name) {
-                Ok(s) => {
-                    names.push_str(s);
-                    NameKind::Utf8
-                }
-                Err(_) if flags & FLAG_UTF8 != 0 => {
-                    names.push_str(&String::from_utf8_lossy(&raw_name));
-                    NameKind::Invalid
-                }
-                Err(_) => {
-                    names.push_str(&decode_cp437(&raw_name));
-                    NameKind::Cp437
-                }
-            };
-            // Counted as stored in memory (code page 437 names grow when
-            // decoded).
-            if names.len() as u64 > max_name_bytes {
-                return Err(CentralError::NamesTooLong(names.len() as u64));
-            }
-            extra.resize(extra_len, 0);
-            cd.read_exact(&mut extra)?;
-            io::copy(&mut cd.by_ref().take(comment_len), &mut io::sink())?;
-
-            let mut size = u64::from(u32_at(&fixed, 24));
-            let mut compressed = u64::from(u32_at(&fixed, 20));
-            let mut header_offset = u64::from(u32_at(&fixed, 42));
-            apply_zip64(&extra, &mut size, &mut compressed, Some(&mut header_offset))
-                .or_else(|e| invalid(format!("entry {counted}: {e}")))?;
-            records.push(Record {
-                header_offset,
-                compressed_size: compressed,
-                size,
-                // The directory is at most 4 GiB (checked above).
-                name_start: u32::try_from(name_start).unwrap_or(u32::MAX),
-                name_len: u32::try_from(names.len() - name_start).unwrap_or(0),
-                name_kind,
-                flags,
-                crc32: u32_at(&fixed, 16),
-                method: u16_at(&fixed, 10),
-                version_made_by: u16_at(&fixed, 4),
-                external_attributes: u32_at(&fixed, 38),
-            });
-            if records.len() as u64 > max_entries {
-                return Err(CentralError::TooManyEntries(records.len() as u64));
-            }
+            true
+        };
+        if !more {
+            self.done = true;
+            self.finish()?;
+            return Ok(None);
         }
-        let found = records.len() as u64;
+        let remaining = end.size - self.consumed;
+        if remaining < CENTRAL_LEN {
+            return invalid("truncated central directory record");
+        }
+        let mut fixed = [0u8; 46]; // CENTRAL_LEN
+        cd.read_exact(&mut fixed)?;
+        if u32_at(&fixed, 0) != CENTRAL_SIG {
+            return invalid(format!(
+                "entry {counted} of the central directory has no valid signature"
+            ));
+        }
+        let name_len = u16_at(&fixed, 28);
+        let extra_len = usize::from(u16_at(&fixed, 30));
+        let comment_len = u64::from(u16_at(&fixed, 32));
+        let variable = u64::from(name_len) + extra_len as u64 + comment_len;
+        if CENTRAL_LEN + variable > remaining {
+            return invalid(format!(
+                "entry {counted} runs past the end of the central directory"
+            ));
+        }
+        self.consumed += CENTRAL_LEN + variable;
+
+        self.raw_name.resize(usize::from(name_len), 0);
+        cd.read_exact(&mut self.raw_name)?;
+        let flags = u16_at(&fixed, 8);
+        name.clear();
+        let name_kind = match std::str::from_utf8(&self.raw_name) {
+            Ok(s) => {
+                name.push_str(s);
+                NameKind::Utf8
+            }
+            Err(_) if flags & FLAG_UTF8 != 0 => {
+                name.push_str(&String::from_utf8_lossy(&self.raw_name));
+                NameKind::Invalid
+            }
+            Err(_) => {
+                name.push_str(&decode_cp437(&self.raw_name));
+                NameKind::Cp437
+            }
+        };
+        self.extra.resize(extra_len, 0);
+        cd.read_exact(&mut self.extra)?;
+        io::copy(&mut cd.by_ref().take(comment_len), &mut io::sink())?;
+
+        let mut size = u64::from(u32_at(&fixed, 24));
+        let mut compressed = u64::from(u32_at(&fixed, 20));
+        let mut header_offset = u64::from(u32_at(&fixed, 42));
+        apply_zip64(
+            &self.extra,
+            &mut size,
+            &mut compressed,
+            Some(&mut header_offset),
+        )
+        .or_else(|e| invalid(format!("entry {counted}: {e}")))?;
+        self.counted += 1;
+        if self.counted > self.max_entries {
+            return Err(CentralError::TooManyEntries(self.counted));
+        }
+        Ok(Some(Record {
+            header_offset,
+            compressed_size: compressed,
+            size,
+            name_start: 0,
+            name_len: 0,
+            name_kind,
+            flags,
+            crc32: u32_at(&fixed, 16),
+            method: u16_at(&fixed, 10),
+            version_made_by: u16_at(&fixed, 4),
+            external_attributes: u32_at(&fixed, 38),
+        }))
+    }
+
+    /// Checks the end of the directory once every record has been read.
+    fn finish(&mut self) -> Result<(), CentralError> {
+        let (end, found) = (&self.end, self.counted);
         let count_ok = found == end.count || (end.count_is_16_bit && found % 0x1_0000 == end.count);
         if !count_ok {
             return invalid(format!(
@@ -464,26 +510,164 @@ impl CentralDirectory {
                 end.count
             ));
         }
-        if consumed < end.size {
+        if self.consumed < end.size {
             // Only a digital signature record may follow the headers.
             let mut sig = [0u8; 4];
-            if end.size - consumed < 6
-                || cd.read_exact(&mut sig).is_err()
+            if end.size - self.consumed < 6
+                || self.cd.read_exact(&mut sig).is_err()
                 || u32::from_le_bytes(sig) != SIGNATURE_SIG
             {
                 return invalid(format!(
                     "{} unexplained bytes after the last central directory record",
-                    end.size - consumed
+                    end.size - self.consumed
                 ));
             }
         }
-        names.shrink_to_fit();
-        records.shrink_to_fit();
-        Ok(CentralDirectory {
-            records,
-            names,
-            start: end.start,
+        Ok(())
+    }
+}
+
+/// Bytes of a [`Record`] as [`Record::to_bytes`] writes them.
+pub(crate) const RECORD_BYTES: usize = 39;
+
+impl Record {
+    /// The record (without its name's place) as bytes, for a temporary
+    /// file.
+    pub(crate) fn to_bytes(self) -> [u8; RECORD_BYTES] {
+        let mut b = [0u8; RECORD_BYTES];
+        b[0..8].copy_from_slice(&self.header_offset.to_le_bytes());
+        b[8..16].copy_from_slice(&self.compressed_size.to_le_bytes());
+        b[16..24].copy_from_slice(&self.size.to_le_bytes());
+        b[24..26].copy_from_slice(&self.flags.to_le_bytes());
+        b[26..30].copy_from_slice(&self.crc32.to_le_bytes());
+        b[30..32].copy_from_slice(&self.method.to_le_bytes());
+        b[32..34].copy_from_slice(&self.version_made_by.to_le_bytes());
+        b[34..38].copy_from_slice(&self.external_attributes.to_le_bytes());
+        b[38] = match self.name_kind {
+            NameKind::Utf8 => 0,
+            NameKind::Cp437 => 1,
+            NameKind::Invalid => 2,
+        };
+        b
+    }
+
+    /// A record written by [`Record::to_bytes`].
+    pub(crate) fn from_bytes(b: &[u8]) -> Option<Record> {
+        if b.len() != RECORD_BYTES {
+            return None;
+        }
+        Some(Record {
+            header_offset: u64_at(b, 0),
+            compressed_size: u64_at(b, 8),
+            size: u64_at(b, 16),
+            name_start: 0,
+            name_len: 0,
+            name_kind: match b[38] {
+                0 => NameKind::Utf8,
+                1 => NameKind::Cp437,
+                _ => NameKind::Invalid,
+            },
+            flags: u16_at(b, 24),
+            crc32: u32_at(b, 26),
+            method: u16_at(b, 30),
+            version_made_by: u16_at(b, 32),
+            external_attributes: u32_at(b, 34),
         })
+    }
+
+    /// Whether the name was flagged UTF-8 but is not (kept for messages
+    /// only).
+    pub(crate) fn name_is_invalid(&self) -> bool {
+        self.name_kind == NameKind::Invalid
+    }
+
+    /// The length in bytes of the record's name as stored in the archive,
+    /// `name` being its decoded form (code page 437 names are one byte a
+    /// character; flagged UTF-8 names that are not UTF-8 are only
+    /// approximated).
+    pub(crate) fn raw_name_len(&self, name: &str) -> usize {
+        match self.name_kind {
+            NameKind::Cp437 => name.chars().count(),
+            _ => name.len(),
+        }
+    }
+}
+
+impl CentralDirectory {
+    /// Reads the central directory of the archive in `r`, refusing more
+    /// than `max_entries` entries before allocating anything for them, and
+    /// names adding up to more than [`NAME_BYTES_PER_ENTRY`] bytes for each
+    /// entry allowed. (What `open_zip` does, without listing: for tests.)
+    #[cfg(test)]
+    pub(crate) fn read<R: Read + Seek>(r: &mut R, max_entries: u64) -> Result<Self, CentralError> {
+        let mut records = Records::open(r, max_entries)?;
+        if records.size() > u64::from(u32::MAX) / 3 {
+            // Names are stored decoded (code page 437 takes up to 3 bytes
+            // a character) and indexed with 32 bits.
+            return invalid("central directory larger than 1 GiB");
+        }
+        let mut cd = CentralDirectory::new(records.start());
+        // Entries may number up to 2^16 - 1 beyond the claimed count when
+        // a 16-bit count wrapped around; never more than fits the size.
+        let claimed = records.claimed();
+        cd.records
+            .reserve_exact(usize::try_from(claimed).unwrap_or(0));
+        // The names take at most what the records leave of the directory
+        // (untouched capacity costs no memory).
+        let max_name_bytes = max_entries.saturating_mul(NAME_BYTES_PER_ENTRY);
+        cd.names.reserve_exact(
+            usize::try_from((records.size() - claimed * CENTRAL_LEN).min(max_name_bytes))
+                .unwrap_or(0),
+        );
+        let mut name = String::new();
+        while let Some(record) = records.next(&mut name)? {
+            // Counted as stored in memory (code page 437 names grow when
+            // decoded).
+            let total = cd.names.len() as u64 + name.len() as u64;
+            if total > max_name_bytes {
+                return Err(CentralError::NamesTooLong(total));
+            }
+            cd.push(record, &name)
+                .map_err(|e| CentralError::Invalid(e.to_string()))?;
+        }
+        cd.names.shrink_to_fit();
+        cd.records.shrink_to_fit();
+        Ok(cd)
+    }
+
+    /// An empty directory of an archive whose central directory starts at
+    /// `start`, to which records are [pushed](CentralDirectory::push).
+    pub(crate) fn new(start: u64) -> Self {
+        CentralDirectory {
+            records: Vec::new(),
+            names: String::new(),
+            start,
+        }
+    }
+
+    /// Appends `record`, named `name`; `Err` past 4 GiB of names.
+    pub(crate) fn push(&mut self, mut record: Record, name: &str) -> io::Result<()> {
+        let too_many = || io::Error::other("more than 4 GiB of entry names in one part");
+        record.name_start = u32::try_from(self.names.len()).map_err(|_| too_many())?;
+        record.name_len = u32::try_from(name.len()).map_err(|_| too_many())?;
+        u32::try_from(self.names.len() + name.len()).map_err(|_| too_many())?;
+        self.names.push_str(name);
+        self.records.push(record);
+        Ok(())
+    }
+
+    /// Room for `records` more records and `name_bytes` more bytes of
+    /// names.
+    pub(crate) fn reserve(&mut self, records: usize, name_bytes: u64) {
+        self.records.reserve_exact(records);
+        self.names
+            .reserve_exact(usize::try_from(name_bytes).unwrap_or(0));
+    }
+
+    /// Frees unused capacity.
+    pub(crate) fn shrink_to_fit(&mut self) {
+        self.records.shrink_to_fit();
+        self.names.shrink_to_fit();
     }
 
     /// The number of entries.
@@ -499,11 +683,6 @@ impl CentralDirectory {
     /// The records, in directory order.
     pub(crate) fn records(&self) -> &[Record] {
         &self.records
-    }
-
-    /// Where the central directory starts (entries' data must end before).
-    pub(crate) fn start(&self) -> u64 {
-        self.start
     }
 
     /// Entry `i`'s name: `Err` with the name made readable (replacement
@@ -526,6 +705,7 @@ impl CentralDirectory {
     /// The length in bytes of entry `i`'s name as stored in the archive
     /// (code page 437 names are one byte a character; flagged UTF-8 names
     /// that are not UTF-8 are only approximated).
+    #[cfg(test)]
     pub(crate) fn raw_name_len(&self, i: usize) -> usize {
         match (self.records[i].name_kind, self.name(i)) {
             (NameKind::Cp437, Ok(name)) => name.chars().count(),
