@@ -562,30 +562,24 @@ fn hash_one(
     Ok(digests)
 }
 
-/// The tag files that come last, given the `fixed` ones
-/// ([`BagOptions::fixed_tag_files`]) and the text of each payload manifest:
-/// the payload manifests' files, then the tag manifests (of the fixed tag
-/// files and the payload manifests).
-pub(crate) fn manifest_tag_files(
+/// The tag manifests of a bag whose `fixed` tag files
+/// ([`BagOptions::fixed_tag_files`]) are in memory and whose payload
+/// manifests were written by [`ManifestWriters`] (`manifests`, as its
+/// [`ManifestWriters::finish`] returns them): (name, text) per algorithm.
+pub(crate) fn tag_manifest_files(
     options: &BagOptions,
     fixed: &[(String, Vec<u8>)],
-    manifests: Vec<(Algorithm, String)>,
+    manifests: Vec<Written>,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut late: Vec<(String, Vec<u8>)> = manifests
-        .into_iter()
-        .map(|(a, text)| (a.manifest_name(), text.into_bytes()))
-        .collect();
-    // The payload manifests of a large bag are megabytes: hashed on every
-    // core.
-    let all: Vec<&(String, Vec<u8>)> = fixed.iter().chain(&late).collect();
-    let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = all
+    let mut written: Vec<Written> = fixed
         .par_iter()
         .map(|(name, bytes)| (name.clone(), hash_bytes(bytes, &options.algorithms)))
         .collect();
-    for (name, text) in tag_manifests(&mut written, &options.algorithms) {
-        late.push((name, text.into_bytes()));
-    }
-    late
+    written.extend(manifests);
+    tag_manifests(&mut written, &options.algorithms)
+        .into_iter()
+        .map(|(name, text)| (name, text.into_bytes()))
+        .collect()
 }
 
 /// The tag manifests, as (name, text), one per algorithm, of the tag files
@@ -628,11 +622,11 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// A tag file written, with its checksum in every algorithm.
-type Written = (String, Vec<(Algorithm, Digest)>);
+pub(crate) type Written = (String, Vec<(Algorithm, Digest)>);
 
 /// The payload manifests of a bag being written, one per algorithm, each
 /// hashed as it is written (for the tag manifests).
-struct ManifestWriters {
+pub(crate) struct ManifestWriters {
     algorithms: Vec<Algorithm>,
     files: Vec<(String, PathBuf, HashingWriter<io::BufWriter<fs::File>>)>,
     line: String,
@@ -640,7 +634,8 @@ struct ManifestWriters {
 }
 
 impl ManifestWriters {
-    fn create(dir: &Path, algorithms: &[Algorithm]) -> Result<Self> {
+    /// New manifests `dir/manifest-<algorithm>.txt`, which must not exist.
+    pub(crate) fn create(dir: &Path, algorithms: &[Algorithm]) -> Result<Self> {
         let mut files = Vec::new();
         // One 256 KiB buffer in all, as when the manifests were written one
         // after the other.
@@ -665,7 +660,11 @@ impl ManifestWriters {
 
     /// Appends the line of payload file `name` (relative to `data/`) to
     /// every manifest; `digest(a)` is its checksum with algorithm `a`.
-    fn push<'d>(&mut self, name: &str, digest: impl Fn(Algorithm) -> &'d [u8]) -> Result<()> {
+    pub(crate) fn push<'d>(
+        &mut self,
+        name: &str,
+        digest: impl Fn(Algorithm) -> &'d [u8],
+    ) -> Result<()> {
         self.rel.clear();
         self.rel.push_str("data/");
         self.rel.push_str(name);
@@ -679,7 +678,7 @@ impl ManifestWriters {
     }
 
     /// Flushes every manifest; returns their names with their checksums.
-    fn finish(self) -> Result<Vec<Written>> {
+    pub(crate) fn finish(self) -> Result<Vec<Written>> {
         let mut written = Vec::new();
         for (name, path, mut out) in self.files {
             out.inner

@@ -19,17 +19,18 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::bag::BagOptions;
+mod index;
+
+use crate::bag::{BagOptions, ManifestWriters};
 use crate::checksum::{Algorithm, Digest, hash_bytes};
 use crate::dc::{Collection, Origin, Record};
 use crate::encoding::{self, Detection, Encoding};
 use crate::error::{Error, Result};
 use crate::item::{self, ItemFormat, NewsItem};
-use crate::manifest::write_manifest;
 use crate::progress::Reporter;
-use crate::serialize::{Method, Packed, ZipBuilder, dos_date, pack};
-use crate::tagfile::PayloadOxum;
+use crate::serialize::{IN_MEMORY, Method, Packed, ZipBuilder, dos_date, pack, should_deflate};
 use crate::walk::{Kind, Walked, walk};
+use index::{Index, Sorted};
 
 /// The BagIt profile newsbag's ingested bags follow
 /// (`schemas/bagit-profile/newsbag.json`).
@@ -287,17 +288,26 @@ struct PreparedInput {
 /// A file's checksums, one per algorithm of [`Algorithm::DEFAULT`].
 type Digests = Vec<(Algorithm, Digest)>;
 
-/// A payload file already hashed, packed and spooled: where its packed
-/// bytes lie in the spool file.
-struct Spooled {
-    /// Path in the bag (`data/…`).
-    path: String,
-    digests: Digests,
-    method: Method,
-    crc32: u32,
-    size: u64,
-    offset: u64,
-    csize: u64,
+/// Sizes that bound what ingest holds in memory; tests make them tiny to
+/// take the paths that large corpora take.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Records of the payload index held in memory before a sorted run is
+    /// written ([`index::RUN`]).
+    run: usize,
+    /// Tag files up to this size are packed in memory (libdeflate), larger
+    /// ones streamed: the rule `write_zip` follows
+    /// ([`IN_MEMORY`]), so that both write the same bytes for a bag.
+    in_memory: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            run: index::RUN,
+            in_memory: IN_MEMORY,
+        }
+    }
 }
 
 /// Ingests `inputs` into one zipped bag under `options.archive`.
@@ -307,12 +317,22 @@ struct Spooled {
 /// compressed bytes spooled to a temporary file in the archive; at the end
 /// the ZIP is assembled in path order from the spool and the tag files,
 /// verified at full fixity, and renamed into `bags/`. Memory holds one
-/// batch plus a few hundred bytes per payload file (its path and
-/// checksums), never the payload.
+/// batch of inputs, never the payload; the index of the payload files
+/// (paths, checksums, places in the spool), the manifests and the ZIP's
+/// central directory go to temporary files as they grow.
 pub fn ingest(
     inputs: &[Input],
     options: &IngestOptions,
     reporter: &dyn Reporter,
+) -> Result<IngestSummary> {
+    ingest_with(inputs, options, reporter, Limits::default())
+}
+
+fn ingest_with(
+    inputs: &[Input],
+    options: &IngestOptions,
+    reporter: &dyn Reporter,
+    limits: Limits,
 ) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
     // 1. Expand inputs (directories recursively, sorted) without reading.
@@ -368,7 +388,7 @@ pub fn ingest(
         fs::File::create(&spool_path).map_err(|e| Error::io("create", &spool_path, e))?;
     let mut spool = std::io::BufWriter::with_capacity(1 << 20, spool_file);
     let mut spool_len = 0u64;
-    let mut spooled: Vec<Spooled> = Vec::new();
+    let mut index = Index::new(work.path(), limits.run);
     let mut layout = Layout::default();
 
     // 2. Read, prepare, lay out, hash and pack, a batch at a time. The
@@ -405,7 +425,7 @@ pub fn ingest(
                 .write_all(&p.data)
                 .map_err(|e| Error::io("write", &spool_path, e))?;
             let csize = p.data.len() as u64;
-            spooled.push(Spooled {
+            index.push(index::Spooled {
                 path,
                 digests,
                 method: p.method,
@@ -413,7 +433,7 @@ pub fn ingest(
                 size: p.size,
                 offset: spool_len,
                 csize,
-            });
+            })?;
             spool_len += csize;
         }
         let (Some(batch), Some(prepared)) = (next, prepared) else {
@@ -444,7 +464,7 @@ pub fn ingest(
         }
         // Every payload file is an entry, and so is each item's directory;
         // the top-level directories and tag files are a handful more.
-        let entries = (spooled.len() + files.len() + layout.items) as u64 + ENTRIES_BESIDES;
+        let entries = index.oxum().streams + (files.len() + layout.items) as u64 + ENTRIES_BESIDES;
         if entries > options.max_entries {
             return Err(Error::TooManyEntries {
                 items: layout.items as u64,
@@ -464,11 +484,7 @@ pub fn ingest(
     drop(spool_file);
 
     // 3. Tag files.
-    spooled.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    let oxum = PayloadOxum {
-        octets: spooled.iter().map(|f| f.size).sum(),
-        streams: spooled.len() as u64,
-    };
+    let oxum = index.oxum();
     let items = layout.items;
     let inputs_count = summary.inputs;
     let publisher = layout.collection.first_publisher().map(str::to_owned);
@@ -486,58 +502,30 @@ pub fn ingest(
         publisher,
         &collection,
     );
+    drop(collection);
     // The fixed tag files (bagit.txt, bag-info.txt, the collection's
     // record) are made now: bag-info.txt and bagit.txt come before the
-    // payload in the ZIP. The manifests and tag manifests, which come after
-    // it, are made on another thread while the payload is copied.
+    // payload in the ZIP. The manifests are written to files as the payload
+    // is copied, and the tag manifests made once they are complete.
     bag_options.check()?;
-    let early = bag_options.fixed_tag_files(oxum)?;
-    let late_names: Vec<String> = Algorithm::DEFAULT
-        .iter()
-        .flat_map(|a| [a.manifest_name(), a.tag_manifest_name()])
-        .collect();
-    let make_tags = || -> Result<Vec<(String, Vec<u8>)>> {
-        // One manifest per core.
-        let manifests: Vec<(Algorithm, String)> = Algorithm::DEFAULT
-            .par_iter()
-            .enumerate()
-            .map(|(i, &a)| {
-                let rows = spooled.iter().map(|f| (f.path.as_str(), &f.digests[i].1));
-                (a, write_manifest(rows))
-            })
-            .collect();
-        Ok(crate::bag::manifest_tag_files(
-            &bag_options,
-            &early,
-            manifests,
-        ))
-    };
+    let fixed = bag_options.fixed_tag_files(oxum)?;
 
     // 4. The ZIP, in path order, then verified and renamed into place.
     let staged = work.path().join(format!("{name}.zip"));
-    let written = std::thread::scope(|scope| {
-        let tags = scope.spawn(make_tags);
-        let late = || {
-            tags.join().unwrap_or_else(|_| {
-                Err(Error::io(
-                    "make the tag files of",
-                    &staged,
-                    std::io::Error::other("the thread making them failed"),
-                ))
-            })
-        };
-        write_bag_zip(
-            &staged,
-            &name,
-            &options.bagging_date,
-            &early,
-            &late_names,
-            late,
-            &spooled,
-            &spool_path,
-        )
-    })?;
-    drop(spooled);
+    let written = write_bag_zip(
+        &BagZip {
+            work: work.path(),
+            staged: &staged,
+            name: &name,
+            bagging_date: &options.bagging_date,
+            bag_options: &bag_options,
+            fixed: &fixed,
+            spool_path: &spool_path,
+            in_memory: limits.in_memory,
+        },
+        index.into_sorted()?,
+    )?;
+    drop(fixed);
     let _ = fs::remove_file(&spool_path);
     // The ZIP is made durable while it is verified (from the page cache):
     // both must succeed before it is renamed into place.
@@ -577,119 +565,239 @@ fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
         .collect()
 }
 
-/// Writes the bag as a ZIP at `staged`: one top-level directory `name`,
-/// every entry (directories included) in byte order of its path, the
-/// payload copied from the spool as it was packed, the tag files packed
-/// here. The tag files named in `late_names` are asked of `late` (which
-/// returns them) only when the first of them is reached, so that they can
-/// be made while the entries before them are written. Returns the file,
-/// not yet synced.
-#[allow(clippy::too_many_arguments, reason = "one private call site")]
-fn write_bag_zip(
-    staged: &Path,
-    name: &str,
-    bagging_date: &str,
-    early: &[(String, Vec<u8>)],
-    late_names: &[String],
-    late: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
-    spooled: &[Spooled],
-    spool_path: &Path,
-) -> Result<fs::File> {
-    enum Ref {
-        Dir,
-        Tag,
-        Data(usize),
-    }
-    let early: BTreeMap<&str, &[u8]> = early
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let tag_names: Vec<&str> = early
-        .keys()
-        .copied()
-        .chain(late_names.iter().map(String::as_str))
-        .collect();
-    let mut entries: BTreeMap<&str, Ref> = BTreeMap::new();
-    let mut dirs: BTreeSet<String> = BTreeSet::new();
-    let all = tag_names
-        .iter()
-        .copied()
-        .chain(spooled.iter().map(|f| f.path.as_str()));
-    for p in all {
-        let mut at = 0;
-        while let Some(i) = p[at..].find('/') {
-            at += i + 1;
-            if !dirs.contains(&p[..at]) {
-                dirs.insert(p[..at].to_owned());
-            }
-        }
-    }
-    for d in &dirs {
-        entries.insert(d, Ref::Dir);
-    }
-    for n in &tag_names {
-        entries.insert(n, Ref::Tag);
-    }
-    for (i, f) in spooled.iter().enumerate() {
-        entries.insert(&f.path, Ref::Data(i));
-    }
+/// What [`write_bag_zip`] needs besides the payload.
+struct BagZip<'a> {
+    /// Ingest's temporary directory.
+    work: &'a Path,
+    /// The ZIP to write (in `work`).
+    staged: &'a Path,
+    /// The bag's name: the ZIP's top-level directory.
+    name: &'a str,
+    bagging_date: &'a str,
+    bag_options: &'a BagOptions,
+    /// bagit.txt, bag-info.txt and the extra tag files.
+    fixed: &'a [(String, Vec<u8>)],
+    spool_path: &'a Path,
+    /// Tag files larger than this are streamed (see [`Limits`]).
+    in_memory: u64,
+}
+
+/// A tag file of the bag.
+enum TagFile<'a> {
+    /// Made before the ZIP: bagit.txt, bag-info.txt, extra tag files.
+    Fixed(&'a [u8]),
+    /// A payload manifest, complete once the payload is written.
+    Manifest,
+    /// A tag manifest, made once the manifests are complete.
+    Tagmanifest,
+}
+
+/// Writes the bag as a ZIP at `z.staged`: one top-level directory
+/// `z.name`, every entry in byte order of its path, the payload (`payload`,
+/// in path order) copied from the spool as it was packed, the tag files
+/// packed here. Directory entries are made from the paths as they come: a
+/// directory sorts just before the first path under it. The manifests are
+/// written to files in `z.work` (and hashed) as the payload is copied, and
+/// come after it in the ZIP (`data/` < `manifest-…`), as do the tag
+/// manifests made from their checksums. Returns the file, not yet synced.
+fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
+    let staged = z.staged;
     let werr = |e: std::io::Error| Error::io("write", staged, e);
+    let algorithms = Algorithm::DEFAULT;
+    let mut tags: BTreeMap<String, TagFile<'_>> = z
+        .fixed
+        .iter()
+        .map(|(n, b)| (n.clone(), TagFile::Fixed(b.as_slice())))
+        .collect();
+    // Ingest's bag options keep the default algorithms.
+    for a in algorithms {
+        tags.insert(a.manifest_name(), TagFile::Manifest);
+        tags.insert(a.tag_manifest_name(), TagFile::Tagmanifest);
+    }
+    let manifest_dir = z.work.join("manifests");
+    fs::create_dir(&manifest_dir).map_err(|e| Error::io("create", &manifest_dir, e))?;
+    let mut manifests = Some(ManifestWriters::create(&manifest_dir, &algorithms)?);
+    let mut tag_manifests: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+
     let file = fs::File::create_new(staged).map_err(werr)?;
-    let mut spool = fs::File::open(spool_path).map_err(|e| Error::io("read", spool_path, e))?;
-    let mut zip = ZipBuilder::new(
+    let central_path = z.work.join("central-directory");
+    let central = fs::File::options()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&central_path)
+        .map_err(|e| Error::io("create", &central_path, e))?;
+    let mut spool = fs::File::open(z.spool_path).map_err(|e| Error::io("read", z.spool_path, e))?;
+    let mut zip = ZipBuilder::with_central_file(
         std::io::BufWriter::with_capacity(1 << 20, file),
-        dos_date(Some(bagging_date)),
+        dos_date(Some(z.bagging_date)),
+        central,
     );
-    zip.add_dir(&format!("{name}/")).map_err(werr)?;
-    let mut late = Some(late);
-    let mut late_tags: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    zip.add_dir(&format!("{}/", z.name)).map_err(werr)?;
+    let mut tags = tags.into_iter().peekable();
+    let mut next_file = payload.next()?;
+    // The last path written (relative to the bag), and the entry name.
+    let mut prev = String::new();
+    let mut entry = String::new();
     let mut buf = Vec::new();
-    for (rel, r) in &entries {
-        let entry = format!("{name}/{rel}");
-        match r {
-            Ref::Dir => zip.add_dir(&entry).map_err(werr)?,
-            Ref::Tag => {
-                let bytes = match early.get(*rel) {
-                    Some(bytes) => bytes.to_vec(),
-                    None => {
-                        if let Some(make) = late.take() {
-                            late_tags = make()?.into_iter().collect();
-                        }
-                        late_tags.remove(*rel).ok_or_else(|| {
-                            Error::io(
-                                "write",
-                                staged,
-                                std::io::Error::other(format!("tag file {rel} was not made")),
-                            )
-                        })?
-                    }
-                };
-                zip.add_packed(&entry, &pack(rel, bytes)).map_err(werr)?;
+    loop {
+        let tag_first = match (tags.peek(), &next_file) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some((t, _)), Some(f)) => t.as_str() < f.path.as_str(),
+        };
+        let rel = match &next_file {
+            Some(f) if !tag_first => f.path.as_str(),
+            _ => tags.peek().map_or("", |(t, _)| t.as_str()),
+        };
+        for dir in new_dirs(&prev, rel) {
+            zip.add_dir(&format!("{}/{dir}", z.name)).map_err(werr)?;
+        }
+        entry.clear();
+        entry.push_str(z.name);
+        entry.push('/');
+        entry.push_str(rel);
+        if !tag_first {
+            let Some(f) = next_file.take() else { break };
+            // One positioned read per entry into a reused buffer.
+            buf.resize(usize::try_from(f.csize).unwrap_or(usize::MAX), 0);
+            read_at(&mut spool, &mut buf, f.offset)
+                .map_err(|e| Error::io("read", z.spool_path, e))?;
+            zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
+                .map_err(werr)?;
+            let in_data = f.path.strip_prefix("data/").unwrap_or(&f.path);
+            if let Some(m) = manifests.as_mut() {
+                m.push(in_data, |a| f.digest(a))?;
             }
-            Ref::Data(i) => {
-                let f = &spooled[*i];
-                // One positioned read per entry into a reused buffer.
-                buf.resize(usize::try_from(f.csize).unwrap_or(usize::MAX), 0);
-                read_at(&mut spool, &mut buf, f.offset)
-                    .map_err(|e| Error::io("read", spool_path, e))?;
-                zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
-                    .map_err(werr)?;
+            prev.clear();
+            prev.push_str(&f.path);
+            next_file = payload.next()?;
+            continue;
+        }
+        let Some((rel, tag)) = tags.next() else { break };
+        if !matches!(tag, TagFile::Fixed(_))
+            && let Some(m) = manifests.take()
+        {
+            // The payload is complete (the manifests sort after it).
+            if next_file.is_some() {
+                return Err(werr(std::io::Error::other(format!(
+                    "tag file {rel} sorts before the end of the payload"
+                ))));
+            }
+            let written = m.finish()?;
+            tag_manifests = crate::bag::tag_manifest_files(z.bag_options, z.fixed, written)
+                .into_iter()
+                .collect();
+        }
+        match tag {
+            TagFile::Fixed(bytes) => {
+                add_tag(&mut zip, &entry, &rel, bytes.to_vec(), z.in_memory).map_err(werr)?
+            }
+            TagFile::Manifest => {
+                let path = manifest_dir.join(&rel);
+                add_tag_file(&mut zip, &entry, &rel, &path, z.in_memory, staged)?;
+                let _ = fs::remove_file(&path);
+            }
+            TagFile::Tagmanifest => {
+                let bytes = tag_manifests.remove(&rel).ok_or_else(|| {
+                    werr(std::io::Error::other(format!(
+                        "tag file {rel} was not made"
+                    )))
+                })?;
+                add_tag(&mut zip, &entry, &rel, bytes, z.in_memory).map_err(werr)?;
             }
         }
+        prev = rel;
     }
     // Every tag file made must have been written.
-    if let Some(make) = late.take() {
-        late_tags = make()?.into_iter().collect();
+    if manifests.is_some() {
+        return Err(werr(std::io::Error::other(
+            "the manifests were not written",
+        )));
     }
-    if let Some(extra) = late_tags.keys().next() {
-        return Err(Error::io(
-            "write",
-            staged,
-            std::io::Error::other(format!("tag file {extra} has no place in the bag")),
-        ));
+    if let Some(extra) = tag_manifests.keys().next() {
+        return Err(werr(std::io::Error::other(format!(
+            "tag file {extra} has no place in the bag"
+        ))));
     }
     let out = zip.finish().map_err(werr)?;
+    drop(spool);
+    let _ = fs::remove_file(&central_path);
     out.into_inner().map_err(|e| werr(e.into_error()))
+}
+
+/// The directories (relative paths ending in `/`) that `path` lies in and
+/// `prev`, the path written before it in byte order, does not: those not
+/// yet written, shortest first.
+fn new_dirs<'a>(prev: &str, path: &'a str) -> impl Iterator<Item = &'a str> {
+    let common = prev
+        .bytes()
+        .zip(path.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let shared = path[..common].rfind('/').map_or(0, |i| i + 1);
+    path[shared..]
+        .match_indices('/')
+        .map(move |(i, _)| &path[..shared + i + 1])
+}
+
+/// Adds a tag file from memory: packed in memory up to `in_memory` bytes,
+/// streamed beyond (the rule of `write_zip`).
+fn add_tag<W: Write + std::io::Seek>(
+    zip: &mut ZipBuilder<W>,
+    entry: &str,
+    rel: &str,
+    bytes: Vec<u8>,
+    in_memory: u64,
+) -> std::io::Result<()> {
+    if bytes.len() as u64 <= in_memory {
+        return zip.add_packed(entry, &pack(rel, bytes));
+    }
+    let method = tag_method(rel, &bytes);
+    zip.add_stream(entry, method, bytes.len() as u64, &mut &bytes[..], |_| {})
+}
+
+/// Adds a tag file from disk at `path`, as [`add_tag`] does, to the ZIP
+/// being written at `staged`.
+fn add_tag_file<W: Write + std::io::Seek>(
+    zip: &mut ZipBuilder<W>,
+    entry: &str,
+    rel: &str,
+    path: &Path,
+    in_memory: u64,
+    staged: &Path,
+) -> Result<()> {
+    let rerr = |e| Error::io("read", path, e);
+    let mut file = fs::File::open(path).map_err(rerr)?;
+    let size = file.metadata().map_err(rerr)?.len();
+    let mut head = Vec::new();
+    (&mut file)
+        .take(if size <= in_memory {
+            size
+        } else {
+            crate::serialize::SAMPLE as u64
+        })
+        .read_to_end(&mut head)
+        .map_err(rerr)?;
+    if size <= in_memory {
+        return zip
+            .add_packed(entry, &pack(rel, head))
+            .map_err(|e| Error::io("write", staged, e));
+    }
+    let method = tag_method(rel, &head);
+    let mut reader = std::io::Cursor::new(head).chain(file);
+    zip.add_stream(entry, method, size, &mut reader, |_| {})
+        .map_err(|e| Error::io("zip", path, e))
+}
+
+/// How a tag file whose bytes begin with `sample` is stored.
+fn tag_method(rel: &str, sample: &[u8]) -> Method {
+    if should_deflate(rel, sample) {
+        Method::Deflated
+    } else {
+        Method::Stored
+    }
 }
 
 /// Fills `buf` from `file` at `offset`.

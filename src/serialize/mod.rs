@@ -80,7 +80,7 @@ pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
 pub(crate) use read::{
     EntryInfo, OpenedZip, ZipSource, open_entry, open_zip, read_tag_entry, unsafe_entry_name_reason,
 };
-pub(crate) use write::{Method, Packed, ZipBuilder, dos_date, pack};
+pub(crate) use write::{Method, Packed, SAMPLE, ZipBuilder, dos_date, pack, should_deflate};
 
 /// Payload file extensions that are always deflated.
 pub const TEXT_EXTENSIONS: [&str; 16] = [
@@ -89,8 +89,8 @@ pub const TEXT_EXTENSIONS: [&str; 16] = [
 ];
 
 /// Files up to this size are read whole and compressed on the thread pool;
-/// larger ones are streamed.
-const IN_MEMORY: u64 = 8 * 1024 * 1024;
+/// larger ones are streamed (ingest follows the same rule for tag files).
+pub(crate) const IN_MEMORY: u64 = 8 * 1024 * 1024;
 
 /// What [`write_zip`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
