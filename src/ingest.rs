@@ -228,6 +228,9 @@ pub struct IngestSummary {
 /// `metadata/` directories and the tag files, with room to spare.
 const ENTRIES_BESIDES: u64 = 16;
 
+/// The tag file holding the DC record of the whole ingest.
+const COLLECTION_RECORD: &str = "metadata/dc.xml";
+
 /// Inputs prepared in parallel at a time: bounds memory to one batch of
 /// inputs and their derivatives, whatever the size of the corpus.
 const BATCH: usize = 256;
@@ -473,6 +476,8 @@ fn ingest_with(
         }
         next = batches.next();
     }
+    drop(batches);
+    drop(sources);
     reporter.finish();
     if layout.items == 0 {
         return Err(Error::NothingToIngest);
@@ -488,27 +493,25 @@ fn ingest_with(
     let items = layout.items;
     let inputs_count = summary.inputs;
     let publisher = layout.collection.first_publisher().map(str::to_owned);
-    let collection = std::mem::take(&mut layout.collection).finish(
-        &format!("{name}: {items} news items"),
-        &options.bagging_date,
-    );
+    let collection = std::mem::take(&mut layout.collection);
     drop(layout);
-    let bag_options = bag_options(
-        options,
-        &name,
-        &summary,
-        items,
-        inputs_count,
-        publisher,
-        &collection,
-    );
-    drop(collection);
+    let collection = collection
+        .finish(
+            &format!("{name}: {items} news items"),
+            &options.bagging_date,
+        )
+        .write_xml()
+        .into_bytes();
+    let bag_options = bag_options(options, &name, &summary, items, inputs_count, publisher);
     // The fixed tag files (bagit.txt, bag-info.txt, the collection's
     // record) are made now: bag-info.txt and bagit.txt come before the
     // payload in the ZIP. The manifests are written to files as the payload
     // is copied, and the tag manifests made once they are complete.
     bag_options.check()?;
-    let fixed = bag_options.fixed_tag_files(oxum)?;
+    let mut fixed = bag_options.fixed_tag_files(oxum)?;
+    // The collection's record is a tag file of ingest's own (not an extra
+    // one of the bag options, which would copy it).
+    fixed.push((COLLECTION_RECORD.to_owned(), collection));
 
     // 4. The ZIP, in path order, then verified and renamed into place.
     let staged = work.path().join(format!("{name}.zip"));
@@ -1179,8 +1182,11 @@ impl Pending {
 #[derive(Default)]
 struct Layout {
     used: Ids,
-    /// Identity of each item stored → its id.
-    seen: BTreeMap<Vec<String>, String>,
+    /// SHA-256 of the identity of each item stored → where its id lies in
+    /// `names` (32 + 16 bytes an item, not the identity's strings).
+    seen: BTreeMap<[u8; 32], (u64, u8)>,
+    /// The ids of the items stored, one after another (for messages).
+    names: String,
     /// Checksum of each feed stored → its input's name.
     seen_feeds: BTreeMap<String, String>,
     collection: Collection,
@@ -1229,7 +1235,13 @@ impl Layout {
             if it.fragment.is_none() {
                 whole_left -= 1;
             }
-            if let Some(first) = self.seen.get(&it.identity) {
+            let identity = identity_key(&it.identity);
+            if let Some(&(at, len)) = self.seen.get(&identity) {
+                let at = usize::try_from(at).unwrap_or(usize::MAX);
+                let first = self
+                    .names
+                    .get(at..at.saturating_add(usize::from(len)))
+                    .unwrap_or_default();
                 summary.duplicates.push(format!(
                     "an item of `{}` is the same as item `{first}`",
                     input.name
@@ -1243,7 +1255,10 @@ impl Layout {
                 .unwrap_or_else(|| it.sha256[..16].to_owned());
             let id = unique_id(&base, &mut self.used);
             let dir = format!("items/{id}");
-            self.seen.insert(it.identity, id);
+            // Ids are at most 64 bytes long.
+            let len = u8::try_from(id.len()).unwrap_or(u8::MAX);
+            self.seen.insert(identity, (self.names.len() as u64, len));
+            self.names.push_str(&id);
             let bytes = match it.fragment {
                 Some(f) => f,
                 None if whole_left == 0 => original.take().unwrap_or_default(),
@@ -1303,27 +1318,51 @@ fn slug(hint: &str) -> Option<String> {
 /// items with the same base (copies of one page) cost no more than one.
 #[derive(Default)]
 struct Ids {
-    used: BTreeSet<String>,
+    /// The first 128 bits of the SHA-256 of each id handed out: 16 bytes an
+    /// item, not the id. Two ids of the same 128 bits (never seen; it would
+    /// take about 2^64 ids) would only give the second a suffix.
+    used: BTreeSet<[u8; 16]>,
     next: BTreeMap<String, usize>,
+}
+
+/// The key of an id in [`Ids::used`].
+fn id_key(id: &str) -> [u8; 16] {
+    let d = hash_bytes(id.as_bytes(), &[Algorithm::Sha256]);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&d[0].1.as_bytes()[..16]);
+    key
+}
+
+/// The SHA-256 of an item's identity (its identifiers and the checksum of
+/// its original), each string preceded by its length.
+fn identity_key(identity: &[String]) -> [u8; 32] {
+    let mut h = crate::checksum::MultiHasher::new(&[Algorithm::Sha256]);
+    for part in identity {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let mut key = [0u8; 32];
+    key.copy_from_slice(h.finish().1[0].1.as_bytes());
+    key
 }
 
 /// `base`, or `base-2`, `base-3`… (cut to 64 characters) if taken.
 fn unique_id(base: &str, ids: &mut Ids) -> String {
     let mut id = base.to_owned();
     let mut n = ids.next.get(base).copied().unwrap_or(2);
-    if ids.used.contains(&id) {
+    if ids.used.contains(&id_key(&id)) {
         loop {
             let suffix = format!("-{n}");
             let keep = 64 - suffix.len();
             id = format!("{}{suffix}", &base[..base.len().min(keep)]);
             n += 1;
-            if !ids.used.contains(&id) {
+            if !ids.used.contains(&id_key(&id)) {
                 break;
             }
         }
         ids.next.insert(base.to_owned(), n);
     }
-    ids.used.insert(id.clone());
+    ids.used.insert(id_key(&id));
     id
 }
 
@@ -1360,7 +1399,6 @@ fn bag_options(
     items: usize,
     inputs: usize,
     publisher: Option<String>,
-    collection: &Record,
 ) -> BagOptions {
     let given = |label: &str| {
         options
@@ -1405,7 +1443,7 @@ fn bag_options(
             serde_json::to_vec_pretty(&summary.rejected).unwrap_or_default(),
         );
     }
-    bo.tag_file("metadata/dc.xml", collection.write_xml().into_bytes())
+    bo
 }
 
 #[cfg(test)]
@@ -1482,6 +1520,134 @@ mod tests {
         options.max_entries = 400;
         let summary = ingest(&inputs, &options, &crate::progress::NoProgress).unwrap();
         assert_eq!(summary.items, 40);
+    }
+
+    /// Inputs of every kind: text in nested directories, HTML, a feed of
+    /// several items, a duplicate.
+    fn mixed_inbox(inbox: &Path) {
+        for d in ["a", "b/c", "b-2"] {
+            std::fs::create_dir_all(inbox.join(d)).unwrap();
+            for i in 0..7 {
+                std::fs::write(
+                    inbox.join(format!("{d}/{i:02}.txt")),
+                    format!("خبر {d} {i}\n\nمتن خبر شماره {i}.\n"),
+                )
+                .unwrap();
+            }
+        }
+        std::fs::write(inbox.join("a/dup.txt"), "خبر a 0\n\nمتن خبر شماره 0.\n").unwrap();
+        std::fs::write(
+            inbox.join("page.html"),
+            "<html><head><title>Page</title></head><body><p>Body</p></body></html>",
+        )
+        .unwrap();
+        let items: String = (0..5)
+            .map(|i| {
+                format!(
+                    "<item><title>t{i}</title><guid>https://example.org/n/{i}</guid>\
+                     <description>d{i}</description></item>"
+                )
+            })
+            .collect();
+        std::fs::write(
+            inbox.join("feed.xml"),
+            format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>F</title>{items}</channel></rss>"),
+        )
+        .unwrap();
+    }
+
+    /// The entries of a ZIP: name and uncompressed bytes, in order.
+    fn entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut a = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+        (0..a.len())
+            .map(|i| {
+                let mut f = a.by_index(i).unwrap();
+                let mut v = Vec::new();
+                f.read_to_end(&mut v).unwrap();
+                (f.name().unwrap().into_owned(), v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_index_on_disk_and_streamed_tag_files_make_the_same_bag() {
+        let tmp = tempfile::tempdir().unwrap();
+        let inbox = tmp.path().join("inbox");
+        mixed_inbox(&inbox);
+        let inputs = [Input::Path(inbox)];
+        let make = |archive: &str, limits: Limits| {
+            let archive = tmp.path().join(archive);
+            let mut options = IngestOptions::new(&archive, "2020-01-01", "2020-01-01T00:00:00Z");
+            options.name = Some("bag".into());
+            let summary =
+                ingest_with(&inputs, &options, &crate::progress::NoProgress, limits).unwrap();
+            assert_eq!(summary.items, 27);
+            assert_eq!(summary.duplicates.len(), 1);
+            // Nothing is left in the archive but the bag.
+            let left: Vec<_> = std::fs::read_dir(&archive)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            assert_eq!(left, ["bags"]);
+            summary.bag
+        };
+        let in_memory = make("memory", Limits::default());
+        let bytes = std::fs::read(&in_memory).unwrap();
+        // Runs of every length, down to one record.
+        for run in [1, 2, 7, 50] {
+            let spilled = make(
+                &format!("run{run}"),
+                Limits {
+                    run,
+                    ..Limits::default()
+                },
+            );
+            assert!(std::fs::read(&spilled).unwrap() == bytes, "run of {run}");
+        }
+        // Tag files streamed rather than packed in memory: other compressed
+        // bytes, the same entries.
+        let streamed = make(
+            "streamed",
+            Limits {
+                run: 3,
+                in_memory: 0,
+            },
+        );
+        assert_ne!(std::fs::read(&streamed).unwrap(), bytes);
+        let want = entries(&in_memory);
+        assert_eq!(entries(&streamed), want);
+        // Every directory has its entry, just before what is in it.
+        let names: Vec<&str> = want.iter().map(|(n, _)| n.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        for n in &names {
+            if let Some((parent, _)) = n.trim_end_matches('/').rsplit_once('/') {
+                assert!(names.contains(&format!("{parent}/").as_str()), "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn new_directories() {
+        for (prev, path, want) in [
+            ("", "bagit.txt", &[][..]),
+            (
+                "bagit.txt",
+                "data/items/a/dc.xml",
+                &["data/", "data/items/", "data/items/a/"][..],
+            ),
+            ("data/items/a/dc.xml", "data/items/a/text.txt", &[]),
+            ("data/items/a-2/x", "data/items/a/x", &["data/items/a/"]),
+            ("data/items/a/x", "data/items/ab/x", &["data/items/ab/"]),
+            ("data/x", "data/x/y", &["data/x/"]),
+            ("data/feeds/f/original.xml", "manifest-sha256.txt", &[]),
+            ("manifest-sha512.txt", "metadata/dc.xml", &["metadata/"]),
+        ] {
+            let got: Vec<&str> = new_dirs(prev, path).collect();
+            assert_eq!(got, want, "{prev} → {path}");
+        }
     }
 
     #[test]
