@@ -239,28 +239,23 @@ const BATCH: usize = 256;
 /// of its own): bounds memory when inputs are large.
 const BATCH_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Splits `sources` into batches of at most [`BATCH`] inputs and
-/// [`BATCH_BYTES`] bytes.
-fn batches(sources: &[(String, Source<'_>)]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
+/// The next batch of `sources`: at most [`BATCH`] inputs and
+/// [`BATCH_BYTES`] bytes (a single larger input is a batch of its own);
+/// `None` when there are none left.
+fn next_batch<'a>(
+    sources: &mut std::iter::Peekable<impl Iterator<Item = (String, Source<'a>)>>,
+) -> Option<Vec<(String, Source<'a>)>> {
+    let mut batch = Vec::new();
     let mut bytes = 0u64;
-    for (i, (_, src)) in sources.iter().enumerate() {
-        let size = match src {
-            Source::File(p, _) => fs::metadata(p).map_or(0, |m| m.len()),
-            Source::Bytes(b) => b.len() as u64,
-        };
-        if i > start && (i - start >= BATCH || bytes + size > BATCH_BYTES) {
-            out.push(start..i);
-            start = i;
-            bytes = 0;
+    while let Some((_, src)) = sources.peek() {
+        let size = src.size();
+        if !batch.is_empty() && (batch.len() >= BATCH || bytes + size > BATCH_BYTES) {
+            break;
         }
         bytes += size;
+        batch.extend(sources.next());
     }
-    if start < sources.len() {
-        out.push(start..sources.len());
-    }
-    out
+    (!batch.is_empty()).then_some(batch)
 }
 
 /// An item ready to be written.
@@ -338,30 +333,23 @@ fn ingest_with(
     limits: Limits,
 ) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
-    // 1. Expand inputs (directories recursively, sorted) without reading.
-    let mut sources: Vec<(String, Source<'_>)> = Vec::new();
-    for input in inputs {
-        match input {
-            Input::Bytes { name, bytes } => sources.push((name.clone(), Source::Bytes(bytes))),
-            Input::Path(p) => expand(p, &mut sources, &mut summary, options.keep_going)?,
-        }
-    }
+    // 1. Walk the inputs (directories recursively, sorted) without reading
+    // them: count them and refuse or list what cannot be ingested. They
+    // are walked again as they are read, a batch at a time, rather than
+    // listed in memory.
     let excluded: Vec<PathBuf> = options
         .exclude
         .iter()
         .filter_map(|p| fs::canonicalize(p).ok())
         .collect();
-    if !excluded.is_empty() {
-        sources.retain(|(_, src)| match src {
-            // Only a file of the same name can be an excluded one.
-            Source::File(p, _) => {
-                !(excluded.iter().any(|e| e.file_name() == p.file_name())
-                    && fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)))
-            }
-            Source::Bytes(_) => true,
-        });
+    let mut count = 0u64;
+    for input in inputs {
+        count += match input {
+            Input::Bytes { .. } => 1,
+            Input::Path(p) => expand(p, &excluded, &mut summary, options.keep_going)?,
+        };
     }
-    if sources.is_empty() {
+    if count == 0 {
         return Err(Error::NothingToIngest);
     }
     let name = match &options.name {
@@ -398,7 +386,7 @@ fn ingest_with(
     // files of one batch are hashed and packed while the next batch is
     // prepared, so that both cores stay busy between the (short) steps
     // that must run in order: laying out and spooling.
-    reporter.start(sources.len() as u64, 0);
+    reporter.start(count, 0);
     let prepare_batch = |batch: &[(String, Source<'_>)]| -> Vec<Result<PreparedInput>> {
         batch
             .par_iter()
@@ -416,12 +404,12 @@ fn ingest_with(
             .collect()
     };
     let mut files: Vec<(String, Pending)> = Vec::new();
-    let mut batches = batches(&sources).into_iter().map(|r| &sources[r]);
-    let mut next = batches.next();
+    let mut sources = input_files(inputs, &excluded).peekable();
+    let mut next = next_batch(&mut sources);
     loop {
         let (packed, prepared) = rayon::join(
             || pack_files(std::mem::take(&mut files)),
-            || next.map(prepare_batch),
+            || next.as_deref().map(prepare_batch),
         );
         for (path, digests, p) in packed {
             spool
@@ -439,7 +427,7 @@ fn ingest_with(
             })?;
             spool_len += csize;
         }
-        let (Some(batch), Some(prepared)) = (next, prepared) else {
+        let (Some(batch), Some(prepared)) = (next.take(), prepared) else {
             break;
         };
         for ((name, _), p) in batch.iter().zip(prepared) {
@@ -474,9 +462,8 @@ fn ingest_with(
                 limit: options.max_entries,
             });
         }
-        next = batches.next();
+        next = next_batch(&mut sources);
     }
-    drop(batches);
     drop(sources);
     reporter.finish();
     if layout.items == 0 {
@@ -825,6 +812,14 @@ enum Source<'a> {
 }
 
 impl Source<'_> {
+    /// Its size, as far as can be told before reading it.
+    fn size(&self) -> u64 {
+        match self {
+            Source::File(p, _) => fs::metadata(p).map_or(0, |m| m.len()),
+            Source::Bytes(b) => b.len() as u64,
+        }
+    }
+
     fn read(&self, name: &str, max: u64) -> Result<Vec<u8>> {
         let too_big = || Error::LimitExceeded {
             what: format!("size of input `{name}`"),
@@ -857,36 +852,93 @@ impl Source<'_> {
     }
 }
 
-fn expand<'a>(
+/// Provenance names inputs by their last component and their path inside
+/// a directory input, so that the same inputs give the same bag wherever
+/// they lie; messages name them as given.
+fn base_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Whether `src` is one of the `excluded` files (canonical paths).
+fn is_excluded(src: &Source<'_>, excluded: &[PathBuf]) -> bool {
+    match src {
+        // Only a file of the same name can be an excluded one.
+        Source::File(p, _) => {
+            excluded.iter().any(|e| e.file_name() == p.file_name())
+                && fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c))
+        }
+        Source::Bytes(_) => false,
+    }
+}
+
+/// The files of the inputs, in order (directories walked recursively in
+/// sorted order), but the `excluded` ones. Only files: what else the walks
+/// find was reported by [`expand`], which walked them first.
+fn input_files<'a>(
+    inputs: &'a [Input],
+    excluded: &'a [PathBuf],
+) -> impl Iterator<Item = (String, Source<'a>)> + 'a {
+    inputs
+        .iter()
+        .flat_map(
+            |input| -> Box<dyn Iterator<Item = (String, Source<'a>)> + 'a> {
+                match input {
+                    Input::Bytes { name, bytes } => {
+                        Box::new(std::iter::once((name.clone(), Source::Bytes(bytes))))
+                    }
+                    Input::Path(path) => {
+                        let base = base_name(path);
+                        if fs::metadata(path).is_ok_and(|md| md.is_file()) {
+                            let src = Source::File(path.clone(), base);
+                            return Box::new(std::iter::once((path.display().to_string(), src)));
+                        }
+                        Box::new(walk(path).filter_map(move |w| match w {
+                            Walked::Entry {
+                                kind: Kind::File,
+                                path: p,
+                                rel,
+                            } => Some((
+                                p.display().to_string(),
+                                Source::File(p, format!("{base}/{rel}")),
+                            )),
+                            _ => None,
+                        }))
+                    }
+                }
+            },
+        )
+        .filter(|(_, src)| !is_excluded(src, excluded))
+}
+
+/// Walks the input `path` (a file, or a directory read recursively) and
+/// counts its files but the `excluded` ones; what cannot be ingested is
+/// refused, or with `keep_going` listed in `summary`.
+fn expand(
     path: &Path,
-    out: &mut Vec<(String, Source<'a>)>,
+    excluded: &[PathBuf],
     summary: &mut IngestSummary,
     keep_going: bool,
-) -> Result<()> {
+) -> Result<u64> {
     let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
-    // Provenance names inputs by their last component and their path inside
-    // a directory input, so that the same inputs give the same bag wherever
-    // they lie; messages name them as given.
-    let base = path
-        .file_name()
-        .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned());
+    let base = base_name(path);
+    let mut count = 0u64;
+    let mut found = |src: Source<'_>| {
+        if !is_excluded(&src, excluded) {
+            count += 1;
+        }
+    };
     if md.is_file() {
-        out.push((
-            path.display().to_string(),
-            Source::File(path.to_owned(), base),
-        ));
-        return Ok(());
+        found(Source::File(path.to_owned(), base));
+        return Ok(count);
     }
     for walked in walk(path) {
         match walked {
             Walked::Entry {
                 kind: Kind::File,
                 path: p,
-                rel,
-            } => out.push((
-                p.display().to_string(),
-                Source::File(p, format!("{base}/{rel}")),
-            )),
+                ..
+            } => found(Source::File(p, String::new())),
             Walked::Entry {
                 kind: Kind::Dir, ..
             } => {}
@@ -915,7 +967,7 @@ fn expand<'a>(
             }
         }
     }
-    Ok(())
+    Ok(count)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -1481,7 +1533,14 @@ mod tests {
                 (format!("{i}"), Source::Bytes(b))
             })
             .collect();
-        let got = batches(&sources);
+        let mut it = sources.into_iter().peekable();
+        let mut got = Vec::new();
+        let mut start = 0;
+        while let Some(batch) = next_batch(&mut it) {
+            assert_eq!(batch[0].0, start.to_string());
+            got.push(start..start + batch.len());
+            start += batch.len();
+        }
         assert_eq!(got, [0..11, 11..12, 12..268, 268..524, 524..600]);
     }
 
