@@ -604,9 +604,24 @@ fn tag_manifests(
 
 /// A writer that hashes what it writes (tag files are hashed for the tag
 /// manifests as they are written, not read back or held in memory).
-struct HashingWriter<W> {
+pub(crate) struct HashingWriter<W> {
     inner: W,
     hasher: MultiHasher,
+}
+
+impl<W: Write> HashingWriter<W> {
+    /// A writer to `inner` hashing with each of `algorithms`.
+    pub(crate) fn new(inner: W, algorithms: &[Algorithm]) -> Self {
+        HashingWriter {
+            inner,
+            hasher: MultiHasher::new(algorithms),
+        }
+    }
+
+    /// The writer, and the checksums of what went through.
+    pub(crate) fn finish(self) -> (W, Vec<(Algorithm, Digest)>) {
+        (self.inner, self.hasher.finish().1)
+    }
 }
 
 impl<W: Write> Write for HashingWriter<W> {

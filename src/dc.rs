@@ -239,6 +239,40 @@ impl Collection {
         r.sanitize();
         r
     }
+
+    /// Writes what [`Record::write_xml`] of [`Collection::finish`] gives to
+    /// `out`, a relation at a time: the record of a large collection is
+    /// never made in memory.
+    pub fn write_xml_to(
+        self,
+        title: &str,
+        date: &str,
+        out: &mut impl std::io::Write,
+    ) -> std::io::Result<()> {
+        let relation = self.relation;
+        let head = Collection {
+            relation: Vec::new(),
+            ..self
+        }
+        .finish(title, date);
+        // The relations are the last elements of a collection's record:
+        // coverage and rights, which come after them, are empty.
+        debug_assert!(head.coverage.is_empty() && head.rights.is_empty());
+        let xml = head.write_xml();
+        let end = "</oai_dc:dc>\n";
+        let open = xml.strip_suffix(end).unwrap_or(&xml);
+        out.write_all(open.as_bytes())?;
+        let mut line = String::new();
+        for m in relation {
+            line.clear();
+            line.push_str("  <dc:relation>");
+            // Escaping leaves out what sanitizing would remove.
+            escape_into(&mut line, &m.into_string());
+            line.push_str("</dc:relation>\n");
+            out.write_all(line.as_bytes())?;
+        }
+        out.write_all(end.as_bytes())
+    }
 }
 
 impl Record {
@@ -734,6 +768,30 @@ mod tests {
             c.relation,
             ["https://example.org/1", &lower, &upper, &short]
         );
+    }
+
+    #[test]
+    fn a_collection_written_a_relation_at_a_time_is_the_same_record() {
+        let mut members = vec![sample(), sample()];
+        for id in ["a & <b> \u{1}c\r", " x ", "", "\u{FFFF}"] {
+            members.push(Record {
+                identifier: vec![id.to_owned()],
+                language: vec!["en".into()],
+                publisher: vec!["P & Q".into()],
+                ..Record::default()
+            });
+        }
+        for n in [0, 1, members.len()] {
+            let mut c = Collection::default();
+            for m in &members[..n] {
+                c.add(m);
+            }
+            let mut streamed = Vec::new();
+            c.write_xml_to(" Inbox & co ", "2026-11-28", &mut streamed)
+                .unwrap();
+            let want = Record::collection(" Inbox & co ", "2026-11-28", &members[..n]).write_xml();
+            assert_eq!(String::from_utf8(streamed).unwrap(), want, "{n} members");
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use serde::Serialize;
 
 mod index;
 
-use crate::bag::{BagOptions, ManifestWriters};
+use crate::bag::{BagOptions, HashingWriter, ManifestWriters};
 use crate::checksum::{Algorithm, Digest, hash_bytes};
 use crate::dc::{Collection, Origin, Record};
 use crate::encoding::{self, Detection, Encoding};
@@ -482,23 +482,20 @@ fn ingest_with(
     let publisher = layout.collection.first_publisher().map(str::to_owned);
     let collection = std::mem::take(&mut layout.collection);
     drop(layout);
-    let collection = collection
-        .finish(
-            &format!("{name}: {items} news items"),
-            &options.bagging_date,
-        )
-        .write_xml()
-        .into_bytes();
+    let collection_path = work.path().join("collection.xml");
+    let collection_digests = write_collection(
+        collection,
+        &collection_path,
+        &format!("{name}: {items} news items"),
+        &options.bagging_date,
+    )?;
     let bag_options = bag_options(options, &name, &summary, items, inputs_count, publisher);
     // The fixed tag files (bagit.txt, bag-info.txt, the collection's
     // record) are made now: bag-info.txt and bagit.txt come before the
     // payload in the ZIP. The manifests are written to files as the payload
     // is copied, and the tag manifests made once they are complete.
     bag_options.check()?;
-    let mut fixed = bag_options.fixed_tag_files(oxum)?;
-    // The collection's record is a tag file of ingest's own (not an extra
-    // one of the bag options, which would copy it).
-    fixed.push((COLLECTION_RECORD.to_owned(), collection));
+    let fixed = bag_options.fixed_tag_files(oxum)?;
 
     // 4. The ZIP, in path order, then verified and renamed into place.
     let staged = work.path().join(format!("{name}.zip"));
@@ -510,6 +507,7 @@ fn ingest_with(
             bagging_date: &options.bagging_date,
             bag_options: &bag_options,
             fixed: &fixed,
+            collection: (&collection_path, &collection_digests),
             spool_path: &spool_path,
             in_memory: limits.in_memory,
         },
@@ -555,6 +553,28 @@ fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
         .collect()
 }
 
+/// Writes the collection's record to a new file at `path` (see
+/// [`Collection::write_xml_to`]); returns its checksums.
+fn write_collection(
+    collection: Collection,
+    path: &Path,
+    title: &str,
+    date: &str,
+) -> Result<Vec<(Algorithm, Digest)>> {
+    let err = |e| Error::io("write", path, e);
+    let file = fs::File::create_new(path).map_err(err)?;
+    let mut out = HashingWriter::new(
+        std::io::BufWriter::with_capacity(64 * 1024, file),
+        &Algorithm::DEFAULT,
+    );
+    collection
+        .write_xml_to(title, date, &mut out)
+        .map_err(err)?;
+    let (out, digests) = out.finish();
+    out.into_inner().map_err(|e| err(e.into_error()))?;
+    Ok(digests)
+}
+
 /// What [`write_bag_zip`] needs besides the payload.
 struct BagZip<'a> {
     /// Ingest's temporary directory.
@@ -567,6 +587,9 @@ struct BagZip<'a> {
     bag_options: &'a BagOptions,
     /// bagit.txt, bag-info.txt and the extra tag files.
     fixed: &'a [(String, Vec<u8>)],
+    /// The collection's record ([`COLLECTION_RECORD`]), written to a file,
+    /// and its checksums.
+    collection: (&'a Path, &'a [(Algorithm, Digest)]),
     spool_path: &'a Path,
     /// Tag files larger than this are streamed (see [`Limits`]).
     in_memory: u64,
@@ -576,6 +599,8 @@ struct BagZip<'a> {
 enum TagFile<'a> {
     /// Made before the ZIP: bagit.txt, bag-info.txt, extra tag files.
     Fixed(&'a [u8]),
+    /// Made before the ZIP, in a file: the collection's record.
+    Made(&'a Path),
     /// A payload manifest, complete once the payload is written.
     Manifest,
     /// A tag manifest, made once the manifests are complete.
@@ -599,6 +624,7 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
         .iter()
         .map(|(n, b)| (n.clone(), TagFile::Fixed(b.as_slice())))
         .collect();
+    tags.insert(COLLECTION_RECORD.to_owned(), TagFile::Made(z.collection.0));
     // Ingest's bag options keep the default algorithms.
     for a in algorithms {
         tags.insert(a.manifest_name(), TagFile::Manifest);
@@ -666,7 +692,7 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
             continue;
         }
         let Some((rel, tag)) = tags.next() else { break };
-        if !matches!(tag, TagFile::Fixed(_))
+        if matches!(tag, TagFile::Manifest | TagFile::Tagmanifest)
             && let Some(m) = manifests.take()
         {
             // The payload is complete (the manifests sort after it).
@@ -675,7 +701,8 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
                     "tag file {rel} sorts before the end of the payload"
                 ))));
             }
-            let written = m.finish()?;
+            let mut written = m.finish()?;
+            written.push((COLLECTION_RECORD.to_owned(), z.collection.1.to_vec()));
             tag_manifests = crate::bag::tag_manifest_files(z.bag_options, z.fixed, written)
                 .into_iter()
                 .collect();
@@ -684,6 +711,7 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
             TagFile::Fixed(bytes) => {
                 add_tag(&mut zip, &entry, &rel, bytes.to_vec(), z.in_memory).map_err(werr)?
             }
+            TagFile::Made(path) => add_tag_file(&mut zip, &entry, &rel, path, z.in_memory, staged)?,
             TagFile::Manifest => {
                 let path = manifest_dir.join(&rel);
                 add_tag_file(&mut zip, &entry, &rel, &path, z.in_memory, staged)?;
