@@ -754,7 +754,11 @@ fn new_dirs<'a>(prev: &str, path: &'a str) -> impl Iterator<Item = &'a str> {
         .zip(path.bytes())
         .take_while(|(a, b)| a == b)
         .count();
-    let shared = path[..common].rfind('/').map_or(0, |i| i + 1);
+    // In bytes: `common` may end inside a character, a `/` never does.
+    let shared = path.as_bytes()[..common]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |i| i + 1);
     path[shared..]
         .match_indices('/')
         .map(move |(i, _)| &path[..shared + i + 1])
@@ -1731,6 +1735,7 @@ mod tests {
             ("data/x", "data/x/y", &["data/x/"]),
             ("data/feeds/f/original.xml", "manifest-sha256.txt", &[]),
             ("manifest-sha512.txt", "metadata/dc.xml", &["metadata/"]),
+            ("data/é/x", "data/è/x", &["data/è/"]),
         ] {
             let got: Vec<&str> = new_dirs(prev, path).collect();
             assert_eq!(got, want, "{prev} → {path}");
