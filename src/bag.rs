@@ -564,8 +564,8 @@ fn hash_one(
 
 /// The tag manifests of a bag whose `fixed` tag files
 /// ([`BagOptions::fixed_tag_files`]) are in memory and whose payload
-/// manifests were written by [`ManifestWriters`] (`manifests`, as its
-/// [`ManifestWriters::finish`] returns them): (name, text) per algorithm.
+/// manifests were written elsewhere (`manifests`: their names and
+/// checksums): (name, text) per algorithm.
 pub(crate) fn tag_manifest_files(
     options: &BagOptions,
     fixed: &[(String, Vec<u8>)],
@@ -641,7 +641,7 @@ pub(crate) type Written = (String, Vec<(Algorithm, Digest)>);
 
 /// The payload manifests of a bag being written, one per algorithm, each
 /// hashed as it is written (for the tag manifests).
-pub(crate) struct ManifestWriters {
+struct ManifestWriters {
     algorithms: Vec<Algorithm>,
     files: Vec<(String, PathBuf, HashingWriter<io::BufWriter<fs::File>>)>,
     line: String,
@@ -649,8 +649,7 @@ pub(crate) struct ManifestWriters {
 }
 
 impl ManifestWriters {
-    /// New manifests `dir/manifest-<algorithm>.txt`, which must not exist.
-    pub(crate) fn create(dir: &Path, algorithms: &[Algorithm]) -> Result<Self> {
+    fn create(dir: &Path, algorithms: &[Algorithm]) -> Result<Self> {
         let mut files = Vec::new();
         // One 256 KiB buffer in all, as when the manifests were written one
         // after the other.
@@ -675,11 +674,7 @@ impl ManifestWriters {
 
     /// Appends the line of payload file `name` (relative to `data/`) to
     /// every manifest; `digest(a)` is its checksum with algorithm `a`.
-    pub(crate) fn push<'d>(
-        &mut self,
-        name: &str,
-        digest: impl Fn(Algorithm) -> &'d [u8],
-    ) -> Result<()> {
+    fn push<'d>(&mut self, name: &str, digest: impl Fn(Algorithm) -> &'d [u8]) -> Result<()> {
         self.rel.clear();
         self.rel.push_str("data/");
         self.rel.push_str(name);
@@ -693,7 +688,7 @@ impl ManifestWriters {
     }
 
     /// Flushes every manifest; returns their names with their checksums.
-    pub(crate) fn finish(self) -> Result<Vec<Written>> {
+    fn finish(self) -> Result<Vec<Written>> {
         let mut written = Vec::new();
         for (name, path, mut out) in self.files {
             out.inner

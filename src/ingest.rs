@@ -20,17 +20,21 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 mod index;
+mod manifests;
 
-use crate::bag::{BagOptions, HashingWriter, ManifestWriters};
+use crate::bag::{BagOptions, HashingWriter};
 use crate::checksum::{Algorithm, Digest, hash_bytes};
 use crate::dc::{Collection, Origin, Record};
 use crate::encoding::{self, Detection, Encoding};
 use crate::error::{Error, Result};
 use crate::item::{self, ItemFormat, NewsItem};
 use crate::progress::Reporter;
-use crate::serialize::{IN_MEMORY, Method, Packed, ZipBuilder, dos_date, pack, should_deflate};
+use crate::serialize::{
+    IN_MEMORY, Method, Packed, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date, pack, should_deflate,
+};
 use crate::walk::{Kind, Walked, walk};
 use index::{Index, Sorted};
+use manifests::Manifests;
 
 /// The BagIt profile newsbag's ingested bags follow
 /// (`schemas/bagit-profile/newsbag.json`).
@@ -508,6 +512,7 @@ fn ingest_with(
             bag_options: &bag_options,
             fixed: &fixed,
             collection: (&collection_path, &collection_digests),
+            manifest_sizes: &Algorithm::DEFAULT.map(|a| (a, index.manifest_size(a))),
             spool_path: &spool_path,
             in_memory: limits.in_memory,
         },
@@ -590,6 +595,8 @@ struct BagZip<'a> {
     /// The collection's record ([`COLLECTION_RECORD`]), written to a file,
     /// and its checksums.
     collection: (&'a Path, &'a [(Algorithm, Digest)]),
+    /// The size each payload manifest will have.
+    manifest_sizes: &'a [(Algorithm, u64)],
     spool_path: &'a Path,
     /// Tag files larger than this are streamed (see [`Limits`]).
     in_memory: u64,
@@ -615,7 +622,16 @@ enum TagFile<'a> {
 /// written to files in `z.work` (and hashed) as the payload is copied, and
 /// come after it in the ZIP (`data/` < `manifest-…`), as do the tag
 /// manifests made from their checksums. Returns the file, not yet synced.
-fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
+fn write_bag_zip(z: &BagZip<'_>, payload: Sorted) -> Result<fs::File> {
+    std::thread::scope(|scope| write_bag_zip_in(scope, z, payload))
+}
+
+/// [`write_bag_zip`], the manifests written on threads of `scope`.
+fn write_bag_zip_in<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    z: &BagZip<'_>,
+    mut payload: Sorted,
+) -> Result<fs::File> {
     let staged = z.staged;
     let werr = |e: std::io::Error| Error::io("write", staged, e);
     let algorithms = Algorithm::DEFAULT;
@@ -632,7 +648,20 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
     }
     let manifest_dir = z.work.join("manifests");
     fs::create_dir(&manifest_dir).map_err(|e| Error::io("create", &manifest_dir, e))?;
-    let mut manifests = Some(ManifestWriters::create(&manifest_dir, &algorithms)?);
+    // Manifests that will be streamed into the ZIP are deflated as they
+    // are written.
+    let will_stream = |a: Algorithm| {
+        z.manifest_sizes
+            .iter()
+            .any(|&(b, size)| b == a && size > z.in_memory)
+    };
+    let mut manifests = Some(Manifests::start(
+        scope,
+        &manifest_dir,
+        &algorithms,
+        will_stream,
+    ));
+    let mut written_manifests: BTreeMap<String, manifests::Done> = BTreeMap::new();
     let mut tag_manifests: BTreeMap<String, Vec<u8>> = BTreeMap::new();
 
     let file = fs::File::create_new(staged).map_err(werr)?;
@@ -682,9 +711,8 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
                 .map_err(|e| Error::io("read", z.spool_path, e))?;
             zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
                 .map_err(werr)?;
-            let in_data = f.path.strip_prefix("data/").unwrap_or(&f.path);
             if let Some(m) = manifests.as_mut() {
-                m.push(in_data, |a| f.digest(a))?;
+                m.push(&f.path, |a| f.digest(a))?;
             }
             prev.clear();
             prev.push_str(&f.path);
@@ -701,7 +729,11 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
                     "tag file {rel} sorts before the end of the payload"
                 ))));
             }
-            let mut written = m.finish()?;
+            written_manifests = m.finish()?.into_iter().collect();
+            let mut written: Vec<crate::bag::Written> = written_manifests
+                .iter()
+                .map(|(n, d)| (n.clone(), d.digests.clone()))
+                .collect();
             written.push((COLLECTION_RECORD.to_owned(), z.collection.1.to_vec()));
             tag_manifests = crate::bag::tag_manifest_files(z.bag_options, z.fixed, written)
                 .into_iter()
@@ -713,9 +745,16 @@ fn write_bag_zip(z: &BagZip<'_>, mut payload: Sorted) -> Result<fs::File> {
             }
             TagFile::Made(path) => add_tag_file(&mut zip, &entry, &rel, path, z.in_memory, staged)?,
             TagFile::Manifest => {
-                let path = manifest_dir.join(&rel);
-                add_tag_file(&mut zip, &entry, &rel, &path, z.in_memory, staged)?;
-                let _ = fs::remove_file(&path);
+                let done = written_manifests.remove(&rel).ok_or_else(|| {
+                    werr(std::io::Error::other(format!(
+                        "tag file {rel} was not made"
+                    )))
+                })?;
+                add_manifest(&mut zip, &entry, &rel, &done, z.in_memory, staged)?;
+                let _ = fs::remove_file(&done.path);
+                if let Some(d) = &done.deflated {
+                    let _ = fs::remove_file(&d.path);
+                }
             }
             TagFile::Tagmanifest => {
                 let bytes = tag_manifests.remove(&rel).ok_or_else(|| {
@@ -762,6 +801,33 @@ fn new_dirs<'a>(prev: &str, path: &'a str) -> impl Iterator<Item = &'a str> {
     path[shared..]
         .match_indices('/')
         .map(move |(i, _)| &path[..shared + i + 1])
+}
+
+/// Adds a payload manifest: as [`add_tag_file`] would, but a manifest
+/// already deflated as [`ZipBuilder::add_stream`] would deflate it is
+/// copied.
+fn add_manifest<W: Write + std::io::Seek>(
+    zip: &mut ZipBuilder<W>,
+    entry: &str,
+    rel: &str,
+    done: &manifests::Done,
+    in_memory: u64,
+    staged: &Path,
+) -> Result<()> {
+    match &done.deflated {
+        // What `add_stream` writes for an entry of this size: no ZIP64
+        // fields, the sizes and CRC-32 in the local header.
+        Some(d)
+            if done.size > in_memory
+                && done.size < ZIP64_STREAM_LIMIT
+                && d.csize < u64::from(u32::MAX) =>
+        {
+            let mut f = fs::File::open(&d.path).map_err(|e| Error::io("read", &d.path, e))?;
+            zip.add_raw(entry, Method::Deflated, d.crc32, done.size, d.csize, &mut f)
+                .map_err(|e| Error::io("write", staged, e))
+        }
+        _ => add_tag_file(zip, entry, rel, &done.path, in_memory, staged),
+    }
 }
 
 /// Adds a tag file from memory: packed in memory up to `in_memory` bytes,

@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 use crate::checksum::{Algorithm, Digest};
 use crate::error::{Error, Result};
+use crate::manifest::manifest_line_len;
 use crate::serialize::Method;
 use crate::tagfile::PayloadOxum;
 
@@ -63,6 +64,8 @@ pub(super) struct Index {
     buffer: Vec<Spooled>,
     runs: Vec<PathBuf>,
     oxum: PayloadOxum,
+    /// The size of each payload manifest to be written.
+    manifest_sizes: Vec<(Algorithm, u64)>,
 }
 
 impl Index {
@@ -74,6 +77,7 @@ impl Index {
             buffer: Vec::new(),
             runs: Vec::new(),
             oxum: PayloadOxum::default(),
+            manifest_sizes: Vec::new(),
         }
     }
 
@@ -81,6 +85,13 @@ impl Index {
     pub(super) fn push(&mut self, s: Spooled) -> Result<()> {
         self.oxum.octets += s.size;
         self.oxum.streams += 1;
+        for (a, d) in &s.digests {
+            let line = manifest_line_len(&s.path, d.as_bytes().len());
+            match self.manifest_sizes.iter_mut().find(|(b, _)| b == a) {
+                Some((_, size)) => *size += line,
+                None => self.manifest_sizes.push((*a, line)),
+            }
+        }
         self.buffer.push(s);
         if self.buffer.len() >= self.run {
             self.write_run()?;
@@ -91,6 +102,14 @@ impl Index {
     /// The payload's size and number of files.
     pub(super) fn oxum(&self) -> PayloadOxum {
         self.oxum
+    }
+
+    /// The size the payload manifest in algorithm `a` will have.
+    pub(super) fn manifest_size(&self, a: Algorithm) -> u64 {
+        self.manifest_sizes
+            .iter()
+            .find(|(b, _)| *b == a)
+            .map_or(0, |(_, size)| *size)
     }
 
     /// Writes the buffer, sorted by path, as a new run.

@@ -80,7 +80,10 @@ pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
 pub(crate) use read::{
     EntryInfo, OpenedZip, ZipSource, open_entry, open_zip, read_tag_entry, unsafe_entry_name_reason,
 };
-pub(crate) use write::{Method, Packed, SAMPLE, ZipBuilder, dos_date, pack, should_deflate};
+pub(crate) use write::{
+    DEFLATE_LEVEL, Method, PUMP_READ, Packed, SAMPLE, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date,
+    pack, should_deflate,
+};
 
 /// Payload file extensions that are always deflated.
 pub const TEXT_EXTENSIONS: [&str; 16] = [

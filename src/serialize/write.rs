@@ -26,12 +26,18 @@ pub(crate) const LIBDEFLATE_LEVEL: i32 = 1;
 /// Bytes sampled to decide whether a file compresses.
 pub(crate) const SAMPLE: usize = 64 * 1024;
 
+/// Bytes [`ZipBuilder::add_stream`] reads at a time. zlib-rs's output
+/// depends on how its input is split, so a caller that deflates bytes
+/// itself and wants what `add_stream` would write must feed them in the
+/// same pieces.
+pub(crate) const PUMP_READ: usize = 256 * 1024;
+
 /// Sizes from which an entry gets ZIP64 fields.
 const ZIP64_LIMIT: u64 = 0xFFFF_FFFF;
 
 /// Streamed entries of this size or more get ZIP64 fields up front (their
 /// compressed size is only known afterwards and deflate may grow a little).
-const ZIP64_STREAM_LIMIT: u64 = 0xF000_0000;
+pub(crate) const ZIP64_STREAM_LIMIT: u64 = 0xF000_0000;
 
 /// General purpose flag bit 11: the name is UTF-8.
 const FLAG_UTF8: u16 = 0x0800;
@@ -523,7 +529,7 @@ fn pump(
     crc: &mut crc32fast::Hasher,
     progress: &mut impl FnMut(u64),
 ) -> io::Result<u64> {
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; PUMP_READ];
     let mut read = 0u64;
     loop {
         let n = match reader.read(&mut buf) {
