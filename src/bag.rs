@@ -562,30 +562,24 @@ fn hash_one(
     Ok(digests)
 }
 
-/// The tag files that come last, given the `fixed` ones
-/// ([`BagOptions::fixed_tag_files`]) and the text of each payload manifest:
-/// the payload manifests' files, then the tag manifests (of the fixed tag
-/// files and the payload manifests).
-pub(crate) fn manifest_tag_files(
+/// The tag manifests of a bag whose `fixed` tag files
+/// ([`BagOptions::fixed_tag_files`]) are in memory and whose payload
+/// manifests were written elsewhere (`manifests`: their names and
+/// checksums): (name, text) per algorithm.
+pub(crate) fn tag_manifest_files(
     options: &BagOptions,
     fixed: &[(String, Vec<u8>)],
-    manifests: Vec<(Algorithm, String)>,
+    manifests: Vec<Written>,
 ) -> Vec<(String, Vec<u8>)> {
-    let mut late: Vec<(String, Vec<u8>)> = manifests
-        .into_iter()
-        .map(|(a, text)| (a.manifest_name(), text.into_bytes()))
-        .collect();
-    // The payload manifests of a large bag are megabytes: hashed on every
-    // core.
-    let all: Vec<&(String, Vec<u8>)> = fixed.iter().chain(&late).collect();
-    let mut written: Vec<(String, Vec<(Algorithm, Digest)>)> = all
+    let mut written: Vec<Written> = fixed
         .par_iter()
         .map(|(name, bytes)| (name.clone(), hash_bytes(bytes, &options.algorithms)))
         .collect();
-    for (name, text) in tag_manifests(&mut written, &options.algorithms) {
-        late.push((name, text.into_bytes()));
-    }
-    late
+    written.extend(manifests);
+    tag_manifests(&mut written, &options.algorithms)
+        .into_iter()
+        .map(|(name, text)| (name, text.into_bytes()))
+        .collect()
 }
 
 /// The tag manifests, as (name, text), one per algorithm, of the tag files
@@ -610,9 +604,24 @@ fn tag_manifests(
 
 /// A writer that hashes what it writes (tag files are hashed for the tag
 /// manifests as they are written, not read back or held in memory).
-struct HashingWriter<W> {
+pub(crate) struct HashingWriter<W> {
     inner: W,
     hasher: MultiHasher,
+}
+
+impl<W: Write> HashingWriter<W> {
+    /// A writer to `inner` hashing with each of `algorithms`.
+    pub(crate) fn new(inner: W, algorithms: &[Algorithm]) -> Self {
+        HashingWriter {
+            inner,
+            hasher: MultiHasher::new(algorithms),
+        }
+    }
+
+    /// The writer, and the checksums of what went through.
+    pub(crate) fn finish(self) -> (W, Vec<(Algorithm, Digest)>) {
+        (self.inner, self.hasher.finish().1)
+    }
 }
 
 impl<W: Write> Write for HashingWriter<W> {
@@ -628,7 +637,7 @@ impl<W: Write> Write for HashingWriter<W> {
 }
 
 /// A tag file written, with its checksum in every algorithm.
-type Written = (String, Vec<(Algorithm, Digest)>);
+pub(crate) type Written = (String, Vec<(Algorithm, Digest)>);
 
 /// The payload manifests of a bag being written, one per algorithm, each
 /// hashed as it is written (for the tag manifests).

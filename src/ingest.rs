@@ -19,17 +19,22 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::bag::BagOptions;
+mod index;
+mod manifests;
+
+use crate::bag::{BagOptions, HashingWriter};
 use crate::checksum::{Algorithm, Digest, hash_bytes};
 use crate::dc::{Collection, Origin, Record};
 use crate::encoding::{self, Detection, Encoding};
 use crate::error::{Error, Result};
 use crate::item::{self, ItemFormat, NewsItem};
-use crate::manifest::write_manifest;
 use crate::progress::Reporter;
-use crate::serialize::{Method, Packed, ZipBuilder, dos_date, pack};
-use crate::tagfile::PayloadOxum;
+use crate::serialize::{
+    IN_MEMORY, Method, Packed, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date, pack, should_deflate,
+};
 use crate::walk::{Kind, Walked, walk};
+use index::{Index, Sorted};
+use manifests::Manifests;
 
 /// The BagIt profile newsbag's ingested bags follow
 /// (`schemas/bagit-profile/newsbag.json`).
@@ -227,6 +232,9 @@ pub struct IngestSummary {
 /// `metadata/` directories and the tag files, with room to spare.
 const ENTRIES_BESIDES: u64 = 16;
 
+/// The tag file holding the DC record of the whole ingest.
+const COLLECTION_RECORD: &str = "metadata/dc.xml";
+
 /// Inputs prepared in parallel at a time: bounds memory to one batch of
 /// inputs and their derivatives, whatever the size of the corpus.
 const BATCH: usize = 256;
@@ -235,28 +243,23 @@ const BATCH: usize = 256;
 /// of its own): bounds memory when inputs are large.
 const BATCH_BYTES: u64 = 16 * 1024 * 1024;
 
-/// Splits `sources` into batches of at most [`BATCH`] inputs and
-/// [`BATCH_BYTES`] bytes.
-fn batches(sources: &[(String, Source<'_>)]) -> Vec<Range<usize>> {
-    let mut out = Vec::new();
-    let mut start = 0;
+/// The next batch of `sources`: at most [`BATCH`] inputs and
+/// [`BATCH_BYTES`] bytes (a single larger input is a batch of its own);
+/// `None` when there are none left.
+fn next_batch<'a>(
+    sources: &mut std::iter::Peekable<impl Iterator<Item = (String, Source<'a>)>>,
+) -> Option<Vec<(String, Source<'a>)>> {
+    let mut batch = Vec::new();
     let mut bytes = 0u64;
-    for (i, (_, src)) in sources.iter().enumerate() {
-        let size = match src {
-            Source::File(p, _) => fs::metadata(p).map_or(0, |m| m.len()),
-            Source::Bytes(b) => b.len() as u64,
-        };
-        if i > start && (i - start >= BATCH || bytes + size > BATCH_BYTES) {
-            out.push(start..i);
-            start = i;
-            bytes = 0;
+    while let Some((_, src)) = sources.peek() {
+        let size = src.size();
+        if !batch.is_empty() && (batch.len() >= BATCH || bytes + size > BATCH_BYTES) {
+            break;
         }
         bytes += size;
+        batch.extend(sources.next());
     }
-    if start < sources.len() {
-        out.push(start..sources.len());
-    }
-    out
+    (!batch.is_empty()).then_some(batch)
 }
 
 /// An item ready to be written.
@@ -287,17 +290,26 @@ struct PreparedInput {
 /// A file's checksums, one per algorithm of [`Algorithm::DEFAULT`].
 type Digests = Vec<(Algorithm, Digest)>;
 
-/// A payload file already hashed, packed and spooled: where its packed
-/// bytes lie in the spool file.
-struct Spooled {
-    /// Path in the bag (`data/…`).
-    path: String,
-    digests: Digests,
-    method: Method,
-    crc32: u32,
-    size: u64,
-    offset: u64,
-    csize: u64,
+/// Sizes that bound what ingest holds in memory; tests make them tiny to
+/// take the paths that large corpora take.
+#[derive(Debug, Clone, Copy)]
+struct Limits {
+    /// Records of the payload index held in memory before a sorted run is
+    /// written ([`index::RUN`]).
+    run: usize,
+    /// Tag files up to this size are packed in memory (libdeflate), larger
+    /// ones streamed: the rule `write_zip` follows
+    /// ([`IN_MEMORY`]), so that both write the same bytes for a bag.
+    in_memory: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            run: index::RUN,
+            in_memory: IN_MEMORY,
+        }
+    }
 }
 
 /// Ingests `inputs` into one zipped bag under `options.archive`.
@@ -307,38 +319,41 @@ struct Spooled {
 /// compressed bytes spooled to a temporary file in the archive; at the end
 /// the ZIP is assembled in path order from the spool and the tag files,
 /// verified at full fixity, and renamed into `bags/`. Memory holds one
-/// batch plus a few hundred bytes per payload file (its path and
-/// checksums), never the payload.
+/// batch of inputs, never the payload; the index of the payload files
+/// (paths, checksums, places in the spool), the manifests and the ZIP's
+/// central directory go to temporary files as they grow.
 pub fn ingest(
     inputs: &[Input],
     options: &IngestOptions,
     reporter: &dyn Reporter,
 ) -> Result<IngestSummary> {
+    ingest_with(inputs, options, reporter, Limits::default())
+}
+
+fn ingest_with(
+    inputs: &[Input],
+    options: &IngestOptions,
+    reporter: &dyn Reporter,
+    limits: Limits,
+) -> Result<IngestSummary> {
     let mut summary = IngestSummary::default();
-    // 1. Expand inputs (directories recursively, sorted) without reading.
-    let mut sources: Vec<(String, Source<'_>)> = Vec::new();
-    for input in inputs {
-        match input {
-            Input::Bytes { name, bytes } => sources.push((name.clone(), Source::Bytes(bytes))),
-            Input::Path(p) => expand(p, &mut sources, &mut summary, options.keep_going)?,
-        }
-    }
+    // 1. Walk the inputs (directories recursively, sorted) without reading
+    // them: count them and refuse or list what cannot be ingested. They
+    // are walked again as they are read, a batch at a time, rather than
+    // listed in memory.
     let excluded: Vec<PathBuf> = options
         .exclude
         .iter()
         .filter_map(|p| fs::canonicalize(p).ok())
         .collect();
-    if !excluded.is_empty() {
-        sources.retain(|(_, src)| match src {
-            // Only a file of the same name can be an excluded one.
-            Source::File(p, _) => {
-                !(excluded.iter().any(|e| e.file_name() == p.file_name())
-                    && fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c)))
-            }
-            Source::Bytes(_) => true,
-        });
+    let mut count = 0u64;
+    for input in inputs {
+        count += match input {
+            Input::Bytes { .. } => 1,
+            Input::Path(p) => expand(p, &excluded, &mut summary, options.keep_going)?,
+        };
     }
-    if sources.is_empty() {
+    if count == 0 {
         return Err(Error::NothingToIngest);
     }
     let name = match &options.name {
@@ -368,14 +383,14 @@ pub fn ingest(
         fs::File::create(&spool_path).map_err(|e| Error::io("create", &spool_path, e))?;
     let mut spool = std::io::BufWriter::with_capacity(1 << 20, spool_file);
     let mut spool_len = 0u64;
-    let mut spooled: Vec<Spooled> = Vec::new();
+    let mut index = Index::new(work.path(), limits.run);
     let mut layout = Layout::default();
 
     // 2. Read, prepare, lay out, hash and pack, a batch at a time. The
     // files of one batch are hashed and packed while the next batch is
     // prepared, so that both cores stay busy between the (short) steps
     // that must run in order: laying out and spooling.
-    reporter.start(sources.len() as u64, 0);
+    reporter.start(count, 0);
     let prepare_batch = |batch: &[(String, Source<'_>)]| -> Vec<Result<PreparedInput>> {
         batch
             .par_iter()
@@ -393,19 +408,19 @@ pub fn ingest(
             .collect()
     };
     let mut files: Vec<(String, Pending)> = Vec::new();
-    let mut batches = batches(&sources).into_iter().map(|r| &sources[r]);
-    let mut next = batches.next();
+    let mut sources = input_files(inputs, &excluded).peekable();
+    let mut next = next_batch(&mut sources);
     loop {
         let (packed, prepared) = rayon::join(
             || pack_files(std::mem::take(&mut files)),
-            || next.map(prepare_batch),
+            || next.as_deref().map(prepare_batch),
         );
         for (path, digests, p) in packed {
             spool
                 .write_all(&p.data)
                 .map_err(|e| Error::io("write", &spool_path, e))?;
             let csize = p.data.len() as u64;
-            spooled.push(Spooled {
+            index.push(index::Spooled {
                 path,
                 digests,
                 method: p.method,
@@ -413,10 +428,10 @@ pub fn ingest(
                 size: p.size,
                 offset: spool_len,
                 csize,
-            });
+            })?;
             spool_len += csize;
         }
-        let (Some(batch), Some(prepared)) = (next, prepared) else {
+        let (Some(batch), Some(prepared)) = (next.take(), prepared) else {
             break;
         };
         for ((name, _), p) in batch.iter().zip(prepared) {
@@ -444,15 +459,16 @@ pub fn ingest(
         }
         // Every payload file is an entry, and so is each item's directory;
         // the top-level directories and tag files are a handful more.
-        let entries = (spooled.len() + files.len() + layout.items) as u64 + ENTRIES_BESIDES;
+        let entries = index.oxum().streams + (files.len() + layout.items) as u64 + ENTRIES_BESIDES;
         if entries > options.max_entries {
             return Err(Error::TooManyEntries {
                 items: layout.items as u64,
                 limit: options.max_entries,
             });
         }
-        next = batches.next();
+        next = next_batch(&mut sources);
     }
+    drop(sources);
     reporter.finish();
     if layout.items == 0 {
         return Err(Error::NothingToIngest);
@@ -464,80 +480,45 @@ pub fn ingest(
     drop(spool_file);
 
     // 3. Tag files.
-    spooled.sort_unstable_by(|a, b| a.path.cmp(&b.path));
-    let oxum = PayloadOxum {
-        octets: spooled.iter().map(|f| f.size).sum(),
-        streams: spooled.len() as u64,
-    };
+    let oxum = index.oxum();
     let items = layout.items;
     let inputs_count = summary.inputs;
     let publisher = layout.collection.first_publisher().map(str::to_owned);
-    let collection = std::mem::take(&mut layout.collection).finish(
+    let collection = std::mem::take(&mut layout.collection);
+    drop(layout);
+    let collection_path = work.path().join("collection.xml");
+    let collection_digests = write_collection(
+        collection,
+        &collection_path,
         &format!("{name}: {items} news items"),
         &options.bagging_date,
-    );
-    drop(layout);
-    let bag_options = bag_options(
-        options,
-        &name,
-        &summary,
-        items,
-        inputs_count,
-        publisher,
-        &collection,
-    );
+    )?;
+    let bag_options = bag_options(options, &name, &summary, items, inputs_count, publisher);
     // The fixed tag files (bagit.txt, bag-info.txt, the collection's
     // record) are made now: bag-info.txt and bagit.txt come before the
-    // payload in the ZIP. The manifests and tag manifests, which come after
-    // it, are made on another thread while the payload is copied.
+    // payload in the ZIP. The manifests are written to files as the payload
+    // is copied, and the tag manifests made once they are complete.
     bag_options.check()?;
-    let early = bag_options.fixed_tag_files(oxum)?;
-    let late_names: Vec<String> = Algorithm::DEFAULT
-        .iter()
-        .flat_map(|a| [a.manifest_name(), a.tag_manifest_name()])
-        .collect();
-    let make_tags = || -> Result<Vec<(String, Vec<u8>)>> {
-        // One manifest per core.
-        let manifests: Vec<(Algorithm, String)> = Algorithm::DEFAULT
-            .par_iter()
-            .enumerate()
-            .map(|(i, &a)| {
-                let rows = spooled.iter().map(|f| (f.path.as_str(), &f.digests[i].1));
-                (a, write_manifest(rows))
-            })
-            .collect();
-        Ok(crate::bag::manifest_tag_files(
-            &bag_options,
-            &early,
-            manifests,
-        ))
-    };
+    let fixed = bag_options.fixed_tag_files(oxum)?;
 
     // 4. The ZIP, in path order, then verified and renamed into place.
     let staged = work.path().join(format!("{name}.zip"));
-    let written = std::thread::scope(|scope| {
-        let tags = scope.spawn(make_tags);
-        let late = || {
-            tags.join().unwrap_or_else(|_| {
-                Err(Error::io(
-                    "make the tag files of",
-                    &staged,
-                    std::io::Error::other("the thread making them failed"),
-                ))
-            })
-        };
-        write_bag_zip(
-            &staged,
-            &name,
-            &options.bagging_date,
-            &early,
-            &late_names,
-            late,
-            &spooled,
-            &spool_path,
-        )
-    })?;
-    drop(spooled);
+    let written = write_bag_zip(
+        &BagZip {
+            work: work.path(),
+            staged: &staged,
+            name: &name,
+            bagging_date: &options.bagging_date,
+            bag_options: &bag_options,
+            fixed: &fixed,
+            collection: (&collection_path, &collection_digests),
+            manifest_sizes: &Algorithm::DEFAULT.map(|a| (a, index.manifest_size(a))),
+            spool_path: &spool_path,
+            in_memory: limits.in_memory,
+        },
+        index.into_sorted()?,
+    )?;
+    drop(fixed);
     let _ = fs::remove_file(&spool_path);
     // The ZIP is made durable while it is verified (from the page cache):
     // both must succeed before it is renamed into place.
@@ -577,119 +558,334 @@ fn pack_files(files: Vec<(String, Pending)>) -> Vec<(String, Digests, Packed)> {
         .collect()
 }
 
-/// Writes the bag as a ZIP at `staged`: one top-level directory `name`,
-/// every entry (directories included) in byte order of its path, the
-/// payload copied from the spool as it was packed, the tag files packed
-/// here. The tag files named in `late_names` are asked of `late` (which
-/// returns them) only when the first of them is reached, so that they can
-/// be made while the entries before them are written. Returns the file,
-/// not yet synced.
-#[allow(clippy::too_many_arguments, reason = "one private call site")]
-fn write_bag_zip(
-    staged: &Path,
-    name: &str,
-    bagging_date: &str,
-    early: &[(String, Vec<u8>)],
-    late_names: &[String],
-    late: impl FnOnce() -> Result<Vec<(String, Vec<u8>)>>,
-    spooled: &[Spooled],
-    spool_path: &Path,
-) -> Result<fs::File> {
-    enum Ref {
-        Dir,
-        Tag,
-        Data(usize),
-    }
-    let early: BTreeMap<&str, &[u8]> = early
-        .iter()
-        .map(|(n, b)| (n.as_str(), b.as_slice()))
-        .collect();
-    let tag_names: Vec<&str> = early
-        .keys()
-        .copied()
-        .chain(late_names.iter().map(String::as_str))
-        .collect();
-    let mut entries: BTreeMap<&str, Ref> = BTreeMap::new();
-    let mut dirs: BTreeSet<String> = BTreeSet::new();
-    let all = tag_names
-        .iter()
-        .copied()
-        .chain(spooled.iter().map(|f| f.path.as_str()));
-    for p in all {
-        let mut at = 0;
-        while let Some(i) = p[at..].find('/') {
-            at += i + 1;
-            if !dirs.contains(&p[..at]) {
-                dirs.insert(p[..at].to_owned());
-            }
-        }
-    }
-    for d in &dirs {
-        entries.insert(d, Ref::Dir);
-    }
-    for n in &tag_names {
-        entries.insert(n, Ref::Tag);
-    }
-    for (i, f) in spooled.iter().enumerate() {
-        entries.insert(&f.path, Ref::Data(i));
-    }
-    let werr = |e: std::io::Error| Error::io("write", staged, e);
-    let file = fs::File::create_new(staged).map_err(werr)?;
-    let mut spool = fs::File::open(spool_path).map_err(|e| Error::io("read", spool_path, e))?;
-    let mut zip = ZipBuilder::new(
-        std::io::BufWriter::with_capacity(1 << 20, file),
-        dos_date(Some(bagging_date)),
+/// Writes the collection's record to a new file at `path` (see
+/// [`Collection::write_xml_to`]); returns its checksums.
+fn write_collection(
+    collection: Collection,
+    path: &Path,
+    title: &str,
+    date: &str,
+) -> Result<Vec<(Algorithm, Digest)>> {
+    let err = |e| Error::io("write", path, e);
+    let file = fs::File::create_new(path).map_err(err)?;
+    let mut out = HashingWriter::new(
+        std::io::BufWriter::with_capacity(64 * 1024, file),
+        &Algorithm::DEFAULT,
     );
-    zip.add_dir(&format!("{name}/")).map_err(werr)?;
-    let mut late = Some(late);
-    let mut late_tags: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+    collection
+        .write_xml_to(title, date, &mut out)
+        .map_err(err)?;
+    let (out, digests) = out.finish();
+    out.into_inner().map_err(|e| err(e.into_error()))?;
+    Ok(digests)
+}
+
+/// What [`write_bag_zip`] needs besides the payload.
+struct BagZip<'a> {
+    /// Ingest's temporary directory.
+    work: &'a Path,
+    /// The ZIP to write (in `work`).
+    staged: &'a Path,
+    /// The bag's name: the ZIP's top-level directory.
+    name: &'a str,
+    bagging_date: &'a str,
+    bag_options: &'a BagOptions,
+    /// bagit.txt, bag-info.txt and the extra tag files.
+    fixed: &'a [(String, Vec<u8>)],
+    /// The collection's record ([`COLLECTION_RECORD`]), written to a file,
+    /// and its checksums.
+    collection: (&'a Path, &'a [(Algorithm, Digest)]),
+    /// The size each payload manifest will have.
+    manifest_sizes: &'a [(Algorithm, u64)],
+    spool_path: &'a Path,
+    /// Tag files larger than this are streamed (see [`Limits`]).
+    in_memory: u64,
+}
+
+/// A tag file of the bag.
+enum TagFile<'a> {
+    /// Made before the ZIP: bagit.txt, bag-info.txt, extra tag files.
+    Fixed(&'a [u8]),
+    /// Made before the ZIP, in a file: the collection's record.
+    Made(&'a Path),
+    /// A payload manifest, complete once the payload is written.
+    Manifest,
+    /// A tag manifest, made once the manifests are complete.
+    Tagmanifest,
+}
+
+/// Writes the bag as a ZIP at `z.staged`: one top-level directory
+/// `z.name`, every entry in byte order of its path, the payload (`payload`,
+/// in path order) copied from the spool as it was packed, the tag files
+/// packed here. Directory entries are made from the paths as they come: a
+/// directory sorts just before the first path under it. The manifests are
+/// written to files in `z.work` (and hashed) as the payload is copied, and
+/// come after it in the ZIP (`data/` < `manifest-…`), as do the tag
+/// manifests made from their checksums. Returns the file, not yet synced.
+fn write_bag_zip(z: &BagZip<'_>, payload: Sorted) -> Result<fs::File> {
+    std::thread::scope(|scope| write_bag_zip_in(scope, z, payload))
+}
+
+/// [`write_bag_zip`], the manifests written on threads of `scope`.
+fn write_bag_zip_in<'scope>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    z: &BagZip<'_>,
+    mut payload: Sorted,
+) -> Result<fs::File> {
+    let staged = z.staged;
+    let werr = |e: std::io::Error| Error::io("write", staged, e);
+    let algorithms = Algorithm::DEFAULT;
+    let mut tags: BTreeMap<String, TagFile<'_>> = z
+        .fixed
+        .iter()
+        .map(|(n, b)| (n.clone(), TagFile::Fixed(b.as_slice())))
+        .collect();
+    tags.insert(COLLECTION_RECORD.to_owned(), TagFile::Made(z.collection.0));
+    // Ingest's bag options keep the default algorithms.
+    for a in algorithms {
+        tags.insert(a.manifest_name(), TagFile::Manifest);
+        tags.insert(a.tag_manifest_name(), TagFile::Tagmanifest);
+    }
+    let manifest_dir = z.work.join("manifests");
+    fs::create_dir(&manifest_dir).map_err(|e| Error::io("create", &manifest_dir, e))?;
+    // Manifests that will be streamed into the ZIP are deflated as they
+    // are written.
+    let will_stream = |a: Algorithm| {
+        z.manifest_sizes
+            .iter()
+            .any(|&(b, size)| b == a && size > z.in_memory)
+    };
+    let mut manifests = Some(Manifests::start(
+        scope,
+        &manifest_dir,
+        &algorithms,
+        will_stream,
+    ));
+    let mut written_manifests: BTreeMap<String, manifests::Done> = BTreeMap::new();
+    let mut tag_manifests: BTreeMap<String, Vec<u8>> = BTreeMap::new();
+
+    let file = fs::File::create_new(staged).map_err(werr)?;
+    let central_path = z.work.join("central-directory");
+    let central = fs::File::options()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(&central_path)
+        .map_err(|e| Error::io("create", &central_path, e))?;
+    let mut spool = fs::File::open(z.spool_path).map_err(|e| Error::io("read", z.spool_path, e))?;
+    let mut zip = ZipBuilder::with_central_file(
+        std::io::BufWriter::with_capacity(1 << 20, file),
+        dos_date(Some(z.bagging_date)),
+        central,
+    );
+    zip.add_dir(&format!("{}/", z.name)).map_err(werr)?;
+    let mut tags = tags.into_iter().peekable();
+    let mut next_file = payload.next()?;
+    // The last path written (relative to the bag), and the entry name.
+    let mut prev = String::new();
+    let mut entry = String::new();
     let mut buf = Vec::new();
-    for (rel, r) in &entries {
-        let entry = format!("{name}/{rel}");
-        match r {
-            Ref::Dir => zip.add_dir(&entry).map_err(werr)?,
-            Ref::Tag => {
-                let bytes = match early.get(*rel) {
-                    Some(bytes) => bytes.to_vec(),
-                    None => {
-                        if let Some(make) = late.take() {
-                            late_tags = make()?.into_iter().collect();
-                        }
-                        late_tags.remove(*rel).ok_or_else(|| {
-                            Error::io(
-                                "write",
-                                staged,
-                                std::io::Error::other(format!("tag file {rel} was not made")),
-                            )
-                        })?
-                    }
-                };
-                zip.add_packed(&entry, &pack(rel, bytes)).map_err(werr)?;
+    loop {
+        let tag_first = match (tags.peek(), &next_file) {
+            (None, None) => break,
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (Some((t, _)), Some(f)) => t.as_str() < f.path.as_str(),
+        };
+        let rel = match &next_file {
+            Some(f) if !tag_first => f.path.as_str(),
+            _ => tags.peek().map_or("", |(t, _)| t.as_str()),
+        };
+        for dir in new_dirs(&prev, rel) {
+            zip.add_dir(&format!("{}/{dir}", z.name)).map_err(werr)?;
+        }
+        entry.clear();
+        entry.push_str(z.name);
+        entry.push('/');
+        entry.push_str(rel);
+        if !tag_first {
+            let Some(f) = next_file.take() else { break };
+            // One positioned read per entry into a reused buffer.
+            buf.resize(usize::try_from(f.csize).unwrap_or(usize::MAX), 0);
+            read_at(&mut spool, &mut buf, f.offset)
+                .map_err(|e| Error::io("read", z.spool_path, e))?;
+            zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
+                .map_err(werr)?;
+            if let Some(m) = manifests.as_mut() {
+                m.push(&f.path, |a| f.digest(a))?;
             }
-            Ref::Data(i) => {
-                let f = &spooled[*i];
-                // One positioned read per entry into a reused buffer.
-                buf.resize(usize::try_from(f.csize).unwrap_or(usize::MAX), 0);
-                read_at(&mut spool, &mut buf, f.offset)
-                    .map_err(|e| Error::io("read", spool_path, e))?;
-                zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
-                    .map_err(werr)?;
+            prev.clear();
+            prev.push_str(&f.path);
+            next_file = payload.next()?;
+            continue;
+        }
+        let Some((rel, tag)) = tags.next() else { break };
+        if matches!(tag, TagFile::Manifest | TagFile::Tagmanifest)
+            && let Some(m) = manifests.take()
+        {
+            // The payload is complete (the manifests sort after it).
+            if next_file.is_some() {
+                return Err(werr(std::io::Error::other(format!(
+                    "tag file {rel} sorts before the end of the payload"
+                ))));
+            }
+            written_manifests = m.finish()?.into_iter().collect();
+            let mut written: Vec<crate::bag::Written> = written_manifests
+                .iter()
+                .map(|(n, d)| (n.clone(), d.digests.clone()))
+                .collect();
+            written.push((COLLECTION_RECORD.to_owned(), z.collection.1.to_vec()));
+            tag_manifests = crate::bag::tag_manifest_files(z.bag_options, z.fixed, written)
+                .into_iter()
+                .collect();
+        }
+        match tag {
+            TagFile::Fixed(bytes) => {
+                add_tag(&mut zip, &entry, &rel, bytes.to_vec(), z.in_memory).map_err(werr)?
+            }
+            TagFile::Made(path) => add_tag_file(&mut zip, &entry, &rel, path, z.in_memory, staged)?,
+            TagFile::Manifest => {
+                let done = written_manifests.remove(&rel).ok_or_else(|| {
+                    werr(std::io::Error::other(format!(
+                        "tag file {rel} was not made"
+                    )))
+                })?;
+                add_manifest(&mut zip, &entry, &rel, &done, z.in_memory, staged)?;
+                let _ = fs::remove_file(&done.path);
+                if let Some(d) = &done.deflated {
+                    let _ = fs::remove_file(&d.path);
+                }
+            }
+            TagFile::Tagmanifest => {
+                let bytes = tag_manifests.remove(&rel).ok_or_else(|| {
+                    werr(std::io::Error::other(format!(
+                        "tag file {rel} was not made"
+                    )))
+                })?;
+                add_tag(&mut zip, &entry, &rel, bytes, z.in_memory).map_err(werr)?;
             }
         }
+        prev = rel;
     }
     // Every tag file made must have been written.
-    if let Some(make) = late.take() {
-        late_tags = make()?.into_iter().collect();
+    if manifests.is_some() {
+        return Err(werr(std::io::Error::other(
+            "the manifests were not written",
+        )));
     }
-    if let Some(extra) = late_tags.keys().next() {
-        return Err(Error::io(
-            "write",
-            staged,
-            std::io::Error::other(format!("tag file {extra} has no place in the bag")),
-        ));
+    if let Some(extra) = tag_manifests.keys().next() {
+        return Err(werr(std::io::Error::other(format!(
+            "tag file {extra} has no place in the bag"
+        ))));
     }
     let out = zip.finish().map_err(werr)?;
+    drop(spool);
+    let _ = fs::remove_file(&central_path);
     out.into_inner().map_err(|e| werr(e.into_error()))
+}
+
+/// The directories (relative paths ending in `/`) that `path` lies in and
+/// `prev`, the path written before it in byte order, does not: those not
+/// yet written, shortest first.
+fn new_dirs<'a>(prev: &str, path: &'a str) -> impl Iterator<Item = &'a str> {
+    let common = prev
+        .bytes()
+        .zip(path.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    // In bytes: `common` may end inside a character, a `/` never does.
+    let shared = path.as_bytes()[..common]
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |i| i + 1);
+    path[shared..]
+        .match_indices('/')
+        .map(move |(i, _)| &path[..shared + i + 1])
+}
+
+/// Adds a payload manifest: as [`add_tag_file`] would, but a manifest
+/// already deflated as [`ZipBuilder::add_stream`] would deflate it is
+/// copied.
+fn add_manifest<W: Write + std::io::Seek>(
+    zip: &mut ZipBuilder<W>,
+    entry: &str,
+    rel: &str,
+    done: &manifests::Done,
+    in_memory: u64,
+    staged: &Path,
+) -> Result<()> {
+    match &done.deflated {
+        // What `add_stream` writes for an entry of this size: no ZIP64
+        // fields, the sizes and CRC-32 in the local header.
+        Some(d)
+            if done.size > in_memory
+                && done.size < ZIP64_STREAM_LIMIT
+                && d.csize < u64::from(u32::MAX) =>
+        {
+            let mut f = fs::File::open(&d.path).map_err(|e| Error::io("read", &d.path, e))?;
+            zip.add_raw(entry, Method::Deflated, d.crc32, done.size, d.csize, &mut f)
+                .map_err(|e| Error::io("write", staged, e))
+        }
+        _ => add_tag_file(zip, entry, rel, &done.path, in_memory, staged),
+    }
+}
+
+/// Adds a tag file from memory: packed in memory up to `in_memory` bytes,
+/// streamed beyond (the rule of `write_zip`).
+fn add_tag<W: Write + std::io::Seek>(
+    zip: &mut ZipBuilder<W>,
+    entry: &str,
+    rel: &str,
+    bytes: Vec<u8>,
+    in_memory: u64,
+) -> std::io::Result<()> {
+    if bytes.len() as u64 <= in_memory {
+        return zip.add_packed(entry, &pack(rel, bytes));
+    }
+    let method = tag_method(rel, &bytes);
+    zip.add_stream(entry, method, bytes.len() as u64, &mut &bytes[..], |_| {})
+}
+
+/// Adds a tag file from disk at `path`, as [`add_tag`] does, to the ZIP
+/// being written at `staged`.
+fn add_tag_file<W: Write + std::io::Seek>(
+    zip: &mut ZipBuilder<W>,
+    entry: &str,
+    rel: &str,
+    path: &Path,
+    in_memory: u64,
+    staged: &Path,
+) -> Result<()> {
+    let rerr = |e| Error::io("read", path, e);
+    let mut file = fs::File::open(path).map_err(rerr)?;
+    let size = file.metadata().map_err(rerr)?.len();
+    let mut head = Vec::new();
+    (&mut file)
+        .take(if size <= in_memory {
+            size
+        } else {
+            crate::serialize::SAMPLE as u64
+        })
+        .read_to_end(&mut head)
+        .map_err(rerr)?;
+    if size <= in_memory {
+        return zip
+            .add_packed(entry, &pack(rel, head))
+            .map_err(|e| Error::io("write", staged, e));
+    }
+    let method = tag_method(rel, &head);
+    let mut reader = std::io::Cursor::new(head).chain(file);
+    zip.add_stream(entry, method, size, &mut reader, |_| {})
+        .map_err(|e| Error::io("zip", path, e))
+}
+
+/// How a tag file whose bytes begin with `sample` is stored.
+fn tag_method(rel: &str, sample: &[u8]) -> Method {
+    if should_deflate(rel, sample) {
+        Method::Deflated
+    } else {
+        Method::Stored
+    }
 }
 
 /// Fills `buf` from `file` at `offset`.
@@ -714,6 +910,14 @@ enum Source<'a> {
 }
 
 impl Source<'_> {
+    /// Its size, as far as can be told before reading it.
+    fn size(&self) -> u64 {
+        match self {
+            Source::File(p, _) => fs::metadata(p).map_or(0, |m| m.len()),
+            Source::Bytes(b) => b.len() as u64,
+        }
+    }
+
     fn read(&self, name: &str, max: u64) -> Result<Vec<u8>> {
         let too_big = || Error::LimitExceeded {
             what: format!("size of input `{name}`"),
@@ -746,36 +950,93 @@ impl Source<'_> {
     }
 }
 
-fn expand<'a>(
+/// Provenance names inputs by their last component and their path inside
+/// a directory input, so that the same inputs give the same bag wherever
+/// they lie; messages name them as given.
+fn base_name(path: &Path) -> String {
+    path.file_name()
+        .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Whether `src` is one of the `excluded` files (canonical paths).
+fn is_excluded(src: &Source<'_>, excluded: &[PathBuf]) -> bool {
+    match src {
+        // Only a file of the same name can be an excluded one.
+        Source::File(p, _) => {
+            excluded.iter().any(|e| e.file_name() == p.file_name())
+                && fs::canonicalize(p).is_ok_and(|c| excluded.contains(&c))
+        }
+        Source::Bytes(_) => false,
+    }
+}
+
+/// The files of the inputs, in order (directories walked recursively in
+/// sorted order), but the `excluded` ones. Only files: what else the walks
+/// find was reported by [`expand`], which walked them first.
+fn input_files<'a>(
+    inputs: &'a [Input],
+    excluded: &'a [PathBuf],
+) -> impl Iterator<Item = (String, Source<'a>)> + 'a {
+    inputs
+        .iter()
+        .flat_map(
+            |input| -> Box<dyn Iterator<Item = (String, Source<'a>)> + 'a> {
+                match input {
+                    Input::Bytes { name, bytes } => {
+                        Box::new(std::iter::once((name.clone(), Source::Bytes(bytes))))
+                    }
+                    Input::Path(path) => {
+                        let base = base_name(path);
+                        if fs::metadata(path).is_ok_and(|md| md.is_file()) {
+                            let src = Source::File(path.clone(), base);
+                            return Box::new(std::iter::once((path.display().to_string(), src)));
+                        }
+                        Box::new(walk(path).filter_map(move |w| match w {
+                            Walked::Entry {
+                                kind: Kind::File,
+                                path: p,
+                                rel,
+                            } => Some((
+                                p.display().to_string(),
+                                Source::File(p, format!("{base}/{rel}")),
+                            )),
+                            _ => None,
+                        }))
+                    }
+                }
+            },
+        )
+        .filter(|(_, src)| !is_excluded(src, excluded))
+}
+
+/// Walks the input `path` (a file, or a directory read recursively) and
+/// counts its files but the `excluded` ones; what cannot be ingested is
+/// refused, or with `keep_going` listed in `summary`.
+fn expand(
     path: &Path,
-    out: &mut Vec<(String, Source<'a>)>,
+    excluded: &[PathBuf],
     summary: &mut IngestSummary,
     keep_going: bool,
-) -> Result<()> {
+) -> Result<u64> {
     let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
-    // Provenance names inputs by their last component and their path inside
-    // a directory input, so that the same inputs give the same bag wherever
-    // they lie; messages name them as given.
-    let base = path
-        .file_name()
-        .map_or_else(|| ".".to_owned(), |n| n.to_string_lossy().into_owned());
+    let base = base_name(path);
+    let mut count = 0u64;
+    let mut found = |src: Source<'_>| {
+        if !is_excluded(&src, excluded) {
+            count += 1;
+        }
+    };
     if md.is_file() {
-        out.push((
-            path.display().to_string(),
-            Source::File(path.to_owned(), base),
-        ));
-        return Ok(());
+        found(Source::File(path.to_owned(), base));
+        return Ok(count);
     }
     for walked in walk(path) {
         match walked {
             Walked::Entry {
                 kind: Kind::File,
                 path: p,
-                rel,
-            } => out.push((
-                p.display().to_string(),
-                Source::File(p, format!("{base}/{rel}")),
-            )),
+                ..
+            } => found(Source::File(p, String::new())),
             Walked::Entry {
                 kind: Kind::Dir, ..
             } => {}
@@ -804,7 +1065,7 @@ fn expand<'a>(
             }
         }
     }
-    Ok(())
+    Ok(count)
 }
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -1071,8 +1332,11 @@ impl Pending {
 #[derive(Default)]
 struct Layout {
     used: Ids,
-    /// Identity of each item stored → its id.
-    seen: BTreeMap<Vec<String>, String>,
+    /// SHA-256 of the identity of each item stored → where its id lies in
+    /// `names` (32 + 16 bytes an item, not the identity's strings).
+    seen: BTreeMap<[u8; 32], (u64, u8)>,
+    /// The ids of the items stored, one after another (for messages).
+    names: String,
     /// Checksum of each feed stored → its input's name.
     seen_feeds: BTreeMap<String, String>,
     collection: Collection,
@@ -1121,7 +1385,13 @@ impl Layout {
             if it.fragment.is_none() {
                 whole_left -= 1;
             }
-            if let Some(first) = self.seen.get(&it.identity) {
+            let identity = identity_key(&it.identity);
+            if let Some(&(at, len)) = self.seen.get(&identity) {
+                let at = usize::try_from(at).unwrap_or(usize::MAX);
+                let first = self
+                    .names
+                    .get(at..at.saturating_add(usize::from(len)))
+                    .unwrap_or_default();
                 summary.duplicates.push(format!(
                     "an item of `{}` is the same as item `{first}`",
                     input.name
@@ -1135,7 +1405,10 @@ impl Layout {
                 .unwrap_or_else(|| it.sha256[..16].to_owned());
             let id = unique_id(&base, &mut self.used);
             let dir = format!("items/{id}");
-            self.seen.insert(it.identity, id);
+            // Ids are at most 64 bytes long.
+            let len = u8::try_from(id.len()).unwrap_or(u8::MAX);
+            self.seen.insert(identity, (self.names.len() as u64, len));
+            self.names.push_str(&id);
             let bytes = match it.fragment {
                 Some(f) => f,
                 None if whole_left == 0 => original.take().unwrap_or_default(),
@@ -1195,27 +1468,51 @@ fn slug(hint: &str) -> Option<String> {
 /// items with the same base (copies of one page) cost no more than one.
 #[derive(Default)]
 struct Ids {
-    used: BTreeSet<String>,
+    /// The first 128 bits of the SHA-256 of each id handed out: 16 bytes an
+    /// item, not the id. Two ids of the same 128 bits (never seen; it would
+    /// take about 2^64 ids) would only give the second a suffix.
+    used: BTreeSet<[u8; 16]>,
     next: BTreeMap<String, usize>,
+}
+
+/// The key of an id in [`Ids::used`].
+fn id_key(id: &str) -> [u8; 16] {
+    let d = hash_bytes(id.as_bytes(), &[Algorithm::Sha256]);
+    let mut key = [0u8; 16];
+    key.copy_from_slice(&d[0].1.as_bytes()[..16]);
+    key
+}
+
+/// The SHA-256 of an item's identity (its identifiers and the checksum of
+/// its original), each string preceded by its length.
+fn identity_key(identity: &[String]) -> [u8; 32] {
+    let mut h = crate::checksum::MultiHasher::new(&[Algorithm::Sha256]);
+    for part in identity {
+        h.update(&(part.len() as u64).to_le_bytes());
+        h.update(part.as_bytes());
+    }
+    let mut key = [0u8; 32];
+    key.copy_from_slice(h.finish().1[0].1.as_bytes());
+    key
 }
 
 /// `base`, or `base-2`, `base-3`… (cut to 64 characters) if taken.
 fn unique_id(base: &str, ids: &mut Ids) -> String {
     let mut id = base.to_owned();
     let mut n = ids.next.get(base).copied().unwrap_or(2);
-    if ids.used.contains(&id) {
+    if ids.used.contains(&id_key(&id)) {
         loop {
             let suffix = format!("-{n}");
             let keep = 64 - suffix.len();
             id = format!("{}{suffix}", &base[..base.len().min(keep)]);
             n += 1;
-            if !ids.used.contains(&id) {
+            if !ids.used.contains(&id_key(&id)) {
                 break;
             }
         }
         ids.next.insert(base.to_owned(), n);
     }
-    ids.used.insert(id.clone());
+    ids.used.insert(id_key(&id));
     id
 }
 
@@ -1252,7 +1549,6 @@ fn bag_options(
     items: usize,
     inputs: usize,
     publisher: Option<String>,
-    collection: &Record,
 ) -> BagOptions {
     let given = |label: &str| {
         options
@@ -1297,7 +1593,7 @@ fn bag_options(
             serde_json::to_vec_pretty(&summary.rejected).unwrap_or_default(),
         );
     }
-    bo.tag_file("metadata/dc.xml", collection.write_xml().into_bytes())
+    bo
 }
 
 #[cfg(test)]
@@ -1335,7 +1631,14 @@ mod tests {
                 (format!("{i}"), Source::Bytes(b))
             })
             .collect();
-        let got = batches(&sources);
+        let mut it = sources.into_iter().peekable();
+        let mut got = Vec::new();
+        let mut start = 0;
+        while let Some(batch) = next_batch(&mut it) {
+            assert_eq!(batch[0].0, start.to_string());
+            got.push(start..start + batch.len());
+            start += batch.len();
+        }
         assert_eq!(got, [0..11, 11..12, 12..268, 268..524, 524..600]);
     }
 
@@ -1374,6 +1677,135 @@ mod tests {
         options.max_entries = 400;
         let summary = ingest(&inputs, &options, &crate::progress::NoProgress).unwrap();
         assert_eq!(summary.items, 40);
+    }
+
+    /// Inputs of every kind: text in nested directories, HTML, a feed of
+    /// several items, a duplicate.
+    fn mixed_inbox(inbox: &Path) {
+        for d in ["a", "b/c", "b-2"] {
+            std::fs::create_dir_all(inbox.join(d)).unwrap();
+            for i in 0..7 {
+                std::fs::write(
+                    inbox.join(format!("{d}/{i:02}.txt")),
+                    format!("خبر {d} {i}\n\nمتن خبر شماره {i}.\n"),
+                )
+                .unwrap();
+            }
+        }
+        std::fs::write(inbox.join("a/dup.txt"), "خبر a 0\n\nمتن خبر شماره 0.\n").unwrap();
+        std::fs::write(
+            inbox.join("page.html"),
+            "<html><head><title>Page</title></head><body><p>Body</p></body></html>",
+        )
+        .unwrap();
+        let items: String = (0..5)
+            .map(|i| {
+                format!(
+                    "<item><title>t{i}</title><guid>https://example.org/n/{i}</guid>\
+                     <description>d{i}</description></item>"
+                )
+            })
+            .collect();
+        std::fs::write(
+            inbox.join("feed.xml"),
+            format!("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>F</title>{items}</channel></rss>"),
+        )
+        .unwrap();
+    }
+
+    /// The entries of a ZIP: name and uncompressed bytes, in order.
+    fn entries(zip: &Path) -> Vec<(String, Vec<u8>)> {
+        let mut a = zip::ZipArchive::new(std::fs::File::open(zip).unwrap()).unwrap();
+        (0..a.len())
+            .map(|i| {
+                let mut f = a.by_index(i).unwrap();
+                let mut v = Vec::new();
+                f.read_to_end(&mut v).unwrap();
+                (f.name().unwrap().into_owned(), v)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_index_on_disk_and_streamed_tag_files_make_the_same_bag() {
+        let tmp = tempfile::tempdir().unwrap();
+        let inbox = tmp.path().join("inbox");
+        mixed_inbox(&inbox);
+        let inputs = [Input::Path(inbox)];
+        let make = |archive: &str, limits: Limits| {
+            let archive = tmp.path().join(archive);
+            let mut options = IngestOptions::new(&archive, "2020-01-01", "2020-01-01T00:00:00Z");
+            options.name = Some("bag".into());
+            let summary =
+                ingest_with(&inputs, &options, &crate::progress::NoProgress, limits).unwrap();
+            assert_eq!(summary.items, 27);
+            assert_eq!(summary.duplicates.len(), 1);
+            // Nothing is left in the archive but the bag.
+            let left: Vec<_> = std::fs::read_dir(&archive)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            assert_eq!(left, ["bags"]);
+            summary.bag
+        };
+        let in_memory = make("memory", Limits::default());
+        let bytes = std::fs::read(&in_memory).unwrap();
+        // Runs of every length, down to one record.
+        for run in [1, 2, 7, 50] {
+            let spilled = make(
+                &format!("run{run}"),
+                Limits {
+                    run,
+                    ..Limits::default()
+                },
+            );
+            assert!(std::fs::read(&spilled).unwrap() == bytes, "run of {run}");
+        }
+        // Tag files streamed rather than packed in memory: other compressed
+        // bytes, the same entries.
+        let streamed = make(
+            "streamed",
+            Limits {
+                run: 3,
+                in_memory: 0,
+            },
+        );
+        assert_ne!(std::fs::read(&streamed).unwrap(), bytes);
+        let want = entries(&in_memory);
+        assert_eq!(entries(&streamed), want);
+        // Every directory has its entry, just before what is in it.
+        let names: Vec<&str> = want.iter().map(|(n, _)| n.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        for n in &names {
+            if let Some((parent, _)) = n.trim_end_matches('/').rsplit_once('/') {
+                assert!(names.contains(&format!("{parent}/").as_str()), "{n}");
+            }
+        }
+    }
+
+    #[test]
+    fn new_directories() {
+        for (prev, path, want) in [
+            ("", "bagit.txt", &[][..]),
+            (
+                "bagit.txt",
+                "data/items/a/dc.xml",
+                &["data/", "data/items/", "data/items/a/"][..],
+            ),
+            ("data/items/a/dc.xml", "data/items/a/text.txt", &[]),
+            ("data/items/a-2/x", "data/items/a/x", &["data/items/a/"]),
+            ("data/items/a/x", "data/items/ab/x", &["data/items/ab/"]),
+            ("data/x", "data/x/y", &["data/x/"]),
+            ("data/feeds/f/original.xml", "manifest-sha256.txt", &[]),
+            ("manifest-sha512.txt", "metadata/dc.xml", &["metadata/"]),
+            ("data/é/x", "data/è/x", &["data/è/"]),
+        ] {
+            let got: Vec<&str> = new_dirs(prev, path).collect();
+            assert_eq!(got, want, "{prev} → {path}");
+        }
     }
 
     #[test]

@@ -95,6 +95,17 @@ pub(crate) fn push_manifest_line(out: &mut String, path: &str, digest: &[u8]) {
     out.push('\n');
 }
 
+/// The length of the line [`push_manifest_line`] writes for `path` and a
+/// digest of `digest_len` bytes.
+pub(crate) fn manifest_line_len(path: &str, digest_len: usize) -> u64 {
+    let name = if path.contains(['%', '\n', '\r']) {
+        encode_path(path).len()
+    } else {
+        path.len()
+    };
+    (2 * digest_len + 2 + usize::from(path.starts_with('*')) + name + 1) as u64
+}
+
 /// Why a path listed in a manifest or fetch.txt cannot be used, if it
 /// cannot: it must be a relative path that stays inside the bag on every
 /// platform (§5 "security considerations"). Checks whole components, so
@@ -399,6 +410,24 @@ pub fn write_fetch(entries: &[FetchEntry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_lengths_are_those_of_the_lines_written() {
+        for path in [
+            "data/a.txt",
+            "*star",
+            "data/%",
+            "a\nb\rc%d",
+            "données/ü",
+            "",
+        ] {
+            for len in [0, 20, 32, 64] {
+                let mut line = String::new();
+                push_manifest_line(&mut line, path, &vec![0xab; len]);
+                assert_eq!(manifest_line_len(path, len), line.len() as u64, "{path:?}");
+            }
+        }
+    }
     use crate::checksum::hash_bytes;
     use proptest::prelude::*;
 

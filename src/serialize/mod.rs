@@ -81,7 +81,10 @@ pub(crate) use read::{
     EntryInfo, OpenedZip, Scanned, SpilledZip, ZipSource, open_entry, open_zip, read_tag_entry,
     scan_zip, unsafe_entry_name_reason,
 };
-pub(crate) use write::{Method, Packed, ZipBuilder, dos_date, pack};
+pub(crate) use write::{
+    DEFLATE_LEVEL, Method, PUMP_READ, Packed, SAMPLE, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date,
+    pack, should_deflate,
+};
 
 /// Payload file extensions that are always deflated.
 pub const TEXT_EXTENSIONS: [&str; 16] = [
@@ -90,8 +93,8 @@ pub const TEXT_EXTENSIONS: [&str; 16] = [
 ];
 
 /// Files up to this size are read whole and compressed on the thread pool;
-/// larger ones are streamed.
-const IN_MEMORY: u64 = 8 * 1024 * 1024;
+/// larger ones are streamed (ingest follows the same rule for tag files).
+pub(crate) const IN_MEMORY: u64 = 8 * 1024 * 1024;
 
 /// What [`write_zip`] wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]

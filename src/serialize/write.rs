@@ -5,11 +5,14 @@
 //! while ingesting) in sorted order, and to keep memory per entry small for
 //! archives of 100,000+ entries. This writer keeps only the central
 //! directory, as the bytes it will write (about 50 bytes plus the name per
-//! entry), and writes exactly what the module documentation promises: no
+//! entry), in memory or, for callers that must keep their memory flat
+//! ([`ZipBuilder::with_central_file`]), in a temporary file copied at the
+//! end; it writes exactly what the module documentation promises: no
 //! extra fields but ZIP64 sizes when needed, fixed times and permissions,
 //! UTF-8 names. Reading is left to the `zip` crate and newsbag's reader.
 
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 
 use super::TEXT_EXTENSIONS;
 
@@ -23,12 +26,18 @@ pub(crate) const LIBDEFLATE_LEVEL: i32 = 1;
 /// Bytes sampled to decide whether a file compresses.
 pub(crate) const SAMPLE: usize = 64 * 1024;
 
+/// Bytes [`ZipBuilder::add_stream`] reads at a time. zlib-rs's output
+/// depends on how its input is split, so a caller that deflates bytes
+/// itself and wants what `add_stream` would write must feed them in the
+/// same pieces.
+pub(crate) const PUMP_READ: usize = 256 * 1024;
+
 /// Sizes from which an entry gets ZIP64 fields.
 const ZIP64_LIMIT: u64 = 0xFFFF_FFFF;
 
 /// Streamed entries of this size or more get ZIP64 fields up front (their
 /// compressed size is only known afterwards and deflate may grow a little).
-const ZIP64_STREAM_LIMIT: u64 = 0xF000_0000;
+pub(crate) const ZIP64_STREAM_LIMIT: u64 = 0xF000_0000;
 
 /// General purpose flag bit 11: the name is UTF-8.
 const FLAG_UTF8: u16 = 0x0800;
@@ -158,9 +167,18 @@ pub(crate) fn dos_date(date: Option<&str>) -> u16 {
 pub(crate) struct ZipBuilder<W: Write + Seek> {
     out: W,
     pos: u64,
-    central: Vec<u8>,
+    central: Central,
+    /// The central directory record being made (reused).
+    record: Vec<u8>,
     entries: u64,
     date: u16,
+}
+
+/// Where the central directory waits for [`ZipBuilder::finish`].
+enum Central {
+    Memory(Vec<u8>),
+    /// A file, and how many bytes were written to it.
+    File(BufWriter<File>, u64),
 }
 
 fn u16_le(v: &mut Vec<u8>, x: u16) {
@@ -194,10 +212,21 @@ impl<W: Write + Seek> ZipBuilder<W> {
         ZipBuilder {
             out,
             pos: 0,
-            central: Vec::new(),
+            central: Central::Memory(Vec::new()),
+            record: Vec::new(),
             entries: 0,
             date,
         }
+    }
+
+    /// [`ZipBuilder::new`], but the central directory is written to
+    /// `central` (an empty file, open for reading and writing) as entries
+    /// are added, and copied into the archive by [`ZipBuilder::finish`]: the
+    /// writer's memory does not grow with the number of entries.
+    pub(crate) fn with_central_file(out: W, date: u16, central: File) -> Self {
+        let mut z = ZipBuilder::new(out, date);
+        z.central = Central::File(BufWriter::with_capacity(64 * 1024, central), 0);
+        z
     }
 
     fn check_name(name: &str) -> io::Result<u16> {
@@ -251,7 +280,8 @@ impl<W: Write + Seek> ZipBuilder<W> {
         }
         let extra_len = 8 * (u16::from(big_size) + u16::from(big_csize) + u16::from(big_offset));
         let any = extra_len > 0;
-        let c = &mut self.central;
+        let c = &mut self.record;
+        c.clear();
         u32_le(c, 0x0201_4b50);
         u16_le(c, MADE_BY);
         u16_le(c, if any { 45 } else { 20 });
@@ -293,6 +323,13 @@ impl<W: Write + Seek> ZipBuilder<W> {
             u16_le(c, 0x0001);
             u16_le(c, extra_len);
             c.extend_from_slice(&extra);
+        }
+        match &mut self.central {
+            Central::Memory(v) => v.extend_from_slice(&self.record),
+            Central::File(f, len) => {
+                f.write_all(&self.record)?;
+                *len += self.record.len() as u64;
+            }
         }
         self.entries += 1;
         Ok(())
@@ -430,10 +467,25 @@ impl<W: Write + Seek> ZipBuilder<W> {
     /// returns the writer.
     pub(crate) fn finish(mut self) -> io::Result<W> {
         let cd_offset = self.pos;
-        let central = std::mem::take(&mut self.central);
-        self.write(&central)?;
-        let cd_size = central.len() as u64;
-        drop(central);
+        let cd_size = match std::mem::replace(&mut self.central, Central::Memory(Vec::new())) {
+            Central::Memory(central) => {
+                self.write(&central)?;
+                central.len() as u64
+            }
+            Central::File(f, len) => {
+                let mut f = f.into_inner().map_err(io::IntoInnerError::into_error)?;
+                f.rewind()?;
+                let copied = io::copy(&mut f.take(len), &mut self.out)?;
+                if copied != len {
+                    return Err(io::Error::new(
+                        io::ErrorKind::UnexpectedEof,
+                        format!("central directory: expected {len} bytes, got {copied}"),
+                    ));
+                }
+                self.pos += len;
+                len
+            }
+        };
         let zip64 = self.entries > 0xFFFF || cd_offset >= ZIP64_LIMIT || cd_size >= ZIP64_LIMIT;
         let mut tail = Vec::with_capacity(22 + 76);
         if zip64 {
@@ -477,7 +529,7 @@ fn pump(
     crc: &mut crc32fast::Hasher,
     progress: &mut impl FnMut(u64),
 ) -> io::Result<u64> {
-    let mut buf = vec![0u8; 256 * 1024];
+    let mut buf = vec![0u8; PUMP_READ];
     let mut read = 0u64;
     loop {
         let n = match reader.read(&mut buf) {
@@ -598,6 +650,39 @@ mod tests {
             zip::ZipArchive::new(Cursor::new(out)).unwrap().len(),
             70_000
         );
+    }
+
+    #[test]
+    fn central_directory_in_a_file_gives_the_same_bytes() {
+        fn write<W: Write + Seek>(mut z: ZipBuilder<W>, entries: u32) -> W {
+            z.add_dir("b/").unwrap();
+            let text = "خبر ".repeat(100).into_bytes();
+            let mut r = &text[..];
+            z.add_stream(
+                "b/a.txt",
+                Method::Deflated,
+                text.len() as u64,
+                &mut r,
+                |_| {},
+            )
+            .unwrap();
+            for i in 0..entries {
+                z.add_packed(&format!("b/{i:06}"), &pack("data/x", vec![b'x'; 10]))
+                    .unwrap();
+            }
+            z.finish().unwrap()
+        }
+        // Below and beyond the 65,535 entries that need ZIP64 end records.
+        for entries in [3, 70_000] {
+            let date = dos_date(Some("2026-11-28"));
+            let want = write(ZipBuilder::new(Cursor::new(Vec::new()), date), entries);
+            let central = tempfile::tempfile().unwrap();
+            let got = write(
+                ZipBuilder::with_central_file(Cursor::new(Vec::new()), date, central),
+                entries,
+            );
+            assert!(got.get_ref() == want.get_ref(), "{entries} entries");
+        }
     }
 
     #[test]
