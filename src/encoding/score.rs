@@ -207,19 +207,28 @@ fn wide_traits(c: char) -> Traits {
 /// Scores a decoded text.
 pub(crate) fn plausibility(text: &str) -> Plausibility {
     let table = &*TRAITS;
-    let mut p = Plausibility::default();
-    let mut w = WordState::default();
-    for c in text.chars() {
+    score(text.chars().map(|c| {
         let t = match table.get(c as usize) {
             Some(t) => *t,
             None if common_cjk(c) => CJK_LETTER,
             None => wide_traits(c),
         };
+        (c.is_ascii(), t)
+    }))
+}
+
+/// The plausibility of a text given as each character's ASCII-ness and
+/// [`Traits`]: what every way of scoring shares.
+#[inline]
+fn score(characters: impl Iterator<Item = (bool, Traits)>) -> Plausibility {
+    let mut p = Plausibility::default();
+    let mut w = WordState::default();
+    for (ascii, t) in characters {
         if t.separator {
             w.finish(&mut p);
             continue;
         }
-        w.push(c.is_ascii(), t, &mut p);
+        w.push(ascii, t, &mut p);
     }
     w.finish(&mut p);
     p
@@ -246,18 +255,10 @@ impl ByteScores {
 /// of `scores` (equal to decoding, then scoring: a property test checks it
 /// in every such encoding).
 pub(crate) fn plausibility_of_bytes(bytes: &[u8], scores: &ByteScores) -> Plausibility {
-    let mut p = Plausibility::default();
-    let mut w = WordState::default();
-    for &b in bytes {
+    score(bytes.iter().map(|&b| {
         let t = scores.0.get(usize::from(b)).copied().unwrap_or(CJK_LETTER);
-        if t.separator {
-            w.finish(&mut p);
-            continue;
-        }
-        w.push(b < 0x80, t, &mut p);
-    }
-    w.finish(&mut p);
-    p
+        (b < 0x80, t)
+    }))
 }
 
 #[cfg(test)]
