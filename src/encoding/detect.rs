@@ -3,11 +3,8 @@
 
 use chardetng::{EncodingDetector, Iso2022JpDetection, Utf8Detection};
 use encoding_rs::{
-    BIG5, EUC_JP, EUC_KR, Encoding, IBM866, ISO_2022_JP, ISO_8859_2, ISO_8859_3, ISO_8859_4,
-    ISO_8859_5, ISO_8859_6, ISO_8859_7, ISO_8859_8, ISO_8859_8_I, ISO_8859_10, ISO_8859_13,
-    ISO_8859_14, ISO_8859_15, ISO_8859_16, KOI8_R, KOI8_U, MACINTOSH, SHIFT_JIS, UTF_8, UTF_16BE,
-    UTF_16LE, WINDOWS_874, WINDOWS_1250, WINDOWS_1251, WINDOWS_1252, WINDOWS_1253, WINDOWS_1254,
-    WINDOWS_1255, WINDOWS_1256, WINDOWS_1257, WINDOWS_1258, X_MAC_CYRILLIC, X_USER_DEFINED,
+    BIG5, EUC_JP, EUC_KR, Encoding, ISO_2022_JP, ISO_8859_6, SHIFT_JIS, UTF_8, UTF_16BE, UTF_16LE,
+    WINDOWS_1252, WINDOWS_1256,
 };
 
 use unicode_normalization::char::is_public_assigned;
@@ -415,17 +412,19 @@ fn choose_statistical(
     sample: &[u8],
     complete: bool,
 ) -> (&'static Encoding, Plausibility) {
-    if let Some(decided) = clearly_windows_1256(sample) {
+    // Both steps need the windows-1256 reading's score: it is made once.
+    let windows_1256 = score_candidate(sample, WINDOWS_1256, complete);
+    if let Some(decided) = clearly_windows_1256(sample, windows_1256) {
         return decided;
     }
-    choose_statistical_full(bytes, sample, complete)
+    choose_statistical_full(bytes, sample, complete, windows_1256)
 }
 
 /// The outcome of [`choose_statistical_full`] when it is windows-1256
 /// whatever chardetng would guess, found without running chardetng (the
 /// costliest part of detection): windows-1256 reads the sample as
 /// Arabic-script text (`arabic_likelihood` is `Some`) and no other encoding
-/// can. chardetng's guesses then only matter through their own Arabic
+/// can (`p` is the windows-1256 reading's score). chardetng's guesses then only matter through their own Arabic
 /// likelihood (which is `None` for an encoding that yields no Arabic
 /// letter) or through decoding the sample exactly as windows-1256 does
 /// (which would give them the same likelihood). Of the WHATWG encodings
@@ -434,12 +433,11 @@ fn choose_statistical(
 /// digits) can yield Arabic letters; a test checks this for every
 /// encoding. So: ISO-8859-6 and UTF-8 must have no likelihood, and the
 /// sample no possible four-byte gb18030 sequence.
-fn clearly_windows_1256(sample: &[u8]) -> Option<(&'static Encoding, Plausibility)> {
-    if sample.is_empty() {
-        return None;
-    }
-    let p = score_candidate(sample, WINDOWS_1256, true);
-    if !may_be_arabic(&p) {
+fn clearly_windows_1256(
+    sample: &[u8],
+    p: Plausibility,
+) -> Option<(&'static Encoding, Plausibility)> {
+    if sample.is_empty() || !may_be_arabic(&p) {
         return None;
     }
     let text = decode_sample(sample, WINDOWS_1256);
@@ -518,6 +516,7 @@ fn choose_statistical_full(
     bytes: &[u8],
     sample: &[u8],
     complete: bool,
+    windows_1256: Plausibility,
 ) -> (&'static Encoding, Plausibility) {
     let mut detector = EncodingDetector::new(Iso2022JpDetection::Allow);
     // chardetng reads the non-ASCII words (what its statistics are about),
@@ -546,13 +545,20 @@ fn choose_statistical_full(
     // Each candidate is scored once (single-byte ones straight from the
     // bytes) and decoded only when its text is needed.
     let mut texts: Vec<(&'static Encoding, String)> = Vec::new();
-    let mut best = (first, score_candidate(sample, first, complete));
+    let score = |e: &'static Encoding| {
+        if e == WINDOWS_1256 {
+            windows_1256
+        } else {
+            score_candidate(sample, e, complete)
+        }
+    };
+    let mut best = (first, score(first));
     // Only a clearly more plausible candidate can overrule the first guess
     // (one that decodes the sample as the first guess does scores alike,
     // so it never does).
     if best.1.bad_ratio() >= MARGIN {
         for &e in candidates.iter().skip(1) {
-            let s = score_candidate(sample, e, complete);
+            let s = score(e);
             if s.bad_ratio() + MARGIN <= best.1.bad_ratio() {
                 best = (e, s);
             }
@@ -578,11 +584,7 @@ fn choose_statistical_full(
         if (e == ISO_8859_6 && surely_implausible(sample, e)) || yields_no_arabic_letter(e) {
             continue;
         }
-        let p = if e == best.0 {
-            best.1
-        } else {
-            score_candidate(sample, e, complete)
-        };
+        let p = if e == best.0 { best.1 } else { score(e) };
         if !may_be_arabic(&p) {
             continue;
         }
@@ -602,49 +604,21 @@ fn choose_statistical_full(
     best
 }
 
-/// The encodings in which no byte sequence decodes to an Arabic-script
-/// letter (a test decodes every one- and two-byte sequence, and the
-/// three-byte ones of the multi-byte encodings, to check it): a reading
-/// in one of them has no Arabic likelihood.
-fn no_arabic_letter_encodings() -> [&'static Encoding; 32] {
-    [
-        WINDOWS_874,
-        WINDOWS_1250,
-        WINDOWS_1251,
-        WINDOWS_1252,
-        WINDOWS_1253,
-        WINDOWS_1254,
-        WINDOWS_1255,
-        WINDOWS_1257,
-        WINDOWS_1258,
-        ISO_8859_2,
-        ISO_8859_3,
-        ISO_8859_4,
-        ISO_8859_5,
-        ISO_8859_7,
-        ISO_8859_8,
-        ISO_8859_8_I,
-        ISO_8859_10,
-        ISO_8859_13,
-        ISO_8859_14,
-        ISO_8859_15,
-        ISO_8859_16,
-        KOI8_R,
-        KOI8_U,
-        IBM866,
-        MACINTOSH,
-        X_MAC_CYRILLIC,
-        SHIFT_JIS,
-        EUC_JP,
-        EUC_KR,
-        BIG5,
-        ISO_2022_JP,
-        X_USER_DEFINED,
-    ]
+/// The multi-byte encodings in which no byte sequence decodes to an
+/// Arabic-script letter (a test decodes every one- and two-byte sequence,
+/// and the three-byte ones of EUC-JP, to check it).
+fn multi_byte_without_arabic_letters() -> [&'static Encoding; 5] {
+    [SHIFT_JIS, EUC_JP, EUC_KR, BIG5, ISO_2022_JP]
 }
 
+/// Whether no reading in `e` holds an Arabic-script letter, so none has an
+/// Arabic likelihood: a single-byte encoding's table knows, for the
+/// multi-byte ones see [`multi_byte_without_arabic_letters`].
 fn yields_no_arabic_letter(e: &'static Encoding) -> bool {
-    no_arabic_letter_encodings().contains(&e)
+    match super::single_byte::table(e) {
+        Some(table) => !table.has_arabic_letters(),
+        None => multi_byte_without_arabic_letters().contains(&e),
+    }
 }
 
 /// The decoding of `sample` with `e`, from `texts` or decoded and kept
@@ -1041,7 +1015,55 @@ mod tests {
     /// EUC-JP, its three-byte JIS X 0212 sequences).
     #[test]
     fn only_known_encodings_yield_arabic_letters() {
-        let others = no_arabic_letter_encodings();
+        let others = [
+            "windows-874",
+            "windows-1250",
+            "windows-1251",
+            "windows-1252",
+            "windows-1253",
+            "windows-1254",
+            "windows-1255",
+            "windows-1257",
+            "windows-1258",
+            "iso-8859-2",
+            "iso-8859-3",
+            "iso-8859-4",
+            "iso-8859-5",
+            "iso-8859-7",
+            "iso-8859-8",
+            "iso-8859-8-i",
+            "iso-8859-10",
+            "iso-8859-13",
+            "iso-8859-14",
+            "iso-8859-15",
+            "iso-8859-16",
+            "koi8-r",
+            "koi8-u",
+            "ibm866",
+            "macintosh",
+            "x-mac-cyrillic",
+            "shift_jis",
+            "euc-jp",
+            "euc-kr",
+            "big5",
+            "iso-2022-jp",
+            "x-user-defined",
+        ]
+        .map(|label| Encoding::for_label(label.as_bytes()).unwrap());
+        // Detection skips exactly these (and not windows-1256, ISO-8859-6,
+        // UTF-8 or GBK) when it looks for an Arabic likelihood.
+        for enc in others {
+            assert!(yields_no_arabic_letter(enc), "{}", enc.name());
+        }
+        for enc in [
+            WINDOWS_1256,
+            ISO_8859_6,
+            UTF_8,
+            encoding_rs::GBK,
+            encoding_rs::GB18030,
+        ] {
+            assert!(!yields_no_arabic_letter(enc), "{}", enc.name());
+        }
         let arabic = |enc: &'static Encoding, bytes: &[u8]| {
             enc.decode_without_bom_handling(bytes)
                 .0
@@ -1115,9 +1137,10 @@ mod tests {
             inputs.extend(bytes.split(|&b| b == b'\n').map(<[u8]>::to_vec));
             for input in inputs {
                 let sample = non_ascii_sample(&input);
-                if let Some(short) = clearly_windows_1256(&sample) {
+                let p = score_candidate(&sample, WINDOWS_1256, true);
+                if let Some(short) = clearly_windows_1256(&sample, p) {
                     taken += 1;
-                    let full = choose_statistical_full(&input, &sample, true);
+                    let full = choose_statistical_full(&input, &sample, true, p);
                     assert_eq!(short.0, full.0, "{path:?}");
                     assert_eq!(short.1, full.1, "{path:?}");
                 }
@@ -1142,8 +1165,9 @@ mod tests {
             )
         ) {
             let sample = non_ascii_sample(&bytes);
-            if let Some(short) = clearly_windows_1256(&sample) {
-                let full = choose_statistical_full(&bytes, &sample, true);
+            let p = score_candidate(&sample, WINDOWS_1256, true);
+            if let Some(short) = clearly_windows_1256(&sample, p) {
+                let full = choose_statistical_full(&bytes, &sample, true, p);
                 proptest::prop_assert_eq!(short.0, full.0);
                 proptest::prop_assert_eq!(short.1, full.1);
             }

@@ -68,6 +68,11 @@ impl ByteTable {
         plausibility_of_bytes(bytes, &self.scores)
     }
 
+    /// Whether some byte decodes to an Arabic-script letter.
+    pub(crate) fn has_arabic_letters(&self) -> bool {
+        self.arabic_letters
+    }
+
     /// Whether any byte of `bytes` is undefined in the encoding.
     pub(crate) fn has_undefined(&self, bytes: &[u8]) -> bool {
         bytes.iter().any(|&b| self.undefined(b))
