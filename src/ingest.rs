@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 use crate::item::{self, ItemFormat, NewsItem};
 use crate::progress::Reporter;
 use crate::serialize::{
-    IN_MEMORY, Method, Packed, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date, pack, should_deflate,
+    IN_MEMORY, Method, Packed, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date, method_for, pack,
 };
 use crate::walk::{Kind, Walked, walk};
 use index::{Index, Sorted};
@@ -842,7 +842,7 @@ fn add_tag<W: Write + std::io::Seek>(
     if bytes.len() as u64 <= in_memory {
         return zip.add_packed(entry, &pack(rel, bytes));
     }
-    let method = tag_method(rel, &bytes);
+    let method = method_for(rel, &bytes);
     zip.add_stream(entry, method, bytes.len() as u64, &mut &bytes[..], |_| {})
 }
 
@@ -873,19 +873,10 @@ fn add_tag_file<W: Write + std::io::Seek>(
             .add_packed(entry, &pack(rel, head))
             .map_err(|e| Error::io("write", staged, e));
     }
-    let method = tag_method(rel, &head);
+    let method = method_for(rel, &head);
     let mut reader = std::io::Cursor::new(head).chain(file);
     zip.add_stream(entry, method, size, &mut reader, |_| {})
         .map_err(|e| Error::io("zip", path, e))
-}
-
-/// How a tag file whose bytes begin with `sample` is stored.
-fn tag_method(rel: &str, sample: &[u8]) -> Method {
-    if should_deflate(rel, sample) {
-        Method::Deflated
-    } else {
-        Method::Stored
-    }
 }
 
 /// Fills `buf` from `file` at `offset`.

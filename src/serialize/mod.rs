@@ -83,7 +83,7 @@ pub(crate) use read::{
 };
 pub(crate) use write::{
     DEFLATE_LEVEL, Method, PUMP_READ, Packed, SAMPLE, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date,
-    pack, should_deflate,
+    method_for, pack,
 };
 
 /// Payload file extensions that are always deflated.
@@ -322,11 +322,7 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
                             .take(write::SAMPLE as u64)
                             .read_to_end(&mut sample)
                             .map_err(|e| Error::io("read", path, e))?;
-                        let method = if write::should_deflate(rel, &sample) {
-                            Method::Deflated
-                        } else {
-                            Method::Stored
-                        };
+                        let method = write::method_for(rel, &sample);
                         let mut reader = io::Cursor::new(sample).chain(f);
                         zip.add_stream(&name, method, *size, &mut reader, |n| reporter.advance(n))
                             .map_err(|e| Error::io("zip", path, e))?;

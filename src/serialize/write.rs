@@ -101,14 +101,20 @@ pub(crate) struct Packed {
     pub data: Vec<u8>,
 }
 
-/// Packs the bytes of the file at `rel` (a path inside the bag) following
-/// the compression rule.
-pub(crate) fn pack(rel: &str, bytes: Vec<u8>) -> Packed {
-    let method = if should_deflate(rel, &bytes) {
+/// The method the compression rule ([`should_deflate`]) gives the file at
+/// `rel` whose bytes start with `sample`.
+pub(crate) fn method_for(rel: &str, sample: &[u8]) -> Method {
+    if should_deflate(rel, sample) {
         Method::Deflated
     } else {
         Method::Stored
-    };
+    }
+}
+
+/// Packs the bytes of the file at `rel` (a path inside the bag) following
+/// the compression rule.
+pub(crate) fn pack(rel: &str, bytes: Vec<u8>) -> Packed {
+    let method = method_for(rel, &bytes);
     let crc32 = crc32fast::hash(&bytes);
     let size = bytes.len() as u64;
     let data = match method {
