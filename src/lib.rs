@@ -60,6 +60,7 @@ pub mod manifest;
 pub mod progress;
 pub mod report;
 pub mod serialize;
+mod source;
 pub mod spill;
 pub mod tagfile;
 pub mod verify;

@@ -19,7 +19,8 @@
 //! let out = tempfile::tempdir()?;
 //! let zip = out.path().join("news-2026.zip");
 //!
-//! bag_to_zip(src.path(), &zip, &BagOptions::new("2026-11-28"), &NoProgress)?;
+//! let options = BagOptions::new("2026-11-28");
+//! bag_to_zip(src.path(), &zip, &options, &NoProgress, &verify::check_written)?;
 //! let report = verify::verify_zip(&zip, Level::Fixity, &NoProgress)?;
 //! assert!(report.is_valid(), "{:?}", report.problems);
 //!
@@ -73,7 +74,6 @@ use rayon::prelude::*;
 use crate::bag::{BagOptions, bag_to};
 use crate::error::{Error, Refusal, Result};
 use crate::progress::{NoProgress, Reporter};
-use crate::report::Level;
 use crate::tagfile::{BAG_INFO, BagInfo, decode_tag_file};
 
 pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
@@ -220,11 +220,20 @@ fn parent_of(p: &Path) -> PathBuf {
 /// (which must not exist), under one top-level directory named after `out`
 /// (`out` without `.zip`).
 ///
-/// The archive is written to a temporary file beside `out`, synced,
-/// verified at full fixity by newsbag's own ZIP reader, and only then
-/// renamed to `out`: a crash or an invalid bag leaves no archive under the
-/// final name. An invalid bag is refused with [`Error::Invalid`].
-pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<ZipSummary> {
+/// The archive is written to a temporary file beside `out`, synced, given
+/// to `check` (with its temporary path and `bag_dir`), and only then
+/// renamed to `out`: a crash or a refusal by `check` leaves no archive
+/// under the final name, and `check`'s error is returned. newsbag's
+/// callers pass [`verify::check_written`](crate::verify::check_written),
+/// which verifies the archive at full fixity with newsbag's own ZIP reader
+/// and refuses an invalid bag with [`Error::Invalid`]; the check is a
+/// parameter because verification is a layer above this one.
+pub fn write_zip(
+    bag_dir: &Path,
+    out: &Path,
+    reporter: &dyn Reporter,
+    check: &dyn Fn(&Path, &Path) -> Result<()>,
+) -> Result<ZipSummary> {
     if fs::symlink_metadata(out).is_ok() {
         return Err(Error::DestinationExists {
             path: out.to_owned(),
@@ -339,7 +348,7 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
         .sync_all()
         .map_err(|e| Error::io("sync", &tmp_path, e))?;
 
-    check_written(&tmp_path, bag_dir)?;
+    check(&tmp_path, bag_dir)?;
     let bytes = tmp
         .as_file()
         .metadata()
@@ -358,42 +367,16 @@ pub fn write_zip(bag_dir: &Path, out: &Path, reporter: &dyn Reporter) -> Result<
     })
 }
 
-/// Archives of more entries than this are checked after writing in parts
-/// (see [`crate::verify::verify_zip_with_threshold`]) rather than in one
-/// pass, so that writing a bag (ingest, `bag --zip`) keeps about 40 MB of
-/// memory whatever its size: one pass holds about 260 bytes an entry, up
-/// to 65 MB at the 250,000 entries of `verify`'s own threshold. Parts cost
-/// little more time here (measured in docs/performance.md).
-const CHECK_IN_PARTS_ABOVE: usize = 50_000;
-
-/// Verifies an archive just written, at full fixity with newsbag's own
-/// reader; an invalid one is refused with [`Error::Invalid`] naming `bag`
-/// (what was zipped) and its first errors.
-pub(crate) fn check_written(zip: &Path, bag: &Path) -> Result<()> {
-    let report = crate::verify::verify_zip_with_threshold(
-        zip,
-        Level::Fixity,
-        &NoProgress,
-        CHECK_IN_PARTS_ABOVE,
-    )?;
-    if report.is_valid() {
-        return Ok(());
-    }
-    Err(Error::Invalid {
-        path: bag.to_owned(),
-        problems: report.errors().take(20).map(ToString::to_string).collect(),
-    })
-}
-
 /// Makes a bag of the files under `src` (left untouched) and writes it as a
 /// ZIP at `out`: the bag is assembled in a temporary directory beside `out`
-/// with [`bag_to`], zipped with [`write_zip`], then removed. This is what
-/// ingest uses.
+/// with [`bag_to`], zipped with [`write_zip`] (given `check`), then
+/// removed.
 pub fn bag_to_zip(
     src: &Path,
     out: &Path,
     options: &BagOptions,
     reporter: &dyn Reporter,
+    check: &dyn Fn(&Path, &Path) -> Result<()>,
 ) -> Result<ZipSummary> {
     if fs::symlink_metadata(out).is_ok() {
         return Err(Error::DestinationExists {
@@ -408,7 +391,7 @@ pub fn bag_to_zip(
         .map_err(|e| Error::io("create a temporary directory in", &parent, e))?;
     let bag_dir = tmp.path().join(&name);
     bag_to(src, &bag_dir, options, reporter)?;
-    let summary = write_zip(&bag_dir, out, &NoProgress)?;
+    let summary = write_zip(&bag_dir, out, &NoProgress, check)?;
     tmp.close()
         .map_err(|e| Error::io("remove the temporary bag in", &parent, e))?;
     Ok(summary)

@@ -19,7 +19,7 @@ use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
 use crate::report::{Problem, ProblemKind};
-use crate::verify::{BagSource, FoundFile, HashJob, Inventory};
+use crate::source::{BagSource, FoundFile, HashJob, Inventory};
 
 /// Tag files in a ZIP that are read whole (bagit.txt, bag-info.txt,
 /// fetch.txt, manifests in an encoding other than UTF-8) are not read into

@@ -455,7 +455,7 @@ mod props {
     use newsbag::extract::{ExtractOptions, extract_zip};
     use newsbag::progress::NoProgress;
     use newsbag::serialize::bag_to_zip;
-    use newsbag::verify::verify_zip;
+    use newsbag::verify::{check_written, verify_zip};
     use proptest::prelude::*;
 
     fn payloads() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
@@ -490,7 +490,7 @@ mod props {
                 fs::write(p, bytes).unwrap();
             }
             let z = tmp.path().join("p.zip");
-            bag_to_zip(&src, &z, &BagOptions::new("2020-01-01"), &NoProgress).unwrap();
+            bag_to_zip(&src, &z, &BagOptions::new("2020-01-01"), &NoProgress, &check_written).unwrap();
             let report = verify_zip(&z, Level::Fixity, &NoProgress).unwrap();
             prop_assert!(report.is_valid(), "{:?}", report.problems);
             crate::util::assert_zip_parts_agree(&z, &[1, 3]);

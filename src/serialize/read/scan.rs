@@ -29,8 +29,8 @@ use super::central::{
 use super::{Archive, ArchiveRead, EntryId, OpenedZip, method_name, unsafe_entry_name_reason};
 use crate::error::{Error, Result};
 use crate::report::{Problem, ProblemKind};
+use crate::source::{FoundFile, Inventory, is_tag_to_read, part_key};
 use crate::spill::{self, Spill, SpillWriter};
-use crate::verify::{FoundFile, Inventory, is_tag_to_read, part_key};
 
 /// What [`scan_zip`] made of an archive.
 pub(crate) enum Scanned<R> {

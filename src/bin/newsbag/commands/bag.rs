@@ -3,6 +3,7 @@
 use anyhow::Context;
 use newsbag::bag::{BagOptions, bag_in_place, bag_to};
 use newsbag::serialize::{bag_to_zip, write_zip};
+use newsbag::verify::check_written;
 
 use crate::args::{BagArgs, GlobalArgs};
 use crate::exit::Outcome;
@@ -22,9 +23,9 @@ pub(crate) fn run(args: BagArgs, global: &GlobalArgs) -> anyhow::Result<Outcome>
             args.dir.with_file_name(name)
         });
         let summary = if newsbag::verify::is_bag_dir(&args.dir) {
-            write_zip(&args.dir, &out, &progress)
+            write_zip(&args.dir, &out, &progress, &check_written)
         } else {
-            bag_to_zip(&args.dir, &out, &options, &progress)
+            bag_to_zip(&args.dir, &out, &options, &progress, &check_written)
         }
         .with_context(|| format!("failed to zip `{}`", args.dir.display()))?;
         if !global.quiet {
