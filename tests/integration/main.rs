@@ -10,6 +10,8 @@
 mod conformance;
 mod docs;
 mod encoding;
+mod errors;
+mod extract_dest;
 mod fixtures;
 mod hostile_zip;
 mod ingest;
