@@ -130,11 +130,6 @@ mod tests {
         assert_eq!(sanitize("line\nnext"), "line\nnext");
         assert_eq!(sanitize("data/\r"), "data/\\r");
     }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
 
     #[derive(Debug)]
     struct Echo(std::io::Error);
