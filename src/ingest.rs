@@ -1111,7 +1111,8 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
                 sha256_hex: item_sha.clone(),
                 source: it.source.clone().or_else(|| Some(name.to_owned())),
             };
-            let mut record = Record::from_item(&normalized_item(it), &origin);
+            let (record_item, record_repairs) = it.normalized(text.persian);
+            let mut record = Record::from_item(&record_item, &origin);
             if let Some(meta) = meta {
                 for (element, values) in meta {
                     record.apply_meta(element, values);
@@ -1127,6 +1128,7 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
             }
             let provenance = provenance(
                 name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
+                &record_repairs,
             );
             let mut identity = it.identifiers.clone();
             identity.push(item_sha.clone());
@@ -1163,19 +1165,6 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
     })
 }
 
-/// An item with its text fields normalised like the derivative (NFC,
-/// Persian repairs), for the DC record.
-fn normalized_item(it: &NewsItem) -> NewsItem {
-    let n = |s: &String| encoding::normalize(s).text;
-    let mut out = it.clone();
-    out.title = it.title.as_ref().map(n);
-    out.description = it.description.as_ref().map(n);
-    out.creators = it.creators.iter().map(n).collect();
-    out.subjects = it.subjects.iter().map(n).collect();
-    out.publisher = it.publisher.as_ref().map(n);
-    out
-}
-
 fn item_text(it: &NewsItem) -> String {
     let mut s = String::new();
     if let Some(t) = &it.title {
@@ -1207,6 +1196,7 @@ fn provenance(
     it: &NewsItem,
     options: &IngestOptions,
     feed: bool,
+    record_repairs: &encoding::Repairs,
 ) -> serde_json::Value {
     serde_json::json!({
         "newsbag": env!("CARGO_PKG_VERSION"),
@@ -1226,6 +1216,9 @@ fn provenance(
             "had_errors": text.had_errors,
             "persian": text.persian,
             "repairs": text.repairs,
+        },
+        "record": {
+            "repairs": record_repairs,
         },
         "item": {
             "date_literal": it.date_literal,

@@ -8,6 +8,7 @@
 )]
 
 mod conformance;
+mod dc_record;
 mod docs;
 mod encoding;
 mod errors;
