@@ -1127,7 +1127,15 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
                 record.rights.push(v.clone());
             }
             let provenance = provenance(
-                name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
+                name,
+                &sha256,
+                &item_sha,
+                format,
+                &detection,
+                &text,
+                it,
+                options,
+                feed,
                 &record_repairs,
             );
             let mut identity = it.identifiers.clone();

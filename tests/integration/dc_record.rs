@@ -17,7 +17,14 @@ fn a_persian_pages_record_agrees_with_its_text() {
     let page = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox/page.html");
     let archive = tmp.path().join("archive");
     newsbag()
-        .args(["ingest", "--date", "2000-01-01", "--name", "page", "--archive"])
+        .args([
+            "ingest",
+            "--date",
+            "2000-01-01",
+            "--name",
+            "page",
+            "--archive",
+        ])
         .arg(&archive)
         .arg(&page)
         .assert()
@@ -45,7 +52,10 @@ fn a_persian_pages_record_agrees_with_its_text() {
     // The text and the record spell the creator the same way.
     assert!(text.contains("قدیمی"), "text.txt lacks قدیمی");
     assert!(dc.contains("<dc:creator>فاطمه قدیمی</dc:creator>"), "{dc}");
-    assert!(dc.contains("<dc:publisher>دیارمیرزا</dc:publisher>"), "{dc}");
+    assert!(
+        dc.contains("<dc:publisher>دیارمیرزا</dc:publisher>"),
+        "{dc}"
+    );
     assert!(dc.contains("<dc:subject>شهری</dc:subject>"), "{dc}");
     assert!(dc.contains("<dc:rights>© دیارمیرزا</dc:rights>"), "{dc}");
     // No value taken from the page keeps an Arabic yeh (the identifiers

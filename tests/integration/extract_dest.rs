@@ -236,3 +236,18 @@ fn a_failed_extraction_leaves_the_empty_directory_empty() {
     assert!(is_empty_dir(&out));
     assert_no_leftovers(tmp.path());
 }
+
+/// `newsbag help extract` and the man page say that DIR may be an empty
+/// directory.
+#[test]
+fn the_help_and_the_man_page_say_so() {
+    newsbag()
+        .args(["help", "extract"])
+        .assert()
+        .success()
+        .stdout(predicates::str::contains("be an empty directory"));
+    let man =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/newsbag.1")).unwrap();
+    let extract = &man[man.find(".SH \"NEWSBAG EXTRACT\"").unwrap()..];
+    assert!(extract.contains("be an empty directory"), "{extract}");
+}
