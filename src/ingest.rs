@@ -1126,18 +1126,10 @@ fn prepare(name: &str, original: Vec<u8>, options: &IngestOptions) -> Result<Pre
             {
                 record.rights.push(v.clone());
             }
-            let provenance = provenance(
-                name,
-                &sha256,
-                &item_sha,
-                format,
-                &detection,
-                &text,
-                it,
-                options,
-                feed,
-                &record_repairs,
+            let mut provenance = provenance(
+                name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
             );
+            provenance["record"] = serde_json::json!({ "repairs": record_repairs });
             let mut identity = it.identifiers.clone();
             identity.push(item_sha.clone());
             let prepared = Prepared {
@@ -1204,7 +1196,6 @@ fn provenance(
     it: &NewsItem,
     options: &IngestOptions,
     feed: bool,
-    record_repairs: &encoding::Repairs,
 ) -> serde_json::Value {
     serde_json::json!({
         "newsbag": env!("CARGO_PKG_VERSION"),
@@ -1224,9 +1215,6 @@ fn provenance(
             "had_errors": text.had_errors,
             "persian": text.persian,
             "repairs": text.repairs,
-        },
-        "record": {
-            "repairs": record_repairs,
         },
         "item": {
             "date_literal": it.date_literal,
