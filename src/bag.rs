@@ -844,9 +844,9 @@ fn hash_runs(
 /// it is not about that file (a full disk, a failed copy).
 fn refusal_of(rel: &str, e: Error) -> Result<Refusal> {
     match e {
-        Error::Io { source, .. } if source.kind() != io::ErrorKind::StorageFull => Ok(Refusal {
+        Error::Io { cause, .. } if cause.kind() != io::ErrorKind::StorageFull => Ok(Refusal {
             path: PathBuf::from(rel),
-            reason: format!("cannot be read: {source}"),
+            reason: format!("cannot be read: {cause}"),
         }),
         e => Err(e),
     }

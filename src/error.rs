@@ -16,15 +16,18 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// An I/O operation on `path` failed.
-    #[error("failed to {action} `{path}`: {source}")]
+    ///
+    /// The message holds the cause, so the cause is not also returned by
+    /// [`source`](std::error::Error::source): a reporter that prints the
+    /// chain (`anyhow`'s `{:#}`) would print it twice.
+    #[error("failed to {action} `{path}`: {cause}")]
     Io {
         /// What was being done ("read", "create", "rename", …).
         action: &'static str,
         /// The file or directory concerned.
         path: PathBuf,
         /// The underlying error.
-        #[source]
-        source: io::Error,
+        cause: io::Error,
     },
     /// A path that should be a directory is not.
     #[error("`{path}` is not a directory")]
@@ -35,6 +38,13 @@ pub enum Error {
     /// The destination of a new bag already exists.
     #[error("`{path}` already exists; refusing to overwrite it")]
     DestinationExists {
+        /// The destination.
+        path: PathBuf,
+    },
+    /// The destination of an extraction exists and is not an empty
+    /// directory.
+    #[error("`{path}` already exists and is not an empty directory; refusing to extract into it")]
+    DestinationNotEmpty {
         /// The destination.
         path: PathBuf,
     },
@@ -197,13 +207,15 @@ pub enum Error {
     #[error("nothing to ingest: no news item found in the inputs")]
     NothingToIngest,
     /// An input could not be ingested.
-    #[error("cannot ingest `{input}`: {source}")]
+    ///
+    /// The message holds the cause, which is therefore not also its
+    /// [`source`](std::error::Error::source).
+    #[error("cannot ingest `{input}`: {cause}")]
     Input {
         /// The input's name.
         input: String,
         /// What went wrong.
-        #[source]
-        source: Box<Error>,
+        cause: Box<Error>,
     },
     /// A `--meta` sidecar that cannot be used.
     #[error("invalid metadata file `{file}`: {reason}")]
@@ -244,11 +256,20 @@ fn format_refusals(refused: &[Refusal]) -> String {
 
 impl Error {
     /// Wraps an I/O error with the action and path it concerns.
-    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: io::Error) -> Self {
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, cause: io::Error) -> Self {
         Error::Io {
             action,
             path: path.into(),
-            source,
+            cause,
+        }
+    }
+
+    /// The I/O error behind this one, if any (through [`Error::Input`]).
+    pub fn io_cause(&self) -> Option<&io::Error> {
+        match self {
+            Error::Io { cause, .. } => Some(cause),
+            Error::Input { cause, .. } => cause.io_cause(),
+            _ => None,
         }
     }
 }

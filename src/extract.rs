@@ -1,7 +1,8 @@
 //! Safe extraction of zipped bags: [`extract_zip`] checks every entry name
 //! and the archive's layout before writing anything, caps sizes, hashes
 //! while writing into a temporary directory beside the destination, and
-//! renames it into place only when the bag verified.
+//! renames it into place only when the bag verified. The destination may
+//! be absent or an empty directory, which the rename replaces atomically.
 //!
 //! The zip crate's own `ZipArchive::extract` is never used (it has had
 //! several path-traversal advisories): every path written here is built
@@ -251,8 +252,8 @@ fn check_limits(
     Ok(())
 }
 
-/// Extracts the zipped bag at `zip` to `dest` (which must not exist),
-/// verifying it at full fixity while writing.
+/// Extracts the zipped bag at `zip` to `dest` (which must not exist or be
+/// an empty directory), verifying it at full fixity while writing.
 ///
 /// Returns `Err`, with nothing written, if the archive is unreadable or
 /// refused (unsafe names, symbolic links, not one top-level directory,
@@ -267,15 +268,8 @@ pub fn extract_zip(
     options: &ExtractOptions,
     reporter: &dyn Reporter,
 ) -> Result<Report> {
-    if fs::symlink_metadata(dest).is_ok() {
-        return Err(Error::DestinationExists {
-            path: dest.to_owned(),
-        });
-    }
-    let parent = match dest.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-        _ => PathBuf::from("."),
-    };
+    let target = Target::of(dest)?;
+    let parent = target.parent();
     let md = fs::metadata(&parent).map_err(|e| Error::io("read", &parent, e))?;
     if !md.is_dir() {
         return Err(Error::NotADirectory { path: parent });
@@ -386,13 +380,129 @@ pub fn extract_zip(
     if !report.is_valid() {
         return Ok(report); // `tmp` is removed on drop
     }
-    let kept = tmp.keep();
-    if let Err(e) = fs::rename(&kept, dest) {
-        let _ = fs::remove_dir_all(&kept);
-        return Err(Error::io("rename the extracted bag to", dest, e));
-    }
+    target.put_in_place(tmp, dest)?;
     report.bag = dest.to_owned();
     Ok(report)
+}
+
+/// Where an extracted bag goes: a path that does not exist yet, or an
+/// existing empty directory (as `mkdir out` or `mktemp -d` leave it).
+///
+/// Either way the bag is written into a temporary directory beside the
+/// destination and put in place by one `rename`: on Unix, rename(2)
+/// replaces an empty directory atomically, so the destination is at every
+/// instant either what it was (absent, or empty) or the complete verified
+/// bag. A crash before the rename leaves only a `.newsbag-tmp-*` directory
+/// beside it; a file written into the empty directory meanwhile makes the
+/// rename fail (the directory is no longer empty) and nothing is replaced.
+#[derive(Debug)]
+enum Target {
+    /// Nothing at the destination; the temporary directory goes beside it.
+    Absent {
+        /// The directory that will hold the destination.
+        parent: PathBuf,
+    },
+    /// An empty directory, by its resolved path (so `.` or `out/` name the
+    /// directory itself and its real parent), with its permissions, which
+    /// the extracted bag keeps.
+    EmptyDir {
+        /// The directory, resolved.
+        resolved: PathBuf,
+        /// Its permissions before extracting.
+        permissions: fs::Permissions,
+    },
+}
+
+impl Target {
+    /// Accepts `dest` if it does not exist or is an empty directory (not a
+    /// symbolic link to one); refuses anything else without touching it.
+    fn of(dest: &Path) -> Result<Target> {
+        let md = match fs::symlink_metadata(dest) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                let parent = match dest.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+                    _ => PathBuf::from("."),
+                };
+                return Ok(Target::Absent { parent });
+            }
+            Err(e) => return Err(Error::io("read", dest, e)),
+            Ok(md) => md,
+        };
+        let refuse = || Error::DestinationNotEmpty {
+            path: dest.to_owned(),
+        };
+        if !md.is_dir() {
+            return Err(refuse());
+        }
+        let mut entries = fs::read_dir(dest).map_err(|e| Error::io("read", dest, e))?;
+        if entries.next().is_some() {
+            return Err(refuse());
+        }
+        let resolved = fs::canonicalize(dest).map_err(|e| Error::io("resolve", dest, e))?;
+        if resolved.parent().is_none() {
+            return Err(refuse()); // the root directory has no parent to work in
+        }
+        Ok(Target::EmptyDir {
+            resolved,
+            permissions: md.permissions(),
+        })
+    }
+
+    /// The directory in which the temporary directory is made.
+    fn parent(&self) -> PathBuf {
+        match self {
+            Target::Absent { parent } => parent.clone(),
+            Target::EmptyDir { resolved, .. } => resolved
+                .parent()
+                .map_or_else(|| PathBuf::from("/"), Path::to_owned),
+        }
+    }
+
+    /// Renames the verified bag in `tmp` to the destination; on failure
+    /// the temporary directory is removed and the destination left as it
+    /// was.
+    fn put_in_place(&self, tmp: tempfile::TempDir, dest: &Path) -> Result<()> {
+        let failed = |e| Error::io("rename the extracted bag to", dest, e);
+        match self {
+            Target::Absent { .. } => {
+                let kept = tmp.keep();
+                fs::rename(&kept, dest).map_err(|e| {
+                    let _ = fs::remove_dir_all(&kept);
+                    failed(e)
+                })
+            }
+            Target::EmptyDir {
+                resolved,
+                permissions,
+            } => {
+                fs::set_permissions(tmp.path(), permissions.clone())
+                    .map_err(|e| Error::io("set the permissions of", tmp.path(), e))?;
+                let kept = tmp.keep();
+                replace_empty_dir(&kept, resolved).map_err(|e| {
+                    let _ = fs::remove_dir_all(&kept);
+                    failed(e)
+                })
+            }
+        }
+    }
+}
+
+/// Renames the directory `from` over the empty directory `to`: one
+/// rename(2) on Unix, which replaces an empty directory atomically and
+/// fails if it is no longer empty.
+#[cfg(unix)]
+fn replace_empty_dir(from: &Path, to: &Path) -> io::Result<()> {
+    fs::rename(from, to)
+}
+
+/// Renames the directory `from` over the empty directory `to`. Windows
+/// cannot rename over a directory: the empty directory is removed first
+/// (`remove_dir` fails if it is no longer empty), so a crash between the
+/// two steps leaves the destination absent and the bag beside it.
+#[cfg(not(unix))]
+fn replace_empty_dir(from: &Path, to: &Path) -> io::Result<()> {
+    fs::remove_dir(to)?;
+    fs::rename(from, to)
 }
 
 /// A reader that writes everything it reads to `out` (a tee), remembering

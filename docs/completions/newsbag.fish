@@ -66,7 +66,7 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s q -l quiet -d
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l to -d 'Where to extract the bag (must not exist)' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l to -d 'Where to extract the bag (must not exist, or be an empty directory)' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l item -d 'Extract only this payload file (path inside the bag, such as data/a.txt; repeatable); tag files are always extracted' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-total-bytes -d 'Refuse archives whose entries add up to more than N bytes' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-ratio -d 'Refuse entries of 1 MiB or more that expand more than N times' -r

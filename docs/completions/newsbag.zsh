@@ -89,7 +89,7 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (extract)
 _arguments "${_arguments_options[@]}" : \
-'--to=[Where to extract the bag (must not exist)]:DIR:_files' \
+'--to=[Where to extract the bag (must not exist, or be an empty directory)]:DIR:_files' \
 '*--item=[Extract only this payload file (path inside the bag, such as data/a.txt; repeatable); tag files are always extracted]:PATH:_default' \
 '--max-total-bytes=[Refuse archives whose entries add up to more than N bytes]:N:_default' \
 '--max-ratio=[Refuse entries of 1 MiB or more that expand more than N times]:N:_default' \

@@ -361,7 +361,7 @@ fn ingest_with(
                 Err(e) => {
                     return Err(Error::Input {
                         input: name.clone(),
-                        source: Box::new(e),
+                        cause: Box::new(e),
                     });
                 }
             }

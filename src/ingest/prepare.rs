@@ -98,7 +98,8 @@ pub(super) fn prepare(
                 sha256_hex: item_sha.clone(),
                 source: it.source.clone().or_else(|| Some(name.to_owned())),
             };
-            let mut record = Record::from_item(&normalized_item(it), &origin);
+            let (record_item, record_repairs) = it.normalized(text.persian);
+            let mut record = Record::from_item(&record_item, &origin);
             if let Some(meta) = meta {
                 for (element, values) in meta {
                     record.apply_meta(element, values);
@@ -112,9 +113,10 @@ pub(super) fn prepare(
             {
                 record.rights.push(v.clone());
             }
-            let provenance = provenance(
+            let mut provenance = provenance(
                 name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
             );
+            provenance["record"] = serde_json::json!({ "repairs": record_repairs });
             let mut identity = it.identifiers.clone();
             identity.push(item_sha.clone());
             let prepared = Prepared {
@@ -148,19 +150,6 @@ pub(super) fn prepare(
         repairs,
         items: prepared,
     })
-}
-
-/// An item with its text fields normalised like the derivative (NFC,
-/// Persian repairs), for the DC record.
-pub(super) fn normalized_item(it: &NewsItem) -> NewsItem {
-    let n = |s: &String| encoding::normalize(s).text;
-    let mut out = it.clone();
-    out.title = it.title.as_ref().map(n);
-    out.description = it.description.as_ref().map(n);
-    out.creators = it.creators.iter().map(n).collect();
-    out.subjects = it.subjects.iter().map(n).collect();
-    out.publisher = it.publisher.as_ref().map(n);
-    out
 }
 
 pub(super) fn item_text(it: &NewsItem) -> String {

@@ -34,6 +34,7 @@ use crate::error::{Error, Result};
 mod feed;
 mod html;
 mod lang;
+mod normalize;
 mod text;
 
 pub use feed::FeedContext;

@@ -8,8 +8,11 @@
 )]
 
 mod conformance;
+mod dc_record;
 mod docs;
 mod encoding;
+mod errors;
+mod extract_dest;
 mod fixtures;
 mod hostile_zip;
 mod ingest;

@@ -8,7 +8,7 @@
 use std::fs;
 use std::process::Command;
 
-use crate::util::{make_bag, newsbag, write_tree};
+use crate::util::{make_bag, missing_peer, newsbag, write_tree};
 
 fn bagit_py() -> Option<&'static str> {
     let found = Command::new("bagit.py")
@@ -16,11 +16,7 @@ fn bagit_py() -> Option<&'static str> {
         .output()
         .is_ok_and(|o| o.status.success());
     if !found {
-        assert!(
-            std::env::var("NEWSBAG_REQUIRE_PEERS").as_deref() != Ok("1"),
-            "bagit.py is not on PATH (pip install bagit)"
-        );
-        eprintln!("skipping: bagit.py not on PATH");
+        missing_peer("bagit.py", "not on PATH; pip install bagit");
         return None;
     }
     Some("bagit.py")

@@ -13,20 +13,75 @@ pub(crate) fn newsbag() -> assert_cmd::Command {
     cmd
 }
 
-/// The Library of Congress conformance suite: `NEWSBAG_CONFORMANCE_SUITE`,
-/// else `../shared/bagit-conformance-suite` beside the repository. Panics
-/// if it is missing: the suite is part of the evidence, not optional.
-pub(crate) fn suite_dir() -> PathBuf {
-    let dir = std::env::var_os("NEWSBAG_CONFORMANCE_SUITE").map_or_else(
-        || Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/bagit-conformance-suite"),
-        PathBuf::from,
-    );
+/// Whether missing peers and suites fail the tests instead of skipping
+/// them: `NEWSBAG_REQUIRE_PEERS=1`, as `.ci/run` sets it.
+pub(crate) fn peers_required() -> bool {
+    std::env::var("NEWSBAG_REQUIRE_PEERS").as_deref() == Ok("1")
+}
+
+/// Says that the running test is skipped, and why, where `cargo test`
+/// shows it: straight to the standard error, which the test harness does
+/// not capture (it captures only `print!` and `eprint!`), so the skip is
+/// visible without `--nocapture`. The test's name is its thread's name,
+/// which the harness sets.
+pub(crate) fn say_skipped(why: &str) {
+    use std::io::Write;
+    let test = std::thread::current().name().unwrap_or("a test").to_owned();
+    // One write, so that the harness's own lines cannot come in between.
+    let line = format!("\nskipping {test}: {why}\n");
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
+}
+
+/// A peer (a program, a corpus) the running test needs is missing: a
+/// failure when [`peers_required`], else a skip said with
+/// [`say_skipped`]. `what` names it, `how` says how to provide it.
+pub(crate) fn missing_peer(what: &str, how: &str) {
     assert!(
-        dir.join("v1.0").is_dir(),
-        "the BagIt conformance suite is missing at {} (set NEWSBAG_CONFORMANCE_SUITE)",
+        !peers_required(),
+        "{what} is missing and NEWSBAG_REQUIRE_PEERS=1 ({how})"
+    );
+    say_skipped(&format!("{what} is missing ({how})"));
+}
+
+/// Where the conformance suite is looked for when
+/// `NEWSBAG_CONFORMANCE_SUITE` is not set: beside the repository.
+const SUITE_BESIDE: &str = "../shared/bagit-conformance-suite";
+
+/// The Library of Congress BagIt conformance suite
+/// (<https://github.com/LibraryOfCongress/bagit-conformance-suite>):
+/// `NEWSBAG_CONFORMANCE_SUITE`, else `../shared/bagit-conformance-suite`
+/// beside the repository.
+///
+/// A clone of newsbag alone has no suite: the tests that need it are then
+/// skipped, each saying so, and pass; with `NEWSBAG_REQUIRE_PEERS=1` (CI)
+/// a missing suite fails them. A `NEWSBAG_CONFORMANCE_SUITE` that names no
+/// suite always fails: it was set on purpose.
+pub(crate) fn suite_dir() -> Option<PathBuf> {
+    let (dir, set) = match std::env::var_os("NEWSBAG_CONFORMANCE_SUITE") {
+        Some(dir) => (PathBuf::from(dir), true),
+        None => (
+            Path::new(env!("CARGO_MANIFEST_DIR")).join(SUITE_BESIDE),
+            false,
+        ),
+    };
+    if dir.join("v1.0").is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        !set,
+        "NEWSBAG_CONFORMANCE_SUITE is `{}`, which holds no BagIt conformance suite (no v1.0 \
+         directory)",
         dir.display()
     );
-    dir
+    missing_peer(
+        "the BagIt conformance suite",
+        &format!(
+            "not at {}; set NEWSBAG_CONFORMANCE_SUITE to a copy of \
+             https://github.com/LibraryOfCongress/bagit-conformance-suite to run this test",
+            dir.display()
+        ),
+    );
+    None
 }
 
 /// Writes files (creating parent directories) under `root`.

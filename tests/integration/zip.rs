@@ -329,7 +329,7 @@ fn zip_dir(dir: &Path, top: &str, out: &Path) {
 
 #[test]
 fn conformance_suite_zipped_gets_the_same_verdicts() {
-    let root = suite_dir();
+    let Some(root) = suite_dir() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let mut cases = Vec::new();
     for entry in walkdir::WalkDir::new(&root).min_depth(3).max_depth(3) {

@@ -69,10 +69,13 @@ pub(crate) enum Command {
     /// symbolic links, more than one top-level directory, names that
     /// collide after Unicode normalisation and case folding, sizes that
     /// disagree with Payload-Oxum and archives beyond the size and ratio
-    /// limits (ZIP bombs). Extracts into a temporary directory beside DEST,
-    /// hashing while writing, and renames it to DEST only if the bag is
-    /// valid; otherwise nothing is left behind. Exit status 0 when valid, 1
-    /// when the bag is invalid, 2 when the archive is refused or unreadable.
+    /// limits (ZIP bombs). DEST must not exist or be an empty directory (as
+    /// `mkdir DEST` or `mktemp -d` leave it); anything else is refused.
+    /// Extracts into a temporary directory beside DEST, hashing while
+    /// writing, and renames it to DEST only if the bag is valid, in one step
+    /// that replaces an empty DEST; otherwise nothing is left behind and an
+    /// empty DEST stays empty. Exit status 0 when valid, 1 when the bag is
+    /// invalid, 2 when the archive is refused or unreadable.
     Extract(ExtractArgs),
     /// Generate the man page or shell completions.
     Generate(GenerateArgs),
@@ -168,7 +171,7 @@ pub(crate) struct NormalizeArgs {
 pub(crate) struct ExtractArgs {
     /// The zipped bag.
     pub(crate) zip: PathBuf,
-    /// Where to extract the bag (must not exist).
+    /// Where to extract the bag (must not exist, or be an empty directory).
     #[arg(long, value_name = "DIR", required = true)]
     pub(crate) to: PathBuf,
     /// Extract only this payload file (path inside the bag, such as

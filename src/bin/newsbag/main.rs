@@ -21,12 +21,17 @@ fn main() -> ExitCode {
             // A closed pipe (`newsbag verify … | head`) is not an error.
             if err
                 .chain()
-                .filter_map(|e| e.downcast_ref::<std::io::Error>())
+                .filter_map(|e| {
+                    e.downcast_ref::<std::io::Error>().or_else(|| {
+                        e.downcast_ref::<newsbag::Error>()
+                            .and_then(newsbag::Error::io_cause)
+                    })
+                })
                 .any(|e| e.kind() == std::io::ErrorKind::BrokenPipe)
             {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("newsbag: {}", output::sanitize(&format!("{err:#}")));
+            eprintln!("newsbag: {}", output::error_message(&err));
             exit::Outcome::Errored.into()
         }
     }

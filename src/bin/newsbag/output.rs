@@ -35,6 +35,25 @@ pub(crate) fn sanitize(s: &str) -> String {
     out
 }
 
+/// The one-line message of an error and its causes, `outer: inner: …`,
+/// with each cause once: a cause whose text the message already ends with
+/// (an error that prints its cause and also returns it as its source, as
+/// `std::io::Error` and many libraries do) is not repeated. Control
+/// characters are escaped.
+pub(crate) fn error_message(err: &anyhow::Error) -> String {
+    let mut message = String::new();
+    for cause in err.chain() {
+        let text = cause.to_string();
+        if message.is_empty() {
+            message = text;
+        } else if !text.is_empty() && !message.ends_with(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+    }
+    sanitize(&message)
+}
+
 /// Whether progress bars may be drawn: stderr is a terminal and the user did
 /// not ask for quiet or verbose output.
 pub(crate) fn progress_enabled(global: &crate::args::GlobalArgs) -> bool {
@@ -110,5 +129,34 @@ mod tests {
         assert_eq!(sanitize("a\u{1b}[2Jb"), "a\\u{1b}[2Jb");
         assert_eq!(sanitize("line\nnext"), "line\nnext");
         assert_eq!(sanitize("data/\r"), "data/\\r");
+    }
+
+    #[derive(Debug)]
+    struct Echo(std::io::Error);
+
+    impl std::fmt::Display for Echo {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "failed to read `x`: {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Echo {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
+
+    #[test]
+    fn each_cause_once() {
+        let io = std::io::Error::new(std::io::ErrorKind::NotFound, "gone");
+        let err = anyhow::Error::new(Echo(io)).context("cannot ingest `x`");
+        assert_eq!(
+            error_message(&err),
+            "cannot ingest `x`: failed to read `x`: gone"
+        );
+        let plain = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(error_message(&plain), "outer: inner");
+        let hostile = anyhow::anyhow!("bad \u{1b}[2J name");
+        assert_eq!(error_message(&hostile), "bad \\u{1b}[2J name");
     }
 }

@@ -9,7 +9,7 @@ use newsbag::encoding::{self, DETECT_LIMIT, Detection};
 
 use crate::args::DetectArgs;
 use crate::exit::Outcome;
-use crate::output::sanitize;
+use crate::output::{error_message, sanitize};
 
 pub(crate) fn run(args: &DetectArgs) -> anyhow::Result<Outcome> {
     let given = args
@@ -40,7 +40,7 @@ pub(crate) fn run(args: &DetectArgs) -> anyhow::Result<Outcome> {
             }
             Err(err) => {
                 out.flush()?;
-                eprintln!("newsbag: {}", sanitize(&format!("{err:#}")));
+                eprintln!("newsbag: {}", error_message(&err));
                 outcome = Outcome::merge([outcome, Outcome::Errored]);
             }
         }
