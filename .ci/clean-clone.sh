@@ -2,7 +2,8 @@
 # The README's test command on a clean clone with nothing beside it: no
 # ../shared (so no conformance suite), no NEWSBAG_CONFORMANCE_SUITE, no
 # NEWSBAG_REQUIRE_PEERS. It must exit 0, and the tests that need the
-# conformance suite must say they skipped.
+# conformance suite must say they skipped. Then the README's first
+# quick-start command (ingest the samples, verify the archive) must pass.
 #
 # Usage: .ci/clean-clone.sh [REPO]   (default: this repository)
 #
@@ -70,4 +71,18 @@ if [ "$missing" -ne 0 ]; then
 fi
 echo "clean-clone: cargo test --all-features passed on a clean clone; skipped:"
 grep '^skipping' "$log" | sed 's/: .*//; s/^/  /'
+
+# The README's first quick-start command, in the debug profile (the binary
+# the tests just built; --release would build everything again).
+(
+    cd "$clone"
+    export CARGO_TARGET_DIR="$target"
+    cargo run --quiet -- ingest archive/inbox --meta archive/inbox/meta.json &&
+        cargo run --quiet -- verify archive
+) >"$base/quick-start.log" 2>&1 || {
+    cat "$base/quick-start.log" >&2
+    echo "clean-clone: the README's quick start failed on a clean clone" >&2
+    exit 1
+}
+echo "clean-clone: the README's quick start passed on a clean clone"
 rm -rf "$clone"
