@@ -8,6 +8,7 @@
 )]
 
 mod conformance;
+mod differential;
 mod docs;
 mod encoding;
 mod fixtures;
