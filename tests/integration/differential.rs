@@ -222,6 +222,32 @@ const DEFECTS: &[Defect] = &[
         fs::create_dir_all(&p).unwrap();
         fs::write(p.join("deep.txt"), b"deep").unwrap();
     }),
+    #[cfg(unix)]
+    ("symlink-to-a-payload-file", |b| {
+        std::os::unix::fs::symlink("a.txt", b.join("data/link.txt")).unwrap();
+    }),
+    #[cfg(unix)]
+    ("symlink-outside-the-bag", |b| {
+        std::os::unix::fs::symlink("/etc/hostname", b.join("data/escape")).unwrap();
+    }),
+    #[cfg(unix)]
+    ("dangling-symlink", |b| {
+        std::os::unix::fs::symlink("nowhere", b.join("data/dangling")).unwrap();
+    }),
+    #[cfg(unix)]
+    ("symlink-to-a-directory", |b| {
+        std::os::unix::fs::symlink("sub", b.join("data/loop")).unwrap();
+    }),
+    #[cfg(unix)]
+    ("payload-directory-is-a-symlink", |b| {
+        fs::rename(b.join("data"), b.join("real-data")).unwrap();
+        std::os::unix::fs::symlink("real-data", b.join("data")).unwrap();
+    }),
+    #[cfg(unix)]
+    ("symlinked-manifest", |b| {
+        fs::rename(b.join("manifest-sha256.txt"), b.join("data/m.txt")).unwrap();
+        std::os::unix::fs::symlink("data/m.txt", b.join("manifest-sha256.txt")).unwrap();
+    }),
 ];
 
 /// Copies the bag directory `from` to `to` (files and directories only).
@@ -359,6 +385,7 @@ mod props {
                 let needs_base = matches!(
                     name,
                     "flipped-byte" | "missing-file" | "fetch-not-fetched"
+                        | "symlink-to-a-directory"
                 );
                 if (base || !needs_base) && !applied.contains(&name) {
                     // A defect may undo what another needs (the payload

@@ -14,6 +14,7 @@ mod encoding;
 mod fixtures;
 mod hostile_zip;
 mod ingest;
+mod links;
 mod peer;
 mod util;
 mod verify_cli;
