@@ -278,22 +278,13 @@ pub enum ProblemKind {
         /// The operating system's message.
         error: String,
     },
-    /// A FIFO, socket or device inside the bag (never opened).
+    /// A symbolic link, FIFO, socket or device inside the bag (never
+    /// opened, never followed).
     SpecialFile {
         /// The file.
         path: String,
         /// What it is.
         file_type: String,
-    },
-    /// A symbolic link whose target is outside the bag.
-    SymlinkOutsideBag {
-        /// The link.
-        path: String,
-    },
-    /// A symbolic link inside the bag (followed only if it stays inside).
-    Symlink {
-        /// The link.
-        path: String,
     },
     /// A file name that is not valid UTF-8 and so cannot be listed.
     NonUtf8FileName {
@@ -408,8 +399,6 @@ impl ProblemKind {
             ChecksumMismatch { .. } => "checksum-mismatch",
             UnreadableFile { .. } => "unreadable-file",
             SpecialFile { .. } => "special-file",
-            SymlinkOutsideBag { .. } => "symlink-outside-bag",
-            Symlink { .. } => "symlink",
             NonUtf8FileName { .. } => "non-utf8-file-name",
             NormalizationMismatch { .. } => "normalization-mismatch",
             CaseMismatch { .. } => "case-mismatch",
@@ -519,10 +508,6 @@ impl fmt::Display for ProblemKind {
             SpecialFile { path, file_type } => {
                 write!(f, "`{path}` is a {file_type}, not a regular file")
             }
-            SymlinkOutsideBag { path } => {
-                write!(f, "`{path}` is a symbolic link leading outside the bag")
-            }
-            Symlink { path } => write!(f, "`{path}` is a symbolic link"),
             NonUtf8FileName { path } => {
                 write!(
                     f,

@@ -2,7 +2,6 @@
 //! inside the bag are ever opened), and their verification, in one pass or,
 //! for a bag of many files, a part at a time.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -20,20 +19,16 @@ use crate::spill::{Record, Spill, SpillWriter};
 use crate::walk::{Kind, Names, Walked, sizes_of, walk};
 
 /// A bag directory on disk: files are found by the walk and only those are
-/// ever opened. A file's id is its position in the [`FileIndex`].
+/// ever opened (never through a symbolic link). A file's id is its
+/// position in the [`FileIndex`].
 pub(super) struct DirSource<'a> {
     pub(super) root: &'a Path,
     pub(super) index: &'a FileIndex,
-    /// Where symbolic links inside the bag lead (by id): rare.
-    pub(super) targets: BTreeMap<usize, PathBuf>,
 }
 
 impl DirSource<'_> {
     pub(super) fn path(&self, id: usize) -> PathBuf {
-        match self.targets.get(&id) {
-            Some(target) => target.clone(),
-            None => self.root.join(self.index.name(id)),
-        }
+        self.root.join(self.index.name(id))
     }
 }
 
@@ -77,7 +72,6 @@ pub(super) fn open_regular(path: &Path) -> std::io::Result<fs::File> {
 /// What a walk of a bag directory found, held in memory.
 pub(super) struct Walk {
     pub(super) index: FileIndex,
-    pub(super) targets: BTreeMap<usize, PathBuf>,
     pub(super) has_payload_dir: bool,
     pub(super) problems: Vec<Problem>,
 }
@@ -92,7 +86,6 @@ pub(super) struct SpilledWalk {
     /// The top-level files verification reads whole (bagit.txt, bag-info,
     /// manifests, fetch.txt), ids into this index.
     pub(super) tags: FileIndex,
-    pub(super) tag_targets: BTreeMap<usize, PathBuf>,
     pub(super) has_payload_dir: bool,
     pub(super) problems: Vec<Problem>,
 }
@@ -111,7 +104,6 @@ pub(super) struct Spilling {
     pub(super) payload_bytes: u64,
     pub(super) tag_names: Names,
     pub(super) tag_sizes: Vec<u64>,
-    pub(super) tag_targets: BTreeMap<usize, PathBuf>,
 }
 
 impl Spilling {
@@ -122,7 +114,6 @@ impl Spilling {
             payload_bytes: 0,
             tag_names: Names::default(),
             tag_sizes: Vec::new(),
-            tag_targets: BTreeMap::new(),
         })
     }
 
@@ -132,40 +123,26 @@ impl Spilling {
         &mut self,
         root: &Path,
         regular: &mut Names,
-        targets: &mut BTreeMap<usize, PathBuf>,
         problems: &mut Vec<Problem>,
     ) -> std::io::Result<()> {
         let mut sizes = vec![0u64; regular.len()];
-        for i in sized(root, regular, targets, &mut sizes, problems) {
-            self.push(
-                regular.get(i),
-                sizes[i],
-                targets.get(&i).map(PathBuf::as_path),
-            )?;
+        for i in sized(root, regular, &mut sizes, problems) {
+            self.push(regular.get(i), sizes[i])?;
         }
         *regular = Names::default();
-        targets.clear();
         Ok(())
     }
 
-    pub(super) fn push(
-        &mut self,
-        name: &str,
-        size: u64,
-        target: Option<&Path>,
-    ) -> std::io::Result<()> {
+    pub(super) fn push(&mut self, name: &str, size: u64) -> std::io::Result<()> {
         if name.starts_with("data/") {
             self.payload_files += 1;
             self.payload_bytes += size;
         }
         if is_tag_to_read(name) {
-            if let Some(t) = target {
-                self.tag_targets.insert(self.tag_names.len(), t.to_owned());
-            }
             self.tag_names.push(name);
             self.tag_sizes.push(size);
         }
-        self.out.push(name, size, part_key(name, 0), target)
+        self.out.push(name, size, part_key(name, 0), None)
     }
 }
 
@@ -174,14 +151,10 @@ impl Spilling {
 pub(super) fn sized(
     root: &Path,
     regular: &Names,
-    targets: &BTreeMap<usize, PathBuf>,
     sizes: &mut [u64],
     problems: &mut Vec<Problem>,
 ) -> Vec<usize> {
-    let failed = sizes_of(sizes, |i| match targets.get(&i) {
-        Some(target) => target.clone(),
-        None => root.join(regular.get(i)),
-    });
+    let failed = sizes_of(sizes, |i| root.join(regular.get(i)));
     let mut kept: Vec<usize> = Vec::with_capacity(regular.len() - failed.len());
     let mut failed = failed.into_iter().peekable();
     for i in 0..regular.len() {
@@ -202,14 +175,8 @@ pub(super) fn sized(
     kept
 }
 
-/// The index of the files `kept` of `regular` (sorted by name) and where
-/// the links among them lead, by their new ids.
-pub(super) fn sorted_index(
-    regular: &Names,
-    sizes: &[u64],
-    mut kept: Vec<usize>,
-    targets: &mut BTreeMap<usize, PathBuf>,
-) -> (FileIndex, BTreeMap<usize, PathBuf>) {
+/// The index of the files `kept` of `regular`, sorted by name.
+pub(super) fn sorted_index(regular: &Names, sizes: &[u64], mut kept: Vec<usize>) -> FileIndex {
     // The walk visits siblings in order, but `a/b` comes before `a-c` in it
     // and after it as a string.
     kept.sort_by(|&a, &b| regular.get(a).cmp(regular.get(b)));
@@ -219,31 +186,21 @@ pub(super) fn sorted_index(
         .enumerate()
         .map(|(id, &i)| FoundFile { size: sizes[i], id })
         .collect();
-    let targets = kept
-        .iter()
-        .enumerate()
-        .filter_map(|(id, i)| targets.remove(i).map(|t| (id, t)))
-        .collect();
-    (FileIndex { names, files }, targets)
+    FileIndex { names, files }
 }
 
 /// Walks the bag at `root`; with more than `threshold` regular files, they
 /// are spilled to a temporary file as the walk goes.
-pub(super) fn walk_bag(
-    root: &Path,
-    canonical_root: &Path,
-    threshold: usize,
-) -> std::io::Result<BagWalk> {
-    let has_payload_dir = root.join("data").is_dir();
+pub(super) fn walk_bag(root: &Path, threshold: usize) -> std::io::Result<BagWalk> {
+    // A link named `data` is not the payload directory: it is not followed.
+    let has_payload_dir = fs::symlink_metadata(root.join("data")).is_ok_and(|md| md.is_dir());
     let mut problems = Vec::new();
-    // Regular files (and links to regular files inside the bag, with their
-    // targets), in walk order.
+    // Regular files, in walk order.
     let mut regular = Names::default();
-    let mut targets: BTreeMap<usize, PathBuf> = BTreeMap::new();
     let mut spilling: Option<Spilling> = None;
     for walked in walk(root) {
-        let (rel, path, kind) = match walked {
-            Walked::Entry { rel, path, kind } => (rel, path, kind),
+        let (rel, kind) = match walked {
+            Walked::Entry { rel, kind, .. } => (rel, kind),
             Walked::NonUtf8 { rel } => {
                 problems.push(Problem::error(
                     None,
@@ -263,31 +220,16 @@ pub(super) fn walk_bag(
             Kind::Dir => {}
             // Sizes are read after the walk, in parallel.
             Kind::File => regular.push(&rel),
-            Kind::Symlink => match fs::canonicalize(&path) {
-                Ok(target) if target.starts_with(canonical_root) => {
-                    problems.push(Problem::warning(
-                        Some(&rel),
-                        ProblemKind::Symlink { path: rel.clone() },
-                    ));
-                    // Only links to regular files are followed; linked
-                    // directories are not descended (no loops, no escapes).
-                    if fs::metadata(&target).is_ok_and(|md| md.is_file()) {
-                        targets.insert(regular.len(), target);
-                        regular.push(&rel);
-                    }
-                }
-                Ok(_) => problems.push(Problem::error(
-                    Some(&rel),
-                    ProblemKind::SymlinkOutsideBag { path: rel.clone() },
-                )),
-                Err(_) => problems.push(Problem::error(
-                    Some(&rel),
-                    ProblemKind::UnreadableFile {
-                        path: rel.clone(),
-                        error: "dangling symbolic link".into(),
-                    },
-                )),
-            },
+            // A bag must hold its files: a link, wherever it leads (inside,
+            // outside, nowhere, a directory), is never followed and is the
+            // error a link entry of a zipped bag is.
+            Kind::Symlink => problems.push(Problem::error(
+                Some(&rel),
+                ProblemKind::SpecialFile {
+                    path: rel.clone(),
+                    file_type: "symbolic link".into(),
+                },
+            )),
             Kind::Special(what) => problems.push(Problem::error(
                 Some(&rel),
                 ProblemKind::SpecialFile {
@@ -301,32 +243,29 @@ pub(super) fn walk_bag(
                 Some(s) => s,
                 None => spilling.insert(Spilling::new()?),
             };
-            s.push_chunk(root, &mut regular, &mut targets, &mut problems)?;
+            s.push_chunk(root, &mut regular, &mut problems)?;
         }
     }
     if let Some(mut s) = spilling {
         if regular.len() > 0 {
-            s.push_chunk(root, &mut regular, &mut targets, &mut problems)?;
+            s.push_chunk(root, &mut regular, &mut problems)?;
         }
         let kept = (0..s.tag_names.len()).collect();
-        let (tags, tag_targets) =
-            sorted_index(&s.tag_names, &s.tag_sizes, kept, &mut s.tag_targets);
+        let tags = sorted_index(&s.tag_names, &s.tag_sizes, kept);
         return Ok(BagWalk::Spilled(SpilledWalk {
             spill: s.out.finish()?,
             payload_files: s.payload_files,
             payload_bytes: s.payload_bytes,
             tags,
-            tag_targets,
             has_payload_dir,
             problems,
         }));
     }
     let mut sizes = vec![0u64; regular.len()];
-    let kept = sized(root, &regular, &targets, &mut sizes, &mut problems);
-    let (index, targets) = sorted_index(&regular, &sizes, kept, &mut targets);
+    let kept = sized(root, &regular, &mut sizes, &mut problems);
+    let index = sorted_index(&regular, &sizes, kept);
     Ok(BagWalk::InMemory(Walk {
         index,
-        targets,
         has_payload_dir,
         problems,
     }))
@@ -364,9 +303,8 @@ pub fn verify_dir_with_threshold(
             path: root.to_owned(),
         });
     }
-    let canonical_root = fs::canonicalize(root).map_err(|e| Error::io("resolve", root, e))?;
     let spill_error = |e| Error::io("write a temporary file in", std::env::temp_dir(), e);
-    let walked = walk_bag(root, &canonical_root, threshold.max(1)).map_err(spill_error)?;
+    let walked = walk_bag(root, threshold.max(1)).map_err(spill_error)?;
     let walked = match walked {
         BagWalk::InMemory(walked) => walked,
         BagWalk::Spilled(s) => return verify_spilled(root, level, reporter, threshold, s),
@@ -374,7 +312,6 @@ pub fn verify_dir_with_threshold(
     let source = DirSource {
         root,
         index: &walked.index,
-        targets: walked.targets,
     };
     Ok(verify_index(
         Report::new(root.to_owned(), level),
@@ -399,7 +336,6 @@ pub(super) fn verify_spilled(
     let tag_source = DirSource {
         root,
         index: &walked.tags,
-        targets: walked.tag_targets,
     };
     let whole = Whole {
         progress: (walked.payload_files, walked.payload_bytes),
@@ -419,11 +355,10 @@ pub(super) fn verify_spilled(
                 return;
             }
             match load_part(&walked.spill, p, k) {
-                Ok((index, targets)) => {
+                Ok(index) => {
                     let source = DirSource {
                         root,
                         index: &index,
-                        targets,
                     };
                     visit(&index, &source);
                 }
@@ -441,30 +376,21 @@ pub(super) fn verify_spilled(
     }
 }
 
-/// The files of part `p` of `k`, sorted, and where the links among them
-/// lead.
-pub(super) fn load_part(
-    spill: &Spill,
-    p: usize,
-    k: usize,
-) -> std::io::Result<(FileIndex, BTreeMap<usize, PathBuf>)> {
+/// The files of part `p` of `k`, sorted.
+pub(super) fn load_part(spill: &Spill, p: usize, k: usize) -> std::io::Result<FileIndex> {
     let part = Part { p, k, seed: 0 };
     let mut names = Names::default();
     let mut sizes = Vec::new();
-    let mut targets = BTreeMap::new();
     let mut reader = spill.reader()?;
     let mut rec = Record::default();
     while reader.next_into(&mut rec)? {
         if part.owns_key(rec.key) {
-            if let Some(t) = rec.target.take() {
-                targets.insert(names.len(), t);
-            }
             names.push(&rec.name);
             sizes.push(rec.size);
         }
     }
     let kept = (0..names.len()).collect();
-    let (mut index, targets) = sorted_index(&names, &sizes, kept, &mut targets);
+    let mut index = sorted_index(&names, &sizes, kept);
     index.names.shrink_to_fit();
-    Ok((index, targets))
+    Ok(index)
 }

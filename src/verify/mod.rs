@@ -29,7 +29,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
-use crate::report::{Level, Report};
+use crate::report::{Level, Problem, ProblemKind, Report};
 use crate::tagfile::BAG_DECLARATION;
 
 pub use crate::source::MAX_TAG_FILE;
@@ -48,8 +48,23 @@ pub fn is_bag_dir(path: &Path) -> bool {
 }
 
 /// Verifies a bag found by [`find_bags`]: a zipped bag with [`verify_zip`],
-/// a directory with [`verify_dir`].
+/// a directory with [`verify_dir`]. A symbolic link (which `find_bags`
+/// lists when an archive root holds one) is not followed: its report holds
+/// one error naming it.
 pub fn verify_bag(path: &Path, level: Level, reporter: &dyn Reporter) -> Result<Report> {
+    if fs::symlink_metadata(path).is_ok_and(|md| md.file_type().is_symlink()) {
+        let mut report = Report::new(path.to_owned(), level);
+        let name = path.display().to_string();
+        report.problems.push(Problem::error(
+            Some(&name),
+            ProblemKind::SpecialFile {
+                path: name.clone(),
+                file_type: "symbolic link".into(),
+            },
+        ));
+        report.finish();
+        return Ok(report);
+    }
     if is_zip_path(path) {
         verify_zip(path, level, reporter)
     } else {
@@ -63,8 +78,20 @@ pub fn verify_bag(path: &Path, level: Level, reporter: &dyn Reporter) -> Result<
 /// Temporary files of unfinished writes (`.newsbag-tmp-*`) are skipped. A
 /// directory with no bag at all is returned as is, so that verifying it
 /// reports what is missing.
+///
+/// Symbolic links met below `path` are never followed, and listed with the
+/// bags so that [`verify_bag`] reports each (an archive must hold its
+/// bags, not links to them). `path` itself, when a link, is followed: what
+/// is returned is then under its target.
 pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
     let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
+    let resolved;
+    let path = if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        resolved = fs::canonicalize(path).map_err(|e| Error::io("resolve", path, e))?;
+        resolved.as_path()
+    } else {
+        path
+    };
     if md.is_file() && is_zip_path(path) {
         return Ok(vec![path.to_owned()]);
     }
@@ -98,7 +125,10 @@ pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
         if entry.file_type().is_dir() && is_bag_dir(entry.path()) {
             bags.push(entry.path().to_owned());
             it.skip_current_dir();
-        } else if entry.file_type().is_file() && is_zip_path(entry.path()) {
+        } else if (entry.file_type().is_file() && is_zip_path(entry.path()))
+            // A link is listed to be reported by `verify_bag`.
+            || entry.file_type().is_symlink()
+        {
             bags.push(entry.path().to_owned());
         }
     }

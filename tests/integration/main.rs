@@ -9,6 +9,7 @@
 
 mod conformance;
 mod dc_record;
+mod differential;
 mod docs;
 mod encoding;
 mod errors;
@@ -16,6 +17,7 @@ mod extract_dest;
 mod fixtures;
 mod hostile_zip;
 mod ingest;
+mod links;
 mod peer;
 mod util;
 mod verify_cli;

@@ -589,7 +589,9 @@ fn list<R>(
             if rel.is_empty() {
                 continue;
             }
-            if rel == "data" || rel.starts_with("data/") {
+            // An entry named `data` that is a file is not the payload
+            // directory (as in a directory bag).
+            if (is_dir && rel == "data") || rel.starts_with("data/") {
                 inventory.has_payload_dir = true;
             }
             if is_dir {
