@@ -315,33 +315,16 @@ mod props {
     use proptest::prelude::*;
 
     use super::{DEFECTS, copy_tree, differs};
-    use crate::util::make_bag;
-
-    fn payloads() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
-        proptest::collection::btree_map(
-            "[a-zA-Z]{1,6}(/[a-z0-9]{1,4}){0,2}(\\.txt|\\.bin)?",
-            proptest::collection::vec(any::<u8>(), 0..200),
-            1..6,
-        )
-        .prop_map(|m| m.into_iter().collect())
-        .prop_filter(
-            "a file cannot also be a directory",
-            |v: &Vec<(String, Vec<u8>)>| {
-                v.iter()
-                    .all(|(a, _)| v.iter().all(|(b, _)| !b.starts_with(&format!("{a}/"))))
-            },
-        )
-    }
+    use crate::util::{make_bag, payload_trees};
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
 
-        /// Random payloads (names that may collide after case folding),
-        /// with up to three random defects of the list, removals of random
+        /// Random payloads with up to three random defects of the list, removals of random
         /// files and flips of random bytes.
         #[test]
         fn random_bags_get_the_same_verdict_zipped(
-            files in payloads(),
+            files in payload_trees(),
             defects in proptest::collection::vec(0..DEFECTS.len(), 0..3),
             remove in proptest::option::of(any::<prop::sample::Index>()),
             flip in proptest::option::of((any::<prop::sample::Index>(), any::<u8>())),

@@ -175,3 +175,26 @@ pub(crate) fn assert_zip_parts_agree(zip: &Path, thresholds: &[usize]) {
         }
     }
 }
+
+/// Random payload trees for property tests: 1 to 7 files (random or
+/// repetitive bytes, up to 5,000) at paths of up to three components, no
+/// file also a directory.
+pub(crate) fn payload_trees() -> impl proptest::strategy::Strategy<Value = Vec<(String, Vec<u8>)>> {
+    use proptest::prelude::*;
+    proptest::collection::btree_map(
+        "[a-z]{1,8}(/[a-z0-9]{1,6}){0,2}(\\.txt|\\.bin)?",
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..3000),
+            (any::<u8>(), 0usize..5000).prop_map(|(b, n)| vec![b; n]),
+        ],
+        1..8,
+    )
+    .prop_map(|m| m.into_iter().collect())
+    .prop_filter(
+        "a file cannot also be a directory",
+        |v: &Vec<(String, Vec<u8>)>| {
+            v.iter()
+                .all(|(a, _)| v.iter().all(|(b, _)| !b.starts_with(&format!("{a}/"))))
+        },
+    )
+}

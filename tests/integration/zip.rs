@@ -458,30 +458,13 @@ mod props {
     use newsbag::verify::{check_written, verify_zip};
     use proptest::prelude::*;
 
-    fn payloads() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
-        proptest::collection::btree_map(
-            "[a-z]{1,8}(/[a-z0-9]{1,6}){0,2}(\\.txt|\\.bin)?",
-            prop_oneof![
-                proptest::collection::vec(any::<u8>(), 0..3000),
-                (any::<u8>(), 0usize..5000).prop_map(|(b, n)| vec![b; n]),
-            ],
-            1..8,
-        )
-        .prop_map(|m| m.into_iter().collect())
-        .prop_filter(
-            "a file cannot also be a directory",
-            |v: &Vec<(String, Vec<u8>)>| {
-                v.iter()
-                    .all(|(a, _)| v.iter().all(|(b, _)| !b.starts_with(&format!("{a}/"))))
-            },
-        )
-    }
+    use crate::util::payload_trees;
 
     proptest! {
         #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
         #[test]
-        fn bag_zip_verify_extract_round_trip(files in payloads(), flip in any::<u64>()) {
+        fn bag_zip_verify_extract_round_trip(files in payload_trees(), flip in any::<u64>()) {
             let tmp = tempfile::tempdir().unwrap();
             let src = tmp.path().join("src");
             for (name, bytes) in &files {
