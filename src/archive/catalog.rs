@@ -300,8 +300,7 @@ impl Catalog {
             tx.execute_batch(sql).map_err(err)?;
             tx.pragma_update(None, "application_id", APPLICATION_ID)
                 .map_err(err)?;
-            tx.pragma_update(None, "user_version", i + 1)
-                .map_err(err)?;
+            tx.pragma_update(None, "user_version", i + 1).map_err(err)?;
             tx.commit().map_err(err)?;
             log::info!(
                 "catalog `{}` migrated to schema version {}",
@@ -783,5 +782,129 @@ impl Writer<'_> {
     pub(crate) fn commit(self) -> Result<()> {
         let path = self.path;
         self.tx.commit().map_err(|e| sql_error(path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(c: &Catalog) -> Vec<String> {
+        let mut stmt = c
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// Every earlier version (an empty file is version 0) opens and is
+    /// migrated to the current one.
+    #[test]
+    fn migrates_from_every_earlier_version() {
+        for from in 0..MIGRATIONS.len() {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join(CATALOG_FILE);
+            drop(Catalog::open_with(&path, &MIGRATIONS[..from]).unwrap());
+            let c = Catalog::open(&path).unwrap();
+            assert_eq!(c.version().unwrap(), SCHEMA_VERSION, "from {from}");
+            assert_eq!(tables(&c), ["bags", "copies", "events", "items", "meta"]);
+        }
+    }
+
+    /// The mechanism: steps run in order, each once, rows kept, and a
+    /// failing step leaves the catalog at the version before it.
+    #[test]
+    fn migrations_run_in_order_once_and_atomically() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CATALOG_FILE);
+        let v2 = "ALTER TABLE meta ADD COLUMN note TEXT; \
+                  INSERT INTO meta (key, value, note) VALUES ('m', '2', 'v2');";
+        let bad = "CREATE TABLE t (x); SELECT no_such_function();";
+        {
+            let c = Catalog::open_with(&path, &[V1]).unwrap();
+            c.conn
+                .execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')", [])
+                .unwrap();
+        }
+        let c = Catalog::open_with(&path, &[V1, v2]).unwrap();
+        assert_eq!(c.version().unwrap(), 2);
+        assert_eq!(c.meta("kept").unwrap().as_deref(), Some("yes"));
+        assert_eq!(c.meta("m").unwrap().as_deref(), Some("2"));
+        drop(c);
+        // Reopening runs nothing again (the INSERT would fail on its key).
+        drop(Catalog::open_with(&path, &[V1, v2]).unwrap());
+        assert!(Catalog::open_with(&path, &[V1, v2, bad]).is_err());
+        let c = Catalog::open_with(&path, &[V1, v2]).unwrap();
+        assert_eq!(c.version().unwrap(), 2);
+        assert!(!tables(&c).contains(&"t".to_owned()));
+    }
+
+    #[test]
+    fn a_newer_catalog_is_refused_not_downgraded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CATALOG_FILE);
+        drop(Catalog::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = Catalog::open(&path).unwrap_err();
+        assert!(matches!(err, Error::NewerCatalog { .. }), "{err}");
+        assert!(err.to_string().contains("newer newsbag"), "{err}");
+        let err = Catalog::open_read_only(&path).unwrap_err();
+        assert!(matches!(err, Error::NewerCatalog { .. }), "{err}");
+    }
+
+    #[test]
+    fn garbage_truncated_and_foreign_files_are_clear_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CATALOG_FILE);
+        std::fs::write(&path, vec![b'x'; 8192]).unwrap();
+        let err = Catalog::open(&path).unwrap_err();
+        assert!(matches!(err, Error::CorruptCatalog { .. }), "{err}");
+        assert!(err.to_string().contains("catalog rebuild"), "{err}");
+
+        let other = tmp.path().join("other.sqlite");
+        let conn = Connection::open(&other).unwrap();
+        conn.execute_batch("CREATE TABLE x (y);").unwrap();
+        drop(conn);
+        let err = Catalog::open(&other).unwrap_err();
+        assert!(err.to_string().contains("not a newsbag catalog"), "{err}");
+
+        // A real catalog cut short.
+        let cut = tmp.path().join("cut.sqlite");
+        {
+            let c = Catalog::open(&cut).unwrap();
+            c.conn
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .unwrap();
+        }
+        let bytes = std::fs::read(&cut).unwrap();
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let _ = std::fs::remove_file(tmp.path().join("cut.sqlite-wal"));
+        let _ = std::fs::remove_file(tmp.path().join("cut.sqlite-shm"));
+        match Catalog::open(&cut) {
+            Err(e) => assert!(
+                matches!(e, Error::CorruptCatalog { .. }),
+                "unexpected error: {e}"
+            ),
+            // SQLite may read a cut file until it needs a missing page:
+            // then every query must be a clear error.
+            Ok(c) => {
+                if let Err(e) = c.dump() {
+                    assert!(matches!(e, Error::CorruptCatalog { .. }), "{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn read_only_open_needs_an_existing_catalog() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Catalog::open_read_only(&tmp.path().join(CATALOG_FILE)).unwrap_err();
+        assert!(matches!(err, Error::NoCatalog { .. }), "{err}");
     }
 }

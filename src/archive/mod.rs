@@ -650,3 +650,66 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     s.push(suffix);
     PathBuf::from(s)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{IngestOptions, Input};
+    use crate::progress::NoProgress;
+
+    fn ingested(root: &Path) -> PathBuf {
+        let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox/page.html");
+        let mut options = IngestOptions::new(root, "2026-11-28", "2026-11-28T00:00:00Z");
+        options.name = Some("one".into());
+        crate::ingest::ingest(&[Input::Path(inbox)], &options, &NoProgress)
+            .unwrap()
+            .bag
+    }
+
+    /// A process that appended its event and died before its commit: the
+    /// next open applies the event from the log, registration included.
+    #[test]
+    fn events_appended_but_not_committed_are_applied_on_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let zip = ingested(root);
+        drop(Archive::open(root).unwrap());
+        let reg = read_bag(&zip, "bags/one.zip", None).unwrap();
+        let e = event(
+            EventType::Ingest,
+            "one",
+            Outcome::Success,
+            serde_json::json!({ "bag": reg.bag }),
+        );
+        Log::new(root).append(&e).unwrap();
+        let archive = Archive::open(root).unwrap();
+        let bag = archive.catalog().bag("one").unwrap().unwrap();
+        assert_eq!(bag.items, reg.bag.items);
+        assert_eq!(archive.catalog().events(Some("one"), None).unwrap(), [e]);
+        let (_, items, _) = archive.catalog().totals().unwrap();
+        assert_eq!(items, reg.items.len() as u64);
+        // Applied once, however often opened.
+        drop(archive);
+        let archive = Archive::open(root).unwrap();
+        assert_eq!(archive.catalog().event_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn registration_reads_dublin_core_and_provenance() {
+        let tmp = tempfile::tempdir().unwrap();
+        let zip = ingested(tmp.path());
+        let reg = read_bag(&zip, "bags/one.zip", None).unwrap();
+        assert_eq!(reg.bag.name, "one");
+        assert_eq!(reg.bag.bagging_date.as_deref(), Some("2026-11-28"));
+        assert!(reg.bag.payload_oxum.is_some());
+        assert!(reg.bag.tag_manifest.contains_key("bag-info.txt"));
+        assert_eq!(reg.items.len() as u64, reg.bag.items);
+        let item = &reg.items[0];
+        assert!(!item.title.is_empty(), "{item:?}");
+        assert_eq!(item.media_type.as_deref(), Some("text/html"));
+        assert_eq!(item.sha256.as_deref().map(str::len), Some(64));
+        assert!(item.encoding.is_some());
+        let (size, sha) = register::file_sha256(&zip).unwrap();
+        assert_eq!((reg.bag.size, reg.bag.sha256), (size, sha));
+    }
+}
