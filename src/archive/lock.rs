@@ -71,12 +71,21 @@ impl Intent {
     /// Leaves a marker, locked, holding the start time.
     pub fn begin(root: &Path) -> Result<Intent> {
         let dir = root.join(PENDING_DIR);
-        fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
-        let file = tempfile::Builder::new()
-            .prefix("ingest-")
-            .suffix(".json")
-            .tempfile_in(&dir)
-            .map_err(|e| Error::io("create a file in", &dir, e))?;
+        // Another ingest finishing may remove the directory, empty, between
+        // its creation and this file's: then make it again.
+        let mut tries = 0;
+        let file = loop {
+            fs::create_dir_all(&dir).map_err(|e| Error::io("create", &dir, e))?;
+            match tempfile::Builder::new()
+                .prefix("ingest-")
+                .suffix(".json")
+                .tempfile_in(&dir)
+            {
+                Ok(f) => break f,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound && tries < 5 => tries += 1,
+                Err(e) => return Err(Error::io("create a file in", &dir, e)),
+            }
+        };
         let (mut file, path) = file
             .keep()
             .map_err(|e| Error::io("create", &dir, e.error))?;
@@ -92,6 +101,10 @@ impl Intent {
     /// Removes the marker: the bag is registered (or nothing was made).
     pub fn finish(self) {
         let _ = fs::remove_file(&self.path);
+        // Gone when no other ingest runs (a directory with files stays).
+        if let Some(dir) = self.path.parent() {
+            let _ = fs::remove_dir(dir);
+        }
     }
 }
 
