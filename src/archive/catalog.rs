@@ -754,12 +754,11 @@ impl Writer<'_> {
             )
             .map_err(&err)?;
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-        for i in &reg.items {
-            let ItemRecord { id, path, .. } = i;
+        let read = reg.items(&mut |i: ItemRecord| {
             stmt.execute(params![
                 b.name,
-                id,
-                path,
+                i.id,
+                i.path,
                 json(&i.title),
                 json(&i.creator),
                 json(&i.subject),
@@ -774,6 +773,17 @@ impl Writer<'_> {
                 i.encoding
             ])
             .map_err(&err)?;
+            Ok(())
+        });
+        match read {
+            Ok(()) => {}
+            Err(e)
+                if !reg.strict
+                    && !matches!(e, Error::Catalog { .. } | Error::CatalogBusy { .. }) =>
+            {
+                log::warn!("items of `{}` not all read: {e}", reg.zip.display());
+            }
+            Err(e) => return Err(e),
         }
         Ok(())
     }

@@ -84,8 +84,9 @@ fn notes(e: &Event) -> Vec<String> {
     out
 }
 
-/// Writes `events` as one PREMIS 3.0 document.
-pub fn to_premis(events: &[Event]) -> String {
+/// Writes `events` as one PREMIS 3.0 document. `item`: the item whose
+/// history this is (its bag's events then link it too).
+pub fn to_premis(events: &[Event], item: Option<&str>) -> String {
     let mut x = String::new();
     x.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     x.push_str(
@@ -99,8 +100,8 @@ pub fn to_premis(events: &[Event]) -> String {
     let mut objects: BTreeSet<(&str, &str)> = BTreeSet::new();
     for e in events {
         objects.insert(("newsbag bag", e.bag.as_str()));
-        if let Some(i) = &e.item {
-            objects.insert(("newsbag item", i.as_str()));
+        if let Some(i) = e.item.as_deref().or(item) {
+            objects.insert(("newsbag item", i));
         }
     }
     if objects.is_empty() {
@@ -159,12 +160,12 @@ pub fn to_premis(events: &[Event]) -> String {
             escape(e.agent.as_str()),
             escape(e.bag.as_str())
         );
-        if let Some(i) = &e.item {
+        if let Some(i) = e.item.as_deref().or(item) {
             let _ = write!(
                 x,
                 "    <linkingObjectIdentifier>\n      <linkingObjectIdentifierType>newsbag item</linkingObjectIdentifierType>\n      \
                  <linkingObjectIdentifierValue>{}</linkingObjectIdentifierValue>\n    </linkingObjectIdentifier>\n",
-                escape(i.as_str())
+                escape(i)
             );
         }
         x.push_str("  </event>\n");

@@ -6,13 +6,13 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
 use super::{Error, Result};
 use crate::checksum::{Algorithm, hash_reader};
-use crate::serialize::{MAX_ZIP_ENTRIES, SharedFile, open_zip, read_tag_entry};
+use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, SharedFile, open_zip, read_tag_entry};
 use crate::tagfile::BagInfo;
 
 /// What the catalog records of a bag when it is registered. Written in
@@ -72,13 +72,25 @@ pub struct ItemRecord {
     pub encoding: Option<String>,
 }
 
-/// A bag read for registration.
+/// A bag read for registration: its record, and where to stream its
+/// items from (they are read as they are inserted, so that memory does not
+/// grow with the number of items).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Registration {
     /// The bag.
     pub bag: BagRecord,
-    /// Its items, sorted by id.
-    pub items: Vec<ItemRecord>,
+    /// The zip to read the items from.
+    pub zip: PathBuf,
+    /// Whether an unreadable item fails the registration (a new bag) or is
+    /// skipped with a warning (replaying the log for a bag since damaged).
+    pub strict: bool,
+}
+
+impl Registration {
+    /// Calls `f` with each item of the bag, in id order.
+    pub fn items(&self, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+        read_items(&self.zip, f)
+    }
 }
 
 /// The SHA-256 and size of a whole file.
@@ -91,60 +103,85 @@ pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
     Ok((n, hex))
 }
 
-/// Reads the zipped bag at `zip` (named `rel` relative to the archive root)
-/// without extracting it. `sha256`: the whole file's size and digest, if
-/// already computed.
-pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<Registration> {
-    let bad = |reason: String| Error::BadBag {
-        path: zip.to_owned(),
-        reason,
-    };
-    let name = zip
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .ok_or_else(|| bad("the file name is not UTF-8".into()))?
-        .to_owned();
-    let (size, sha256) = match sha256 {
-        Some(s) => s,
-        None => file_sha256(zip)?,
-    };
+/// A zip opened for registration: its tag files and, by item id, the
+/// entries of each item's `dc.xml` and `provenance.json` (positions in the
+/// zip's list of file entries).
+struct Opened {
+    zip: OpenedZip<SharedFile>,
+    info: Option<usize>,
+    tag_manifest: Option<usize>,
+    items: BTreeMap<String, (Option<usize>, Option<usize>)>,
+}
+
+fn open(zip: &Path) -> Result<Opened> {
     let reader = SharedFile::open(zip)?;
     let opened = open_zip(reader, zip, MAX_ZIP_ENTRIES)?;
-    let mut info = None;
-    let mut tag_manifest = None;
-    // Item id → (dc.xml, provenance.json) entries.
-    let mut items: BTreeMap<String, (Option<_>, Option<_>)> = BTreeMap::new();
-    for &id in &opened.entries {
-        let rel = opened.archive.entry(id).rel;
+    let mut out = Opened {
+        info: None,
+        tag_manifest: None,
+        items: BTreeMap::new(),
+        zip: opened,
+    };
+    for (id, &entry) in out.zip.entries.iter().enumerate() {
+        let rel = out.zip.archive.entry(entry).rel;
         match rel {
-            "bag-info.txt" => info = Some(id),
-            "tagmanifest-sha256.txt" => tag_manifest = Some(id),
+            "bag-info.txt" => out.info = Some(id),
+            "tagmanifest-sha256.txt" => out.tag_manifest = Some(id),
             _ => {
-                let Some(rest) = rel.strip_prefix("data/items/") else {
-                    continue;
-                };
-                let Some((item, file)) = rest.split_once('/') else {
+                let Some((item, file)) = rel
+                    .strip_prefix("data/items/")
+                    .and_then(|rest| rest.split_once('/'))
+                else {
                     continue;
                 };
                 match file {
-                    "dc.xml" => items.entry(item.to_owned()).or_default().0 = Some(id),
-                    "provenance.json" => items.entry(item.to_owned()).or_default().1 = Some(id),
+                    "dc.xml" => out.items.entry(item.to_owned()).or_default().0 = Some(id),
+                    "provenance.json" => {
+                        out.items.entry(item.to_owned()).or_default().1 = Some(id);
+                    }
                     _ => {}
                 }
             }
         }
     }
-    let read = |id, what: &str| -> Result<Vec<u8>> {
-        let (bytes, finding) = read_tag_entry(&opened.archive, id)
-            .map_err(|e| bad(format!("cannot read `{what}`: {e}")))?;
-        if let Some(p) = finding {
-            return Err(bad(format!("`{what}`: {}", p.message())));
-        }
-        Ok(bytes)
+    out.items.retain(|_, (dc, _)| dc.is_some());
+    Ok(out)
+}
+
+fn bad(zip: &Path, reason: String) -> Error {
+    Error::BadBag {
+        path: zip.to_owned(),
+        reason,
+    }
+}
+
+/// Reads one entry whole; a CRC or size finding is an error.
+fn read_entry(zip: &Path, opened: &Opened, id: usize, what: &str) -> Result<Vec<u8>> {
+    let (bytes, finding) = read_tag_entry(&opened.zip.archive, opened.zip.entries[id])
+        .map_err(|e| bad(zip, format!("cannot read `{what}`: {e}")))?;
+    if let Some(p) = finding {
+        return Err(bad(zip, format!("`{what}`: {}", p.message())));
+    }
+    Ok(bytes)
+}
+
+/// Reads the zipped bag at `zip` (named `rel` relative to the archive root)
+/// without extracting it: its record, with the items counted (not read).
+/// `sha256`: the whole file's size and digest, if already computed.
+pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<Registration> {
+    let name = zip
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| bad(zip, "the file name is not UTF-8".into()))?
+        .to_owned();
+    let (size, sha256) = match sha256 {
+        Some(s) => s,
+        None => file_sha256(zip)?,
     };
-    let (payload_oxum, bagging_date) = match info {
+    let opened = open(zip)?;
+    let (payload_oxum, bagging_date) = match opened.info {
         Some(id) => {
-            let bytes = read(id, "bag-info.txt")?;
+            let bytes = read_entry(zip, &opened, id, "bag-info.txt")?;
             let text = String::from_utf8_lossy(&bytes);
             let (info, _) = BagInfo::parse(&text, "bag-info.txt", false);
             (
@@ -155,31 +192,52 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
         None => (None, None),
     };
     let mut tags = BTreeMap::new();
-    if let Some(id) = tag_manifest {
-        let bytes = read(id, "tagmanifest-sha256.txt")?;
+    if let Some(id) = opened.tag_manifest {
+        let bytes = read_entry(zip, &opened, id, "tagmanifest-sha256.txt")?;
         for line in String::from_utf8_lossy(&bytes).lines() {
             if let Some((digest, path)) = line.split_once(char::is_whitespace) {
                 tags.insert(path.trim_start().to_owned(), digest.to_ascii_lowercase());
             }
         }
     }
-    let mut records = Vec::with_capacity(items.len());
-    for (id, (dc, provenance)) in items {
-        let Some(dc) = dc else { continue };
+    Ok(Registration {
+        bag: BagRecord {
+            name,
+            path: rel.to_owned(),
+            size,
+            sha256,
+            payload_oxum,
+            bagging_date,
+            tag_manifest: tags,
+            items: opened.items.len() as u64,
+        },
+        zip: zip.to_owned(),
+        strict: true,
+    })
+}
+
+/// Streams the items of the zipped bag at `zip` to `f`, in id order.
+pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+    let opened = open(zip)?;
+    for (id, (dc, provenance)) in &opened.items {
+        let Some(dc) = *dc else { continue };
         let path = format!("data/items/{id}");
-        let xml = read(dc, &format!("{path}/dc.xml"))?;
-        let xml =
-            String::from_utf8(xml).map_err(|_| bad(format!("`{path}/dc.xml` is not UTF-8")))?;
-        let record =
-            crate::dc::Record::read_xml(&xml).map_err(|e| bad(format!("`{path}/dc.xml`: {e}")))?;
+        let xml = read_entry(zip, &opened, dc, &format!("{path}/dc.xml"))?;
+        let xml = String::from_utf8(xml)
+            .map_err(|_| bad(zip, format!("`{path}/dc.xml` is not UTF-8")))?;
+        let record = crate::dc::Record::read_xml(&xml)
+            .map_err(|e| bad(zip, format!("`{path}/dc.xml`: {e}")))?;
         let prov: serde_json::Value = match provenance {
-            Some(p) => serde_json::from_slice(&read(p, &format!("{path}/provenance.json"))?)
-                .map_err(|e| bad(format!("`{path}/provenance.json`: {e}")))?,
+            Some(p) => {
+                let what = format!("{path}/provenance.json");
+                serde_json::from_slice(&read_entry(zip, &opened, *p, &what)?)
+                    .map_err(|e| bad(zip, format!("`{what}`: {e}")))?
+            }
             None => serde_json::Value::Null,
         };
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-        records.push(ItemRecord {
-            id,
+        f(ItemRecord {
+            id: id.clone(),
             path,
             title: record.title,
             creator: record.creator,
@@ -193,19 +251,7 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
             sha256: text(&prov["original"]["sha256"]),
             media_type: text(&prov["input"]["media_type"]),
             encoding: text(&prov["encoding"]["encoding"]),
-        });
+        })?;
     }
-    Ok(Registration {
-        bag: BagRecord {
-            name,
-            path: rel.to_owned(),
-            size,
-            sha256,
-            payload_oxum,
-            bagging_date,
-            tag_manifest: tags,
-            items: records.len() as u64,
-        },
-        items: records,
-    })
+    Ok(())
 }

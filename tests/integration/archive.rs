@@ -815,6 +815,14 @@ fn premis_history_validates_against_the_premis_3_schema() {
         let xml = tmp.path().join("events.xml");
         fs::write(&xml, &o.stdout).unwrap();
         let text = stdout(&o);
+        if subject == Some("bazdid") {
+            assert!(
+                text.contains(
+                    "<linkingObjectIdentifierValue>bazdid</linkingObjectIdentifierValue>"
+                ),
+                "{text}"
+            );
+        }
         for code in ["ing", "acc", "fix", "rep", "qua", "rec"] {
             if subject.is_none() {
                 assert!(

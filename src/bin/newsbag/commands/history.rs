@@ -23,7 +23,11 @@ pub(crate) fn run(args: &HistoryArgs) -> anyhow::Result<Outcome> {
     let events = archive.catalog().events(subject, args.since.as_deref())?;
     let mut out = std::io::stdout().lock();
     match args.format {
-        HistoryFormat::Premis => out.write_all(premis::to_premis(&events).as_bytes())?,
+        HistoryFormat::Premis => {
+            // An item's history is its bag's events, linked to the item too.
+            let item = subject.filter(|s| !events.iter().all(|e| e.bag == *s));
+            out.write_all(premis::to_premis(&events, item).as_bytes())?;
+        }
         HistoryFormat::Jsonl => {
             for e in &events {
                 serde_json::to_writer(&mut out, e)?;
