@@ -21,6 +21,12 @@ use super::{Archive, Result, event, now_rfc3339, now_unix, parse_time, rfc3339};
 use crate::progress::NoProgress;
 use crate::report::Level;
 
+/// Fixity events recorded together, at most.
+const RECORD_BATCH: usize = 256;
+
+/// Fixity events are recorded at least this often.
+const RECORD_EVERY: Duration = Duration::from_secs(1);
+
 /// At most this many problems of one bag are kept in its event.
 pub const MAX_PROBLEMS_IN_EVENT: usize = 100;
 
@@ -244,6 +250,11 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
         });
     }
     // Check bags, least recently fully checked first, within the budget.
+    // Their events are recorded in batches (one log write and fsync, one
+    // commit), at least every second and at once for a bag that fails: a
+    // killed audit checks again at most a second's worth of valid bags.
+    let mut unrecorded: Vec<(Event, Option<super::register::Registration>)> = Vec::new();
+    let mut recorded_at = Instant::now();
     let mut pending = present.into_iter();
     for bag in pending.by_ref() {
         if let Some(b) = options.budget
@@ -262,7 +273,15 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
             break;
         }
         let (e, result) = check_bag(root, &bag, options.level);
-        archive.record(&[(e, None)])?;
+        unrecorded.push((e, None));
+        if result.outcome != "valid"
+            || unrecorded.len() >= RECORD_BATCH
+            || recorded_at.elapsed() >= RECORD_EVERY
+        {
+            archive.record(&unrecorded)?;
+            unrecorded.clear();
+            recorded_at = Instant::now();
+        }
         report.summary.checked += 1;
         report.summary.bytes += result.bytes;
         if result.outcome == "valid" {
@@ -292,6 +311,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
         report.summary.invalid += 1;
         report.bags.push(result);
     }
+    archive.record(&unrecorded)?;
     report.summary.remaining += pending.count() as u64;
     // Overdue bags and the cycle's end at the recent rate.
     let now = now_unix();

@@ -193,6 +193,14 @@ impl Catalog {
         cat.conn
             .pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
+        // The event log is made durable before each commit and replayed
+        // into the catalog when it lags behind, so the catalog need not
+        // sync each commit itself: WAL with `synchronous = NORMAL` stays
+        // consistent after a crash and may only lose the last commits,
+        // which the log gives back.
+        cat.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
         cat.migrate(migrations)?;
         Ok(cat)
     }

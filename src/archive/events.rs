@@ -249,11 +249,27 @@ impl Log {
     ///
     /// Callers hold the catalog's write lock, so appends never interleave.
     pub fn append(&self, event: &Event) -> Result<Position> {
-        let mut line = serde_json::to_vec(event).map_err(|e| Error::EventLog {
-            path: self.dir.clone(),
-            reason: format!("cannot write event as JSON: {e}"),
-        })?;
-        line.push(b'\n');
+        self.append_all(std::slice::from_ref(event))
+    }
+
+    /// Appends `events`, in order, with one write and one `fsync` (to the
+    /// file of the first one's month). Returns the position after them.
+    pub fn append_all(&self, events: &[Event]) -> Result<Position> {
+        let Some(first) = events.first() else {
+            return Err(Error::EventLog {
+                path: self.dir.clone(),
+                reason: "nothing to append".into(),
+            });
+        };
+        let mut line = Vec::new();
+        for event in events {
+            serde_json::to_writer(&mut line, event).map_err(|e| Error::EventLog {
+                path: self.dir.clone(),
+                reason: format!("cannot write event as JSON: {e}"),
+            })?;
+            line.push(b'\n');
+        }
+        let event = first;
         let created_dir = !self.dir.is_dir();
         fs::create_dir_all(&self.dir).map_err(|e| Error::io("create", &self.dir, e))?;
         if created_dir {

@@ -337,14 +337,18 @@ impl Archive {
     pub fn record(&mut self, events: &[(Event, Option<Registration>)]) -> Result<()> {
         let w = self.catalog.write()?;
         catch_up(&self.root, &self.log, &w, &mut self.warnings)?;
-        for (e, reg) in events {
-            // Applied first (a bag that cannot be read registers nothing
-            // and logs nothing), appended and made durable before the
-            // commit.
-            w.apply(e, reg.as_ref())?;
-            let pos = self.log.append(e)?;
-            w.set_log_position(&pos)?;
+        if events.is_empty() {
+            return w.commit();
         }
+        // Applied first (a bag that cannot be read registers nothing and
+        // logs nothing), then appended and made durable, in one write,
+        // before the commit.
+        for (e, reg) in events {
+            w.apply(e, reg.as_ref())?;
+        }
+        let all: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
+        let pos = self.log.append_all(&all)?;
+        w.set_log_position(&pos)?;
         w.commit()
     }
 
