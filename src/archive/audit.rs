@@ -150,10 +150,11 @@ impl AuditReport {
 
 /// Audits the archive at `root`.
 pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
+    super::check_archive(root)?;
     let _lock = ArchiveLock::acquire(root, "audit")?;
     let clock = Instant::now();
     let started = now_rfc3339();
-    let mut archive = Archive::open(root)?;
+    let mut archive = Archive::open_existing(root)?;
     if let Some(replica) = &options.repair_from {
         super::replica::check_replica_root(root, replica)?;
     }

@@ -306,6 +306,14 @@ impl Archive {
     /// bags left by an interrupted ingest are adopted), else read-only (a
     /// read-only archive or mount).
     pub fn open_for_reading(root: &Path) -> Result<Archive> {
+        Archive::open_existing(root)
+    }
+
+    /// Opens the archive at `root` as [`Archive::open_for_reading`] does,
+    /// refusing a directory that holds neither a catalog, an event log nor
+    /// `bags/` (a mistyped path gets no catalog of its own).
+    pub fn open_existing(root: &Path) -> Result<Archive> {
+        check_archive(root)?;
         match Archive::open(root) {
             Err(Error::CatalogUnwritable { .. } | Error::Io { .. }) if root.is_dir() => {
                 let catalog = Catalog::open_read_only(&root.join(CATALOG_FILE))?;
@@ -448,6 +456,22 @@ impl Archive {
         }
         Ok(adopted)
     }
+}
+
+/// Refuses a path that is not a directory holding a catalog, an event log
+/// or `bags/`.
+pub(crate) fn check_archive(root: &Path) -> Result<()> {
+    check_root(root)?;
+    if ["catalog.sqlite", "events", "bags"]
+        .iter()
+        .any(|p| root.join(p).exists())
+    {
+        return Ok(());
+    }
+    Err(Error::NotAnArchive {
+        path: root.to_owned(),
+        reason: "no catalog.sqlite, events/ or bags/ in it".into(),
+    })
 }
 
 fn check_root(root: &Path) -> Result<()> {

@@ -217,10 +217,11 @@ pub struct ReplicaReport {
 /// must deal with it first); a copy already there that is not the bag is
 /// moved to `TO/quarantine/` and replaced.
 pub fn replicate(root: &Path, to: &Path) -> Result<ReplicaReport> {
+    super::check_archive(root)?;
     let _lock = ArchiveLock::acquire(root, "replicate")?;
     fs::create_dir_all(to).map_err(|e| Error::io("create", to, e))?;
     check_replica_root(root, to)?;
-    let mut archive = Archive::open(root)?;
+    let mut archive = Archive::open_existing(root)?;
     let location = fs::canonicalize(to).map_err(|e| Error::io("read", to, e))?;
     let mut report = ReplicaReport {
         location: location.clone(),

@@ -146,6 +146,18 @@ fn ingest_registers_and_verify_ignores_the_catalog() {
     let o = run(&["verify"], &archive);
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    // A directory that is no archive gets no catalog.
+    for cmd in ["status", "audit", "history"] {
+        let o = run(&[cmd], tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{cmd}");
+        assert!(
+            stderr(&o).contains("is not an archive root"),
+            "{}",
+            stderr(&o)
+        );
+    }
+    assert!(!tmp.path().join("catalog.sqlite").exists());
+    assert!(!tmp.path().join("audit.lock").exists());
     // Unknown subjects are a clear error.
     let o = run(&["history", "nope"], &archive);
     assert_eq!(o.status.code(), Some(2));
