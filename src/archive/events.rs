@@ -185,62 +185,83 @@ impl Log {
     /// Reads every complete line after `from`, in order. An unterminated
     /// last line is left unread (it is a write in progress or torn).
     pub fn read_from(&self, from: &Position) -> Result<Replay> {
-        let mut out = Replay {
-            end: from.clone(),
-            ..Replay::default()
-        };
+        let mut events = Vec::new();
+        let (end, bad) = self.for_each_from(from, &mut |e, pos| {
+            events.push((e, pos));
+            Ok(())
+        })?;
+        Ok(Replay { events, end, bad })
+    }
+
+    /// [`Log::read_from`], streamed: `f` gets each event with the position
+    /// after it; returns where reading stopped and the lines that are not
+    /// events. Memory does not grow with the log.
+    pub fn for_each_from(
+        &self,
+        from: &Position,
+        f: &mut dyn FnMut(Event, Position) -> Result<()>,
+    ) -> Result<(Position, Vec<BadLine>)> {
+        let mut end = from.clone();
+        let mut bad = Vec::new();
+        let mut line = Vec::new();
         for name in self.files()? {
             if name < from.file {
                 continue;
             }
             let start = if name == from.file { from.offset } else { 0 };
             let path = self.dir.join(&name);
-            let mut f = File::open(&path).map_err(|e| Error::io("open", &path, e))?;
-            f.seek(SeekFrom::Start(start))
+            let mut file = File::open(&path).map_err(|e| Error::io("open", &path, e))?;
+            file.seek(SeekFrom::Start(start))
                 .map_err(|e| Error::io("read", &path, e))?;
-            let mut bytes = Vec::new();
-            f.read_to_end(&mut bytes)
-                .map_err(|e| Error::io("read", &path, e))?;
-            // Line numbers count from the start of the file.
-            let mut line_no = if start == 0 {
-                0
-            } else {
-                let mut head = vec![0; usize::try_from(start).unwrap_or(0)];
-                f.seek(SeekFrom::Start(0))
-                    .and_then(|_| f.read_exact(&mut head))
-                    .map_err(|e| Error::io("read", &path, e))?;
-                memchr::memchr_iter(b'\n', &head).count() as u64
-            };
+            let mut r = std::io::BufReader::with_capacity(1 << 16, file);
+            // Line numbers count from the start of the file; the lines
+            // before `start` are counted only if a bad line is found.
+            let mut head_lines: Option<u64> = None;
+            let mut line_no = 0u64;
             let mut offset = start;
-            let mut rest = &bytes[..];
-            while let Some(nl) = memchr::memchr(b'\n', rest) {
-                let line = &rest[..nl];
-                rest = &rest[nl + 1..];
-                offset += nl as u64 + 1;
+            if end.file != name {
+                end = Position {
+                    file: name.clone(),
+                    offset,
+                };
+            }
+            loop {
+                line.clear();
+                let n = std::io::BufRead::read_until(&mut r, b'\n', &mut line)
+                    .map_err(|e| Error::io("read", &path, e))?;
+                if n == 0 || line.last() != Some(&b'\n') {
+                    break; // the end, or an unterminated (torn) last line
+                }
+                offset += n as u64;
                 line_no += 1;
+                let text = &line[..n - 1];
                 let pos = Position {
                     file: name.clone(),
                     offset,
                 };
-                match serde_json::from_slice::<Event>(line) {
-                    Ok(e) => out.events.push((e, pos.clone())),
-                    Err(_) if line.iter().all(u8::is_ascii_whitespace) => {}
-                    Err(_) => out.bad.push(BadLine {
-                        file: path.clone(),
-                        line: line_no,
-                        torn: line.ends_with(TORN_MARK.as_bytes()),
-                    }),
+                match serde_json::from_slice::<Event>(text) {
+                    Ok(e) => f(e, pos.clone())?,
+                    Err(_) if text.iter().all(u8::is_ascii_whitespace) => {}
+                    Err(_) => {
+                        let head = match head_lines {
+                            Some(n) => n,
+                            None => {
+                                let n = count_lines(&path, start)?;
+                                head_lines = Some(n);
+                                n
+                            }
+                        };
+                        bad.push(BadLine {
+                            file: path.clone(),
+                            line: head + line_no,
+                            torn: text.ends_with(TORN_MARK.as_bytes()),
+                        });
+                    }
                 }
-                out.end = pos;
-            }
-            if out.end.file != name {
-                out.end = Position {
-                    file: name.clone(),
-                    offset,
-                };
+                end = pos;
             }
         }
-        Ok(out)
+        Ok((end, bad))
     }
 
     /// Appends `event` to the file of its month (or to the newest file, if
@@ -312,6 +333,22 @@ impl Log {
         }
         let offset = f.metadata().map_err(|e| Error::io("read", &path, e))?.len();
         Ok(Position { file: name, offset })
+    }
+}
+
+/// The number of lines in the first `len` bytes of `path`.
+fn count_lines(path: &Path, len: u64) -> Result<u64> {
+    let f = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let mut r = std::io::BufReader::new(f.take(len));
+    let mut n = 0u64;
+    loop {
+        let buf = std::io::BufRead::fill_buf(&mut r).map_err(|e| Error::io("read", path, e))?;
+        if buf.is_empty() {
+            return Ok(n);
+        }
+        n += memchr::memchr_iter(b'\n', buf).count() as u64;
+        let used = buf.len();
+        std::io::BufRead::consume(&mut r, used);
     }
 }
 

@@ -490,8 +490,16 @@ fn check_root(root: &Path) -> Result<()> {
 /// catalog), inside the write transaction `w`.
 fn catch_up(root: &Path, log: &Log, w: &Writer<'_>, warnings: &mut Vec<String>) -> Result<usize> {
     let from = w.log_position()?;
-    let replay = log.read_from(&from)?;
-    for bad in &replay.bad {
+    let mut applied = 0;
+    let (end, bad) = log.for_each_from(&from, &mut |e, _| {
+        if !w.has_event(&e.id)? {
+            let reg = registration_of(root, &e);
+            w.apply(&e, reg.as_ref())?;
+            applied += 1;
+        }
+        Ok(())
+    })?;
+    for bad in &bad {
         warnings.push(if bad.torn {
             format!(
                 "`{}` line {}: a torn write (interrupted by a crash), ignored",
@@ -506,17 +514,8 @@ fn catch_up(root: &Path, log: &Log, w: &Writer<'_>, warnings: &mut Vec<String>) 
             )
         });
     }
-    let mut applied = 0;
-    for (e, _) in &replay.events {
-        if w.has_event(&e.id)? {
-            continue;
-        }
-        let reg = registration_of(root, e);
-        w.apply(e, reg.as_ref())?;
-        applied += 1;
-    }
-    if replay.end != from {
-        w.set_log_position(&replay.end)?;
+    if end != from {
+        w.set_log_position(&end)?;
     }
     Ok(applied)
 }
