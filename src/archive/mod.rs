@@ -166,6 +166,18 @@ pub enum Error {
         /// The archive.
         archive: PathBuf,
     },
+    /// An ingested bag is in place but its registration failed.
+    #[error(
+        "the bag `{bag}` is in place but not registered ({source}); the next ingest, audit or \
+         status adopts it"
+    )]
+    NotRegistered {
+        /// The zip.
+        bag: PathBuf,
+        /// Why the registration failed.
+        #[source]
+        source: Box<Error>,
+    },
     /// A replica root cannot be used.
     #[error("replica `{path}`: {reason}")]
     Replica {
@@ -580,7 +592,12 @@ pub fn ingest_and_register(
     });
     // On failure the marker stays (unlocked when this process ends), and
     // the bag is adopted by the next run.
-    let event = archive.register(&summary.bag, EventType::Ingest, extra)?;
+    let event = archive
+        .register(&summary.bag, EventType::Ingest, extra)
+        .map_err(|e| Error::NotRegistered {
+            bag: summary.bag.clone(),
+            source: Box::new(e),
+        })?;
     intent.finish();
     Ok(Ingested {
         summary,
