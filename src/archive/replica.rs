@@ -28,8 +28,23 @@ pub fn check_replica_root(root: &Path, replica: &Path) -> Result<()> {
         path: replica.to_owned(),
         reason: reason.to_owned(),
     };
-    let replica_c = fs::canonicalize(replica).map_err(|e| Error::io("read", replica, e))?;
-    if !replica_c.is_dir() {
+    // The replica may not exist yet: resolve its nearest existing ancestor.
+    let mut existing = replica;
+    let mut rest = Vec::new();
+    while !existing.exists() {
+        let (Some(parent), Some(name)) = (existing.parent(), existing.file_name()) else {
+            break;
+        };
+        rest.push(name);
+        existing = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+    }
+    let mut replica_c = fs::canonicalize(existing).map_err(|e| Error::io("read", existing, e))?;
+    replica_c.extend(rest.iter().rev());
+    if replica.exists() && !replica_c.is_dir() {
         return Err(bad("not a directory"));
     }
     let root_c = fs::canonicalize(root).map_err(|e| Error::io("read", root, e))?;
@@ -218,9 +233,9 @@ pub struct ReplicaReport {
 /// moved to `TO/quarantine/` and replaced.
 pub fn replicate(root: &Path, to: &Path) -> Result<ReplicaReport> {
     super::check_archive(root)?;
+    check_replica_root(root, to)?;
     let _lock = ArchiveLock::acquire(root, "replicate")?;
     fs::create_dir_all(to).map_err(|e| Error::io("create", to, e))?;
-    check_replica_root(root, to)?;
     let mut archive = Archive::open_existing(root)?;
     let location = fs::canonicalize(to).map_err(|e| Error::io("read", to, e))?;
     let mut report = ReplicaReport {

@@ -939,3 +939,43 @@ fn bag_left_by_a_killed_ingest_is_adopted_by_the_next_status() {
         0
     );
 }
+
+#[test]
+fn replicate_verifies_good_copies_and_replaces_bad_ones() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_of(tmp.path(), 2);
+    let replica = tmp.path().join("replica");
+    let to = replica.to_str().unwrap();
+    assert!(run(&["replicate", "--to", to], &archive).status.success());
+    flip_byte(&replica.join("bags/b001.zip"));
+    let o = run(&["replicate", "--to", to, "--json"], &archive);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(
+        (r["copied"].as_u64(), r["verified"].as_u64()),
+        (Some(1), Some(1)),
+        "{r}"
+    );
+    assert_eq!(
+        fs::read(replica.join("bags/b001.zip")).unwrap(),
+        fs::read(archive.join("bags/b001.zip")).unwrap()
+    );
+    assert_eq!(fs::read_dir(replica.join("quarantine")).unwrap().count(), 1);
+    // A damaged original is not copied over a good replica.
+    flip_byte(&archive.join("bags/b000.zip"));
+    fs::remove_file(replica.join("bags/b000.zip")).unwrap();
+    let o = run(&["replicate", "--to", to], &archive);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("no longer matches the catalog"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(!replica.join("bags/b000.zip").exists());
+    // The replica may not be the archive, or inside it.
+    let inside = archive.join("copy");
+    let o = run(&["replicate", "--to", inside.to_str().unwrap()], &archive);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("inside it"), "{}", stderr(&o));
+    assert!(!inside.exists(), "nothing made inside the archive");
+}
