@@ -474,13 +474,16 @@ fn parse_size(s: &str) -> Result<u64, String> {
     n.checked_mul(mult).ok_or_else(bad)
 }
 
-/// `--since`: a date or an RFC 3339 time, kept as given (events sort by
-/// their RFC 3339 time as text).
+/// `--since`: a date or an RFC 3339 time, as UTC in the events' own form
+/// (they compare as text).
 fn parse_since(s: &str) -> Result<String, String> {
-    if chrono::DateTime::parse_from_rfc3339(s).is_ok() {
-        return Ok(s.to_owned());
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string());
     }
-    parse_date(s)
+    parse_date(s).map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD) or an RFC 3339 time"))
 }
 
 /// Arguments of `newsbag generate`.
@@ -588,6 +591,10 @@ mod tests {
         assert!(parse(&["audit", "a", "--budget", "1h", "--max-bytes", "1G"]).is_err());
         assert!(parse(&["history", "a", "--since", "yesterday"]).is_err());
         assert!(parse(&["history", "a", "--since", "2026-01-02"]).is_ok());
+        assert_eq!(
+            parse_since("2026-01-02T03:30:00+03:30").unwrap(),
+            "2026-01-02T00:00:00Z"
+        );
     }
 
     #[test]
