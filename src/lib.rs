@@ -20,6 +20,8 @@
 //! - [`ingest`]: the main job, news items in, one verified zipped bag out.
 //! - [`item`]: sniff and parse news items (plain text, HTML, RSS 2.0, Atom)
 //!   into [`item::NewsItem`]s.
+//! - [`archive`]: the archive root's catalog, event log, audits, copies
+//!   and history, on top of ingest and verify.
 //! - [`dc`]: the Dublin Core [`dc::Record`] of an item, written and read as
 //!   `oai_dc` XML.
 //! - [`date`]: dates as found (RFC 822, RFC 3339, Jalali, Persian digits)
@@ -47,6 +49,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod archive;
 pub mod bag;
 pub mod checksum;
 pub mod date;

@@ -16,8 +16,14 @@ _newsbag() {
             ",$1")
                 cmd="newsbag"
                 ;;
+            newsbag,audit)
+                cmd="newsbag__subcmd__audit"
+                ;;
             newsbag,bag)
                 cmd="newsbag__subcmd__bag"
+                ;;
+            newsbag,catalog)
+                cmd="newsbag__subcmd__catalog"
                 ;;
             newsbag,detect)
                 cmd="newsbag__subcmd__detect"
@@ -31,14 +37,35 @@ _newsbag() {
             newsbag,help)
                 cmd="newsbag__subcmd__help"
                 ;;
+            newsbag,history)
+                cmd="newsbag__subcmd__history"
+                ;;
             newsbag,ingest)
                 cmd="newsbag__subcmd__ingest"
                 ;;
             newsbag,normalize)
                 cmd="newsbag__subcmd__normalize"
                 ;;
+            newsbag,replicate)
+                cmd="newsbag__subcmd__replicate"
+                ;;
+            newsbag,status)
+                cmd="newsbag__subcmd__status"
+                ;;
             newsbag,verify)
                 cmd="newsbag__subcmd__verify"
+                ;;
+            newsbag__subcmd__catalog,help)
+                cmd="newsbag__subcmd__catalog__subcmd__help"
+                ;;
+            newsbag__subcmd__catalog,rebuild)
+                cmd="newsbag__subcmd__catalog__subcmd__rebuild"
+                ;;
+            newsbag__subcmd__catalog__subcmd__help,help)
+                cmd="newsbag__subcmd__catalog__subcmd__help__subcmd__help"
+                ;;
+            newsbag__subcmd__catalog__subcmd__help,rebuild)
+                cmd="newsbag__subcmd__catalog__subcmd__help__subcmd__rebuild"
                 ;;
             newsbag__subcmd__generate,completions)
                 cmd="newsbag__subcmd__generate__subcmd__completions"
@@ -58,8 +85,14 @@ _newsbag() {
             newsbag__subcmd__generate__subcmd__help,man)
                 cmd="newsbag__subcmd__generate__subcmd__help__subcmd__man"
                 ;;
+            newsbag__subcmd__help,audit)
+                cmd="newsbag__subcmd__help__subcmd__audit"
+                ;;
             newsbag__subcmd__help,bag)
                 cmd="newsbag__subcmd__help__subcmd__bag"
+                ;;
+            newsbag__subcmd__help,catalog)
+                cmd="newsbag__subcmd__help__subcmd__catalog"
                 ;;
             newsbag__subcmd__help,detect)
                 cmd="newsbag__subcmd__help__subcmd__detect"
@@ -73,14 +106,26 @@ _newsbag() {
             newsbag__subcmd__help,help)
                 cmd="newsbag__subcmd__help__subcmd__help"
                 ;;
+            newsbag__subcmd__help,history)
+                cmd="newsbag__subcmd__help__subcmd__history"
+                ;;
             newsbag__subcmd__help,ingest)
                 cmd="newsbag__subcmd__help__subcmd__ingest"
                 ;;
             newsbag__subcmd__help,normalize)
                 cmd="newsbag__subcmd__help__subcmd__normalize"
                 ;;
+            newsbag__subcmd__help,replicate)
+                cmd="newsbag__subcmd__help__subcmd__replicate"
+                ;;
+            newsbag__subcmd__help,status)
+                cmd="newsbag__subcmd__help__subcmd__status"
+                ;;
             newsbag__subcmd__help,verify)
                 cmd="newsbag__subcmd__help__subcmd__verify"
+                ;;
+            newsbag__subcmd__help__subcmd__catalog,rebuild)
+                cmd="newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild"
                 ;;
             newsbag__subcmd__help__subcmd__generate,completions)
                 cmd="newsbag__subcmd__help__subcmd__generate__subcmd__completions"
@@ -95,12 +140,50 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract generate detect normalize help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__audit)
+            opts="-q -v -h --cycle --budget --max-bytes --level --json --metrics --adopt --repair-from --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cycle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --budget)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --max-bytes)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --level)
+                    COMPREPLY=($(compgen -W "fast completeness fixity" -- "${cur}"))
+                    return 0
+                    ;;
+                --metrics)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --repair-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -135,6 +218,76 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__catalog)
+            opts="-q -v -h --quiet --verbose --no-progress --help rebuild help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__catalog__subcmd__help)
+            opts="rebuild help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__catalog__subcmd__help__subcmd__help)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__catalog__subcmd__help__subcmd__rebuild)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__catalog__subcmd__rebuild)
+            opts="-q -v -h --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 *)
                     COMPREPLY=()
                     ;;
@@ -293,8 +446,22 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="ingest bag verify extract generate detect normalize help"
+            opts="ingest bag verify extract audit status history replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__audit)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -309,6 +476,34 @@ _newsbag() {
         newsbag__subcmd__help__subcmd__bag)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__catalog)
+            opts="rebuild"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -404,6 +599,20 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__help__subcmd__history)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__help__subcmd__ingest)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -432,6 +641,34 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__help__subcmd__replicate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__status)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__help__subcmd__verify)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -439,6 +676,28 @@ _newsbag() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__history)
+            opts="-q -v -h --since --format --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text jsonl premis" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -496,6 +755,46 @@ _newsbag() {
             fi
             case "${prev}" in
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__replicate)
+            opts="-q -v -h --to --json --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__status)
+            opts="-q -v -h --cycle --min-copies --json --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --cycle)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --min-copies)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -104,6 +104,133 @@ _arguments "${_arguments_options[@]}" : \
 ':zip -- The zipped bag:_files' \
 && ret=0
 ;;
+(audit)
+_arguments "${_arguments_options[@]}" : \
+'--cycle=[Every bag should be fully checked within this period (s, m, h, d or w suffix); bags not checked within it are overdue]:DURATION:_default' \
+'(--max-bytes)--budget=[Start no new bag after this long (s, m, h, d or w suffix)]:DURATION:_default' \
+'--max-bytes=[Start no bag that would take the bytes read past this (K, M, G or T suffix, powers of 1024)]:SIZE:_default' \
+'--level=[How thoroughly each bag is checked; only fixity counts as a full check]:LEVEL:((fast\:"Structure and Payload-Oxum only"
+completeness\:"Every file present and listed, nothing hashed"
+fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
+'--metrics=[Write Prometheus metrics for node_exporter'\''s textfile collector (atomically, mode 0644)]:FILE.prom:_files' \
+'--repair-from=[Replace missing or damaged bags by their copy in this replica root, once that copy verifies; damaged bags go to ARCHIVE/quarantine/]:DIR:_files' \
+'--json[Print the report as JSON (schemas/audit-report.schema.json)]' \
+'--adopt[Register bags found on disk but not in the catalog]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::archive -- The archive root:_files' \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+'--cycle=[The audit cycle (as for \`audit\`), to count overdue bags]:DURATION:_default' \
+'--min-copies=[Name the bags with fewer verified copies than this]:N:_default' \
+'--json[Print JSON]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::archive -- The archive root:_files' \
+&& ret=0
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+'--since=[Only events at or after this date (YYYY-MM-DD) or time (RFC 3339)]:DATE:_default' \
+'--format=[Output format]:FORMAT:((text\:"One line an event"
+jsonl\:"One JSON object a line, as in ARCHIVE/events/"
+premis\:"PREMIS 3.0 XML"))' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+'::subject -- A bag name or an item id (default\: the whole archive):_default' \
+&& ret=0
+;;
+(replicate)
+_arguments "${_arguments_options[@]}" : \
+'--to=[The replica'\''s root (another disk or mount), created if needed]:DIR:_files' \
+'--json[Print JSON]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help]' \
+'--help[Print help]' \
+'::archive -- The archive root:_files' \
+&& ret=0
+;;
+(catalog)
+_arguments "${_arguments_options[@]}" : \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help]' \
+'--help[Print help]' \
+":: :_newsbag__subcmd__catalog_commands" \
+"*::: :->catalog" \
+&& ret=0
+
+    case $state in
+    (catalog)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-catalog-command-$line[1]:"
+        case $line[1] in
+            (rebuild)
+_arguments "${_arguments_options[@]}" : \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+'::archive -- The archive root:_files' \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+":: :_newsbag__subcmd__catalog__subcmd__help_commands" \
+"*::: :->help" \
+&& ret=0
+
+    case $state in
+    (help)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-catalog-help-command-$line[1]:"
+        case $line[1] in
+            (rebuild)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(help)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
+        esac
+    ;;
+esac
+;;
 (generate)
 _arguments "${_arguments_options[@]}" : \
 '-q[Print only errors]' \
@@ -236,6 +363,42 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(audit)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(status)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(history)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(replicate)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(catalog)
+_arguments "${_arguments_options[@]}" : \
+":: :_newsbag__subcmd__help__subcmd__catalog_commands" \
+"*::: :->catalog" \
+&& ret=0
+
+    case $state in
+    (catalog)
+        words=($line[1] "${words[@]}")
+        (( CURRENT += 1 ))
+        curcontext="${curcontext%:*:*}:newsbag-help-catalog-command-$line[1]:"
+        case $line[1] in
+            (rebuild)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+        esac
+    ;;
+esac
+;;
 (generate)
 _arguments "${_arguments_options[@]}" : \
 ":: :_newsbag__subcmd__help__subcmd__generate_commands" \
@@ -288,6 +451,11 @@ _newsbag_commands() {
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
 'extract:Extract a zipped bag safely, verifying it on the way' \
+'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
+'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
+'history:Print the events of the archive, a bag or an item, oldest first' \
+'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
+'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
 'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
 'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \
@@ -295,10 +463,46 @@ _newsbag_commands() {
     )
     _describe -t commands 'newsbag commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__audit_commands] )) ||
+_newsbag__subcmd__audit_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag audit commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__bag_commands] )) ||
 _newsbag__subcmd__bag_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__catalog_commands] )) ||
+_newsbag__subcmd__catalog_commands() {
+    local commands; commands=(
+'rebuild:Make the catalog again from the bags and the event log' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'newsbag catalog commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__catalog__subcmd__help_commands] )) ||
+_newsbag__subcmd__catalog__subcmd__help_commands() {
+    local commands; commands=(
+'rebuild:Make the catalog again from the bags and the event log' \
+'help:Print this message or the help of the given subcommand(s)' \
+    )
+    _describe -t commands 'newsbag catalog help commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__catalog__subcmd__help__subcmd__help_commands] )) ||
+_newsbag__subcmd__catalog__subcmd__help__subcmd__help_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag catalog help help commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__catalog__subcmd__help__subcmd__rebuild_commands] )) ||
+_newsbag__subcmd__catalog__subcmd__help__subcmd__rebuild_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag catalog help rebuild commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__catalog__subcmd__rebuild_commands] )) ||
+_newsbag__subcmd__catalog__subcmd__rebuild_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag catalog rebuild commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__detect_commands] )) ||
 _newsbag__subcmd__detect_commands() {
@@ -360,6 +564,11 @@ _newsbag__subcmd__help_commands() {
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
 'extract:Extract a zipped bag safely, verifying it on the way' \
+'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
+'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
+'history:Print the events of the archive, a bag or an item, oldest first' \
+'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
+'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
 'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
 'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \
@@ -367,10 +576,27 @@ _newsbag__subcmd__help_commands() {
     )
     _describe -t commands 'newsbag help commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__audit_commands] )) ||
+_newsbag__subcmd__help__subcmd__audit_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help audit commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__bag_commands] )) ||
 _newsbag__subcmd__help__subcmd__bag_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help bag commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__catalog_commands] )) ||
+_newsbag__subcmd__help__subcmd__catalog_commands() {
+    local commands; commands=(
+'rebuild:Make the catalog again from the bags and the event log' \
+    )
+    _describe -t commands 'newsbag help catalog commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild_commands] )) ||
+_newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help catalog rebuild commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__help__subcmd__detect_commands] )) ||
 _newsbag__subcmd__help__subcmd__detect_commands() {
@@ -405,6 +631,11 @@ _newsbag__subcmd__help__subcmd__help_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help help commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__history_commands] )) ||
+_newsbag__subcmd__help__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help history commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__ingest_commands] )) ||
 _newsbag__subcmd__help__subcmd__ingest_commands() {
     local commands; commands=()
@@ -415,10 +646,25 @@ _newsbag__subcmd__help__subcmd__normalize_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help normalize commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__replicate_commands] )) ||
+_newsbag__subcmd__help__subcmd__replicate_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help replicate commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__status_commands] )) ||
+_newsbag__subcmd__help__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help status commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__verify_commands] )) ||
 _newsbag__subcmd__help__subcmd__verify_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help verify commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__history_commands] )) ||
+_newsbag__subcmd__history_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag history commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__ingest_commands] )) ||
 _newsbag__subcmd__ingest_commands() {
@@ -429,6 +675,16 @@ _newsbag__subcmd__ingest_commands() {
 _newsbag__subcmd__normalize_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag normalize commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__replicate_commands] )) ||
+_newsbag__subcmd__replicate_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag replicate commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__status_commands] )) ||
+_newsbag__subcmd__status_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag status commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__verify_commands] )) ||
 _newsbag__subcmd__verify_commands() {

@@ -36,7 +36,11 @@ fn completions_are_current() {
 
 #[test]
 fn referenced_schemas_exist_and_parse() {
-    let path = "schemas/verify-report.schema.json";
-    let v: serde_json::Value = serde_json::from_str(&committed(path)).unwrap();
-    assert!(v.get("$schema").is_some(), "{path}");
+    for path in [
+        "schemas/verify-report.schema.json",
+        "schemas/audit-report.schema.json",
+    ] {
+        let v: serde_json::Value = serde_json::from_str(&committed(path)).unwrap();
+        assert!(v.get("$schema").is_some(), "{path}");
+    }
 }

@@ -7,6 +7,7 @@
     reason = "test helpers fail loudly and report what they skip"
 )]
 
+mod archive;
 mod conformance;
 mod dc_record;
 mod differential;

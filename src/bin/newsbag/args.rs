@@ -77,6 +77,32 @@ pub(crate) enum Command {
     /// empty DEST stays empty. Exit status 0 when valid, 1 when the bag is
     /// invalid, 2 when the archive is refused or unreadable.
     Extract(ExtractArgs),
+    /// Audit the archive: verify the bags least recently checked, within a budget.
+    ///
+    /// Takes bags in order of oldest last successful full check (never
+    /// checked first), verifies each (zips in place, as `verify` does, plus
+    /// the zip's size and whole-file SHA-256 against the catalog), records
+    /// an event per bag, and stops cleanly when the budget is spent; the
+    /// next run goes on from there. Also finds registered bags gone from
+    /// disk (missing: an error every run until resolved) and bags on disk
+    /// not in the catalog (unknown). Prints one summary. Exit status 0 when
+    /// all is well, 1 when a bag is invalid or missing, 2 when the audit
+    /// cannot run (another audit holds the archive, a damaged catalog).
+    Audit(AuditArgs),
+    /// Show the archive at a glance: bags, items, bytes, copies, audits,
+    /// overdue bags and open problems.
+    Status(StatusArgs),
+    /// Print the events of the archive, a bag or an item, oldest first.
+    ///
+    /// Formats: text (one line an event), jsonl (the event log's own
+    /// records) and premis (PREMIS 3.0 XML, event types from the Library of
+    /// Congress preservation vocabulary).
+    History(HistoryArgs),
+    /// Copy every bag to a second archive root, verify each copy, and
+    /// record where it is.
+    Replicate(ReplicateArgs),
+    /// Manage the archive's catalog (ARCHIVE/catalog.sqlite).
+    Catalog(CatalogArgs),
     /// Generate the man page or shell completions.
     Generate(GenerateArgs),
     /// Detect the encoding of files: one line per file (encoding, confidence, method, file).
@@ -278,6 +304,191 @@ fn parse_date(s: &str) -> Result<String, String> {
         .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
+/// Arguments of `newsbag audit`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct AuditArgs {
+    /// The archive root.
+    #[arg(default_value = "archive")]
+    pub(crate) archive: PathBuf,
+    /// Every bag should be fully checked within this period (s, m, h, d or
+    /// w suffix); bags not checked within it are overdue.
+    #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_duration)]
+    pub(crate) cycle: std::time::Duration,
+    /// Start no new bag after this long (s, m, h, d or w suffix).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "max_bytes")]
+    pub(crate) budget: Option<std::time::Duration>,
+    /// Start no bag that would take the bytes read past this (K, M, G or T
+    /// suffix, powers of 1024).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    pub(crate) max_bytes: Option<u64>,
+    /// How thoroughly each bag is checked; only fixity counts as a full check.
+    #[arg(long, value_enum, default_value_t = AuditLevel::Fixity)]
+    pub(crate) level: AuditLevel,
+    /// Print the report as JSON (schemas/audit-report.schema.json).
+    #[arg(long)]
+    pub(crate) json: bool,
+    /// Write Prometheus metrics for node_exporter's textfile collector
+    /// (atomically, mode 0644).
+    #[arg(long, value_name = "FILE.prom")]
+    pub(crate) metrics: Option<PathBuf>,
+    /// Register bags found on disk but not in the catalog.
+    #[arg(long)]
+    pub(crate) adopt: bool,
+    /// Replace missing or damaged bags by their copy in this replica root,
+    /// once that copy verifies; damaged bags go to ARCHIVE/quarantine/.
+    #[arg(long, value_name = "DIR")]
+    pub(crate) repair_from: Option<PathBuf>,
+}
+
+/// Verification levels of `newsbag audit`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum AuditLevel {
+    /// Structure and Payload-Oxum only.
+    Fast,
+    /// Every file present and listed, nothing hashed.
+    Completeness,
+    /// Every checksum, and the zip's own SHA-256.
+    Fixity,
+}
+
+impl AuditLevel {
+    /// The library's level.
+    pub(crate) fn level(self) -> newsbag::Level {
+        match self {
+            AuditLevel::Fast => newsbag::Level::Fast,
+            AuditLevel::Completeness => newsbag::Level::Completeness,
+            AuditLevel::Fixity => newsbag::Level::Fixity,
+        }
+    }
+}
+
+/// Arguments of `newsbag status`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct StatusArgs {
+    /// The archive root.
+    #[arg(default_value = "archive")]
+    pub(crate) archive: PathBuf,
+    /// The audit cycle (as for `audit`), to count overdue bags.
+    #[arg(long, value_name = "DURATION", default_value = "90d", value_parser = parse_duration)]
+    pub(crate) cycle: std::time::Duration,
+    /// Name the bags with fewer verified copies than this.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub(crate) min_copies: u64,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Arguments of `newsbag history`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct HistoryArgs {
+    /// The archive root.
+    pub(crate) archive: PathBuf,
+    /// A bag name or an item id (default: the whole archive).
+    pub(crate) subject: Option<String>,
+    /// Only events at or after this date (YYYY-MM-DD) or time (RFC 3339).
+    #[arg(long, value_name = "DATE", value_parser = parse_since)]
+    pub(crate) since: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub(crate) format: HistoryFormat,
+}
+
+/// Output formats of `newsbag history`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum HistoryFormat {
+    /// One line an event.
+    Text,
+    /// One JSON object a line, as in ARCHIVE/events/.
+    Jsonl,
+    /// PREMIS 3.0 XML.
+    Premis,
+}
+
+/// Arguments of `newsbag replicate`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ReplicateArgs {
+    /// The archive root.
+    #[arg(default_value = "archive")]
+    pub(crate) archive: PathBuf,
+    /// The replica's root (another disk or mount), created if needed.
+    #[arg(long, value_name = "DIR", required = true)]
+    pub(crate) to: PathBuf,
+    /// Print JSON.
+    #[arg(long)]
+    pub(crate) json: bool,
+}
+
+/// Arguments of `newsbag catalog`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct CatalogArgs {
+    #[command(subcommand)]
+    pub(crate) what: CatalogCommand,
+}
+
+/// What `newsbag catalog` does.
+#[derive(Debug, Subcommand)]
+pub(crate) enum CatalogCommand {
+    /// Make the catalog again from the bags and the event log.
+    ///
+    /// Replays ARCHIVE/events/ (reading each bag's items from the bag, in
+    /// place), adopts every zipped bag the log does not know (an archive
+    /// made before the catalog existed), and puts the new catalog in place
+    /// of the old one, kept as catalog.sqlite.replaced.
+    Rebuild {
+        /// The archive root.
+        #[arg(default_value = "archive")]
+        archive: PathBuf,
+    },
+}
+
+/// A duration: a number with an s, m, h, d or w suffix.
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("`{s}` is not a duration (a number and s, m, h, d or w: 90d, 2h)");
+    let (n, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let secs = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(secs)
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(bad)
+}
+
+/// A size: a number with an optional K, M, G or T suffix (powers of 1024).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let bad = || format!("`{s}` is not a size (a number, optionally with K, M, G or T: 500G)");
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (n, unit) = s.split_at(split);
+    let n: u64 = n.parse().map_err(|_| bad())?;
+    let mult: u64 = match unit.trim_end_matches(['B', 'b', 'i']) {
+        "" => 1,
+        "K" | "k" => 1 << 10,
+        "M" | "m" => 1 << 20,
+        "G" | "g" => 1 << 30,
+        "T" | "t" => 1 << 40,
+        _ => return Err(bad()),
+    };
+    n.checked_mul(mult).ok_or_else(bad)
+}
+
+/// `--since`: a date or an RFC 3339 time, as UTC in the events' own form
+/// (they compare as text).
+fn parse_since(s: &str) -> Result<String, String> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return Ok(t
+            .with_timezone(&chrono::Utc)
+            .format("%Y-%m-%dT%H:%M:%SZ")
+            .to_string());
+    }
+    parse_date(s).map_err(|_| format!("`{s}` is not a date (YYYY-MM-DD) or an RFC 3339 time"))
+}
+
 /// Arguments of `newsbag generate`.
 #[derive(Debug, ClapArgs)]
 pub(crate) struct GenerateArgs {
@@ -366,6 +577,27 @@ mod tests {
         assert_eq!(o.max_entries, newsbag::extract::DEFAULT_MAX_ENTRIES);
         assert!(parse(&["extract", "b.zip"]).is_err());
         assert!(parse(&["extract", "b.zip", "--to", "o", "--max-ratio", "x"]).is_err());
+    }
+
+    #[test]
+    fn durations_and_sizes() {
+        assert_eq!(parse_duration("90d").unwrap().as_secs(), 90 * 86_400);
+        assert_eq!(parse_duration("2h").unwrap().as_secs(), 7_200);
+        assert_eq!(parse_duration("3s").unwrap().as_secs(), 3);
+        assert!(parse_duration("90").is_err());
+        assert!(parse_duration("d").is_err());
+        assert!(parse_duration("1y").is_err());
+        assert_eq!(parse_size("500G").unwrap(), 500 << 30);
+        assert_eq!(parse_size("10MiB").unwrap(), 10 << 20);
+        assert_eq!(parse_size("123").unwrap(), 123);
+        assert!(parse_size("1X").is_err());
+        assert!(parse(&["audit", "a", "--budget", "1h", "--max-bytes", "1G"]).is_err());
+        assert!(parse(&["history", "a", "--since", "yesterday"]).is_err());
+        assert!(parse(&["history", "a", "--since", "2026-01-02"]).is_ok());
+        assert_eq!(
+            parse_since("2026-01-02T03:30:00+03:30").unwrap(),
+            "2026-01-02T00:00:00Z"
+        );
     }
 
     #[test]

@@ -1,9 +1,11 @@
-//! `newsbag ingest INPUT... [--archive DIR] [--name NAME] …`.
+//! `newsbag ingest INPUT... [--archive DIR] [--name NAME] …`: the bag is
+//! registered in the archive's catalog once in place.
 
 use std::io::{Read, Write};
 
 use anyhow::Context;
-use newsbag::ingest::{IngestOptions, Input, ingest, parse_meta};
+use newsbag::archive::ingest_and_register;
+use newsbag::ingest::{IngestOptions, Input, parse_meta};
 
 use crate::args::{GlobalArgs, IngestArgs};
 use crate::exit::Outcome;
@@ -46,7 +48,17 @@ pub(crate) fn run(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outc
         }
     }
     let progress = Progress::new(global, "ingesting");
-    let summary = ingest(&inputs, &options, &progress)?;
+    let ingested = ingest_and_register(&inputs, &options, &progress)?;
+    for e in &ingested.adopted {
+        eprintln!(
+            "newsbag: adopted `{}`, left by an interrupted ingest",
+            sanitize(&e.bag)
+        );
+    }
+    for w in &ingested.warnings {
+        eprintln!("newsbag: warning: {}", sanitize(w));
+    }
+    let summary = ingested.summary;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &summary)?;

@@ -1,11 +1,16 @@
 //! One function per subcommand, each a few lines calling the library.
 
+mod audit;
 mod bag;
+mod catalog;
 mod detect;
 mod extract;
 mod generate;
+mod history;
 mod ingest;
 mod normalize;
+mod replicate;
+mod status;
 mod verify;
 
 use crate::args::{Args, Command};
@@ -18,6 +23,11 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::Bag(b) => bag::run(b, &args.global),
         Command::Verify(v) => verify::run(&v, &args.global),
         Command::Extract(e) => extract::run(&e, &args.global),
+        Command::Audit(a) => audit::run(&a, &args.global),
+        Command::Status(s) => status::run(&s, &args.global),
+        Command::History(h) => history::run(&h),
+        Command::Replicate(r) => replicate::run(&r, &args.global),
+        Command::Catalog(c) => catalog::run(&c, &args.global),
         Command::Generate(g) => generate::run(&g),
         Command::Detect(d) => detect::run(&d),
         Command::Normalize(n) => normalize::run(&n),

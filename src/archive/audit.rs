@@ -1,0 +1,457 @@
+//! Audits for scheduled jobs: verify the bags whose last successful full
+//! check is oldest, within a time or byte budget, record an event per bag,
+//! and notice bags that went missing, appeared, or changed.
+//!
+//! An audit is resumable by construction: each bag's event is recorded as
+//! soon as it is checked, and the next run starts from the bags checked
+//! least recently. It holds the archive's lock ([`super::lock`]) so that
+//! two audits never run at once, and writes the catalog in short
+//! transactions so that an ingest can run beside it.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::catalog::BagRow;
+use super::events::{Event, EventType, Outcome};
+use super::lock::ArchiveLock;
+use super::register::file_sha256;
+use super::{Archive, Result, event, now_rfc3339, now_unix, parse_time, rfc3339};
+use crate::progress::NoProgress;
+use crate::report::Level;
+
+/// Fixity events recorded together, at most.
+const RECORD_BATCH: usize = 256;
+
+/// Fixity events are recorded at least this often.
+const RECORD_EVERY: Duration = Duration::from_secs(1);
+
+/// At most this many problems of one bag are kept in its event.
+pub const MAX_PROBLEMS_IN_EVENT: usize = 100;
+
+/// What an audit is asked to do.
+#[derive(Debug, Clone)]
+pub struct AuditOptions {
+    /// Every bag should be fully checked within this period.
+    pub cycle: Duration,
+    /// Stop starting new bags after this long.
+    pub budget: Option<Duration>,
+    /// Stop starting new bags once this many bytes have been read.
+    pub max_bytes: Option<u64>,
+    /// How thoroughly each bag is checked.
+    pub level: Level,
+    /// Register bags found on disk but not in the catalog.
+    pub adopt: bool,
+    /// Repair missing or damaged bags from this replica root.
+    pub repair_from: Option<PathBuf>,
+    /// Write Prometheus metrics here after the run.
+    pub metrics: Option<PathBuf>,
+}
+
+impl Default for AuditOptions {
+    fn default() -> Self {
+        AuditOptions {
+            cycle: Duration::from_secs(90 * 86_400),
+            budget: None,
+            max_bytes: None,
+            level: Level::Fixity,
+            adopt: false,
+            repair_from: None,
+            metrics: None,
+        }
+    }
+}
+
+/// The outcome of one bag in an audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct BagResult {
+    /// The bag's name.
+    pub name: String,
+    /// Its path relative to the archive root.
+    pub path: String,
+    /// `valid`, `invalid`, `missing`, `repaired` (a damaged or missing bag
+    /// replaced by a verified replica copy).
+    pub outcome: String,
+    /// Bytes read.
+    pub bytes: u64,
+    /// What was found (or done), one line each.
+    pub problems: Vec<String>,
+}
+
+/// Counts of an audit (the one summary it prints).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuditSummary {
+    /// Bags in the catalog.
+    pub bags: u64,
+    /// Bags checked in this run.
+    pub checked: u64,
+    /// Bytes read in this run.
+    pub bytes: u64,
+    /// Bags checked and found valid.
+    pub valid: u64,
+    /// Bags checked and found invalid (and not repaired).
+    pub invalid: u64,
+    /// Registered bags gone from disk (and not repaired).
+    pub missing: u64,
+    /// Bags on disk the catalog does not know (and not adopted).
+    pub unknown: u64,
+    /// Bags adopted in this run.
+    pub adopted: u64,
+    /// Bags repaired from a replica in this run.
+    pub repaired: u64,
+    /// Present bags not fully checked within the cycle, after this run.
+    pub overdue: u64,
+    /// Their bytes.
+    pub overdue_bytes: u64,
+    /// Bags left for a later run because the budget was spent.
+    pub remaining: u64,
+    /// Seconds this run took.
+    pub duration_seconds: f64,
+}
+
+/// Everything an audit found: printed as text, or as JSON following
+/// `schemas/audit-report.schema.json`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AuditReport {
+    /// `newsbag VERSION`.
+    pub agent: String,
+    /// The archive root.
+    pub archive: PathBuf,
+    /// The level of the checks.
+    pub level: Level,
+    /// The cycle, in days.
+    pub cycle_days: f64,
+    /// When the run started and ended (RFC 3339).
+    pub started: String,
+    /// When it ended.
+    pub finished: String,
+    /// `time` or `bytes` if the budget stopped the run early, else null.
+    pub stopped_by: Option<String>,
+    /// The counts.
+    pub summary: AuditSummary,
+    /// When every overdue bag will have been checked at the rate of the
+    /// last seven days (RFC 3339), if anything is checked at all.
+    pub cycle_complete_eta: Option<String>,
+    /// Every bag checked, missing or repaired in this run.
+    pub bags: Vec<BagResult>,
+    /// Zipped bags on disk the catalog does not know.
+    pub unknown: Vec<String>,
+    /// Things worth knowing (damaged event log lines, adoptions).
+    pub warnings: Vec<String>,
+}
+
+impl AuditReport {
+    /// Whether an invalid or missing bag was found (exit status 1).
+    pub fn has_failures(&self) -> bool {
+        self.summary.invalid > 0 || self.summary.missing > 0
+    }
+}
+
+/// Audits the archive at `root`.
+pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
+    super::check_archive(root)?;
+    let _lock = ArchiveLock::acquire(root, "audit")?;
+    let clock = Instant::now();
+    let started = now_rfc3339();
+    let mut archive = Archive::open_existing(root)?;
+    if let Some(replica) = &options.repair_from {
+        super::replica::check_replica_root(root, replica)?;
+    }
+    let mut report = AuditReport {
+        agent: super::agent(),
+        archive: root.to_owned(),
+        level: options.level,
+        cycle_days: options.cycle.as_secs_f64() / 86_400.0,
+        started,
+        finished: String::new(),
+        stopped_by: None,
+        summary: AuditSummary::default(),
+        cycle_complete_eta: None,
+        bags: Vec::new(),
+        unknown: Vec::new(),
+        warnings: Vec::new(),
+    };
+    for e in archive.adopt_interrupted()? {
+        report.summary.adopted += 1;
+        report.warnings.push(format!(
+            "adopted `{}`, left by an interrupted ingest",
+            e.bag
+        ));
+    }
+    // Bags on disk the catalog does not know.
+    for zip in archive.unknown_bags()? {
+        let rel = archive.relative(&zip);
+        if options.adopt {
+            match archive.register(
+                &zip,
+                EventType::Adopt,
+                serde_json::json!({"reason": "adopted by audit --adopt"}),
+            ) {
+                Ok(_) => {
+                    report.summary.adopted += 1;
+                    continue;
+                }
+                Err(e) => report.warnings.push(format!("`{rel}` not adopted: {e}")),
+            }
+        }
+        report.unknown.push(rel);
+    }
+    report.summary.unknown = report.unknown.len() as u64;
+    // Missing bags (every run until resolved) and bags found again.
+    let mut present = Vec::new();
+    for bag in archive.catalog().bags_by_check_age()? {
+        let zip = root.join(&bag.path);
+        if zip.is_file() {
+            if bag.state == "missing" {
+                let e = event(
+                    EventType::Found,
+                    &bag.name,
+                    Outcome::Success,
+                    serde_json::json!({"path": bag.path}),
+                );
+                archive.record(&[(e, None)])?;
+            }
+            present.push(bag);
+            continue;
+        }
+        if let Some(replica) = &options.repair_from {
+            let r = super::replica::repair(&mut archive, &bag, replica, "missing")?;
+            if r.repaired {
+                report.summary.repaired += 1;
+                report.bags.push(BagResult {
+                    name: bag.name.clone(),
+                    path: bag.path.clone(),
+                    outcome: "repaired".into(),
+                    bytes: 0,
+                    problems: vec!["missing; restored from the replica".into()],
+                });
+                continue;
+            }
+            report.warnings.push(format!(
+                "`{}` not repaired: {}",
+                bag.name,
+                r.reason.unwrap_or_default()
+            ));
+        }
+        let e = event(
+            EventType::Missing,
+            &bag.name,
+            Outcome::Failure,
+            serde_json::json!({"path": bag.path, "since": bag.last_check}),
+        );
+        archive.record(&[(e, None)])?;
+        report.summary.missing += 1;
+        report.bags.push(BagResult {
+            name: bag.name.clone(),
+            path: bag.path.clone(),
+            outcome: "missing".into(),
+            bytes: 0,
+            problems: vec![format!("`{}` is gone from the archive", bag.path)],
+        });
+    }
+    // Check bags, least recently fully checked first, within the budget.
+    // Their events are recorded in batches (one log write and fsync, one
+    // commit), at least every second and at once for a bag that fails: a
+    // killed audit checks again at most a second's worth of valid bags.
+    let mut unrecorded: Vec<(Event, Option<super::register::Registration>)> = Vec::new();
+    let mut recorded_at = Instant::now();
+    let mut pending = present.into_iter();
+    for bag in pending.by_ref() {
+        if let Some(b) = options.budget
+            && clock.elapsed() >= b
+        {
+            report.stopped_by = Some("time".into());
+            report.summary.remaining = 1;
+            break;
+        }
+        if let Some(max) = options.max_bytes
+            && report.summary.checked > 0
+            && report.summary.bytes + bag.size > max
+        {
+            report.stopped_by = Some("bytes".into());
+            report.summary.remaining = 1;
+            break;
+        }
+        let (e, result) = check_bag(root, &bag, options.level);
+        unrecorded.push((e, None));
+        if result.outcome != "valid"
+            || unrecorded.len() >= RECORD_BATCH
+            || recorded_at.elapsed() >= RECORD_EVERY
+        {
+            archive.record(&unrecorded)?;
+            unrecorded.clear();
+            recorded_at = Instant::now();
+        }
+        report.summary.checked += 1;
+        report.summary.bytes += result.bytes;
+        if result.outcome == "valid" {
+            report.summary.valid += 1;
+            report.bags.push(result);
+            continue;
+        }
+        if let Some(replica) = &options.repair_from {
+            let r = super::replica::repair(&mut archive, &bag, replica, "failed its check")?;
+            if r.repaired {
+                report.summary.repaired += 1;
+                let mut result = result;
+                result.outcome = "repaired".into();
+                result.problems.push(
+                    "replaced by the replica's verified copy; the damaged one is in quarantine/"
+                        .into(),
+                );
+                report.bags.push(result);
+                continue;
+            }
+            report.warnings.push(format!(
+                "`{}` not repaired: {}",
+                bag.name,
+                r.reason.unwrap_or_default()
+            ));
+        }
+        report.summary.invalid += 1;
+        report.bags.push(result);
+    }
+    archive.record(&unrecorded)?;
+    report.summary.remaining += pending.count() as u64;
+    // Overdue bags and the cycle's end at the recent rate.
+    let now = now_unix();
+    let cutoff = rfc3339(now.saturating_sub(options.cycle.as_secs()));
+    let bags = archive.catalog().bags_by_check_age()?;
+    report.summary.bags = bags.len() as u64;
+    for b in bags.iter().filter(|b| b.state == "present") {
+        if b.last_full_check
+            .as_deref()
+            .is_none_or(|t| t < cutoff.as_str())
+        {
+            report.summary.overdue += 1;
+            report.summary.overdue_bytes += b.size;
+        }
+    }
+    report.cycle_complete_eta = eta(&archive, report.summary.overdue_bytes, now)?;
+    report.summary.duration_seconds = clock.elapsed().as_secs_f64();
+    report.finished = now_rfc3339();
+    report.warnings.append(&mut archive.warnings);
+    let success = !report.has_failures();
+    archive.set_last_audit(&report.finished, success)?;
+    if let Some(path) = &options.metrics {
+        super::metrics::Metrics::after(&archive, &report)?.write(path)?;
+    }
+    Ok(report)
+}
+
+/// When `overdue_bytes` will have been checked at the rate of full checks
+/// of the last seven days (or since the first check, if more recent).
+fn eta(archive: &Archive, overdue_bytes: u64, now: u64) -> Result<Option<String>> {
+    if overdue_bytes == 0 {
+        return Ok(Some(rfc3339(now)));
+    }
+    let week = 7 * 86_400;
+    let since = rfc3339(now.saturating_sub(week));
+    let bytes = archive.catalog().bytes_checked_since(&since)?;
+    let first = archive
+        .catalog()
+        .events(None, Some(&since))?
+        .iter()
+        .find(|e| e.kind == EventType::FixityCheck)
+        .and_then(|e| parse_time(&e.time));
+    let Some(first) = first else { return Ok(None) };
+    // The rate over the window, counted as at least a day: a nightly
+    // job's bytes, even on its first night.
+    let span = now.saturating_sub(first).clamp(86_400, week);
+    if bytes == 0 {
+        return Ok(None);
+    }
+    let secs = u128::from(overdue_bytes) * u128::from(span) / u128::from(bytes);
+    let secs = u64::try_from(secs).unwrap_or(u64::MAX / 2);
+    Ok(Some(rfc3339(now.saturating_add(secs))))
+}
+
+/// Checks one bag: its zip's size and whole-file SHA-256 against the
+/// catalog (at full fixity), and the bag inside as `verify` does.
+pub fn check_bag(root: &Path, bag: &BagRow, level: Level) -> (Event, BagResult) {
+    let zip = root.join(&bag.path);
+    let start = now_rfc3339();
+    let mut problems: Vec<String> = Vec::new();
+    let mut errors = 0usize;
+    let size = std::fs::metadata(&zip).map(|m| m.len()).unwrap_or(0);
+    if size != bag.size {
+        errors += 1;
+        problems.push(format!(
+            "error[zip_changed]: the zip is {size} bytes, the catalog recorded {}",
+            bag.size
+        ));
+    }
+    let (hashed, verified) = std::thread::scope(|s| {
+        let hashed = (level == Level::Fixity).then(|| s.spawn(|| file_sha256(&zip)));
+        let verified = crate::verify::verify_zip(&zip, level, &NoProgress);
+        (hashed.map(std::thread::ScopedJoinHandle::join), verified)
+    });
+    let mut found_sha = None;
+    match hashed {
+        Some(Ok(Ok((_, sha)))) => {
+            if sha != bag.sha256 {
+                errors += 1;
+                problems.push(format!(
+                    "error[zip_changed]: SHA-256 of the zip is {sha}, the catalog recorded {}",
+                    bag.sha256
+                ));
+            }
+            found_sha = Some(sha);
+        }
+        Some(Ok(Err(e))) => {
+            errors += 1;
+            problems.push(format!("error[unreadable_file]: {e}"));
+        }
+        Some(Err(_)) => {
+            errors += 1;
+            problems.push("error[unreadable_file]: the hashing thread failed".into());
+        }
+        None => {}
+    }
+    match verified {
+        Ok(report) => {
+            errors += report.errors().count();
+            problems.extend(report.problems.iter().map(ToString::to_string));
+        }
+        Err(e) => {
+            errors += 1;
+            problems.push(format!("error[not_a_zip]: {e}"));
+        }
+    }
+    let outcome = if errors == 0 {
+        Outcome::Success
+    } else {
+        Outcome::Failure
+    };
+    let bytes = if level == Level::Fixity { size } else { 0 };
+    let level_name = match level {
+        Level::Fast => "fast",
+        Level::Completeness => "completeness",
+        Level::Fixity => "fixity",
+    };
+    let e = event(
+        EventType::FixityCheck,
+        &bag.name,
+        outcome,
+        serde_json::json!({
+            "level": level_name,
+            "start": start,
+            "end": now_rfc3339(),
+            "bytes": bytes,
+            "size": size,
+            "sha256": found_sha,
+            "problem_count": problems.len(),
+            "error_count": errors,
+            "problems": problems.iter().take(MAX_PROBLEMS_IN_EVENT).collect::<Vec<_>>(),
+        }),
+    );
+    let result = BagResult {
+        name: bag.name.clone(),
+        path: bag.path.clone(),
+        outcome: if errors == 0 { "valid" } else { "invalid" }.into(),
+        bytes,
+        problems,
+    };
+    (e, result)
+}

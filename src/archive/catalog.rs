@@ -1,0 +1,928 @@
+//! The catalog: `ARCHIVE/catalog.sqlite`, an index of the archive's bags,
+//! items, copies and events that can always be rebuilt from the bags and
+//! the event log.
+//!
+//! The only module that speaks SQL: everything above it asks [`Catalog`]
+//! for rows, so that another store (PostgreSQL for several machines) can
+//! take its place behind the same methods.
+//!
+//! The schema is versioned with SQLite's `user_version`; [`MIGRATIONS`]
+//! lists the steps from each version to the next, applied in order, each
+//! in its own transaction. A catalog of a higher version than this newsbag
+//! knows is refused, never downgraded.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+
+use super::events::{Event, EventType, Outcome, Position};
+use super::register::{BagRecord, ItemRecord, Registration};
+use super::{Error, Result};
+
+/// The catalog's file name in the archive root.
+pub const CATALOG_FILE: &str = "catalog.sqlite";
+
+/// `PRAGMA application_id` of a newsbag catalog (`nbsg`), so that another
+/// SQLite file put in its place is recognised as not being one.
+pub const APPLICATION_ID: i32 = 0x6e62_7367;
+
+/// How long a writer waits for another (an ingest beside an audit) before
+/// giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Schema version 1: bags, items, copies and events.
+const V1: &str = "
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE TABLE bags (
+    name TEXT PRIMARY KEY,
+    path TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    sha256 TEXT NOT NULL,
+    payload_oxum TEXT,
+    bagging_date TEXT,
+    tag_manifest TEXT NOT NULL,
+    registered TEXT NOT NULL,
+    items INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('present', 'missing')),
+    last_check TEXT,
+    last_check_level TEXT,
+    last_outcome TEXT,
+    last_problems INTEGER,
+    last_full_check TEXT
+);
+CREATE INDEX bags_by_full_check ON bags (last_full_check, name);
+CREATE TABLE items (
+    bag TEXT NOT NULL REFERENCES bags (name) ON DELETE CASCADE,
+    id TEXT NOT NULL,
+    path TEXT NOT NULL,
+    title TEXT NOT NULL,
+    creator TEXT NOT NULL,
+    subject TEXT NOT NULL,
+    description TEXT NOT NULL,
+    publisher TEXT NOT NULL,
+    date TEXT NOT NULL,
+    language TEXT NOT NULL,
+    identifier TEXT NOT NULL,
+    source TEXT NOT NULL,
+    sha256 TEXT,
+    media_type TEXT,
+    encoding TEXT,
+    PRIMARY KEY (bag, id)
+);
+CREATE INDEX items_by_id ON items (id);
+CREATE TABLE copies (
+    bag TEXT NOT NULL REFERENCES bags (name) ON DELETE CASCADE,
+    location TEXT NOT NULL,
+    size INTEGER,
+    sha256 TEXT,
+    verified TEXT,
+    outcome TEXT NOT NULL,
+    PRIMARY KEY (bag, location)
+);
+CREATE TABLE events (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    time TEXT NOT NULL,
+    type TEXT NOT NULL,
+    bag TEXT NOT NULL,
+    item TEXT,
+    outcome TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX events_by_bag ON events (bag, seq);
+CREATE INDEX events_by_item ON events (item, seq) WHERE item IS NOT NULL;
+CREATE INDEX events_by_time ON events (time);
+";
+
+/// The schema's forward migrations: `MIGRATIONS[v]` takes a catalog of
+/// version `v` to `v + 1`. Version 0 is an empty file.
+pub const MIGRATIONS: &[&str] = &[V1];
+
+/// The schema version this newsbag writes.
+#[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// A bag as the catalog has it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BagRow {
+    /// Name.
+    pub name: String,
+    /// Path relative to the archive root.
+    pub path: String,
+    /// Recorded size of the zip.
+    pub size: u64,
+    /// Recorded SHA-256 of the zip.
+    pub sha256: String,
+    /// Number of items.
+    pub items: u64,
+    /// `present` or `missing`.
+    pub state: String,
+    /// When it was registered.
+    pub registered: String,
+    /// Last check of any level.
+    pub last_check: Option<String>,
+    /// Level of that check.
+    pub last_check_level: Option<String>,
+    /// Outcome of that check.
+    pub last_outcome: Option<String>,
+    /// Last successful check at full fixity.
+    pub last_full_check: Option<String>,
+}
+
+/// The catalog of one archive.
+pub struct Catalog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog").field("path", &self.path).finish()
+    }
+}
+
+/// Maps an SQLite error on the catalog at `path` to a clear one.
+pub(crate) fn sql_error(path: &Path, e: rusqlite::Error) -> Error {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => Error::CorruptCatalog {
+            path: path.to_owned(),
+            reason: e.to_string(),
+        },
+        Some(ErrorCode::ReadOnly | ErrorCode::CannotOpen | ErrorCode::PermissionDenied) => {
+            Error::CatalogUnwritable {
+                path: path.to_owned(),
+                reason: e.to_string(),
+            }
+        }
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => Error::CatalogBusy {
+            path: path.to_owned(),
+        },
+        _ => Error::Catalog {
+            path: path.to_owned(),
+            source: e,
+        },
+    }
+}
+
+impl Catalog {
+    /// Opens (creating it if needed) the catalog at `path` for reading and
+    /// writing, in WAL mode with a busy timeout, migrated to
+    /// [`SCHEMA_VERSION`].
+    pub fn open(path: &Path) -> Result<Catalog> {
+        Self::open_with(path, MIGRATIONS)
+    }
+
+    /// [`Catalog::open`] with the given migrations (for tests of the
+    /// migration mechanism).
+    #[doc(hidden)]
+    pub fn open_with(path: &Path, migrations: &[&str]) -> Result<Catalog> {
+        let conn = Connection::open(path).map_err(|e| sql_error(path, e))?;
+        let mut cat = Catalog {
+            conn,
+            path: path.to_owned(),
+        };
+        cat.configure()?;
+        cat.check_identity(migrations.len())?;
+        let err = |e| sql_error(path, e);
+        cat.conn
+            .pragma_update(None, "journal_mode", "WAL")
+            .map_err(err)?;
+        // The event log is made durable before each commit and replayed
+        // into the catalog when it lags behind, so the catalog need not
+        // sync each commit itself: WAL with `synchronous = NORMAL` stays
+        // consistent after a crash and may only lose the last commits,
+        // which the log gives back.
+        cat.conn
+            .pragma_update(None, "synchronous", "NORMAL")
+            .map_err(err)?;
+        cat.migrate(migrations)?;
+        Ok(cat)
+    }
+
+    /// Opens an existing catalog for reading only (`status`, `history`):
+    /// works on a read-only archive.
+    pub fn open_read_only(path: &Path) -> Result<Catalog> {
+        if !path.is_file() {
+            return Err(Error::NoCatalog {
+                path: path.to_owned(),
+            });
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| sql_error(path, e))?;
+        let mut cat = Catalog {
+            conn,
+            path: path.to_owned(),
+        };
+        cat.configure()?;
+        match cat.check_identity(MIGRATIONS.len()) {
+            // A read-only directory cannot hold the WAL's shared memory:
+            // read the file as it is, as an immutable database.
+            Err(Error::CatalogUnwritable { .. }) => {
+                let uri = format!("file:{}?immutable=1", path.display());
+                let conn = Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                    .map_err(|e| sql_error(path, e))?;
+                cat.conn = conn;
+                cat.configure()?;
+                cat.check_identity(MIGRATIONS.len())?;
+            }
+            r => r?,
+        }
+        let version = cat.version()?;
+        if version < SCHEMA_VERSION {
+            return Err(Error::OldCatalog {
+                path: path.to_owned(),
+                found: version,
+                known: SCHEMA_VERSION,
+            });
+        }
+        Ok(cat)
+    }
+
+    fn configure(&mut self) -> Result<()> {
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| sql_error(&self.path, e))?;
+        self.conn
+            .pragma_update(None, "foreign_keys", "ON")
+            .map_err(|e| sql_error(&self.path, e))
+    }
+
+    /// The schema version of the file.
+    pub fn version(&self) -> Result<u32> {
+        self.conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(|e| sql_error(&self.path, e))
+    }
+
+    /// Refuses a file that is not a newsbag catalog or is from a newer
+    /// newsbag.
+    fn check_identity(&self, known: usize) -> Result<()> {
+        let err = |e| sql_error(&self.path, e);
+        let app: i32 = self
+            .conn
+            .pragma_query_value(None, "application_id", |r| r.get(0))
+            .map_err(err)?;
+        let version = self.version()?;
+        let tables: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+            .map_err(err)?;
+        if app != APPLICATION_ID && (app != 0 || tables > 0) {
+            return Err(Error::CorruptCatalog {
+                path: self.path.clone(),
+                reason: "an SQLite database, but not a newsbag catalog".into(),
+            });
+        }
+        if version as usize > known {
+            return Err(Error::NewerCatalog {
+                path: self.path.clone(),
+                found: version,
+                known: u32::try_from(known).unwrap_or(u32::MAX),
+            });
+        }
+        Ok(())
+    }
+
+    fn migrate(&mut self, migrations: &[&str]) -> Result<()> {
+        let from = self.version()? as usize;
+        for (i, sql) in migrations.iter().enumerate().skip(from) {
+            let path = self.path.clone();
+            let err = |e| sql_error(&path, e);
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(err)?;
+            // Another process may have migrated meanwhile.
+            let now: u32 = tx
+                .pragma_query_value(None, "user_version", |r| r.get(0))
+                .map_err(err)?;
+            if now as usize > i {
+                continue;
+            }
+            tx.execute_batch(sql).map_err(err)?;
+            tx.pragma_update(None, "application_id", APPLICATION_ID)
+                .map_err(err)?;
+            tx.pragma_update(None, "user_version", i + 1).map_err(err)?;
+            tx.commit().map_err(err)?;
+            log::info!(
+                "catalog `{}` migrated to schema version {}",
+                path.display(),
+                i + 1
+            );
+        }
+        Ok(())
+    }
+
+    /// Where the file is.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Starts a write transaction, taking SQLite's write lock at once so
+    /// that event log appends made under it never interleave.
+    pub(crate) fn write(&mut self) -> Result<Writer<'_>> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(&self.path, e))?;
+        Ok(Writer {
+            tx,
+            path: &self.path,
+        })
+    }
+
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        |e| sql_error(&self.path, e)
+    }
+
+    /// Every bag, in the order audits take them: never fully checked
+    /// first, then oldest last successful full check, then by name.
+    pub fn bags_by_check_age(&self) -> Result<Vec<BagRow>> {
+        self.bags_where(
+            "ORDER BY last_full_check IS NOT NULL, last_full_check, name",
+            &[],
+        )
+    }
+
+    /// One bag by name.
+    pub fn bag(&self, name: &str) -> Result<Option<BagRow>> {
+        Ok(self.bags_where("WHERE name = ?1", &[&name])?.pop())
+    }
+
+    fn bags_where(&self, tail: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<BagRow>> {
+        let sql = format!(
+            "SELECT name, path, size, sha256, items, state, registered, last_check, \
+             last_check_level, last_outcome, last_full_check FROM bags {tail}"
+        );
+        let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
+        let rows = stmt
+            .query_map(args, |r| {
+                Ok(BagRow {
+                    name: r.get(0)?,
+                    path: r.get(1)?,
+                    size: r.get::<_, i64>(2)?.try_into().unwrap_or(0),
+                    sha256: r.get(3)?,
+                    items: r.get::<_, i64>(4)?.try_into().unwrap_or(0),
+                    state: r.get(5)?,
+                    registered: r.get(6)?,
+                    last_check: r.get(7)?,
+                    last_check_level: r.get(8)?,
+                    last_outcome: r.get(9)?,
+                    last_full_check: r.get(10)?,
+                })
+            })
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Where the catalog has read the event log up to.
+    pub fn log_position(&self) -> Result<Position> {
+        read_position(&self.conn).map_err(self.err())
+    }
+
+    /// A value of the `meta` table (`last_audit_run`, `last_audit_success`).
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
+    }
+
+    /// Number of events recorded.
+    pub fn event_count(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
+            .map_err(self.err())?;
+        Ok(n.try_into().unwrap_or(0))
+    }
+
+    /// Events of a bag, or of an item (and of the bag holding it), or of
+    /// the whole archive, at or after `since` (an RFC 3339 prefix), oldest
+    /// first.
+    pub fn events(&self, subject: Option<&str>, since: Option<&str>) -> Result<Vec<Event>> {
+        let since = since.unwrap_or("");
+        let mut out = Vec::new();
+        let sql_all = "SELECT id, time, type, bag, item, outcome, agent, detail FROM events \
+                       WHERE time >= ?1 ORDER BY seq";
+        let sql_subject = "SELECT id, time, type, bag, item, outcome, agent, detail FROM events \
+                           WHERE time >= ?1 AND (bag = ?2 OR item = ?2 \
+                           OR (item IS NULL AND bag IN (SELECT bag FROM items WHERE id = ?2))) \
+                           ORDER BY seq";
+        let mut stmt = self
+            .conn
+            .prepare(if subject.is_some() {
+                sql_subject
+            } else {
+                sql_all
+            })
+            .map_err(self.err())?;
+        let mut rows = match subject {
+            Some(s) => stmt.query(params![since, s]),
+            None => stmt.query(params![since]),
+        }
+        .map_err(self.err())?;
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let kind: String = r.get(2).map_err(self.err())?;
+            let outcome: String = r.get(5).map_err(self.err())?;
+            let detail: String = r.get(7).map_err(self.err())?;
+            out.push(Event {
+                id: r.get(0).map_err(self.err())?,
+                time: r.get(1).map_err(self.err())?,
+                kind: EventType::parse(&kind).unwrap_or(EventType::FixityCheck),
+                bag: r.get(3).map_err(self.err())?,
+                item: r.get(4).map_err(self.err())?,
+                outcome: if outcome == "success" {
+                    Outcome::Success
+                } else {
+                    Outcome::Failure
+                },
+                agent: r.get(6).map_err(self.err())?,
+                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Whether `subject` names a bag or an item of the catalog.
+    pub fn knows(&self, subject: &str) -> Result<bool> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT (SELECT count(*) FROM bags WHERE name = ?1) + \
+                 (SELECT count(*) FROM items WHERE id = ?1) + \
+                 (SELECT count(*) FROM events WHERE bag = ?1)",
+                [subject],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        Ok(n > 0)
+    }
+
+    /// One aggregate query: (bags, items, bytes).
+    pub fn totals(&self) -> Result<(u64, u64, u64)> {
+        let (b, i, s): (i64, i64, i64) = self
+            .conn
+            .query_row(
+                "SELECT count(*), coalesce(sum(items), 0), coalesce(sum(size), 0) FROM bags",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .map_err(self.err())?;
+        Ok((
+            b.try_into().unwrap_or(0),
+            i.try_into().unwrap_or(0),
+            s.try_into().unwrap_or(0),
+        ))
+    }
+
+    /// Verified replica copies by bag: (bag, number of copies whose last
+    /// replication or check succeeded).
+    pub fn verified_copies(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT b.name, (SELECT count(*) FROM copies c WHERE c.bag = b.name \
+                 AND c.outcome = 'success') FROM bags b ORDER BY b.name",
+            )
+            .map_err(self.err())?;
+        let mut rows = stmt.query([]).map_err(self.err())?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(self.err())? {
+            let n: i64 = r.get(1).map_err(self.err())?;
+            out.push((r.get(0).map_err(self.err())?, n.try_into().unwrap_or(0)));
+        }
+        Ok(out)
+    }
+
+    /// The replica locations recorded for `bag`, with the last outcome.
+    pub fn copies(&self, bag: &str) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT location, outcome FROM copies WHERE bag = ?1 ORDER BY location")
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([bag], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Time of the most recent event of `kind`, if any.
+    pub fn last_event_time(&self, kind: EventType) -> Result<Option<String>> {
+        self.conn
+            .query_row(
+                "SELECT max(time) FROM events WHERE type = ?1",
+                [kind.as_str()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map(Option::flatten)
+            .map_err(self.err())
+    }
+
+    /// Bytes verified at full fixity by fixity check events at or after
+    /// `since`.
+    pub fn bytes_checked_since(&self, since: &str) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT coalesce(sum(json_extract(detail, '$.bytes')), 0) FROM events \
+                 WHERE type = 'fixity_check' AND time >= ?1 \
+                 AND json_extract(detail, '$.level') = 'fixity'",
+                [since],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        Ok(n.try_into().unwrap_or(0))
+    }
+
+    /// Every table's rows, in a canonical text form: a rebuilt catalog and
+    /// the catalog it replaces give the same text.
+    #[doc(hidden)]
+    pub fn dump(&self) -> Result<String> {
+        let mut out = String::new();
+        for (table, order) in [
+            ("bags", "name"),
+            ("items", "bag, id"),
+            ("copies", "bag, location"),
+            ("events", "seq"),
+        ] {
+            let sql = format!("SELECT * FROM {table} ORDER BY {order}");
+            let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
+            let n = stmt.column_count();
+            let mut rows = stmt.query([]).map_err(self.err())?;
+            while let Some(r) = rows.next().map_err(self.err())? {
+                out.push_str(table);
+                for i in 0..n {
+                    let v: rusqlite::types::Value = r.get(i).map_err(self.err())?;
+                    out.push_str(&format!("\t{v:?}"));
+                }
+                out.push('\n');
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn read_position(conn: &Connection) -> rusqlite::Result<Position> {
+    let get = |key: &str| -> rusqlite::Result<Option<String>> {
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+    };
+    Ok(Position {
+        file: get("log_file")?.unwrap_or_default(),
+        offset: get("log_offset")?.and_then(|s| s.parse().ok()).unwrap_or(0),
+    })
+}
+
+/// A write transaction on the catalog.
+pub(crate) struct Writer<'a> {
+    tx: Transaction<'a>,
+    path: &'a Path,
+}
+
+impl Writer<'_> {
+    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
+        |e| sql_error(self.path, e)
+    }
+
+    /// Where the catalog has read the event log up to.
+    pub(crate) fn log_position(&self) -> Result<Position> {
+        read_position(&self.tx).map_err(self.err())
+    }
+
+    /// Records that the log has been applied up to `pos`.
+    pub(crate) fn set_log_position(&self, pos: &Position) -> Result<()> {
+        self.set_meta("log_file", &pos.file)?;
+        self.set_meta("log_offset", &pos.offset.to_string())
+    }
+
+    /// Sets a value of the `meta` table.
+    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
+        self.tx
+            .execute(
+                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                params![key, value],
+            )
+            .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Whether an event with this id is recorded already.
+    pub(crate) fn has_event(&self, id: &str) -> Result<bool> {
+        self.tx
+            .query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
+            .optional()
+            .map(|o| o.is_some())
+            .map_err(self.err())
+    }
+
+    /// Records `event` and what follows from it. `registration`: the bag
+    /// and items of an ingest or adopt event.
+    pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<()> {
+        let err = self.err();
+        let detail = serde_json::to_string(&event.detail).unwrap_or_else(|_| "null".into());
+        self.tx
+            .execute(
+                "INSERT INTO events (id, time, type, bag, item, outcome, agent, detail) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                params![
+                    event.id,
+                    event.time,
+                    event.kind.as_str(),
+                    event.bag,
+                    event.item,
+                    event.outcome.as_str(),
+                    event.agent,
+                    detail
+                ],
+            )
+            .map_err(&err)?;
+        let success = event.outcome == Outcome::Success;
+        match event.kind {
+            EventType::Ingest | EventType::Adopt => {
+                if let Some(reg) = registration {
+                    self.register(reg, &event.time)?;
+                }
+            }
+            EventType::FixityCheck => {
+                let level = event.detail["level"].as_str().unwrap_or("fixity");
+                let problems = event.detail["problem_count"].as_i64().unwrap_or(0);
+                self.tx
+                    .execute(
+                        "UPDATE bags SET state = 'present', last_check = ?2, \
+                         last_check_level = ?3, last_outcome = ?4, last_problems = ?5, \
+                         last_full_check = CASE WHEN ?6 THEN ?2 ELSE last_full_check END \
+                         WHERE name = ?1",
+                        params![
+                            event.bag,
+                            event.time,
+                            level,
+                            event.outcome.as_str(),
+                            problems,
+                            success && level == "fixity"
+                        ],
+                    )
+                    .map_err(&err)?;
+            }
+            EventType::Missing => {
+                self.tx
+                    .execute(
+                        "UPDATE bags SET state = 'missing' WHERE name = ?1",
+                        [&event.bag],
+                    )
+                    .map_err(&err)?;
+            }
+            EventType::Found => {
+                self.tx
+                    .execute(
+                        "UPDATE bags SET state = 'present' WHERE name = ?1",
+                        [&event.bag],
+                    )
+                    .map_err(&err)?;
+            }
+            EventType::Repair if success => {
+                self.tx
+                    .execute(
+                        "UPDATE bags SET state = 'present', last_check = ?2, \
+                         last_check_level = 'fixity', last_outcome = 'success', \
+                         last_problems = 0, last_full_check = ?2 WHERE name = ?1",
+                        params![event.bag, event.time],
+                    )
+                    .map_err(&err)?;
+            }
+            EventType::Repair | EventType::Quarantine => {}
+            EventType::Replicate => {
+                let location = event.detail["location"].as_str().unwrap_or_default();
+                self.tx
+                    .execute(
+                        "INSERT INTO copies (bag, location, size, sha256, verified, outcome) \
+                         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS \
+                         (SELECT 1 FROM bags WHERE name = ?1) \
+                         ON CONFLICT (bag, location) DO UPDATE SET size = excluded.size, \
+                         sha256 = excluded.sha256, verified = excluded.verified, \
+                         outcome = excluded.outcome",
+                        params![
+                            event.bag,
+                            location,
+                            event.detail["size"].as_i64(),
+                            event.detail["sha256"].as_str(),
+                            success.then_some(&event.time),
+                            event.outcome.as_str()
+                        ],
+                    )
+                    .map_err(&err)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn register(&self, reg: &Registration, time: &str) -> Result<()> {
+        let err = self.err();
+        let b: &BagRecord = &reg.bag;
+        let tags = serde_json::to_string(&b.tag_manifest).unwrap_or_else(|_| "{}".into());
+        self.tx
+            .execute(
+                "INSERT INTO bags (name, path, size, sha256, payload_oxum, bagging_date, \
+                 tag_manifest, registered, items, state) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'present') \
+                 ON CONFLICT (name) DO UPDATE SET path = excluded.path, size = excluded.size, \
+                 sha256 = excluded.sha256, payload_oxum = excluded.payload_oxum, \
+                 bagging_date = excluded.bagging_date, tag_manifest = excluded.tag_manifest, \
+                 registered = excluded.registered, items = excluded.items, state = 'present'",
+                params![
+                    b.name,
+                    b.path,
+                    i64::try_from(b.size).unwrap_or(i64::MAX),
+                    b.sha256,
+                    b.payload_oxum,
+                    b.bagging_date,
+                    tags,
+                    time,
+                    i64::try_from(b.items).unwrap_or(i64::MAX),
+                ],
+            )
+            .map_err(&err)?;
+        self.tx
+            .execute("DELETE FROM items WHERE bag = ?1", [&b.name])
+            .map_err(&err)?;
+        let mut stmt = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO items (bag, id, path, title, creator, subject, description, \
+                 publisher, date, language, identifier, source, sha256, media_type, encoding) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+            )
+            .map_err(&err)?;
+        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        let read = reg.items(&mut |i: ItemRecord| {
+            stmt.execute(params![
+                b.name,
+                i.id,
+                i.path,
+                json(&i.title),
+                json(&i.creator),
+                json(&i.subject),
+                json(&i.description),
+                json(&i.publisher),
+                json(&i.date),
+                json(&i.language),
+                json(&i.identifier),
+                json(&i.source),
+                i.sha256,
+                i.media_type,
+                i.encoding
+            ])
+            .map_err(&err)?;
+            Ok(())
+        });
+        match read {
+            Ok(()) => {}
+            Err(e)
+                if !reg.strict
+                    && !matches!(e, Error::Catalog { .. } | Error::CatalogBusy { .. }) =>
+            {
+                log::warn!("items of `{}` not all read: {e}", reg.zip.display());
+            }
+            Err(e) => return Err(e),
+        }
+        Ok(())
+    }
+
+    /// Commits.
+    pub(crate) fn commit(self) -> Result<()> {
+        let path = self.path;
+        self.tx.commit().map_err(|e| sql_error(path, e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tables(c: &Catalog) -> Vec<String> {
+        let mut stmt = c
+            .conn
+            .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+            .unwrap();
+        stmt.query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap()
+    }
+
+    /// Every earlier version (an empty file is version 0) opens and is
+    /// migrated to the current one.
+    #[test]
+    fn migrates_from_every_earlier_version() {
+        for from in 0..MIGRATIONS.len() {
+            let tmp = tempfile::tempdir().unwrap();
+            let path = tmp.path().join(CATALOG_FILE);
+            drop(Catalog::open_with(&path, &MIGRATIONS[..from]).unwrap());
+            let c = Catalog::open(&path).unwrap();
+            assert_eq!(c.version().unwrap(), SCHEMA_VERSION, "from {from}");
+            assert_eq!(tables(&c), ["bags", "copies", "events", "items", "meta"]);
+        }
+    }
+
+    /// The mechanism: steps run in order, each once, rows kept, and a
+    /// failing step leaves the catalog at the version before it.
+    #[test]
+    fn migrations_run_in_order_once_and_atomically() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CATALOG_FILE);
+        let v2 = "ALTER TABLE meta ADD COLUMN note TEXT; \
+                  INSERT INTO meta (key, value, note) VALUES ('m', '2', 'v2');";
+        let bad = "CREATE TABLE t (x); SELECT no_such_function();";
+        {
+            let c = Catalog::open_with(&path, &[V1]).unwrap();
+            c.conn
+                .execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')", [])
+                .unwrap();
+        }
+        let c = Catalog::open_with(&path, &[V1, v2]).unwrap();
+        assert_eq!(c.version().unwrap(), 2);
+        assert_eq!(c.meta("kept").unwrap().as_deref(), Some("yes"));
+        assert_eq!(c.meta("m").unwrap().as_deref(), Some("2"));
+        drop(c);
+        // Reopening runs nothing again (the INSERT would fail on its key).
+        drop(Catalog::open_with(&path, &[V1, v2]).unwrap());
+        assert!(Catalog::open_with(&path, &[V1, v2, bad]).is_err());
+        let c = Catalog::open_with(&path, &[V1, v2]).unwrap();
+        assert_eq!(c.version().unwrap(), 2);
+        assert!(!tables(&c).contains(&"t".to_owned()));
+    }
+
+    #[test]
+    fn a_newer_catalog_is_refused_not_downgraded() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CATALOG_FILE);
+        drop(Catalog::open(&path).unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        drop(conn);
+        let err = Catalog::open(&path).unwrap_err();
+        assert!(matches!(err, Error::NewerCatalog { .. }), "{err}");
+        assert!(err.to_string().contains("newer newsbag"), "{err}");
+        let err = Catalog::open_read_only(&path).unwrap_err();
+        assert!(matches!(err, Error::NewerCatalog { .. }), "{err}");
+    }
+
+    #[test]
+    fn garbage_truncated_and_foreign_files_are_clear_errors() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(CATALOG_FILE);
+        std::fs::write(&path, vec![b'x'; 8192]).unwrap();
+        let err = Catalog::open(&path).unwrap_err();
+        assert!(matches!(err, Error::CorruptCatalog { .. }), "{err}");
+        assert!(err.to_string().contains("catalog rebuild"), "{err}");
+
+        let other = tmp.path().join("other.sqlite");
+        let conn = Connection::open(&other).unwrap();
+        conn.execute_batch("CREATE TABLE x (y);").unwrap();
+        drop(conn);
+        let err = Catalog::open(&other).unwrap_err();
+        assert!(err.to_string().contains("not a newsbag catalog"), "{err}");
+
+        // A real catalog cut short.
+        let cut = tmp.path().join("cut.sqlite");
+        {
+            let c = Catalog::open(&cut).unwrap();
+            c.conn
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+                .unwrap();
+        }
+        let bytes = std::fs::read(&cut).unwrap();
+        std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+        let _ = std::fs::remove_file(tmp.path().join("cut.sqlite-wal"));
+        let _ = std::fs::remove_file(tmp.path().join("cut.sqlite-shm"));
+        match Catalog::open(&cut) {
+            Err(e) => assert!(
+                matches!(e, Error::CorruptCatalog { .. }),
+                "unexpected error: {e}"
+            ),
+            // SQLite may read a cut file until it needs a missing page:
+            // then every query must be a clear error.
+            Ok(c) => {
+                if let Err(e) = c.dump() {
+                    assert!(matches!(e, Error::CorruptCatalog { .. }), "{e}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn read_only_open_needs_an_existing_catalog() {
+        let tmp = tempfile::tempdir().unwrap();
+        let err = Catalog::open_read_only(&tmp.path().join(CATALOG_FILE)).unwrap_err();
+        assert!(matches!(err, Error::NoCatalog { .. }), "{err}");
+    }
+}

@@ -1,0 +1,765 @@
+//! The archive: a root directory of zipped bags (`ARCHIVE/bags/*.zip`)
+//! with a catalog, an event log and scheduled audits.
+//!
+//! This layer sits on top of [`crate::ingest`] and [`crate::verify`] and
+//! uses them as any caller would; nothing below imports it.
+//!
+//! - [`catalog`]: `ARCHIVE/catalog.sqlite` (SQLite, WAL), an index that can
+//!   always be rebuilt.
+//! - [`events`]: `ARCHIVE/events/*.jsonl`, the append-only event log, the
+//!   one record the bags do not hold. Every event is appended there, and
+//!   made durable, before the catalog transaction recording it commits; a
+//!   catalog that lags behind the log catches up when opened.
+//! - [`register`]: a zipped bag read in place into catalog rows.
+//! - [`audit`], [`replica`], [`status`], [`premis`], [`metrics`],
+//!   [`lock`]: the jobs built on them.
+//!
+//! The bags stay the truth: [`rebuild`] makes the catalog again from the
+//! bags and the log, and the result equals the catalog built as events
+//! happened.
+
+pub mod audit;
+pub mod catalog;
+pub mod events;
+pub mod lock;
+pub mod metrics;
+pub mod premis;
+pub mod register;
+pub mod replica;
+pub mod status;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use catalog::{CATALOG_FILE, Catalog, Writer};
+use events::{Event, EventType, Log, Outcome};
+use register::{BagRecord, Registration, read_bag};
+
+use crate::ingest::{IngestOptions, IngestSummary, Input};
+use crate::progress::Reporter;
+
+/// A specialised `Result` for the archive layer.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can make an archive operation fail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An error of the layers below (ingest, verify, I/O on bags).
+    #[error(transparent)]
+    Newsbag(#[from] crate::Error),
+    /// An I/O operation on `path` failed.
+    #[error("failed to {action} `{path}`: {source}")]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// SQLite failed on the catalog.
+    #[error("catalog `{path}`: {source}")]
+    Catalog {
+        /// The catalog.
+        path: PathBuf,
+        /// The underlying error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The catalog file is damaged or is not a newsbag catalog.
+    #[error(
+        "`{path}` is not a readable newsbag catalog ({reason}); nothing is lost: move it aside \
+         and run `newsbag catalog rebuild` to make it again from the bags and the event log"
+    )]
+    CorruptCatalog {
+        /// The catalog.
+        path: PathBuf,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// The catalog was written by a newer newsbag.
+    #[error(
+        "`{path}` was written by a newer newsbag (catalog schema version {found}, this newsbag \
+         knows versions up to {known}): use that newsbag or a later one"
+    )]
+    NewerCatalog {
+        /// The catalog.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The newest this newsbag knows.
+        known: u32,
+    },
+    /// A read-only catalog of an older schema cannot be migrated.
+    #[error(
+        "`{path}` has catalog schema version {found}, older than {known}, and cannot be \
+         migrated while read-only: run any newsbag command that writes to the archive"
+    )]
+    OldCatalog {
+        /// The catalog.
+        path: PathBuf,
+        /// Its schema version.
+        found: u32,
+        /// The version this newsbag writes.
+        known: u32,
+    },
+    /// The catalog cannot be written (a read-only archive).
+    #[error("cannot write the catalog `{path}` ({reason}): is the archive read-only?")]
+    CatalogUnwritable {
+        /// The catalog.
+        path: PathBuf,
+        /// What SQLite said.
+        reason: String,
+    },
+    /// Another process kept the catalog locked too long.
+    #[error("the catalog `{path}` stayed locked by another newsbag for more than a minute")]
+    CatalogBusy {
+        /// The catalog.
+        path: PathBuf,
+    },
+    /// There is no catalog to read.
+    #[error("no catalog at `{path}`: run `newsbag catalog rebuild` to make one")]
+    NoCatalog {
+        /// Where it should be.
+        path: PathBuf,
+    },
+    /// Another audit (or rebuild, or replication) holds the archive.
+    #[error("another newsbag holds `{path}` ({holder}): run this again once it has finished")]
+    Locked {
+        /// The lock file.
+        path: PathBuf,
+        /// What the lock file says of its holder.
+        holder: String,
+    },
+    /// The event log cannot be written or read.
+    #[error("event log `{path}`: {reason}")]
+    EventLog {
+        /// The log file or directory.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A bag cannot be read for registration.
+    #[error("cannot register `{path}`: {reason}")]
+    BadBag {
+        /// The zip.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The archive root is unusable.
+    #[error("`{path}` is not an archive root: {reason}")]
+    NotAnArchive {
+        /// The path given.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+    /// `history` was asked about a bag or item the catalog does not know.
+    #[error("no bag or item `{name}` in the catalog of `{archive}`")]
+    UnknownSubject {
+        /// The name asked for.
+        name: String,
+        /// The archive.
+        archive: PathBuf,
+    },
+    /// An ingested bag is in place but its registration failed.
+    #[error(
+        "the bag `{bag}` is in place but not registered ({source}); the next ingest, audit or \
+         status adopts it"
+    )]
+    NotRegistered {
+        /// The zip.
+        bag: PathBuf,
+        /// Why the registration failed.
+        #[source]
+        source: Box<Error>,
+    },
+    /// A replica root cannot be used.
+    #[error("replica `{path}`: {reason}")]
+    Replica {
+        /// The replica root or file.
+        path: PathBuf,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+}
+
+/// The agent recorded in every event.
+pub fn agent() -> String {
+    format!("newsbag {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// Seconds since the Unix epoch, now: the archive layer's one clock.
+#[allow(
+    clippy::disallowed_methods,
+    reason = "events record when they happened; no bag content depends on it"
+)]
+pub fn now_unix() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// `secs` since the epoch as RFC 3339 (UTC, seconds).
+pub fn rfc3339(secs: u64) -> String {
+    chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)
+        .unwrap_or_default()
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string()
+}
+
+/// Now as RFC 3339.
+pub fn now_rfc3339() -> String {
+    rfc3339(now_unix())
+}
+
+/// Parses an RFC 3339 time (or a `YYYY-MM-DD` date) to seconds since the
+/// epoch.
+pub fn parse_time(s: &str) -> Option<u64> {
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(s) {
+        return u64::try_from(t.timestamp()).ok();
+    }
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| u64::try_from(t.and_utc().timestamp()).ok())
+}
+
+/// A new event identifier (`urn:uuid:`, random, version 4).
+fn new_id() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let mut bytes = [0u8; 16];
+    for (i, half) in bytes.chunks_mut(8).enumerate() {
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        h.write_u64(now_unix());
+        h.write_u32(std::process::id());
+        h.write_usize(i);
+        half.copy_from_slice(&h.finish().to_le_bytes());
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// A new event of the current time and agent.
+pub fn event(kind: EventType, bag: &str, outcome: Outcome, detail: serde_json::Value) -> Event {
+    Event {
+        id: new_id(),
+        time: now_rfc3339(),
+        kind,
+        bag: bag.to_owned(),
+        item: None,
+        outcome,
+        agent: agent(),
+        detail,
+    }
+}
+
+/// An archive root with its catalog and event log, open for work.
+#[derive(Debug)]
+pub struct Archive {
+    root: PathBuf,
+    catalog: Catalog,
+    log: Log,
+    /// Things worth telling (damaged or torn event log lines).
+    pub warnings: Vec<String>,
+}
+
+impl Archive {
+    /// Opens the archive at `root` for reading and writing: the catalog is
+    /// created if missing, migrated, and brought up to date with the event
+    /// log (a catalog deleted is thus rebuilt from the log's history; the
+    /// bags not in the log are adopted by [`rebuild`]).
+    pub fn open(root: &Path) -> Result<Archive> {
+        check_root(root)?;
+        let catalog = Catalog::open(&root.join(CATALOG_FILE))?;
+        let mut archive = Archive {
+            root: root.to_owned(),
+            catalog,
+            log: Log::new(root),
+            warnings: Vec::new(),
+        };
+        let w = archive.catalog.write()?;
+        catch_up(&archive.root, &archive.log, &w, &mut archive.warnings)?;
+        w.commit()?;
+        Ok(archive)
+    }
+
+    /// Opens the archive for reading: read-write where possible (so that
+    /// bags left by an interrupted ingest are adopted), else read-only (a
+    /// read-only archive or mount).
+    pub fn open_for_reading(root: &Path) -> Result<Archive> {
+        Archive::open_existing(root)
+    }
+
+    /// Opens the archive at `root` as [`Archive::open_for_reading`] does,
+    /// refusing a directory that holds neither a catalog, an event log nor
+    /// `bags/` (a mistyped path gets no catalog of its own).
+    pub fn open_existing(root: &Path) -> Result<Archive> {
+        check_archive(root)?;
+        match Archive::open(root) {
+            Err(Error::CatalogUnwritable { .. } | Error::Io { .. }) if root.is_dir() => {
+                let catalog = Catalog::open_read_only(&root.join(CATALOG_FILE))?;
+                Ok(Archive {
+                    root: root.to_owned(),
+                    catalog,
+                    log: Log::new(root),
+                    warnings: vec![
+                        "the archive is read-only: the catalog was read as it is".into(),
+                    ],
+                })
+            }
+            r => r,
+        }
+    }
+
+    /// The archive root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The catalog.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// Appends each event to the log and records it in the catalog, in one
+    /// transaction (with the registration of ingest and adopt events).
+    pub fn record(&mut self, events: &[(Event, Option<Registration>)]) -> Result<()> {
+        let w = self.catalog.write()?;
+        catch_up(&self.root, &self.log, &w, &mut self.warnings)?;
+        if events.is_empty() {
+            return w.commit();
+        }
+        // Applied first (a bag that cannot be read registers nothing and
+        // logs nothing), then appended and made durable, in one write,
+        // before the commit.
+        for (e, reg) in events {
+            w.apply(e, reg.as_ref())?;
+        }
+        let all: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
+        let pos = self.log.append_all(&all)?;
+        w.set_log_position(&pos)?;
+        w.commit()
+    }
+
+    /// Records when an audit ended, and whether it found everything well.
+    pub fn set_last_audit(&mut self, time: &str, success: bool) -> Result<()> {
+        let w = self.catalog.write()?;
+        w.set_meta("last_audit_run", time)?;
+        if success {
+            w.set_meta("last_audit_success", time)?;
+        }
+        w.commit()
+    }
+
+    /// The path of `zip` relative to the root, `/`-separated.
+    pub fn relative(&self, zip: &Path) -> String {
+        let rel = zip.strip_prefix(&self.root).unwrap_or(zip);
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/")
+    }
+
+    /// Reads the zipped bag at `zip` and registers it with an event of
+    /// `kind` (ingest or adopt); `extra` is added to the event's detail.
+    pub fn register(
+        &mut self,
+        zip: &Path,
+        kind: EventType,
+        extra: serde_json::Value,
+    ) -> Result<Event> {
+        let rel = self.relative(zip);
+        let reg = read_bag(zip, &rel, None)?;
+        let mut detail = serde_json::json!({ "bag": reg.bag });
+        if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+            d.extend(extra);
+        }
+        let e = event(kind, &reg.bag.name, Outcome::Success, detail);
+        self.record(&[(e.clone(), Some(reg))])?;
+        Ok(e)
+    }
+
+    /// Zipped bags on disk that the catalog does not know, sorted.
+    pub fn unknown_bags(&self) -> Result<Vec<PathBuf>> {
+        let known: std::collections::BTreeSet<String> = self
+            .catalog
+            .bags_by_check_age()?
+            .into_iter()
+            .map(|b| b.path)
+            .collect();
+        Ok(self
+            .zips_on_disk()?
+            .into_iter()
+            .filter(|p| !known.contains(&self.relative(p)))
+            .collect())
+    }
+
+    /// Every zipped bag under the root, as `verify ARCHIVE` finds them.
+    pub fn zips_on_disk(&self) -> Result<Vec<PathBuf>> {
+        Ok(crate::verify::find_bags(&self.root)?
+            .into_iter()
+            .filter(|p| crate::verify::is_zip_path(p))
+            .collect())
+    }
+
+    /// Adopts the bags left by ingests that were killed between renaming
+    /// their bag into place and registering it: complete bags, not in the
+    /// catalog, written after the ingest started. Returns the events.
+    pub fn adopt_interrupted(&mut self) -> Result<Vec<Event>> {
+        let orphans = lock::orphaned_intents(&self.root)?;
+        if orphans.is_empty() {
+            return Ok(Vec::new());
+        }
+        let earliest = orphans.iter().map(|(t, _)| *t).min().unwrap_or(0);
+        let mut adopted = Vec::new();
+        for zip in self.unknown_bags()? {
+            let mtime = fs::metadata(&zip)
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_secs());
+            if mtime + 2 < earliest {
+                continue;
+            }
+            match self.register(
+                &zip,
+                EventType::Adopt,
+                serde_json::json!({"reason": "left by an interrupted ingest"}),
+            ) {
+                Ok(e) => adopted.push(e),
+                Err(e) => self
+                    .warnings
+                    .push(format!("`{}` not adopted: {e}", zip.display())),
+            }
+        }
+        for (_, path) in orphans {
+            let _ = fs::remove_file(path);
+        }
+        Ok(adopted)
+    }
+}
+
+/// Refuses a path that is not a directory holding a catalog, an event log
+/// or `bags/`.
+pub(crate) fn check_archive(root: &Path) -> Result<()> {
+    check_root(root)?;
+    if ["catalog.sqlite", "events", "bags"]
+        .iter()
+        .any(|p| root.join(p).exists())
+    {
+        return Ok(());
+    }
+    Err(Error::NotAnArchive {
+        path: root.to_owned(),
+        reason: "no catalog.sqlite, events/ or bags/ in it".into(),
+    })
+}
+
+fn check_root(root: &Path) -> Result<()> {
+    match fs::metadata(root) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(Error::NotAnArchive {
+            path: root.to_owned(),
+            reason: "not a directory".into(),
+        }),
+        Err(e) => Err(Error::io("read", root, e)),
+    }
+}
+
+/// Applies the log's events that the catalog has not recorded (appended
+/// by a process that died before its commit, or all of them for a new
+/// catalog), inside the write transaction `w`.
+fn catch_up(root: &Path, log: &Log, w: &Writer<'_>, warnings: &mut Vec<String>) -> Result<usize> {
+    let from = w.log_position()?;
+    let mut applied = 0;
+    let (end, bad) = log.for_each_from(&from, &mut |e, _| {
+        if !w.has_event(&e.id)? {
+            let reg = registration_of(root, &e);
+            w.apply(&e, reg.as_ref())?;
+            applied += 1;
+        }
+        Ok(())
+    })?;
+    for bad in &bad {
+        warnings.push(if bad.torn {
+            format!(
+                "`{}` line {}: a torn write (interrupted by a crash), ignored",
+                bad.file.display(),
+                bad.line
+            )
+        } else {
+            format!(
+                "`{}` line {}: not an event (damaged?), ignored",
+                bad.file.display(),
+                bad.line
+            )
+        });
+    }
+    if end != from {
+        w.set_log_position(&end)?;
+    }
+    Ok(applied)
+}
+
+/// The registration an ingest or adopt event records: the bag as the event
+/// has it, with its items read from the bag on disk (those readable).
+fn registration_of(root: &Path, e: &Event) -> Option<Registration> {
+    if !matches!(e.kind, EventType::Ingest | EventType::Adopt) {
+        return None;
+    }
+    let bag: BagRecord = serde_json::from_value(e.detail["bag"].clone()).ok()?;
+    let zip = root.join(&bag.path);
+    Some(Registration {
+        bag,
+        zip,
+        strict: false,
+    })
+}
+
+/// What [`ingest_and_register`] did.
+#[derive(Debug)]
+pub struct Ingested {
+    /// The ingest's own summary.
+    pub summary: IngestSummary,
+    /// The ingest event.
+    pub event: Event,
+    /// Bags of earlier, interrupted ingests adopted on the way.
+    pub adopted: Vec<Event>,
+    /// Warnings of the archive layer.
+    pub warnings: Vec<String>,
+}
+
+/// Ingests `inputs` ([`crate::ingest::ingest`] writes, verifies and
+/// renames the bag into place) and registers the bag in the catalog of
+/// `options.archive`, reading it back as `catalog rebuild` would.
+///
+/// A crash between the rename and the registration leaves a complete bag
+/// not yet registered, and a marker under `ARCHIVE/.newsbag-pending/`: the
+/// next ingest, audit or status adopts it with an event.
+pub fn ingest_and_register(
+    inputs: &[Input],
+    options: &IngestOptions,
+    reporter: &dyn Reporter,
+) -> Result<Ingested> {
+    let root = &options.archive;
+    fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
+    let mut archive = Archive::open(root)?;
+    let adopted = archive.adopt_interrupted()?;
+    let intent = lock::Intent::begin(root)?;
+    let summary = match crate::ingest::ingest(inputs, options, reporter) {
+        Ok(s) => s,
+        Err(e) => {
+            intent.finish();
+            return Err(e.into());
+        }
+    };
+    let extra = serde_json::json!({
+        "inputs": summary.inputs,
+        "bytes": summary.bytes,
+        "encodings": summary.encodings,
+        "rejected": summary.rejected.len(),
+    });
+    // On failure the marker stays (unlocked when this process ends), and
+    // the bag is adopted by the next run.
+    let event = archive
+        .register(&summary.bag, EventType::Ingest, extra)
+        .map_err(|e| Error::NotRegistered {
+            bag: summary.bag.clone(),
+            source: Box::new(e),
+        })?;
+    intent.finish();
+    Ok(Ingested {
+        summary,
+        event,
+        adopted,
+        warnings: std::mem::take(&mut archive.warnings),
+    })
+}
+
+/// What [`rebuild`] did.
+#[derive(Debug, Default, serde::Serialize)]
+pub struct Rebuilt {
+    /// Bags in the new catalog.
+    pub bags: u64,
+    /// Items in it.
+    pub items: u64,
+    /// Events replayed from the log.
+    pub events: u64,
+    /// Bags on disk the log did not know, adopted.
+    pub adopted: Vec<String>,
+    /// Bags that could not be adopted, with the reason.
+    pub not_adopted: Vec<(String, String)>,
+    /// Where the previous catalog was moved, if there was one.
+    pub previous: Option<PathBuf>,
+    /// Damaged or torn event log lines skipped.
+    pub warnings: Vec<String>,
+}
+
+/// Makes the catalog of `root` again: a new catalog is built beside the
+/// old one by replaying the event log (reading each registered bag's items
+/// from the bag) and adopting every zipped bag on disk the log does not
+/// know, then put in place of the old one, which is kept as
+/// `catalog.sqlite.replaced`. Holds the archive's lock meanwhile.
+pub fn rebuild(root: &Path) -> Result<Rebuilt> {
+    check_root(root)?;
+    let _lock = lock::ArchiveLock::acquire(root, "catalog rebuild")?;
+    let tmp = root.join(format!(
+        ".newsbag-tmp-catalog-{}.sqlite",
+        std::process::id()
+    ));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = fs::remove_file(with_suffix(&tmp, suffix));
+    }
+    let mut out = Rebuilt::default();
+    {
+        let catalog = Catalog::open(&tmp)?;
+        let mut archive = Archive {
+            root: root.to_owned(),
+            catalog,
+            log: Log::new(root),
+            warnings: Vec::new(),
+        };
+        let w = archive.catalog.write()?;
+        catch_up(&archive.root, &archive.log, &w, &mut archive.warnings)?;
+        w.commit()?;
+        out.events = archive.catalog.event_count()?;
+        for zip in archive.unknown_bags()? {
+            match archive.register(
+                &zip,
+                EventType::Adopt,
+                serde_json::json!({"reason": "found by catalog rebuild"}),
+            ) {
+                Ok(e) => out.adopted.push(e.bag),
+                Err(e) => out
+                    .not_adopted
+                    .push((zip.display().to_string(), e.to_string())),
+            }
+        }
+        let (bags, items, _) = archive.catalog.totals()?;
+        out.bags = bags;
+        out.items = items;
+        out.warnings = archive.warnings;
+    }
+    let live = root.join(CATALOG_FILE);
+    if live.exists() {
+        let previous = root.join(format!("{CATALOG_FILE}.replaced"));
+        for suffix in ["", "-wal", "-shm"] {
+            let from = with_suffix(&live, suffix);
+            let to = with_suffix(&previous, suffix);
+            let _ = fs::remove_file(&to);
+            if from.exists() {
+                fs::rename(&from, &to).map_err(|e| Error::io("move aside", &from, e))?;
+            }
+        }
+        out.previous = Some(previous);
+    }
+    fs::rename(&tmp, &live).map_err(|e| Error::io("rename the rebuilt catalog to", &live, e))?;
+    events::sync_dir(root);
+    Ok(out)
+}
+
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ingest::{IngestOptions, Input};
+    use crate::progress::NoProgress;
+
+    fn ingested(root: &Path) -> PathBuf {
+        let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox/page.html");
+        let mut options = IngestOptions::new(root, "2026-11-28", "2026-11-28T00:00:00Z");
+        options.name = Some("one".into());
+        crate::ingest::ingest(&[Input::Path(inbox)], &options, &NoProgress)
+            .unwrap()
+            .bag
+    }
+
+    /// A process that appended its event and died before its commit: the
+    /// next open applies the event from the log, registration included.
+    #[test]
+    fn events_appended_but_not_committed_are_applied_on_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        let zip = ingested(root);
+        drop(Archive::open(root).unwrap());
+        let reg = read_bag(&zip, "bags/one.zip", None).unwrap();
+        let e = event(
+            EventType::Ingest,
+            "one",
+            Outcome::Success,
+            serde_json::json!({ "bag": reg.bag }),
+        );
+        Log::new(root).append(&e).unwrap();
+        let archive = Archive::open(root).unwrap();
+        let bag = archive.catalog().bag("one").unwrap().unwrap();
+        assert_eq!(bag.items, reg.bag.items);
+        assert_eq!(archive.catalog().events(Some("one"), None).unwrap(), [e]);
+        let (_, items, _) = archive.catalog().totals().unwrap();
+        assert_eq!(items, reg.bag.items);
+        // Applied once, however often opened.
+        drop(archive);
+        let archive = Archive::open(root).unwrap();
+        assert_eq!(archive.catalog().event_count().unwrap(), 1);
+    }
+
+    #[test]
+    fn registration_reads_dublin_core_and_provenance() {
+        let tmp = tempfile::tempdir().unwrap();
+        let zip = ingested(tmp.path());
+        let reg = read_bag(&zip, "bags/one.zip", None).unwrap();
+        assert_eq!(reg.bag.name, "one");
+        assert_eq!(reg.bag.bagging_date.as_deref(), Some("2026-11-28"));
+        assert!(reg.bag.payload_oxum.is_some());
+        assert!(reg.bag.tag_manifest.contains_key("bag-info.txt"));
+        let mut items = Vec::new();
+        reg.items(&mut |i| {
+            items.push(i);
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(items.len() as u64, reg.bag.items);
+        let item = &items[0];
+        assert!(!item.title.is_empty(), "{item:?}");
+        assert_eq!(item.media_type.as_deref(), Some("text/html"));
+        assert_eq!(item.sha256.as_deref().map(str::len), Some(64));
+        assert!(item.encoding.is_some());
+        let (size, sha) = register::file_sha256(&zip).unwrap();
+        assert_eq!((reg.bag.size, reg.bag.sha256), (size, sha));
+    }
+}

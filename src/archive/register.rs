@@ -1,0 +1,257 @@
+//! Reading a zipped bag, in place, into what the catalog records of it:
+//! the bag's identity (size, SHA-256 of the whole `.zip`, Payload-Oxum,
+//! tag manifest digests, Bagging-Date) and each item's Dublin Core fields
+//! and provenance. The one reader used by ingest registration, adoption and
+//! `catalog rebuild`, so that a rebuilt catalog equals the incremental one.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Error, Result};
+use crate::checksum::{Algorithm, hash_reader};
+use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, SharedFile, open_zip, read_tag_entry};
+use crate::tagfile::BagInfo;
+
+/// What the catalog records of a bag when it is registered. Written in
+/// full into the registering event, so that `catalog rebuild` restores the
+/// recorded size and checksum even of a bag that has changed since.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BagRecord {
+    /// The bag's name (the zip's file name without `.zip`).
+    pub name: String,
+    /// The zip's path relative to the archive root, `/`-separated.
+    pub path: String,
+    /// The zip's size in bytes.
+    pub size: u64,
+    /// SHA-256 of the whole zip file.
+    pub sha256: String,
+    /// `Payload-Oxum` of bag-info.txt.
+    pub payload_oxum: Option<String>,
+    /// `Bagging-Date` of bag-info.txt.
+    pub bagging_date: Option<String>,
+    /// The tag manifest's digests (`tagmanifest-sha256.txt`), by path.
+    pub tag_manifest: BTreeMap<String, String>,
+    /// Number of items (`data/items/*/dc.xml`).
+    pub items: u64,
+}
+
+/// One item of a bag: `data/items/ID/` with its `dc.xml` and
+/// `provenance.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemRecord {
+    /// The item's id (its directory name).
+    pub id: String,
+    /// The item's directory inside the bag (`data/items/ID`).
+    pub path: String,
+    /// `dc:title` values.
+    pub title: Vec<String>,
+    /// `dc:creator` values.
+    pub creator: Vec<String>,
+    /// `dc:subject` values.
+    pub subject: Vec<String>,
+    /// `dc:description` values.
+    pub description: Vec<String>,
+    /// `dc:publisher` values.
+    pub publisher: Vec<String>,
+    /// `dc:date` values.
+    pub date: Vec<String>,
+    /// `dc:language` values.
+    pub language: Vec<String>,
+    /// `dc:identifier` values.
+    pub identifier: Vec<String>,
+    /// `dc:source` values.
+    pub source: Vec<String>,
+    /// SHA-256 of the item's original bytes (from provenance.json).
+    pub sha256: Option<String>,
+    /// The original's media type.
+    pub media_type: Option<String>,
+    /// The detected encoding of the original.
+    pub encoding: Option<String>,
+}
+
+/// A bag read for registration: its record, and where to stream its
+/// items from (they are read as they are inserted, so that memory does not
+/// grow with the number of items).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Registration {
+    /// The bag.
+    pub bag: BagRecord,
+    /// The zip to read the items from.
+    pub zip: PathBuf,
+    /// Whether an unreadable item fails the registration (a new bag) or is
+    /// skipped with a warning (replaying the log for a bag since damaged).
+    pub strict: bool,
+}
+
+impl Registration {
+    /// Calls `f` with each item of the bag, in id order.
+    pub fn items(&self, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+        read_items(&self.zip, f)
+    }
+}
+
+/// The SHA-256 and size of a whole file.
+pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
+    let f = File::open(path).map_err(|e| Error::io("open", path, e))?;
+    let len = f.metadata().map(|m| m.len()).ok();
+    let (n, digests) = hash_reader(f, &[Algorithm::Sha256], len, &mut |_| {})
+        .map_err(|e| Error::io("read", path, e))?;
+    let hex = digests.first().map(|(_, d)| d.to_hex()).unwrap_or_default();
+    Ok((n, hex))
+}
+
+/// A zip opened for registration: its tag files and, by item id, the
+/// entries of each item's `dc.xml` and `provenance.json` (positions in the
+/// zip's list of file entries).
+struct Opened {
+    zip: OpenedZip<SharedFile>,
+    info: Option<usize>,
+    tag_manifest: Option<usize>,
+    items: BTreeMap<String, (Option<usize>, Option<usize>)>,
+}
+
+fn open(zip: &Path) -> Result<Opened> {
+    let reader = SharedFile::open(zip)?;
+    let opened = open_zip(reader, zip, MAX_ZIP_ENTRIES)?;
+    let mut out = Opened {
+        info: None,
+        tag_manifest: None,
+        items: BTreeMap::new(),
+        zip: opened,
+    };
+    for (id, &entry) in out.zip.entries.iter().enumerate() {
+        let rel = out.zip.archive.entry(entry).rel;
+        match rel {
+            "bag-info.txt" => out.info = Some(id),
+            "tagmanifest-sha256.txt" => out.tag_manifest = Some(id),
+            _ => {
+                let Some((item, file)) = rel
+                    .strip_prefix("data/items/")
+                    .and_then(|rest| rest.split_once('/'))
+                else {
+                    continue;
+                };
+                match file {
+                    "dc.xml" => out.items.entry(item.to_owned()).or_default().0 = Some(id),
+                    "provenance.json" => {
+                        out.items.entry(item.to_owned()).or_default().1 = Some(id);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    out.items.retain(|_, (dc, _)| dc.is_some());
+    Ok(out)
+}
+
+fn bad(zip: &Path, reason: String) -> Error {
+    Error::BadBag {
+        path: zip.to_owned(),
+        reason,
+    }
+}
+
+/// Reads one entry whole; a CRC or size finding is an error.
+fn read_entry(zip: &Path, opened: &Opened, id: usize, what: &str) -> Result<Vec<u8>> {
+    let (bytes, finding) = read_tag_entry(&opened.zip.archive, opened.zip.entries[id])
+        .map_err(|e| bad(zip, format!("cannot read `{what}`: {e}")))?;
+    if let Some(p) = finding {
+        return Err(bad(zip, format!("`{what}`: {}", p.message())));
+    }
+    Ok(bytes)
+}
+
+/// Reads the zipped bag at `zip` (named `rel` relative to the archive root)
+/// without extracting it: its record, with the items counted (not read).
+/// `sha256`: the whole file's size and digest, if already computed.
+pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<Registration> {
+    let name = zip
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .ok_or_else(|| bad(zip, "the file name is not UTF-8".into()))?
+        .to_owned();
+    let (size, sha256) = match sha256 {
+        Some(s) => s,
+        None => file_sha256(zip)?,
+    };
+    let opened = open(zip)?;
+    let (payload_oxum, bagging_date) = match opened.info {
+        Some(id) => {
+            let bytes = read_entry(zip, &opened, id, "bag-info.txt")?;
+            let text = String::from_utf8_lossy(&bytes);
+            let (info, _) = BagInfo::parse(&text, "bag-info.txt", false);
+            (
+                info.get("Payload-Oxum").map(str::to_owned),
+                info.get("Bagging-Date").map(str::to_owned),
+            )
+        }
+        None => (None, None),
+    };
+    let mut tags = BTreeMap::new();
+    if let Some(id) = opened.tag_manifest {
+        let bytes = read_entry(zip, &opened, id, "tagmanifest-sha256.txt")?;
+        for line in String::from_utf8_lossy(&bytes).lines() {
+            if let Some((digest, path)) = line.split_once(char::is_whitespace) {
+                tags.insert(path.trim_start().to_owned(), digest.to_ascii_lowercase());
+            }
+        }
+    }
+    Ok(Registration {
+        bag: BagRecord {
+            name,
+            path: rel.to_owned(),
+            size,
+            sha256,
+            payload_oxum,
+            bagging_date,
+            tag_manifest: tags,
+            items: opened.items.len() as u64,
+        },
+        zip: zip.to_owned(),
+        strict: true,
+    })
+}
+
+/// Streams the items of the zipped bag at `zip` to `f`, in id order.
+pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+    let opened = open(zip)?;
+    for (id, (dc, provenance)) in &opened.items {
+        let Some(dc) = *dc else { continue };
+        let path = format!("data/items/{id}");
+        let xml = read_entry(zip, &opened, dc, &format!("{path}/dc.xml"))?;
+        let xml = String::from_utf8(xml)
+            .map_err(|_| bad(zip, format!("`{path}/dc.xml` is not UTF-8")))?;
+        let record = crate::dc::Record::read_xml(&xml)
+            .map_err(|e| bad(zip, format!("`{path}/dc.xml`: {e}")))?;
+        let prov: serde_json::Value = match provenance {
+            Some(p) => {
+                let what = format!("{path}/provenance.json");
+                serde_json::from_slice(&read_entry(zip, &opened, *p, &what)?)
+                    .map_err(|e| bad(zip, format!("`{what}`: {e}")))?
+            }
+            None => serde_json::Value::Null,
+        };
+        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+        f(ItemRecord {
+            id: id.clone(),
+            path,
+            title: record.title,
+            creator: record.creator,
+            subject: record.subject,
+            description: record.description,
+            publisher: record.publisher,
+            date: record.date,
+            language: record.language,
+            identifier: record.identifier,
+            source: record.source,
+            sha256: text(&prov["original"]["sha256"]),
+            media_type: text(&prov["input"]["media_type"]),
+            encoding: text(&prov["encoding"]["encoding"]),
+        })?;
+    }
+    Ok(())
+}

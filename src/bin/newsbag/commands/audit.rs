@@ -1,0 +1,96 @@
+//! `newsbag audit ARCHIVE [--cycle 90d] [--budget 2h | --max-bytes 500G] …`.
+
+use std::io::Write;
+
+use newsbag::archive::audit::{AuditOptions, AuditReport, audit};
+
+use crate::args::{AuditArgs, GlobalArgs};
+use crate::exit::Outcome;
+use crate::output::sanitize;
+
+pub(crate) fn run(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    let options = AuditOptions {
+        cycle: args.cycle,
+        budget: args.budget,
+        max_bytes: args.max_bytes,
+        level: args.level.level(),
+        adopt: args.adopt,
+        repair_from: args.repair_from.clone(),
+        metrics: args.metrics.clone(),
+    };
+    let report = audit(&args.archive, &options)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        print_summary(&mut out, &report, global.quiet)?;
+    }
+    for w in &report.warnings {
+        eprintln!("newsbag: warning: {}", sanitize(w));
+    }
+    out.flush()?;
+    Ok(if report.has_failures() {
+        Outcome::Invalid
+    } else {
+        Outcome::Valid
+    })
+}
+
+fn print_summary(out: &mut impl Write, r: &AuditReport, quiet: bool) -> std::io::Result<()> {
+    let s = &r.summary;
+    writeln!(
+        out,
+        "audited `{}`: {} of {} bags checked ({} bytes) in {:.1} s: {} valid, {} invalid, \
+         {} missing, {} unknown, {} repaired, {} adopted; {} overdue",
+        sanitize(&r.archive.display().to_string()),
+        s.checked,
+        s.bags,
+        s.bytes,
+        s.duration_seconds,
+        s.valid,
+        s.invalid,
+        s.missing,
+        s.unknown,
+        s.repaired,
+        s.adopted,
+        s.overdue
+    )?;
+    if quiet {
+        return Ok(());
+    }
+    for b in r.bags.iter().filter(|b| b.outcome != "valid") {
+        writeln!(out, "  {} {}", b.outcome, sanitize(&b.path))?;
+        for p in &b.problems {
+            writeln!(out, "    {}", sanitize(p))?;
+        }
+    }
+    for u in &r.unknown {
+        writeln!(
+            out,
+            "  unknown {} (not in the catalog; `--adopt` registers it)",
+            sanitize(u)
+        )?;
+    }
+    if let Some(by) = &r.stopped_by {
+        writeln!(
+            out,
+            "  stopped by the {by} budget: {} bags left for the next run",
+            s.remaining
+        )?;
+    }
+    match &r.cycle_complete_eta {
+        Some(eta) if s.overdue > 0 => writeln!(
+            out,
+            "  {} bags ({} bytes) not fully checked within {} days; at the rate of the last 7 days, done by {eta}",
+            s.overdue, s.overdue_bytes, r.cycle_days
+        )?,
+        None if s.overdue > 0 => writeln!(
+            out,
+            "  {} bags ({} bytes) not fully checked within {} days; no full check in the last 7 days to estimate when",
+            s.overdue, s.overdue_bytes, r.cycle_days
+        )?,
+        _ => {}
+    }
+    Ok(())
+}

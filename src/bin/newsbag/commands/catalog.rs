@@ -1,0 +1,43 @@
+//! `newsbag catalog rebuild ARCHIVE`.
+
+use newsbag::archive::rebuild;
+
+use crate::args::{CatalogArgs, CatalogCommand, GlobalArgs};
+use crate::exit::Outcome;
+use crate::output::sanitize;
+
+pub(crate) fn run(args: &CatalogArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    match &args.what {
+        CatalogCommand::Rebuild { archive } => {
+            let r = rebuild(archive)?;
+            for w in &r.warnings {
+                eprintln!("newsbag: warning: {}", sanitize(w));
+            }
+            for (zip, why) in &r.not_adopted {
+                eprintln!(
+                    "newsbag: not adopted `{}`: {}",
+                    sanitize(zip),
+                    sanitize(why)
+                );
+            }
+            if !global.quiet {
+                eprintln!(
+                    "rebuilt the catalog of `{}`: {} bags, {} items, {} events replayed, {} bags adopted",
+                    sanitize(&archive.display().to_string()),
+                    r.bags,
+                    r.items,
+                    r.events,
+                    r.adopted.len()
+                );
+                if let Some(p) = &r.previous {
+                    eprintln!("  the previous catalog is kept as `{}`", p.display());
+                }
+            }
+            Ok(if r.not_adopted.is_empty() {
+                Outcome::Valid
+            } else {
+                Outcome::Invalid
+            })
+        }
+    }
+}
