@@ -400,7 +400,10 @@ impl Archive {
         extra: serde_json::Value,
     ) -> Result<Event> {
         let rel = self.relative(zip);
-        let reg = read_bag(zip, &rel, None)?;
+        let mut reg = read_bag(zip, &rel, None)?;
+        // The items are read before the write lock is taken; the guard
+        // removes the temporary file once they are recorded.
+        let _spill = reg.spill(&self.root)?;
         let mut detail = serde_json::json!({ "bag": reg.bag });
         if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
             d.extend(extra);
@@ -544,6 +547,7 @@ fn registration_of(root: &Path, e: &Event) -> Option<Registration> {
         bag,
         zip,
         strict: false,
+        spilled: None,
     })
 }
 

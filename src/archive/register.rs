@@ -84,12 +84,56 @@ pub struct Registration {
     /// Whether an unreadable item fails the registration (a new bag) or is
     /// skipped with a warning (replaying the log for a bag since damaged).
     pub strict: bool,
+    /// The items already read, one JSON record a line (see
+    /// [`Registration::spill`]), read instead of the zip.
+    pub spilled: Option<PathBuf>,
 }
 
 impl Registration {
     /// Calls `f` with each item of the bag, in id order.
     pub fn items(&self, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
-        read_items(&self.zip, f)
+        let Some(spill) = &self.spilled else {
+            return read_items(&self.zip, f);
+        };
+        let file = File::open(spill).map_err(|e| Error::io("open", spill, e))?;
+        let mut r = std::io::BufReader::new(file);
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            let n = std::io::BufRead::read_until(&mut r, b'\n', &mut line)
+                .map_err(|e| Error::io("read", spill, e))?;
+            if n == 0 {
+                return Ok(());
+            }
+            let item = serde_json::from_slice(&line).map_err(|e| Error::EventLog {
+                path: spill.clone(),
+                reason: format!("temporary item record unreadable: {e}"),
+            })?;
+            f(item)?;
+        }
+    }
+
+    /// Reads every item now, into a temporary file in `dir` (removed when
+    /// the returned guard is dropped), so that the catalog's write lock is
+    /// held only to insert them, not to unzip and parse them; an
+    /// unreadable item fails here, before anything is recorded.
+    pub fn spill(&mut self, dir: &Path) -> Result<tempfile::TempPath> {
+        let tmp = tempfile::Builder::new()
+            .prefix(".newsbag-tmp-items-")
+            .tempfile_in(dir)
+            .map_err(|e| Error::io("create a file in", dir, e))?;
+        let path = tmp.path().to_owned();
+        let mut w = std::io::BufWriter::new(tmp.as_file());
+        read_items(&self.zip, &mut |item| {
+            serde_json::to_writer(&mut w, &item)
+                .map_err(std::io::Error::from)
+                .and_then(|()| std::io::Write::write_all(&mut w, b"\n"))
+                .map_err(|e| Error::io("write", &path, e))
+        })?;
+        std::io::Write::flush(&mut w).map_err(|e| Error::io("write", &path, e))?;
+        drop(w);
+        self.spilled = Some(path);
+        Ok(tmp.into_temp_path())
     }
 }
 
@@ -213,6 +257,7 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
         },
         zip: zip.to_owned(),
         strict: true,
+        spilled: None,
     })
 }
 
