@@ -556,6 +556,23 @@ mod tests {
         ));
     }
 
+    /// Issue 11, item 6: a short Persian line followed by a link is
+    /// Persian, repaired, and the link is left as it is (from UTF-8 and
+    /// from windows-1256 bytes alike).
+    #[test]
+    fn short_persian_line_with_a_url_is_repaired() {
+        let url = "https://www.example.com/news/2024/world/article-12345.html";
+        let line = format!("رييس جمهوري گفت اين كار را مي كنيم {url}");
+        let want = format!("رییس جمهوری گفت این کار را می کنیم {url}");
+        let n = normalize(&line);
+        assert!(n.persian);
+        assert_eq!(n.text, want);
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(&line);
+        let t = to_text(&bytes, Some(encoding_rs::WINDOWS_1256));
+        assert!(t.persian);
+        assert_eq!(t.text, want);
+    }
+
     #[test]
     fn decode_counts_malformed_sequences() {
         let d = detect(b"abc", Some(encoding_rs::UTF_8));
