@@ -38,6 +38,7 @@
 //! ```
 
 mod detect;
+mod language;
 mod normalize;
 mod persian;
 mod score;
@@ -108,6 +109,15 @@ pub struct Detection {
     pub bom_len: usize,
     /// Whether decoding the examined prefix met malformed sequences.
     pub had_errors: bool,
+    /// Where newsbag is unsure: another encoding that reads the same bytes
+    /// as different, nearly as plausible text (statistical detection only).
+    /// An archivist may want to review such items. Left out of JSON when
+    /// there is none.
+    #[serde(
+        serialize_with = "serialize_opt_encoding",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub runner_up: Option<&'static Encoding>,
 }
 
 impl Detection {
