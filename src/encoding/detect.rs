@@ -461,6 +461,15 @@ const TIE: f32 = 0.01;
 /// reported as the runner-up.
 const UNSURE: f32 = 0.5;
 
+/// Whether `a` and `b` decode `sample` to the same text (from the byte
+/// tables when both are single-byte encodings).
+fn reads_alike(sample: &[u8], a: &'static Encoding, b: &'static Encoding) -> bool {
+    match (super::single_byte::table(a), super::single_byte::table(b)) {
+        (Some(x), Some(y)) => x.reads_alike(y, sample),
+        _ => decode_sample(sample, a) == decode_sample(sample, b),
+    }
+}
+
 /// Step 5, last: among the single-byte encodings of one script, the
 /// character-pair language models (see `super::language`) choose. chardetng's
 /// single-byte choice yields to a reading that fits a language clearly
@@ -480,7 +489,9 @@ fn refine_by_language(
     {
         return (best.0, best.1, None);
     }
-    let fits = super::language::rank(sample);
+    // Readings more than UNSURE worse than the best matter neither as the
+    // choice nor as the runner-up.
+    let fits = super::language::rank(sample, best.0, UNSURE);
     let Some(&top) = fits.first() else {
         return (best.0, best.1, None);
     };
@@ -492,16 +503,15 @@ fn refine_by_language(
     {
         let score = score_candidate(sample, top.encoding, complete);
         if score.bad_ratio() <= best.1.bad_ratio() + MARGIN
-            && decode_sample(sample, top.encoding) != decode_sample(sample, best.0)
+            && !reads_alike(sample, top.encoding, best.0)
         {
             chosen = (top.encoding, score);
         }
     }
     let runner_up = cost_of(chosen.0).and_then(|cost| {
-        let text = decode_sample(sample, chosen.0);
         fits.iter()
             .filter(|f| f.encoding != chosen.0 && f.cost < cost + UNSURE)
-            .find(|f| decode_sample(sample, f.encoding) != text)
+            .find(|f| !reads_alike(sample, f.encoding, chosen.0))
             .map(|f| (f.encoding, (f.cost - cost).max(0.0)))
     });
     (chosen.0, chosen.1, runner_up)

@@ -18,11 +18,13 @@
 //! holds a non-ASCII byte, `-ln p` of the pair in the language that fits
 //! the reading best; the cheapest reading is the likeliest.
 //!
-//! Cost: each candidate encoding's readings of the 155 × 155 possible byte
-//! classes pairs (128 non-ASCII bytes, 26 ASCII letters, one for all other
-//! ASCII bytes) are tabulated once per language the first time they are
-//! needed; scoring a sample then costs one table look-up per distinct byte
-//! pair, encoding and language.
+//! Cost: each language's model is a dense table of pair costs over its
+//! alphabet; each candidate encoding maps its byte classes (128 non-ASCII
+//! bytes, 26 ASCII letters, one for all other ASCII bytes) to a language's
+//! alphabet once, the first time it is needed. Scoring a sample then costs
+//! a few array look-ups per distinct byte pair, encoding and language, for
+//! the languages whose letters the reading mostly holds, and stops as soon
+//! as a reading is clearly worse than the best so far.
 
 use std::collections::HashMap;
 use std::sync::{LazyLock, OnceLock};
@@ -69,18 +71,27 @@ pub(crate) const CANDIDATES: [&Encoding; 23] = [
 /// Costs are `-ln p` in eighths (as the model file stores them).
 const SCALE: f32 = 8.0;
 /// A pair of letters the language never has (about p = 1e-6).
-const UNSEEN: u32 = 112;
+const UNSEEN: u8 = 112;
 /// An unlisted pair costs the rarer letter's cost plus this (about ×1/150).
-const BACKOFF: u32 = 40;
-/// A control character or an undefined byte (the candidate is not scored
-/// at all then; kept for completeness).
-const CONTROL: u32 = 224;
+const BACKOFF: u8 = 40;
+/// A control character or an undefined byte (such candidates are not
+/// scored at all; kept for completeness).
+const CONTROL_COST: u8 = 224;
 /// A non-letter (punctuation, symbol) next to a letter or another
 /// non-letter, as `„` or `…` read inside a word (p ≈ 1e-4).
-const SYMBOL_IN_WORD: u32 = 72;
+const SYMBOL_IN_WORD: u8 = 72;
 /// A non-letter next to a word boundary (p ≈ 1e-2): quotes, dashes,
 /// no-break spaces are common there.
-const SYMBOL_AT_BOUNDARY: u32 = 37;
+const SYMBOL_AT_BOUNDARY: u8 = 37;
+
+/// How many bytes of the sample are scored (the pairs of 512 bytes of
+/// non-ASCII words tell the encodings of a script apart as well as those of
+/// the whole sample do).
+const SAMPLE_LIMIT: usize = 512;
+
+/// Slots of the table that counts a sample's distinct pairs: more than
+/// the pairs a sample can have (at most SAMPLE_LIMIT + 1).
+const SLOTS: usize = 1024;
 
 /// Byte classes: 0–127 the non-ASCII bytes, 128–153 ASCII letters (case
 /// folded), 154 every other ASCII byte (a word boundary).
@@ -99,11 +110,38 @@ fn class(b: u8) -> usize {
     }
 }
 
+/// A language's alphabet indices: these four, then `a`–`z`, then its
+/// non-ASCII letters.
+const SPACE: u8 = 0;
+const SYMBOL: u8 = 1;
+const CONTROL: u8 = 2;
+/// A letter the language does not have.
+const STRANGER: u8 = 3;
+const FIRST_LETTER: u8 = 4;
+
+/// The script of a letter, as far as choosing languages to score goes.
+fn script(c: char) -> u8 {
+    match u32::from(c) {
+        0x370..=0x3FF => 1,
+        0x400..=0x52F => 2,
+        0x590..=0x5FF => 3,
+        0..=0x24F | 0x1E00..=0x1EFF => 0,
+        _ => 4,
+    }
+}
+
 struct Language {
-    /// Pair costs.
-    pairs: HashMap<(char, char), u8>,
-    /// Non-ASCII letter costs.
-    letters: HashMap<char, u8>,
+    /// The script of most of its non-ASCII letters.
+    script: u8,
+    /// The index of each non-ASCII letter in the alphabet.
+    index: HashMap<char, u8>,
+    /// The frequency of each alphabet index among the non-ASCII letters
+    /// (0 for the others).
+    weight: Vec<f32>,
+    /// The number of indices.
+    size: usize,
+    /// The cost of every pair of indices, `size × size`.
+    costs: Vec<u8>,
 }
 
 /// The parsed model; empty if the file were malformed (detection then
@@ -118,31 +156,103 @@ fn parse(bytes: &[u8]) -> Option<Vec<Language>> {
         at = rest;
         Some(head)
     };
+    let u16_at = |b: &[u8], i: usize| -> Option<u16> {
+        Some(u16::from_le_bytes([*b.get(i)?, *b.get(i + 1)?]))
+    };
     let count = *take(1)?.first()?;
     let mut languages = Vec::new();
     for _ in 0..count {
         let len = usize::from(*take(1)?.first()?);
         take(len)?;
-        let u16_at = |b: &[u8], i: usize| -> Option<u16> {
-            Some(u16::from_le_bytes([*b.get(i)?, *b.get(i + 1)?]))
-        };
         let n = usize::from(u16_at(take(2)?, 0)?);
-        let mut pairs = HashMap::with_capacity(n);
+        let mut pairs = Vec::with_capacity(n);
         for _ in 0..n {
             let e = take(5)?;
             let a = char::from_u32(u32::from(u16_at(e, 0)?))?;
             let b = char::from_u32(u32::from(u16_at(e, 2)?))?;
-            pairs.insert((a, b), *e.get(4)?);
+            pairs.push((a, b, *e.get(4)?));
         }
         let n = usize::from(u16_at(take(2)?, 0)?);
-        let mut letters = HashMap::with_capacity(n);
+        let mut letters = Vec::with_capacity(n);
         for _ in 0..n {
             let e = take(3)?;
-            letters.insert(char::from_u32(u32::from(u16_at(e, 0)?))?, *e.get(2)?);
+            letters.push((char::from_u32(u32::from(u16_at(e, 0)?))?, *e.get(2)?));
         }
-        languages.push(Language { pairs, letters });
+        languages.push(Language::new(&pairs, &letters)?);
     }
     at.is_empty().then_some(languages)
+}
+
+impl Language {
+    fn new(pairs: &[(char, char, u8)], letters: &[(char, u8)]) -> Option<Language> {
+        let mut index = HashMap::new();
+        // The letter cost of each index: 0 for a–z and the boundary.
+        let mut single = vec![0u8, 0, 0, UNSEEN];
+        single.extend([0u8; 26]);
+        let mut weight = vec![0f32; single.len()];
+        let pair_letters = pairs
+            .iter()
+            .flat_map(|&(a, b, _)| [(a, UNSEEN), (b, UNSEEN)]);
+        for (c, cost) in letters.iter().copied().chain(pair_letters) {
+            if c.is_ascii() || index.contains_key(&c) {
+                continue;
+            }
+            index.insert(c, u8::try_from(single.len()).ok()?);
+            single.push(cost);
+            weight.push((-f32::from(cost) / SCALE).exp());
+        }
+        let size = single.len();
+        let mut scripts = [0f32; 5];
+        for (&c, &i) in &index {
+            if let Some(n) = scripts.get_mut(usize::from(script(c))) {
+                *n += weight.get(usize::from(i)).copied().unwrap_or(0.0);
+            }
+        }
+        let script = (0..5u8)
+            .max_by(|&a, &b| {
+                let n = |k: u8| scripts.get(usize::from(k)).copied().unwrap_or(0.0);
+                n(a).total_cmp(&n(b))
+            })
+            .unwrap_or(0);
+        let mut costs = vec![0u8; size * size];
+        for i in 0..size {
+            for j in 0..size {
+                let (a, b) = (u8::try_from(i).ok()?, u8::try_from(j).ok()?);
+                let cost = if a == CONTROL || b == CONTROL {
+                    CONTROL_COST
+                } else if a == SYMBOL || b == SYMBOL {
+                    if a == SPACE || b == SPACE {
+                        SYMBOL_AT_BOUNDARY
+                    } else {
+                        SYMBOL_IN_WORD
+                    }
+                } else {
+                    let rarer = single.get(i)?.max(single.get(j)?);
+                    BACKOFF.saturating_add(*rarer).min(UNSEEN)
+                };
+                *costs.get_mut(i * size + j)? = cost;
+            }
+        }
+        let idx = |c: char| -> Option<usize> {
+            match c {
+                ' ' => Some(usize::from(SPACE)),
+                'a'..='z' => Some(usize::from(FIRST_LETTER) + (c as usize - 'a' as usize)),
+                _ => index.get(&c).map(|&i| usize::from(i)),
+            }
+        };
+        for &(a, b, cost) in pairs {
+            if let (Some(i), Some(j)) = (idx(a), idx(b)) {
+                *costs.get_mut(i * size + j)? = cost;
+            }
+        }
+        Some(Language {
+            script,
+            index,
+            weight,
+            size,
+            costs,
+        })
+    }
 }
 
 /// What a byte class reads as in one encoding.
@@ -191,81 +301,45 @@ static READINGS: LazyLock<Vec<[Read; CLASSES]>> = LazyLock::new(|| {
         .collect()
 });
 
-/// Whether a language's letters are (almost all) written in an encoding:
-/// 95 % of its non-ASCII letters by frequency. Other pairs are not scored
-/// (the encoding cannot hold text in that language).
-fn covers(reads: &[Read; CLASSES], language: &Language) -> bool {
-    let (mut all, mut held) = (0f64, 0f64);
-    for (&c, &cost) in &language.letters {
-        let p = (-f64::from(cost) / f64::from(SCALE)).exp();
-        all += p;
-        if reads.contains(&Read::Letter(c)) {
-            held += p;
-        }
-    }
-    all > 0.0 && held >= 0.95 * all
-}
-
-/// The cost of a pair of readings in a language.
-fn pair_cost(a: Read, b: Read, language: &Language) -> u32 {
-    match (a, b) {
-        (Read::Control, _) | (_, Read::Control) => CONTROL,
-        (Read::Symbol, Read::Letter(_) | Read::Symbol) | (Read::Letter(_), Read::Symbol) => {
-            SYMBOL_IN_WORD
-        }
-        (Read::Symbol | Read::Boundary, Read::Symbol | Read::Boundary) => SYMBOL_AT_BOUNDARY,
-        (Read::Letter(x), Read::Boundary) => letter_pair(x, ' ', language),
-        (Read::Boundary, Read::Letter(y)) => letter_pair(' ', y, language),
-        (Read::Letter(x), Read::Letter(y)) => letter_pair(x, y, language),
-    }
-}
-
-fn letter_pair(x: char, y: char, language: &Language) -> u32 {
-    if let Some(&cost) = language.pairs.get(&(x, y)) {
-        return u32::from(cost);
-    }
-    let single = |c: char| -> u32 {
-        if c.is_ascii() {
-            0
-        } else {
-            language.letters.get(&c).map_or(UNSEEN, |&k| u32::from(k))
-        }
-    };
-    (BACKOFF + single(x).max(single(y))).min(UNSEEN)
-}
-
-/// The pair-cost table of candidate `e` (index into [`CANDIDATES`]) in
-/// language `l`, `None` if the encoding does not cover the language; made
-/// on first use.
-fn table(e: usize, l: usize) -> Option<&'static [u8]> {
-    static TABLES: LazyLock<Vec<OnceLock<Option<Box<[u8]>>>>> = LazyLock::new(|| {
+/// The alphabet index of each byte class of candidate `e` (index into
+/// [`CANDIDATES`]) in language `l`, or `None` if the encoding does not
+/// hold 95 % of the language's non-ASCII letters (by frequency): text in
+/// that language cannot be written in it. Made on first use.
+fn class_map(e: usize, l: usize) -> Option<&'static [u8; CLASSES]> {
+    static MAPS: LazyLock<Vec<OnceLock<Option<[u8; CLASSES]>>>> = LazyLock::new(|| {
         (0..CANDIDATES.len() * LANGUAGES.len())
             .map(|_| OnceLock::new())
             .collect()
     });
-    let slot = TABLES.get(e * LANGUAGES.len() + l)?;
+    let slot = MAPS.get(e * LANGUAGES.len() + l)?;
     slot.get_or_init(|| {
         let reads = READINGS.get(e)?;
         let language = LANGUAGES.get(l)?;
-        if !covers(reads, language) {
-            return None;
-        }
-        let mut costs = vec![0u8; CLASSES * CLASSES];
-        for (i, &a) in reads.iter().enumerate() {
-            for (j, &b) in reads.iter().enumerate() {
-                if i >= 128 && j >= 128 {
-                    // Two ASCII bytes: never scored.
-                    continue;
-                }
-                let cost = pair_cost(a, b, language).min(255);
-                if let Some(slot) = costs.get_mut(i * CLASSES + j) {
-                    *slot = u8::try_from(cost).unwrap_or(u8::MAX);
-                }
+        let mut map = [SPACE; CLASSES];
+        let mut held = vec![false; language.size];
+        for (slot, &read) in map.iter_mut().zip(reads.iter()) {
+            *slot = match read {
+                Read::Boundary => SPACE,
+                Read::Symbol => SYMBOL,
+                Read::Control => CONTROL,
+                Read::Letter(c) if c.is_ascii_lowercase() => FIRST_LETTER + (c as u8 - b'a'),
+                Read::Letter(c) => language.index.get(&c).copied().unwrap_or(STRANGER),
+            };
+            if let Some(h) = held.get_mut(usize::from(*slot)) {
+                *h = true;
             }
         }
-        Some(costs.into_boxed_slice())
+        let all: f32 = language.weight.iter().sum();
+        let covered: f32 = language
+            .weight
+            .iter()
+            .zip(&held)
+            .filter(|(_, h)| **h)
+            .map(|(w, _)| w)
+            .sum();
+        (all > 0.0 && covered >= 0.95 * all).then_some(map)
     })
-    .as_deref()
+    .as_ref()
 }
 
 /// How well one candidate reads a sample.
@@ -278,72 +352,154 @@ pub(crate) struct Fit {
 
 /// The candidates that read `sample` without a control character or an
 /// undefined byte, each with its cost in the language that fits it best,
-/// cheapest first (ties in [`CANDIDATES`] order). Empty if the sample has
-/// no non-ASCII byte or no candidate covers a language.
-pub(crate) fn rank(sample: &[u8]) -> Vec<Fit> {
+/// cheapest first (ties in [`CANDIDATES`] order). Readings costing more
+/// than `spread` nats per pair above the cheapest are left out (they are
+/// not scored to the end). `first` (chardetng's guess) is scored first,
+/// which makes that cut-off bite early. Empty if the sample has no
+/// non-ASCII byte.
+pub(crate) fn rank(sample: &[u8], first: &'static Encoding, spread: f32) -> Vec<Fit> {
     if !sample.iter().any(|&b| b >= 0x80) || LANGUAGES.is_empty() {
         return Vec::new();
     }
     // The distinct pairs holding a non-ASCII byte, with their counts (the
-    // sample's ends are word boundaries).
-    let mut codes: Vec<u16> = Vec::with_capacity(sample.len() + 1);
-    let mut present = [false; 128];
+    // sample's ends are word boundaries); the distinct non-ASCII bytes,
+    // with theirs.
+    // (An open-addressing table of pair codes: far fewer slots to clear
+    // than there are possible pairs.)
+    let sample = sample.get(..SAMPLE_LIMIT).unwrap_or(sample);
+    let mut slots = [(u16::MAX, 0u16); SLOTS];
+    let mut codes: Vec<usize> = Vec::with_capacity(sample.len() + 1);
+    let mut occurs = [0u32; 128];
     let mut prev = BOUNDARY;
     for &b in sample.iter().chain(std::iter::once(&b' ')) {
         let c = class(b);
-        if let Some(p) = present.get_mut(c) {
-            *p = true;
+        if let Some(n) = occurs.get_mut(c) {
+            *n += 1;
         }
         if c < 128 || prev < 128 {
-            codes.push(u16::try_from(prev * CLASSES + c).unwrap_or(0));
+            let code = u16::try_from(prev * CLASSES + c).unwrap_or(0);
+            let mut at = usize::from(code.wrapping_mul(0x9E37)) % SLOTS;
+            loop {
+                match slots.get_mut(at) {
+                    Some((k, n)) if *k == code => {
+                        *n = n.saturating_add(1);
+                        break;
+                    }
+                    Some((k, n)) if *k == u16::MAX => {
+                        (*k, *n) = (code, 1);
+                        codes.push(at);
+                        break;
+                    }
+                    Some(_) => at = (at + 1) % SLOTS,
+                    None => break,
+                }
+            }
         }
         prev = c;
     }
-    codes.sort_unstable();
-    let mut pairs: Vec<(usize, u32)> = Vec::new();
-    for code in codes {
-        match pairs.last_mut() {
-            Some((last, n)) if *last == usize::from(code) => *n += 1,
-            _ => pairs.push((usize::from(code), 1)),
-        }
-    }
-    let total: u32 = pairs.iter().map(|&(_, n)| n).sum();
-    let mut fits = Vec::new();
-    for (e, &encoding) in CANDIDATES.iter().enumerate() {
+    let pairs: Vec<(usize, usize, u32)> = codes
+        .iter()
+        .filter_map(|&at| slots.get(at))
+        .map(|&(code, n)| {
+            let code = usize::from(code);
+            (code / CLASSES, code % CLASSES, u32::from(n))
+        })
+        .collect();
+    let bytes: Vec<(usize, u32)> = (0..128)
+        .filter_map(|c| occurs.get(c).filter(|&&n| n > 0).map(|&n| (c, n)))
+        .collect();
+    let total: u32 = pairs.iter().map(|&(_, _, n)| n).sum();
+    let slack = (spread * SCALE * total as f32) as u32;
+    let order = CANDIDATES
+        .iter()
+        .position(|&c| c == first)
+        .into_iter()
+        .chain((0..CANDIDATES.len()).filter(|&e| CANDIDATES.get(e) != Some(&first)));
+    let mut cheapest: Option<u32> = None;
+    let mut fits: Vec<(usize, u32)> = Vec::new();
+    for e in order {
         let Some(reads) = READINGS.get(e) else {
             continue;
         };
-        let clean = present
-            .iter()
-            .zip(reads.iter())
-            .all(|(&p, &r)| !p || r != Read::Control);
+        // No control character or undefined byte; the script most of the
+        // letters read are in.
+        let mut scripts = [0u32; 5];
+        let mut clean = true;
+        for &(c, n) in &bytes {
+            match reads.get(c) {
+                Some(Read::Letter(l)) => {
+                    if let Some(k) = scripts.get_mut(usize::from(script(*l))) {
+                        *k += n;
+                    }
+                }
+                Some(Read::Control) | None => clean = false,
+                _ => {}
+            }
+        }
         if !clean {
             continue;
         }
+        let letters: u32 = scripts.iter().sum();
+        let main = (0..5u8)
+            .max_by_key(|&k| scripts.get(usize::from(k)).copied().unwrap_or(0))
+            .unwrap_or(0);
         let mut best: Option<u32> = None;
-        for l in 0..LANGUAGES.len() {
-            let Some(costs) = table(e, l) else {
+        for (l, language) in LANGUAGES.iter().enumerate() {
+            if letters > 0 && language.script != main {
+                continue;
+            }
+            let Some(map) = class_map(e, l) else {
                 continue;
             };
+            // A reading whose letters are mostly foreign to the language
+            // is not read as that language.
+            let known: u32 = bytes
+                .iter()
+                .filter(|&&(c, _)| map.get(c).is_some_and(|&i| i >= FIRST_LETTER))
+                .map(|&(_, n)| n)
+                .sum();
+            if known * 2 < letters {
+                continue;
+            }
+            let bound = match (best, cheapest) {
+                (Some(b), Some(c)) => b.min(c + slack),
+                (Some(b), None) => b,
+                (None, Some(c)) => c + slack,
+                (None, None) => u32::MAX,
+            };
             let mut sum = 0u32;
-            for &(code, n) in &pairs {
-                sum += n * u32::from(costs.get(code).copied().unwrap_or(u8::MAX));
-                if best.is_some_and(|b| sum >= b) {
+            for &(a, b, n) in &pairs {
+                let (i, j) = (
+                    usize::from(map.get(a).copied().unwrap_or(CONTROL)),
+                    usize::from(map.get(b).copied().unwrap_or(CONTROL)),
+                );
+                let cost = language.costs.get(i * language.size + j).copied();
+                sum += n * u32::from(cost.unwrap_or(CONTROL_COST));
+                if sum > bound {
                     break;
                 }
             }
-            if best.is_none_or(|b| sum < b) {
+            if sum <= bound {
                 best = Some(sum);
             }
         }
         if let Some(sum) = best {
-            let cost = sum as f32 / (total.max(1) as f32 * SCALE);
-            fits.push(Fit { encoding, cost });
+            cheapest = Some(cheapest.map_or(sum, |c| c.min(sum)));
+            fits.push((e, sum));
         }
     }
-    // Stable: equal costs keep the CANDIDATES order.
-    fits.sort_by(|a, b| a.cost.total_cmp(&b.cost));
-    fits
+    let limit = cheapest.map_or(0, |c| c + slack);
+    fits.retain(|&(_, sum)| sum <= limit);
+    // Cheapest first; ties in CANDIDATES order.
+    fits.sort_by_key(|&(e, sum)| (sum, e));
+    fits.iter()
+        .filter_map(|&(e, sum)| {
+            Some(Fit {
+                encoding: CANDIDATES.get(e)?,
+                cost: sum as f32 / (total.max(1) as f32 * SCALE),
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -356,7 +512,7 @@ mod tests {
         assert!(languages.len() >= 20);
         for (e, enc) in CANDIDATES.iter().enumerate() {
             let covered = (0..languages.len())
-                .filter(|&l| table(e, l).is_some())
+                .filter(|&l| class_map(e, l).is_some())
                 .count();
             assert!(covered > 0, "{}", enc.name());
         }
@@ -367,7 +523,7 @@ mod tests {
     fn reads_back(text: &str, enc: &'static Encoding) -> bool {
         let (bytes, _, unmappable) = enc.encode(text);
         assert!(!unmappable, "{}", enc.name());
-        let fits = rank(&bytes);
+        let fits = rank(&bytes, WINDOWS_1252, 1.0);
         let best = fits.first().expect("a fit").encoding;
         best.decode_without_bom_handling(&bytes).0 == text
     }
@@ -399,6 +555,6 @@ mod tests {
 
     #[test]
     fn ascii_has_no_fit() {
-        assert!(rank(b"plain ASCII text").is_empty());
+        assert!(rank(b"plain ASCII text", WINDOWS_1252, 1.0).is_empty());
     }
 }
