@@ -64,8 +64,8 @@ pub(crate) const CANDIDATES: [&Encoding; 23] = [
     ISO_8859_3,
     KOI8_U,
     IBM866,
-    X_MAC_CYRILLIC,
     MACINTOSH,
+    X_MAC_CYRILLIC,
 ];
 
 /// Costs are `-ln p` in eighths (as the model file stores them).
@@ -110,14 +110,17 @@ fn class(b: u8) -> usize {
     }
 }
 
-/// A language's alphabet indices: these four, then `a`–`z`, then its
+/// A language's alphabet indices: these five, then `a`–`z`, then its
 /// non-ASCII letters.
 const SPACE: u8 = 0;
 const SYMBOL: u8 = 1;
 const CONTROL: u8 = 2;
 /// A letter the language does not have.
 const STRANGER: u8 = 3;
-const FIRST_LETTER: u8 = 4;
+/// The typographic apostrophe `’`, at home after a letter (`it’s`,
+/// `l’état`, `Blanchard’s`), not at the start of a word.
+const APOSTROPHE: u8 = 4;
+const FIRST_LETTER: u8 = 5;
 
 /// The script of a letter, as far as choosing languages to score goes.
 fn script(c: char) -> u8 {
@@ -187,7 +190,7 @@ impl Language {
     fn new(pairs: &[(char, char, u8)], letters: &[(char, u8)]) -> Option<Language> {
         let mut index = HashMap::new();
         // The letter cost of each index: 0 for a–z and the boundary.
-        let mut single = vec![0u8, 0, 0, UNSEEN];
+        let mut single = vec![0u8, 0, 0, UNSEEN, 0];
         single.extend([0u8; 26]);
         let mut weight = vec![0f32; single.len()];
         let pair_letters = pairs
@@ -218,8 +221,19 @@ impl Language {
         for i in 0..size {
             for j in 0..size {
                 let (a, b) = (u8::try_from(i).ok()?, u8::try_from(j).ok()?);
+                let letter = |k: u8| k == STRANGER || k >= FIRST_LETTER;
                 let cost = if a == CONTROL || b == CONTROL {
                     CONTROL_COST
+                } else if a == APOSTROPHE || b == APOSTROPHE {
+                    // After a letter, before a letter, before a word's end;
+                    // never at a word's start or beside a symbol.
+                    if (a == APOSTROPHE && (letter(b) || b == SPACE))
+                        || (b == APOSTROPHE && letter(a))
+                    {
+                        SYMBOL_AT_BOUNDARY
+                    } else {
+                        SYMBOL_IN_WORD
+                    }
                 } else if a == SYMBOL || b == SYMBOL {
                     if a == SPACE || b == SPACE {
                         SYMBOL_AT_BOUNDARY
@@ -262,6 +276,8 @@ enum Read {
     /// A letter, in lower case.
     Letter(char),
     Symbol,
+    /// `’` (U+2019) or `ʼ` (U+02BC).
+    Apostrophe,
     /// A control character or an undefined byte.
     Control,
 }
@@ -277,6 +293,7 @@ static READINGS: LazyLock<Vec<[Read; CLASSES]>> = LazyLock::new(|| {
                 let (text, errors) = enc.decode_without_bom_handling(&byte);
                 let mut chars = text.chars();
                 let read = match (errors, chars.next(), chars.next()) {
+                    (false, Some('\u{2019}' | '\u{02BC}'), None) => Read::Apostrophe,
                     (false, Some(c), None) if c.is_alphabetic() => {
                         let mut lower = c.to_lowercase();
                         match (lower.next(), lower.next()) {
@@ -321,6 +338,7 @@ fn class_map(e: usize, l: usize) -> Option<&'static [u8; CLASSES]> {
             *slot = match read {
                 Read::Boundary => SPACE,
                 Read::Symbol => SYMBOL,
+                Read::Apostrophe => APOSTROPHE,
                 Read::Control => CONTROL,
                 Read::Letter(c) if c.is_ascii_lowercase() => FIRST_LETTER + (c as u8 - b'a'),
                 Read::Letter(c) => language.index.get(&c).copied().unwrap_or(STRANGER),

@@ -346,10 +346,10 @@ fn encoding_dev() -> Option<PathBuf> {
 }
 
 /// Files of `../shared/encoding-dev` that newsbag decodes right when the
-/// detector was last changed (291 of 294; chardet 7.7 gets 291, see
+/// detector was last changed (292 of 294; chardet 7.7 gets 290, see
 /// docs/encoding.md). The detector was tuned on this corpus, so this is a
 /// floor against regressions, not a measure of accuracy on unseen text.
-const ENCODING_DEV_FLOOR: u32 = 291;
+const ENCODING_DEV_FLOOR: u32 = 292;
 
 #[test]
 fn encoding_dev_corpus_accuracy() {
