@@ -460,6 +460,8 @@ const TIE: f32 = 0.01;
 /// A different reading within this many nats per pair of the chosen one is
 /// reported as the runner-up.
 const UNSURE: f32 = 0.5;
+/// [`UNSURE`] in the language models' unit, eighths of a nat.
+const UNSURE_EIGHTHS: u32 = 4;
 
 /// Whether `a` and `b` decode `sample` to the same text (from the byte
 /// tables when both are single-byte encodings).
@@ -491,7 +493,7 @@ fn refine_by_language(
     }
     // Readings more than UNSURE worse than the best matter neither as the
     // choice nor as the runner-up.
-    let fits = super::language::rank(sample, best.0, UNSURE);
+    let fits = super::language::rank(sample, best.0, UNSURE_EIGHTHS);
     let Some(&top) = fits.first() else {
         return (best.0, best.1, None);
     };

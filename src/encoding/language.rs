@@ -26,7 +26,7 @@
 //! the languages whose letters the reading mostly holds, and stops as soon
 //! as a reading is clearly worse than the best so far.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{LazyLock, OnceLock};
 
 use encoding_rs::{
@@ -137,7 +137,7 @@ struct Language {
     /// The script of most of its non-ASCII letters.
     script: u8,
     /// The index of each non-ASCII letter in the alphabet.
-    index: HashMap<char, u8>,
+    index: BTreeMap<char, u8>,
     /// The frequency of each alphabet index among the non-ASCII letters
     /// (0 for the others).
     weight: Vec<f32>,
@@ -188,7 +188,7 @@ fn parse(bytes: &[u8]) -> Option<Vec<Language>> {
 
 impl Language {
     fn new(pairs: &[(char, char, u8)], letters: &[(char, u8)]) -> Option<Language> {
-        let mut index = HashMap::new();
+        let mut index = BTreeMap::new();
         // The letter cost of each index: 0 for a–z and the boundary.
         let mut single = vec![0u8, 0, 0, UNSEEN, 0];
         single.extend([0u8; 26]);
@@ -371,11 +371,11 @@ pub(crate) struct Fit {
 /// The candidates that read `sample` without a control character or an
 /// undefined byte, each with its cost in the language that fits it best,
 /// cheapest first (ties in [`CANDIDATES`] order). Readings costing more
-/// than `spread` nats per pair above the cheapest are left out (they are
+/// than `spread` eighths of a nat per pair above the cheapest are left out (they are
 /// not scored to the end). `first` (chardetng's guess) is scored first,
 /// which makes that cut-off bite early. Empty if the sample has no
 /// non-ASCII byte.
-pub(crate) fn rank(sample: &[u8], first: &'static Encoding, spread: f32) -> Vec<Fit> {
+pub(crate) fn rank(sample: &[u8], first: &'static Encoding, spread: u32) -> Vec<Fit> {
     if !sample.iter().any(|&b| b >= 0x80) || LANGUAGES.is_empty() {
         return Vec::new();
     }
@@ -427,7 +427,7 @@ pub(crate) fn rank(sample: &[u8], first: &'static Encoding, spread: f32) -> Vec<
         .filter_map(|c| occurs.get(c).filter(|&&n| n > 0).map(|&n| (c, n)))
         .collect();
     let total: u32 = pairs.iter().map(|&(_, _, n)| n).sum();
-    let slack = (spread * SCALE * total as f32) as u32;
+    let slack = spread.saturating_mul(total);
     let order = CANDIDATES
         .iter()
         .position(|&c| c == first)
@@ -541,7 +541,7 @@ mod tests {
     fn reads_back(text: &str, enc: &'static Encoding) -> bool {
         let (bytes, _, unmappable) = enc.encode(text);
         assert!(!unmappable, "{}", enc.name());
-        let fits = rank(&bytes, WINDOWS_1252, 1.0);
+        let fits = rank(&bytes, WINDOWS_1252, 8);
         let best = fits.first().expect("a fit").encoding;
         best.decode_without_bom_handling(&bytes).0 == text
     }
@@ -573,6 +573,6 @@ mod tests {
 
     #[test]
     fn ascii_has_no_fit() {
-        assert!(rank(b"plain ASCII text", WINDOWS_1252, 1.0).is_empty());
+        assert!(rank(b"plain ASCII text", WINDOWS_1252, 8).is_empty());
     }
 }
