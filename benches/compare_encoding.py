@@ -49,6 +49,8 @@ import subprocess
 import sys
 from collections import defaultdict
 
+from in_venv import reexec_in_venv
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "tests", "fixtures", "encoding")
 
@@ -83,17 +85,9 @@ def ensure_venv(venv):
             return
     except ImportError:
         pass
-    if os.environ.get("NEWSBAG_COMPARE_IN_VENV"):
-        sys.exit("chardet>=7 and charset-normalizer could not be imported in the venv")
-    python = os.path.join(venv, "bin", "python")
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", venv])
-    pip = [python, "-m", "pip", "install", "-q", "--disable-pip-version-check"]
-    subprocess.check_call(pip + ["chardet>=7", "charset-normalizer"])
-    # uchardet's Python binding; a missing wheel only drops its column.
-    subprocess.call(pip + ["cchardet"])
-    env = dict(os.environ, NEWSBAG_COMPARE_IN_VENV="1")
-    os.execve(python, [python] + sys.argv, env)
+    # uchardet's Python binding is optional: without it, its column is
+    # left out.
+    reexec_in_venv(venv, ["chardet>=7", "charset-normalizer"], optional=["cchardet"])
 
 
 def decode(data, label):

@@ -43,8 +43,10 @@ Format (all integers little-endian):
 import math
 import os
 import struct
-import subprocess
 import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benches"))
+from in_venv import reexec_in_venv  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "src", "encoding", "models", "bigrams.bin")
@@ -72,14 +74,7 @@ def ensure_wordfreq():
         return
     except ImportError:
         pass
-    if os.environ.get("NEWSBAG_MODELS_IN_VENV"):
-        sys.exit("wordfreq could not be imported in the venv")
-    python = os.path.join(VENV, "bin", "python")
-    if not os.path.exists(python):
-        subprocess.check_call([sys.executable, "-m", "venv", VENV])
-    subprocess.check_call([python, "-m", "pip", "install", "-q", "wordfreq==3.1.1"])
-    env = dict(os.environ, NEWSBAG_MODELS_IN_VENV="1")
-    os.execve(python, [python] + sys.argv, env)
+    reexec_in_venv(VENV, ["wordfreq==3.1.1"])
 
 
 def is_letter(c):

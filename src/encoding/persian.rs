@@ -270,6 +270,31 @@ pub(crate) enum Sign {
     Joiner,
 }
 
+/// Whether a non-ASCII character that is not an Arabic-script letter
+/// counts as a letter (of another script) for the Persian decision:
+/// alphabetic, not a combining mark or a Hangul vowel or final jamo (which
+/// NFC composes into the letter before).
+fn is_non_ascii_letter(c: char) -> bool {
+    if matches!(c,
+        '\u{C0}'..='\u{24F}'
+        | '\u{0386}'..='\u{03FF}'
+        | '\u{0400}'..='\u{0481}'
+        | '\u{048A}'..='\u{04FF}'
+        | '\u{05D0}'..='\u{05EA}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}')
+    {
+        // Common letters, without the table look-up.
+        c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}'
+    } else {
+        c.is_alphabetic()
+            && !unicode_normalization::char::is_combining_mark(c)
+            && !matches!(c, '\u{1160}'..='\u{11FF}')
+    }
+}
+
 /// The [`Sign`] of a character that is not an Arabic-script letter.
 #[inline]
 fn sign_of(c: char) -> Sign {
@@ -330,24 +355,7 @@ pub(crate) fn counted(c: char) -> Counted {
     if c.is_ascii() {
         return counted_ascii(u8::try_from(c).unwrap_or(0));
     }
-    let letter = if matches!(c,
-        '\u{C0}'..='\u{24F}'
-        | '\u{0386}'..='\u{03FF}'
-        | '\u{0400}'..='\u{0481}'
-        | '\u{048A}'..='\u{04FF}'
-        | '\u{05D0}'..='\u{05EA}'
-        | '\u{3041}'..='\u{3096}'
-        | '\u{30A1}'..='\u{30FA}'
-        | '\u{4E00}'..='\u{9FFF}'
-        | '\u{AC00}'..='\u{D7A3}')
-    {
-        // Common letters, without the table look-up.
-        c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}'
-    } else {
-        c.is_alphabetic()
-            && !unicode_normalization::char::is_combining_mark(c)
-            && !matches!(c, '\u{1160}'..='\u{11FF}')
-    };
+    let letter = is_non_ascii_letter(c);
     Counted::Other {
         letter,
         sign: sign_of(c),
@@ -599,22 +607,8 @@ pub(crate) fn is_persian_reference(text: &str) -> bool {
     let other_letter = |c: char| -> bool {
         if c.is_ascii() {
             c.is_ascii_alphabetic()
-        } else if matches!(c,
-            '\u{C0}'..='\u{24F}'
-            | '\u{0386}'..='\u{03FF}'
-            | '\u{0400}'..='\u{0481}'
-            | '\u{048A}'..='\u{04FF}'
-            | '\u{05D0}'..='\u{05EA}'
-            | '\u{3041}'..='\u{3096}'
-            | '\u{30A1}'..='\u{30FA}'
-            | '\u{4E00}'..='\u{9FFF}'
-            | '\u{AC00}'..='\u{D7A3}')
-        {
-            c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}'
         } else {
-            c.is_alphabetic()
-                && !unicode_normalization::char::is_combining_mark(c)
-                && !matches!(c, '\u{1160}'..='\u{11FF}')
+            is_non_ascii_letter(c)
         }
     };
     let ideograph = |c: char| matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}');
