@@ -433,3 +433,41 @@ fn detect_json_names_a_runner_up_when_unsure() {
     assert_eq!(v["encoding"], "windows-1251");
     assert!(v["runner_up"].is_null(), "{v}");
 }
+
+#[test]
+fn provenance_names_the_runner_up_when_unsure() {
+    use std::io::Read;
+    // The windows-1251 text of `detect_json_names_a_runner_up_when_unsure`,
+    // ingested: the item's provenance records the runner-up too.
+    let text = "Правительство объявило о новых мерах поддержки. Министр заявил, \
+                что решение будет принято в мае.\n";
+    let dir = tempfile::tempdir().unwrap();
+    let inbox = dir.path().join("inbox");
+    std::fs::create_dir(&inbox).unwrap();
+    let (bytes, _, _) = encoding_rs::WINDOWS_1251.encode(text);
+    std::fs::write(inbox.join("ru.txt"), &bytes).unwrap();
+    let archive = dir.path().join("archive");
+    newsbag()
+        .arg("ingest")
+        .arg("--archive")
+        .arg(&archive)
+        .args(["--date", "2026-12-03", "--name", "unsure"])
+        .arg(&inbox)
+        .assert()
+        .success();
+    let zip = std::fs::File::open(archive.join("bags/unsure.zip")).unwrap();
+    let mut zip = zip::ZipArchive::new(zip).unwrap();
+    let name = zip
+        .file_names()
+        .map(|n| n.unwrap().into_owned())
+        .find(|n| n.ends_with("/provenance.json"))
+        .expect("an item's provenance.json");
+    let mut json = String::new();
+    zip.by_name(&name)
+        .unwrap()
+        .read_to_string(&mut json)
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["encoding"]["encoding"], "windows-1251");
+    assert_eq!(v["encoding"]["runner_up"], "x-mac-cyrillic");
+}
