@@ -40,6 +40,7 @@ const MARGIN: f32 = 0.1;
 /// encodings native to a domain).
 const TLD_HINTS: &[&[u8]] = &[
     b"ir", b"ru", b"jp", b"cn", b"tw", b"kr", b"gr", b"il", b"tr", b"cz", b"pl", b"lt", b"de",
+    b"th",
 ];
 
 pub(super) fn detect_prefix(
@@ -90,6 +91,7 @@ fn detection(encoding: &'static Encoding, confidence: f32, method: DetectedBy) -
         declared: None,
         bom_len: 0,
         had_errors: false,
+        runner_up: None,
     }
 }
 
@@ -236,7 +238,7 @@ fn best_other(
     if utf8 {
         return Some((UTF_8, score_candidate(sample, UTF_8, complete)));
     }
-    let (enc, score) = choose_statistical(bytes, sample, complete);
+    let (enc, score, _) = choose_statistical(bytes, sample, complete);
     Some((enc, score))
 }
 
@@ -281,7 +283,20 @@ fn sniff_utf16(bytes: &[u8]) -> Option<Detection> {
         let Some((total, texty)) = assigned_and_texty(trimmed) else {
             continue;
         };
-        let p = plausibility(trimmed);
+        let mut p = plausibility(trimmed);
+        if p.bad_chars == 0 && p.bad_ratio() > 0.25 {
+            // Japanese and Chinese write Latin words against kana and
+            // ideographs (`Unicodeおよび`), which the score takes for two
+            // scripts in one word. In UTF-16 an ASCII letter can only come
+            // from a zero byte where the byte order puts it, so such a
+            // mixture is no sign of a wrong reading: the text is judged
+            // with its ASCII letters taken as word breaks.
+            let without_ascii_letters: String = trimmed
+                .chars()
+                .map(|c| if c.is_ascii_alphabetic() { ' ' } else { c })
+                .collect();
+            p = plausibility(&without_ascii_letters);
+        }
         if p.bad_chars > 0 || p.bad_ratio() > 0.25 {
             continue;
         }
@@ -391,7 +406,7 @@ fn is_common_cjk(c: char) -> bool {
 /// nothing decodes plausibly, windows-1252 is the flagged fallback.
 fn sniff_statistical(bytes: &[u8], complete: bool) -> Detection {
     let sample = non_ascii_sample(bytes);
-    let (enc, score) = choose_statistical(bytes, &sample, complete);
+    let (enc, score, runner_up) = choose_statistical(bytes, &sample, complete);
     if score.bad > 0
         && let Some(d) = sniff_utf16_cjk(bytes)
     {
@@ -403,21 +418,105 @@ fn sniff_statistical(bytes: &[u8], complete: bool) -> Detection {
     // Few words: less certainty.
     let words = score.words as f32;
     let size = (words / 8.0).min(1.0);
-    let confidence = (1.0 - score.bad_ratio()) * (0.6 + 0.35 * size);
-    detection(enc, confidence, DetectedBy::Sniffed)
+    let mut confidence = (1.0 - score.bad_ratio()) * (0.6 + 0.35 * size);
+    let mut d = detection(enc, confidence, DetectedBy::Sniffed);
+    if let Some((other, margin)) = runner_up {
+        // Another reading is nearly as likely: say so, and how unsure.
+        confidence = confidence.min(0.5 + 0.4 * margin / UNSURE);
+        d.confidence = confidence;
+        d.runner_up = Some(other);
+    }
+    d
 }
 
-fn choose_statistical(
-    bytes: &[u8],
-    sample: &[u8],
-    complete: bool,
-) -> (&'static Encoding, Plausibility) {
+/// A statistical choice: the encoding, its reading's plausibility, and the
+/// runner-up if another reading is nearly as likely (with the margin, in
+/// nats per letter pair).
+type Statistical = (
+    &'static Encoding,
+    Plausibility,
+    Option<(&'static Encoding, f32)>,
+);
+
+fn choose_statistical(bytes: &[u8], sample: &[u8], complete: bool) -> Statistical {
     // Both steps need the windows-1256 reading's score: it is made once.
     let windows_1256 = score_candidate(sample, WINDOWS_1256, complete);
-    if let Some(decided) = clearly_windows_1256(sample, windows_1256) {
-        return decided;
+    if let Some((enc, score)) = clearly_windows_1256(sample, windows_1256) {
+        return (enc, score, None);
     }
-    choose_statistical_full(bytes, sample, complete, windows_1256)
+    let best = choose_statistical_full(bytes, sample, complete, windows_1256);
+    refine_by_language(sample, complete, best)
+}
+
+/// How well the best reading must fit its language (mean cost per letter
+/// pair, in nats) to overrule chardetng: a reading that fits no language
+/// this well is no better evidence than chardetng's own.
+const FIT_LIMIT: f32 = 7.0;
+
+/// Readings whose costs differ by less than this (nats per pair) are tied:
+/// chardetng's choice stands.
+const TIE: f32 = 0.01;
+
+/// A different reading within this many nats per pair of the chosen one is
+/// reported as the runner-up.
+const UNSURE: f32 = 0.5;
+/// [`UNSURE`] in the language models' unit, eighths of a nat.
+const UNSURE_EIGHTHS: u32 = 4;
+
+/// Whether `a` and `b` decode `sample` to the same text (from the byte
+/// tables when both are single-byte encodings).
+fn reads_alike(sample: &[u8], a: &'static Encoding, b: &'static Encoding) -> bool {
+    match (super::single_byte::table(a), super::single_byte::table(b)) {
+        (Some(x), Some(y)) => x.reads_alike(y, sample),
+        _ => decode_sample(sample, a) == decode_sample(sample, b),
+    }
+}
+
+/// Step 5, last: among the single-byte encodings of one script, the
+/// character-pair language models (see `super::language`) choose. chardetng's
+/// single-byte choice yields to a reading that fits a language clearly
+/// better (ISO-8859-2, -4, -10, -13, -16 against windows-1250/1252;
+/// x-mac-cyrillic against windows-1251), as long as that reading is about
+/// as plausible. Arabic-script choices and multi-byte encodings are left
+/// as they are.
+fn refine_by_language(
+    sample: &[u8],
+    complete: bool,
+    best: (&'static Encoding, Plausibility),
+) -> Statistical {
+    if sample.is_empty()
+        || best.0 == WINDOWS_1256
+        || best.0 == ISO_8859_6
+        || super::single_byte::table(best.0).is_none()
+    {
+        return (best.0, best.1, None);
+    }
+    // Readings more than UNSURE worse than the best matter neither as the
+    // choice nor as the runner-up.
+    let fits = super::language::rank(sample, best.0, UNSURE_EIGHTHS);
+    let Some(&top) = fits.first() else {
+        return (best.0, best.1, None);
+    };
+    let cost_of = |e: &'static Encoding| fits.iter().find(|f| f.encoding == e).map(|f| f.cost);
+    let mut chosen = best;
+    if top.encoding != best.0
+        && top.cost <= FIT_LIMIT
+        && cost_of(best.0).is_none_or(|c| c > top.cost + TIE)
+    {
+        let score = score_candidate(sample, top.encoding, complete);
+        if score.bad_ratio() <= best.1.bad_ratio() + MARGIN
+            && !reads_alike(sample, top.encoding, best.0)
+        {
+            chosen = (top.encoding, score);
+        }
+    }
+    let runner_up = cost_of(chosen.0).and_then(|cost| {
+        fits.iter()
+            .filter(|f| f.encoding != chosen.0 && f.cost < cost + UNSURE)
+            .find(|f| !reads_alike(sample, f.encoding, chosen.0))
+            .map(|f| (f.encoding, (f.cost - cost).max(0.0)))
+    });
+    (chosen.0, chosen.1, runner_up)
 }
 
 /// The outcome of [`choose_statistical_full`] when it is windows-1256
@@ -762,7 +861,10 @@ const ARABIC_LIKELIHOOD_FLOOR: f32 = 3.0;
 /// those words alone.
 fn non_ascii_sample(bytes: &[u8]) -> Vec<u8> {
     let mut sample = Vec::new();
-    for word in bytes.split(u8::is_ascii_whitespace) {
+    // Whether the last word taken ends the input.
+    let mut at_end = false;
+    let mut words = bytes.split(u8::is_ascii_whitespace).peekable();
+    while let Some(word) = words.next() {
         if word.iter().any(|&b| b >= 0x80 || (b < 0x20 && b != b'\t')) {
             if sample.len() + word.len() > SAMPLE_LIMIT {
                 break;
@@ -771,7 +873,14 @@ fn non_ascii_sample(bytes: &[u8]) -> Vec<u8> {
                 sample.push(b' ');
             }
             sample.extend_from_slice(word);
+            at_end = words.peek().is_none();
         }
+    }
+    if !sample.is_empty() && !at_end {
+        // The last word is followed by whitespace in the input, so a
+        // multi-byte character cut at its end is malformed, not truncated:
+        // the space keeps it so.
+        sample.push(b' ');
     }
     sample
 }

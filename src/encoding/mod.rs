@@ -38,6 +38,7 @@
 //! ```
 
 mod detect;
+mod language;
 mod normalize;
 mod persian;
 mod score;
@@ -108,6 +109,15 @@ pub struct Detection {
     pub bom_len: usize,
     /// Whether decoding the examined prefix met malformed sequences.
     pub had_errors: bool,
+    /// Where newsbag is unsure: another encoding that reads the same bytes
+    /// as different, nearly as plausible text (statistical detection only).
+    /// An archivist may want to review such items. Left out of JSON when
+    /// there is none.
+    #[serde(
+        serialize_with = "serialize_opt_encoding",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub runner_up: Option<&'static Encoding>,
 }
 
 impl Detection {
@@ -554,6 +564,23 @@ mod tests {
             encoding_for_label("klingon"),
             Err(Error::UnknownEncoding { .. })
         ));
+    }
+
+    /// Issue 11, item 6: a short Persian line followed by a link is
+    /// Persian, repaired, and the link is left as it is (from UTF-8 and
+    /// from windows-1256 bytes alike).
+    #[test]
+    fn short_persian_line_with_a_url_is_repaired() {
+        let url = "https://www.example.com/news/2024/world/article-12345.html";
+        let line = format!("رييس جمهوري گفت اين كار را مي كنيم {url}");
+        let want = format!("رییس جمهوری گفت این کار را می کنیم {url}");
+        let n = normalize(&line);
+        assert!(n.persian);
+        assert_eq!(n.text, want);
+        let (bytes, _, _) = encoding_rs::WINDOWS_1256.encode(&line);
+        let t = to_text(&bytes, Some(encoding_rs::WINDOWS_1256));
+        assert!(t.persian);
+        assert_eq!(t.text, want);
     }
 
     #[test]

@@ -4,8 +4,11 @@
 //!
 //! A text is Persian when, in its first 64 KiB ([`decision_window`]):
 //!
-//! 1. Arabic-script letters are at least half of all letters (and at least
-//!    two), and
+//! 1. there are at least two Arabic-script letters, and Arabic-script
+//!    words are at least as many as words of other scripts, leaving out
+//!    the words of URLs, e-mail addresses, paths and domain names (a link
+//!    after a short Persian line must not outweigh it; each Han character
+//!    or kana counts as a word), and
 //! 2. Persian evidence outweighs Arabic (and Urdu) evidence, and there is
 //!    some. Persian evidence: the letters پ چ ژ گ (2 points each), keheh ک and
 //!    Farsi yeh ی (1 point each; Arabic writes ك and ي), and Persian function
@@ -240,9 +243,90 @@ pub(crate) enum Counted {
     },
     /// A haraka or tatweel: inside a word, not a letter.
     Mark,
-    /// Anything else: ends a word; `letter` if it counts as a letter (of
-    /// another script).
-    Other { letter: bool },
+    /// Anything else: ends a word. `letter` if it is a letter of another
+    /// script, and what it tells of the token around it.
+    Other { letter: bool, sign: Sign },
+}
+
+/// What a character that is not an Arabic-script letter tells the Persian
+/// decision about the whitespace-delimited token it is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Sign {
+    /// Nothing in particular.
+    None,
+    /// Whitespace: ends the token.
+    Space,
+    /// `@` or `/`: the token is a URL, an e-mail address or a path.
+    Url,
+    /// `.`: a letter right after it makes the token a domain name.
+    Dot,
+    /// A Han character or kana: a word on its own (these scripts do not
+    /// put spaces between words).
+    Ideograph,
+    /// A combining mark, a Hangul vowel or final jamo, or NUL: neither
+    /// ends nor starts anything (NFC may compose the first two with the
+    /// letter before, normalisation removes NUL, and the decision on the
+    /// normalised text must be the same).
+    Joiner,
+}
+
+/// Whether a non-ASCII character that is not an Arabic-script letter
+/// counts as a letter (of another script) for the Persian decision:
+/// alphabetic, not a combining mark or a Hangul vowel or final jamo (which
+/// NFC composes into the letter before).
+fn is_non_ascii_letter(c: char) -> bool {
+    if matches!(c,
+        '\u{C0}'..='\u{24F}'
+        | '\u{0386}'..='\u{03FF}'
+        | '\u{0400}'..='\u{0481}'
+        | '\u{048A}'..='\u{04FF}'
+        | '\u{05D0}'..='\u{05EA}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{AC00}'..='\u{D7A3}')
+    {
+        // Common letters, without the table look-up.
+        c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}'
+    } else {
+        c.is_alphabetic()
+            && !unicode_normalization::char::is_combining_mark(c)
+            && !matches!(c, '\u{1160}'..='\u{11FF}')
+    }
+}
+
+/// The [`Sign`] of a character that is not an Arabic-script letter.
+#[inline]
+fn sign_of(c: char) -> Sign {
+    match c {
+        '@' | '/' => Sign::Url,
+        '.' => Sign::Dot,
+        '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}' => {
+            Sign::Ideograph
+        }
+        c if c.is_whitespace() => Sign::Space,
+        c if unicode_normalization::char::is_combining_mark(c)
+            || matches!(c, '\u{1160}'..='\u{11FF}') =>
+        {
+            Sign::Joiner
+        }
+        _ => Sign::None,
+    }
+}
+
+/// The [`Counted`] class of an ASCII byte.
+#[inline(always)]
+fn counted_ascii(b: u8) -> Counted {
+    Counted::Other {
+        letter: b.is_ascii_alphabetic(),
+        sign: match b {
+            b'@' | b'/' => Sign::Url,
+            b'.' => Sign::Dot,
+            b' ' | b'\t' | b'\n' | b'\r' | 0x0B | 0x0C | 0x1C..=0x1F => Sign::Space,
+            0 => Sign::Joiner,
+            _ => Sign::None,
+        },
+    }
 }
 
 pub(crate) fn counted(c: char) -> Counted {
@@ -268,27 +352,14 @@ pub(crate) fn counted(c: char) -> Counted {
     if is_haraka(c) || c == '\u{0640}' {
         return Counted::Mark;
     }
-    let letter = if c.is_ascii() {
-        c.is_ascii_alphabetic()
-    } else if matches!(c,
-        '\u{C0}'..='\u{24F}'
-        | '\u{0386}'..='\u{03FF}'
-        | '\u{0400}'..='\u{0481}'
-        | '\u{048A}'..='\u{04FF}'
-        | '\u{05D0}'..='\u{05EA}'
-        | '\u{3041}'..='\u{3096}'
-        | '\u{30A1}'..='\u{30FA}'
-        | '\u{4E00}'..='\u{9FFF}'
-        | '\u{AC00}'..='\u{D7A3}')
-    {
-        // Common letters, without the table look-up.
-        c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}'
-    } else {
-        c.is_alphabetic()
-            && !unicode_normalization::char::is_combining_mark(c)
-            && !matches!(c, '\u{1160}'..='\u{11FF}')
-    };
-    Counted::Other { letter }
+    if c.is_ascii() {
+        return counted_ascii(u8::try_from(c).unwrap_or(0));
+    }
+    let letter = is_non_ascii_letter(c);
+    Counted::Other {
+        letter,
+        sign: sign_of(c),
+    }
 }
 
 /// [`counted`] for U+0600–U+06FF (UTF-8 lead bytes D8–DB), where Persian
@@ -296,7 +367,13 @@ pub(crate) fn counted(c: char) -> Counted {
 static ARABIC_BLOCK: std::sync::LazyLock<[Counted; 256]> = std::sync::LazyLock::new(|| {
     let mut table = [Counted::Mark; 256];
     for (u, slot) in (0x600u32..).zip(table.iter_mut()) {
-        *slot = char::from_u32(u).map_or(Counted::Other { letter: false }, counted);
+        *slot = char::from_u32(u).map_or(
+            Counted::Other {
+                letter: false,
+                sign: Sign::None,
+            },
+            counted,
+        );
     }
     table
 });
@@ -307,8 +384,22 @@ static ARABIC_BLOCK: std::sync::LazyLock<[Counted; 256]> = std::sync::LazyLock::
 /// alike.
 #[derive(Debug, Default)]
 pub(crate) struct Evidence {
-    letters: u64,
     arabic_letters: u64,
+    /// Arabic-script words (runs of Arabic-script letters and marks).
+    arabic_words: u64,
+    /// Words of other scripts, outside URLs, e-mail addresses and domain
+    /// names.
+    other_words: u64,
+    /// Words of other scripts in the current token, counted into
+    /// `other_words` when the token ends unless `token_url`.
+    token_words: u64,
+    /// Whether the current token is a URL, an e-mail address, a path or a
+    /// domain name (has `@` or `/`, or a letter right after a `.`).
+    token_url: bool,
+    /// Whether the previous character is a letter of another script.
+    in_other_word: bool,
+    /// Whether the previous character is a `.`.
+    after_dot: bool,
     persian: u64,
     arabic: u64,
     /// The current Arabic-script word, folded and packed (see `key`), while
@@ -329,7 +420,9 @@ impl Evidence {
                 arabic: a,
                 folded,
             } => {
-                self.letters += 1;
+                self.arabic_words += u64::from(self.word_len == 0);
+                self.in_other_word = false;
+                self.after_dot = false;
                 self.arabic_letters += 1;
                 self.persian += u64::from(p);
                 self.arabic += u64::from(a);
@@ -344,11 +437,48 @@ impl Evidence {
                 }
             }
             Counted::Mark => {}
-            Counted::Other { letter } => {
-                self.letters += u64::from(letter);
+            Counted::Other { letter, sign } => {
                 self.end_word();
+                self.other(letter, sign);
             }
         }
+    }
+
+    /// A character of another script (or none): counts the words of other
+    /// scripts, leaving out those of URLs, e-mail addresses and domain
+    /// names, so that a link after a short Persian line does not outweigh
+    /// the line.
+    #[inline(always)]
+    fn other(&mut self, letter: bool, sign: Sign) {
+        if sign == Sign::Joiner {
+            return;
+        }
+        if sign == Sign::Ideograph {
+            self.token_words += 1;
+            self.in_other_word = false;
+        } else if letter {
+            if !self.in_other_word {
+                self.token_words += 1;
+                self.token_url |= self.after_dot;
+            }
+            self.in_other_word = true;
+        } else {
+            self.in_other_word = false;
+            match sign {
+                Sign::Space => self.end_token(),
+                Sign::Url => self.token_url = true,
+                _ => {}
+            }
+        }
+        self.after_dot = sign == Sign::Dot;
+    }
+
+    #[inline]
+    fn end_token(&mut self) {
+        if !self.token_url {
+            self.other_words += self.token_words;
+        }
+        (self.token_words, self.token_url) = (0, false);
     }
 
     #[inline]
@@ -365,8 +495,9 @@ impl Evidence {
 
     pub(crate) fn verdict(mut self) -> bool {
         self.end_word();
+        self.end_token();
         self.arabic_letters >= 2
-            && self.arabic_letters * 2 >= self.letters
+            && self.arabic_words >= self.other_words
             && self.persian > self.arabic
     }
 }
@@ -433,9 +564,7 @@ pub fn is_persian(text: &str) -> bool {
     while let Some(&b) = bytes.get(i) {
         let what = if b < 0x80 {
             i += 1;
-            Counted::Other {
-                letter: b.is_ascii_alphabetic(),
-            }
+            counted_ascii(b)
         } else if let (0xD8..=0xDB, Some(&b2)) = (b, bytes.get(i + 1)) {
             i += 2;
             let low = (usize::from(b & 0x03) << 6) | usize::from(b2 & 0x3F);
@@ -473,79 +602,88 @@ fn may_hold_arabic_letters(bytes: &[u8]) -> bool {
 #[cfg(test)]
 /// The straightforward [`is_persian`] that the fast one must agree with.
 pub(crate) fn is_persian_reference(text: &str) -> bool {
-    let mut letters = 0u64;
-    let mut arabic_letters = 0u64;
-    let mut persian = 0u64;
-    let mut arabic = 0u64;
-    let (mut letter_persian, mut letter_arabic) = (0u64, 0u64);
-    // The current Arabic-script word, folded and packed (see `key`), if it
-    // is short enough to be a function word.
-    let mut word = 0u128;
-    let mut word_len = 0usize;
-    let mut word_long = false;
-    let mut check_word = |word: &mut u128, len: &mut usize, long: &mut bool| {
-        if *len > 0 && !*long {
-            if PERSIAN_WORDS.contains(word) {
-                persian += 3;
-            } else if ARABIC_WORDS.contains(word) {
-                arabic += 3;
+    let (mut arabic_letters, mut arabic_words, mut other_words) = (0u64, 0u64, 0u64);
+    let (mut persian, mut arabic) = (0u64, 0u64);
+    let other_letter = |c: char| -> bool {
+        if c.is_ascii() {
+            c.is_ascii_alphabetic()
+        } else {
+            is_non_ascii_letter(c)
+        }
+    };
+    let ideograph = |c: char| matches!(c, '\u{3041}'..='\u{3096}' | '\u{30A1}'..='\u{30FA}' | '\u{4E00}'..='\u{9FFF}');
+    let space = |c: char| c.is_whitespace() || matches!(c, '\u{1C}'..='\u{1F}');
+    for token in text.split(space) {
+        let chars: Vec<char> = token.chars().collect();
+        let mut words = 0u64;
+        let mut url = token.contains(['@', '/']);
+        let arabic_part = |c: char| is_arabic_letter(c) || is_haraka(c) || c == '\u{0640}';
+        let joiner = |c: char| {
+            unicode_normalization::char::is_combining_mark(c)
+                || matches!(c, '\u{1160}'..='\u{11FF}' | '\u{0640}' | '\0')
+                || is_haraka(c)
+        };
+        for (k, &c) in chars.iter().enumerate() {
+            // The character before, joiners skipped.
+            let before = chars
+                .get(..k)
+                .unwrap_or_default()
+                .iter()
+                .rev()
+                .find(|&&d| !joiner(d))
+                .copied();
+            if is_arabic_letter(c) {
+                arabic_letters += 1;
+                match c {
+                    'پ' | 'چ' | 'ژ' | 'گ' => persian += 2,
+                    'ک' | 'ی' => persian += 1,
+                    'ة' => arabic += 2,
+                    'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => arabic += 3,
+                    _ => {}
+                }
+                // The first letter of a run of letters and marks starts a
+                // word.
+                let run_start = chars
+                    .get(..k)
+                    .unwrap_or_default()
+                    .iter()
+                    .rev()
+                    .take_while(|&&d| arabic_part(d))
+                    .all(|&d| !is_arabic_letter(d));
+                if run_start {
+                    arabic_words += 1;
+                    // The whole run, folded, may be a function word.
+                    let run: String = chars
+                        .get(k..)
+                        .unwrap_or_default()
+                        .iter()
+                        .take_while(|&&d| arabic_part(d))
+                        .filter(|&&d| is_arabic_letter(d))
+                        .map(|&d| fold(d))
+                        .collect();
+                    if run.len() <= FUNCTION_WORD_MAX && run.chars().all(|d| d < '\u{800}') {
+                        if PERSIAN_WORDS.contains(&key(&run)) {
+                            persian += 3;
+                        } else if ARABIC_WORDS.contains(&key(&run)) {
+                            arabic += 3;
+                        }
+                    }
+                }
+            } else if ideograph(c) {
+                words += 1;
+            } else if !arabic_part(c)
+                && other_letter(c)
+                && !before.is_some_and(|p| other_letter(p) && !ideograph(p))
+            {
+                words += 1;
+                url |= before == Some('.');
             }
         }
-        (*word, *len, *long) = (0, 0, false);
-    };
-    for c in text.chars() {
-        if is_arabic_letter(c) {
-            letters += 1;
-            arabic_letters += 1;
-            match c {
-                'پ' | 'چ' | 'ژ' | 'گ' => letter_persian += 2,
-                'ک' | 'ی' => letter_persian += 1,
-                'ة' => letter_arabic += 2,
-                'ٹ' | 'ڈ' | 'ڑ' | 'ں' | 'ے' | 'ھ' => letter_arabic += 3,
-                _ => {}
-            }
-            // Function words are short: longer words are never looked up.
-            let mut buf = [0u8; 4];
-            let folded = fold(c).encode_utf8(&mut buf).as_bytes();
-            if word_len + folded.len() <= 16 {
-                for &b in folded {
-                    word |= u128::from(b) << (8 * word_len);
-                    word_len += 1;
-                }
-            } else {
-                word_long = true;
-            }
-        } else if is_haraka(c) || c == '\u{0640}' {
-            // Marks and tatweel do not break a word.
-        } else {
-            if c.is_ascii() {
-                letters += u64::from(c.is_ascii_alphabetic());
-            } else if matches!(c,
-                '\u{C0}'..='\u{24F}'
-                | '\u{0386}'..='\u{03FF}'
-                | '\u{0400}'..='\u{0481}'
-                | '\u{048A}'..='\u{04FF}'
-                | '\u{05D0}'..='\u{05EA}'
-                | '\u{3041}'..='\u{3096}'
-                | '\u{30A1}'..='\u{30FA}'
-                | '\u{4E00}'..='\u{9FFF}'
-                | '\u{AC00}'..='\u{D7A3}')
-            {
-                // Common letters, without the table look-up.
-                letters += u64::from(c != '\u{D7}' && c != '\u{F7}' && c != '\u{0387}');
-            } else if c.is_alphabetic()
-                && !unicode_normalization::char::is_combining_mark(c)
-                && !matches!(c, '\u{1160}'..='\u{11FF}')
-            {
-                letters += 1;
-            }
-            check_word(&mut word, &mut word_len, &mut word_long);
+        if !url {
+            other_words += words;
         }
     }
-    check_word(&mut word, &mut word_len, &mut word_long);
-    let persian = persian + letter_persian;
-    let arabic = arabic + letter_arabic;
-    arabic_letters >= 2 && arabic_letters * 2 >= letters && persian > arabic
+    arabic_letters >= 2 && arabic_words >= other_words && persian > arabic
 }
 
 /// Whether a whitespace-free token must not be repaired: a URL, an e-mail
@@ -947,6 +1085,31 @@ mod tests {
             ("", false, "empty"),
             ("کتاب", true, "one Persian word with keheh and yeh"),
             ("كتاب", false, "one Arabic word"),
+            (
+                "رييس جمهوري گفت اين كار را مي كنيم https://www.example.com/news/2024/world/article-12345.html",
+                true,
+                "short Persian line with a URL (issue 11)",
+            ),
+            (
+                "براي اطلاعات بيشتر با ما تماس بگيريد: newsroom.editor@example-agency.com",
+                true,
+                "short Persian line with an e-mail address",
+            ),
+            (
+                "از طريق Instagram و WhatsApp و Telegram پيام داد",
+                true,
+                "short Persian line with Latin words",
+            ),
+            (
+                "قال الرئيس في كلمته https://www.example.com/news/2024/world/article-12345.html",
+                false,
+                "Arabic line with a URL",
+            ),
+            (
+                "The minister said on Monday that talks would go on; ايران",
+                false,
+                "English with one Persian word",
+            ),
         ];
         for (text, want, note) in cases {
             assert_eq!(is_persian(text), *want, "{note}");

@@ -60,6 +60,10 @@ fn class(c: char) -> Class {
         0x200B..=0x200F => Class::Neutral,
         0x2010..=0x205E => Class::Neutral,
         0x20A0..=0x20CF | 0x2100..=0x214F => Class::Symbol,
+        // Geometric shapes and miscellaneous symbols (`◆`, `■`, `★`, `☆`):
+        // bullets that Japanese and Chinese text sets right against its
+        // words. (Box drawing, U+2500–U+259F, stays a symbol.)
+        0x25A0..=0x26FF => Class::Neutral,
         0x1100..=0x11FF
         | 0x2E80..=0x2FDF
         | 0x3000..=0x30FF

@@ -73,6 +73,21 @@ impl ByteTable {
         self.arabic_letters
     }
 
+    /// Whether this encoding and `other` read every byte of `bytes` as the
+    /// same character (so decode them to the same text).
+    pub(crate) fn reads_alike(&self, other: &ByteTable, bytes: &[u8]) -> bool {
+        let mut differs = [false; 256];
+        for (slot, (a, b)) in differs
+            .iter_mut()
+            .zip(self.chars.iter().zip(other.chars.iter()))
+        {
+            *slot = a != b;
+        }
+        !bytes
+            .iter()
+            .any(|&b| differs.get(usize::from(b)).copied().unwrap_or(true))
+    }
+
     /// Whether any byte of `bytes` is undefined in the encoding.
     pub(crate) fn has_undefined(&self, bytes: &[u8]) -> bool {
         bytes.iter().any(|&b| self.undefined(b))

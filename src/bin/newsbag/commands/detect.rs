@@ -31,6 +31,7 @@ pub(crate) fn run(args: &DetectArgs) -> anyhow::Result<Outcome> {
                         "method": d.method,
                         "declared": d.declared.map(encoding::label_of),
                         "had_errors": d.had_errors,
+                        "runner_up": d.runner_up.map(encoding::label_of),
                     });
                     writeln!(out, "{line}")?;
                 } else {
