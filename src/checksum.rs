@@ -4,7 +4,12 @@
 //! through [`MultiHasher`] chunk by chunk; large files go through
 //! [`hash_reader`], which reads on one thread and hashes each algorithm on its
 //! own thread, so SHA-512 (no CPU extension here) runs beside SHA-256 instead of
-//! after it, and reading overlaps hashing.
+//! after it, and reading overlaps hashing: a big file with the default
+//! algorithms takes the time of SHA-512 alone. The chunks go round a fixed
+//! pool of buffers, so memory stays bounded and nothing is copied.
+//!
+//! SHA-512 and SHA-384 are OpenSSL's (the fastest of the implementations
+//! measured on this machine, `docs/performance.md`), the others RustCrypto's.
 
 use std::fmt;
 use std::io::{self, Read};
@@ -193,8 +198,8 @@ enum Hasher {
     Sha1(sha1::Sha1),
     Sha224(sha2::Sha224),
     Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
+    Sha384(openssl::sha::Sha384),
+    Sha512(openssl::sha::Sha512),
 }
 
 impl Hasher {
@@ -204,8 +209,8 @@ impl Hasher {
             Algorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
             Algorithm::Sha224 => Hasher::Sha224(sha2::Sha224::new()),
             Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
-            Algorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
-            Algorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            Algorithm::Sha384 => Hasher::Sha384(openssl::sha::Sha384::new()),
+            Algorithm::Sha512 => Hasher::Sha512(openssl::sha::Sha512::new()),
         }
     }
 
@@ -226,8 +231,8 @@ impl Hasher {
             Hasher::Sha1(h) => Digest::from_bytes(&h.finalize()),
             Hasher::Sha224(h) => Digest::from_bytes(&h.finalize()),
             Hasher::Sha256(h) => Digest::from_bytes(&h.finalize()),
-            Hasher::Sha384(h) => Digest::from_bytes(&h.finalize()),
-            Hasher::Sha512(h) => Digest::from_bytes(&h.finalize()),
+            Hasher::Sha384(h) => Digest::from_bytes(&h.finish()),
+            Hasher::Sha512(h) => Digest::from_bytes(&h.finish()),
         }
     }
 }
@@ -261,10 +266,19 @@ impl MultiHasher {
     }
 
     /// Feeds bytes to every algorithm.
+    ///
+    /// On a thread of rayon's pool, a chunk of at least [`JOIN_THRESHOLD`]
+    /// bytes is hashed by the algorithms concurrently (`rayon::join`, on the
+    /// same buffer): an idle core takes one of them, and when every core is
+    /// busy (many small files) both run here, one after the other, as before.
     pub fn update(&mut self, data: &[u8]) {
         self.len += data.len() as u64;
-        for (_, h) in &mut self.hashers {
-            h.update(data);
+        if data.len() >= JOIN_THRESHOLD && rayon::current_thread_index().is_some() {
+            update_joined(&mut self.hashers, data);
+        } else {
+            for (_, h) in &mut self.hashers {
+                h.update(data);
+            }
         }
     }
 
@@ -281,6 +295,23 @@ impl MultiHasher {
     }
 }
 
+/// Chunks at least this large are hashed by the algorithms of a
+/// [`MultiHasher`] concurrently, when called on rayon's pool.
+pub const JOIN_THRESHOLD: usize = 64 * 1024;
+
+/// Hashes `data` with every hasher, splitting them in two halves for
+/// `rayon::join` until one is left.
+fn update_joined(hashers: &mut [(Algorithm, Hasher)], data: &[u8]) {
+    match hashers {
+        [] => {}
+        [(_, h)] => h.update(data),
+        _ => {
+            let (a, b) = hashers.split_at_mut(hashers.len() / 2);
+            rayon::join(|| update_joined(a, data), || update_joined(b, data));
+        }
+    }
+}
+
 /// Size of the chunks read by [`hash_reader`].
 pub const CHUNK: usize = 256 * 1024;
 
@@ -288,13 +319,22 @@ pub const CHUNK: usize = 256 * 1024;
 /// reading thread (see [`hash_reader`]); smaller ones on the calling thread.
 pub const PARALLEL_THRESHOLD: u64 = 4 * 1024 * 1024;
 
+/// Buffers of [`CHUNK`] bytes a large input is read into, reused round and
+/// round: the most memory one large input takes (2 MiB), and enough for the
+/// reader to run ahead of the slowest algorithm.
+const POOL: usize = 8;
+
 /// Reads `reader` to its end once and returns the number of bytes and the
 /// digests of `algorithms`.
 ///
 /// `size_hint` is the expected size, if known: large inputs are hashed by a
 /// pipeline (this thread reads, one scoped thread per algorithm hashes), with
-/// at most a few chunks in flight, so memory stays bounded. `on_bytes` is
+/// at most [`POOL`] chunks in memory, so memory stays bounded. `on_bytes` is
 /// called with the number of bytes of each chunk read (for progress bars).
+///
+/// The result is the digest of what was read, however long: a caller that
+/// knows how long the input must be compares the length (or calls
+/// [`hash_file`], which does).
 pub fn hash_reader<R: Read>(
     mut reader: R,
     algorithms: &[Algorithm],
@@ -328,6 +368,27 @@ pub fn hash_reader<R: Read>(
     hash_pipeline(reader, algorithms, on_bytes)
 }
 
+/// Hashes a file known to hold `expected` bytes (its size when it was
+/// listed) and returns its digests, or an error if it turned out to hold a
+/// different number: it changed while it was read (truncated, rewritten or
+/// appended to), and the digests of part of a file must never stand for the
+/// file's. Large files are hashed as by [`hash_reader`].
+pub fn hash_file<R: Read>(
+    reader: R,
+    algorithms: &[Algorithm],
+    expected: u64,
+    on_bytes: &mut dyn FnMut(u64),
+) -> io::Result<Vec<(Algorithm, Digest)>> {
+    let (len, digests) = hash_reader(reader, algorithms, Some(expected), on_bytes)?;
+    if len == expected {
+        Ok(digests)
+    } else {
+        Err(io::Error::other(format!(
+            "the file changed while it was being read: {len} bytes read, {expected} expected"
+        )))
+    }
+}
+
 fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     loop {
         match reader.read(buf) {
@@ -351,42 +412,72 @@ fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
     Ok(filled)
 }
 
+/// A chunk read, shared by the hashing threads: `len` bytes of `buf`.
+struct Chunk {
+    buf: Vec<u8>,
+    len: usize,
+}
+
 fn hash_pipeline<R: Read>(
     mut reader: R,
     algorithms: &[Algorithm],
     on_bytes: &mut dyn FnMut(u64),
 ) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
-    // Chunks in flight per hasher: enough to keep every core busy while the
-    // reader runs ahead, small enough to bound memory (≈ 4 × CHUNK).
-    const IN_FLIGHT: usize = 3;
     std::thread::scope(|scope| {
+        // Buffers come back here from the last hashing thread done with them.
+        let (free_tx, free_rx) = mpsc::channel::<Vec<u8>>();
         let mut senders = Vec::with_capacity(algorithms.len());
         let mut handles = Vec::with_capacity(algorithms.len());
         for &algorithm in algorithms {
-            let (tx, rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
+            // Never more than POOL chunks exist, so a send never blocks.
+            let (tx, rx) = mpsc::sync_channel::<Arc<Chunk>>(POOL);
+            let free = free_tx.clone();
             senders.push(tx);
             handles.push(scope.spawn(move || {
                 let mut h = Hasher::new(algorithm);
                 for chunk in rx {
-                    h.update(&chunk);
+                    h.update(&chunk.buf[..chunk.len]);
+                    if let Some(done) = Arc::into_inner(chunk) {
+                        // The reader may have stopped (read error): then the
+                        // buffer is simply freed.
+                        let _ = free.send(done.buf);
+                    }
                 }
                 (algorithm, h.finish())
             }));
         }
+        drop(free_tx);
+        let mut made = 0;
         let mut total = 0u64;
         let mut result = Ok(());
         loop {
-            let mut buf = vec![0u8; CHUNK];
+            let mut buf = if made < POOL {
+                made += 1;
+                vec![0u8; CHUNK]
+            } else {
+                match free_rx.recv() {
+                    Ok(buf) => buf,
+                    // Every hashing thread is gone: one panicked, and the
+                    // join below passes its panic on.
+                    Err(_) => break,
+                }
+            };
             match read_full(&mut reader, &mut buf) {
                 Ok(0) => break,
-                Ok(n) => {
-                    buf.truncate(n);
-                    total += n as u64;
-                    on_bytes(n as u64);
-                    let chunk = Arc::new(buf);
-                    for tx in &senders {
-                        // A hasher thread only stops when its channel closes.
+                Ok(len) => {
+                    total += len as u64;
+                    on_bytes(len as u64);
+                    // The chunk goes to every hashing thread, the last one
+                    // taking this thread's reference: whichever of them is
+                    // done with it last hands the buffer back. (A hashing
+                    // thread only stops when its channel closes, or if it
+                    // panicked: the join below reports that.)
+                    let chunk = Arc::new(Chunk { buf, len });
+                    for tx in &senders[1..] {
                         let _ = tx.send(Arc::clone(&chunk));
+                    }
+                    if let Some(tx) = senders.first() {
+                        let _ = tx.send(chunk);
                     }
                 }
                 Err(e) => {
@@ -413,6 +504,9 @@ pub fn hash_bytes(bytes: &[u8], algorithms: &[Algorithm]) -> Vec<(Algorithm, Dig
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+    use sha2::Digest as _;
+
     use super::*;
 
     // Known answers for "abc" (FIPS 180-2 and RFC 1321 test vectors).
@@ -480,6 +574,250 @@ mod tests {
         assert_eq!(par, hash_bytes(&data, &Algorithm::DEFAULT));
         let (_, small) = hash_reader(&data[..], &Algorithm::DEFAULT, None, &mut |_| {}).unwrap();
         assert_eq!(small, par);
+    }
+
+    /// The digest of `data` by an implementation other than newsbag's for
+    /// that algorithm: RustCrypto's sha2 for SHA-512 and SHA-384 (which
+    /// newsbag takes from OpenSSL), OpenSSL for the others.
+    fn independent(a: Algorithm, data: &[u8]) -> Vec<u8> {
+        use openssl::hash::{MessageDigest, hash};
+        let md = match a {
+            Algorithm::Sha512 => return sha2::Sha512::digest(data).to_vec(),
+            Algorithm::Sha384 => return sha2::Sha384::digest(data).to_vec(),
+            Algorithm::Md5 => MessageDigest::md5(),
+            Algorithm::Sha1 => MessageDigest::sha1(),
+            Algorithm::Sha224 => MessageDigest::sha224(),
+            Algorithm::Sha256 => MessageDigest::sha256(),
+        };
+        hash(md, data).unwrap().to_vec()
+    }
+
+    /// Sizes on every buffer boundary: hash blocks (64 and 128 bytes), the
+    /// rayon join threshold, the chunk, the pipeline threshold and the pool.
+    fn boundaries() -> Vec<usize> {
+        let t = usize::try_from(PARALLEL_THRESHOLD).unwrap();
+        vec![
+            0,
+            64,
+            128,
+            JOIN_THRESHOLD,
+            CHUNK,
+            2 * CHUNK,
+            t,
+            t + CHUNK,
+            POOL * CHUNK,
+            t + POOL * CHUNK,
+            t + 2 * POOL * CHUNK,
+        ]
+    }
+
+    /// Reads its data in the irregular pieces `steps` gives (0 stands for
+    /// an `Interrupted` error, which readers must retry, then one byte).
+    struct Jerky<'a> {
+        data: &'a [u8],
+        steps: Vec<usize>,
+        at: usize,
+        interrupted: bool,
+    }
+
+    impl Read for Jerky<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            let step = self.steps[self.at % self.steps.len()];
+            if step == 0 && !self.interrupted {
+                self.interrupted = true;
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            self.interrupted = false;
+            self.at += 1;
+            let n = step.max(1).min(buf.len()).min(self.data.len());
+            buf[..n].copy_from_slice(&self.data[..n]);
+            self.data = &self.data[n..];
+            Ok(n)
+        }
+    }
+
+    fn sample(len: usize, seed: u8) -> Vec<u8> {
+        (0..len)
+            .map(|i| u8::try_from((i * 7 + usize::from(seed) * 13) % 251).unwrap())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(24))]
+
+        /// Every algorithm, every path (one pass, pipeline, MultiHasher fed
+        /// in pieces), on sizes around every buffer boundary, read in
+        /// irregular pieces with interruptions: the digest of an
+        /// independent implementation.
+        #[test]
+        fn digests_equal_an_independent_implementation(
+            boundary in proptest::sample::select(boundaries()),
+            delta in -129isize..=129,
+            seed in any::<u8>(),
+            steps in proptest::collection::vec(
+                prop_oneof![Just(0usize), 1usize..300, 1000usize..300_000],
+                1..6,
+            ),
+        ) {
+            let len = boundary.saturating_add_signed(delta);
+            let data = sample(len, seed);
+            let want: Vec<(Algorithm, Vec<u8>)> =
+                Algorithm::ALL.iter().map(|&a| (a, independent(a, &data))).collect();
+            let got = |d: Vec<(Algorithm, Digest)>| -> Vec<(Algorithm, Vec<u8>)> {
+                d.into_iter().map(|(a, d)| (a, d.as_bytes().to_vec())).collect()
+            };
+            for hint in [Some(len as u64), None] {
+                let r = Jerky { data: &data, steps: steps.clone(), at: 0, interrupted: false };
+                let (n, d) = hash_reader(r, &Algorithm::ALL, hint, &mut |_| {}).unwrap();
+                prop_assert_eq!(n, len as u64);
+                prop_assert_eq!(&got(d), &want);
+            }
+            let mut h = MultiHasher::new(&Algorithm::ALL);
+            let mut rest = &data[..];
+            for &step in steps.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let n = step.max(1).min(rest.len());
+                h.update(&rest[..n]);
+                rest = &rest[n..];
+            }
+            prop_assert_eq!(&got(h.finish().1), &want);
+        }
+    }
+
+    /// The same sizes against the `openssl dgst` command, when it is there
+    /// (required when `NEWSBAG_REQUIRE_PEERS=1`, as in `.ci/run`).
+    #[test]
+    fn digests_equal_openssl_dgst() {
+        let found = std::process::Command::new("openssl")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !found {
+            assert!(
+                std::env::var("NEWSBAG_REQUIRE_PEERS").as_deref() != Ok("1"),
+                "openssl is not on PATH"
+            );
+            eprintln!("skipping: openssl not on PATH");
+            return;
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        for boundary in boundaries() {
+            for delta in [-1, 0, 1] {
+                let len = boundary.saturating_add_signed(delta);
+                let data = sample(len, 1);
+                let path = tmp.path().join(format!("f{len}"));
+                std::fs::write(&path, &data).unwrap();
+                let file = std::fs::File::open(&path).unwrap();
+                let ours = hash_file(file, &Algorithm::ALL, len as u64, &mut |_| {}).unwrap();
+                for (a, d) in ours {
+                    let out = std::process::Command::new("openssl")
+                        .args(["dgst", "-r", &format!("-{a}")])
+                        .arg(&path)
+                        .output()
+                        .unwrap();
+                    assert!(out.status.success(), "openssl dgst -{a}");
+                    let text = String::from_utf8(out.stdout).unwrap();
+                    assert_eq!(
+                        text.split(' ').next(),
+                        Some(&*d.to_hex()),
+                        "{a}, {len} bytes"
+                    );
+                }
+            }
+        }
+    }
+
+    /// A file that shrinks while it is hashed: an error, never the digest
+    /// of what was left, through both paths (one pass and pipeline).
+    #[test]
+    fn a_file_that_shrinks_while_hashed_is_an_error() {
+        /// Truncates the file to `to` bytes after the first read.
+        struct Shrinking {
+            file: std::fs::File,
+            other: std::fs::File,
+            to: u64,
+            reads: usize,
+        }
+        impl Read for Shrinking {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                self.reads += 1;
+                if self.reads == 2 {
+                    self.other.set_len(self.to)?;
+                }
+                self.file.read(buf)
+            }
+        }
+        let tmp = tempfile::tempdir().unwrap();
+        for len in [
+            3 * CHUNK,
+            usize::try_from(PARALLEL_THRESHOLD).unwrap() + 5 * CHUNK,
+        ] {
+            let path = tmp.path().join("shrinks");
+            std::fs::write(&path, sample(len, 2)).unwrap();
+            let reader = Shrinking {
+                file: std::fs::File::open(&path).unwrap(),
+                other: std::fs::OpenOptions::new().write(true).open(&path).unwrap(),
+                to: 2 * CHUNK as u64,
+                reads: 0,
+            };
+            let err = hash_file(reader, &Algorithm::DEFAULT, len as u64, &mut |_| {}).unwrap_err();
+            assert!(
+                err.to_string().contains("changed while it was being read"),
+                "{err}"
+            );
+            let mut grown = sample(len, 2);
+            grown.push(0);
+            let err =
+                hash_file(&grown[..], &Algorithm::DEFAULT, len as u64, &mut |_| {}).unwrap_err();
+            assert!(
+                err.to_string().contains(&format!("{} bytes read", len + 1)),
+                "{err}"
+            );
+        }
+    }
+
+    /// A read error part-way is returned as the error, on both paths.
+    #[test]
+    fn a_read_error_is_returned_not_a_digest() {
+        struct Failing(usize);
+        impl Read for Failing {
+            fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+                if self.0 == 0 {
+                    return Err(io::Error::other("disk on fire"));
+                }
+                let n = buf.len().min(self.0);
+                buf[..n].fill(7);
+                self.0 -= n;
+                Ok(n)
+            }
+        }
+        for len in [
+            CHUNK + 1,
+            usize::try_from(PARALLEL_THRESHOLD).unwrap() + POOL * CHUNK + 1,
+        ] {
+            let hint = Some(len as u64 * 2);
+            let err =
+                hash_reader(Failing(len), &Algorithm::DEFAULT, hint, &mut |_| {}).unwrap_err();
+            assert_eq!(err.to_string(), "disk on fire");
+            let err =
+                hash_reader(Failing(len), &Algorithm::DEFAULT, None, &mut |_| {}).unwrap_err();
+            assert_eq!(err.to_string(), "disk on fire");
+        }
+    }
+
+    /// On rayon's pool, a large chunk is hashed by the algorithms
+    /// concurrently: the digests are those of one thread.
+    #[test]
+    fn joined_update_on_the_pool_equals_one_thread() {
+        let data = sample(3 * JOIN_THRESHOLD + 5, 3);
+        let one = hash_bytes(&data, &Algorithm::ALL);
+        let pooled = rayon::scope(|_| {
+            assert!(rayon::current_thread_index().is_some());
+            hash_bytes(&data, &Algorithm::ALL)
+        });
+        assert_eq!(pooled, one);
     }
 
     #[test]

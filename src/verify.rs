@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::checksum::{Algorithm, Digest, hash_reader};
+use crate::checksum::{Algorithm, Digest, hash_file};
 use crate::error::{Error, Result};
 use crate::manifest::{
     FetchEntry, ManifestEntry, drop_duplicates, duplicate_problem, parse_fetch, parse_manifest_line,
@@ -216,11 +216,11 @@ impl BagSource for DirSource<'_> {
         jobs.par_iter()
             .map(|job| {
                 let f = open_regular(&self.path(job.file.id))?;
-                let r = hash_reader(f, &job.algorithms, Some(job.file.size), &mut |n| {
+                let r = hash_file(f, &job.algorithms, job.file.size, &mut |n| {
                     reporter.advance(n);
                 });
                 reporter.file_done();
-                r.map(|(_, d)| d)
+                r
             })
             .collect()
     }
