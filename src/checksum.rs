@@ -344,28 +344,40 @@ pub fn hash_reader<R: Read>(
     let large = size_hint.is_some_and(|s| s >= PARALLEL_THRESHOLD);
     if !large {
         // One reusable buffer per thread: zeroing a fresh 256 KiB buffer for
-        // each of 100,000 small files would cost more than hashing them.
+        // each of 100,000 small files would cost more than hashing them. It
+        // is taken out while in use: a rayon thread waiting in
+        // `MultiHasher::update`'s join may run another file's hashing, which
+        // then makes a buffer of its own.
         thread_local! {
-            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+            static BUF: std::cell::Cell<Vec<u8>> = const { std::cell::Cell::new(Vec::new()) };
         }
-        return BUF.with(|cell| {
-            let mut buf = cell.borrow_mut();
-            if buf.len() < CHUNK {
-                buf.resize(CHUNK, 0);
-            }
-            let mut hasher = MultiHasher::new(algorithms);
-            loop {
-                let n = read_retrying(&mut reader, &mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                on_bytes(n as u64);
-                hasher.update(&buf[..n]);
-            }
-            Ok(hasher.finish())
-        });
+        let mut buf = BUF.take();
+        if buf.len() < CHUNK {
+            buf.resize(CHUNK, 0);
+        }
+        let result = hash_one_pass(&mut reader, algorithms, &mut buf, on_bytes);
+        BUF.set(buf);
+        return result;
     }
     hash_pipeline(reader, algorithms, on_bytes)
+}
+
+/// Reads `reader` to its end through `buf`, hashing on this thread.
+fn hash_one_pass<R: Read>(
+    reader: &mut R,
+    algorithms: &[Algorithm],
+    buf: &mut [u8],
+    on_bytes: &mut dyn FnMut(u64),
+) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
+    let mut hasher = MultiHasher::new(algorithms);
+    loop {
+        let n = read_retrying(reader, buf)?;
+        if n == 0 {
+            return Ok(hasher.finish());
+        }
+        on_bytes(n as u64);
+        hasher.update(&buf[..n]);
+    }
 }
 
 /// Hashes a file known to hold `expected` bytes (its size when it was
@@ -818,6 +830,39 @@ mod tests {
             hash_bytes(&data, &Algorithm::ALL)
         });
         assert_eq!(pooled, one);
+    }
+
+    /// Many files of a few hundred KiB hashed on one pool: a thread waiting
+    /// in a join runs other files' hashing meanwhile, which must neither
+    /// share its buffer (a panic, with a `RefCell`) nor mix up digests.
+    #[test]
+    fn files_hashed_inside_a_join_get_their_own_buffer() {
+        use rayon::prelude::*;
+        let files: Vec<Vec<u8>> = (0..48u8)
+            .map(|i| sample(2 * JOIN_THRESHOLD + usize::from(i) * 4099, i))
+            .collect();
+        let want: Vec<_> = files
+            .iter()
+            .map(|f| hash_bytes(f, &Algorithm::ALL))
+            .collect();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
+        for _ in 0..10 {
+            let got: Vec<_> = pool.install(|| {
+                files
+                    .par_iter()
+                    .map(|f| {
+                        let hint = Some(f.len() as u64);
+                        hash_reader(&f[..], &Algorithm::ALL, hint, &mut |_| {})
+                            .unwrap()
+                            .1
+                    })
+                    .collect()
+            });
+            assert_eq!(got, want);
+        }
     }
 
     #[test]
