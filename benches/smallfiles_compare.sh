@@ -39,7 +39,7 @@ fi
 rm -rf "$work/bag"
 cp -al "$work/src" "$work/bag"
 "$nb" bag -q --date 2000-01-01 "$work/bag"
-cat "$work"/src/*/* > /dev/null
+find "$work/src" -type f -exec cat {} + > /dev/null
 
 timing=$(mktemp)
 results=$work/results.txt
