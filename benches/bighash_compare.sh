@@ -14,6 +14,9 @@
 #   BAGIT_PY bagit-python's bagit.py (default: target/ci-venv/bin/bagit.py,
 #            which .ci/run installs; else bagit.py on PATH)
 #   KEEP=1   keep WORKDIR (the big files) afterwards
+#   DEFLATED=1 also a text file of each size (base64 of random bytes),
+#            zipped with its entry deflated: `newsbag verify` of that ZIP
+#            inflates on the reading thread while both hashes run
 #
 # Per size, one random file (page cache warm) is hashed by:
 #   openssl dgst -sha512 | -sha256                    (the reference)
@@ -41,8 +44,11 @@ mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 nb="$here/target/release/newsbag"
 
-# The files and their zipped bags: twice the sizes, and 1 GiB to spare.
-need=$(echo $SIZES | awk '{ for (i = 1; i <= NF; i++) t += $i; print int(2 * t + 1.5) }')
+# The files and their zipped bags: twice the sizes (four times with
+# DEFLATED=1), and 1 GiB to spare.
+k=2
+[ "${DEFLATED:-}" = 1 ] && k=4
+need=$(echo $SIZES | awk -v k=$k '{ for (i = 1; i <= NF; i++) t += $i; print int(k * t + 1.5) }')
 avail=$(df -Pk "$work" | awk 'NR == 2 { print int($4 / 1048576) }')
 if [ "$avail" -lt "$need" ]; then
     echo "need about $need GiB free in $work, have $avail" >&2
@@ -83,6 +89,13 @@ for g in $SIZES; do
     done
     "$nb" bag -q --date 2000-01-01 --zip --to "$d/both.zip" "$d/both"
     cat "$d/src/big.bin" > /dev/null
+    if [ "${DEFLATED:-}" = 1 ]; then
+        mkdir -p "$d/text"
+        bytes=$(awk -v g="$g" 'BEGIN { printf "%d", g * 1073741824 * 3 / 4 }')
+        head -c "$bytes" /dev/urandom | base64 -w 76 > "$d/text/big.txt"
+        "$nb" bag -q --date 2000-01-01 --zip --to "$d/text.zip" "$d/text"
+        cat "$d/text/big.txt" > /dev/null
+    fi
 done
 
 for round in $(seq "$ROUNDS"); do
@@ -101,6 +114,11 @@ for round in $(seq "$ROUNDS"); do
         measure "newsbag verify (sha512+sha256)" "$g" "$nb" verify -q "$d/both"
         measure "newsbag verify (sha256)" "$g" "$nb" verify -q "$d/s256"
         measure "newsbag verify ZIP, stored (sha512+sha256)" "$g" "$nb" verify -q "$d/both.zip"
+        if [ "${DEFLATED:-}" = 1 ]; then
+            measure "openssl dgst -sha512, text file" "$g" openssl dgst -sha512 "$d/text/big.txt"
+            measure "newsbag verify ZIP, deflated text (sha512+sha256)" "$g" "$nb" verify -q "$d/text.zip"
+            [ -z "$BASE" ] || measure "newsbag (BASE) verify ZIP, deflated text (sha512+sha256)" "$g" "$BASE" verify -q "$d/text.zip"
+        fi
         measure "newsbag bag (sha512+sha256)" "$g" "$nb" bag -q --date 2000-01-01 "$(fresh)"
         measure "newsbag bag (sha256)" "$g" "$nb" bag -q --date 2000-01-01 -a sha256 "$(fresh)"
         if [ -n "$BASE" ]; then
