@@ -39,7 +39,9 @@ pub fn hash_reader<R: Read>(
     size_hint: Option<u64>,
     on_bytes: &mut dyn FnMut(u64),
 ) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
-    let large = size_hint.is_some_and(|s| s >= PARALLEL_THRESHOLD);
+    // With no algorithm there is nothing to hash beside the reading: the
+    // bytes are only counted, in one pass.
+    let large = size_hint.is_some_and(|s| s >= PARALLEL_THRESHOLD) && !algorithms.is_empty();
     if !large {
         // One reusable buffer per thread: zeroing a fresh 256 KiB buffer for
         // each of 100,000 small files would cost more than hashing them. It
@@ -183,7 +185,7 @@ fn hash_pipeline<R: Read>(
                     // thread only stops when its channel closes, or if it
                     // panicked: the join below reports that.)
                     let chunk = Arc::new(Chunk { buf, len });
-                    for tx in &senders[1..] {
+                    for tx in senders.iter().skip(1) {
                         let _ = tx.send(Arc::clone(&chunk));
                     }
                     if let Some(tx) = senders.first() {
@@ -232,6 +234,10 @@ mod tests {
         assert_eq!(par, hash_bytes(&data, &Algorithm::DEFAULT));
         let (_, small) = hash_reader(&data[..], &Algorithm::DEFAULT, None, &mut |_| {}).unwrap();
         assert_eq!(small, par);
+        // No algorithm: the bytes are still all counted.
+        let hint = Some(data.len() as u64);
+        let (n, none) = hash_reader(&data[..], &[], hint, &mut |_| {}).unwrap();
+        assert_eq!((n, none), (data.len() as u64, Vec::new()));
     }
 
     /// The digest of `data` by an implementation other than newsbag's for
