@@ -1,5 +1,6 @@
 //! Hashing throughput: one algorithm, both default algorithms in one pass
-//! on one thread, and the reader + thread-per-algorithm pipeline that
+//! on one thread and on rayon's pool (`MultiHasher::update` joins the
+//! algorithms there), and the reader + thread-per-algorithm pipeline that
 //! `verify` uses for large files.
 //!
 //! Run: `cargo bench --bench checksum`. Not run in CI.
@@ -31,6 +32,17 @@ fn bench(c: &mut Criterion) {
             });
         });
     }
+    g.bench_function("sha256+sha512 on rayon's pool (joined)", |b| {
+        b.iter(|| {
+            rayon::scope(|_| {
+                let mut h = MultiHasher::new(&Algorithm::DEFAULT);
+                for chunk in data.chunks(256 * 1024) {
+                    h.update(chunk);
+                }
+                black_box(h.finish())
+            })
+        });
+    });
     for (name, algs) in [
         ("pipeline sha256", &[Algorithm::Sha256][..]),
         ("pipeline sha256+sha512", &Algorithm::DEFAULT[..]),

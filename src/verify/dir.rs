@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use super::index::FileIndex;
 use super::parts::{Part, Whole};
 use super::rules::{verify_index, verify_parts};
-use crate::checksum::{Algorithm, Digest, hash_reader};
+use crate::checksum::{Algorithm, Digest, hash_file};
 use crate::error::{Error, Result};
 use crate::progress::Reporter;
 use crate::report::{Level, Problem, ProblemKind, Report};
@@ -49,11 +49,11 @@ impl BagSource for DirSource<'_> {
         jobs.par_iter()
             .map(|job| {
                 let f = open_regular(&self.path(job.file.id))?;
-                let r = hash_reader(f, &job.algorithms, Some(job.file.size), &mut |n| {
+                let r = hash_file(f, &job.algorithms, job.file.size, &mut |n| {
                     reporter.advance(n);
                 });
                 reporter.file_done();
-                r.map(|(_, d)| d)
+                r
             })
             .collect()
     }

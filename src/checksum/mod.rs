@@ -2,19 +2,26 @@
 //!
 //! Every file is read once, whatever the number of algorithms: small inputs go
 //! through [`MultiHasher`] chunk by chunk; large files go through
-//! [`hash_reader`], which reads on one thread and hashes each algorithm on its
-//! own thread, so SHA-512 (no CPU extension here) runs beside SHA-256 instead of
-//! after it, and reading overlaps hashing.
+//! [`hash_reader`] (module `stream`), which reads on one thread and hashes
+//! each algorithm on its own thread, so SHA-512 (no CPU extension here) runs
+//! beside SHA-256 instead of after it, and reading overlaps hashing: a big
+//! file with the default algorithms takes the time of SHA-512 alone. The
+//! chunks go round a fixed pool of buffers, so memory stays bounded and
+//! nothing is copied.
+//!
+//! SHA-512 and SHA-384 are OpenSSL's (the fastest of the implementations
+//! measured on this machine, `docs/performance.md`), the others RustCrypto's.
 
 use std::fmt;
-use std::io::{self, Read};
 use std::str::FromStr;
-use std::sync::Arc;
-use std::sync::mpsc;
 
 use sha2::Digest as _;
 
 use crate::error::Error;
+
+mod stream;
+
+pub use stream::{CHUNK, PARALLEL_THRESHOLD, hash_file, hash_reader};
 
 /// A checksum algorithm that can appear in a manifest file name
 /// (`manifest-<algorithm>.txt`, RFC 8493 §2.1.3 and §2.4).
@@ -193,8 +200,8 @@ enum Hasher {
     Sha1(sha1::Sha1),
     Sha224(sha2::Sha224),
     Sha256(sha2::Sha256),
-    Sha384(sha2::Sha384),
-    Sha512(sha2::Sha512),
+    Sha384(openssl::sha::Sha384),
+    Sha512(openssl::sha::Sha512),
 }
 
 impl Hasher {
@@ -204,8 +211,8 @@ impl Hasher {
             Algorithm::Sha1 => Hasher::Sha1(sha1::Sha1::new()),
             Algorithm::Sha224 => Hasher::Sha224(sha2::Sha224::new()),
             Algorithm::Sha256 => Hasher::Sha256(sha2::Sha256::new()),
-            Algorithm::Sha384 => Hasher::Sha384(sha2::Sha384::new()),
-            Algorithm::Sha512 => Hasher::Sha512(sha2::Sha512::new()),
+            Algorithm::Sha384 => Hasher::Sha384(openssl::sha::Sha384::new()),
+            Algorithm::Sha512 => Hasher::Sha512(openssl::sha::Sha512::new()),
         }
     }
 
@@ -226,8 +233,8 @@ impl Hasher {
             Hasher::Sha1(h) => Digest::from_bytes(&h.finalize()),
             Hasher::Sha224(h) => Digest::from_bytes(&h.finalize()),
             Hasher::Sha256(h) => Digest::from_bytes(&h.finalize()),
-            Hasher::Sha384(h) => Digest::from_bytes(&h.finalize()),
-            Hasher::Sha512(h) => Digest::from_bytes(&h.finalize()),
+            Hasher::Sha384(h) => Digest::from_bytes(&h.finish()),
+            Hasher::Sha512(h) => Digest::from_bytes(&h.finish()),
         }
     }
 }
@@ -261,10 +268,19 @@ impl MultiHasher {
     }
 
     /// Feeds bytes to every algorithm.
+    ///
+    /// On a thread of rayon's pool, a chunk of at least [`JOIN_THRESHOLD`]
+    /// bytes is hashed by the algorithms concurrently (`rayon::join`, on the
+    /// same buffer): an idle core takes one of them, and when every core is
+    /// busy (many small files) both run here, one after the other, as before.
     pub fn update(&mut self, data: &[u8]) {
         self.len += data.len() as u64;
-        for (_, h) in &mut self.hashers {
-            h.update(data);
+        if data.len() >= JOIN_THRESHOLD && rayon::current_thread_index().is_some() {
+            update_joined(&mut self.hashers, data);
+        } else {
+            for (_, h) in &mut self.hashers {
+                h.update(data);
+            }
         }
     }
 
@@ -281,127 +297,21 @@ impl MultiHasher {
     }
 }
 
-/// Size of the chunks read by [`hash_reader`].
-pub const CHUNK: usize = 256 * 1024;
+/// Chunks at least this large are hashed by the algorithms of a
+/// [`MultiHasher`] concurrently, when called on rayon's pool.
+pub const JOIN_THRESHOLD: usize = 64 * 1024;
 
-/// Inputs at least this large are hashed with one thread per algorithm and a
-/// reading thread (see [`hash_reader`]); smaller ones on the calling thread.
-pub const PARALLEL_THRESHOLD: u64 = 4 * 1024 * 1024;
-
-/// Reads `reader` to its end once and returns the number of bytes and the
-/// digests of `algorithms`.
-///
-/// `size_hint` is the expected size, if known: large inputs are hashed by a
-/// pipeline (this thread reads, one scoped thread per algorithm hashes), with
-/// at most a few chunks in flight, so memory stays bounded. `on_bytes` is
-/// called with the number of bytes of each chunk read (for progress bars).
-pub fn hash_reader<R: Read>(
-    mut reader: R,
-    algorithms: &[Algorithm],
-    size_hint: Option<u64>,
-    on_bytes: &mut dyn FnMut(u64),
-) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
-    let large = size_hint.is_some_and(|s| s >= PARALLEL_THRESHOLD);
-    if !large {
-        // One reusable buffer per thread: zeroing a fresh 256 KiB buffer for
-        // each of 100,000 small files would cost more than hashing them.
-        thread_local! {
-            static BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        return BUF.with(|cell| {
-            let mut buf = cell.borrow_mut();
-            if buf.len() < CHUNK {
-                buf.resize(CHUNK, 0);
-            }
-            let mut hasher = MultiHasher::new(algorithms);
-            loop {
-                let n = read_retrying(&mut reader, &mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                on_bytes(n as u64);
-                hasher.update(&buf[..n]);
-            }
-            Ok(hasher.finish())
-        });
-    }
-    hash_pipeline(reader, algorithms, on_bytes)
-}
-
-fn read_retrying<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match reader.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
+/// Hashes `data` with every hasher, splitting them in two halves for
+/// `rayon::join` until one is left.
+fn update_joined(hashers: &mut [(Algorithm, Hasher)], data: &[u8]) {
+    match hashers {
+        [] => {}
+        [(_, h)] => h.update(data),
+        _ => {
+            let (a, b) = hashers.split_at_mut(hashers.len() / 2);
+            rayon::join(|| update_joined(a, data), || update_joined(b, data));
         }
     }
-}
-
-/// Fills `buf` as far as possible; returns the number of bytes read (short
-/// only at end of input).
-fn read_full<R: Read>(reader: &mut R, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        let n = read_retrying(reader, &mut buf[filled..])?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
-    }
-    Ok(filled)
-}
-
-fn hash_pipeline<R: Read>(
-    mut reader: R,
-    algorithms: &[Algorithm],
-    on_bytes: &mut dyn FnMut(u64),
-) -> io::Result<(u64, Vec<(Algorithm, Digest)>)> {
-    // Chunks in flight per hasher: enough to keep every core busy while the
-    // reader runs ahead, small enough to bound memory (≈ 4 × CHUNK).
-    const IN_FLIGHT: usize = 3;
-    std::thread::scope(|scope| {
-        let mut senders = Vec::with_capacity(algorithms.len());
-        let mut handles = Vec::with_capacity(algorithms.len());
-        for &algorithm in algorithms {
-            let (tx, rx) = mpsc::sync_channel::<Arc<Vec<u8>>>(IN_FLIGHT);
-            senders.push(tx);
-            handles.push(scope.spawn(move || {
-                let mut h = Hasher::new(algorithm);
-                for chunk in rx {
-                    h.update(&chunk);
-                }
-                (algorithm, h.finish())
-            }));
-        }
-        let mut total = 0u64;
-        let mut result = Ok(());
-        loop {
-            let mut buf = vec![0u8; CHUNK];
-            match read_full(&mut reader, &mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    buf.truncate(n);
-                    total += n as u64;
-                    on_bytes(n as u64);
-                    let chunk = Arc::new(buf);
-                    for tx in &senders {
-                        // A hasher thread only stops when its channel closes.
-                        let _ = tx.send(Arc::clone(&chunk));
-                    }
-                }
-                Err(e) => {
-                    result = Err(e);
-                    break;
-                }
-            }
-        }
-        drop(senders);
-        let digests: Vec<(Algorithm, Digest)> = handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
-            .collect();
-        result.map(|()| (total, digests))
-    })
 }
 
 /// Hashes an in-memory byte string with every algorithm.
@@ -461,25 +371,19 @@ mod tests {
         assert!("".parse::<Algorithm>().is_err());
     }
 
+    /// On rayon's pool, a large chunk is hashed by the algorithms
+    /// concurrently: the digests are those of one thread.
     #[test]
-    fn pipeline_equals_single_pass() {
-        let len = usize::try_from(PARALLEL_THRESHOLD).unwrap() + 12345;
-        let data: Vec<u8> = (0..len)
-            .map(|i| u8::try_from(i * 7 % 251).unwrap())
+    fn joined_update_on_the_pool_equals_one_thread() {
+        let data: Vec<u8> = (0..3 * JOIN_THRESHOLD + 5)
+            .map(|i| u8::try_from(i % 251).unwrap())
             .collect();
-        let mut seen = 0;
-        let (n, par) = hash_reader(
-            &data[..],
-            &Algorithm::DEFAULT,
-            Some(data.len() as u64),
-            &mut |b| seen += b,
-        )
-        .unwrap();
-        assert_eq!(n, data.len() as u64);
-        assert_eq!(seen, n);
-        assert_eq!(par, hash_bytes(&data, &Algorithm::DEFAULT));
-        let (_, small) = hash_reader(&data[..], &Algorithm::DEFAULT, None, &mut |_| {}).unwrap();
-        assert_eq!(small, par);
+        let one = hash_bytes(&data, &Algorithm::ALL);
+        let pooled = rayon::scope(|_| {
+            assert!(rayon::current_thread_index().is_some());
+            hash_bytes(&data, &Algorithm::ALL)
+        });
+        assert_eq!(pooled, one);
     }
 
     #[test]
