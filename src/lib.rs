@@ -64,6 +64,7 @@ mod source;
 pub mod spill;
 pub mod tagfile;
 pub mod verify;
+pub mod warc;
 mod walk;
 
 pub use error::{Error, Result};
