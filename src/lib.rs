@@ -64,8 +64,8 @@ mod source;
 pub mod spill;
 pub mod tagfile;
 pub mod verify;
-pub mod warc;
 mod walk;
+pub mod warc;
 
 pub use error::{Error, Result};
 pub use report::{Level, Problem, ProblemKind, Report, Severity};

@@ -103,7 +103,9 @@ impl Header {
 
     /// `WARC-Type`, lower case (empty if absent).
     pub fn warc_type(&self) -> String {
-        self.get("WARC-Type").unwrap_or_default().to_ascii_lowercase()
+        self.get("WARC-Type")
+            .unwrap_or_default()
+            .to_ascii_lowercase()
     }
 
     /// `WARC-Record-ID`, without its angle brackets.
@@ -623,10 +625,9 @@ fn parse_header(
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("Content-Length"))
         .ok_or("no Content-Length")?;
-    let content_length = cl
-        .1
-        .parse::<u64>()
-        .map_err(|_| format!("invalid Content-Length {:?}", cl.1))?;
+    let content_length =
+        cl.1.parse::<u64>()
+            .map_err(|_| format!("invalid Content-Length {:?}", cl.1))?;
     Ok(Header {
         version,
         fields,
@@ -677,7 +678,9 @@ pub fn check_digest(declared: &str, candidates: &[&[u8]]) -> DigestCheck {
         };
         let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
         if value.eq_ignore_ascii_case(&base32(&d))
-            || value.trim_end_matches('=').eq_ignore_ascii_case(&base32(&d))
+            || value
+                .trim_end_matches('=')
+                .eq_ignore_ascii_case(&base32(&d))
             || value.eq_ignore_ascii_case(&hex)
         {
             return DigestCheck::Matches(i);

@@ -103,7 +103,11 @@ fn reads_a_whole_file_gzip() {
 
 #[test]
 fn skips_blocks_it_does_not_keep() {
-    let file = [record("response", 1, &[b'x'; 5000]), record("request", 2, b"r")].concat();
+    let file = [
+        record("response", 1, &[b'x'; 5000]),
+        record("request", 2, b"r"),
+    ]
+    .concat();
     let mut r = WarcReader::new(&file[..]).unwrap();
     let first = r.next_record(|_| Some(100)).unwrap().unwrap();
     assert_eq!(first.block, Block::Skipped);
@@ -141,7 +145,14 @@ fn a_short_content_length_is_reported_and_reading_goes_on() {
         let e = recs[1].as_ref().unwrap_err();
         assert!(e.reason.contains("wrong Content-Length"), "{e}");
         assert!(!e.fatal);
-        assert_eq!(e.offset, if gz { gzip(&parts[0]).len() } else { parts[0].len() } as u64);
+        assert_eq!(
+            e.offset,
+            if gz {
+                gzip(&parts[0]).len()
+            } else {
+                parts[0].len()
+            } as u64
+        );
         assert_eq!(kept(&recs[2]), b"ok");
     }
 }
@@ -185,19 +196,40 @@ fn a_huge_header_is_refused_in_bounded_memory() {
 fn garbage_is_not_a_record() {
     let file = [b"junk\r\n\r\n".to_vec(), record("response", 1, b"x")].concat();
     let recs = read_all(&file, 10);
-    assert!(recs[0].as_ref().unwrap_err().reason.contains("not a WARC record"));
+    assert!(
+        recs[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("not a WARC record")
+    );
     assert_eq!(kept(&recs[1]), b"x");
     let bad = b"WARC/1.0\r\nContent-Length: nine\r\n\r\n".to_vec();
-    assert!(read_all(&bad, 10)[0].as_ref().unwrap_err().reason.contains("Content-Length"));
+    assert!(
+        read_all(&bad, 10)[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("Content-Length")
+    );
     let none = b"WARC/1.0\r\nWARC-Type: x\r\n\r\n".to_vec();
-    assert!(read_all(&none, 10)[0].as_ref().unwrap_err().reason.contains("no Content-Length"));
+    assert!(
+        read_all(&none, 10)[0]
+            .as_ref()
+            .unwrap_err()
+            .reason
+            .contains("no Content-Length")
+    );
 }
 
 #[test]
 fn a_gzip_bomb_is_refused() {
     // 1 GiB of zeros in one member (about 1 MB compressed), claimed as a block.
     let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-    let header = format!("WARC/1.0\r\nWARC-Type: resource\r\nContent-Length: {}\r\n\r\n", 1u64 << 30);
+    let header = format!(
+        "WARC/1.0\r\nWARC-Type: resource\r\nContent-Length: {}\r\n\r\n",
+        1u64 << 30
+    );
     e.write_all(header.as_bytes()).unwrap();
     let zeros = vec![0u8; 1 << 20];
     for _ in 0..1024 {
@@ -224,7 +256,10 @@ fn payload_digests_in_base32_and_hex() {
         check_digest("sha1:VGMT4NSHA2AWVOR6EVYXQUGCNSONBWE5", &[b"abd"]),
         DigestCheck::Mismatch
     );
-    assert!(matches!(check_digest("md5:xx", &[b"a"]), DigestCheck::Unchecked(_)));
+    assert!(matches!(
+        check_digest("md5:xx", &[b"a"]),
+        DigestCheck::Unchecked(_)
+    ));
     assert_eq!(base32(b"foobar"), "MZXW6YTBOI");
 }
 
