@@ -19,4 +19,5 @@ mod ingest;
 mod peer;
 mod util;
 mod verify_cli;
+mod warc;
 mod zip;
