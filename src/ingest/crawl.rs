@@ -14,7 +14,7 @@
 //! Memory holds one batch of captures and, for revisits, the record id and
 //! payload digest of each capture made an item.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, Read};
 use std::path::Path;
@@ -53,6 +53,7 @@ const ITEM_TYPES: [&str; 8] = [
 ];
 
 /// Where a WARC's bytes come from.
+#[derive(Clone, Copy)]
 pub(super) enum CrawlSource<'a> {
     File(&'a Path),
     Bytes(&'a [u8]),
@@ -137,7 +138,7 @@ pub(super) fn ingest_crawl(
         options,
         waiting: Vec::new(),
         waiting_bytes: 0,
-        found: HashMap::new(),
+        found: BTreeMap::new(),
         records: &mut records,
     };
     let mut warc = WarcReader::new(&mut tee).map_err(|e| Error::io("read", name, e))?;
@@ -150,7 +151,7 @@ pub(super) fn ingest_crawl(
         });
         match next {
             None => break,
-            Some(Ok(record)) => crawl.take(record.header, record.block, out)?,
+            Some(Ok(record)) => crawl.take(&record.header, record.block, out)?,
             Some(Err(e)) => {
                 let fatal = e.fatal;
                 crawl.flush(out)?;
@@ -191,7 +192,7 @@ struct Crawl<'a> {
     waiting_bytes: usize,
     /// Keys of the captures stored (record id, payload digest and URI) →
     /// their item's id.
-    found: HashMap<String, String>,
+    found: BTreeMap<String, String>,
     records: &'a mut Copier,
 }
 
@@ -219,7 +220,7 @@ impl Crawl<'_> {
 
     /// Takes one record: a capture to prepare, a revisit to resolve, or a
     /// line saying why it makes no item.
-    fn take(&mut self, h: Header, block: Block, out: &mut Out<'_>) -> Result<()> {
+    fn take(&mut self, h: &Header, block: Block, out: &mut Out<'_>) -> Result<()> {
         let kind = h.warc_type();
         let mut line = json!({
             "offset": h.offset,
@@ -273,7 +274,7 @@ impl Crawl<'_> {
             self.waiting.push(wait(line));
             return Ok(());
         };
-        match self.capture(&h, &block, kind == "response") {
+        match self.capture(h, &block, kind == "response") {
             Ok(Capture::Item(payload, hints, keys)) => {
                 self.waiting_bytes += payload.len() + block.len();
                 self.waiting.push(Waiting {
@@ -519,7 +520,7 @@ impl Crawl<'_> {
             self.line(&w.line)?;
         }
         for (path, digests, packed) in pack_files(files) {
-            out.spool.put(path, digests, packed)?;
+            out.spool.put(path, digests, &packed)?;
         }
         Ok(())
     }

@@ -332,7 +332,7 @@ fn ingest_with(
             || next.as_deref().map(prepare_batch),
         );
         for (path, digests, p) in packed {
-            spool.put(path, digests, p)?;
+            spool.put(path, digests, &p)?;
         }
         let (Some(batch), Some(prepared)) = (next.take(), prepared) else {
             break;

@@ -27,7 +27,7 @@ pub(super) struct Spool {
 
 impl Spool {
     /// Appends a packed file at `path` (`data/…`).
-    pub(super) fn put(&mut self, path: String, digests: Digests, p: Packed) -> Result<()> {
+    pub(super) fn put(&mut self, path: String, digests: Digests, p: &Packed) -> Result<()> {
         self.out
             .write_all(&p.data)
             .map_err(|e| Error::io("write", &self.path, e))?;
@@ -48,7 +48,7 @@ impl Spool {
     /// Appends what a [`Copier`] made.
     pub(super) fn put_copy(&mut self, copied: Copied) -> Result<()> {
         match copied {
-            Copied::Packed(path, digests, p) => self.put(path, digests, p),
+            Copied::Packed(path, digests, p) => self.put(path, digests, &p),
             Copied::File {
                 path,
                 digests,

@@ -190,7 +190,7 @@ fn consumed<R>(s: &Source<R>) -> u64 {
 /// is plain, one gzip member at a time when gzipped.
 enum Stream<R: Read> {
     Plain(Source<R>),
-    Gzip(flate2::bufread::GzDecoder<Source<R>>),
+    Gzip(Box<flate2::bufread::GzDecoder<Source<R>>>),
     /// Between gzip members (or after a fatal error: `None`).
     Between(Option<Source<R>>),
 }
@@ -375,7 +375,7 @@ impl<R: Read> WarcReader<R> {
             self.members.pop_front();
         }
         self.segment_done = false;
-        self.stream = Stream::Gzip(flate2::bufread::GzDecoder::new(src));
+        self.stream = Stream::Gzip(Box::new(flate2::bufread::GzDecoder::new(src)));
         Ok(true)
     }
 

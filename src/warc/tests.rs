@@ -270,7 +270,7 @@ proptest! {
     fn records_roundtrip(blocks in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..300), 1..8),
                          mode in 0u8..3) {
         let recs: Vec<Vec<u8>> = blocks.iter().enumerate()
-            .map(|(i, b)| record("resource", i as u32, b)).collect();
+            .map(|(i, b)| record("resource", u32::try_from(i).unwrap(), b)).collect();
         let file: Vec<u8> = match mode {
             0 => recs.concat(),
             1 => recs.iter().flat_map(|r| gzip(r)).collect(),
