@@ -518,3 +518,46 @@ fn wget_crawls_of_pages_in_several_encodings() {
     assert!(recs.iter().any(|r| r["type"] == "request"));
     let _ = std::io::stdout().flush();
 }
+
+#[test]
+fn hostile_warcs_get_clear_errors_quickly() {
+    // Written by Python's gzip module (no warcio needed): a record claiming
+    // a terabyte of zeros in one gzip member (a bomb), and a header
+    // without end.
+    let tmp = tempfile::tempdir().unwrap();
+    let script = r#"
+import gzip, sys
+out = sys.argv[1]
+head = b"WARC/1.0\r\nWARC-Type: resource\r\nContent-Type: text/html\r\nContent-Length: 1000000000000\r\n\r\n"
+with open(out + "/bomb.warc.gz", "wb") as f:
+    f.write(gzip.compress(head + bytes(64 << 20), 9, mtime=0))
+with open(out + "/header.warc", "wb") as f:
+    f.write(b"WARC/1.1\r\nWARC-Type: response\r\nX-Filler: " + b"a" * (1 << 20))
+"#;
+    let ok = Command::new("python3")
+        .args(["-c", script])
+        .arg(tmp.path())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        missing_peer("python3", "needed to write the hostile WARCs");
+        return;
+    }
+    for (file, says) in [
+        ("bomb.warc.gz", "gzip bomb"),
+        ("header.warc", "longer than 65536 bytes"),
+    ] {
+        let input = tmp.path().join(file);
+        let started = std::time::Instant::now();
+        let (_, code, stderr) = ingest(&tmp.path().join(format!("a-{file}")), &[&input], &[]);
+        assert_eq!(code, 2, "{file}: {stderr}");
+        assert!(
+            stderr.contains(file)
+                && stderr.contains("bad WARC record at offset 0")
+                && stderr.contains(says),
+            "{file}: {stderr}"
+        );
+        // Not a benchmark: a guard against reading a terabyte.
+        assert!(started.elapsed().as_secs() < 60, "{file}");
+    }
+}
