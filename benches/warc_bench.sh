@@ -27,9 +27,10 @@ cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 nb="$here/target/release/newsbag"
 timing=$(mktemp)
 
-# The pages: archive/inbox/page.html with a numbered title and body, every
-# third one in windows-1256 (said by HTTP only), every fifth without an
-# HTTP charset; written as a WARC and, for the HTML rate, as files.
+# The pages: archive/inbox/page.html (windows-1256) with a numbered title
+# and a longer body, every other one re-encoded in UTF-8 (its <meta> too),
+# every fifth without an HTTP charset; written as a WARC and, for the HTML
+# rate, as files.
 gen() { # gen COUNT WARC [HTMLDIR]
 "$py" - "$here/archive/inbox/page.html" "$@" <<'PY'
 import io, os, sys
@@ -39,7 +40,7 @@ page, count, warc = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 html_dir = sys.argv[4] if len(sys.argv) > 4 else None
 if os.path.exists(warc):
     sys.exit(0)
-template = open(page, encoding="utf-8").read()
+template = open(page, "rb").read().decode("cp1256")
 body = "متن خبر شماره {n} دربارهٔ شهرداری رشت و اصفهان و جلسهٔ شورای شهر. "
 with open(warc + ".part", "wb") as f:
     w = WARCWriter(f, gzip=True)
@@ -47,11 +48,12 @@ with open(warc + ".part", "wb") as f:
     for n in range(count):
         text = template.replace("<title>", f"<title>{n} ", 1).replace(
             "</body>", "<p>" + body.format(n=n) * 8 + "</p></body>", 1)
-        if n % 3 == 1:
+        if n % 2 == 1:
+            # windows-1256, as the sample page is (its <meta> says so).
             data = text.replace("\u06cc", "\u064a").replace("\u06a9", "\u0643").encode("cp1256", "replace")
-            ctype = "text/html; charset=windows-1256"
+            ctype = "text/html" if n % 5 == 0 else "text/html; charset=windows-1256"
         else:
-            data = text.encode("utf-8")
+            data = text.replace("windows-1256", "utf-8").encode("utf-8")
             ctype = "text/html" if n % 5 == 0 else "text/html; charset=utf-8"
         http = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
         w.write_record(w.create_warc_record(f"https://news.example/{n}", "response",

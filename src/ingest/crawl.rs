@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 use super::layout::{Layout, Pending};
 use super::names::{slug, unique_id};
 use super::prepare::{CaptureHints, PreparedInput, prepare_with};
-use super::spool::{Copier, Spool, Tee, temp_path};
+use super::spool::{Copier, Spool, Tee, copy_file, temp_path};
 use super::{IngestOptions, IngestSummary, Rejected, pack_files};
 use crate::encoding::{self, DetectedBy, Detection, Encoding};
 use crate::error::{Error, Result};
@@ -115,17 +115,22 @@ pub(super) fn ingest_crawl(
     let dir = format!("crawls/{id}");
     let crawl_path = format!("{dir}/original.{}", if gz { "warc.gz" } else { "warc" });
     let n = *out.copies;
-    *out.copies += 2;
+    *out.copies += 3;
+    let size = match src {
+        CrawlSource::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+        CrawlSource::Bytes(b) => Some(b.len() as u64),
+    };
     let mut whole = Copier::new(
         format!("data/{crawl_path}"),
         temp_path(out.work, n),
         out.in_memory,
+        size,
     );
-    let mut records = Copier::new(
-        format!("data/{dir}/records.jsonl"),
-        temp_path(out.work, n + 1),
-        out.in_memory,
-    );
+    // The records' lines go to a file first, then through a copier that
+    // knows their size.
+    let lines_path = temp_path(out.work, n + 1);
+    let lines_file = File::create(&lines_path).map_err(|e| Error::io("create", &lines_path, e))?;
+    let mut records = io::BufWriter::with_capacity(1 << 16, lines_file);
     let mut tee = Tee {
         inner: reader,
         copy: &mut whole,
@@ -140,6 +145,7 @@ pub(super) fn ingest_crawl(
         waiting_bytes: 0,
         found: BTreeMap::new(),
         records: &mut records,
+        records_path: &lines_path,
     };
     let mut warc = WarcReader::new(&mut tee).map_err(|e| Error::io("read", name, e))?;
     let max = options.max_input_bytes;
@@ -179,7 +185,15 @@ pub(super) fn ingest_crawl(
     out.summary.inputs += 1;
     out.summary.bytes += whole.len();
     out.spool.put_copy(whole.finish()?)?;
-    out.spool.put_copy(records.finish()?)?;
+    records
+        .into_inner()
+        .map_err(|e| Error::io("write", &lines_path, e.into_error()))?;
+    out.spool.put_copy(copy_file(
+        format!("data/{dir}/records.jsonl"),
+        &lines_path,
+        temp_path(out.work, n + 2),
+        out.in_memory,
+    )?)?;
     Ok(())
 }
 
@@ -193,14 +207,18 @@ struct Crawl<'a> {
     /// Keys of the captures stored (record id, payload digest and URI) →
     /// their item's id.
     found: BTreeMap<String, String>,
-    records: &'a mut Copier,
+    records: &'a mut io::BufWriter<File>,
+    records_path: &'a Path,
 }
 
 impl Crawl<'_> {
     fn line(&mut self, v: &Value) -> Result<()> {
+        use std::io::Write;
         let mut s = serde_json::to_vec(v).unwrap_or_default();
         s.push(b'\n');
-        self.records.write(&s)
+        self.records
+            .write_all(&s)
+            .map_err(|e| Error::io("write", self.records_path, e))
     }
 
     /// A bad record: an error, or under `--keep-going` a rejected input.

@@ -104,6 +104,8 @@ pub(super) struct Copier {
     hasher: MultiHasher,
     crc: crc32fast::Hasher,
     in_memory: u64,
+    /// The size the file is expected to have, if known.
+    expected: Option<u64>,
     size: u64,
     /// Bytes not yet packed: all of them while they fit in memory, then
     /// less than [`PUMP_READ`].
@@ -114,13 +116,15 @@ pub(super) struct Copier {
 
 impl Copier {
     /// A copier of the payload file at `path` (`data/…`), packing into
-    /// `temp` once it passes `in_memory` bytes.
-    pub(super) fn new(path: String, temp: PathBuf, in_memory: u64) -> Self {
+    /// `temp` once it passes `in_memory` bytes, or as soon as the first
+    /// [`SAMPLE`] bytes are in when its `expected` size is larger.
+    pub(super) fn new(path: String, temp: PathBuf, in_memory: u64, expected: Option<u64>) -> Self {
         Copier {
             path,
             hasher: MultiHasher::new(&Algorithm::DEFAULT),
             crc: crc32fast::Hasher::new(),
             in_memory,
+            expected,
             size: 0,
             pending: Vec::new(),
             sink: None,
@@ -143,7 +147,11 @@ impl Copier {
         self.crc.update(bytes);
         self.size += bytes.len() as u64;
         self.pending.extend_from_slice(bytes);
-        if self.sink.is_none() && self.pending.len() as u64 > self.in_memory {
+        let large = self.expected.is_some_and(|e| e > self.in_memory);
+        if self.sink.is_none()
+            && (self.pending.len() as u64 > self.in_memory
+                || (large && self.pending.len() >= SAMPLE))
+        {
             let method = method_for(
                 self.path.strip_prefix("data/").unwrap_or(&self.path),
                 &self.pending[..self.pending.len().min(SAMPLE)],
@@ -221,6 +229,33 @@ impl Copier {
             file: self.temp,
         })
     }
+}
+
+/// Packs the file `from` (of `size` bytes), read once in [`PUMP_READ`]
+/// pieces, as the payload file at `path`.
+pub(super) fn copy_file(
+    path: String,
+    from: &Path,
+    temp: PathBuf,
+    in_memory: u64,
+) -> Result<Copied> {
+    use std::io::Read;
+    let mut f = File::open(from).map_err(|e| Error::io("read", from, e))?;
+    let size = f.metadata().map_err(|e| Error::io("read", from, e))?.len();
+    let mut copy = Copier::new(path, temp, in_memory, Some(size));
+    let mut buf = vec![0u8; PUMP_READ];
+    loop {
+        let n = match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(Error::io("read", from, e)),
+        };
+        copy.write(&buf[..n])?;
+    }
+    drop(f);
+    let _ = fs::remove_file(from);
+    copy.finish()
 }
 
 /// A reader that copies what it reads into a [`Copier`].

@@ -329,3 +329,39 @@ fn a_warc_streamed_through_the_spool_gives_the_same_entries() {
         assert_eq!(records.1.iter().filter(|&&b| b == b'\n').count(), 300);
     }
 }
+
+#[test]
+fn the_http_charset_is_weighed_against_the_page_and_the_bytes() {
+    use super::crawl::weigh_http_charset;
+    let arabic =
+        "<html><body><p>الأمطار الغزيرة تغلق المدارس في المدينة لليوم الثاني</p></body></html>";
+    let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(arabic);
+    let chosen = |bytes: &[u8], http: Option<&str>| {
+        let (d, decoded, why) = weigh_http_charset(bytes, None, http);
+        assert_eq!(decoded.encoding, d.encoding);
+        (d.label(), why["by"].as_str().unwrap().to_owned())
+    };
+    // The HTTP charset alone says it, and the bytes agree.
+    assert_eq!(chosen(&cp1256, Some("windows-1256")).0, "windows-1256");
+    // Valid UTF-8 outweighs a server's default iso-8859-1.
+    assert_eq!(
+        chosen(arabic.as_bytes(), Some("iso-8859-1")),
+        ("utf-8".into(), "sniffed".into())
+    );
+    // Bytes malformed in the HTTP charset: it loses.
+    assert_eq!(chosen(&cp1256, Some("utf-8")).0, "windows-1256");
+    // Another charset that reads the bytes cleanly comes first, as in
+    // browsers.
+    assert_eq!(
+        chosen(&cp1256, Some("koi8-r")),
+        ("koi8-r".into(), "http".into())
+    );
+    // A label no one knows, ASCII only, and --encoding.
+    assert_eq!(chosen(&cp1256, Some("no-such")).0, "windows-1256");
+    assert_eq!(chosen(b"<p>plain</p>", Some("koi8-r")).0, "utf-8");
+    let (d, _, why) = weigh_http_charset(&cp1256, Some(encoding_rs::KOI8_U), Some("windows-1256"));
+    assert_eq!(
+        (d.label().as_str(), why["by"].as_str()),
+        ("koi8-u", Some("given"))
+    );
+}
