@@ -209,7 +209,9 @@ struct Limits {
     run: usize,
     /// Tag files up to this size are packed in memory (libdeflate), larger
     /// ones streamed: the rule `write_zip` follows
-    /// ([`IN_MEMORY`]), so that both write the same bytes for a bag.
+    /// ([`IN_MEMORY`]), so that both write the same bytes for a bag. A WARC
+    /// kept whole is packed by the same rule, and spooled entries larger
+    /// than this are copied into the ZIP in pieces, not read whole.
     in_memory: u64,
 }
 
