@@ -143,6 +143,7 @@ pub(super) fn ingest_crawl(
         options,
         waiting: Vec::new(),
         waiting_bytes: 0,
+        files: Vec::new(),
         found: BTreeMap::new(),
         records: &mut records,
         records_path: &lines_path,
@@ -173,6 +174,7 @@ pub(super) fn ingest_crawl(
         }
     }
     crawl.flush(out)?;
+    crawl.drain(out)?;
     drop(crawl);
     drop(warc);
     // What follows the last record, and all of a file whose reading
@@ -204,6 +206,8 @@ struct Crawl<'a> {
     options: &'a IngestOptions,
     waiting: Vec<Waiting>,
     waiting_bytes: usize,
+    /// Payload files of the last batch, packed with the next one.
+    files: Vec<(String, Pending)>,
     /// Keys of the captures stored (record id, payload digest and URI) →
     /// their item's id.
     found: BTreeMap<String, String>,
@@ -479,14 +483,25 @@ impl Crawl<'_> {
         let options = self.options;
         let mut waiting = std::mem::take(&mut self.waiting);
         self.waiting_bytes = 0;
-        let prepared: Vec<Option<Result<PreparedInput>>> = waiting
-            .par_iter_mut()
-            .map(|w| {
-                w.capture
-                    .take()
-                    .map(|(payload, hints)| prepare_with(stable, payload, options, Some(hints)))
-            })
-            .collect();
+        // The files of the previous batch are hashed and packed while this
+        // one is prepared, as ingest's main loop does.
+        let previous = std::mem::take(&mut self.files);
+        let (packed, prepared): (_, Vec<Option<Result<PreparedInput>>>) = rayon::join(
+            || pack_files(previous),
+            || {
+                waiting
+                    .par_iter_mut()
+                    .map(|w| {
+                        w.capture.take().map(|(payload, hints)| {
+                            prepare_with(stable, payload, options, Some(hints))
+                        })
+                    })
+                    .collect()
+            },
+        );
+        for (path, digests, p) in packed {
+            out.spool.put(path, digests, &p)?;
+        }
         let mut files: Vec<(String, Pending)> = Vec::new();
         for (mut w, p) in waiting.into_iter().zip(prepared) {
             match p {
@@ -537,8 +552,14 @@ impl Crawl<'_> {
             }
             self.line(&w.line)?;
         }
-        for (path, digests, packed) in pack_files(files) {
-            out.spool.put(path, digests, &packed)?;
+        self.files = files;
+        Ok(())
+    }
+
+    /// Packs and spools the files of the last batch.
+    fn drain(&mut self, out: &mut Out<'_>) -> Result<()> {
+        for (path, digests, p) in pack_files(std::mem::take(&mut self.files)) {
+            out.spool.put(path, digests, &p)?;
         }
         Ok(())
     }
