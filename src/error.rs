@@ -185,6 +185,15 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// A record of a WARC file (web archive) that cannot be read or used.
+    #[error("bad WARC record at offset {offset}: {reason}")]
+    Warc {
+        /// Where the record starts in the file (for a gzipped WARC, the
+        /// offset of the gzip member it starts in).
+        offset: u64,
+        /// What is wrong.
+        reason: String,
+    },
     /// A Dublin Core (`oai_dc`) record that cannot be read back.
     #[error("malformed Dublin Core record at line {line}, column {column}: {reason}")]
     DcXml {

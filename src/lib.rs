@@ -68,6 +68,7 @@ pub mod spill;
 pub mod tagfile;
 pub mod verify;
 mod walk;
+pub mod warc;
 
 pub use error::{Error, Result};
 pub use report::{Level, Problem, ProblemKind, Report, Severity};

@@ -48,7 +48,7 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l encoding -d '
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l info -d 'A bag-info.txt element, written in the order given (repeatable)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l meta -d 'Dublin Core fields for inputs that carry none: JSON or CSV keyed by input file name (schemas/meta.schema.json). The file itself is not ingested' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l date -d 'Bagging-Date (YYYY-MM-DD); default: today (UTC). With a date, the provenance records that date as the ingest time, so the same inputs give a byte-identical bag' -r
-complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l max-input-bytes -d 'Largest input accepted, in bytes' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l max-input-bytes -d 'Largest input accepted, in bytes (for a WARC: largest captured payload; the WARC itself is streamed whatever its size)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l keep-going -d 'Ingest what can be ingested and list the rejected inputs (exit 1) instead of writing nothing'
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l json -d 'Print the summary as JSON on stdout'
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -s q -l quiet -d 'Print only errors'

@@ -41,7 +41,7 @@ _arguments "${_arguments_options[@]}" : \
 '*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
 '--meta=[Dublin Core fields for inputs that carry none\: JSON or CSV keyed by input file name (schemas/meta.schema.json). The file itself is not ingested]:FILE:_files' \
 '--date=[Bagging-Date (YYYY-MM-DD); default\: today (UTC). With a date, the provenance records that date as the ingest time, so the same inputs give a byte-identical bag]:YYYY-MM-DD:_default' \
-'--max-input-bytes=[Largest input accepted, in bytes]:BYTES:_default' \
+'--max-input-bytes=[Largest input accepted, in bytes (for a WARC\: largest captured payload; the WARC itself is streamed whatever its size)]:BYTES:_default' \
 '--keep-going[Ingest what can be ingested and list the rejected inputs (exit 1) instead of writing nothing]' \
 '--json[Print the summary as JSON on stdout]' \
 '-q[Print only errors]' \

@@ -162,12 +162,24 @@ pub(super) fn write_bag_zip_in<'scope>(
         entry.push_str(rel);
         if !tag_first {
             let Some(f) = next_file.take() else { break };
-            // One positioned read per entry into a reused buffer.
-            buf.resize(usize::try_from(f.csize).unwrap_or(usize::MAX), 0);
-            read_at(&mut spool, &mut buf, f.offset)
-                .map_err(|e| Error::io("read", z.spool_path, e))?;
-            zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
-                .map_err(werr)?;
+            if f.csize <= z.in_memory {
+                // One positioned read per entry into a reused buffer.
+                buf.resize(usize::try_from(f.csize).unwrap_or(usize::MAX), 0);
+                read_at(&mut spool, &mut buf, f.offset)
+                    .map_err(|e| Error::io("read", z.spool_path, e))?;
+                zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut &buf[..])
+                    .map_err(werr)?;
+            } else {
+                // A large entry (a WARC kept whole) is copied, not held:
+                // memory stays flat in the size of the WARC.
+                use std::io::{Read, Seek, SeekFrom};
+                spool
+                    .seek(SeekFrom::Start(f.offset))
+                    .map_err(|e| Error::io("read", z.spool_path, e))?;
+                let mut part = std::io::BufReader::with_capacity(1 << 20, (&spool).take(f.csize));
+                zip.add_raw(&entry, f.method, f.crc32, f.size, f.csize, &mut part)
+                    .map_err(werr)?;
+            }
             if let Some(m) = manifests.as_mut() {
                 m.push(&f.path, |a| f.digest(a))?;
             }

@@ -17,7 +17,75 @@ pub(super) enum Source<'a> {
     Bytes(&'a [u8]),
 }
 
+/// An input opened: its bytes, or a WARC file to be streamed.
+pub(super) enum Opened {
+    Bytes(Vec<u8>),
+    Warc,
+}
+
+/// Bytes read to tell a WARC file from other inputs.
+const SNIFF: usize = 4096;
+
 impl Source<'_> {
+    /// The name provenance records for it (`name`, as given, for bytes).
+    pub(super) fn stable<'n>(&'n self, name: &'n str) -> &'n str {
+        match self {
+            Source::File(_, stable) => stable.as_str(),
+            Source::Bytes(_) => name,
+        }
+    }
+
+    /// Opens the input: a WARC file (told from its first bytes, whatever
+    /// its size and name) is left to be streamed; any other input is read
+    /// whole, up to `max` bytes.
+    pub(super) fn open(&self, name: &str, max: u64) -> Result<Opened> {
+        match self {
+            Source::Bytes(b) => {
+                if crate::warc::is_warc(&b[..b.len().min(SNIFF)]) {
+                    return Ok(Opened::Warc);
+                }
+                self.read(name, max).map(Opened::Bytes)
+            }
+            Source::File(p, _) => {
+                let mut f = fs::File::open(p).map_err(|e| Error::io("read", p, e))?;
+                let size = f.metadata().map_or(0, |m| m.len());
+                let mut head = vec![0u8; SNIFF];
+                let mut n = 0;
+                while n < SNIFF {
+                    match f.read(&mut head[n..]) {
+                        Ok(0) => break,
+                        Ok(k) => n += k,
+                        Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                        Err(e) => return Err(Error::io("read", p, e)),
+                    }
+                }
+                head.truncate(n);
+                if crate::warc::is_warc(&head) {
+                    return Ok(Opened::Warc);
+                }
+                if size > max || n as u64 > max {
+                    return Err(self.too_big(name, max));
+                }
+                let mut buf = Vec::with_capacity(usize::try_from(size).unwrap_or(0) + 1);
+                buf.extend_from_slice(&head);
+                f.take(max + 1 - n as u64)
+                    .read_to_end(&mut buf)
+                    .map_err(|e| Error::io("read", p, e))?;
+                if buf.len() as u64 > max {
+                    return Err(self.too_big(name, max));
+                }
+                Ok(Opened::Bytes(buf))
+            }
+        }
+    }
+
+    fn too_big(&self, name: &str, max: u64) -> Error {
+        Error::LimitExceeded {
+            what: format!("size of input `{name}`"),
+            limit: max,
+        }
+    }
+
     /// Its size, as far as can be told before reading it.
     pub(super) fn size(&self) -> u64 {
         match self {

@@ -43,13 +43,17 @@ pub(super) struct Layout {
 }
 
 impl Layout {
-    /// Adds the files of `input` (paths under `data/`) to `files`.
+    /// Adds the files of `input` (paths under `data/`) to `files`; returns
+    /// the id of each of its items (the first one's for an item stored
+    /// before), or nothing for a feed stored before.
     pub(super) fn add(
         &mut self,
         input: PreparedInput,
         files: &mut Vec<(String, Pending)>,
         summary: &mut IngestSummary,
-    ) {
+    ) -> Vec<String> {
+        let mut ids = Vec::with_capacity(input.items.len());
+        let mut extra = Some(input.extra);
         let feed = matches!(input.format, ItemFormat::Rss | ItemFormat::Atom);
         let mut feed_dir = None;
         // Items that are the whole input (not a fragment of a feed) share
@@ -61,7 +65,7 @@ impl Layout {
                 summary
                     .duplicates
                     .push(format!("`{}` is the same feed as `{first}`", input.name));
-                return;
+                return ids;
             }
             self.seen_feeds
                 .insert(input.sha256.clone(), input.name.clone());
@@ -78,6 +82,9 @@ impl Layout {
                 format!("feeds/{id}/original.xml"),
                 Pending::Bytes(bytes.unwrap_or_default()),
             ));
+            for (file, bytes) in extra.take().unwrap_or_default() {
+                files.push((format!("feeds/{id}/{file}"), Pending::Bytes(bytes)));
+            }
             feed_dir = Some(id);
         }
         for it in input.items {
@@ -95,6 +102,7 @@ impl Layout {
                     "an item of `{}` is the same as item `{first}`",
                     input.name
                 ));
+                ids.push(first.to_owned());
                 continue;
             }
             let base = it
@@ -114,6 +122,11 @@ impl Layout {
                 None => original.clone().unwrap_or_default(),
             };
             files.push((format!("{dir}/original.{}", it.ext), Pending::Bytes(bytes)));
+            if !feed {
+                for (file, bytes) in extra.take().unwrap_or_default() {
+                    files.push((format!("{dir}/{file}"), Pending::Bytes(bytes)));
+                }
+            }
             files.push((
                 format!("{dir}/text.txt"),
                 Pending::Bytes(it.text.into_bytes()),
@@ -135,6 +148,8 @@ impl Layout {
             }
             files.push((format!("{dir}/provenance.json"), Pending::Json(prov)));
             self.items += 1;
+            ids.push(id);
         }
+        ids
     }
 }

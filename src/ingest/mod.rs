@@ -18,6 +18,7 @@
 //! bag's ZIP. This file runs the steps in order.
 
 mod bag_zip;
+mod crawl;
 mod index;
 mod inputs;
 mod layout;
@@ -26,12 +27,12 @@ mod meta;
 mod names;
 mod prepare;
 mod provenance;
+mod spool;
 #[cfg(test)]
 mod tests;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -43,7 +44,7 @@ use crate::error::{Error, Result};
 use crate::progress::Reporter;
 use crate::serialize::{IN_MEMORY, Packed, pack};
 use bag_zip::{BagZip, bag_options, write_bag_zip, write_collection};
-use inputs::{Source, expand, input_files};
+use inputs::{Opened, Source, expand, input_files};
 use layout::{Layout, Pending};
 use names::{check_name, derive_name};
 use prepare::{PreparedInput, prepare};
@@ -208,7 +209,9 @@ struct Limits {
     run: usize,
     /// Tag files up to this size are packed in memory (libdeflate), larger
     /// ones streamed: the rule `write_zip` follows
-    /// ([`IN_MEMORY`]), so that both write the same bytes for a bag.
+    /// ([`IN_MEMORY`]), so that both write the same bytes for a bag. A WARC
+    /// kept whole is packed by the same rule, and spooled entries larger
+    /// than this are copied into the ZIP in pieces, not read whole.
     in_memory: u64,
 }
 
@@ -290,27 +293,33 @@ fn ingest_with(
     let spool_path = work.path().join("payload.spool");
     let spool_file =
         fs::File::create(&spool_path).map_err(|e| Error::io("create", &spool_path, e))?;
-    let mut spool = std::io::BufWriter::with_capacity(1 << 20, spool_file);
-    let mut spool_len = 0u64;
-    let mut index = Index::new(work.path(), limits.run);
+    let mut spool = spool::Spool {
+        out: std::io::BufWriter::with_capacity(1 << 20, spool_file),
+        len: 0,
+        path: spool_path.clone(),
+        index: Index::new(work.path(), limits.run),
+    };
     let mut layout = Layout::default();
+    let mut copies = 0usize;
 
     // 2. Read, prepare, lay out, hash and pack, a batch at a time. The
     // files of one batch are hashed and packed while the next batch is
     // prepared, so that both cores stay busy between the (short) steps
     // that must run in order: laying out and spooling.
     reporter.start(count, 0);
-    let prepare_batch = |batch: &[(String, Source<'_>)]| -> Vec<Result<PreparedInput>> {
+    // A WARC file is not read here but streamed afterwards, in order
+    // (`None`).
+    let prepare_batch = |batch: &[(String, Source<'_>)]| -> Vec<Result<Option<PreparedInput>>> {
         batch
             .par_iter()
             .map(|(name, src)| {
-                let stable = match src {
-                    Source::File(_, stable) => stable.as_str(),
-                    Source::Bytes(_) => name.as_str(),
-                };
+                let stable = src.stable(name);
                 let r = src
-                    .read(name, options.max_input_bytes)
-                    .and_then(|bytes| prepare(stable, bytes, options));
+                    .open(name, options.max_input_bytes)
+                    .and_then(|opened| match opened {
+                        Opened::Bytes(bytes) => prepare(stable, bytes, options).map(Some),
+                        Opened::Warc => Ok(None),
+                    });
                 reporter.file_done();
                 r
             })
@@ -325,27 +334,29 @@ fn ingest_with(
             || next.as_deref().map(prepare_batch),
         );
         for (path, digests, p) in packed {
-            spool
-                .write_all(&p.data)
-                .map_err(|e| Error::io("write", &spool_path, e))?;
-            let csize = p.data.len() as u64;
-            index.push(index::Spooled {
-                path,
-                digests,
-                method: p.method,
-                crc32: p.crc32,
-                size: p.size,
-                offset: spool_len,
-                csize,
-            })?;
-            spool_len += csize;
+            spool.put(path, digests, &p)?;
         }
         let (Some(batch), Some(prepared)) = (next.take(), prepared) else {
             break;
         };
-        for ((name, _), p) in batch.iter().zip(prepared) {
+        for ((name, src), p) in batch.iter().zip(prepared) {
             match p {
-                Ok(p) => {
+                Ok(None) => {
+                    let source = match src {
+                        Source::File(path, _) => crawl::CrawlSource::File(path),
+                        Source::Bytes(b) => crawl::CrawlSource::Bytes(b),
+                    };
+                    let mut out = crawl::Out {
+                        layout: &mut layout,
+                        spool: &mut spool,
+                        summary: &mut summary,
+                        work: work.path(),
+                        in_memory: limits.in_memory,
+                        copies: &mut copies,
+                    };
+                    crawl::ingest_crawl(name, src.stable(name), source, options, &mut out)?;
+                }
+                Ok(Some(p)) => {
                     summary.inputs += 1;
                     summary.bytes += p.original.len() as u64;
                     *summary.encodings.entry(p.encoding.clone()).or_insert(0) += 1;
@@ -368,7 +379,8 @@ fn ingest_with(
         }
         // Every payload file is an entry, and so is each item's directory;
         // the top-level directories and tag files are a handful more.
-        let entries = index.oxum().streams + (files.len() + layout.items) as u64 + ENTRIES_BESIDES;
+        let entries =
+            spool.index.oxum().streams + (files.len() + layout.items) as u64 + ENTRIES_BESIDES;
         if entries > options.max_entries {
             return Err(Error::TooManyEntries {
                 items: layout.items as u64,
@@ -383,7 +395,9 @@ fn ingest_with(
         return Err(Error::NothingToIngest);
     }
     summary.items = layout.items;
+    let index = spool.index;
     let spool_file = spool
+        .out
         .into_inner()
         .map_err(|e| Error::io("write", &spool_path, e.into_error()))?;
     drop(spool_file);

@@ -40,6 +40,21 @@ pub(super) struct PreparedInput {
     pub(super) encoding: String,
     pub(super) repairs: BTreeMap<String, u64>,
     pub(super) items: Vec<Prepared>,
+    /// Files kept beside the original (name in the item's or feed's
+    /// directory, bytes): a WARC capture's record and headers.
+    pub(super) extra: Vec<(String, Vec<u8>)>,
+}
+
+/// What a WARC capture adds to an input: see [`super::crawl`].
+pub(super) struct CaptureHints {
+    /// The `charset` of the HTTP `Content-Type`.
+    pub(super) http_charset: Option<String>,
+    /// `WARC-Target-URI`.
+    pub(super) target_uri: Option<String>,
+    /// Added to each item's provenance record (`capture`).
+    pub(super) provenance: serde_json::Value,
+    /// Files kept beside the original.
+    pub(super) extra: Vec<(String, Vec<u8>)>,
 }
 
 pub(super) fn sha256_hex(bytes: &[u8]) -> String {
@@ -52,8 +67,31 @@ pub(super) fn prepare(
     original: Vec<u8>,
     options: &IngestOptions,
 ) -> Result<PreparedInput> {
+    prepare_with(name, original, options, None)
+}
+
+/// [`prepare`] of an input that may be a WARC capture (`hints`).
+pub(super) fn prepare_with(
+    name: &str,
+    original: Vec<u8>,
+    options: &IngestOptions,
+    hints: Option<CaptureHints>,
+) -> Result<PreparedInput> {
     let format = item::sniff(&original);
-    let (detection, decoded) = encoding::detect_and_decode(&original, options.encoding);
+    let (detection, decoded, decision) = match &hints {
+        None => {
+            let (d, t) = encoding::detect_and_decode(&original, options.encoding);
+            (d, t, None)
+        }
+        Some(h) => {
+            let (d, t, why) = super::crawl::weigh_http_charset(
+                &original,
+                options.encoding,
+                h.http_charset.as_deref(),
+            );
+            (d, t, Some(why))
+        }
+    };
     let items = item::parse(&decoded.text, format)?;
     let file_name = Path::new(name)
         .file_name()
@@ -96,7 +134,14 @@ pub(super) fn prepare(
                 media_type: format.media_type().to_owned(),
                 charset: Some(detection.label()),
                 sha256_hex: item_sha.clone(),
-                source: it.source.clone().or_else(|| Some(name.to_owned())),
+                source: it.source.clone().or_else(|| {
+                    Some(
+                        hints
+                            .as_ref()
+                            .and_then(|h| h.target_uri.clone())
+                            .unwrap_or_else(|| name.to_owned()),
+                    )
+                }),
             };
             let (record_item, record_repairs) = it.normalized(text.persian);
             let mut record = Record::from_item(&record_item, &origin);
@@ -117,6 +162,23 @@ pub(super) fn prepare(
                 name, &sha256, &item_sha, format, &detection, &text, it, options, feed,
             );
             provenance["record"] = serde_json::json!({ "repairs": record_repairs });
+            if let Some(h) = &hints {
+                if let Some(uri) = &h.target_uri {
+                    // The capture's URI identifies the page (first of all).
+                    if !record.identifier.contains(uri) {
+                        record.identifier.insert(0, uri.clone());
+                    }
+                    if !record.source.contains(uri) {
+                        record.source.push(uri.clone());
+                    }
+                }
+                provenance["original"]["kind"] =
+                    serde_json::json!("HTTP payload of a WARC record, as captured");
+                provenance["capture"] = h.provenance.clone();
+                if let Some(why) = &decision {
+                    provenance["capture"]["encoding_decision"] = why.clone();
+                }
+            }
             let mut identity = it.identifiers.clone();
             identity.push(item_sha.clone());
             let prepared = Prepared {
@@ -149,6 +211,7 @@ pub(super) fn prepare(
         encoding: detection.label(),
         repairs,
         items: prepared,
+        extra: hints.map(|h| h.extra).unwrap_or_default(),
     })
 }
 

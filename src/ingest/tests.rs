@@ -250,3 +250,118 @@ fn names() {
         assert!(check_name(bad).is_err(), "{bad}");
     }
 }
+
+/// A WARC of `n` captured pages (plain, or a gzip member per record).
+fn crawl(n: usize, gz: bool) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = Vec::new();
+    for i in 0..n {
+        let body = format!(
+            "<html><head><title>Page {i}</title></head><body><article><p>News number {i}, \
+             with words enough to be a page: {}</p></article></body></html>",
+            "lorem ipsum ".repeat(i % 17 + 1)
+        );
+        let http =
+            format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{body}");
+        let rec = format!(
+            "WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:{i:08}>\r\n\
+             WARC-Target-URI: http://example.org/n/{i}\r\nWARC-Date: 2026-01-01T00:00:00Z\r\n\
+             Content-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n{http}\r\n\r\n",
+            http.len()
+        );
+        if gz {
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(rec.as_bytes()).unwrap();
+            out.extend(e.finish().unwrap());
+        } else {
+            out.extend_from_slice(rec.as_bytes());
+        }
+    }
+    out
+}
+
+#[test]
+fn a_warc_streamed_through_the_spool_gives_the_same_entries() {
+    let tmp = tempfile::tempdir().unwrap();
+    for gz in [false, true] {
+        let warc = crawl(300, gz);
+        let input = tmp.path().join(format!("crawl-{gz}.bin"));
+        std::fs::write(&input, &warc).unwrap();
+        let inputs = [Input::Path(input)];
+        let make = |archive: &str, limits: Limits| {
+            let archive = tmp.path().join(format!("{archive}-{gz}"));
+            let mut options = IngestOptions::new(&archive, "2020-01-01", "2020-01-01T00:00:00Z");
+            options.name = Some("bag".into());
+            let summary =
+                ingest_with(&inputs, &options, &crate::progress::NoProgress, limits).unwrap();
+            assert_eq!(summary.items, 300);
+            assert_eq!(summary.inputs, 1);
+            assert_eq!(summary.bytes, warc.len() as u64);
+            let left: Vec<_> = std::fs::read_dir(&archive)
+                .unwrap()
+                .flatten()
+                .map(|e| e.file_name())
+                .collect();
+            assert_eq!(left, ["bags"]);
+            summary.bag
+        };
+        let in_memory = make("memory", Limits::default());
+        // The WARC, records.jsonl and tag files streamed in pieces.
+        let streamed = make(
+            "streamed",
+            Limits {
+                run: 7,
+                in_memory: 1000,
+            },
+        );
+        let want = entries(&in_memory);
+        assert_eq!(entries(&streamed), want);
+        let ext = if gz { "warc.gz" } else { "warc" };
+        let kept = want
+            .iter()
+            .find(|(n, _)| n.ends_with(&format!("original.{ext}")))
+            .unwrap();
+        assert_eq!(kept.1, warc, "the WARC is kept byte-exact");
+        let records = want
+            .iter()
+            .find(|(n, _)| n.ends_with("records.jsonl"))
+            .unwrap();
+        assert_eq!(records.1.iter().filter(|&&b| b == b'\n').count(), 300);
+    }
+}
+
+#[test]
+fn the_http_charset_is_weighed_against_the_page_and_the_bytes() {
+    use super::crawl::weigh_http_charset;
+    let arabic =
+        "<html><body><p>الأمطار الغزيرة تغلق المدارس في المدينة لليوم الثاني</p></body></html>";
+    let (cp1256, _, _) = encoding_rs::WINDOWS_1256.encode(arabic);
+    let chosen = |bytes: &[u8], http: Option<&str>| {
+        let (d, decoded, why) = weigh_http_charset(bytes, None, http);
+        assert_eq!(decoded.encoding, d.encoding);
+        (d.label(), why["by"].as_str().unwrap().to_owned())
+    };
+    // The HTTP charset alone says it, and the bytes agree.
+    assert_eq!(chosen(&cp1256, Some("windows-1256")).0, "windows-1256");
+    // Valid UTF-8 outweighs a server's default iso-8859-1.
+    assert_eq!(
+        chosen(arabic.as_bytes(), Some("iso-8859-1")),
+        ("utf-8".into(), "sniffed".into())
+    );
+    // Bytes malformed in the HTTP charset: it loses.
+    assert_eq!(chosen(&cp1256, Some("utf-8")).0, "windows-1256");
+    // Another charset that reads the bytes cleanly comes first, as in
+    // browsers.
+    assert_eq!(
+        chosen(&cp1256, Some("koi8-r")),
+        ("koi8-r".into(), "http".into())
+    );
+    // A label no one knows, ASCII only, and --encoding.
+    assert_eq!(chosen(&cp1256, Some("no-such")).0, "windows-1256");
+    assert_eq!(chosen(b"<p>plain</p>", Some("koi8-r")).0, "utf-8");
+    let (d, _, why) = weigh_http_charset(&cp1256, Some(encoding_rs::KOI8_U), Some("windows-1256"));
+    assert_eq!(
+        (d.label().as_str(), why["by"].as_str()),
+        ("koi8-u", Some("given"))
+    );
+}

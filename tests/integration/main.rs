@@ -22,4 +22,5 @@ mod links;
 mod peer;
 mod util;
 mod verify_cli;
+mod warc;
 mod zip;

@@ -36,9 +36,12 @@ pub(crate) enum Command {
     /// Ingest news items into one verified, zipped bag in the archive.
     ///
     /// INPUT is a file, a directory (read recursively, in sorted order) or
-    /// `-` for standard input. Plain text, HTML, RSS 2.0 and Atom are told
-    /// apart by content; the encoding is detected (see `newsbag detect`).
-    /// Each item gets its original bytes, its UTF-8 text derivative, a Dublin
+    /// `-` for standard input. Plain text, HTML, RSS 2.0, Atom and WARC web
+    /// archives (plain or gzipped) are told apart by content; the encoding
+    /// is detected (see `newsbag detect`). A WARC is streamed record by
+    /// record and kept whole: each HTML page or feed it captured becomes an
+    /// item (docs/warc.md); a bad record is named with its offset. Each
+    /// item gets its original bytes, its UTF-8 text derivative, a Dublin
     /// Core record (oai_dc) and a provenance record; the bag is written to
     /// ARCHIVE/bags/NAME.zip only once complete and verified. Exit status 0,
     /// 1 when some inputs were rejected under --keep-going, 2 on errors
@@ -153,7 +156,8 @@ pub(crate) struct IngestArgs {
     /// give a byte-identical bag.
     #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_date)]
     pub(crate) date: Option<String>,
-    /// Largest input accepted, in bytes.
+    /// Largest input accepted, in bytes (for a WARC: largest captured
+    /// payload; the WARC itself is streamed whatever its size).
     #[arg(long, value_name = "BYTES", default_value_t = newsbag::ingest::DEFAULT_MAX_INPUT_BYTES)]
     pub(crate) max_input_bytes: u64,
 }
