@@ -1,0 +1,4 @@
+//! Search over the archive: the normaliser applied to what is indexed and
+//! to every query ([`fold`]).
+
+pub mod fold;
