@@ -70,6 +70,10 @@ pub struct ItemRecord {
     pub media_type: Option<String>,
     /// The detected encoding of the original.
     pub encoding: Option<String>,
+    /// The text derivative (`text.txt`), for the search index; not
+    /// recorded in the catalog's rows.
+    #[serde(skip)]
+    pub text: Option<String>,
 }
 
 /// A bag read for registration: its record, and where to stream its
@@ -110,7 +114,7 @@ struct Opened {
     zip: OpenedZip<SharedFile>,
     info: Option<usize>,
     tag_manifest: Option<usize>,
-    items: BTreeMap<String, (Option<usize>, Option<usize>)>,
+    items: BTreeMap<String, (Option<usize>, Option<usize>, Option<usize>)>,
 }
 
 fn open(zip: &Path) -> Result<Opened> {
@@ -139,12 +143,13 @@ fn open(zip: &Path) -> Result<Opened> {
                     "provenance.json" => {
                         out.items.entry(item.to_owned()).or_default().1 = Some(id);
                     }
+                    "text.txt" => out.items.entry(item.to_owned()).or_default().2 = Some(id),
                     _ => {}
                 }
             }
         }
     }
-    out.items.retain(|_, (dc, _)| dc.is_some());
+    out.items.retain(|_, (dc, _, _)| dc.is_some());
     Ok(out)
 }
 
@@ -219,7 +224,7 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
 /// Streams the items of the zipped bag at `zip` to `f`, in id order.
 pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
     let opened = open(zip)?;
-    for (id, (dc, provenance)) in &opened.items {
+    for (id, (dc, provenance, text)) in &opened.items {
         let Some(dc) = *dc else { continue };
         let path = format!("data/items/{id}");
         let xml = read_entry(zip, &opened, dc, &format!("{path}/dc.xml"))?;
@@ -234,6 +239,14 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
                     .map_err(|e| bad(zip, format!("`{what}`: {e}")))?
             }
             None => serde_json::Value::Null,
+        };
+        let derivative = match text {
+            Some(t) => {
+                let what = format!("{path}/text.txt");
+                let bytes = read_entry(zip, &opened, *t, &what)?;
+                Some(String::from_utf8_lossy(&bytes).into_owned())
+            }
+            None => None,
         };
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         f(ItemRecord {
@@ -251,6 +264,7 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
             sha256: text(&prov["original"]["sha256"]),
             media_type: text(&prov["input"]["media_type"]),
             encoding: text(&prov["encoding"]["encoding"]),
+            text: derivative,
         })?;
     }
     Ok(())

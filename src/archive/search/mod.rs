@@ -2,3 +2,5 @@
 //! to every query ([`fold`]).
 
 pub mod fold;
+pub mod index;
+pub mod query;
