@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Error, Result};
 use crate::checksum::{Algorithm, hash_reader};
-use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, SharedFile, open_zip, read_tag_entry};
+use crate::serialize::{
+    MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, SharedFile, open_zip, read_tag_entry,
+};
 use crate::tagfile::BagInfo;
 
 /// What the catalog records of a bag when it is registered. Written in
@@ -243,8 +245,13 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
         let derivative = match text {
             Some(t) => {
                 let what = format!("{path}/text.txt");
-                let bytes = read_entry(zip, &opened, *t, &what)?;
-                Some(String::from_utf8_lossy(&bytes).into_owned())
+                if opened.zip.archive.entry(opened.zip.entries[*t]).size > MAX_ZIP_TAG_FILE {
+                    log::warn!("`{what}` in `{}` is too large to index", zip.display());
+                    None
+                } else {
+                    let bytes = read_entry(zip, &opened, *t, &what)?;
+                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                }
             }
             None => None,
         };

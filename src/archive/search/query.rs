@@ -170,6 +170,15 @@ fn phrase_spellings(words: &[&str]) -> Vec<Vec<String>> {
     acc
 }
 
+/// An FTS5 filter on one column: the phrase of `text`'s folded words
+/// (each written spelling), or `None` when it has no word.
+#[must_use]
+pub fn column_phrase(column: &str, text: &str) -> Option<String> {
+    let ws: Vec<&str> = text.split_whitespace().collect();
+    let s = phrase_spellings(&ws);
+    (!s.is_empty()).then(|| format!("{column} : {}", render(&s, false)))
+}
+
 /// Translates `query` into an FTS5 expression.
 ///
 /// ```

@@ -5,6 +5,7 @@ mod bag;
 mod catalog;
 mod detect;
 mod extract;
+mod find;
 mod generate;
 mod history;
 mod ingest;
@@ -26,6 +27,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::Audit(a) => audit::run(&a, &args.global),
         Command::Status(s) => status::run(&s, &args.global),
         Command::History(h) => history::run(&h),
+        Command::Find(f) => find::run(&f),
         Command::Replicate(r) => replicate::run(&r, &args.global),
         Command::Catalog(c) => catalog::run(&c, &args.global),
         Command::Generate(g) => generate::run(&g),
