@@ -9,7 +9,7 @@
 //! written with ZWNJ, is searched as the joined word OR the phrase of its
 //! parts (the ZWNJ rule of `docs/search.md`).
 
-use super::fold::{SEPARABLE_PREFIXES, ZWNJ, fold, zwnj_splits};
+use super::fold::{SEPARABLE_PREFIXES, SEPARABLE_SUFFIXES, ZWNJ, fold, zwnj_splits};
 
 /// A query the translator refuses, with what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -123,6 +123,11 @@ fn spellings(word: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// Whether `word` is a separable suffix written alone (`ها` in `کتاب ها`).
+fn is_suffix(word: &str) -> bool {
+    matches!(tokens(word).as_slice(), [t] if SEPARABLE_SUFFIXES.contains(&t.as_str()))
+}
+
 fn quote(tokens: &[String]) -> String {
     format!("\"{}\"", tokens.join(" ").replace('"', "\"\""))
 }
@@ -220,7 +225,9 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
                 let alone = tokens(w);
                 let spell = match next {
                     Some(n)
-                        if alone.len() == 1 && SEPARABLE_PREFIXES.contains(&alone[0].as_str()) =>
+                        if alone.len() == 1
+                            && (SEPARABLE_PREFIXES.contains(&alone[0].as_str())
+                                || is_suffix(n)) =>
                     {
                         i += 1;
                         let n_prefix = n.ends_with('*');
@@ -353,6 +360,8 @@ mod tests {
         assert_eq!(fts("می شود"), all);
         assert_eq!(fts("مي‌شود"), all);
         assert_eq!(fts("كتاب‌ها"), r#"("کتابها" OR "کتاب ها")"#);
+        assert_eq!(fts("کتاب ها"), r#"("کتابها" OR "کتاب ها")"#);
+        assert_eq!(fts("ها"), r#""ها""#);
         assert_eq!(fts("كتابِ"), r#""کتاب""#);
         assert_eq!(fts("۱۳۹۵"), r#""1395""#);
         assert_eq!(fts("میز"), r#""میز""#);
