@@ -31,6 +31,9 @@ _newsbag() {
             newsbag,extract)
                 cmd="newsbag__subcmd__extract"
                 ;;
+            newsbag,find)
+                cmd="newsbag__subcmd__find"
+                ;;
             newsbag,generate)
                 cmd="newsbag__subcmd__generate"
                 ;;
@@ -100,6 +103,9 @@ _newsbag() {
             newsbag__subcmd__help,extract)
                 cmd="newsbag__subcmd__help__subcmd__extract"
                 ;;
+            newsbag__subcmd__help,find)
+                cmd="newsbag__subcmd__help__subcmd__find"
+                ;;
             newsbag__subcmd__help,generate)
                 cmd="newsbag__subcmd__help__subcmd__generate"
                 ;;
@@ -140,7 +146,7 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history replicate catalog generate detect normalize help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history find replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -347,6 +353,52 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__find)
+            opts="-q -v -h --since --until --source --lang --creator --bag --limit --count-by --json --csv --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count-by)
+                    COMPREPLY=($(compgen -W "day week month year source language" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__generate)
             opts="-q -v -h --quiet --verbose --no-progress --help man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -446,7 +498,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="ingest bag verify extract audit status history replicate catalog generate detect normalize help"
+            opts="ingest bag verify extract audit status history find replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -530,6 +582,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help__subcmd__extract)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__find)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

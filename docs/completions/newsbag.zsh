@@ -158,6 +158,34 @@ premis\:"PREMIS 3.0 XML"))' \
 '::subject -- A bag name or an item id (default\: the whole archive):_default' \
 && ret=0
 ;;
+(find)
+_arguments "${_arguments_options[@]}" : \
+'--since=[Only items dated on or after this UTC day (YYYY-MM-DD)]:DATE:_default' \
+'--until=[Only items dated on or before this UTC day (YYYY-MM-DD), all of it]:DATE:_default' \
+'*--source=[Only items from this host (or its subdomains); repeatable]:HOST:_default' \
+'*--lang=[Only items in this language (\`fa\` also keeps \`fa-IR\`); repeatable]:CODE:_default' \
+'--creator=[Only items whose creator has these words]:NAME:_default' \
+'--bag=[Only items of this bag]:NAME:_default' \
+'--limit=[At most this many results]:N:_default' \
+'--count-by=[Count the matching items by time or group instead of listing them]:GROUP:((day\:"UTC day"
+week\:"Week, named by its Monday"
+month\:"Month"
+year\:"Year"
+source\:"Host of the item'\''s URL"
+language\:"First language"))' \
+'(--csv)--json[Print JSON]' \
+'--csv[Print CSV (RFC 4180, with a header line)]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+'::query -- The query (default\: every item the filters keep, newest first):_default' \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 '--to=[The replica'\''s root (another disk or mount), created if needed]:DIR:_files' \
@@ -375,6 +403,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(find)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -454,6 +486,7 @@ _newsbag_commands() {
 'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
+'find:Find items across the archive\: full-text query, filters, counts' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -514,6 +547,11 @@ _newsbag__subcmd__extract_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag extract commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__find_commands] )) ||
+_newsbag__subcmd__find_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag find commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__generate_commands] )) ||
 _newsbag__subcmd__generate_commands() {
     local commands; commands=(
@@ -567,6 +605,7 @@ _newsbag__subcmd__help_commands() {
 'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
+'find:Find items across the archive\: full-text query, filters, counts' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -607,6 +646,11 @@ _newsbag__subcmd__help__subcmd__detect_commands() {
 _newsbag__subcmd__help__subcmd__extract_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help extract commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__find_commands] )) ||
+_newsbag__subcmd__help__subcmd__find_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help find commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__help__subcmd__generate_commands] )) ||
 _newsbag__subcmd__help__subcmd__generate_commands() {

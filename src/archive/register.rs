@@ -72,8 +72,8 @@ pub struct ItemRecord {
     pub media_type: Option<String>,
     /// The detected encoding of the original.
     pub encoding: Option<String>,
-    /// The text derivative (`text.txt`), for the search index; not
-    /// recorded in the catalog's rows.
+    /// The item's main text (`content.txt`, else `text.txt`), for the
+    /// search index; not recorded in the catalog's rows.
     #[serde(skip)]
     pub text: Option<String>,
 }
@@ -109,6 +109,8 @@ pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
     Ok((n, hex))
 }
 
+type ItemEntries = (Option<usize>, Option<usize>, Option<usize>, Option<usize>);
+
 /// A zip opened for registration: its tag files and, by item id, the
 /// entries of each item's `dc.xml` and `provenance.json` (positions in the
 /// zip's list of file entries).
@@ -116,7 +118,8 @@ struct Opened {
     zip: OpenedZip<SharedFile>,
     info: Option<usize>,
     tag_manifest: Option<usize>,
-    items: BTreeMap<String, (Option<usize>, Option<usize>, Option<usize>)>,
+    /// By item id: `dc.xml`, `provenance.json`, `text.txt`, `content.txt`.
+    items: BTreeMap<String, ItemEntries>,
 }
 
 fn open(zip: &Path) -> Result<Opened> {
@@ -146,12 +149,13 @@ fn open(zip: &Path) -> Result<Opened> {
                         out.items.entry(item.to_owned()).or_default().1 = Some(id);
                     }
                     "text.txt" => out.items.entry(item.to_owned()).or_default().2 = Some(id),
+                    "content.txt" => out.items.entry(item.to_owned()).or_default().3 = Some(id),
                     _ => {}
                 }
             }
         }
     }
-    out.items.retain(|_, (dc, _, _)| dc.is_some());
+    out.items.retain(|_, (dc, ..)| dc.is_some());
     Ok(out)
 }
 
@@ -226,7 +230,7 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
 /// Streams the items of the zipped bag at `zip` to `f`, in id order.
 pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
     let opened = open(zip)?;
-    for (id, (dc, provenance, text)) in &opened.items {
+    for (id, (dc, provenance, text, content)) in &opened.items {
         let Some(dc) = *dc else { continue };
         let path = format!("data/items/{id}");
         let xml = read_entry(zip, &opened, dc, &format!("{path}/dc.xml"))?;
@@ -242,14 +246,19 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
             }
             None => serde_json::Value::Null,
         };
-        let derivative = match text {
-            Some(t) => {
-                let what = format!("{path}/text.txt");
-                if opened.zip.archive.entry(opened.zip.entries[*t]).size > MAX_ZIP_TAG_FILE {
+        // The main text (`content.txt`) of HTML and feed items, else the
+        // whole text derivative.
+        let derivative = match content
+            .map(|c| (c, "content.txt"))
+            .or(text.map(|t| (t, "text.txt")))
+        {
+            Some((t, name)) => {
+                let what = format!("{path}/{name}");
+                if opened.zip.archive.entry(opened.zip.entries[t]).size > MAX_ZIP_TAG_FILE {
                     log::warn!("`{what}` in `{}` is too large to index", zip.display());
                     None
                 } else {
-                    let bytes = read_entry(zip, &opened, *t, &what)?;
+                    let bytes = read_entry(zip, &opened, t, &what)?;
                     Some(String::from_utf8_lossy(&bytes).into_owned())
                 }
             }

@@ -253,7 +253,11 @@ pub fn find(
     let mut reader = ItemReader::default();
     for (hit, zip) in hits.iter_mut().zip(&zips) {
         // A bag that cannot be read still lists its items, without text.
-        if let Ok(Some(text)) = reader.read(zip, &hit.id, "text.txt") {
+        let text = match reader.read(zip, &hit.id, "content.txt") {
+            Ok(None) => reader.read(zip, &hit.id, "text.txt"),
+            r => r,
+        };
+        if let Ok(Some(text)) = text {
             hit.snippet = snippet(&String::from_utf8_lossy(&text), &words);
         }
     }
