@@ -2,7 +2,7 @@
 //! bm25 with a snippet of their text, and counts of them over time or per
 //! group.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use chrono::NaiveDate;
@@ -316,7 +316,7 @@ pub fn count_by(
         }
         Ok(out)
     };
-    let matching: HashMap<String, u64> = counts(query)?.into_iter().collect();
+    let matching: BTreeMap<String, u64> = counts(query)?.into_iter().collect();
     let mut out = Vec::new();
     for (key, total_count) in counts(None)? {
         let count = matching.get(&key).copied().unwrap_or(0);
@@ -340,7 +340,7 @@ pub fn count_by(
 /// directory for the next read.
 #[derive(Default)]
 pub struct ItemReader {
-    open: HashMap<PathBuf, OpenedZip<SharedFile>>,
+    open: BTreeMap<PathBuf, OpenedZip<SharedFile>>,
 }
 
 impl std::fmt::Debug for ItemReader {

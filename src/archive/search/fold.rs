@@ -68,8 +68,8 @@ fn fold_char(c: char) -> char {
         'ك' => 'ک',
         'آ' | 'أ' | 'إ' | 'ٱ' => 'ا',
         'ة' | 'ۀ' | 'ہ' => 'ه',
-        '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
-        '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+        '\u{06F0}'..='\u{06F9}' => char::from_digit(c as u32 - 0x06F0, 10).unwrap_or(c),
+        '\u{0660}'..='\u{0669}' => char::from_digit(c as u32 - 0x0660, 10).unwrap_or(c),
         _ => c,
     }
 }
