@@ -258,8 +258,15 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
                     log::warn!("`{what}` in `{}` is too large to index", zip.display());
                     None
                 } else {
-                    let bytes = read_entry(zip, &opened, t, &what)?;
-                    Some(String::from_utf8_lossy(&bytes).into_owned())
+                    // Damage to the text is the audit's finding: the item
+                    // is still registered, its text not indexed.
+                    match read_entry(zip, &opened, t, &what) {
+                        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                        Err(e) => {
+                            log::warn!("not indexed: {e}");
+                            None
+                        }
+                    }
                 }
             }
             None => None,
