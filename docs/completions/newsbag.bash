@@ -52,6 +52,9 @@ _newsbag() {
             newsbag,replicate)
                 cmd="newsbag__subcmd__replicate"
                 ;;
+            newsbag,show)
+                cmd="newsbag__subcmd__show"
+                ;;
             newsbag,status)
                 cmd="newsbag__subcmd__status"
                 ;;
@@ -124,6 +127,9 @@ _newsbag() {
             newsbag__subcmd__help,replicate)
                 cmd="newsbag__subcmd__help__subcmd__replicate"
                 ;;
+            newsbag__subcmd__help,show)
+                cmd="newsbag__subcmd__help__subcmd__show"
+                ;;
             newsbag__subcmd__help,status)
                 cmd="newsbag__subcmd__help__subcmd__status"
                 ;;
@@ -146,7 +152,7 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history find replicate catalog generate detect normalize help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history find show replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -498,7 +504,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="ingest bag verify extract audit status history find replicate catalog generate detect normalize help"
+            opts="ingest bag verify extract audit status history find show replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -721,6 +727,20 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__help__subcmd__show)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -840,6 +860,28 @@ _newsbag() {
             case "${prev}" in
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__show)
+            opts="-q -v -h --bag --original --format --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

@@ -186,6 +186,23 @@ language\:"First language"))' \
 '::query -- The query (default\: every item the filters keep, newest first):_default' \
 && ret=0
 ;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+'--bag=[The bag holding it (when several bags hold an item of that id)]:NAME:_default' \
+'--format=[Output format]:FORMAT:((text\:"Labelled lines, then the text"
+json\:"One JSON object"))' \
+'(--format)--original[Write the original bytes to stdout]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+':item -- The item'\''s id:_default' \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 '--to=[The replica'\''s root (another disk or mount), created if needed]:DIR:_files' \
@@ -407,6 +424,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -487,6 +508,7 @@ _newsbag_commands() {
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
 'find:Find items across the archive\: full-text query, filters, counts' \
+'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -606,6 +628,7 @@ _newsbag__subcmd__help_commands() {
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
 'find:Find items across the archive\: full-text query, filters, counts' \
+'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -695,6 +718,11 @@ _newsbag__subcmd__help__subcmd__replicate_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help replicate commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__show_commands] )) ||
+_newsbag__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help show commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__status_commands] )) ||
 _newsbag__subcmd__help__subcmd__status_commands() {
     local commands; commands=()
@@ -724,6 +752,11 @@ _newsbag__subcmd__normalize_commands() {
 _newsbag__subcmd__replicate_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag replicate commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__show_commands] )) ||
+_newsbag__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag show commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__status_commands] )) ||
 _newsbag__subcmd__status_commands() {

@@ -335,3 +335,101 @@ fn a_migrated_catalog_asks_for_a_rebuild() {
         .success();
     assert_eq!(ids(&archive, &["rice"]), ["rice-harvest"]);
 }
+
+/// `newsbag show`: the record, provenance, fixity and text from the zip,
+/// the original byte for byte, and clear errors.
+#[test]
+fn show_an_item_and_its_original() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive(tmp.path());
+    // The independent reader: the zip crate, on the bag itself.
+    let zip_path = archive.join("bags/sample.zip");
+    let mut zip = zip::ZipArchive::new(fs::File::open(&zip_path).unwrap()).unwrap();
+    let mut entry = |name: &str| {
+        let mut f = zip
+            .by_name(&format!("sample/data/items/berenj/{name}"))
+            .unwrap();
+        let mut v = Vec::new();
+        std::io::Read::read_to_end(&mut f, &mut v).unwrap();
+        v
+    };
+    let original = entry("original.xml");
+    let text = String::from_utf8(entry("text.txt")).unwrap();
+    let provenance: serde_json::Value = serde_json::from_slice(&entry("provenance.json")).unwrap();
+
+    let out = newsbag()
+        .arg("show")
+        .arg(&archive)
+        .args(["berenj", "--original"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(out.stdout, original);
+
+    let out = newsbag()
+        .arg("show")
+        .arg(&archive)
+        .args(["berenj", "--format", "json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(shown["bag"], "sample");
+    assert_eq!(
+        shown["dc"]["title"][0],
+        "پایان زودهنگام برداشت برنج در گیلان"
+    );
+    assert_eq!(shown["text"].as_str().unwrap(), text);
+    assert_eq!(shown["provenance"], provenance);
+    assert_eq!(shown["sha256"], provenance["original"]["sha256"]);
+    assert_eq!(shown["fixity"]["state"], "present");
+
+    let out = newsbag()
+        .arg("show")
+        .arg(&archive)
+        .arg("berenj")
+        .output()
+        .unwrap();
+    let s = String::from_utf8(out.stdout).unwrap();
+    assert!(s.contains("dc:title      پایان زودهنگام"), "{s}");
+    assert!(s.contains("fixity        present"), "{s}");
+
+    // An unknown id, and an id two bags hold without --bag: exit 2.
+    newsbag()
+        .arg("show")
+        .arg(&archive)
+        .arg("no-such-item")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no item `no-such-item`"));
+    newsbag()
+        .args([
+            "ingest",
+            "--date",
+            "2026-11-28",
+            "--name",
+            "again",
+            "--archive",
+        ])
+        .arg(&archive)
+        .arg("--meta")
+        .arg(repo("archive/inbox/meta.json"))
+        .arg(repo("archive/inbox"))
+        .timeout(Duration::from_secs(120))
+        .assert()
+        .success();
+    newsbag()
+        .arg("show")
+        .arg(&archive)
+        .arg("berenj")
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("again, sample"));
+    newsbag()
+        .arg("show")
+        .arg(&archive)
+        .args(["berenj", "--bag", "again", "--original"])
+        .assert()
+        .success()
+        .stdout(original);
+}

@@ -30,6 +30,22 @@ pub enum Error {
          rebuild` to fill it from the bags"
     )]
     IncompleteIndex(PathBuf),
+    /// No item of that id.
+    #[error("no item `{id}` in the catalog of `{archive}`")]
+    UnknownItem {
+        /// The id asked for.
+        id: String,
+        /// The archive.
+        archive: PathBuf,
+    },
+    /// Several bags hold an item of that id.
+    #[error("several bags hold an item `{id}` ({bags}): name one with --bag")]
+    AmbiguousItem {
+        /// The id asked for.
+        id: String,
+        /// The bags.
+        bags: String,
+    },
 }
 
 /// Filters applied with (or without) a query. Dates are UTC days, both
@@ -383,6 +399,68 @@ impl ItemReader {
             return Err(bad(format!("`{want}`: {}", p.message())));
         }
         Ok(Some(bytes))
+    }
+}
+
+impl ItemReader {
+    /// Streams the item's original (`data/items/ITEM/original.*`) to
+    /// `out`, checking its CRC and size as it goes; returns the number of
+    /// bytes and their SHA-256. A damaged entry is an error once its bytes
+    /// have been written.
+    pub fn copy_original(
+        &mut self,
+        zip: &Path,
+        item: &str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Option<(u64, String)>, crate::archive::Error> {
+        use sha2::Digest;
+        let bad = |reason: String| crate::archive::Error::BadBag {
+            path: zip.to_owned(),
+            reason,
+        };
+        if !self.open.contains_key(zip) {
+            let opened = open_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
+            self.open.insert(zip.to_owned(), opened);
+        }
+        let Some(opened) = self.open.get(zip) else {
+            return Ok(None);
+        };
+        let prefix = format!("data/items/{item}/original.");
+        let Some(&entry) = opened.entries.iter().find(|&&e| {
+            let rel = opened.archive.entry(e).rel;
+            rel.strip_prefix(&prefix)
+                .is_some_and(|ext| !ext.contains('/'))
+        }) else {
+            return Ok(None);
+        };
+        let mut archive = opened.archive.clone();
+        let info = opened.archive.entry(entry);
+        let rel = info.rel.to_owned();
+        let mut r = crate::serialize::open_entry(&mut archive, &info)
+            .map_err(|e| bad(format!("cannot read `{rel}`: {e}")))?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut n = 0u64;
+        loop {
+            let k = std::io::Read::read(&mut r, &mut buf)
+                .map_err(|e| bad(format!("cannot read `{rel}`: {e}")))?;
+            if k == 0 {
+                break;
+            }
+            hasher.update(&buf[..k]);
+            out.write_all(&buf[..k])
+                .map_err(|e| crate::archive::Error::io("write", "standard output", e))?;
+            n += k as u64;
+        }
+        if let Some(p) = r.finish(&info) {
+            return Err(bad(format!("`{rel}`: {}", p.message())));
+        }
+        let hex: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Some((n, hex)))
     }
 }
 

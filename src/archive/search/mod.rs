@@ -5,3 +5,4 @@ pub mod find;
 pub mod fold;
 pub mod index;
 pub mod query;
+pub mod show;

@@ -109,6 +109,13 @@ pub(crate) enum Command {
     /// KEY,count,total_count,ratio (a bar chart on a terminal), where
     /// total_count counts the items the filters alone keep.
     Find(FindArgs),
+    /// Show an item: its Dublin Core record, provenance, the fixity status
+    /// of its bag and its text, read straight from the zip.
+    ///
+    /// --original writes the original bytes to stdout instead, checked
+    /// against the zip entry's CRC and the SHA-256 its provenance records
+    /// as they are written (a mismatch is an error after the bytes).
+    Show(ShowArgs),
     /// Copy every bag to a second archive root, verify each copy, and
     /// record where it is.
     Replicate(ReplicateArgs),
@@ -453,6 +460,33 @@ pub(crate) struct FindArgs {
     /// Print CSV (RFC 4180, with a header line).
     #[arg(long)]
     pub(crate) csv: bool,
+}
+
+/// Arguments of `newsbag show`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ShowArgs {
+    /// The archive root.
+    pub(crate) archive: PathBuf,
+    /// The item's id.
+    pub(crate) item: String,
+    /// The bag holding it (when several bags hold an item of that id).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) bag: Option<String>,
+    /// Write the original bytes to stdout.
+    #[arg(long, conflicts_with = "format")]
+    pub(crate) original: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub(crate) format: ShowFormat,
+}
+
+/// Output formats of `newsbag show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// Labelled lines, then the text.
+    Text,
+    /// One JSON object.
+    Json,
 }
 
 /// Groups of `newsbag find --count-by`.

@@ -11,6 +11,7 @@ mod history;
 mod ingest;
 mod normalize;
 mod replicate;
+mod show;
 mod status;
 mod verify;
 
@@ -28,6 +29,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::Status(s) => status::run(&s, &args.global),
         Command::History(h) => history::run(&h),
         Command::Find(f) => find::run(&f),
+        Command::Show(s) => show::run(&s),
         Command::Replicate(r) => replicate::run(&r, &args.global),
         Command::Catalog(c) => catalog::run(&c, &args.global),
         Command::Generate(g) => generate::run(&g),
