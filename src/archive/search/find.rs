@@ -121,13 +121,13 @@ pub struct Count {
 }
 
 /// The SQL `FROM … WHERE …` of a search, with its parameters.
-struct Select {
-    from_where: String,
-    params: Vec<Value>,
+pub(super) struct Select {
+    pub(super) from_where: String,
+    pub(super) params: Vec<Value>,
     ranked: bool,
 }
 
-fn build(query: Option<&Query>, filters: &Filters) -> Select {
+pub(super) fn build(query: Option<&Query>, filters: &Filters) -> Select {
     let mut fts = query.map(|q| q.fts.clone());
     if let Some(c) = &filters.creator
         && let Some(phrase) = query::column_phrase("creator", c)

@@ -116,6 +116,15 @@ pub(crate) enum Command {
     /// against the zip entry's CRC and the SHA-256 its provenance records
     /// as they are written (a mismatch is an error after the bytes).
     Show(ShowArgs),
+    /// Export the items matching a query and filters as JSON Lines or CSV.
+    ///
+    /// One record per item (id, bag, url, source, title, creator,
+    /// subjects, description, date_published, date_collected, language,
+    /// encoding, text, sha256 of the original), streamed straight from the
+    /// zips in a stable order (bag, then item id). A file export also
+    /// writes FILE.manifest.json: the query, filters, archive, newsbag
+    /// version, count and SHA-256 of the export.
+    Export(ExportArgs),
     /// Copy every bag to a second archive root, verify each copy, and
     /// record where it is.
     Replicate(ReplicateArgs),
@@ -430,6 +439,25 @@ pub(crate) struct FindArgs {
     pub(crate) archive: PathBuf,
     /// The query (default: every item the filters keep, newest first).
     pub(crate) query: Option<String>,
+    #[command(flatten)]
+    pub(crate) filters: FilterArgs,
+    /// At most this many results.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) limit: usize,
+    /// Count the matching items by time or group instead of listing them.
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub(crate) count_by: Option<CountByArg>,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub(crate) json: bool,
+    /// Print CSV (RFC 4180, with a header line).
+    #[arg(long)]
+    pub(crate) csv: bool,
+}
+
+/// The filters of `newsbag find` and `newsbag export`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct FilterArgs {
     /// Only items dated on or after this UTC day (YYYY-MM-DD).
     #[arg(long, value_name = "DATE", value_parser = parse_day)]
     pub(crate) since: Option<chrono::NaiveDate>,
@@ -448,18 +476,36 @@ pub(crate) struct FindArgs {
     /// Only items of this bag.
     #[arg(long, value_name = "NAME")]
     pub(crate) bag: Option<String>,
-    /// At most this many results.
-    #[arg(long, value_name = "N", default_value_t = 20)]
-    pub(crate) limit: usize,
-    /// Count the matching items by time or group instead of listing them.
-    #[arg(long, value_enum, value_name = "GROUP")]
-    pub(crate) count_by: Option<CountByArg>,
-    /// Print JSON.
-    #[arg(long, conflicts_with = "csv")]
-    pub(crate) json: bool,
-    /// Print CSV (RFC 4180, with a header line).
+}
+
+/// Arguments of `newsbag export`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ExportArgs {
+    /// The archive root.
+    pub(crate) archive: PathBuf,
+    /// The query, as for `find` (default: every item the filters keep).
+    pub(crate) query: Option<String>,
+    #[command(flatten)]
+    pub(crate) filters: FilterArgs,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormat,
+    /// Where to write: a file (written beside, then renamed; its manifest
+    /// goes to FILE.manifest.json) or `-` for stdout (no manifest).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) to: PathBuf,
+    /// Start a CSV export with a UTF-8 BOM (for spreadsheet programs).
     #[arg(long)]
-    pub(crate) csv: bool,
+    pub(crate) bom: bool,
+}
+
+/// Formats of `newsbag export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// RFC 4180 CSV with a header line.
+    Csv,
 }
 
 /// Arguments of `newsbag show`.

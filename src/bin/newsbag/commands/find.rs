@@ -5,21 +5,14 @@ use std::io::{IsTerminal, Write};
 use newsbag::archive::Archive;
 use newsbag::archive::search::find::{self, CountBy, Filters};
 
-use crate::args::{CountByArg, FindArgs};
+use crate::args::{CountByArg, FilterArgs, FindArgs};
 use crate::exit::Outcome;
 use crate::output::sanitize;
 
 pub(crate) fn run(args: &FindArgs) -> anyhow::Result<Outcome> {
     let archive = Archive::open_for_reading(&args.archive)?;
     let query = find::prepare(&archive, args.query.as_deref())?;
-    let filters = Filters {
-        since: args.since,
-        until: args.until,
-        sources: args.sources.clone(),
-        languages: args.languages.clone(),
-        creator: args.creator.clone(),
-        bag: args.bag.clone(),
-    };
+    let filters = filters(&args.filters);
     let mut out = std::io::stdout().lock();
     if let Some(by) = args.count_by {
         let by = match by {
@@ -118,4 +111,16 @@ pub(crate) fn run(args: &FindArgs) -> anyhow::Result<Outcome> {
     }
     out.flush()?;
     Ok(Outcome::Valid)
+}
+
+/// The library's filters from the command line's.
+pub(crate) fn filters(args: &FilterArgs) -> Filters {
+    Filters {
+        since: args.since,
+        until: args.until,
+        sources: args.sources.clone(),
+        languages: args.languages.clone(),
+        creator: args.creator.clone(),
+        bag: args.bag.clone(),
+    }
 }

@@ -4,6 +4,7 @@ mod audit;
 mod bag;
 mod catalog;
 mod detect;
+mod export;
 mod extract;
 mod find;
 mod generate;
@@ -30,6 +31,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::History(h) => history::run(&h),
         Command::Find(f) => find::run(&f),
         Command::Show(s) => show::run(&s),
+        Command::Export(e) => export::run(&e),
         Command::Replicate(r) => replicate::run(&r, &args.global),
         Command::Catalog(c) => catalog::run(&c, &args.global),
         Command::Generate(g) => generate::run(&g),
