@@ -203,6 +203,29 @@ json\:"One JSON object"))' \
 ':item -- The item'\''s id:_default' \
 && ret=0
 ;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+'--since=[Only items dated on or after this UTC day (YYYY-MM-DD)]:DATE:_default' \
+'--until=[Only items dated on or before this UTC day (YYYY-MM-DD), all of it]:DATE:_default' \
+'*--source=[Only items from this host (or its subdomains); repeatable]:HOST:_default' \
+'*--lang=[Only items in this language (\`fa\` also keeps \`fa-IR\`); repeatable]:CODE:_default' \
+'--creator=[Only items whose creator has these words]:NAME:_default' \
+'--bag=[Only items of this bag]:NAME:_default' \
+'--format=[Output format]:FORMAT:((jsonl\:"One JSON object a line"
+csv\:"RFC 4180 CSV with a header line"))' \
+'--to=[Where to write\: a file (written beside, then renamed; its manifest goes to FILE.manifest.json) or \`-\` for stdout (no manifest)]:FILE:_files' \
+'--bom[Start a CSV export with a UTF-8 BOM (for spreadsheet programs)]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+'::query -- The query, as for `find` (default\: every item the filters keep):_default' \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 '--to=[The replica'\''s root (another disk or mount), created if needed]:DIR:_files' \
@@ -428,6 +451,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -509,6 +536,7 @@ _newsbag_commands() {
 'history:Print the events of the archive, a bag or an item, oldest first' \
 'find:Find items across the archive\: full-text query, filters, counts' \
 'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
+'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -563,6 +591,11 @@ _newsbag__subcmd__catalog__subcmd__rebuild_commands() {
 _newsbag__subcmd__detect_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag detect commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__export_commands] )) ||
+_newsbag__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag export commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__extract_commands] )) ||
 _newsbag__subcmd__extract_commands() {
@@ -629,6 +662,7 @@ _newsbag__subcmd__help_commands() {
 'history:Print the events of the archive, a bag or an item, oldest first' \
 'find:Find items across the archive\: full-text query, filters, counts' \
 'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
+'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -664,6 +698,11 @@ _newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild_commands() {
 _newsbag__subcmd__help__subcmd__detect_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help detect commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__export_commands] )) ||
+_newsbag__subcmd__help__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help export commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__help__subcmd__extract_commands] )) ||
 _newsbag__subcmd__help__subcmd__extract_commands() {
