@@ -166,6 +166,10 @@ fn find_filters_spellings_counts_and_errors() {
     ] {
         assert_eq!(ids(&archive, &[q, "--bag", "gen"]), all3, "{q}");
     }
+    // Phrases too, in each spelling.
+    for q in ["\"کار می‌شود\"", "\"کار میشود\"", "\"کار می شود\""] {
+        assert_eq!(ids(&archive, &[q]), all3, "{q}");
+    }
     // The sample's Atom entry writes `می‌شود` too: found in the archive.
     assert!(ids(&archive, &["میشود"]).contains(&"berenj".to_owned()));
     // Arabic yeh/kaf, harakat and digits, both ways.

@@ -149,8 +149,29 @@ fn render(alternatives: &[Vec<String>], prefix: bool) -> String {
 /// most [`MAX_PHRASE_ALTERNATIVES`] (then the joined spellings only).
 fn phrase_spellings(words: &[&str]) -> Vec<Vec<String>> {
     let mut acc: Vec<Vec<String>> = vec![Vec::new()];
-    for w in words {
-        let s = spellings(w);
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        i += 1;
+        // A separable prefix, or a word before a separable suffix, written
+        // apart: the pair is also searched joined.
+        let pair = words.get(i).filter(|n| {
+            matches!(tokens(w).as_slice(), [t] if SEPARABLE_PREFIXES.contains(&t.as_str()))
+                || is_suffix(n)
+        });
+        let s = match pair {
+            Some(n) => {
+                i += 1;
+                let joined = tokens(&format!("{w}{n}"));
+                let apart = [tokens(w), tokens(n)].concat();
+                if joined == apart {
+                    vec![joined]
+                } else {
+                    vec![joined, apart]
+                }
+            }
+            None => spellings(w),
+        };
         if s.is_empty() {
             continue;
         }
@@ -366,7 +387,9 @@ mod tests {
         assert_eq!(fts("۱۳۹۵"), r#""1395""#);
         assert_eq!(fts("میز"), r#""میز""#);
         assert_eq!(fts("\"این کتاب‌ها\""), r#"("این کتابها" OR "این کتاب ها")"#);
-        assert_eq!(fts("\"می شود\""), r#""می شود""#);
+        assert_eq!(fts("\"می شود\""), r#"("میشود" OR "می شود")"#);
+        assert_eq!(fts("\"کار می شود\""), r#"("کار میشود" OR "کار می شود")"#);
+        assert_eq!(fts("\"کتاب ها\""), r#"("کتابها" OR "کتاب ها")"#);
     }
 
     #[test]
