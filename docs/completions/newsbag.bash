@@ -28,8 +28,14 @@ _newsbag() {
             newsbag,detect)
                 cmd="newsbag__subcmd__detect"
                 ;;
+            newsbag,export)
+                cmd="newsbag__subcmd__export"
+                ;;
             newsbag,extract)
                 cmd="newsbag__subcmd__extract"
+                ;;
+            newsbag,find)
+                cmd="newsbag__subcmd__find"
                 ;;
             newsbag,generate)
                 cmd="newsbag__subcmd__generate"
@@ -48,6 +54,9 @@ _newsbag() {
                 ;;
             newsbag,replicate)
                 cmd="newsbag__subcmd__replicate"
+                ;;
+            newsbag,show)
+                cmd="newsbag__subcmd__show"
                 ;;
             newsbag,status)
                 cmd="newsbag__subcmd__status"
@@ -97,8 +106,14 @@ _newsbag() {
             newsbag__subcmd__help,detect)
                 cmd="newsbag__subcmd__help__subcmd__detect"
                 ;;
+            newsbag__subcmd__help,export)
+                cmd="newsbag__subcmd__help__subcmd__export"
+                ;;
             newsbag__subcmd__help,extract)
                 cmd="newsbag__subcmd__help__subcmd__extract"
+                ;;
+            newsbag__subcmd__help,find)
+                cmd="newsbag__subcmd__help__subcmd__find"
                 ;;
             newsbag__subcmd__help,generate)
                 cmd="newsbag__subcmd__help__subcmd__generate"
@@ -117,6 +132,9 @@ _newsbag() {
                 ;;
             newsbag__subcmd__help,replicate)
                 cmd="newsbag__subcmd__help__subcmd__replicate"
+                ;;
+            newsbag__subcmd__help,show)
+                cmd="newsbag__subcmd__help__subcmd__show"
                 ;;
             newsbag__subcmd__help,status)
                 cmd="newsbag__subcmd__help__subcmd__status"
@@ -140,7 +158,7 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history replicate catalog generate detect normalize help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -313,6 +331,52 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__export)
+            opts="-q -v -h --since --until --source --lang --creator --bag --format --to --bom --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "jsonl csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__extract)
             opts="-q -v -h --to --item --max-total-bytes --max-ratio --max-entries --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
@@ -338,6 +402,52 @@ _newsbag() {
                     ;;
                 --max-entries)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__find)
+            opts="-q -v -h --since --until --source --lang --creator --bag --limit --count-by --json --csv --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --until)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --source)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lang)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --creator)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --limit)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --count-by)
+                    COMPREPLY=($(compgen -W "day week month year source language" -- "${cur}"))
                     return 0
                     ;;
                 *)
@@ -446,7 +556,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="ingest bag verify extract audit status history replicate catalog generate detect normalize help"
+            opts="ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -529,7 +639,35 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__help__subcmd__export)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__help__subcmd__extract)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__find)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -642,6 +780,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help__subcmd__replicate)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
@@ -774,6 +926,28 @@ _newsbag() {
             case "${prev}" in
                 --to)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__show)
+            opts="-q -v -h --bag --original --format --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bag)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
                 *)

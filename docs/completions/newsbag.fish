@@ -36,6 +36,9 @@ complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "extract" -d 'Extrac
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "audit" -d 'Audit the archive: verify the bags least recently checked, within a budget'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "status" -d 'Show the archive at a glance: bags, items, bytes, copies, audits, overdue bags and open problems'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "history" -d 'Print the events of the archive, a bag or an item, oldest first'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "find" -d 'Find items across the archive: full-text query, filters, counts'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "show" -d 'Show an item: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "export" -d 'Export the items matching a query and filters as JSON Lines or CSV'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "replicate" -d 'Copy every bag to a second archive root, verify each copy, and record where it is'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "catalog" -d 'Manage the archive\'s catalog (ARCHIVE/catalog.sqlite)'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "generate" -d 'Generate the man page or shell completions'
@@ -109,6 +112,47 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand history" -s q -l quiet -
 complete -c newsbag -n "__fish_newsbag_using_subcommand history" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand history" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand history" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l since -d 'Only items dated on or after this UTC day (YYYY-MM-DD)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l until -d 'Only items dated on or before this UTC day (YYYY-MM-DD), all of it' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l source -d 'Only items from this host (or its subdomains); repeatable' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l lang -d 'Only items in this language (`fa` also keeps `fa-IR`); repeatable' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l creator -d 'Only items whose creator has these words' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l bag -d 'Only items of this bag' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l limit -d 'At most this many results' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l count-by -d 'Count the matching items by time or group instead of listing them' -r -f -a "day\t'UTC day'
+week\t'Week, named by its Monday'
+month\t'Month'
+year\t'Year'
+source\t'Host of the item\'s URL'
+language\t'First language'"
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l json -d 'Print JSON'
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l csv -d 'Print CSV (RFC 4180, with a header line)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l bag -d 'The bag holding it (when several bags hold an item of that id)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l format -d 'Output format' -r -f -a "text\t'Labelled lines, then the text'
+json\t'One JSON object'"
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l original -d 'Write the original bytes to stdout'
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l since -d 'Only items dated on or after this UTC day (YYYY-MM-DD)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l until -d 'Only items dated on or before this UTC day (YYYY-MM-DD), all of it' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l source -d 'Only items from this host (or its subdomains); repeatable' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l lang -d 'Only items in this language (`fa` also keeps `fa-IR`); repeatable' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l creator -d 'Only items whose creator has these words' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l bag -d 'Only items of this bag' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l format -d 'Output format' -r -f -a "jsonl\t'One JSON object a line'
+csv\t'RFC 4180 CSV with a header line'"
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l to -d 'Where to write: a file (written beside, then renamed; its manifest goes to FILE.manifest.json) or `-` for stdout (no manifest)' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l bom -d 'Start a CSV export with a UTF-8 BOM (for spreadsheet programs)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l to -d 'The replica\'s root (another disk or mount), created if needed' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l json -d 'Print JSON'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s q -l quiet -d 'Print only errors'
@@ -159,19 +203,22 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -s q -l quiet
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "ingest" -d 'Ingest news items into one verified, zipped bag in the archive'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "audit" -d 'Audit the archive: verify the bags least recently checked, within a budget'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "status" -d 'Show the archive at a glance: bags, items, bytes, copies, audits, overdue bags and open problems'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "history" -d 'Print the events of the archive, a bag or an item, oldest first'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "replicate" -d 'Copy every bag to a second archive root, verify each copy, and record where it is'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "catalog" -d 'Manage the archive\'s catalog (ARCHIVE/catalog.sqlite)'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "generate" -d 'Generate the man page or shell completions'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "detect" -d 'Detect the encoding of files: one line per file (encoding, confidence, method, file)'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "normalize" -d 'Write the UTF-8 text derivative of a file to stdout (what ingest stores)'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history replicate catalog generate detect normalize help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "ingest" -d 'Ingest news items into one verified, zipped bag in the archive'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "audit" -d 'Audit the archive: verify the bags least recently checked, within a budget'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "status" -d 'Show the archive at a glance: bags, items, bytes, copies, audits, overdue bags and open problems'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "history" -d 'Print the events of the archive, a bag or an item, oldest first'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "find" -d 'Find items across the archive: full-text query, filters, counts'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "show" -d 'Show an item: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "export" -d 'Export the items matching a query and filters as JSON Lines or CSV'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "replicate" -d 'Copy every bag to a second archive root, verify each copy, and record where it is'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "catalog" -d 'Manage the archive\'s catalog (ARCHIVE/catalog.sqlite)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "generate" -d 'Generate the man page or shell completions'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "detect" -d 'Detect the encoding of files: one line per file (encoding, confidence, method, file)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "normalize" -d 'Write the UTF-8 text derivative of a file to stdout (what ingest stores)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "rebuild" -d 'Make the catalog again from the bags and the event log'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Shell completions (docs/completions/)'

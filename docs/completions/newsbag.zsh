@@ -158,6 +158,74 @@ premis\:"PREMIS 3.0 XML"))' \
 '::subject -- A bag name or an item id (default\: the whole archive):_default' \
 && ret=0
 ;;
+(find)
+_arguments "${_arguments_options[@]}" : \
+'--since=[Only items dated on or after this UTC day (YYYY-MM-DD)]:DATE:_default' \
+'--until=[Only items dated on or before this UTC day (YYYY-MM-DD), all of it]:DATE:_default' \
+'*--source=[Only items from this host (or its subdomains); repeatable]:HOST:_default' \
+'*--lang=[Only items in this language (\`fa\` also keeps \`fa-IR\`); repeatable]:CODE:_default' \
+'--creator=[Only items whose creator has these words]:NAME:_default' \
+'--bag=[Only items of this bag]:NAME:_default' \
+'--limit=[At most this many results]:N:_default' \
+'--count-by=[Count the matching items by time or group instead of listing them]:GROUP:((day\:"UTC day"
+week\:"Week, named by its Monday"
+month\:"Month"
+year\:"Year"
+source\:"Host of the item'\''s URL"
+language\:"First language"))' \
+'(--csv)--json[Print JSON]' \
+'--csv[Print CSV (RFC 4180, with a header line)]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+'::query -- The query (default\: every item the filters keep, newest first):_default' \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+'--bag=[The bag holding it (when several bags hold an item of that id)]:NAME:_default' \
+'--format=[Output format]:FORMAT:((text\:"Labelled lines, then the text"
+json\:"One JSON object"))' \
+'(--format)--original[Write the original bytes to stdout]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+':item -- The item'\''s id:_default' \
+&& ret=0
+;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+'--since=[Only items dated on or after this UTC day (YYYY-MM-DD)]:DATE:_default' \
+'--until=[Only items dated on or before this UTC day (YYYY-MM-DD), all of it]:DATE:_default' \
+'*--source=[Only items from this host (or its subdomains); repeatable]:HOST:_default' \
+'*--lang=[Only items in this language (\`fa\` also keeps \`fa-IR\`); repeatable]:CODE:_default' \
+'--creator=[Only items whose creator has these words]:NAME:_default' \
+'--bag=[Only items of this bag]:NAME:_default' \
+'--format=[Output format]:FORMAT:((jsonl\:"One JSON object a line"
+csv\:"RFC 4180 CSV with a header line"))' \
+'--to=[Where to write\: a file (written beside, then renamed; its manifest goes to FILE.manifest.json) or \`-\` for stdout (no manifest)]:FILE:_files' \
+'--bom[Start a CSV export with a UTF-8 BOM (for spreadsheet programs)]' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+'::query -- The query, as for `find` (default\: every item the filters keep):_default' \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 '--to=[The replica'\''s root (another disk or mount), created if needed]:DIR:_files' \
@@ -375,6 +443,18 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(find)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(show)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(export)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
@@ -454,6 +534,9 @@ _newsbag_commands() {
 'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
+'find:Find items across the archive\: full-text query, filters, counts' \
+'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
+'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -509,10 +592,20 @@ _newsbag__subcmd__detect_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag detect commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__export_commands] )) ||
+_newsbag__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag export commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__extract_commands] )) ||
 _newsbag__subcmd__extract_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag extract commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__find_commands] )) ||
+_newsbag__subcmd__find_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag find commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__generate_commands] )) ||
 _newsbag__subcmd__generate_commands() {
@@ -567,6 +660,9 @@ _newsbag__subcmd__help_commands() {
 'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
+'find:Find items across the archive\: full-text query, filters, counts' \
+'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
+'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'generate:Generate the man page or shell completions' \
@@ -603,10 +699,20 @@ _newsbag__subcmd__help__subcmd__detect_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help detect commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__export_commands] )) ||
+_newsbag__subcmd__help__subcmd__export_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help export commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__extract_commands] )) ||
 _newsbag__subcmd__help__subcmd__extract_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help extract commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__find_commands] )) ||
+_newsbag__subcmd__help__subcmd__find_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help find commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__help__subcmd__generate_commands] )) ||
 _newsbag__subcmd__help__subcmd__generate_commands() {
@@ -651,6 +757,11 @@ _newsbag__subcmd__help__subcmd__replicate_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help replicate commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__show_commands] )) ||
+_newsbag__subcmd__help__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help show commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__status_commands] )) ||
 _newsbag__subcmd__help__subcmd__status_commands() {
     local commands; commands=()
@@ -680,6 +791,11 @@ _newsbag__subcmd__normalize_commands() {
 _newsbag__subcmd__replicate_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag replicate commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__show_commands] )) ||
+_newsbag__subcmd__show_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag show commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__status_commands] )) ||
 _newsbag__subcmd__status_commands() {

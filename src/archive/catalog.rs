@@ -31,7 +31,8 @@ pub const APPLICATION_ID: i32 = 0x6e62_7367;
 /// giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Schema version 1: bags, items, copies and events.
+/// Schema version 1: bags, items, copies and events. Version 2 (the
+/// full-text index) is in [`super::search::index`].
 const V1: &str = "
 CREATE TABLE meta (
     key TEXT PRIMARY KEY,
@@ -101,7 +102,7 @@ CREATE INDEX events_by_time ON events (time);
 
 /// The schema's forward migrations: `MIGRATIONS[v]` takes a catalog of
 /// version `v` to `v + 1`. Version 0 is an empty file.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, super::search::index::V2];
 
 /// The schema version this newsbag writes.
 #[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
@@ -322,6 +323,11 @@ impl Catalog {
     /// Where the file is.
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The connection, for the search module's queries.
+    pub(crate) fn connection(&self) -> &Connection {
+        &self.conn
     }
 
     /// Starts a write transaction, taking SQLite's write lock at once so
@@ -781,6 +787,7 @@ impl Writer<'_> {
                 i.encoding
             ])
             .map_err(&err)?;
+            super::search::index::add(&self.tx, self.tx.last_insert_rowid(), &i).map_err(&err)?;
             Ok(())
         });
         match read {
@@ -828,7 +835,22 @@ mod tests {
             drop(Catalog::open_with(&path, &MIGRATIONS[..from]).unwrap());
             let c = Catalog::open(&path).unwrap();
             assert_eq!(c.version().unwrap(), SCHEMA_VERSION, "from {from}");
-            assert_eq!(tables(&c), ["bags", "copies", "events", "items", "meta"]);
+            assert_eq!(
+                tables(&c),
+                [
+                    "bags",
+                    "copies",
+                    "events",
+                    "item_facets",
+                    "items",
+                    "items_fts",
+                    "items_fts_config",
+                    "items_fts_data",
+                    "items_fts_docsize",
+                    "items_fts_idx",
+                    "meta"
+                ]
+            );
         }
     }
 

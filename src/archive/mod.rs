@@ -26,6 +26,7 @@ pub mod metrics;
 pub mod premis;
 pub mod register;
 pub mod replica;
+pub mod search;
 pub mod status;
 
 use std::fs;

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{Error, Result};
 use crate::checksum::{Algorithm, hash_reader};
-use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, SharedFile, open_zip, read_tag_entry};
+use crate::serialize::{
+    MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, SharedFile, open_zip, read_tag_entry,
+};
 use crate::tagfile::BagInfo;
 
 /// What the catalog records of a bag when it is registered. Written in
@@ -70,6 +72,12 @@ pub struct ItemRecord {
     pub media_type: Option<String>,
     /// The detected encoding of the original.
     pub encoding: Option<String>,
+    /// The item's main text (`content.txt`, else `text.txt`), for the
+    /// search index; not recorded in the catalog's rows. It travels
+    /// through the temporary file of [`Registration::spill`] with the rest
+    /// (skipping it there left the index of a new bag empty).
+    #[serde(default)]
+    pub text: Option<String>,
 }
 
 /// A bag read for registration: its record, and where to stream its
@@ -147,6 +155,8 @@ pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
     Ok((n, hex))
 }
 
+type ItemEntries = (Option<usize>, Option<usize>, Option<usize>, Option<usize>);
+
 /// A zip opened for registration: its tag files and, by item id, the
 /// entries of each item's `dc.xml` and `provenance.json` (positions in the
 /// zip's list of file entries).
@@ -154,7 +164,8 @@ struct Opened {
     zip: OpenedZip<SharedFile>,
     info: Option<usize>,
     tag_manifest: Option<usize>,
-    items: BTreeMap<String, (Option<usize>, Option<usize>)>,
+    /// By item id: `dc.xml`, `provenance.json`, `text.txt`, `content.txt`.
+    items: BTreeMap<String, ItemEntries>,
 }
 
 fn open(zip: &Path) -> Result<Opened> {
@@ -183,12 +194,14 @@ fn open(zip: &Path) -> Result<Opened> {
                     "provenance.json" => {
                         out.items.entry(item.to_owned()).or_default().1 = Some(id);
                     }
+                    "text.txt" => out.items.entry(item.to_owned()).or_default().2 = Some(id),
+                    "content.txt" => out.items.entry(item.to_owned()).or_default().3 = Some(id),
                     _ => {}
                 }
             }
         }
     }
-    out.items.retain(|_, (dc, _)| dc.is_some());
+    out.items.retain(|_, (dc, ..)| dc.is_some());
     Ok(out)
 }
 
@@ -264,7 +277,7 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
 /// Streams the items of the zipped bag at `zip` to `f`, in id order.
 pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
     let opened = open(zip)?;
-    for (id, (dc, provenance)) in &opened.items {
+    for (id, (dc, provenance, text, content)) in &opened.items {
         let Some(dc) = *dc else { continue };
         let path = format!("data/items/{id}");
         let xml = read_entry(zip, &opened, dc, &format!("{path}/dc.xml"))?;
@@ -279,6 +292,31 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
                     .map_err(|e| bad(zip, format!("`{what}`: {e}")))?
             }
             None => serde_json::Value::Null,
+        };
+        // The main text (`content.txt`) of HTML and feed items, else the
+        // whole text derivative.
+        let derivative = match content
+            .map(|c| (c, "content.txt"))
+            .or(text.map(|t| (t, "text.txt")))
+        {
+            Some((t, name)) => {
+                let what = format!("{path}/{name}");
+                if opened.zip.archive.entry(opened.zip.entries[t]).size > MAX_ZIP_TAG_FILE {
+                    log::warn!("`{what}` in `{}` is too large to index", zip.display());
+                    None
+                } else {
+                    // Damage to the text is the audit's finding: the item
+                    // is still registered, its text not indexed.
+                    match read_entry(zip, &opened, t, &what) {
+                        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                        Err(e) => {
+                            log::warn!("not indexed: {e}");
+                            None
+                        }
+                    }
+                }
+            }
+            None => None,
         };
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         f(ItemRecord {
@@ -296,6 +334,7 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
             sha256: text(&prov["original"]["sha256"]),
             media_type: text(&prov["input"]["media_type"]),
             encoding: text(&prov["encoding"]["encoding"]),
+            text: derivative,
         })?;
     }
     Ok(())

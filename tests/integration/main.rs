@@ -20,6 +20,7 @@ mod hostile_zip;
 mod ingest;
 mod links;
 mod peer;
+mod search;
 mod util;
 mod verify_cli;
 mod warc;

@@ -101,6 +101,33 @@ pub(crate) enum Command {
     /// records) and premis (PREMIS 3.0 XML, event types from the Library of
     /// Congress preservation vocabulary).
     History(HistoryArgs),
+    /// Find items across the archive: full-text query, filters, counts.
+    ///
+    /// The query has words (all must match), "quoted phrases", OR, AND,
+    /// NOT (upper case), parentheses and prefix*; Persian and Arabic
+    /// spellings are folded (docs/search.md), so a query finds كتاب and
+    /// کتاب, می‌شود, میشود and می شود alike. Results are ranked (bm25) with
+    /// a snippet of the item's text, matches in […]. --since and --until
+    /// name UTC days, both included. --count-by prints
+    /// KEY,count,total_count,ratio (a bar chart on a terminal), where
+    /// total_count counts the items the filters alone keep.
+    Find(FindArgs),
+    /// Show an item: its Dublin Core record, provenance, the fixity status
+    /// of its bag and its text, read straight from the zip.
+    ///
+    /// --original writes the original bytes to stdout instead, checked
+    /// against the zip entry's CRC and the SHA-256 its provenance records
+    /// as they are written (a mismatch is an error after the bytes).
+    Show(ShowArgs),
+    /// Export the items matching a query and filters as JSON Lines or CSV.
+    ///
+    /// One record per item (id, bag, url, source, title, creator,
+    /// subjects, description, date_published, date_collected, language,
+    /// encoding, text, sha256 of the original), streamed straight from the
+    /// zips in a stable order (bag, then item id). A file export also
+    /// writes FILE.manifest.json: the query, filters, archive, newsbag
+    /// version, count and SHA-256 of the export.
+    Export(ExportArgs),
     /// Copy every bag to a second archive root, verify each copy, and
     /// record where it is.
     Replicate(ReplicateArgs),
@@ -407,6 +434,131 @@ pub(crate) enum HistoryFormat {
     Jsonl,
     /// PREMIS 3.0 XML.
     Premis,
+}
+
+/// Arguments of `newsbag find`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct FindArgs {
+    /// The archive root.
+    pub(crate) archive: PathBuf,
+    /// The query (default: every item the filters keep, newest first).
+    pub(crate) query: Option<String>,
+    #[command(flatten)]
+    pub(crate) filters: FilterArgs,
+    /// At most this many results.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    pub(crate) limit: usize,
+    /// Count the matching items by time or group instead of listing them.
+    #[arg(long, value_enum, value_name = "GROUP")]
+    pub(crate) count_by: Option<CountByArg>,
+    /// Print JSON.
+    #[arg(long, conflicts_with = "csv")]
+    pub(crate) json: bool,
+    /// Print CSV (RFC 4180, with a header line).
+    #[arg(long)]
+    pub(crate) csv: bool,
+}
+
+/// The filters of `newsbag find` and `newsbag export`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct FilterArgs {
+    /// Only items dated on or after this UTC day (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub(crate) since: Option<chrono::NaiveDate>,
+    /// Only items dated on or before this UTC day (YYYY-MM-DD), all of it.
+    #[arg(long, value_name = "DATE", value_parser = parse_day)]
+    pub(crate) until: Option<chrono::NaiveDate>,
+    /// Only items from this host (or its subdomains); repeatable.
+    #[arg(long = "source", value_name = "HOST")]
+    pub(crate) sources: Vec<String>,
+    /// Only items in this language (`fa` also keeps `fa-IR`); repeatable.
+    #[arg(long = "lang", value_name = "CODE")]
+    pub(crate) languages: Vec<String>,
+    /// Only items whose creator has these words.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) creator: Option<String>,
+    /// Only items of this bag.
+    #[arg(long, value_name = "NAME")]
+    pub(crate) bag: Option<String>,
+}
+
+/// Arguments of `newsbag export`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ExportArgs {
+    /// The archive root.
+    pub(crate) archive: PathBuf,
+    /// The query, as for `find` (default: every item the filters keep).
+    pub(crate) query: Option<String>,
+    #[command(flatten)]
+    pub(crate) filters: FilterArgs,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub(crate) format: ExportFormat,
+    /// Where to write: a file (written beside, then renamed; its manifest
+    /// goes to FILE.manifest.json) or `-` for stdout (no manifest).
+    #[arg(long, value_name = "FILE")]
+    pub(crate) to: PathBuf,
+    /// Start a CSV export with a UTF-8 BOM (for spreadsheet programs).
+    #[arg(long)]
+    pub(crate) bom: bool,
+}
+
+/// Formats of `newsbag export`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ExportFormat {
+    /// One JSON object a line.
+    Jsonl,
+    /// RFC 4180 CSV with a header line.
+    Csv,
+}
+
+/// Arguments of `newsbag show`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ShowArgs {
+    /// The archive root.
+    pub(crate) archive: PathBuf,
+    /// The item's id.
+    pub(crate) item: String,
+    /// The bag holding it (when several bags hold an item of that id).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) bag: Option<String>,
+    /// Write the original bytes to stdout.
+    #[arg(long, conflicts_with = "format")]
+    pub(crate) original: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ShowFormat::Text)]
+    pub(crate) format: ShowFormat,
+}
+
+/// Output formats of `newsbag show`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ShowFormat {
+    /// Labelled lines, then the text.
+    Text,
+    /// One JSON object.
+    Json,
+}
+
+/// Groups of `newsbag find --count-by`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum CountByArg {
+    /// UTC day.
+    Day,
+    /// Week, named by its Monday.
+    Week,
+    /// Month.
+    Month,
+    /// Year.
+    Year,
+    /// Host of the item's URL.
+    Source,
+    /// First language.
+    Language,
+}
+
+fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
+    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| format!("`{s}` is not a date in the form YYYY-MM-DD"))
 }
 
 /// Arguments of `newsbag replicate`.

@@ -4,12 +4,15 @@ mod audit;
 mod bag;
 mod catalog;
 mod detect;
+mod export;
 mod extract;
+mod find;
 mod generate;
 mod history;
 mod ingest;
 mod normalize;
 mod replicate;
+mod show;
 mod status;
 mod verify;
 
@@ -26,6 +29,9 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::Audit(a) => audit::run(&a, &args.global),
         Command::Status(s) => status::run(&s, &args.global),
         Command::History(h) => history::run(&h),
+        Command::Find(f) => find::run(&f),
+        Command::Show(s) => show::run(&s),
+        Command::Export(e) => export::run(&e),
         Command::Replicate(r) => replicate::run(&r, &args.global),
         Command::Catalog(c) => catalog::run(&c, &args.global),
         Command::Generate(g) => generate::run(&g),

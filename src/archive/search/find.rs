@@ -1,0 +1,536 @@
+//! `find`: items of the archive matching a query and filters, ranked by
+//! bm25 with a snippet of their text, and counts of them over time or per
+//! group.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rusqlite::types::Value;
+
+use super::fold::fold;
+use super::query::{self, Query, QueryError};
+use crate::archive::Archive;
+use crate::archive::catalog::sql_error;
+use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, SharedFile, open_zip, read_tag_entry};
+
+/// What can make a search fail.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The query cannot be understood.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// The archive or its catalog failed.
+    #[error(transparent)]
+    Archive(#[from] crate::archive::Error),
+    /// The catalog was migrated from before the index existed.
+    #[error(
+        "the search index of `{0}` is incomplete (the catalog predates it): run `newsbag catalog \
+         rebuild` to fill it from the bags"
+    )]
+    IncompleteIndex(PathBuf),
+    /// No item of that id.
+    #[error("no item `{id}` in the catalog of `{archive}`")]
+    UnknownItem {
+        /// The id asked for.
+        id: String,
+        /// The archive.
+        archive: PathBuf,
+    },
+    /// Several bags hold an item of that id.
+    #[error("several bags hold an item `{id}` ({bags}): name one with --bag")]
+    AmbiguousItem {
+        /// The id asked for.
+        id: String,
+        /// The bags.
+        bags: String,
+    },
+}
+
+/// Filters applied with (or without) a query. Dates are UTC days, both
+/// included.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    /// Items dated on or after this day.
+    pub since: Option<NaiveDate>,
+    /// Items dated on or before this day (the whole day).
+    pub until: Option<NaiveDate>,
+    /// Items whose URL's host is one of these (or a subdomain of one).
+    pub sources: Vec<String>,
+    /// Items in one of these languages (`fa` also matches `fa-IR`).
+    pub languages: Vec<String>,
+    /// Items whose creator contains these words (folded).
+    pub creator: Option<String>,
+    /// Items of this bag.
+    pub bag: Option<String>,
+}
+
+/// One item found.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Hit {
+    /// The item's id.
+    pub id: String,
+    /// The bag holding it.
+    pub bag: String,
+    /// Its first title.
+    pub title: String,
+    /// Its date as the filters compare it (UTC), if it has one.
+    pub date: Option<String>,
+    /// The host of its URL.
+    pub source: Option<String>,
+    /// Its first `http(s)` identifier.
+    pub url: Option<String>,
+    /// Its languages.
+    pub language: Vec<String>,
+    /// bm25 score (lower is better; 0 without a query).
+    pub score: f64,
+    /// Words of its text around the first match, matches in `[…]`.
+    pub snippet: String,
+}
+
+/// How `count_by` groups.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CountBy {
+    /// UTC day.
+    Day,
+    /// Week, named by its Monday.
+    Week,
+    /// Month (`YYYY-MM`).
+    Month,
+    /// Year.
+    Year,
+    /// Host of the item's URL.
+    Source,
+    /// First language.
+    Language,
+}
+
+/// One group of `count_by`: items matching, items of the group matching
+/// the filters alone, and their ratio (as Media Cloud prints them).
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Count {
+    /// The day, week, month, year, source or language.
+    pub key: String,
+    /// Items matching the query and filters.
+    pub count: u64,
+    /// Items matching the filters alone.
+    pub total_count: u64,
+    /// `count / total_count`.
+    pub ratio: f64,
+}
+
+/// The SQL `FROM … WHERE …` of a search, with its parameters.
+pub(super) struct Select {
+    pub(super) from_where: String,
+    pub(super) params: Vec<Value>,
+    ranked: bool,
+}
+
+pub(super) fn build(query: Option<&Query>, filters: &Filters) -> Select {
+    let mut fts = query.map(|q| q.fts.clone());
+    if let Some(c) = &filters.creator
+        && let Some(phrase) = query::column_phrase("creator", c)
+    {
+        fts = Some(match fts {
+            Some(f) => format!("({f}) AND {phrase}"),
+            None => phrase,
+        });
+    }
+    let mut params = Vec::new();
+    let mut wheres = Vec::new();
+    let tail = "JOIN bags b ON b.name = i.bag LEFT JOIN item_facets f ON f.item = i.rowid";
+    let mut from = format!("items i {tail}");
+    if let Some(f) = &fts {
+        from = format!("items_fts JOIN items i ON i.rowid = items_fts.rowid {tail}");
+        wheres.push("items_fts MATCH ?".to_owned());
+        params.push(Value::Text(f.clone()));
+    }
+    if let Some(d) = filters.since {
+        wheres.push("f.date >= ?".into());
+        params.push(Value::Text(d.format("%Y-%m-%d").to_string()));
+    }
+    if let Some(d) = filters.until {
+        wheres.push("f.date < ?".into());
+        let next = d.succ_opt().unwrap_or(d);
+        params.push(Value::Text(next.format("%Y-%m-%d").to_string()));
+    }
+    if !filters.sources.is_empty() {
+        let mut ors = Vec::new();
+        for s in &filters.sources {
+            let s = s.trim().to_ascii_lowercase();
+            let s = s.strip_prefix("www.").unwrap_or(&s).to_owned();
+            ors.push("(f.host = ? OR f.host LIKE '%.' || ?)");
+            params.push(Value::Text(s.clone()));
+            params.push(Value::Text(s));
+        }
+        wheres.push(format!("({})", ors.join(" OR ")));
+    }
+    if !filters.languages.is_empty() {
+        let mut ors = Vec::new();
+        for l in &filters.languages {
+            let l = l.trim().to_ascii_lowercase();
+            ors.push("lower(j.value) = ? OR lower(j.value) LIKE ? || '-%'");
+            params.push(Value::Text(l.clone()));
+            params.push(Value::Text(l));
+        }
+        wheres.push(format!(
+            "EXISTS (SELECT 1 FROM json_each(i.language) j WHERE {})",
+            ors.join(" OR ")
+        ));
+    }
+    if let Some(b) = &filters.bag {
+        wheres.push("i.bag = ?".into());
+        params.push(Value::Text(b.clone()));
+    }
+    let where_ = if wheres.is_empty() {
+        String::new()
+    } else {
+        format!(" WHERE {}", wheres.join(" AND "))
+    };
+    Select {
+        from_where: format!("{from}{where_}"),
+        params,
+        ranked: fts.is_some(),
+    }
+}
+
+fn check_index(archive: &Archive) -> Result<(), Error> {
+    if archive.catalog().meta("search_index")?.as_deref() == Some("incomplete") {
+        return Err(Error::IncompleteIndex(archive.root().to_owned()));
+    }
+    Ok(())
+}
+
+/// Translates `query` (if any) and checks the index can answer it.
+pub fn prepare(archive: &Archive, query: Option<&str>) -> Result<Option<Query>, Error> {
+    check_index(archive)?;
+    Ok(match query {
+        Some(q) => Some(query::translate(q)?),
+        None => None,
+    })
+}
+
+/// The items matching `query` and `filters`: best first (bm25, title
+/// weighted most) with a query, newest first without; at most `limit`.
+pub fn find(
+    archive: &Archive,
+    query: Option<&Query>,
+    filters: &Filters,
+    limit: usize,
+) -> Result<Vec<Hit>, Error> {
+    let sel = build(query, filters);
+    let (score, order) = if sel.ranked {
+        (
+            "bm25(items_fts, 4.0, 1.0, 2.0, 2.0, 1.0)",
+            "ORDER BY 9, f.date DESC, i.bag, i.id",
+        )
+    } else {
+        ("0.0", "ORDER BY f.date IS NULL, f.date DESC, i.bag, i.id")
+    };
+    let sql = format!(
+        "SELECT i.bag, i.id, i.title, f.date, f.host, i.identifier, i.language, b.path, {score} \
+         FROM {} {order} LIMIT ?",
+        sel.from_where
+    );
+    let conn = archive.catalog().connection();
+    let path = archive.catalog().path();
+    let err = |e| Error::Archive(sql_error(path, e));
+    let mut params = sel.params;
+    params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    let mut stmt = conn.prepare(&sql).map_err(err)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(params))
+        .map_err(fts_error(query, path))?;
+    let mut hits = Vec::new();
+    let mut zips = Vec::new();
+    while let Some(r) = rows.next().map_err(fts_error(query, path))? {
+        let json = |i: usize| -> rusqlite::Result<Vec<String>> {
+            let s: String = r.get(i)?;
+            Ok(serde_json::from_str(&s).unwrap_or_default())
+        };
+        let identifiers = json(5).map_err(err)?;
+        hits.push(Hit {
+            bag: r.get(0).map_err(err)?,
+            id: r.get(1).map_err(err)?,
+            title: json(2).map_err(err)?.into_iter().next().unwrap_or_default(),
+            date: r.get(3).map_err(err)?,
+            source: r.get(4).map_err(err)?,
+            url: identifiers
+                .into_iter()
+                .find(|u| u.starts_with("http://") || u.starts_with("https://")),
+            language: json(6).map_err(err)?,
+            score: r.get(8).map_err(err)?,
+            snippet: String::new(),
+        });
+        zips.push(archive.root().join(r.get::<_, String>(7).map_err(err)?));
+    }
+    let words: Vec<String> = query.map(|q| q.words.clone()).unwrap_or_default();
+    let mut reader = ItemReader::default();
+    for (hit, zip) in hits.iter_mut().zip(&zips) {
+        // A bag that cannot be read still lists its items, without text.
+        let text = match reader.read(zip, &hit.id, "content.txt") {
+            Ok(None) => reader.read(zip, &hit.id, "text.txt"),
+            r => r,
+        };
+        if let Ok(Some(text)) = text {
+            hit.snippet = snippet(&String::from_utf8_lossy(&text), &words);
+        }
+    }
+    Ok(hits)
+}
+
+/// An FTS5 error on a translated query is newsbag's bug, not the user's:
+/// said so, with the query.
+fn fts_error<'a>(
+    query: Option<&'a Query>,
+    path: &'a Path,
+) -> impl Fn(rusqlite::Error) -> Error + 'a {
+    move |e| match (query, e.sqlite_error_code()) {
+        (Some(q), Some(rusqlite::ErrorCode::Unknown)) => Error::Query(QueryError {
+            query: q.fts.clone(),
+            reason: format!("SQLite refused the translated query: {e}"),
+        }),
+        _ => Error::Archive(sql_error(path, e)),
+    }
+}
+
+/// Counts of the items matching `query` and `filters`, grouped by `by`,
+/// with the items of each group matching the filters alone. Items without
+/// a date are not counted by time.
+pub fn count_by(
+    archive: &Archive,
+    query: Option<&Query>,
+    filters: &Filters,
+    by: CountBy,
+) -> Result<Vec<Count>, Error> {
+    let key = match by {
+        CountBy::Day => "substr(f.date, 1, 10)",
+        CountBy::Week => "date(substr(f.date, 1, 10), '-6 days', 'weekday 1')",
+        CountBy::Month => "substr(f.date, 1, 7)",
+        CountBy::Year => "substr(f.date, 1, 4)",
+        CountBy::Source => "coalesce(f.host, '')",
+        CountBy::Language => "coalesce(json_extract(i.language, '$[0]'), '')",
+    };
+    let conn = archive.catalog().connection();
+    let path = archive.catalog().path();
+    let err = |e| Error::Archive(sql_error(path, e));
+    let counts = |q: Option<&Query>| -> Result<Vec<(String, u64)>, Error> {
+        let sel = build(q, filters);
+        let sql = format!(
+            "SELECT {key} AS k, count(*) FROM {} GROUP BY k HAVING k IS NOT NULL ORDER BY k",
+            sel.from_where
+        );
+        let mut stmt = conn.prepare(&sql).map_err(err)?;
+        let mut rows = stmt
+            .query(rusqlite::params_from_iter(sel.params))
+            .map_err(fts_error(q, path))?;
+        let mut out = Vec::new();
+        while let Some(r) = rows.next().map_err(fts_error(q, path))? {
+            let n: i64 = r.get(1).map_err(err)?;
+            out.push((r.get(0).map_err(err)?, n.try_into().unwrap_or(0)));
+        }
+        Ok(out)
+    };
+    let matching: BTreeMap<String, u64> = counts(query)?.into_iter().collect();
+    let mut out = Vec::new();
+    for (key, total_count) in counts(None)? {
+        let count = matching.get(&key).copied().unwrap_or(0);
+        #[allow(clippy::cast_precision_loss, reason = "a ratio")]
+        let ratio = if total_count == 0 {
+            0.0
+        } else {
+            count as f64 / total_count as f64
+        };
+        out.push(Count {
+            key,
+            count,
+            total_count,
+            ratio,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads items' files from zipped bags, keeping each zip's parsed
+/// directory for the next read.
+#[derive(Default)]
+pub struct ItemReader {
+    open: BTreeMap<PathBuf, OpenedZip<SharedFile>>,
+}
+
+impl std::fmt::Debug for ItemReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItemReader").finish_non_exhaustive()
+    }
+}
+
+impl ItemReader {
+    /// The bytes of `data/items/ITEM/FILE` in the zipped bag `zip`, or
+    /// `None` when the bag has no such file.
+    pub fn read(
+        &mut self,
+        zip: &Path,
+        item: &str,
+        file: &str,
+    ) -> Result<Option<Vec<u8>>, crate::archive::Error> {
+        let bad = |reason: String| crate::archive::Error::BadBag {
+            path: zip.to_owned(),
+            reason,
+        };
+        if !self.open.contains_key(zip) {
+            let opened = open_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
+            self.open.insert(zip.to_owned(), opened);
+        }
+        let Some(opened) = self.open.get(zip) else {
+            return Ok(None);
+        };
+        let want = format!("data/items/{item}/{file}");
+        let Some(&entry) = opened
+            .entries
+            .iter()
+            .find(|&&e| opened.archive.entry(e).rel == want)
+        else {
+            return Ok(None);
+        };
+        let (bytes, finding) = read_tag_entry(&opened.archive, entry)
+            .map_err(|e| bad(format!("cannot read `{want}`: {e}")))?;
+        if let Some(p) = finding {
+            return Err(bad(format!("`{want}`: {}", p.message())));
+        }
+        Ok(Some(bytes))
+    }
+}
+
+impl ItemReader {
+    /// Streams the item's original (`data/items/ITEM/original.*`) to
+    /// `out`, checking its CRC and size as it goes; returns the number of
+    /// bytes and their SHA-256. A damaged entry is an error once its bytes
+    /// have been written.
+    pub fn copy_original(
+        &mut self,
+        zip: &Path,
+        item: &str,
+        out: &mut dyn std::io::Write,
+    ) -> Result<Option<(u64, String)>, crate::archive::Error> {
+        use sha2::Digest;
+        let bad = |reason: String| crate::archive::Error::BadBag {
+            path: zip.to_owned(),
+            reason,
+        };
+        if !self.open.contains_key(zip) {
+            let opened = open_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
+            self.open.insert(zip.to_owned(), opened);
+        }
+        let Some(opened) = self.open.get(zip) else {
+            return Ok(None);
+        };
+        let prefix = format!("data/items/{item}/original.");
+        let Some(&entry) = opened.entries.iter().find(|&&e| {
+            let rel = opened.archive.entry(e).rel;
+            rel.strip_prefix(&prefix)
+                .is_some_and(|ext| !ext.contains('/'))
+        }) else {
+            return Ok(None);
+        };
+        let mut archive = opened.archive.clone();
+        let info = opened.archive.entry(entry);
+        let rel = info.rel.to_owned();
+        let mut r = crate::serialize::open_entry(&mut archive, &info)
+            .map_err(|e| bad(format!("cannot read `{rel}`: {e}")))?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut n = 0u64;
+        loop {
+            let k = std::io::Read::read(&mut r, &mut buf)
+                .map_err(|e| bad(format!("cannot read `{rel}`: {e}")))?;
+            if k == 0 {
+                break;
+            }
+            hasher.update(&buf[..k]);
+            out.write_all(&buf[..k])
+                .map_err(|e| crate::archive::Error::io("write", "standard output", e))?;
+            n += k as u64;
+        }
+        if let Some(p) = r.finish(&info) {
+            return Err(bad(format!("`{rel}`: {}", p.message())));
+        }
+        let hex: String = hasher
+            .finalize()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Ok(Some((n, hex)))
+    }
+}
+
+/// Words of `text` around the first word matching one of `words`
+/// (folded; a word ending in `*` is a prefix), matches in `[…]`; the
+/// start of the text when nothing matches.
+#[must_use]
+pub fn snippet(text: &str, words: &[String]) -> String {
+    const BEFORE: usize = 8;
+    const AFTER: usize = 24;
+    let wanted: Vec<(String, bool)> = words
+        .iter()
+        .flat_map(|w| {
+            let prefix = w.ends_with('*');
+            w.trim_end_matches('*')
+                .split(' ')
+                .map(move |t| (t.to_owned(), prefix))
+                .collect::<Vec<_>>()
+        })
+        .filter(|(t, _)| !t.is_empty())
+        .collect();
+    let matches = |word: &str| {
+        let f = fold(word);
+        f.split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .any(|t| {
+                wanted
+                    .iter()
+                    .any(|(w, prefix)| t == w || (*prefix && t.starts_with(w.as_str())))
+            })
+    };
+    let all: Vec<&str> = text.split_whitespace().collect();
+    let first = all.iter().position(|w| matches(w)).unwrap_or(0);
+    let start = first.saturating_sub(BEFORE);
+    let end = (first + AFTER).min(all.len());
+    let mut out: Vec<String> = all[start..end]
+        .iter()
+        .map(|w| {
+            if matches(w) {
+                format!("[{w}]")
+            } else {
+                (*w).to_owned()
+            }
+        })
+        .collect();
+    if start > 0 {
+        out.insert(0, "…".into());
+    }
+    if end < all.len() {
+        out.push("…".into());
+    }
+    out.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_mark_every_spelling() {
+        let words = vec!["میشود".to_owned(), "می شود".to_owned(), "برن*".to_owned()];
+        assert_eq!(
+            snippet("این کار می‌شود و آن ميشود؛ برنج", &words),
+            "این کار [می‌شود] و آن [ميشود؛] [برنج]"
+        );
+        let long: String = (0..100).map(|i| format!("w{i} ")).collect();
+        let s = snippet(&format!("{long} كتاب {long}"), &["کتاب".to_owned()]);
+        assert!(s.starts_with("… w92"), "{s}");
+        assert!(s.contains("[كتاب]"), "{s}");
+        assert!(s.ends_with('…'), "{s}");
+        assert_eq!(snippet("a b", &[]), "a b");
+    }
+}

@@ -1,0 +1,243 @@
+//! The search normaliser: one lossy folding applied to everything the
+//! full-text index holds and to every query, so that spellings a reader
+//! takes for the same word meet in the index.
+//!
+//! SQLite's `unicode61` tokenizer does not fold Arabic-script variants:
+//! harakat split words, ZWNJ splits `می‌خواهم` in two, Arabic `ي`/`ك`
+//! never match Persian `ی`/`ک`, tatweel stays inside tokens, Persian and
+//! Arabic-Indic digits never match ASCII ones. [`fold`] does, in this
+//! order (the same steps as Lucene's `ArabicNormalizer` and
+//! `PersianNormalizer`, plus NFKC and digits):
+//!
+//! 1. NFKC (presentation forms and ligatures such as `ﻻ`, `ﬁ`, full-width
+//!    Latin become the letters they stand for), then lowercase.
+//! 2. Removed: harakat and other Arabic combining marks (U+064B–U+065F,
+//!    U+0610–U+061A, U+06D6–U+06ED), superscript alef (U+0670), tatweel
+//!    (U+0640), and invisible format characters: ZWNJ (U+200C), ZWJ
+//!    (U+200D), the direction marks and the BOM.
+//! 3. Folded: Arabic yeh `ي` and alef maksura `ى` and yeh barree `ے` to
+//!    Persian yeh `ی`; Arabic kaf `ك` to Persian keheh `ک`; alef with
+//!    madda, hamza above or below, and alef wasla (`آ أ إ ٱ`) to `ا`; teh
+//!    marbuta `ة`, heh with yeh above `ۀ` and heh goal `ہ` to `ه`.
+//! 4. Persian (U+06F0–U+06F9) and Arabic-Indic (U+0660–U+0669) digits to
+//!    ASCII.
+//!
+//! ZWNJ is removed, so `می‌شود` and `میشود` are both indexed as `میشود`.
+//! The third spelling, `می شود` with a space, is two words in the text;
+//! [`zwnj_splits`] gives the query side what it needs to find it (see
+//! `docs/search.md`: every word with a separable Persian prefix or
+//! suffix, or written with ZWNJ, is searched as the joined word OR the
+//! phrase of its parts).
+//!
+//! The folding is idempotent: `fold(fold(s)) == fold(s)`.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Zero-width non-joiner, the Persian half-space.
+pub const ZWNJ: char = '\u{200C}';
+
+/// Persian prefixes written either joined, with ZWNJ, or with a space
+/// (`می‌شود`, `میشود`, `می شود`), longest first.
+pub const SEPARABLE_PREFIXES: &[&str] = &["نمی", "می"];
+
+/// Persian suffixes written either joined, with ZWNJ, or with a space
+/// (`کتاب‌ها`, `کتابها`, `کتاب ها`), longest first. Folded spellings.
+pub const SEPARABLE_SUFFIXES: &[&str] = &["هایی", "ترین", "های", "ها", "تر"];
+
+/// Whether `c` is removed by [`fold`].
+fn removed(c: char) -> bool {
+    matches!(c,
+        '\u{0610}'..='\u{061A}'
+        | '\u{064B}'..='\u{065F}'
+        | '\u{0670}'
+        | '\u{0640}'
+        | '\u{06D6}'..='\u{06DC}'
+        | '\u{06DF}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2066}'..='\u{2069}'
+        | '\u{FEFF}'
+        | '\u{00AD}')
+}
+
+/// The folding of one character (after NFKC and lowercasing).
+fn fold_char(c: char) -> char {
+    match c {
+        'ي' | 'ى' | 'ے' => 'ی',
+        'ك' => 'ک',
+        'آ' | 'أ' | 'إ' | 'ٱ' => 'ا',
+        'ة' | 'ۀ' | 'ہ' => 'ه',
+        '\u{06F0}'..='\u{06F9}' => char::from_digit(c as u32 - 0x06F0, 10).unwrap_or(c),
+        '\u{0660}'..='\u{0669}' => char::from_digit(c as u32 - 0x0660, 10).unwrap_or(c),
+        _ => c,
+    }
+}
+
+/// The search folding of `s` (see the module documentation).
+///
+/// ```
+/// use newsbag::archive::search::fold::fold;
+///
+/// assert_eq!(fold("كتابٌ"), "کتاب");
+/// assert_eq!(fold("می‌شود"), "میشود");
+/// assert_eq!(fold("۱۳۹۵"), "1395");
+/// assert_eq!(fold("Ｔehran"), "tehran");
+/// ```
+#[must_use]
+pub fn fold(s: &str) -> String {
+    // Removing marks can bring together what NFKC would compose (a base
+    // letter, a removed mark, another mark): further passes, rarely more
+    // than one, make the result a fixed point.
+    let mut out = fold_once(s);
+    for _ in 0..4 {
+        let again = fold_once(&out);
+        if again == out {
+            break;
+        }
+        out = again;
+    }
+    out
+}
+
+fn fold_once(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.nfkc().flat_map(char::to_lowercase) {
+        if !removed(c) {
+            out.push(fold_char(c));
+        }
+    }
+    out
+}
+
+/// The ways a folded word may be split in two at a separable Persian
+/// prefix or suffix: `میشود` gives `[("می", "شود")]`, `کتابها`
+/// `[("کتاب", "ها")]`. The remaining part must have at least two letters
+/// (`میز`, a table, is not split). Used by the query side so that a
+/// joined or ZWNJ spelling also finds the spelling with a space.
+#[must_use]
+pub fn zwnj_splits(word: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let long_enough = |s: &str| s.chars().count() >= 2;
+    if let Some((p, rest)) = SEPARABLE_PREFIXES
+        .iter()
+        .find_map(|p| word.strip_prefix(p).map(|r| (*p, r)))
+        && long_enough(rest)
+    {
+        out.push((p.to_owned(), rest.to_owned()));
+    }
+    if let Some((stem, s)) = SEPARABLE_SUFFIXES
+        .iter()
+        .find_map(|s| word.strip_suffix(s).map(|r| (r, *s)))
+        && long_enough(stem)
+    {
+        out.push((stem.to_owned(), s.to_owned()));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Real spellings met in Persian and Arabic news, and the one form
+    /// each is indexed and searched as.
+    #[test]
+    fn folds_real_spellings() {
+        let table: &[(&str, &str, &str)] = &[
+            (
+                "Arabic yeh and kaf in a Persian name",
+                "فاطمه قديمي",
+                "فاطمه قدیمی",
+            ),
+            ("Arabic kaf", "كتاب", "کتاب"),
+            ("alef maksura", "مصطفى", "مصطفی"),
+            ("harakat (tanwin, fatha, shadda)", "كِتَابٌ", "کتاب"),
+            ("shadda inside a word", "محمّد", "محمد"),
+            ("superscript alef", "رحمٰن", "رحمن"),
+            ("tatweel", "تهـــران", "تهران"),
+            ("alef with madda", "آزادی", "ازادی"),
+            ("alef with hamza above", "أحمد", "احمد"),
+            ("alef with hamza below", "إسلام", "اسلام"),
+            ("alef wasla", "ٱلله", "الله"),
+            ("teh marbuta", "مدرسة", "مدرسه"),
+            ("heh with yeh above", "خانۀ", "خانه"),
+            ("ZWNJ", "می‌شود", "میشود"),
+            ("ZWNJ before a suffix", "کتاب‌ها", "کتابها"),
+            ("ZWJ and RLM", "ت\u{200D}هران\u{200F}", "تهران"),
+            ("Persian digits", "۱۳۹۵/۰۲/۱۰", "1395/02/10"),
+            ("Arabic-Indic digits", "٢٠١٦", "2016"),
+            ("lam-alef ligature (presentation form)", "\u{FEFB}", "لا"),
+            (
+                "presentation forms of a word",
+                "\u{FEE3}\u{FEB3}\u{FEDF}\u{FEE2}",
+                "مسلم",
+            ),
+            ("Latin case", "BBC Persian", "bbc persian"),
+            ("full-width Latin", "ＢＢＣ", "bbc"),
+            ("fi ligature", "ﬁle", "file"),
+            (
+                "Latin accents are kept (the tokenizer removes them)",
+                "Café",
+                "café",
+            ),
+            ("ASCII unchanged", "iran 2016", "iran 2016"),
+        ];
+        for (what, input, want) in table {
+            assert_eq!(fold(input), *want, "{what}: {input}");
+        }
+    }
+
+    #[test]
+    fn variants_of_one_word_meet() {
+        for group in [
+            &["می‌شود", "میشود", "مي‌شود", "ميشود", "می\u{200C}\u{200C}شود"][..],
+            &["كتاب", "کتاب", "کِتاب", "كـتاب"],
+            &["۲۰۱۶", "٢٠١٦", "2016"],
+            &["إيران", "ایران", "ايران", "اِیران"],
+        ] {
+            let folded: Vec<String> = group.iter().map(|w| fold(w)).collect();
+            assert!(folded.windows(2).all(|w| w[0] == w[1]), "{folded:?}");
+        }
+    }
+
+    #[test]
+    fn splits_at_separable_prefixes_and_suffixes() {
+        let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(zwnj_splits("میشود"), [s("می", "شود")]);
+        assert_eq!(zwnj_splits("نمیدانم"), [s("نمی", "دانم")]);
+        assert_eq!(zwnj_splits("کتابها"), [s("کتاب", "ها")]);
+        assert_eq!(zwnj_splits("کتابهای"), [s("کتاب", "های")]);
+        assert_eq!(zwnj_splits("بزرگترین"), [s("بزرگ", "ترین")]);
+        // Too short to split: a table, a word that is only the prefix.
+        assert!(zwnj_splits("میز").is_empty());
+        assert!(zwnj_splits("می").is_empty());
+        assert!(zwnj_splits("tehran").is_empty());
+    }
+
+    proptest! {
+        /// Idempotent, and what it promises never survives it.
+        #[test]
+        fn fold_is_idempotent_and_complete(s in "[\\u{0600}-\\u{06FF}\\u{200C}\\u{200D}\\u{FB50}-\\u{FDFF}\\u{FE70}-\\u{FEFF}a-zA-Z0-9 \\u{00C0}-\\u{024F}]{0,40}") {
+            let f = fold(&s);
+            prop_assert_eq!(fold(&f), f.clone());
+            for c in f.chars() {
+                prop_assert!(!matches!(c, 'ي' | 'ى' | 'ك' | 'آ' | 'أ' | 'إ' | 'ة' | '\u{0640}' | '\u{0670}' | '\u{200C}' | '\u{200D}'), "{c:?} in {f:?}");
+                prop_assert!(!('\u{064B}'..='\u{065F}').contains(&c), "{c:?} in {f:?}");
+                let non_ascii_digit = ('\u{06F0}'..='\u{06F9}').contains(&c) || ('\u{0660}'..='\u{0669}').contains(&c);
+                prop_assert!(!non_ascii_digit, "{:?} in {:?}", c, f);
+                prop_assert!(!c.is_uppercase(), "{c:?} in {f:?}");
+            }
+        }
+
+        /// Folding never joins or splits words across a space: the words
+        /// of the folded text are the folded words.
+        #[test]
+        fn fold_keeps_word_boundaries(words in proptest::collection::vec("[\\u{0621}-\\u{064A}\\u{064B}-\\u{0652}\\u{06CC}\\u{06A9}\\u{200C}a-zA-Z]{1,8}", 0..6)) {
+            let joined = fold(&words.join(" "));
+            let each: Vec<String> = words.iter().map(|w| fold(w)).collect();
+            prop_assert_eq!(joined, each.join(" "));
+        }
+    }
+}

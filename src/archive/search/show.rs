@@ -1,0 +1,168 @@
+//! `show`: one item as the catalog and its bag have it: its Dublin Core
+//! record, provenance, the fixity status of its bag, its text, and its
+//! original bytes, read straight from the zip.
+
+use rusqlite::OptionalExtension;
+
+use super::find::{Error, ItemReader};
+use crate::archive::Archive;
+use crate::archive::catalog::{BagRow, sql_error};
+
+/// The Dublin Core elements the catalog records, in DCMES order.
+pub const DC_FIELDS: &[&str] = &[
+    "title",
+    "creator",
+    "subject",
+    "description",
+    "publisher",
+    "date",
+    "language",
+    "identifier",
+    "source",
+];
+
+/// One item.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Shown {
+    /// The item's id.
+    pub id: String,
+    /// The bag holding it.
+    pub bag: String,
+    /// Its Dublin Core values, by element, in [`DC_FIELDS`] order.
+    pub dc: Vec<(String, Vec<String>)>,
+    /// SHA-256 of its original bytes.
+    pub sha256: Option<String>,
+    /// Its original's media type.
+    pub media_type: Option<String>,
+    /// Its original's detected encoding.
+    pub encoding: Option<String>,
+    /// Its `provenance.json`.
+    pub provenance: serde_json::Value,
+    /// Its bag as the catalog has it: state and last checks.
+    pub fixity: BagRow,
+    /// Its text derivative (`text.txt`).
+    pub text: Option<String>,
+}
+
+/// The item `id` (in `bag`, when several bags hold an item of that id):
+/// where it is, or a clear error.
+fn locate(archive: &Archive, id: &str, bag: Option<&str>) -> Result<BagRow, Error> {
+    let conn = archive.catalog().connection();
+    let path = archive.catalog().path();
+    let err = |e| Error::Archive(sql_error(path, e));
+    let mut stmt = conn
+        .prepare("SELECT bag FROM items WHERE id = ?1 AND (?2 IS NULL OR bag = ?2) ORDER BY bag")
+        .map_err(err)?;
+    let bags: Vec<String> = stmt
+        .query_map(rusqlite::params![id, bag], |r| r.get(0))
+        .map_err(err)?
+        .collect::<rusqlite::Result<_>>()
+        .map_err(err)?;
+    match bags.as_slice() {
+        [] => Err(Error::UnknownItem {
+            id: id.to_owned(),
+            archive: archive.root().to_owned(),
+        }),
+        [one] => archive
+            .catalog()
+            .bag(one)?
+            .ok_or_else(|| Error::UnknownItem {
+                id: id.to_owned(),
+                archive: archive.root().to_owned(),
+            }),
+        many => Err(Error::AmbiguousItem {
+            id: id.to_owned(),
+            bags: many.join(", "),
+        }),
+    }
+}
+
+/// The item `id` of the archive (of `bag` if given).
+pub fn show(archive: &Archive, id: &str, bag: Option<&str>) -> Result<Shown, Error> {
+    let row = locate(archive, id, bag)?;
+    let conn = archive.catalog().connection();
+    let path = archive.catalog().path();
+    let err = |e| Error::Archive(sql_error(path, e));
+    let sql = format!(
+        "SELECT {}, sha256, media_type, encoding FROM items WHERE bag = ?1 AND id = ?2",
+        DC_FIELDS.join(", ")
+    );
+    let n = DC_FIELDS.len();
+    let (dc, sha256, media_type, encoding) = conn
+        .query_row(&sql, [&row.name, id], |r| {
+            let mut dc = Vec::new();
+            for (i, f) in DC_FIELDS.iter().enumerate() {
+                let s: String = r.get(i)?;
+                dc.push((
+                    (*f).to_owned(),
+                    serde_json::from_str(&s).unwrap_or_default(),
+                ));
+            }
+            Ok((dc, r.get(n)?, r.get(n + 1)?, r.get(n + 2)?))
+        })
+        .optional()
+        .map_err(err)?
+        .ok_or_else(|| Error::UnknownItem {
+            id: id.to_owned(),
+            archive: archive.root().to_owned(),
+        })?;
+    let zip = archive.root().join(&row.path);
+    let mut reader = ItemReader::default();
+    let provenance = match reader.read(&zip, id, "provenance.json")? {
+        Some(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
+        None => serde_json::Value::Null,
+    };
+    let text = reader
+        .read(&zip, id, "text.txt")?
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+    Ok(Shown {
+        id: id.to_owned(),
+        bag: row.name.clone(),
+        dc,
+        sha256,
+        media_type,
+        encoding,
+        provenance,
+        fixity: row,
+        text,
+    })
+}
+
+/// Writes the original bytes of item `id` to `out`, straight from the
+/// zip, and checks them against the entry's CRC and the SHA-256 the
+/// catalog recorded: a mismatch is an error once the bytes are written.
+pub fn original(
+    archive: &Archive,
+    id: &str,
+    bag: Option<&str>,
+    out: &mut dyn std::io::Write,
+) -> Result<u64, Error> {
+    let row = locate(archive, id, bag)?;
+    let zip = archive.root().join(&row.path);
+    let recorded: Option<String> = archive
+        .catalog()
+        .connection()
+        .query_row(
+            "SELECT sha256 FROM items WHERE bag = ?1 AND id = ?2",
+            [&row.name, id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| Error::Archive(sql_error(archive.catalog().path(), e)))?
+        .flatten();
+    let Some((n, sha)) = ItemReader::default().copy_original(&zip, id, out)? else {
+        return Err(Error::Archive(crate::archive::Error::BadBag {
+            path: zip,
+            reason: format!("item `{id}` has no original file"),
+        }));
+    };
+    if let Some(r) = recorded
+        && r != sha
+    {
+        return Err(Error::Archive(crate::archive::Error::BadBag {
+            path: zip,
+            reason: format!("the original of `{id}` has SHA-256 {sha}, its provenance records {r}"),
+        }));
+    }
+    Ok(n)
+}
