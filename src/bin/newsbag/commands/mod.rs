@@ -10,6 +10,7 @@ mod history;
 mod ingest;
 mod normalize;
 mod replicate;
+mod serve;
 mod status;
 mod verify;
 
@@ -28,6 +29,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::History(h) => history::run(&h),
         Command::Replicate(r) => replicate::run(&r, &args.global),
         Command::Catalog(c) => catalog::run(&c, &args.global),
+        Command::Serve(s) => serve::run(&s),
         Command::Generate(g) => generate::run(&g),
         Command::Detect(d) => detect::run(&d),
         Command::Normalize(n) => normalize::run(&n),
