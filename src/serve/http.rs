@@ -43,8 +43,10 @@ impl Options {
     pub fn new(root: PathBuf, bind: SocketAddr) -> Options {
         let name = format!(
             "newsbag archive {}",
-            root.file_name()
-                .map_or_else(|| root.display().to_string(), |n| n.to_string_lossy().into())
+            root.file_name().map_or_else(
+                || root.display().to_string(),
+                |n| n.to_string_lossy().into()
+            )
         );
         Options {
             root,

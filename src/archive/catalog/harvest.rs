@@ -180,9 +180,8 @@ impl Catalog {
     /// How many items `q` selects (after position `after`).
     pub fn harvest_count(&self, q: &HarvestQuery<'_>, after: Option<i64>) -> Result<u64> {
         let (cond, params) = condition(q, after);
-        let sql = format!(
-            "SELECT count(*) FROM items JOIN bags ON bags.name = items.bag WHERE {cond}"
-        );
+        let sql =
+            format!("SELECT count(*) FROM items JOIN bags ON bags.name = items.bag WHERE {cond}");
         self.conn
             .query_row(&sql, params_from_iter(params), |r| r.get(0))
             .map_err(self.err())
@@ -255,8 +254,14 @@ mod tests {
             source_host("https://Caspian.example/fa/2023").as_deref(),
             Some("caspian.example")
         );
-        assert_eq!(source_host("http://a.example:8080?x").as_deref(), Some("a.example"));
-        assert_eq!(source_host("HTTP://a.example").as_deref(), Some("a.example"));
+        assert_eq!(
+            source_host("http://a.example:8080?x").as_deref(),
+            Some("a.example")
+        );
+        assert_eq!(
+            source_host("HTTP://a.example").as_deref(),
+            Some("a.example")
+        );
         assert_eq!(source_host("inbox/feed-atom.xml"), None);
         assert_eq!(source_host("https://user@a.example/"), None);
         assert_eq!(source_host("https://خبر.example/"), None);

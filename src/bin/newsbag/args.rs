@@ -400,7 +400,11 @@ pub(crate) struct ServeArgs {
     #[arg(long, value_name = "URL")]
     pub(crate) base_url: Option<String>,
     /// The adminEmail of Identify.
-    #[arg(long, value_name = "EMAIL", default_value = "archivist@localhost.invalid")]
+    #[arg(
+        long,
+        value_name = "EMAIL",
+        default_value = "archivist@localhost.invalid"
+    )]
     pub(crate) admin_email: String,
 }
 
