@@ -20,6 +20,7 @@ mod hostile_zip;
 mod ingest;
 mod links;
 mod peer;
+mod serve;
 mod util;
 mod verify_cli;
 mod zip;
