@@ -219,16 +219,15 @@ pub fn respond(p: &Provider<'_>, args: &[(String, String)], now: u64) -> Result<
     // The request's arguments are echoed unless it had a badVerb or
     // badArgument error (section 3.2).
     let mut req = BytesStart::new("request");
-    if let Some(request) = &request {
-        if outcome.is_ok()
-            || outcome
-                .as_ref()
-                .is_err_and(|e| e.iter().all(|(c, _)| *c != Code::BadArgument))
-        {
-            req.push_attribute(("verb", request.verb));
-            for &(k, v) in &request.args {
-                req.push_attribute((k, v));
-            }
+    if let Some(request) = &request
+        && outcome
+            .as_ref()
+            .err()
+            .is_none_or(|e| e.iter().all(|(c, _)| *c != Code::BadArgument))
+    {
+        req.push_attribute(("verb", request.verb));
+        for &(k, v) in &request.args {
+            req.push_attribute((k, v));
         }
     }
     w.write_event(Event::Start(req)).map_err(io)?;
@@ -316,10 +315,10 @@ fn find_item(p: &Provider<'_>, identifier: &str) -> Result<Result<HarvestItem, O
 }
 
 fn list_metadata_formats(p: &Provider<'_>, r: &Request<'_>) -> Result<Body> {
-    if let Some(identifier) = r.get("identifier") {
-        if let Err(e) = find_item(p, identifier)? {
-            return Ok(Err(e));
-        }
+    if let Some(identifier) = r.get("identifier")
+        && let Err(e) = find_item(p, identifier)?
+    {
+        return Ok(Err(e));
     }
     let mut w = Writer::new(Vec::new());
     let write = |w: &mut Writer<Vec<u8>>| -> std::io::Result<()> {
@@ -494,7 +493,7 @@ fn hex(s: &str) -> String {
 }
 
 fn unhex(s: &str) -> Option<String> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     let bytes: Option<Vec<u8>> = (0..s.len())

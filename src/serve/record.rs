@@ -1,7 +1,7 @@
 //! An item's Dublin Core record (`data/items/ID/dc.xml`) read from its
 //! zipped bag in place, byte for byte.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
 use crate::archive::catalog::HarvestItem;
@@ -18,7 +18,7 @@ fn bad(path: &Path, reason: String) -> Error {
 /// The `dc.xml` of each of `items`, in their order, read from the bags
 /// under the archive `root` (each bag's zip opened once).
 pub fn read_records(root: &Path, items: &[HarvestItem]) -> Result<Vec<Vec<u8>>> {
-    let mut by_bag: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_bag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         by_bag.entry(item.bag_path.as_str()).or_default().push(i);
     }
@@ -32,7 +32,7 @@ pub fn read_records(root: &Path, items: &[HarvestItem]) -> Result<Vec<Vec<u8>>> 
         }
         let zip = root.join(rel);
         let opened = open_zip(SharedFile::open(&zip)?, &zip, MAX_ZIP_ENTRIES)?;
-        let mut entries = HashMap::new();
+        let mut entries = BTreeMap::new();
         for &entry in &opened.entries {
             entries.insert(opened.archive.entry(entry).rel.to_owned(), entry);
         }
@@ -56,10 +56,10 @@ pub fn read_records(root: &Path, items: &[HarvestItem]) -> Result<Vec<Vec<u8>>> 
 /// inside another document; everything else is kept byte for byte.
 pub fn without_declaration(xml: &[u8]) -> &[u8] {
     let xml = xml.strip_prefix(b"\xef\xbb\xbf").unwrap_or(xml);
-    if xml.starts_with(b"<?xml") {
-        if let Some(end) = memchr::memmem::find(xml, b"?>") {
-            return &xml[end + 2..];
-        }
+    if xml.starts_with(b"<?xml")
+        && let Some(end) = memchr::memmem::find(xml, b"?>")
+    {
+        return &xml[end + 2..];
     }
     xml
 }
