@@ -198,3 +198,26 @@ fn sickle_harvests_every_item_once_across_a_restart_and_new_bags() {
     }
     server.stop();
 }
+
+/// No archive, or a directory that is not one: a clear message, exit 2,
+/// and no server.
+#[test]
+fn serve_refuses_what_is_not_an_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    newsbag()
+        .arg("serve")
+        .arg(tmp.path())
+        .args(["--bind", "127.0.0.1:0"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("is not an archive root"));
+    newsbag()
+        .arg("serve")
+        .arg(tmp.path().join("nothing"))
+        .args(["--bind", "127.0.0.1:0"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("nothing"));
+}
