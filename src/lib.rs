@@ -63,6 +63,7 @@ pub mod manifest;
 pub mod progress;
 pub mod report;
 pub mod serialize;
+pub mod serve;
 mod source;
 pub mod spill;
 pub mod tagfile;

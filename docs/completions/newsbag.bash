@@ -55,6 +55,9 @@ _newsbag() {
             newsbag,replicate)
                 cmd="newsbag__subcmd__replicate"
                 ;;
+            newsbag,serve)
+                cmd="newsbag__subcmd__serve"
+                ;;
             newsbag,show)
                 cmd="newsbag__subcmd__show"
                 ;;
@@ -133,6 +136,9 @@ _newsbag() {
             newsbag__subcmd__help,replicate)
                 cmd="newsbag__subcmd__help__subcmd__replicate"
                 ;;
+            newsbag__subcmd__help,serve)
+                cmd="newsbag__subcmd__help__subcmd__serve"
+                ;;
             newsbag__subcmd__help,show)
                 cmd="newsbag__subcmd__help__subcmd__show"
                 ;;
@@ -158,7 +164,7 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -556,7 +562,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help)
-            opts="ingest bag verify extract audit status history find show export replicate catalog generate detect normalize help"
+            opts="ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -793,6 +799,20 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        newsbag__subcmd__help__subcmd__serve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         newsbag__subcmd__help__subcmd__show)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -925,6 +945,32 @@ _newsbag() {
             fi
             case "${prev}" in
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__serve)
+            opts="-q -v -h --bind --base-url --admin-email --quiet --verbose --no-progress --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --bind)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --base-url)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --admin-email)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -299,6 +299,21 @@ esac
     ;;
 esac
 ;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+'--bind=[The address and port to listen on (port 0\: any free port)]:ADDR:PORT:_default' \
+'--base-url=[The data provider'\''s base URL as harvesters reach it (behind a proxy); default http\://ADDR\:PORT/oai of the address bound]:URL:_default' \
+'--admin-email=[The adminEmail of Identify]:EMAIL:_default' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+&& ret=0
+;;
 (generate)
 _arguments "${_arguments_options[@]}" : \
 '-q[Print only errors]' \
@@ -479,6 +494,10 @@ _arguments "${_arguments_options[@]}" : \
     ;;
 esac
 ;;
+(serve)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
 (generate)
 _arguments "${_arguments_options[@]}" : \
 ":: :_newsbag__subcmd__help__subcmd__generate_commands" \
@@ -539,6 +558,7 @@ _newsbag_commands() {
 'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
+'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai' \
 'generate:Generate the man page or shell completions' \
 'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
 'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \
@@ -665,6 +685,7 @@ _newsbag__subcmd__help_commands() {
 'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
+'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai' \
 'generate:Generate the man page or shell completions' \
 'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
 'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \
@@ -757,6 +778,11 @@ _newsbag__subcmd__help__subcmd__replicate_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag help replicate commands' commands "$@"
 }
+(( $+functions[_newsbag__subcmd__help__subcmd__serve_commands] )) ||
+_newsbag__subcmd__help__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help serve commands' commands "$@"
+}
 (( $+functions[_newsbag__subcmd__help__subcmd__show_commands] )) ||
 _newsbag__subcmd__help__subcmd__show_commands() {
     local commands; commands=()
@@ -791,6 +817,11 @@ _newsbag__subcmd__normalize_commands() {
 _newsbag__subcmd__replicate_commands() {
     local commands; commands=()
     _describe -t commands 'newsbag replicate commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__serve_commands] )) ||
+_newsbag__subcmd__serve_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag serve commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__show_commands] )) ||
 _newsbag__subcmd__show_commands() {

@@ -11,6 +11,8 @@
 //! in its own transaction. A catalog of a higher version than this newsbag
 //! knows is refused, never downgraded.
 
+mod harvest;
+
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -19,6 +21,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
 use super::events::{Event, EventType, Outcome, Position};
 use super::register::{BagRecord, ItemRecord, Registration};
 use super::{Error, Result};
+
+pub use harvest::{HarvestItem, HarvestQuery, SetFilter, source_host};
 
 /// The catalog's file name in the archive root.
 pub const CATALOG_FILE: &str = "catalog.sqlite";

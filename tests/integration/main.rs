@@ -21,6 +21,7 @@ mod ingest;
 mod links;
 mod peer;
 mod search;
+mod serve;
 mod util;
 mod verify_cli;
 mod warc;

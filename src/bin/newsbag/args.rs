@@ -133,6 +133,14 @@ pub(crate) enum Command {
     Replicate(ReplicateArgs),
     /// Manage the archive's catalog (ARCHIVE/catalog.sqlite).
     Catalog(CatalogArgs),
+    /// Serve the archive read-only over HTTP: an OAI-PMH 2.0 data provider at /oai.
+    ///
+    /// Every item is a record in oai_dc (its own dc.xml), with sets
+    /// `bag:NAME` and `source:HOST`; resumption tokens survive a restart
+    /// and stay valid while bags are added (docs/oai-pmh.md). Opens the
+    /// catalog read-only and listens on localhost unless told otherwise;
+    /// prints the address it serves on, and runs until interrupted.
+    Serve(ServeArgs),
     /// Generate the man page or shell completions.
     Generate(GenerateArgs),
     /// Detect the encoding of files: one line per file (encoding, confidence, method, file).
@@ -408,6 +416,27 @@ pub(crate) struct StatusArgs {
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,
+}
+
+/// Arguments of `newsbag serve`.
+#[derive(Debug, ClapArgs)]
+pub(crate) struct ServeArgs {
+    /// The archive root.
+    pub(crate) archive: PathBuf,
+    /// The address and port to listen on (port 0: any free port).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub(crate) bind: std::net::SocketAddr,
+    /// The data provider's base URL as harvesters reach it (behind a proxy);
+    /// default http://ADDR:PORT/oai of the address bound.
+    #[arg(long, value_name = "URL")]
+    pub(crate) base_url: Option<String>,
+    /// The adminEmail of Identify.
+    #[arg(
+        long,
+        value_name = "EMAIL",
+        default_value = "archivist@localhost.invalid"
+    )]
+    pub(crate) admin_email: String,
 }
 
 /// Arguments of `newsbag history`.

@@ -12,6 +12,7 @@ mod history;
 mod ingest;
 mod normalize;
 mod replicate;
+mod serve;
 mod show;
 mod status;
 mod verify;
@@ -34,6 +35,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::Export(e) => export::run(&e),
         Command::Replicate(r) => replicate::run(&r, &args.global),
         Command::Catalog(c) => catalog::run(&c, &args.global),
+        Command::Serve(s) => serve::run(&s),
         Command::Generate(g) => generate::run(&g),
         Command::Detect(d) => detect::run(&d),
         Command::Normalize(n) => normalize::run(&n),

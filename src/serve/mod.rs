@@ -1,0 +1,12 @@
+//! `newsbag serve`: the archive served read-only over HTTP.
+//!
+//! - [`oai`]: the OAI-PMH 2.0 data provider, pure functions from a
+//!   request's arguments and the catalog to the response XML.
+//! - [`record`]: an item's `dc.xml` read from its zipped bag in place.
+//! - `http` (feature `serve`): the HTTP server around them (axum).
+
+pub mod oai;
+pub mod record;
+
+#[cfg(feature = "serve")]
+pub mod http;
