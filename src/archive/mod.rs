@@ -302,7 +302,12 @@ impl Archive {
     /// bags not in the log are adopted by [`rebuild`]).
     pub fn open(root: &Path) -> Result<Archive> {
         check_root(root)?;
-        let catalog = Catalog::open(&root.join(CATALOG_FILE))?;
+        Archive::caught_up(root, Catalog::open(&root.join(CATALOG_FILE))?)
+    }
+
+    /// The archive at `root` with `catalog`, brought up to date with the
+    /// event log.
+    fn caught_up(root: &Path, catalog: Catalog) -> Result<Archive> {
         let mut archive = Archive {
             root: root.to_owned(),
             catalog,
@@ -648,16 +653,7 @@ pub fn rebuild(root: &Path) -> Result<Rebuilt> {
     }
     let mut out = Rebuilt::default();
     {
-        let catalog = Catalog::open(&tmp)?;
-        let mut archive = Archive {
-            root: root.to_owned(),
-            catalog,
-            log: Log::new(root),
-            warnings: Vec::new(),
-        };
-        let w = archive.catalog.write()?;
-        catch_up(&archive.root, &archive.log, &w, &mut archive.warnings)?;
-        w.commit()?;
+        let mut archive = Archive::caught_up(root, Catalog::open(&tmp)?)?;
         out.events = archive.catalog.event_count()?;
         for zip in archive.unknown_bags()? {
             match archive.register(

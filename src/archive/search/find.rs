@@ -366,6 +366,15 @@ impl std::fmt::Debug for ItemReader {
 }
 
 impl ItemReader {
+    /// The zip's listing, opened once and kept for the next items.
+    fn opened(&mut self, zip: &Path) -> Result<&OpenedZip<SharedFile>, crate::archive::Error> {
+        if !self.open.contains_key(zip) {
+            let opened = open_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
+            self.open.insert(zip.to_owned(), opened);
+        }
+        Ok(&self.open[zip])
+    }
+
     /// The bytes of `data/items/ITEM/FILE` in the zipped bag `zip`, or
     /// `None` when the bag has no such file.
     pub fn read(
@@ -378,13 +387,7 @@ impl ItemReader {
             path: zip.to_owned(),
             reason,
         };
-        if !self.open.contains_key(zip) {
-            let opened = open_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
-            self.open.insert(zip.to_owned(), opened);
-        }
-        let Some(opened) = self.open.get(zip) else {
-            return Ok(None);
-        };
+        let opened = self.opened(zip)?;
         let want = format!("data/items/{item}/{file}");
         let Some(&entry) = opened
             .entries
@@ -418,13 +421,7 @@ impl ItemReader {
             path: zip.to_owned(),
             reason,
         };
-        if !self.open.contains_key(zip) {
-            let opened = open_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
-            self.open.insert(zip.to_owned(), opened);
-        }
-        let Some(opened) = self.open.get(zip) else {
-            return Ok(None);
-        };
+        let opened = self.opened(zip)?;
         let prefix = format!("data/items/{item}/original.");
         let Some(&entry) = opened.entries.iter().find(|&&e| {
             let rel = opened.archive.entry(e).rel;
