@@ -1,7 +1,7 @@
 //! The full-text index in the catalog: an FTS5 table over each item's
 //! title, creators, subjects, descriptions and main text (`content.txt`
 //! of HTML and feed items, else the text derivative `text.txt`), all
-//! folded by [`fold`](super::fold::fold), and a facet table of what the
+//! folded by [`fold`], and a facet table of what the
 //! filters need (the item's date in UTC and the host of its URL).
 //!
 //! The FTS5 table is contentless (`content=''`): the index holds tokens
