@@ -65,6 +65,8 @@ pub mod report;
 pub mod serialize;
 mod source;
 pub mod spill;
+#[cfg(feature = "s3")]
+pub mod store;
 pub mod tagfile;
 pub mod verify;
 mod walk;

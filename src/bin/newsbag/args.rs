@@ -57,7 +57,13 @@ pub(crate) enum Command {
     ///
     /// PATH is a bag directory, a zipped bag (.zip, verified without
     /// extracting it) or a directory holding bags and zips (an archive root):
-    /// every bag under it is verified. Prints one line per bag (`valid PATH`
+    /// every bag under it is verified. PATH may also be
+    /// `s3://BUCKET/KEY.zip` or `s3://BUCKET/PREFIX` (every .zip under it):
+    /// zipped bags in S3-compatible object storage are verified in place
+    /// with ranged reads, never downloaded whole (endpoint, region and
+    /// credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY; AWS_ALLOW_HTTP=true for a server without TLS).
+    /// Prints one line per bag (`valid PATH`
     /// or `invalid PATH`) followed by its problems, errors first. Exit status
     /// 0 when every bag is valid (warnings allowed), 1 when one is invalid,
     /// 2 on usage or I/O errors.
@@ -257,7 +263,8 @@ pub(crate) struct BagArgs {
 /// Arguments of `newsbag verify`.
 #[derive(Debug, ClapArgs)]
 pub(crate) struct VerifyArgs {
-    /// Bags, or directories holding bags.
+    /// Bags, directories holding bags, or s3://BUCKET/KEY.zip and
+    /// s3://BUCKET/PREFIX.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
     /// Check structure and Payload-Oxum only (no manifest comparison, no

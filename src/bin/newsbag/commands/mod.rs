@@ -10,6 +10,7 @@ mod history;
 mod ingest;
 mod normalize;
 mod replicate;
+mod s3;
 mod status;
 mod verify;
 
