@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use newsbag::{Level, Report, Result};
 
 use crate::args::GlobalArgs;
-use crate::output::Progress;
 
 /// Whether a command-line path names a location in S3.
 pub(crate) fn is_s3_url(path: &str) -> bool {
@@ -46,7 +45,7 @@ pub(crate) fn verify(
     };
     for key in keys {
         let bag = loc.with_key(&key).to_path();
-        let progress = Progress::new(global, "verifying");
+        let progress = crate::output::Progress::new(global, "verifying");
         let before = (store.stats().bytes_read(), store.stats().requests());
         let result = store.open(&key).and_then(|reader| {
             let size = reader.len();
