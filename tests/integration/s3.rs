@@ -91,6 +91,12 @@ impl Garage {
             assert!(Instant::now() < deadline, "{}", garage.log());
             std::thread::sleep(Duration::from_millis(200));
         };
+        // `node id` reads the node's key on disk; the RPC server may still
+        // be starting: wait until it answers.
+        while garage.admin(&["status"], false).is_none() {
+            assert!(Instant::now() < deadline, "{}", garage.log());
+            std::thread::sleep(Duration::from_millis(200));
+        }
         garage.admin(&["layout", "assign", "-z", "dc1", "-c", "1G", &id], true);
         garage.admin(&["layout", "apply", "--version", "1"], true);
         garage.admin(
