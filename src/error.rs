@@ -234,6 +234,25 @@ pub enum Error {
         /// What is wrong.
         reason: String,
     },
+    /// An `s3://` location that cannot be used.
+    #[error("invalid S3 location `{url}`: {reason}")]
+    InvalidS3Url {
+        /// The location as given.
+        url: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A request to an object store failed (wrong credentials, a missing
+    /// bucket or object, the network).
+    #[error("failed to {action} `{url}`: {cause}")]
+    ObjectStore {
+        /// What was being done ("open", "list", …).
+        action: &'static str,
+        /// The bucket, object or prefix concerned.
+        url: String,
+        /// The store's answer.
+        cause: String,
+    },
 }
 
 fn format_problems(problems: &[String]) -> String {

@@ -66,6 +66,8 @@ pub mod serialize;
 pub mod serve;
 mod source;
 pub mod spill;
+#[cfg(feature = "s3")]
+pub mod store;
 pub mod tagfile;
 pub mod verify;
 mod walk;

@@ -84,7 +84,7 @@ _arguments "${_arguments_options[@]}" : \
 '--no-progress[Never draw progress bars]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
-'*::paths -- Bags, or directories holding bags:_files' \
+'*::paths -- Bags, directories holding bags, or s3\://BUCKET/KEY.zip and s3\://BUCKET/PREFIX:_files' \
 && ret=0
 ;;
 (extract)

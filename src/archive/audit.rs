@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::catalog::BagRow;
+use super::copy::CopyRoot;
 use super::events::{Event, EventType, Outcome};
 use super::lock::ArchiveLock;
 use super::register::file_sha256;
@@ -47,6 +48,9 @@ pub struct AuditOptions {
     pub repair_from: Option<PathBuf>,
     /// Write Prometheus metrics here after the run.
     pub metrics: Option<PathBuf>,
+    /// Also check the replica copies the catalog records, where they lie,
+    /// least recently verified first, within the same budget.
+    pub copies: bool,
 }
 
 impl Default for AuditOptions {
@@ -59,6 +63,7 @@ impl Default for AuditOptions {
             adopt: false,
             repair_from: None,
             metrics: None,
+            copies: false,
         }
     }
 }
@@ -106,6 +111,14 @@ pub struct AuditSummary {
     pub overdue_bytes: u64,
     /// Bags left for a later run because the budget was spent.
     pub remaining: u64,
+    /// Replica copies checked in this run (`--copies`).
+    pub copies_checked: u64,
+    /// Of those, copies that are the bag the catalog recorded.
+    pub copies_valid: u64,
+    /// Copies damaged, missing or unreachable.
+    pub copies_invalid: u64,
+    /// Copies left for a later run because the budget was spent.
+    pub copies_remaining: u64,
     /// Seconds this run took.
     pub duration_seconds: f64,
 }
@@ -135,16 +148,36 @@ pub struct AuditReport {
     pub cycle_complete_eta: Option<String>,
     /// Every bag checked, missing or repaired in this run.
     pub bags: Vec<BagResult>,
+    /// Every replica copy checked in this run.
+    pub copies: Vec<CopyResult>,
     /// Zipped bags on disk the catalog does not know.
     pub unknown: Vec<String>,
     /// Things worth knowing (damaged event log lines, adoptions).
     pub warnings: Vec<String>,
 }
 
+/// The outcome of one replica copy in an audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct CopyResult {
+    /// The bag.
+    pub name: String,
+    /// The copy root, as the catalog records it.
+    pub location: String,
+    /// The copy itself.
+    pub copy: String,
+    /// `valid` or `invalid` (damaged, missing or unreachable).
+    pub outcome: String,
+    /// Bytes read.
+    pub bytes: u64,
+    /// Why it is invalid.
+    pub problem: Option<String>,
+}
+
 impl AuditReport {
-    /// Whether an invalid or missing bag was found (exit status 1).
+    /// Whether an invalid or missing bag, or a damaged copy, was found
+    /// (exit status 1).
     pub fn has_failures(&self) -> bool {
-        self.summary.invalid > 0 || self.summary.missing > 0
+        self.summary.invalid > 0 || self.summary.missing > 0 || self.summary.copies_invalid > 0
     }
 }
 
@@ -155,9 +188,10 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     let clock = Instant::now();
     let started = now_rfc3339();
     let mut archive = Archive::open_existing(root)?;
-    if let Some(replica) = &options.repair_from {
-        super::replica::check_replica_root(root, replica)?;
-    }
+    let repair_from = match &options.repair_from {
+        Some(replica) => Some(CopyRoot::open_existing(root, replica)?),
+        None => None,
+    };
     let mut report = AuditReport {
         agent: super::agent(),
         archive: root.to_owned(),
@@ -169,6 +203,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
         summary: AuditSummary::default(),
         cycle_complete_eta: None,
         bags: Vec::new(),
+        copies: Vec::new(),
         unknown: Vec::new(),
         warnings: Vec::new(),
     };
@@ -215,7 +250,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
             present.push(bag);
             continue;
         }
-        if let Some(replica) = &options.repair_from {
+        if let Some(replica) = &repair_from {
             let r = super::replica::repair(&mut archive, &bag, replica, "missing")?;
             if r.repaired {
                 report.summary.repaired += 1;
@@ -290,7 +325,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
             report.bags.push(result);
             continue;
         }
-        if let Some(replica) = &options.repair_from {
+        if let Some(replica) = &repair_from {
             let r = super::replica::repair(&mut archive, &bag, replica, "failed its check")?;
             if r.repaired {
                 report.summary.repaired += 1;
@@ -314,6 +349,9 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     }
     archive.record(&unrecorded)?;
     report.summary.remaining += pending.count() as u64;
+    if options.copies {
+        check_copies(&mut archive, options, clock, &mut report)?;
+    }
     // Overdue bags and the cycle's end at the recent rate.
     let now = now_unix();
     let cutoff = rfc3339(now.saturating_sub(options.cycle.as_secs()));
@@ -338,6 +376,84 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
         super::metrics::Metrics::after(&archive, &report)?.write(path)?;
     }
     Ok(report)
+}
+
+/// Checks the replica copies the catalog records, least recently
+/// verified first, each where it lies, within what is left of the budget;
+/// records a `copy_check` event for each.
+fn check_copies(
+    archive: &mut Archive,
+    options: &AuditOptions,
+    clock: Instant,
+    report: &mut AuditReport,
+) -> Result<()> {
+    let copies = archive.catalog().copies_by_check_age()?;
+    let mut roots: std::collections::BTreeMap<String, std::result::Result<CopyRoot, String>> =
+        std::collections::BTreeMap::new();
+    let mut pending = copies.into_iter();
+    for (name, location) in pending.by_ref() {
+        if report.stopped_by.is_some() || options.budget.is_some_and(|b| clock.elapsed() >= b) {
+            report.stopped_by.get_or_insert_with(|| "time".into());
+            report.summary.copies_remaining = 1;
+            break;
+        }
+        let Some(bag) = archive.catalog().bag(&name)? else {
+            continue;
+        };
+        if let Some(max) = options.max_bytes
+            && report.summary.checked + report.summary.copies_checked > 0
+            && report.summary.bytes + bag.size > max
+        {
+            report.stopped_by = Some("bytes".into());
+            report.summary.copies_remaining = 1;
+            break;
+        }
+        let root = roots.entry(location.clone()).or_insert_with(|| {
+            CopyRoot::open_existing(archive.root(), std::path::Path::new(&location))
+                .map_err(|e| e.to_string())
+        });
+        let start = now_rfc3339();
+        let (copy, verdict) = match root {
+            Ok(root) => (root.copy_of(&bag), root.verify(&bag)),
+            Err(e) => (location.clone(), Err(e.clone())),
+        };
+        let end = now_rfc3339();
+        let (outcome, bytes, problem) = match verdict {
+            Ok(bytes) => (Outcome::Success, bytes, None),
+            Err(reason) => (Outcome::Failure, 0, Some(reason)),
+        };
+        let e = event(
+            EventType::CopyCheck,
+            &bag.name,
+            outcome,
+            serde_json::json!({"location": location, "copy": copy, "level": "fixity",
+                "start": start, "end": end, "bytes": bytes, "size": bag.size,
+                "sha256": bag.sha256, "reason": problem}),
+        );
+        archive.record(&[(e, None)])?;
+        report.summary.copies_checked += 1;
+        report.summary.bytes += bytes;
+        if problem.is_none() {
+            report.summary.copies_valid += 1;
+        } else {
+            report.summary.copies_invalid += 1;
+        }
+        report.copies.push(CopyResult {
+            name: bag.name.clone(),
+            location,
+            copy,
+            outcome: if problem.is_none() {
+                "valid"
+            } else {
+                "invalid"
+            }
+            .into(),
+            bytes,
+            problem,
+        });
+    }
+    report.summary.copies_remaining += pending.count() as u64;
+    Ok(())
 }
 
 /// When `overdue_bytes` will have been checked at the rate of full checks

@@ -511,6 +511,19 @@ impl Catalog {
         Ok(out)
     }
 
+    /// Replica copies whose last replication or check failed.
+    pub fn failing_copies(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .query_row(
+                "SELECT count(*) FROM copies WHERE outcome <> 'success'",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(self.err())?;
+        Ok(n.try_into().unwrap_or(0))
+    }
+
     /// The replica locations recorded for `bag`, with the last outcome.
     pub fn copies(&self, bag: &str) -> Result<Vec<(String, String)>> {
         let mut stmt = self
@@ -519,6 +532,22 @@ impl Catalog {
             .map_err(self.err())?;
         let rows = stmt
             .query_map([bag], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Every replica copy as (bag, location), the copy whose last
+    /// successful check is oldest (never checked since it failed) first.
+    pub fn copies_by_check_age(&self) -> Result<Vec<(String, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT c.bag, c.location FROM copies c JOIN bags b ON b.name = c.bag \
+                 ORDER BY c.verified IS NOT NULL, c.verified, c.bag, c.location",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
     }
@@ -709,6 +738,23 @@ impl Writer<'_> {
                     .map_err(&err)?;
             }
             EventType::Repair | EventType::Quarantine => {}
+            EventType::CopyCheck => {
+                let location = event.detail["location"].as_str().unwrap_or_default();
+                self.tx
+                    .execute(
+                        "UPDATE copies SET outcome = ?3, \
+                         verified = CASE WHEN ?4 THEN ?5 ELSE verified END \
+                         WHERE bag = ?1 AND location = ?2",
+                        params![
+                            event.bag,
+                            location,
+                            event.outcome.as_str(),
+                            success,
+                            event.time
+                        ],
+                    )
+                    .map_err(&err)?;
+            }
             EventType::Replicate => {
                 let location = event.detail["location"].as_str().unwrap_or_default();
                 self.tx

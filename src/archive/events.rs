@@ -44,6 +44,9 @@ pub enum EventType {
     Quarantine,
     /// A bag was copied to a replica and the copy verified.
     Replicate,
+    /// A replica copy of a bag was checked where it lies (size, SHA-256
+    /// of the zip, full fixity).
+    CopyCheck,
 }
 
 impl EventType {
@@ -58,6 +61,7 @@ impl EventType {
             EventType::Repair => "repair",
             EventType::Quarantine => "quarantine",
             EventType::Replicate => "replicate",
+            EventType::CopyCheck => "copy_check",
         }
     }
 
@@ -458,6 +462,7 @@ mod tests {
             EventType::Repair,
             EventType::Quarantine,
             EventType::Replicate,
+            EventType::CopyCheck,
         ] {
             assert_eq!(EventType::parse(t.as_str()), Some(t));
         }

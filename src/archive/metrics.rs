@@ -33,6 +33,8 @@ pub struct Metrics {
     /// Age of the oldest last successful full check (or of the oldest
     /// registration, for a bag never checked).
     pub oldest_full_check_age_seconds: u64,
+    /// Replica copies whose last replication or check failed.
+    pub copies_failing: u64,
 }
 
 impl Metrics {
@@ -51,6 +53,7 @@ impl Metrics {
             .filter_map(|b| parse_time(b.last_full_check.as_deref().unwrap_or(&b.registered)))
             .min()
             .map_or(0, |t| now.saturating_sub(t));
+        let copies_failing = archive.catalog().failing_copies()?;
         let last_success = archive
             .catalog()
             .meta("last_audit_success")?
@@ -67,6 +70,7 @@ impl Metrics {
             bags_missing: missing,
             bags_overdue: report.summary.overdue,
             oldest_full_check_age_seconds: oldest,
+            copies_failing,
         })
     }
 
@@ -132,6 +136,12 @@ impl Metrics {
             "Age of the oldest last successful full check of a present bag.",
             self.oldest_full_check_age_seconds.to_string(),
         );
+        metric(
+            "newsbag_copies_failing",
+            "gauge",
+            "Replica copies whose last replication or check failed.",
+            self.copies_failing.to_string(),
+        );
         out
     }
 
@@ -177,6 +187,7 @@ mod tests {
             "newsbag_bags_missing",
             "newsbag_bags_overdue",
             "newsbag_oldest_full_check_age_seconds",
+            "newsbag_copies_failing",
         ] {
             assert_eq!(
                 text.lines()

@@ -20,6 +20,7 @@
 
 pub mod audit;
 pub mod catalog;
+pub mod copy;
 pub mod events;
 pub mod lock;
 pub mod metrics;

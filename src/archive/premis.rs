@@ -28,6 +28,7 @@ pub fn event_type(e: &Event) -> (&'static str, &'static str) {
         EventType::Repair => ("rec", "recovery"),
         EventType::Quarantine => ("qua", "quarantine"),
         EventType::Replicate => ("rep", "replication"),
+        EventType::CopyCheck => ("fix", "fixity check"),
     }
 }
 
@@ -63,6 +64,13 @@ fn detail(e: &Event) -> String {
         EventType::Replicate => format!(
             "copied to and verified at `{}`",
             d["location"].as_str().unwrap_or("")
+        ),
+        EventType::CopyCheck => format!(
+            "fixity check of the replica copy `{}` where it lies, {} bytes read, from {} to {}",
+            d["copy"].as_str().unwrap_or(""),
+            d["bytes"],
+            d["start"].as_str().unwrap_or(""),
+            d["end"].as_str().unwrap_or("")
         ),
     }
 }

@@ -979,3 +979,83 @@ fn replicate_verifies_good_copies_and_replaces_bad_ones() {
     assert!(stderr(&o).contains("inside it"), "{}", stderr(&o));
     assert!(!inside.exists(), "nothing made inside the archive");
 }
+
+#[test]
+fn audit_copies_checks_replicas_where_they_lie_and_replicate_mends_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_of(tmp.path(), 3);
+    let replica = tmp.path().join("replica");
+    let o = run(&["replicate", "--to", replica.to_str().unwrap()], &archive);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Without --copies, copies are not looked at.
+    let (r, code) = audit(&archive, &[]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["copies_checked"], 0);
+    assert_eq!(r["copies"].as_array().unwrap().len(), 0);
+    let (r, code) = audit(&archive, &["--copies"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["copies_checked"], 3, "{r}");
+    assert_eq!(r["summary"]["copies_valid"], 3);
+    let location = fs::canonicalize(&replica).unwrap();
+    assert_eq!(r["copies"][0]["location"], location.display().to_string());
+    // A copy damaged in the replica, and one gone: both found, exit 1,
+    // the archive's own bags untouched and still valid.
+    flip_byte(&replica.join("bags/b001.zip"));
+    fs::remove_file(replica.join("bags/b002.zip")).unwrap();
+    let (r, code) = audit(&archive, &["--copies"]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["summary"]["invalid"], 0, "{r}");
+    assert_eq!(r["summary"]["copies_invalid"], 2, "{r}");
+    assert_eq!(r["summary"]["copies_valid"], 1);
+    // The failed ones come first next time (least recently verified).
+    let bad: Vec<&str> = r["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["outcome"] == "invalid")
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(bad.len(), 2);
+    assert!(bad.contains(&"b001") && bad.contains(&"b002"), "{bad:?}");
+    let last = history(&archive, Some("b001")).pop().unwrap();
+    assert_eq!(
+        (last["type"].as_str(), last["outcome"].as_str()),
+        (Some("copy_check"), Some("failure"))
+    );
+    // status counts only verified copies: two bags are down to one copy.
+    let o = run(&["status", "--json", "--min-copies", "2"], &archive);
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["under_copied"].as_array().unwrap().len(), 2, "{s}");
+    // The text report names the bad copies.
+    let o = run(&["audit", "--copies"], &archive);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("invalid copy"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("2 invalid"), "{}", stdout(&o));
+    // replicate mends them: the damaged copy is kept in the replica's
+    // quarantine, the missing one written again.
+    let damaged = fs::read(replica.join("bags/b001.zip")).unwrap();
+    let o = run(&["replicate", "--to", replica.to_str().unwrap()], &archive);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("2 copied"), "{}", stdout(&o));
+    let q: Vec<PathBuf> = fs::read_dir(replica.join("quarantine"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(q.len(), 1);
+    assert_eq!(fs::read(&q[0]).unwrap(), damaged);
+    let (r, code) = audit(&archive, &["--copies"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["copies_valid"], 3, "{r}");
+    // A byte budget stops copy checks too, and the rest wait.
+    let (r, _) = audit(&archive, &["--copies", "--max-bytes", "1"]);
+    assert_eq!(r["stopped_by"], "bytes", "{r}");
+    assert!(
+        r["summary"]["copies_remaining"].as_u64().unwrap() >= 3,
+        "{r}"
+    );
+    // A catalog rebuilt from the log keeps the copies' state.
+    let before = dump(&archive);
+    let o = rebuild(&archive);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(dump(&archive), before);
+}

@@ -20,6 +20,8 @@ mod hostile_zip;
 mod ingest;
 mod links;
 mod peer;
+#[cfg(feature = "s3")]
+mod s3;
 mod search;
 mod serve;
 mod util;

@@ -60,7 +60,13 @@ pub(crate) enum Command {
     ///
     /// PATH is a bag directory, a zipped bag (.zip, verified without
     /// extracting it) or a directory holding bags and zips (an archive root):
-    /// every bag under it is verified. Prints one line per bag (`valid PATH`
+    /// every bag under it is verified. PATH may also be
+    /// `s3://BUCKET/KEY.zip` or `s3://BUCKET/PREFIX` (every .zip under it):
+    /// zipped bags in S3-compatible object storage are verified in place
+    /// with ranged reads, never downloaded whole (endpoint, region and
+    /// credentials from AWS_ENDPOINT_URL, AWS_REGION, AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY; AWS_ALLOW_HTTP=true for a server without TLS).
+    /// Prints one line per bag (`valid PATH`
     /// or `invalid PATH`) followed by its problems, errors first. Exit status
     /// 0 when every bag is valid (warnings allowed), 1 when one is invalid,
     /// 2 on usage or I/O errors.
@@ -296,7 +302,8 @@ pub(crate) struct BagArgs {
 /// Arguments of `newsbag verify`.
 #[derive(Debug, ClapArgs)]
 pub(crate) struct VerifyArgs {
-    /// Bags, or directories holding bags.
+    /// Bags, directories holding bags, or s3://BUCKET/KEY.zip and
+    /// s3://BUCKET/PREFIX.
     #[arg(required = true)]
     pub(crate) paths: Vec<PathBuf>,
     /// Check structure and Payload-Oxum only (no manifest comparison, no
@@ -373,10 +380,18 @@ pub(crate) struct AuditArgs {
     /// Register bags found on disk but not in the catalog.
     #[arg(long)]
     pub(crate) adopt: bool,
-    /// Replace missing or damaged bags by their copy in this replica root,
-    /// once that copy verifies; damaged bags go to ARCHIVE/quarantine/.
-    #[arg(long, value_name = "DIR")]
+    /// Replace missing or damaged bags by their copy in this replica root
+    /// (a directory or s3://BUCKET/PREFIX), once that copy verifies where it
+    /// lies; damaged bags go to ARCHIVE/quarantine/.
+    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX")]
     pub(crate) repair_from: Option<PathBuf>,
+    /// Also check every replica copy the catalog records (made by
+    /// `replicate`), where it lies: size, SHA-256 of the zip and full
+    /// fixity, least recently verified first, within the same budget. A
+    /// damaged or missing copy fails the audit (exit 1); `replicate` again
+    /// replaces it.
+    #[arg(long)]
+    pub(crate) copies: bool,
 }
 
 /// Verification levels of `newsbag audit`.
@@ -596,8 +611,10 @@ pub(crate) struct ReplicateArgs {
     /// The archive root.
     #[arg(default_value = "archive")]
     pub(crate) archive: PathBuf,
-    /// The replica's root (another disk or mount), created if needed.
-    #[arg(long, value_name = "DIR", required = true)]
+    /// The replica's root: another disk or mount (created if needed), or a
+    /// prefix in an S3-compatible bucket, s3://BUCKET/PREFIX (endpoint and
+    /// credentials from the AWS_* environment variables).
+    #[arg(long, value_name = "DIR|s3://BUCKET/PREFIX", required = true)]
     pub(crate) to: PathBuf,
     /// Print JSON.
     #[arg(long)]

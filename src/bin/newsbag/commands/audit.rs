@@ -17,6 +17,7 @@ pub(crate) fn run(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outco
         adopt: args.adopt,
         repair_from: args.repair_from.clone(),
         metrics: args.metrics.clone(),
+        copies: args.copies,
     };
     let report = audit(&args.archive, &options)?;
     let mut out = std::io::stdout().lock();
@@ -65,11 +66,24 @@ fn print_summary(out: &mut impl Write, r: &AuditReport, quiet: bool) -> std::io:
             writeln!(out, "    {}", sanitize(p))?;
         }
     }
+    for c in r.copies.iter().filter(|c| c.outcome != "valid") {
+        writeln!(out, "  invalid copy {}", sanitize(&c.copy))?;
+        if let Some(p) = &c.problem {
+            writeln!(out, "    {}", sanitize(p))?;
+        }
+    }
     for u in &r.unknown {
         writeln!(
             out,
             "  unknown {} (not in the catalog; `--adopt` registers it)",
             sanitize(u)
+        )?;
+    }
+    if s.copies_checked + s.copies_remaining > 0 {
+        writeln!(
+            out,
+            "  replica copies: {} checked ({} valid, {} invalid), {} left for the next run",
+            s.copies_checked, s.copies_valid, s.copies_invalid, s.copies_remaining
         )?;
     }
     if let Some(by) = &r.stopped_by {

@@ -12,6 +12,7 @@ mod history;
 mod ingest;
 mod normalize;
 mod replicate;
+mod s3;
 mod serve;
 mod show;
 mod status;

@@ -16,19 +16,9 @@ pub(crate) fn run(args: &VerifyArgs, global: &GlobalArgs) -> anyhow::Result<Outc
     let mut reports = Vec::new();
     let mut errors = Vec::new();
     let mut out = std::io::stdout().lock();
-    for path in &args.paths {
-        let bags = match find_bags(path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("newsbag: {}", sanitize(&e.to_string()));
-                errors.push((path.clone(), e.to_string()));
-                outcomes.push(Outcome::Errored);
-                continue;
-            }
-        };
-        for bag in bags {
-            let progress = Progress::new(global, "verifying");
-            match verify_bag(&bag, level, &progress) {
+    let mut record =
+        |bag: PathBuf, result: newsbag::Result<newsbag::Report>| -> std::io::Result<()> {
+            match result {
                 Ok(report) => {
                     let io_error = report
                         .problems
@@ -52,6 +42,24 @@ pub(crate) fn run(args: &VerifyArgs, global: &GlobalArgs) -> anyhow::Result<Outc
                     outcomes.push(Outcome::Errored);
                 }
             }
+            Ok(())
+        };
+    for path in &args.paths {
+        if let Some(url) = path.to_str().filter(|p| super::s3::is_s3_url(p)) {
+            super::s3::verify(url, level, global, &mut record)?;
+            continue;
+        }
+        let bags = match find_bags(path) {
+            Ok(b) => b,
+            Err(e) => {
+                record(path.clone(), Err(e))?;
+                continue;
+            }
+        };
+        for bag in bags {
+            let progress = Progress::new(global, "verifying");
+            let result = verify_bag(&bag, level, &progress);
+            record(bag, result)?;
         }
     }
     let valid = reports.iter().filter(|r| r.is_valid()).count();

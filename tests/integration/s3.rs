@@ -1,0 +1,524 @@
+//! Zipped bags in an S3 bucket, verified in place: a real Garage server
+//! (<https://garagehq.deuxfleurs.fr/>, `cargo install garage --locked`)
+//! started on loopback ports for each test and stopped after it.
+//!
+//! Without a `garage` on the PATH these tests say they skipped, unless
+//! `NEWSBAG_REQUIRE_PEERS=1` (CI), where that is a failure.
+
+use std::fs;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::util::{missing_peer, newsbag, problem_codes, verify_json, write_tree};
+
+const BUCKET: &str = "newsbag-test";
+const KEY_ID: &str = "GK0123456789abcdef01234567";
+const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+
+/// A single-node Garage server in a temporary directory, killed on drop.
+struct Garage {
+    child: Child,
+    dir: tempfile::TempDir,
+    endpoint: String,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+impl Garage {
+    /// Starts Garage with one bucket ([`BUCKET`]) and one key allowed to
+    /// read and write it; `None` (after saying so) when `garage` is missing.
+    fn start() -> Option<Garage> {
+        if Command::new("garage")
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_err()
+        {
+            missing_peer(
+                "the Garage S3 server (`garage`)",
+                "install it with `cargo install garage --locked`",
+            );
+            return None;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let (rpc, s3) = (free_port(), free_port());
+        let config = format!(
+            "metadata_dir = \"{meta}\"\n\
+             data_dir = \"{data}\"\n\
+             db_engine = \"sqlite\"\n\
+             replication_factor = 1\n\
+             rpc_bind_addr = \"127.0.0.1:{rpc}\"\n\
+             rpc_public_addr = \"127.0.0.1:{rpc}\"\n\
+             rpc_secret = \"{SECRET}\"\n\
+             [s3_api]\n\
+             s3_region = \"garage\"\n\
+             api_bind_addr = \"127.0.0.1:{s3}\"\n\
+             root_domain = \".s3.garage.localhost\"\n",
+            meta = dir.path().join("meta").display(),
+            data = dir.path().join("data").display(),
+        );
+        fs::write(dir.path().join("garage.toml"), config).unwrap();
+        let log = fs::File::create(dir.path().join("garage.log")).unwrap();
+        let child = Command::new("garage")
+            .arg("-c")
+            .arg(dir.path().join("garage.toml"))
+            .arg("server")
+            .env("RUST_LOG", "garage=warn")
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .unwrap();
+        let garage = Garage {
+            child,
+            dir,
+            endpoint: format!("http://127.0.0.1:{s3}"),
+        };
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let id = loop {
+            let out = garage.admin(&["node", "id", "-q"], false);
+            if let Some(out) = out {
+                break out.split('@').next().unwrap().trim().to_owned();
+            }
+            assert!(Instant::now() < deadline, "{}", garage.log());
+            std::thread::sleep(Duration::from_millis(200));
+        };
+        // `node id` reads the node's key on disk; the RPC server may still
+        // be starting: wait until it answers.
+        while garage.admin(&["status"], false).is_none() {
+            assert!(Instant::now() < deadline, "{}", garage.log());
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        garage.admin(&["layout", "assign", "-z", "dc1", "-c", "1G", &id], true);
+        garage.admin(&["layout", "apply", "--version", "1"], true);
+        garage.admin(
+            &["key", "import", "-n", "newsbag", "--yes", KEY_ID, SECRET],
+            true,
+        );
+        garage.admin(&["bucket", "create", BUCKET], true);
+        garage.admin(
+            &[
+                "bucket", "allow", "--read", "--write", "--owner", BUCKET, "--key", "newsbag",
+            ],
+            true,
+        );
+        Some(garage)
+    }
+
+    /// Runs `garage -c CONFIG ARGS`; its standard output, or `None` when it
+    /// fails and `must` is false.
+    fn admin(&self, args: &[&str], must: bool) -> Option<String> {
+        let out = Command::new("garage")
+            .arg("-c")
+            .arg(self.dir.path().join("garage.toml"))
+            .args(args)
+            .output()
+            .unwrap();
+        if out.status.success() {
+            return Some(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
+        assert!(
+            !must,
+            "garage {args:?} failed: {}\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        None
+    }
+
+    fn log(&self) -> String {
+        fs::read_to_string(self.dir.path().join("garage.log")).unwrap_or_default()
+    }
+
+    /// The environment that points newsbag (and the library) at this server.
+    fn env(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("AWS_ENDPOINT_URL", self.endpoint.clone()),
+            ("AWS_REGION", "garage".into()),
+            ("AWS_ACCESS_KEY_ID", KEY_ID.into()),
+            ("AWS_SECRET_ACCESS_KEY", SECRET.into()),
+            ("AWS_ALLOW_HTTP", "true".into()),
+        ]
+    }
+
+    /// `newsbag ARGS` pointed at this server.
+    fn newsbag(&self, args: &[&str]) -> std::process::Output {
+        let mut cmd = newsbag();
+        for (k, v) in self.env() {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("AWS_SESSION_TOKEN");
+        cmd.args(args)
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap()
+    }
+
+    /// A connection of newsbag's library to this server's bucket.
+    fn store(&self) -> newsbag::store::Store {
+        let env = self.env();
+        let settings: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        newsbag::store::Store::connect_with(BUCKET, &settings).unwrap()
+    }
+
+    /// Uploads `file` to `key` with newsbag's own multipart upload, retried
+    /// while the fresh cluster settles its layout.
+    fn upload(&self, file: &Path, key: &str) {
+        let store = self.store();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            match store.upload(file, key) {
+                Ok(()) => return,
+                Err(e) if Instant::now() < deadline => {
+                    eprintln!("upload not yet possible ({e}); retrying");
+                    std::thread::sleep(Duration::from_millis(500));
+                }
+                Err(e) => panic!("upload of {} failed: {e}\n{}", file.display(), self.log()),
+            }
+        }
+    }
+}
+
+impl Drop for Garage {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Makes the zipped bag `tmp/NAME.zip` of `files`.
+fn zipped_bag(tmp: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
+    let src = tmp.join(name);
+    write_tree(&src, files);
+    let zip = tmp.join(format!("{name}.zip"));
+    newsbag()
+        .args(["bag", "--zip", "--date", "2000-01-01", "--to"])
+        .arg(&zip)
+        .arg(&src)
+        .assert()
+        .success();
+    zip
+}
+
+/// Bytes that do not compress, so the zip is as large as the payload.
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x.to_le_bytes()[0]
+        })
+        .collect()
+}
+
+fn json_of(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "bad JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
+
+/// `read N of M bytes in R requests (at most B bytes buffered)` from
+/// `newsbag -v verify`'s log.
+fn reads_logged(stderr: &[u8]) -> (u64, u64, u64) {
+    let text = String::from_utf8_lossy(stderr);
+    let line = text
+        .lines()
+        .find(|l| l.contains(" bytes in ") && l.contains("read "))
+        .unwrap_or_else(|| panic!("no read statistics in the log:\n{text}"));
+    let num = |after: &str| -> u64 {
+        let rest = &line[line.find(after).unwrap() + after.len()..];
+        rest.split(|c: char| !c.is_ascii_digit())
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (num("read "), num(" of "), num("at most "))
+}
+
+#[test]
+fn bags_in_a_bucket_get_the_verdicts_of_local_bags() {
+    let Some(garage) = Garage::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let payload = noise(300_000);
+    let files: &[(&str, &[u8])] = &[("a.txt", b"first file\n"), ("b/noise.bin", &payload)];
+    let good = zipped_bag(tmp.path(), "good", files);
+    let corrupt = zipped_bag(tmp.path(), "corrupt", files);
+    let mut bytes = fs::read(&corrupt).unwrap();
+    // A byte in the middle of the stored noise: the payload's, not a header's.
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x55;
+    fs::write(&corrupt, &bytes).unwrap();
+    let truncated = zipped_bag(tmp.path(), "truncated", files);
+    let whole = fs::read(&truncated).unwrap();
+    fs::write(&truncated, &whole[..whole.len() - 100]).unwrap();
+
+    for zip in [&good, &corrupt, &truncated] {
+        let name = zip.file_name().unwrap().to_str().unwrap();
+        garage.upload(zip, &format!("archive/{name}"));
+    }
+    for (zip, want) in [(&good, 0), (&corrupt, 1), (&truncated, 2)] {
+        let name = zip.file_name().unwrap().to_str().unwrap();
+        let (local, local_code) = verify_json(zip);
+        let url = format!("s3://{BUCKET}/archive/{name}");
+        let out = garage.newsbag(&["verify", "--json", &url]);
+        let remote = json_of(&out);
+        let code = out.status.code().unwrap();
+        assert_eq!((local_code, code), (want, want), "{name}: {remote}");
+        assert_eq!(problem_codes(&local), problem_codes(&remote), "{name}");
+        assert_eq!(local["summary"], remote["summary"], "{name}");
+        if want == 2 {
+            let error = remote["errors"][0]["error"].as_str().unwrap();
+            assert!(error.contains(&url), "{error}");
+        } else {
+            assert_eq!(remote["reports"][0]["bag"], url.as_str());
+        }
+    }
+    // The prefix as an archive root: every zip under it, the worst verdict.
+    let out = garage.newsbag(&["verify", "--json", &format!("s3://{BUCKET}/archive")]);
+    let all = json_of(&out);
+    assert_eq!(out.status.code(), Some(2), "{all}");
+    assert_eq!(all["summary"]["bags"], 2);
+    assert_eq!(all["summary"]["valid"], 1);
+    assert_eq!(all["summary"]["errors"], 1);
+    // A prefix is whole path segments: `arch` holds nothing.
+    let out = garage.newsbag(&["verify", &format!("s3://{BUCKET}/arch")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no zipped bag"));
+}
+
+#[test]
+fn fast_verify_reads_a_small_part_and_memory_stays_bounded() {
+    let Some(garage) = Garage::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let big = noise(24 << 20);
+    let small: Vec<Vec<u8>> = (0..40).map(|i| noise(5_000 + i * 100)).collect();
+    let names: Vec<String> = (0..40).map(|i| format!("items/{i:03}.bin")).collect();
+    let mut files: Vec<(&str, &[u8])> = vec![("big.bin", &big)];
+    files.extend(
+        names
+            .iter()
+            .map(String::as_str)
+            .zip(small.iter().map(Vec::as_slice)),
+    );
+    let zip = zipped_bag(tmp.path(), "big", &files);
+    let size = fs::metadata(&zip).unwrap().len();
+    garage.upload(&zip, "big.zip");
+    let url = format!("s3://{BUCKET}/big.zip");
+
+    let out = garage.newsbag(&["-v", "verify", "--fast", &url]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (read, of, _) = reads_logged(&out.stderr);
+    assert_eq!(of, size);
+    assert!(read * 50 < size, "--fast read {read} of {size} bytes");
+
+    let out = garage.newsbag(&["-v", "verify", &url]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (read, _, buffered) = reads_logged(&out.stderr);
+    // Every byte once (and the little the headers re-read), never twice.
+    assert!(
+        read >= size - 1024 && read < size + size / 20,
+        "read {read} of {size}"
+    );
+    // Two windows of 8 MiB a cursor (one per hashing thread, and the
+    // first) at most, whatever the object's size.
+    let cursors = std::thread::available_parallelism().map_or(1, usize::from) as u64 + 1;
+    assert!(
+        buffered <= cursors * 2 * (8 << 20),
+        "{buffered} bytes buffered"
+    );
+    eprintln!("s3 verify of {size} bytes: read {read}, at most {buffered} buffered");
+}
+
+#[test]
+fn bad_credentials_and_missing_objects_are_clear_errors() {
+    let Some(garage) = Garage::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = zipped_bag(tmp.path(), "one", &[("a.txt", b"a\n")]);
+    garage.upload(&zip, "one.zip");
+    let mut cmd = newsbag();
+    for (k, v) in garage.env() {
+        cmd.env(k, v);
+    }
+    let out = cmd
+        .env("AWS_SECRET_ACCESS_KEY", "0".repeat(64))
+        .args(["verify", &format!("s3://{BUCKET}/one.zip")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(&format!("s3://{BUCKET}/one.zip")), "{err}");
+    for url in [
+        format!("s3://{BUCKET}/none.zip"),
+        "s3://no-such-bucket/one.zip".to_owned(),
+        "s3://no-such-bucket/prefix".to_owned(),
+    ] {
+        let out = garage.newsbag(&["verify", &url]);
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.starts_with("newsbag: failed to"), "{url}: {err}");
+        assert!(err.contains(&url), "{url}: {err}");
+    }
+}
+
+#[test]
+fn malformed_locations_are_refused_without_a_request() {
+    for (url, why) in [
+        ("s3://", "no bucket name"),
+        ("s3:///bags", "no bucket name"),
+        ("s3://b/a/../c.zip", "`.` and `..`"),
+        ("s3://b/a//c.zip", "empty path segment"),
+    ] {
+        let out = newsbag().args(["verify", url]).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{url}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!("invalid S3 location `{url}`")) && err.contains(why),
+            "{url}: {err}"
+        );
+    }
+    // A local path beside a malformed location is still verified.
+    let tmp = tempfile::tempdir().unwrap();
+    let zip = zipped_bag(tmp.path(), "one", &[("a.txt", b"a\n")]);
+    let out = newsbag()
+        .arg("verify")
+        .arg(&zip)
+        .arg("s3://")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("valid "));
+}
+
+/// `newsbag ARGS ARCHIVE`-style runs of the archive commands against
+/// this server: the archive is local, its copies in the bucket.
+fn archive_json(garage: &Garage, args: &[&str]) -> (serde_json::Value, i32) {
+    let out = garage.newsbag(args);
+    (json_of(&out), out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn replicas_in_a_bucket_are_made_checked_in_place_and_repair_the_archive() {
+    let Some(garage) = Garage::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
+    let meta = inbox.join("meta.json");
+    for name in ["one", "two"] {
+        newsbag()
+            .arg("ingest")
+            .arg("--archive")
+            .arg(&archive)
+            .args(["--date", "2026-11-28", "--name", name, "--meta"])
+            .arg(&meta)
+            .arg(&inbox)
+            .assert()
+            .success();
+    }
+    let a = archive.to_str().unwrap();
+    let copies = format!("s3://{BUCKET}/replica");
+    // The first request to a fresh Garage may come before its layout has
+    // settled: retry the replication until it copies.
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let report = loop {
+        let (r, code) = archive_json(&garage, &["replicate", a, "--to", &copies, "--json"]);
+        if code == 0 {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "{r}\n{}", garage.log());
+        std::thread::sleep(Duration::from_millis(500));
+    };
+    assert_eq!(report["location"], copies.as_str(), "{report}");
+    assert_eq!(
+        report["copied"].as_u64().unwrap() + report["verified"].as_u64().unwrap(),
+        2
+    );
+    // The copies are the bags, byte for byte, at the same paths.
+    let store = garage.store();
+    assert!(store.exists("replica/bags/one.zip").unwrap());
+    // Again: nothing copied, both verified where they lie.
+    let (r, code) = archive_json(&garage, &["replicate", a, "--to", &copies, "--json"]);
+    assert_eq!((code, &r["verified"]), (0, &serde_json::json!(2)), "{r}");
+    let (r, code) = archive_json(&garage, &["audit", a, "--copies", "--json"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["copies_valid"], 2, "{r}");
+    assert_eq!(r["copies"][0]["location"], copies.as_str());
+    // A copy changed in the bucket is caught by the audit.
+    let local = fs::read(archive.join("bags/two.zip")).unwrap();
+    let mut bad = local.clone();
+    let at = bad.len() / 3;
+    bad[at] ^= 0x55;
+    let bad_zip = tmp.path().join("bad.zip");
+    fs::write(&bad_zip, &bad).unwrap();
+    garage.upload(&bad_zip, "replica/bags/two.zip");
+    let (r, code) = archive_json(&garage, &["audit", a, "--copies", "--json"]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["summary"]["copies_invalid"], 1, "{r}");
+    assert_eq!(r["summary"]["invalid"], 0, "{r}");
+    let bad_copy = r["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["outcome"] == "invalid")
+        .unwrap();
+    assert_eq!(bad_copy["copy"], format!("{copies}/bags/two.zip"));
+    // replicate mends it, keeping the bad object under quarantine/.
+    let (r, code) = archive_json(&garage, &["replicate", a, "--to", &copies, "--json"]);
+    assert_eq!((code, &r["copied"]), (0, &serde_json::json!(1)), "{r}");
+    let quarantined: Vec<String> = store.list_keys("replica/quarantine").unwrap();
+    assert_eq!(quarantined.len(), 1, "{quarantined:?}");
+    // The archive's own bag damaged, and another gone: both repaired from
+    // the bucket after the bucket's copies verify.
+    let mut damaged = local;
+    damaged[at] ^= 0x55;
+    fs::write(archive.join("bags/two.zip"), &damaged).unwrap();
+    fs::remove_file(archive.join("bags/one.zip")).unwrap();
+    let (r, code) = archive_json(&garage, &["audit", a, "--repair-from", &copies, "--json"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["repaired"], 2, "{r}");
+    newsbag().arg("verify").arg(&archive).assert().success();
+    // A copy root that is a zip, and one in a bucket that does not exist.
+    let out = garage.newsbag(&["replicate", a, "--to", &format!("s3://{BUCKET}/x.zip")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("names a zip"));
+    let out = garage.newsbag(&["replicate", a, "--to", "s3://no-such-bucket/r"]);
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("2 failed"));
+}
