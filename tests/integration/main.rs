@@ -20,6 +20,7 @@ mod hostile_zip;
 mod ingest;
 mod links;
 mod peer;
+mod room;
 mod search;
 mod serve;
 mod util;
