@@ -111,7 +111,9 @@ fn router(shared: Arc<Shared>) -> Router {
         .with_state(shared)
         // The reading room at `/` (and every other path: its 404 page).
         .merge(super::room::router(root))
-        .layer(axum::middleware::map_response(super::room::security_headers))
+        .layer(axum::middleware::map_response(
+            super::room::security_headers,
+        ))
 }
 
 fn with_headers(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {

@@ -181,7 +181,11 @@ pub struct OriginalFile {
 
 /// The media type and file name of item `id`'s original (in `bag`, when
 /// several bags hold an item of that id).
-pub fn original_file(archive: &Archive, id: &str, bag: Option<&str>) -> Result<OriginalFile, Error> {
+pub fn original_file(
+    archive: &Archive,
+    id: &str,
+    bag: Option<&str>,
+) -> Result<OriginalFile, Error> {
     let row = locate(archive, id, bag)?;
     let zip = archive.root().join(&row.path);
     let media_type: Option<String> = archive

@@ -155,7 +155,11 @@ mod tests {
     #[test]
     fn bars_are_proportional_to_the_counts() {
         let svg = svg(
-            &[count("2026-01", 1, 4), count("2026-02", 2, 2), count("2026-03", 0, 1)],
+            &[
+                count("2026-01", 1, 4),
+                count("2026-02", 2, 2),
+                count("2026-03", 0, 1),
+            ],
             "matches",
         )
         .unwrap_or_default();
@@ -163,8 +167,14 @@ mod tests {
         assert_eq!(heights(&svg, "total"), vec![plot, plot / 2.0, plot / 4.0]);
         // No dark bar for a period without matches.
         assert_eq!(heights(&svg, "count"), vec![plot / 4.0, plot / 2.0]);
-        assert!(svg.contains("<title>2026-01: 1 of 4 items (25.0 %)</title>"), "{svg}");
-        assert!(svg.contains(">4</text>"), "the scale shows the largest count");
+        assert!(
+            svg.contains("<title>2026-01: 1 of 4 items (25.0 %)</title>"),
+            "{svg}"
+        );
+        assert!(
+            svg.contains(">4</text>"),
+            "the scale shows the largest count"
+        );
         assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(svg.ends_with("</svg>"));
     }
@@ -179,7 +189,10 @@ mod tests {
     fn labels_and_titles_are_escaped() {
         let svg = svg(&[count("<a&'\">", 1, 1)], "\"q\" & <b>").unwrap_or_default();
         assert!(svg.contains("&lt;a&amp;&#39;&quot;&gt;"), "{svg}");
-        assert!(svg.contains("aria-label=\"&quot;q&quot; &amp; &lt;b&gt;\""), "{svg}");
+        assert!(
+            svg.contains("aria-label=\"&quot;q&quot; &amp; &lt;b&gt;\""),
+            "{svg}"
+        );
         assert!(!svg.contains("<a&"));
     }
 

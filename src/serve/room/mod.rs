@@ -150,7 +150,8 @@ impl From<crate::archive::Error> for Failure {
                  and the catalog can be rebuilt from them. Try again later.",
             ),
             E::Catalog { ref source, .. }
-                if source.sqlite_error_code() == Some(rusqlite::ErrorCode::OperationInterrupted) =>
+                if source.sqlite_error_code()
+                    == Some(rusqlite::ErrorCode::OperationInterrupted) =>
             {
                 too_slow()
             }
@@ -202,10 +203,6 @@ impl From<SearchError> for Failure {
                  `newsbag catalog rebuild`.",
             ),
             SearchError::Archive(e) => e.into(),
-            e => {
-                log::error!("reading room: {e}");
-                Failure::internal()
-            }
         }
     }
 }
@@ -352,7 +349,11 @@ fn over_time(
 fn hit_view(h: find::Hit) -> HitView {
     let dir = Direction::of(&h.language);
     HitView {
-        href: format!("/item/{}?{}", h.id, text::query_string([("bag", h.bag.as_str())])),
+        href: format!(
+            "/item/{}?{}",
+            h.id,
+            text::query_string([("bag", h.bag.as_str())])
+        ),
         title: if h.title.trim().is_empty() {
             h.id.clone()
         } else {
