@@ -325,7 +325,7 @@ fn reading_room_searches_shows_and_downloads_read_only() {
             .get("/search?q=harvest&source=english.example")
             .text(),
     );
-    assert_eq!(rice, [harvest.clone()]);
+    assert_eq!(rice, std::slice::from_ref(&harvest));
     let none = server
         .get("/search?q=harvest&source=elsewhere.example")
         .text();
@@ -336,7 +336,7 @@ fn reading_room_searches_shows_and_downloads_read_only() {
             .get("/search?since=2019-05-01&until=2019-05-01")
             .text(),
     );
-    assert_eq!(day, [harvest.clone()]);
+    assert_eq!(day, std::slice::from_ref(&harvest));
     let new = listed(&server.get("/search?since=2019-05-02").text());
     assert!(!new.contains(&harvest) && !new.is_empty(), "{new:?}");
     let old = listed(&server.get("/search?until=2019-04-30").text());

@@ -174,11 +174,10 @@ pub(crate) fn search_href(form: &Form, page: usize) -> String {
         ("bag", &form.bag),
         ("page", &page),
     ];
-    let qs = super::text::query_string(
-        pairs
-            .into_iter()
-            .filter(|(k, v)| !v.is_empty() && !(*k == "page" && *v == "1")),
-    );
+    let qs = super::text::query_string(pairs.into_iter().filter(|&(k, v)| match k {
+        "page" => v != "1",
+        _ => !v.is_empty(),
+    }));
     format!("/search?{qs}")
 }
 
