@@ -109,11 +109,15 @@ impl Failure {
     }
 
     fn no_item(id: &str) -> Failure {
-        Failure::new(
-            StatusCode::NOT_FOUND,
-            "No such item",
-            format!("The archive holds no item `{id}`."),
-        )
+        // An id that cannot be one is not repeated back.
+        let message = if is_item_id(id) {
+            format!("The archive holds no item `{id}`.")
+        } else {
+            "This address names no item: an item id is 1 to 128 letters, digits, `-`, `_` \
+             and `.`."
+                .to_owned()
+        };
+        Failure::new(StatusCode::NOT_FOUND, "No such item", message)
     }
 
     fn internal() -> Failure {
