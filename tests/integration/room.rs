@@ -203,7 +203,7 @@ fn enc(s: &str) -> String {
 
 /// The ids the search page lists (from its item links), in order.
 fn listed(page: &str) -> Vec<String> {
-    page.split("<h3><a href=\"/item/")
+    page.split("<a class=\"hit\" href=\"/item/")
         .skip(1)
         .map(|s| s[..s.find('?').unwrap()].to_owned())
         .collect()
