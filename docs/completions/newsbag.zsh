@@ -558,7 +558,7 @@ _newsbag_commands() {
 'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
-'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai' \
+'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai, a reading room at /' \
 'generate:Generate the man page or shell completions' \
 'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
 'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \
@@ -685,7 +685,7 @@ _newsbag__subcmd__help_commands() {
 'export:Export the items matching a query and filters as JSON Lines or CSV' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
-'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai' \
+'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai, a reading room at /' \
 'generate:Generate the man page or shell completions' \
 'detect:Detect the encoding of files\: one line per file (encoding, confidence, method, file)' \
 'normalize:Write the UTF-8 text derivative of a file to stdout (what ingest stores)' \

@@ -349,6 +349,20 @@ impl Archive {
         }
     }
 
+    /// Opens the archive at `root` with its catalog read-only and as it
+    /// is: nothing is written, not even the events the catalog has not
+    /// caught up with (`newsbag serve`, which must never write).
+    pub fn open_read_only(root: &Path) -> Result<Archive> {
+        check_archive(root)?;
+        let catalog = Catalog::open_read_only(&root.join(CATALOG_FILE))?;
+        Ok(Archive {
+            root: root.to_owned(),
+            catalog,
+            log: Log::new(root),
+            warnings: Vec::new(),
+        })
+    }
+
     /// The archive root.
     pub fn root(&self) -> &Path {
         &self.root

@@ -71,6 +71,16 @@ pub fn status(root: &Path, cycle: Duration, min_copies: u64) -> Result<Status> {
             Vec::new()
         }
     };
+    let mut s = summary(&archive, cycle, min_copies)?;
+    s.adopted = adopted;
+    s.warnings = std::mem::take(&mut archive.warnings);
+    Ok(s)
+}
+
+/// The status of an archive already open, as it is (nothing adopted,
+/// nothing written: `newsbag serve`'s archive page).
+pub fn summary(archive: &Archive, cycle: Duration, min_copies: u64) -> Result<Status> {
+    let root = archive.root();
     let catalog = archive.catalog();
     let (bags_n, items, bytes) = catalog.totals()?;
     let bags = catalog.bags_by_check_age()?;
@@ -135,7 +145,7 @@ pub fn status(root: &Path, cycle: Duration, min_copies: u64) -> Result<Status> {
         overdue,
         problems,
         unknown,
-        adopted,
-        warnings: std::mem::take(&mut archive.warnings),
+        adopted: Vec::new(),
+        warnings: Vec::new(),
     })
 }

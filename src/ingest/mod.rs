@@ -51,6 +51,7 @@ use prepare::{PreparedInput, prepare};
 
 use index::Index;
 pub use meta::parse_meta;
+pub use names::{is_bag_name, is_item_id};
 
 /// The BagIt profile newsbag's ingested bags follow
 /// (`schemas/bagit-profile/newsbag.json`).

@@ -83,14 +83,29 @@ pub(super) fn unique_id(base: &str, ids: &mut Ids) -> String {
     id
 }
 
-pub(super) fn check_name(name: &str) -> Result<String> {
-    let ok = !name.is_empty()
+/// Whether `name` is a bag name newsbag accepts: 1 to 128 of
+/// `A-Z a-z 0-9 - _ .`, starting with a letter, digit or `_`.
+#[must_use]
+pub fn is_bag_name(name: &str) -> bool {
+    !name.is_empty()
         && name.len() <= 128
         && !name.starts_with(['.', '-'])
         && name
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
-    if ok {
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+}
+
+/// Whether `id` can name an item in a request (`newsbag serve`): 1 to 128
+/// of `A-Z a-z 0-9 - _ .`, starting with a letter, digit or `_`. Every id
+/// newsbag makes (`[a-z0-9-]`, see `slug`) is one; so are the plain ids of
+/// most bags made elsewhere. No `/`, so an id never names a path.
+#[must_use]
+pub fn is_item_id(id: &str) -> bool {
+    is_bag_name(id)
+}
+
+pub(super) fn check_name(name: &str) -> Result<String> {
+    if is_bag_name(name) {
         Ok(name.to_owned())
     } else {
         Err(Error::InvalidInfo {

@@ -1,5 +1,6 @@
 //! The HTTP server of `newsbag serve` (axum on tokio): the OAI-PMH data
-//! provider at `/oai`, GET and POST, read-only on the archive.
+//! provider at `/oai`, GET and POST, and the reading room at `/`
+//! ([`super::room`]), read-only on the archive.
 //!
 //! The catalog is opened read-only once and shared behind a lock; each
 //! request is answered on tokio's blocking pool, since SQLite and the zip
@@ -104,18 +105,15 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
 }
 
 fn router(shared: Arc<Shared>) -> Router {
+    let root = shared.options.root.clone();
     Router::new()
         .route("/oai", get(oai_get).post(oai_post))
-        .fallback(not_found)
         .with_state(shared)
-}
-
-async fn not_found() -> Response {
-    with_headers(
-        StatusCode::NOT_FOUND,
-        "text/plain; charset=utf-8",
-        b"not found: the OAI-PMH data provider is at /oai\n".to_vec(),
-    )
+        // The reading room at `/` (and every other path: its 404 page).
+        .merge(super::room::router(root))
+        .layer(axum::middleware::map_response(
+            super::room::security_headers,
+        ))
 }
 
 fn with_headers(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {

@@ -4,9 +4,13 @@
 //!   request's arguments and the catalog to the response XML.
 //! - [`record`]: an item's `dc.xml` read from its zipped bag in place.
 //! - `http` (feature `serve`): the HTTP server around them (axum).
+//! - `room` (feature `serve`): the reading room, HTML pages for
+//!   researchers at `/` (search, items, the archive's status).
 
 pub mod oai;
 pub mod record;
 
 #[cfg(feature = "serve")]
 pub mod http;
+#[cfg(feature = "serve")]
+pub mod room;

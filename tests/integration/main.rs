@@ -22,6 +22,7 @@ mod links;
 mod peer;
 #[cfg(feature = "s3")]
 mod s3;
+mod room;
 mod search;
 mod serve;
 mod util;

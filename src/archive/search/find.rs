@@ -219,6 +219,18 @@ pub fn find(
     filters: &Filters,
     limit: usize,
 ) -> Result<Vec<Hit>, Error> {
+    find_page(archive, query, filters, 0, limit)
+}
+
+/// [`find`]'s items from the `offset`-th on (a page of results): at most
+/// `limit`, with snippets read for those alone.
+pub fn find_page(
+    archive: &Archive,
+    query: Option<&Query>,
+    filters: &Filters,
+    offset: usize,
+    limit: usize,
+) -> Result<Vec<Hit>, Error> {
     let sel = build(query, filters);
     let (score, order) = if sel.ranked {
         (
@@ -230,7 +242,7 @@ pub fn find(
     };
     let sql = format!(
         "SELECT i.bag, i.id, i.title, f.date, f.host, i.identifier, i.language, b.path, {score} \
-         FROM {} {order} LIMIT ?",
+         FROM {} {order} LIMIT ? OFFSET ?",
         sel.from_where
     );
     let conn = archive.catalog().connection();
@@ -238,6 +250,7 @@ pub fn find(
     let err = |e| Error::Archive(sql_error(path, e));
     let mut params = sel.params;
     params.push(Value::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    params.push(Value::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
     let mut stmt = conn.prepare(&sql).map_err(err)?;
     let mut rows = stmt
         .query(rusqlite::params_from_iter(params))
@@ -278,6 +291,22 @@ pub fn find(
         }
     }
     Ok(hits)
+}
+
+/// The number of items matching `query` and `filters`.
+pub fn count(archive: &Archive, query: Option<&Query>, filters: &Filters) -> Result<u64, Error> {
+    let sel = build(query, filters);
+    let path = archive.catalog().path();
+    let n: i64 = archive
+        .catalog()
+        .connection()
+        .query_row(
+            &format!("SELECT count(*) FROM {}", sel.from_where),
+            rusqlite::params_from_iter(sel.params),
+            |r| r.get(0),
+        )
+        .map_err(fts_error(query, path))?;
+    Ok(n.try_into().unwrap_or(0))
 }
 
 /// An FTS5 error on a translated query is newsbag's bug, not the user's:
@@ -406,6 +435,21 @@ impl ItemReader {
 }
 
 impl ItemReader {
+    /// The file name of the item's original in the bag (`original.EXT`),
+    /// or `None` when the bag has none.
+    pub fn original_name(
+        &mut self,
+        zip: &Path,
+        item: &str,
+    ) -> Result<Option<String>, crate::archive::Error> {
+        let opened = self.opened(zip)?;
+        let prefix = format!("data/items/{item}/");
+        Ok(opened.entries.iter().find_map(|&e| {
+            let name = opened.archive.entry(e).rel.strip_prefix(&prefix)?;
+            (name.starts_with("original.") && !name.contains('/')).then(|| name.to_owned())
+        }))
+    }
+
     /// Streams the item's original (`data/items/ITEM/original.*`) to
     /// `out`, checking its CRC and size as it goes; returns the number of
     /// bytes and their SHA-256. A damaged entry is an error once its bytes

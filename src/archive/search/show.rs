@@ -166,3 +166,48 @@ pub fn original(
     }
     Ok(n)
 }
+
+/// What [`original`] sends: the original's media type as the catalog
+/// records it and its file name in the bag (`original.EXT`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OriginalFile {
+    /// The bag holding the item.
+    pub bag: String,
+    /// Its media type, if recorded.
+    pub media_type: Option<String>,
+    /// Its file name in the bag.
+    pub name: String,
+}
+
+/// The media type and file name of item `id`'s original (in `bag`, when
+/// several bags hold an item of that id).
+pub fn original_file(
+    archive: &Archive,
+    id: &str,
+    bag: Option<&str>,
+) -> Result<OriginalFile, Error> {
+    let row = locate(archive, id, bag)?;
+    let zip = archive.root().join(&row.path);
+    let media_type: Option<String> = archive
+        .catalog()
+        .connection()
+        .query_row(
+            "SELECT media_type FROM items WHERE bag = ?1 AND id = ?2",
+            [&row.name, id],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| Error::Archive(sql_error(archive.catalog().path(), e)))?
+        .flatten();
+    let Some(name) = ItemReader::default().original_name(&zip, id)? else {
+        return Err(Error::Archive(crate::archive::Error::BadBag {
+            path: zip,
+            reason: format!("item `{id}` has no original file"),
+        }));
+    };
+    Ok(OriginalFile {
+        bag: row.name,
+        media_type,
+        name,
+    })
+}

@@ -139,13 +139,16 @@ pub(crate) enum Command {
     Replicate(ReplicateArgs),
     /// Manage the archive's catalog (ARCHIVE/catalog.sqlite).
     Catalog(CatalogArgs),
-    /// Serve the archive read-only over HTTP: an OAI-PMH 2.0 data provider at /oai.
+    /// Serve the archive read-only over HTTP: an OAI-PMH 2.0 data provider at /oai, a reading room at /.
     ///
     /// Every item is a record in oai_dc (its own dc.xml), with sets
     /// `bag:NAME` and `source:HOST`; resumption tokens survive a restart
-    /// and stay valid while bags are added (docs/oai-pmh.md). Opens the
+    /// and stay valid while bags are added (docs/oai-pmh.md). The reading
+    /// room is HTML for researchers, without JavaScript: the search of
+    /// `find` with its filters, a chart of matches over time, each item's
+    /// record, text, fixity and original (docs/reading-room.md). Opens the
     /// catalog read-only and listens on localhost unless told otherwise;
-    /// prints the address it serves on, and runs until interrupted.
+    /// prints the addresses it serves on, and runs until interrupted.
     Serve(ServeArgs),
     /// Generate the man page or shell completions.
     Generate(GenerateArgs),

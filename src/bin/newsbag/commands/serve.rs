@@ -29,6 +29,7 @@ pub(crate) fn run(args: &ServeArgs) -> anyhow::Result<Outcome> {
         let url = base_url.unwrap_or_else(|| format!("http://{addr}/oai"));
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "serving OAI-PMH at {url}");
+        let _ = writeln!(out, "reading room at http://{addr}/");
         let _ = out.flush();
     })?;
     Ok(Outcome::Valid)
