@@ -4,9 +4,13 @@
 //!   request's arguments and the catalog to the response XML.
 //! - [`record`]: an item's `dc.xml` read from its zipped bag in place.
 //! - `http` (feature `serve`): the HTTP server around them (axum).
+//! - `pool` (feature `serve`): the bounded pool of read-only catalog
+//!   connections the server answers from.
 
 pub mod oai;
 pub mod record;
 
 #[cfg(feature = "serve")]
 pub mod http;
+#[cfg(feature = "serve")]
+pub mod pool;
