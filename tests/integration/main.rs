@@ -22,6 +22,7 @@ mod links;
 mod peer;
 mod search;
 mod serve;
+mod serve_large;
 mod util;
 mod verify_cli;
 mod warc;
