@@ -206,7 +206,9 @@ async fn walk(c: &mut Connection, t: &Target, first: &str) -> Result<Vec<String>
     let mut query = first.to_owned();
     loop {
         let body = c.get(&t.host, &format!("{}?{query}", t.path)).await?;
-        let token = texts(&body, "resumptionToken").first().map(|s| (*s).to_owned());
+        let token = texts(&body, "resumptionToken")
+            .first()
+            .map(|s| (*s).to_owned());
         bodies.push(body);
         match token {
             Some(tok) if !tok.is_empty() => {

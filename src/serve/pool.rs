@@ -29,7 +29,7 @@ use crate::archive::{Error, Result};
 pub struct CatalogPool {
     path: PathBuf,
     idle: Mutex<Vec<Catalog>>,
-    permits: Semaphore,
+    permits: Arc<Semaphore>,
     size: usize,
 }
 
@@ -62,7 +62,7 @@ impl CatalogPool {
         Ok(Arc::new(CatalogPool {
             path,
             idle: Mutex::new(vec![first]),
-            permits: Semaphore::new(size),
+            permits: Arc::new(Semaphore::new(size)),
             size,
         }))
     }
@@ -81,21 +81,28 @@ impl CatalogPool {
     }
 
     /// Runs `work` with a connection on tokio's blocking pool, once one is
-    /// free (waiting asynchronously until then).
+    /// free (waiting asynchronously until then). The place in the pool is
+    /// held until `work` ends, even when the caller stops waiting for it
+    /// (a request that timed out).
     pub async fn run<T, F>(self: &Arc<Self>, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Catalog) -> Result<T> + Send + 'static,
     {
-        let permit = self.permits.acquire().await.map_err(|_| {
-            Error::io(
-                "take a connection from",
-                &self.path,
-                std::io::Error::other("the pool is closed"),
-            )
-        })?;
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| {
+                Error::io(
+                    "take a connection from",
+                    &self.path,
+                    std::io::Error::other("the pool is closed"),
+                )
+            })?;
         let pool = Arc::clone(self);
         let joined = tokio::task::spawn_blocking(move || {
+            // Dropped last: the connection is back before the place is.
+            let _permit = permit;
             let idle = pool
                 .idle
                 .lock()
@@ -112,7 +119,6 @@ impl CatalogPool {
             work(taken.catalog.as_ref().expect("taken until dropped"))
         })
         .await;
-        drop(permit);
         joined.map_err(|e| {
             Error::io(
                 "answer a request from",
@@ -181,6 +187,33 @@ mod tests {
         assert_eq!(peak.load(Ordering::SeqCst), 3, "the pool's bound, reached");
         assert!(pool.idle() <= 3 && pool.idle() >= 1, "{}", pool.idle());
         assert_eq!(pool.size(), 3);
+    }
+
+    /// A caller that stops waiting (a request timed out) does not free the
+    /// place of work still running: the next one waits for it.
+    #[test]
+    fn a_timed_out_caller_keeps_its_place_until_the_work_ends() {
+        let (_tmp, path) = catalog();
+        let pool = CatalogPool::open(path, 1).unwrap();
+        let busy = Arc::new(AtomicUsize::new(0));
+        let peak = Arc::new(AtomicUsize::new(0));
+        let work = |busy: Arc<AtomicUsize>, peak: Arc<AtomicUsize>| {
+            move |_: &Catalog| {
+                let now = busy.fetch_add(1, Ordering::SeqCst) + 1;
+                peak.fetch_max(now, Ordering::SeqCst);
+                std::thread::sleep(Duration::from_millis(300));
+                busy.fetch_sub(1, Ordering::SeqCst);
+                Ok(())
+            }
+        };
+        runtime().block_on(async {
+            let slow = pool.run(work(busy.clone(), peak.clone()));
+            let gave_up = tokio::time::timeout(Duration::from_millis(50), slow).await;
+            assert!(gave_up.is_err(), "timed out");
+            pool.run(work(busy.clone(), peak.clone())).await.unwrap();
+        });
+        assert_eq!(peak.load(Ordering::SeqCst), 1);
+        assert_eq!(pool.idle(), 1, "one connection, never a second");
     }
 
     /// Work that panics gives its connection back and the pool goes on.

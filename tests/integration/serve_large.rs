@@ -70,7 +70,9 @@ fn feed(range: Range<usize>) -> String {
             g % 60
         );
         let id = match host_of(g) {
-            Some(h) => format!("<link>https://{h}/news/{g}</link><guid>https://{h}/news/{g}</guid>"),
+            Some(h) => {
+                format!("<link>https://{h}/news/{g}</link><guid>https://{h}/news/{g}</guid>")
+            }
             None => format!("<guid isPermaLink=\"false\">urn:newsbag-test:{g}</guid>"),
         };
         let _ = writeln!(
@@ -120,7 +122,12 @@ fn verify(
     verb: &str,
     args: &[&str],
 ) -> Vec<(String, String)> {
-    let mut a = vec!["verify", archive.to_str().unwrap(), verb, "metadataPrefix=oai_dc"];
+    let mut a = vec![
+        "verify",
+        archive.to_str().unwrap(),
+        verb,
+        "metadataPrefix=oai_dc",
+    ];
     a.extend_from_slice(args);
     let lines = harvest(python, url, &a);
     let records: Vec<(String, String)> = lines
@@ -193,7 +200,10 @@ fn large_10k_items_sickle_harvest_sets_dates_errors_restart() {
     // Sets and dates select exactly the right items, with ListRecords
     // (records checked against the bags again) or ListIdentifiers.
     let day = |t: &str| t[..10].to_owned();
-    let (from_south, until_south) = (format!("from={}", reg("south")), format!("until={}", reg("south")));
+    let (from_south, until_south) = (
+        format!("from={}", reg("south")),
+        format!("until={}", reg("south")),
+    );
     let in_bags = |names: &'static [&'static str]| move |g: usize| names.contains(&bag_of(g));
     let cases: Vec<(&str, Vec<String>, Vec<usize>)> = vec![
         (
@@ -283,7 +293,11 @@ fn large_10k_items_sickle_harvest_sets_dates_errors_restart() {
             "BadArgument",
         ),
         (
-            vec!["ListIdentifiers".into(), "metadataPrefix=oai_dc".into(), "from=yesterday".into()],
+            vec![
+                "ListIdentifiers".into(),
+                "metadataPrefix=oai_dc".into(),
+                "from=yesterday".into(),
+            ],
             "BadArgument",
         ),
         (vec!["GetRecord".into(), get.clone()], "BadArgument"),
@@ -301,7 +315,11 @@ fn large_10k_items_sickle_harvest_sets_dates_errors_restart() {
             "CannotDisseminateFormat",
         ),
         (
-            vec!["GetRecord".into(), get.clone(), "metadataPrefix=mods".into()],
+            vec![
+                "GetRecord".into(),
+                get.clone(),
+                "metadataPrefix=mods".into(),
+            ],
             "CannotDisseminateFormat",
         ),
         (
@@ -320,18 +338,37 @@ fn large_10k_items_sickle_harvest_sets_dates_errors_restart() {
             "IdDoesNotExist",
         ),
         (
-            vec!["ListIdentifiers".into(), "metadataPrefix=oai_dc".into(), format!("until={before}")],
+            vec![
+                "ListIdentifiers".into(),
+                "metadataPrefix=oai_dc".into(),
+                format!("until={before}"),
+            ],
             "NoRecordsMatch",
         ),
         (
-            vec!["ListRecords".into(), "metadataPrefix=oai_dc".into(), "set=source:nowhere.example".into()],
+            vec![
+                "ListRecords".into(),
+                "metadataPrefix=oai_dc".into(),
+                "set=source:nowhere.example".into(),
+            ],
             "NoRecordsMatch",
         ),
         (
-            vec!["ListRecords".into(), "metadataPrefix=oai_dc".into(), "from=2999-01-01".into()],
+            vec![
+                "ListRecords".into(),
+                "metadataPrefix=oai_dc".into(),
+                "from=2999-01-01".into(),
+            ],
             "NoRecordsMatch",
         ),
-        (vec!["GetRecord".into(), get.clone(), "metadataPrefix=oai_dc".into()], ""),
+        (
+            vec![
+                "GetRecord".into(),
+                get.clone(),
+                "metadataPrefix=oai_dc".into(),
+            ],
+            "",
+        ),
         (vec!["ListMetadataFormats".into(), get], ""),
         (vec!["ListSets".into()], ""),
         (vec!["Identify".into()], ""),
@@ -378,7 +415,10 @@ fn large_10k_items_sickle_harvest_sets_dates_errors_restart() {
         }
     }
     let late_start = seen.iter().position(|g| *g >= LATE.1.start).unwrap();
-    assert!(seen[late_start..].iter().all(|g| *g >= LATE.1.start), "the late bag's items come last");
+    assert!(
+        seen[late_start..].iter().all(|g| *g >= LATE.1.start),
+        "the late bag's items come last"
+    );
     seen.sort_unstable();
     assert_eq!(seen, (0..LATE.1.end).collect::<Vec<_>>());
     server.stop();
