@@ -2,23 +2,30 @@
 //! provider at `/oai`, GET and POST, and the reading room at `/`
 //! ([`super::room`]), read-only on the archive.
 //!
-//! The catalog is opened read-only once and shared behind a lock; each
-//! request is answered on tokio's blocking pool, since SQLite and the zip
-//! reads block. Request bodies are bounded (axum's 2 MiB default), and
-//! nothing a request says reaches the file system but through the catalog.
+//! Requests are answered from a bounded pool of read-only catalog
+//! connections ([`super::pool`]), on tokio's blocking pool since SQLite and
+//! the zip reads block: as many at once as the pool has connections, the
+//! others waiting without a thread. Around every route: at most
+//! [`Options::max_in_flight`] requests in flight (more wait for a place),
+//! each answered within [`Options::timeout`] or given `503`. Request bodies
+//! are bounded (axum's 2 MiB default), and nothing a request says reaches
+//! the file system but through the catalog.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::extract::{Form, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::oai::{DEFAULT_PAGE_SIZE, Provider, respond};
-use crate::archive::catalog::{CATALOG_FILE, Catalog};
+use super::pool::CatalogPool;
+use crate::archive::catalog::CATALOG_FILE;
 use crate::archive::{Error, Result, now_unix};
 
 /// How to serve an archive.
@@ -37,6 +44,22 @@ pub struct Options {
     pub admin_email: String,
     /// Records per list response.
     pub page_size: usize,
+    /// Read-only catalog connections, hence requests doing blocking work
+    /// at once.
+    pub connections: usize,
+    /// Requests in flight at once; more wait for a place.
+    pub max_in_flight: usize,
+    /// The longest a request may take, waiting included, before it is
+    /// answered `503 Service Unavailable`.
+    pub timeout: Duration,
+}
+
+/// Default [`Options::connections`]: twice the cores (a request's work is
+/// part reading the bags, part CPU), at least 2 and at most 16.
+pub fn default_connections() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, |n| n.get() * 2)
+        .clamp(2, 16)
 }
 
 impl Options {
@@ -56,12 +79,15 @@ impl Options {
             name,
             admin_email: "archivist@localhost.invalid".into(),
             page_size: DEFAULT_PAGE_SIZE,
+            connections: default_connections(),
+            max_in_flight: 256,
+            timeout: Duration::from_secs(60),
         }
     }
 }
 
 struct Shared {
-    catalog: Mutex<Catalog>,
+    catalogs: Arc<CatalogPool>,
     options: Options,
     base_url: String,
 }
@@ -71,8 +97,11 @@ struct Shared {
 /// address bound once the server accepts connections.
 pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     crate::archive::check_archive(&options.root)?;
-    let catalog = Catalog::open_read_only(&options.root.join(CATALOG_FILE))?;
+    let catalogs = CatalogPool::open(options.root.join(CATALOG_FILE), options.connections)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
+        // Blocking work is bounded by the pool; a few more threads for the
+        // rest (none today).
+        .max_blocking_threads(options.connections.max(1) + 4)
         .enable_io()
         .enable_time()
         .build()
@@ -89,7 +118,7 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}/oai"));
         let shared = Arc::new(Shared {
-            catalog: Mutex::new(catalog),
+            catalogs,
             options,
             base_url,
         });
@@ -106,14 +135,34 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
 
 fn router(shared: Arc<Shared>) -> Router {
     let root = shared.options.root.clone();
+    let limits = tower::ServiceBuilder::new()
+        .layer(HandleErrorLayer::new(overloaded))
+        .layer(tower::timeout::TimeoutLayer::new(shared.options.timeout))
+        .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+            shared.options.max_in_flight.max(1),
+        ));
     Router::new()
         .route("/oai", get(oai_get).post(oai_post))
         .with_state(shared)
         // The reading room at `/` (and every other path: its 404 page).
         .merge(super::room::router(root))
+        .layer(limits)
         .layer(axum::middleware::map_response(
             super::room::security_headers,
         ))
+}
+
+/// The answer to a request that took longer than [`Options::timeout`].
+async fn overloaded(e: tower::BoxError) -> Response {
+    log::warn!("a request was not answered in time: {e}");
+    let mut r = with_headers(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "text/plain; charset=utf-8",
+        b"newsbag: the request took too long; try again later\n".to_vec(),
+    );
+    r.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("10"));
+    r
 }
 
 fn with_headers(status: StatusCode, content_type: &'static str, body: Vec<u8>) -> Response {
@@ -146,39 +195,29 @@ async fn oai_post(
 }
 
 async fn answer(shared: Arc<Shared>, args: Vec<(String, String)>) -> Response {
-    let result = tokio::task::spawn_blocking(move || {
-        let catalog = shared
-            .catalog
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let o = &shared.options;
-        let provider = Provider {
-            catalog: &catalog,
-            root: &o.root,
-            base_url: &shared.base_url,
-            name: &o.name,
-            admin_email: &o.admin_email,
-            page_size: o.page_size,
-        };
-        respond(&provider, &args, now_unix())
-    })
-    .await;
+    let pool = Arc::clone(&shared.catalogs);
+    let result = pool
+        .run(move |catalog| {
+            let o = &shared.options;
+            let provider = Provider {
+                catalog,
+                root: &o.root,
+                base_url: &shared.base_url,
+                name: &o.name,
+                admin_email: &o.admin_email,
+                page_size: o.page_size,
+            };
+            respond(&provider, &args, now_unix())
+        })
+        .await;
     match result {
-        Ok(Ok(xml)) => with_headers(StatusCode::OK, "text/xml; charset=utf-8", xml),
-        Ok(Err(e)) => {
-            log::error!("OAI-PMH request failed: {e}");
-            with_headers(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "text/plain; charset=utf-8",
-                format!("newsbag: {e}\n").into_bytes(),
-            )
-        }
+        Ok(xml) => with_headers(StatusCode::OK, "text/xml; charset=utf-8", xml),
         Err(e) => {
             log::error!("OAI-PMH request failed: {e}");
             with_headers(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "text/plain; charset=utf-8",
-                b"newsbag: internal error\n".to_vec(),
+                format!("newsbag: {e}\n").into_bytes(),
             )
         }
     }

@@ -6,6 +6,8 @@
 //! - `http` (feature `serve`): the HTTP server around them (axum).
 //! - `room` (feature `serve`): the reading room, HTML pages for
 //!   researchers at `/` (search, items, the archive's status).
+//! - `pool` (feature `serve`): the bounded pool of read-only catalog
+//!   connections the server answers from.
 
 pub mod oai;
 pub mod record;
@@ -14,3 +16,4 @@ pub mod record;
 pub mod http;
 #[cfg(feature = "serve")]
 pub mod room;
+pub mod pool;

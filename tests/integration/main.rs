@@ -25,6 +25,7 @@ mod s3;
 mod room;
 mod search;
 mod serve;
+mod serve_large;
 mod util;
 mod verify_cli;
 mod warc;

@@ -32,13 +32,13 @@ fn ingest(archive: &Path, name: &str) {
 
 /// A running `newsbag serve` on a free loopback port, stopped when
 /// dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Server {
-    fn start(archive: &Path, page_size: usize) -> Server {
+    pub(crate) fn start(archive: &Path, page_size: usize) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_newsbag"))
             .arg("serve")
             .arg(archive)
@@ -60,7 +60,7 @@ impl Server {
         Server { child, url }
     }
 
-    fn stop(mut self) {
+    pub(crate) fn stop(mut self) {
         self.child.kill().unwrap();
         let status = self.child.wait().unwrap();
         assert!(!status.success(), "stopped by a signal");
@@ -76,7 +76,7 @@ impl Drop for Server {
 
 /// `python3` with Sickle importable, or `None` (said, or failed under
 /// NEWSBAG_REQUIRE_PEERS=1).
-fn sickle() -> Option<&'static str> {
+pub(crate) fn sickle() -> Option<&'static str> {
     let ok = Command::new("python3")
         .args(["-c", "import sickle"])
         .stderr(Stdio::null())
@@ -93,7 +93,7 @@ fn sickle() -> Option<&'static str> {
 }
 
 /// Runs the harvester script; its output lines.
-fn harvest(python: &str, url: &str, args: &[&str]) -> Vec<String> {
+pub(crate) fn harvest(python: &str, url: &str, args: &[&str]) -> Vec<String> {
     let out = Command::new(python)
         .arg(repo("tests/integration/oai_harvest.py"))
         .arg(url)
