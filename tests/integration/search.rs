@@ -673,7 +673,7 @@ fn extract_items_by_id_from_the_archive() {
     for (bag, wanted) in [("gen", gen_ids.clone()), ("sample", vec![sample_id.clone()])] {
         let zip_path = archive.join("bags").join(format!("{bag}.zip"));
         let mut zip = zip::ZipArchive::new(fs::File::open(&zip_path).unwrap()).unwrap();
-        let names: Vec<String> = zip.file_names().map(str::to_owned).collect();
+        let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
         let prefix = format!("{bag}/");
         let mut expected = Vec::new();
         for name in &names {

@@ -127,7 +127,7 @@ enum Sink<'a> {
     Csv(Hashing<'a>),
     Jsonl(Hashing<'a>),
     #[cfg(feature = "parquet")]
-    Parquet(super::parquet::ParquetWriter<Hashing<'a>>),
+    Parquet(Box<super::parquet::ParquetWriter<Hashing<'a>>>),
 }
 
 /// Writes every item matching `query` and `filters` to `out` in
@@ -178,7 +178,9 @@ pub fn export(
         }
         Format::Jsonl => Sink::Jsonl(w),
         #[cfg(feature = "parquet")]
-        Format::Parquet => Sink::Parquet(super::parquet::ParquetWriter::new(w).map_err(io)?),
+        Format::Parquet => Sink::Parquet(Box::new(
+            super::parquet::ParquetWriter::new(w).map_err(io)?,
+        )),
     };
     let mut reader = ItemReader::default();
     let mut current_bag = String::new();

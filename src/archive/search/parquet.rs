@@ -307,7 +307,7 @@ mod tests {
         Record {
             id: format!("item-{i:04}"),
             bag: "gen".into(),
-            url: (i % 2 == 0).then(|| format!("https://khabar.example/{i}")),
+            url: i.is_multiple_of(2).then(|| format!("https://khabar.example/{i}")),
             source: Some("khabar.example".into()),
             title: Some(format!("گزارش {i}")),
             creator: (0..i % 3).map(|k| format!("نویسنده {k}")).collect(),
