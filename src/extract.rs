@@ -423,7 +423,11 @@ pub struct ZipPart {
 /// directory beside `dest`, put in place by one rename only once every
 /// bag verified. Returns the reports of the bags in order; when one is
 /// invalid, nothing is left behind (the reports say why).
-pub fn extract_zips(parts: &[ZipPart], dest: &Path, reporter: &dyn Reporter) -> Result<Vec<Report>> {
+pub fn extract_zips(
+    parts: &[ZipPart],
+    dest: &Path,
+    reporter: &dyn Reporter,
+) -> Result<Vec<Report>> {
     for p in parts {
         let mut components = Path::new(&p.name).components();
         let plain = matches!(

@@ -629,7 +629,10 @@ fn parquet_export_is_read_by_pyarrow_and_equals_the_jsonl() {
             .arg(&pq)
             .output()
             .unwrap();
-        assert!(quiet.status.success() && quiet.stderr.is_empty(), "{quiet:?}");
+        assert!(
+            quiet.status.success() && quiet.stderr.is_empty(),
+            "{quiet:?}"
+        );
         assert_eq!(fs::read(&pq).unwrap(), bytes, "the same export twice");
         let Some(python) = pyarrow_python() else {
             return;
@@ -670,7 +673,10 @@ fn extract_items_by_id_from_the_archive() {
     assert!(out.status.success(), "{out:?}");
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert_eq!(stdout.lines().count(), 2, "{stdout}");
-    for (bag, wanted) in [("gen", gen_ids.clone()), ("sample", vec![sample_id.clone()])] {
+    for (bag, wanted) in [
+        ("gen", gen_ids.clone()),
+        ("sample", vec![sample_id.clone()]),
+    ] {
         let zip_path = archive.join("bags").join(format!("{bag}.zip"));
         let mut zip = zip::ZipArchive::new(fs::File::open(&zip_path).unwrap()).unwrap();
         let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
@@ -765,6 +771,12 @@ fn extract_items_by_id_from_the_archive() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    assert!(fresh.join("data/items").join(&gen_ids[0]).join("dc.xml").is_file());
+    assert!(
+        fresh
+            .join("data/items")
+            .join(&gen_ids[0])
+            .join("dc.xml")
+            .is_file()
+    );
     assert!(!fresh.join("data/items").join(&gen_ids[1]).exists());
 }

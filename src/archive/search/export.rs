@@ -178,9 +178,9 @@ pub fn export(
         }
         Format::Jsonl => Sink::Jsonl(w),
         #[cfg(feature = "parquet")]
-        Format::Parquet => Sink::Parquet(Box::new(
-            super::parquet::ParquetWriter::new(w).map_err(io)?,
-        )),
+        Format::Parquet => {
+            Sink::Parquet(Box::new(super::parquet::ParquetWriter::new(w).map_err(io)?))
+        }
     };
     let mut reader = ItemReader::default();
     let mut current_bag = String::new();

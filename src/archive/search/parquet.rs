@@ -156,7 +156,11 @@ impl<W: Write + Send> ParquetWriter<W> {
                 None => col.def.push(0),
             }
         }
-        for (col, list) in self.lists.iter_mut().zip([&r.creator, &r.subjects, &r.language]) {
+        for (col, list) in self
+            .lists
+            .iter_mut()
+            .zip([&r.creator, &r.subjects, &r.language])
+        {
             if list.is_empty() {
                 col.def.push(0);
                 col.rep.push(0);
@@ -185,8 +189,17 @@ impl<W: Write + Send> ParquetWriter<W> {
         // subjects, description, date_published, date_collected, language,
         // encoding, text, sha256.
         let [id, bag] = &mut self.required;
-        let [url, source, title, description, published, collected, encoding, text, sha256] =
-            &mut self.optional;
+        let [
+            url,
+            source,
+            title,
+            description,
+            published,
+            collected,
+            encoding,
+            text,
+            sha256,
+        ] = &mut self.optional;
         let [creator, subjects, language] = &mut self.lists;
         let order: [(&mut Column, bool, bool); 14] = [
             (id, false, false),
@@ -307,7 +320,9 @@ mod tests {
         Record {
             id: format!("item-{i:04}"),
             bag: "gen".into(),
-            url: i.is_multiple_of(2).then(|| format!("https://khabar.example/{i}")),
+            url: i
+                .is_multiple_of(2)
+                .then(|| format!("https://khabar.example/{i}")),
             source: Some("khabar.example".into()),
             title: Some(format!("گزارش {i}")),
             creator: (0..i % 3).map(|k| format!("نویسنده {k}")).collect(),
