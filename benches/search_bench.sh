@@ -15,7 +15,7 @@
 # count-by-month < 200 ms, export >= 20,000 items/s to JSONL, memory flat.
 # Prints Markdown tables and the machine's load.
 #
-#   benches/search_bench.sh [ITEMS] [WORKDIR]
+#   [RUNS=30] [NEWSBAG=target/release/newsbag] benches/search_bench.sh [ITEMS] [WORKDIR]
 #
 # The archive is kept in WORKDIR (default /tmp/newsbag-search-ITEMS) and
 # reused by later runs; delete it to rebuild.
@@ -25,8 +25,12 @@ items=${1:-1000000}
 work=${2:-/tmp/newsbag-search-$items}
 RUNS=${RUNS:-30}
 mkdir -p "$work"
-cargo build --release --quiet --manifest-path "$here/Cargo.toml"
-nb="$here/target/release/newsbag"
+# NEWSBAG=path measures another build (the figures in docs/performance.md
+# say which); by default the release build.
+if [ -z "${NEWSBAG:-}" ]; then
+    cargo build --release --quiet --manifest-path "$here/Cargo.toml"
+fi
+nb=${NEWSBAG:-$here/target/release/newsbag}
 archive="$work/archive"
 timing=$(mktemp)
 
