@@ -49,8 +49,9 @@ pub const RATIO_FLOOR: u64 = 1 << 20;
 /// How to extract.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExtractOptions {
-    /// Payload files to extract (paths inside the bag such as `data/a.txt`);
-    /// empty means the whole bag. Tag files are always extracted. Only the
+    /// Payload files to extract (paths inside the bag such as `data/a.txt`;
+    /// a path ending in `/` names every payload file under that
+    /// directory); empty means the whole bag. Tag files are always extracted. Only the
     /// files extracted are hashed; the others are checked for completeness
     /// (listed, present, sizes adding up to Payload-Oxum) but not read.
     pub items: Vec<String>,
@@ -202,6 +203,25 @@ fn select(entries: &[EntryInfo<'_>], items: &[String]) -> Result<Vec<bool>> {
         .collect();
     for item in items {
         let item = item.trim_start_matches("./");
+        if item.ends_with('/') {
+            // A directory: every payload file under it (an item's folder).
+            let with_data = format!("data/{item}");
+            let mut any = false;
+            for (e, s) in entries.iter().zip(selected.iter_mut()) {
+                if e.rel.starts_with("data/")
+                    && (e.rel.starts_with(item) || e.rel.starts_with(&with_data))
+                {
+                    *s = true;
+                    any = true;
+                }
+            }
+            if !any {
+                return Err(Error::NoSuchItem {
+                    item: sanitize(item),
+                });
+            }
+            continue;
+        }
         let found = entries
             .iter()
             .position(|e| e.rel == item && e.rel.starts_with("data/"))
@@ -383,6 +403,69 @@ pub fn extract_zip(
     target.put_in_place(tmp, dest)?;
     report.bag = dest.to_owned();
     Ok(report)
+}
+
+/// One bag of [`extract_zips`]: the zipped bag, the name of its
+/// directory in the destination, and what to take from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZipPart {
+    /// The zipped bag.
+    pub zip: PathBuf,
+    /// The directory it is extracted to, inside the destination: one plain
+    /// path component.
+    pub name: String,
+    /// What to extract from it.
+    pub options: ExtractOptions,
+}
+
+/// Extracts several zipped bags (or parts of them) into one destination,
+/// `DEST/NAME` each, as [`extract_zip`] does for one: into a temporary
+/// directory beside `dest`, put in place by one rename only once every
+/// bag verified. Returns the reports of the bags in order; when one is
+/// invalid, nothing is left behind (the reports say why).
+pub fn extract_zips(
+    parts: &[ZipPart],
+    dest: &Path,
+    reporter: &dyn Reporter,
+) -> Result<Vec<Report>> {
+    for p in parts {
+        let mut components = Path::new(&p.name).components();
+        let plain = matches!(
+            (components.next(), components.next()),
+            (Some(std::path::Component::Normal(_)), None)
+        ) && !p.name.contains(['/', '\\'])
+            && !p.name.chars().any(char::is_control);
+        if !plain {
+            return Err(Error::UnsafeMemberName {
+                name: sanitize(&p.name),
+                reason: "a bag's directory must be one plain name".into(),
+            });
+        }
+    }
+    let target = Target::of(dest)?;
+    let parent = target.parent();
+    let md = fs::metadata(&parent).map_err(|e| Error::io("read", &parent, e))?;
+    if !md.is_dir() {
+        return Err(Error::NotADirectory { path: parent });
+    }
+    let tmp = tempfile::Builder::new()
+        .prefix(".newsbag-tmp-")
+        .tempdir_in(&parent)
+        .map_err(|e| Error::io("create a temporary directory in", &parent, e))?;
+    let mut reports = Vec::with_capacity(parts.len());
+    let mut valid = true;
+    for p in parts {
+        let report = extract_zip(&p.zip, &tmp.path().join(&p.name), &p.options, reporter)?;
+        valid &= report.is_valid();
+        reports.push(report);
+    }
+    if valid {
+        target.put_in_place(tmp, dest)?;
+        for (report, p) in reports.iter_mut().zip(parts) {
+            report.bag = dest.join(&p.name);
+        }
+    }
+    Ok(reports)
 }
 
 /// Where an extracted bag goes: a path that does not exist yet, or an

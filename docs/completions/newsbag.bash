@@ -369,7 +369,7 @@ _newsbag() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "jsonl csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "jsonl csv parquet" -- "${cur}"))
                     return 0
                     ;;
                 --to)
@@ -384,7 +384,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__extract)
-            opts="-q -v -h --to --item --max-total-bytes --max-ratio --max-entries --quiet --verbose --no-progress --help"
+            opts="-q -v -h --to --item --bag --max-total-bytes --max-ratio --max-entries --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -395,6 +395,10 @@ _newsbag() {
                     return 0
                     ;;
                 --item)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bag)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

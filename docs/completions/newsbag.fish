@@ -32,13 +32,13 @@ complete -c newsbag -n "__fish_newsbag_needs_command" -s V -l version -d 'Print 
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "ingest" -d 'Ingest news items into one verified, zipped bag in the archive'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
-complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way; or take items out of an archive by id'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "audit" -d 'Audit the archive: verify the bags least recently checked, within a budget'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "status" -d 'Show the archive at a glance: bags, items, bytes, copies, audits, overdue bags and open problems'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "history" -d 'Print the events of the archive, a bag or an item, oldest first'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "find" -d 'Find items across the archive: full-text query, filters, counts'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "show" -d 'Show an item: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip'
-complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "export" -d 'Export the items matching a query and filters as JSON Lines or CSV'
+complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "export" -d 'Export the items matching a query and filters as JSON Lines, CSV or Parquet'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "replicate" -d 'Copy every bag to a second archive root, verify each copy, and record where it is'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "catalog" -d 'Manage the archive\'s catalog (ARCHIVE/catalog.sqlite)'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "serve" -d 'Serve the archive read-only over HTTP: an OAI-PMH 2.0 data provider at /oai, a reading room at /'
@@ -76,7 +76,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s v -l verbose 
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l to -d 'Where to extract the bag (must not exist, or be an empty directory)' -r -F
-complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l item -d 'Extract only this payload file (path inside the bag, such as data/a.txt; repeatable); tag files are always extracted' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l item -d 'From a zipped bag: extract only this payload file (path inside the bag, such as data/a.txt; a path ending in / takes the directory); tag files are always extracted. From an archive: the id of an item to take out (required). Repeatable' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l bag -d 'From an archive: take the items from this bag (needed when several bags hold an item of that id)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-total-bytes -d 'Refuse archives whose entries add up to more than N bytes' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-ratio -d 'Refuse entries of 1 MiB or more that expand more than N times' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-entries -d 'Refuse archives of more than N entries' -r
@@ -147,7 +148,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l lang -d 'Only
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l creator -d 'Only items whose creator has these words' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l bag -d 'Only items of this bag' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l format -d 'Output format' -r -f -a "jsonl\t'One JSON object a line'
-csv\t'RFC 4180 CSV with a header line'"
+csv\t'RFC 4180 CSV with a header line'
+parquet\t'Apache Parquet (Snappy-compressed, written in row groups of at most 50,000 items or 32 MiB); dates stay ISO 8601 strings'"
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l to -d 'Where to write: a file (written beside, then renamed; its manifest goes to FILE.manifest.json) or `-` for stdout (no manifest)' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l bom -d 'Start a CSV export with a UTF-8 BOM (for spreadsheet programs)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s q -l quiet -d 'Print only errors'
@@ -214,13 +216,13 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -s h -l help 
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "ingest" -d 'Ingest news items into one verified, zipped bag in the archive'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "bag" -d 'Make a bag of a directory, in place or at a new destination'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "verify" -d 'Verify bags: structure, completeness and fixity'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "extract" -d 'Extract a zipped bag safely, verifying it on the way; or take items out of an archive by id'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "audit" -d 'Audit the archive: verify the bags least recently checked, within a budget'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "status" -d 'Show the archive at a glance: bags, items, bytes, copies, audits, overdue bags and open problems'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "history" -d 'Print the events of the archive, a bag or an item, oldest first'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "find" -d 'Find items across the archive: full-text query, filters, counts'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "show" -d 'Show an item: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip'
-complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "export" -d 'Export the items matching a query and filters as JSON Lines or CSV'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "export" -d 'Export the items matching a query and filters as JSON Lines, CSV or Parquet'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "replicate" -d 'Copy every bag to a second archive root, verify each copy, and record where it is'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "catalog" -d 'Manage the archive\'s catalog (ARCHIVE/catalog.sqlite)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "serve" -d 'Serve the archive read-only over HTTP: an OAI-PMH 2.0 data provider at /oai, a reading room at /'

@@ -90,7 +90,8 @@ _arguments "${_arguments_options[@]}" : \
 (extract)
 _arguments "${_arguments_options[@]}" : \
 '--to=[Where to extract the bag (must not exist, or be an empty directory)]:DIR:_files' \
-'*--item=[Extract only this payload file (path inside the bag, such as data/a.txt; repeatable); tag files are always extracted]:PATH:_default' \
+'*--item=[From a zipped bag\: extract only this payload file (path inside the bag, such as data/a.txt; a path ending in / takes the directory); tag files are always extracted. From an archive\: the id of an item to take out (required). Repeatable]:PATH|ID:_default' \
+'--bag=[From an archive\: take the items from this bag (needed when several bags hold an item of that id)]:NAME:_default' \
 '--max-total-bytes=[Refuse archives whose entries add up to more than N bytes]:N:_default' \
 '--max-ratio=[Refuse entries of 1 MiB or more that expand more than N times]:N:_default' \
 '--max-entries=[Refuse archives of more than N entries]:N:_default' \
@@ -101,7 +102,7 @@ _arguments "${_arguments_options[@]}" : \
 '--no-progress[Never draw progress bars]' \
 '-h[Print help (see more with '\''--help'\'')]' \
 '--help[Print help (see more with '\''--help'\'')]' \
-':zip -- The zipped bag:_files' \
+':zip -- The zipped bag, or an archive root (then --item names item ids):_files' \
 && ret=0
 ;;
 (audit)
@@ -212,7 +213,8 @@ _arguments "${_arguments_options[@]}" : \
 '--creator=[Only items whose creator has these words]:NAME:_default' \
 '--bag=[Only items of this bag]:NAME:_default' \
 '--format=[Output format]:FORMAT:((jsonl\:"One JSON object a line"
-csv\:"RFC 4180 CSV with a header line"))' \
+csv\:"RFC 4180 CSV with a header line"
+parquet\:"Apache Parquet (Snappy-compressed, written in row groups of at most 50,000 items or 32 MiB); dates stay ISO 8601 strings"))' \
 '--to=[Where to write\: a file (written beside, then renamed; its manifest goes to FILE.manifest.json) or \`-\` for stdout (no manifest)]:FILE:_files' \
 '--bom[Start a CSV export with a UTF-8 BOM (for spreadsheet programs)]' \
 '-q[Print only errors]' \
@@ -549,13 +551,13 @@ _newsbag_commands() {
 'ingest:Ingest news items into one verified, zipped bag in the archive' \
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
-'extract:Extract a zipped bag safely, verifying it on the way' \
+'extract:Extract a zipped bag safely, verifying it on the way; or take items out of an archive by id' \
 'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
 'find:Find items across the archive\: full-text query, filters, counts' \
 'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
-'export:Export the items matching a query and filters as JSON Lines or CSV' \
+'export:Export the items matching a query and filters as JSON Lines, CSV or Parquet' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai, a reading room at /' \
@@ -676,13 +678,13 @@ _newsbag__subcmd__help_commands() {
 'ingest:Ingest news items into one verified, zipped bag in the archive' \
 'bag:Make a bag of a directory, in place or at a new destination' \
 'verify:Verify bags\: structure, completeness and fixity' \
-'extract:Extract a zipped bag safely, verifying it on the way' \
+'extract:Extract a zipped bag safely, verifying it on the way; or take items out of an archive by id' \
 'audit:Audit the archive\: verify the bags least recently checked, within a budget' \
 'status:Show the archive at a glance\: bags, items, bytes, copies, audits, overdue bags and open problems' \
 'history:Print the events of the archive, a bag or an item, oldest first' \
 'find:Find items across the archive\: full-text query, filters, counts' \
 'show:Show an item\: its Dublin Core record, provenance, the fixity status of its bag and its text, read straight from the zip' \
-'export:Export the items matching a query and filters as JSON Lines or CSV' \
+'export:Export the items matching a query and filters as JSON Lines, CSV or Parquet' \
 'replicate:Copy every bag to a second archive root, verify each copy, and record where it is' \
 'catalog:Manage the archive'\''s catalog (ARCHIVE/catalog.sqlite)' \
 'serve:Serve the archive read-only over HTTP\: an OAI-PMH 2.0 data provider at /oai, a reading room at /' \

@@ -535,3 +535,248 @@ fn export_is_read_back_by_python_and_matches_the_bags() {
         Err(_) => crate::util::missing_peer("python3", "install Python 3"),
     }
 }
+
+/// A Python that imports pyarrow: `python3` on PATH (as `.ci/run` sets it
+/// up), else `target/ci-venv` or `target/parquet-venv`; `None` when there
+/// is none (said, or failed under NEWSBAG_REQUIRE_PEERS=1).
+fn pyarrow_python() -> Option<PathBuf> {
+    let candidates = [
+        PathBuf::from("python3"),
+        repo("target/ci-venv/bin/python3"),
+        repo("target/parquet-venv/bin/python3"),
+    ];
+    for c in candidates {
+        let ok = std::process::Command::new(&c)
+            .args(["-c", "import pyarrow.parquet"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            return Some(c);
+        }
+    }
+    crate::util::missing_peer(
+        "pyarrow (PyPI)",
+        "no python3 imports it; pip install pyarrow (into target/parquet-venv, or run .ci/run)",
+    );
+    None
+}
+
+/// Reads a Parquet export with pyarrow and compares it row by row, value
+/// by value, with the JSON Lines export of the same selection; checks the
+/// column types and the manifest.
+const CHECK_PARQUET: &str = r#"
+import hashlib, json, sys, pathlib
+import pyarrow as pa, pyarrow.parquet as pq
+pqf, jsonl = map(pathlib.Path, sys.argv[1:3])
+table = pq.read_table(pqf)
+want = [json.loads(line) for line in open(jsonl, encoding="utf-8")]
+assert table.column_names == list(want[0].keys()), (table.column_names, list(want[0].keys()))
+for name in ("creator", "subjects", "language"):
+    assert table.schema.field(name).type == pa.list_(pa.string()) or \
+        pa.types.is_list(table.schema.field(name).type), table.schema.field(name)
+    assert pa.types.is_string(table.schema.field(name).type.value_type)
+for name in ("id", "bag", "title", "text", "date_published", "sha256"):
+    assert pa.types.is_string(table.schema.field(name).type), table.schema.field(name)
+rows = table.to_pylist()
+assert len(rows) == len(want), (len(rows), len(want))
+for got, exp in zip(rows, want):
+    assert got == exp, (got, exp)
+m = json.load(open(str(pqf) + ".manifest.json", encoding="utf-8"))
+assert m["format"] == "parquet" and m["items"] == len(want), m
+assert m["sha256"] == hashlib.sha256(pqf.read_bytes()).hexdigest(), m
+print("ok", len(rows))
+"#;
+
+/// `export --format parquet`: the same rows as JSON Lines, read by
+/// pyarrow; the same bytes twice, to a file or to stdout; no progress bar
+/// and nothing else on stderr when it is not a terminal, nothing with -q.
+#[test]
+fn parquet_export_is_read_by_pyarrow_and_equals_the_jsonl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive(tmp.path());
+    let export = |format: &str, to: &Path, extra: &[&str]| {
+        newsbag()
+            .arg("export")
+            .arg(&archive)
+            .args(extra)
+            .args(["--format", format, "--to"])
+            .arg(to)
+            .output()
+            .unwrap()
+    };
+    for filters in [&[][..], &["--lang", "fa"][..], &["کتاب ها"][..]] {
+        let jsonl = tmp.path().join("x.jsonl");
+        let pq = tmp.path().join("x.parquet");
+        let out = export("jsonl", &jsonl, filters);
+        assert!(out.status.success(), "{out:?}");
+        let out = export("parquet", &pq, filters);
+        assert!(out.status.success(), "{out:?}");
+        // Not a terminal: one line of summary, no bar.
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.starts_with("exported "), "{err}");
+        assert!(!err.contains('\r') && !err.contains('\u{1b}'), "{err:?}");
+        let bytes = fs::read(&pq).unwrap();
+        assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+        let out = export("parquet", Path::new("-"), filters);
+        assert!(out.status.success());
+        assert_eq!(out.stdout, bytes, "stdout and file, {filters:?}");
+        let quiet = newsbag()
+            .args(["-q", "export"])
+            .arg(&archive)
+            .args(filters)
+            .args(["--format", "parquet", "--to"])
+            .arg(&pq)
+            .output()
+            .unwrap();
+        assert!(
+            quiet.status.success() && quiet.stderr.is_empty(),
+            "{quiet:?}"
+        );
+        assert_eq!(fs::read(&pq).unwrap(), bytes, "the same export twice");
+        let Some(python) = pyarrow_python() else {
+            return;
+        };
+        let o = std::process::Command::new(python)
+            .arg("-c")
+            .arg(CHECK_PARQUET)
+            .arg(&pq)
+            .arg(&jsonl)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success() && String::from_utf8_lossy(&o.stdout).starts_with("ok"),
+            "{filters:?}: {}{}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+}
+
+/// `extract ARCHIVE --item ID… --to DIR`: the catalog finds the bags;
+/// each item's files come out byte for byte as the zip holds them, with
+/// the bag's tag files, nothing else of the payload; a non-empty
+/// destination, an unknown id and a missing --item are refused.
+#[test]
+fn extract_items_by_id_from_the_archive() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive(tmp.path());
+    let gen_ids = generated(&archive, &["zwnj.txt", "space.txt"]);
+    let sample_id = ids(&archive, &["--bag", "sample"])[0].clone();
+    let dest = tmp.path().join("out");
+    let mut cmd = newsbag();
+    cmd.arg("extract").arg(&archive).arg("--to").arg(&dest);
+    for id in gen_ids.iter().chain([&sample_id]) {
+        cmd.args(["--item", id]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 2, "{stdout}");
+    for (bag, wanted) in [
+        ("gen", gen_ids.clone()),
+        ("sample", vec![sample_id.clone()]),
+    ] {
+        let zip_path = archive.join("bags").join(format!("{bag}.zip"));
+        let mut zip = zip::ZipArchive::new(fs::File::open(&zip_path).unwrap()).unwrap();
+        let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
+        let prefix = format!("{bag}/");
+        let mut expected = Vec::new();
+        for name in &names {
+            let rel = name.strip_prefix(&prefix).unwrap();
+            if name.ends_with('/') {
+                continue;
+            }
+            let in_item = wanted
+                .iter()
+                .any(|id| rel.starts_with(&format!("data/items/{id}/")));
+            let path = dest.join(bag).join(rel);
+            if in_item || !rel.starts_with("data/") {
+                let mut bytes = Vec::new();
+                std::io::Read::read_to_end(&mut zip.by_name(name).unwrap(), &mut bytes).unwrap();
+                assert_eq!(fs::read(&path).unwrap(), bytes, "{}", path.display());
+                expected.push(rel.to_owned());
+            } else {
+                assert!(!path.exists(), "{} should not be extracted", path.display());
+            }
+        }
+        for id in &wanted {
+            for file in ["text.txt", "dc.xml", "provenance.json"] {
+                assert!(
+                    expected.contains(&format!("data/items/{id}/{file}")),
+                    "{bag} {id} {file}: {expected:?}"
+                );
+            }
+            assert!(
+                expected
+                    .iter()
+                    .any(|f| f.starts_with(&format!("data/items/{id}/original."))),
+                "{expected:?}"
+            );
+        }
+    }
+    let entries = |d: &Path| fs::read_dir(d).unwrap().count();
+    assert_eq!(entries(&dest), 2);
+
+    // A destination that is not empty is refused, and left alone.
+    let out = newsbag()
+        .arg("extract")
+        .arg(&archive)
+        .args(["--item", &gen_ids[0], "--to"])
+        .arg(&dest)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(entries(&dest), 2);
+    // An unknown id: exit 2, named, nothing written.
+    let fresh = tmp.path().join("fresh");
+    let out = newsbag()
+        .arg("extract")
+        .arg(&archive)
+        .args(["--item", &gen_ids[0], "--item", "no-such-item", "--to"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no item `no-such-item`"),
+        "{out:?}"
+    );
+    assert!(!fresh.exists());
+    // An archive without --item, and --bag with a zip: usage errors.
+    let out = newsbag()
+        .arg("extract")
+        .arg(&archive)
+        .arg("--to")
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--item ID"));
+    let out = newsbag()
+        .arg("extract")
+        .arg(archive.join("bags/gen.zip"))
+        .args(["--bag", "gen", "--to"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!fresh.exists());
+    // From the zip itself, an item's folder by its path ending in `/`.
+    let out = newsbag()
+        .arg("extract")
+        .arg(archive.join("bags/gen.zip"))
+        .args(["--item", &format!("data/items/{}/", gen_ids[0]), "--to"])
+        .arg(&fresh)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert!(
+        fresh
+            .join("data/items")
+            .join(&gen_ids[0])
+            .join("dc.xml")
+            .is_file()
+    );
+    assert!(!fresh.join("data/items").join(&gen_ids[1]).exists());
+}

@@ -1,6 +1,6 @@
 //! `export`: one record per item matching a query and filters, streamed
 //! straight from the zips in a stable order (bag, then item id), as JSON
-//! Lines or CSV, with the SHA-256 of what was written.
+//! Lines, CSV or Parquet, with the SHA-256 of what was written.
 
 use std::io::Write;
 
@@ -39,6 +39,10 @@ pub enum Format {
         /// Start with a UTF-8 BOM (for spreadsheet programs).
         bom: bool,
     },
+    /// Apache Parquet, written row group by row group
+    /// ([`super::parquet`]).
+    #[cfg(feature = "parquet")]
+    Parquet,
 }
 
 /// What an export wrote.
@@ -86,7 +90,7 @@ pub struct Record {
 }
 
 struct Hashing<'a> {
-    inner: &'a mut dyn Write,
+    inner: &'a mut (dyn Write + Send),
     hasher: sha2::Sha256,
     bytes: u64,
 }
@@ -103,6 +107,29 @@ impl Write for Hashing<'_> {
     }
 }
 
+/// How many items an export of `query` and `filters` will write (for a
+/// progress bar's length).
+pub fn count(archive: &Archive, query: Option<&Query>, filters: &Filters) -> Result<u64, Error> {
+    let sel = build(query, filters);
+    let sql = format!("SELECT count(*) FROM {}", sel.from_where);
+    let conn = archive.catalog().connection();
+    let path = archive.catalog().path();
+    let err = |e| Error::Archive(sql_error(path, e));
+    conn.query_row(&sql, rusqlite::params_from_iter(sel.params), |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| u64::try_from(n).unwrap_or(0))
+    .map_err(err)
+}
+
+/// Where records go.
+enum Sink<'a> {
+    Csv(Hashing<'a>),
+    Jsonl(Hashing<'a>),
+    #[cfg(feature = "parquet")]
+    Parquet(Box<super::parquet::ParquetWriter<Hashing<'a>>>),
+}
+
 /// Writes every item matching `query` and `filters` to `out` in
 /// `format`, ordered by bag then id; `progress` is called with the
 /// number of records written so far.
@@ -111,7 +138,7 @@ pub fn export(
     query: Option<&Query>,
     filters: &Filters,
     format: Format,
-    out: &mut dyn Write,
+    out: &mut (dyn Write + Send),
     progress: &mut dyn FnMut(u64),
 ) -> Result<Exported, Error> {
     let sel = build(query, filters);
@@ -140,16 +167,20 @@ pub fn export(
         c.into_inner()
             .map_err(|e| io(std::io::Error::other(e.to_string())))
     };
-    let is_csv = match format {
+    let mut sink = match format {
         Format::Csv { bom } => {
             if bom {
                 w.write_all("\u{FEFF}".as_bytes()).map_err(io)?;
             }
             let header: Vec<String> = COLUMNS.iter().map(|c| (*c).to_owned()).collect();
             w.write_all(&csv_line(&header)?).map_err(io)?;
-            true
+            Sink::Csv(w)
         }
-        Format::Jsonl => false,
+        Format::Jsonl => Sink::Jsonl(w),
+        #[cfg(feature = "parquet")]
+        Format::Parquet => {
+            Sink::Parquet(Box::new(super::parquet::ParquetWriter::new(w).map_err(io)?))
+        }
     };
     let mut reader = ItemReader::default();
     let mut current_bag = String::new();
@@ -193,32 +224,43 @@ pub fn export(
             id,
             bag,
         };
-        if is_csv {
-            let o = |v: &Option<String>| v.clone().unwrap_or_default();
-            let line = csv_line(&[
-                record.id.clone(),
-                record.bag.clone(),
-                o(&record.url),
-                o(&record.source),
-                o(&record.title),
-                record.creator.join("; "),
-                record.subjects.join("; "),
-                o(&record.description),
-                o(&record.date_published),
-                o(&record.date_collected),
-                record.language.join(" "),
-                o(&record.encoding),
-                o(&record.text),
-                o(&record.sha256),
-            ])?;
-            w.write_all(&line).map_err(io)?;
-        } else {
-            serde_json::to_writer(&mut w, &record).map_err(|e| io(std::io::Error::other(e)))?;
-            w.write_all(b"\n").map_err(io)?;
+        match &mut sink {
+            Sink::Csv(w) => {
+                let o = |v: &Option<String>| v.clone().unwrap_or_default();
+                let line = csv_line(&[
+                    record.id.clone(),
+                    record.bag.clone(),
+                    o(&record.url),
+                    o(&record.source),
+                    o(&record.title),
+                    record.creator.join("; "),
+                    record.subjects.join("; "),
+                    o(&record.description),
+                    o(&record.date_published),
+                    o(&record.date_collected),
+                    record.language.join(" "),
+                    o(&record.encoding),
+                    o(&record.text),
+                    o(&record.sha256),
+                ])?;
+                w.write_all(&line).map_err(io)?;
+            }
+            Sink::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, &record)
+                    .map_err(|e| io(std::io::Error::other(e)))?;
+                w.write_all(b"\n").map_err(io)?;
+            }
+            #[cfg(feature = "parquet")]
+            Sink::Parquet(p) => p.push(&record).map_err(io)?,
         }
         items += 1;
         progress(items);
     }
+    let mut w = match sink {
+        Sink::Csv(w) | Sink::Jsonl(w) => w,
+        #[cfg(feature = "parquet")]
+        Sink::Parquet(p) => p.finish().map_err(io)?,
+    };
     w.flush().map_err(io)?;
     Ok(Exported {
         items,

@@ -418,13 +418,18 @@ impl ItemReader {
         };
         let opened = self.opened(zip)?;
         let want = format!("data/items/{item}/{file}");
-        let Some(&entry) = opened
-            .entries
-            .iter()
-            .find(|&&e| opened.archive.entry(e).rel == want)
-        else {
+        // `files` is sorted by path: a binary search, not a scan of the
+        // zip's (maybe hundreds of thousands of) entries for every item.
+        let Ok(at) = opened.files.binary_search_by(|&pos| {
+            opened
+                .archive
+                .entry(opened.entries[pos as usize])
+                .rel
+                .cmp(want.as_str())
+        }) else {
             return Ok(None);
         };
+        let entry = opened.entries[opened.files[at] as usize];
         let (bytes, finding) = read_tag_entry(&opened.archive, entry)
             .map_err(|e| bad(format!("cannot read `{want}`: {e}")))?;
         if let Some(p) = finding {

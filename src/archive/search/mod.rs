@@ -2,8 +2,11 @@
 //! to every query ([`fold`]).
 
 pub mod export;
+pub mod extract;
 pub mod find;
 pub mod fold;
 pub mod index;
+#[cfg(feature = "parquet")]
+pub mod parquet;
 pub mod query;
 pub mod show;

@@ -46,7 +46,7 @@ pub struct Shown {
 
 /// The item `id` (in `bag`, when several bags hold an item of that id):
 /// where it is, or a clear error.
-fn locate(archive: &Archive, id: &str, bag: Option<&str>) -> Result<BagRow, Error> {
+pub(super) fn locate(archive: &Archive, id: &str, bag: Option<&str>) -> Result<BagRow, Error> {
     let conn = archive.catalog().connection();
     let path = archive.catalog().path();
     let err = |e| Error::Archive(sql_error(path, e));

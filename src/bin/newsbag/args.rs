@@ -71,7 +71,15 @@ pub(crate) enum Command {
     /// 0 when every bag is valid (warnings allowed), 1 when one is invalid,
     /// 2 on usage or I/O errors.
     Verify(VerifyArgs),
-    /// Extract a zipped bag safely, verifying it on the way.
+    /// Extract a zipped bag safely, verifying it on the way; or take items
+    /// out of an archive by id.
+    ///
+    /// With an archive root instead of a zip, `--item ID` (repeatable)
+    /// names items: the catalog finds the bags holding them, and from
+    /// each only the items' folders (original, text, dc.xml, provenance)
+    /// and the tag files are extracted, verified against the manifests,
+    /// to DEST/BAG/; the same checks and the same all-or-nothing rename
+    /// apply to DEST as a whole.
     ///
     /// Refuses, before writing anything, entry names that could escape DEST
     /// (`..`, absolute, drive letters, backslashes, control characters),
@@ -125,14 +133,16 @@ pub(crate) enum Command {
     /// against the zip entry's CRC and the SHA-256 its provenance records
     /// as they are written (a mismatch is an error after the bytes).
     Show(ShowArgs),
-    /// Export the items matching a query and filters as JSON Lines or CSV.
+    /// Export the items matching a query and filters as JSON Lines, CSV or Parquet.
     ///
     /// One record per item (id, bag, url, source, title, creator,
     /// subjects, description, date_published, date_collected, language,
     /// encoding, text, sha256 of the original), streamed straight from the
     /// zips in a stable order (bag, then item id). A file export also
     /// writes FILE.manifest.json: the query, filters, archive, newsbag
-    /// version, count and SHA-256 of the export.
+    /// version, count and SHA-256 of the export. A progress bar counts the
+    /// items on stderr when it is a terminal (not with -q or
+    /// --no-progress).
     Export(ExportArgs),
     /// Copy every bag to a second archive root, verify each copy, and
     /// record where it is.
@@ -243,15 +253,22 @@ pub(crate) struct NormalizeArgs {
 /// Arguments of `newsbag extract`.
 #[derive(Debug, ClapArgs)]
 pub(crate) struct ExtractArgs {
-    /// The zipped bag.
+    /// The zipped bag, or an archive root (then --item names item ids).
+    #[arg(value_name = "BAG.zip|ARCHIVE")]
     pub(crate) zip: PathBuf,
     /// Where to extract the bag (must not exist, or be an empty directory).
     #[arg(long, value_name = "DIR", required = true)]
     pub(crate) to: PathBuf,
-    /// Extract only this payload file (path inside the bag, such as
-    /// data/a.txt; repeatable); tag files are always extracted.
-    #[arg(long = "item", value_name = "PATH")]
+    /// From a zipped bag: extract only this payload file (path inside the
+    /// bag, such as data/a.txt; a path ending in / takes the directory);
+    /// tag files are always extracted. From an archive: the id of an item
+    /// to take out (required). Repeatable.
+    #[arg(long = "item", value_name = "PATH|ID")]
     pub(crate) items: Vec<String>,
+    /// From an archive: take the items from this bag (needed when several
+    /// bags hold an item of that id).
+    #[arg(long, value_name = "NAME")]
+    pub(crate) bag: Option<String>,
     /// Refuse archives whose entries add up to more than N bytes.
     #[arg(long, value_name = "N", default_value_t = newsbag::extract::DEFAULT_MAX_TOTAL_BYTES)]
     pub(crate) max_total_bytes: u64,
@@ -557,6 +574,9 @@ pub(crate) enum ExportFormat {
     Jsonl,
     /// RFC 4180 CSV with a header line.
     Csv,
+    /// Apache Parquet (Snappy-compressed, written in row groups of at most
+    /// 50,000 items or 32 MiB); dates stay ISO 8601 strings.
+    Parquet,
 }
 
 /// Arguments of `newsbag show`.

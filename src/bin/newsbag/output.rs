@@ -93,6 +93,47 @@ impl Progress {
     }
 }
 
+/// A progress bar on stderr counting items (`export`), drawn only when
+/// [`progress_enabled`] says so.
+pub(crate) struct ItemProgress {
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl ItemProgress {
+    /// A bar of `total` items labelled `label`; hidden unless stderr is a
+    /// terminal and neither -q, -v nor --no-progress was given.
+    pub(crate) fn new(global: &crate::args::GlobalArgs, label: &str, total: u64) -> Self {
+        if !progress_enabled(global) {
+            return ItemProgress { bar: None };
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(total),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        if let Ok(style) = indicatif::ProgressStyle::with_template(
+            "{msg} {bar:30} {pos}/{len} items {per_sec} eta {eta}",
+        ) {
+            bar.set_style(style);
+        }
+        bar.set_message(label.to_owned());
+        ItemProgress { bar: Some(bar) }
+    }
+
+    /// `done` items so far.
+    pub(crate) fn set(&self, done: u64) {
+        if let Some(bar) = &self.bar {
+            bar.set_position(done);
+        }
+    }
+
+    /// Takes the bar off the terminal.
+    pub(crate) fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
 impl newsbag::progress::Reporter for Progress {
     fn start(&self, files: u64, bytes: u64) {
         if let Some(bar) = &self.bar {

@@ -1,4 +1,4 @@
-//! `newsbag export ARCHIVE [QUERY] [filters] --format jsonl|csv --to FILE|-`.
+//! `newsbag export ARCHIVE [QUERY] [filters] --format jsonl|csv|parquet --to FILE|-`.
 
 use std::io::Write;
 use std::path::Path;
@@ -8,20 +8,29 @@ use newsbag::archive::Archive;
 use newsbag::archive::search::export::{self, Format};
 use newsbag::archive::search::find;
 
-use crate::args::{ExportArgs, ExportFormat};
+use crate::args::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::exit::Outcome;
+use crate::output::{ItemProgress, progress_enabled};
 
-pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<Outcome> {
+pub(crate) fn run(args: &ExportArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     let archive = Archive::open_for_reading(&args.archive)?;
     let query = find::prepare(&archive, args.query.as_deref())?;
     let filters = super::find::filters(&args.filters);
     let format = match args.format {
         ExportFormat::Jsonl => Format::Jsonl,
         ExportFormat::Csv => Format::Csv { bom: args.bom },
+        ExportFormat::Parquet => Format::Parquet,
     };
-    let mut progress = |_: u64| {};
+    // Counting costs one query: only done when a bar will be drawn.
+    let bar = if progress_enabled(global) {
+        let total = export::count(&archive, query.as_ref(), &filters)?;
+        ItemProgress::new(global, "exporting", total)
+    } else {
+        ItemProgress::new(global, "exporting", 0)
+    };
+    let mut progress = |done: u64| bar.set(done);
     if args.to == Path::new("-") {
-        let mut out = std::io::stdout().lock();
+        let mut out = std::io::BufWriter::new(std::io::stdout());
         let done = export::export(
             &archive,
             query.as_ref(),
@@ -31,7 +40,10 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<Outcome> {
             &mut progress,
         )?;
         out.flush()?;
-        eprintln!("exported {} items (SHA-256 {})", done.items, done.sha256);
+        bar.finish();
+        if !global.quiet {
+            eprintln!("exported {} items (SHA-256 {})", done.items, done.sha256);
+        }
         return Ok(Outcome::Valid);
     }
     let to = &args.to;
@@ -55,6 +67,7 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<Outcome> {
             .with_context(|| format!("cannot write `{}`", to.display()))?;
         done
     };
+    bar.finish();
     tmp.as_file()
         .sync_all()
         .with_context(|| format!("cannot write `{}`", to.display()))?;
@@ -73,7 +86,11 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<Outcome> {
             "creator": f.creator,
             "bag": f.bag,
         },
-        "format": match args.format { ExportFormat::Jsonl => "jsonl", ExportFormat::Csv => "csv" },
+        "format": match args.format {
+            ExportFormat::Jsonl => "jsonl",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Parquet => "parquet",
+        },
         "file": to.file_name().map(|n| n.to_string_lossy().into_owned()),
         "items": done.items,
         "bytes": done.bytes,
@@ -90,6 +107,9 @@ pub(crate) fn run(args: &ExportArgs) -> anyhow::Result<Outcome> {
     mtmp.as_file().sync_all()?;
     mtmp.persist(&manifest_path)
         .with_context(|| format!("cannot write `{}`", manifest_path.display()))?;
+    if global.quiet {
+        return Ok(Outcome::Valid);
+    }
     eprintln!(
         "exported {} items to `{}` (SHA-256 {}); manifest `{}`",
         done.items,

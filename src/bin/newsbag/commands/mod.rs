@@ -33,7 +33,7 @@ pub(crate) fn run(args: Args) -> anyhow::Result<Outcome> {
         Command::History(h) => history::run(&h),
         Command::Find(f) => find::run(&f),
         Command::Show(s) => show::run(&s),
-        Command::Export(e) => export::run(&e),
+        Command::Export(e) => export::run(&e, &args.global),
         Command::Replicate(r) => replicate::run(&r, &args.global),
         Command::Catalog(c) => catalog::run(&c, &args.global),
         Command::Serve(s) => serve::run(&s),
