@@ -92,9 +92,10 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l level -d 'How 
 completeness\t'Every file present and listed, nothing hashed'
 fixity\t'Every checksum, and the zip\'s own SHA-256'"
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l metrics -d 'Write Prometheus metrics for node_exporter\'s textfile collector (atomically, mode 0644)' -r -F
-complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l repair-from -d 'Replace missing or damaged bags by their copy in this replica root, once that copy verifies; damaged bags go to ARCHIVE/quarantine/' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l repair-from -d 'Replace missing or damaged bags by their copy in this replica root (a directory or s3://BUCKET/PREFIX), once that copy verifies where it lies; damaged bags go to ARCHIVE/quarantine/' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l json -d 'Print the report as JSON (schemas/audit-report.schema.json)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l adopt -d 'Register bags found on disk but not in the catalog'
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l copies -d 'Also check every replica copy the catalog records (made by `replicate`), where it lies: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); `replicate` again replaces it'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l no-progress -d 'Never draw progress bars'
@@ -156,7 +157,7 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s q -l quiet -d
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
-complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l to -d 'The replica\'s root (another disk or mount), created if needed' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l to -d 'The replica\'s root: another disk or mount (created if needed), or a prefix in an S3-compatible bucket, s3://BUCKET/PREFIX (endpoint and credentials from the AWS_* environment variables)' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l json -d 'Print JSON'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'

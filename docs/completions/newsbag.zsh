@@ -114,9 +114,10 @@ _arguments "${_arguments_options[@]}" : \
 completeness\:"Every file present and listed, nothing hashed"
 fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 '--metrics=[Write Prometheus metrics for node_exporter'\''s textfile collector (atomically, mode 0644)]:FILE.prom:_files' \
-'--repair-from=[Replace missing or damaged bags by their copy in this replica root, once that copy verifies; damaged bags go to ARCHIVE/quarantine/]:DIR:_files' \
+'--repair-from=[Replace missing or damaged bags by their copy in this replica root (a directory or s3\://BUCKET/PREFIX), once that copy verifies where it lies; damaged bags go to ARCHIVE/quarantine/]:DIR|s3://BUCKET/PREFIX:_files' \
 '--json[Print the report as JSON (schemas/audit-report.schema.json)]' \
 '--adopt[Register bags found on disk but not in the catalog]' \
+'--copies[Also check every replica copy the catalog records (made by \`replicate\`), where it lies\: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); \`replicate\` again replaces it]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -230,7 +231,7 @@ parquet\:"Apache Parquet (Snappy-compressed, written in row groups of at most 50
 ;;
 (replicate)
 _arguments "${_arguments_options[@]}" : \
-'--to=[The replica'\''s root (another disk or mount), created if needed]:DIR:_files' \
+'--to=[The replica'\''s root\: another disk or mount (created if needed), or a prefix in an S3-compatible bucket, s3\://BUCKET/PREFIX (endpoint and credentials from the AWS_* environment variables)]:DIR|s3://BUCKET/PREFIX:_files' \
 '--json[Print JSON]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \

@@ -14,6 +14,6 @@ pub mod record;
 
 #[cfg(feature = "serve")]
 pub mod http;
+pub mod pool;
 #[cfg(feature = "serve")]
 pub mod room;
-pub mod pool;

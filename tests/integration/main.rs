@@ -20,9 +20,9 @@ mod hostile_zip;
 mod ingest;
 mod links;
 mod peer;
+mod room;
 #[cfg(feature = "s3")]
 mod s3;
-mod room;
 mod search;
 mod serve;
 mod serve_large;
