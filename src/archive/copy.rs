@@ -174,7 +174,7 @@ impl CopyRoot {
                 // Hashed locally first: a zip changed under the archive
                 // since the catalog recorded it is never spread.
                 let (_, sha) = super::register::file_sha256(src).map_err(|e| e.to_string())?;
-                check_sha(&sha, bag, "the archive's own copy")?;
+                check_own_copy(&sha, bag)?;
                 store.upload(src, &key).map_err(|e| e.to_string())?;
                 self.verify(bag)?;
             }
@@ -248,6 +248,19 @@ fn check_sha(sha: &str, bag: &BagRow, what: &str) -> std::result::Result<(), Str
     }
     Err(format!(
         "SHA-256 of {what} is {sha}, the catalog recorded {}",
+        bag.sha256
+    ))
+}
+
+/// Refuses to spread a bag whose zip in the archive (SHA-256 `sha`) is no
+/// longer the one the catalog recorded.
+fn check_own_copy(sha: &str, bag: &BagRow) -> std::result::Result<(), String> {
+    if sha == bag.sha256 {
+        return Ok(());
+    }
+    Err(format!(
+        "the archive's own copy no longer matches the catalog (SHA-256 {sha}, recorded {}): \
+         run `newsbag audit` first",
         bag.sha256
     ))
 }
@@ -369,8 +382,7 @@ fn put_file(root: &Path, src: &Path, bag: &BagRow) -> std::result::Result<(), St
     let dir = dest.parent().ok_or("no parent directory")?;
     let file = File::open(src).map_err(|e| format!("`{}`: {e}", src.display()))?;
     let (tmp, sha) = copy_hashed(file, src, dir).map_err(|e| e.to_string())?;
-    check_sha(&sha, bag, "the archive's own copy")
-        .map_err(|e| format!("{e}: run `newsbag audit` first"))?;
+    check_own_copy(&sha, bag)?;
     verify_file(tmp.path(), bag)?;
     tmp.persist_noclobber(&dest)
         .map_err(|e| format!("cannot put the copy at `{}`: {}", dest.display(), e.error))?;
