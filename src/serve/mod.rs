@@ -14,6 +14,7 @@ pub mod record;
 
 #[cfg(feature = "serve")]
 pub mod http;
+#[cfg(feature = "serve")]
 pub mod pool;
 #[cfg(feature = "serve")]
 pub mod room;
