@@ -76,6 +76,8 @@ use crate::error::{Error, Refusal, Result};
 use crate::progress::{NoProgress, Reporter};
 use crate::tagfile::{BAG_INFO, BagInfo, decode_tag_file};
 
+#[cfg(feature = "s3")]
+pub(crate) use read::seek_position;
 pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
 pub(crate) use read::{
     EntryInfo, OpenedZip, Scanned, SpilledZip, ZipSource, open_entry, open_zip, read_tag_entry,
