@@ -47,6 +47,29 @@ pub fn is_bag_dir(path: &Path) -> bool {
     path.join(BAG_DECLARATION).is_file()
 }
 
+/// Whether `path` is a bag, valid or not: it holds a `bagit.txt`, or,
+/// without one, a payload or tag manifest or a `bag-info.txt`. A bag that
+/// lost its declaration is still one bag to report (as its ZIP is), not an
+/// archive root to search for bags inside its payload.
+fn looks_like_bag(path: &Path) -> bool {
+    if is_bag_dir(path) {
+        return true;
+    }
+    let Ok(entries) = fs::read_dir(path) else {
+        return false;
+    };
+    entries.flatten().any(|e| {
+        let name = e.file_name();
+        let Some(name) = name.to_str() else {
+            return false;
+        };
+        let marker = name == "bag-info.txt"
+            || ((name.starts_with("manifest-") || name.starts_with("tagmanifest-"))
+                && name.ends_with(".txt"));
+        marker && e.file_type().is_ok_and(|t| t.is_file())
+    })
+}
+
 /// Verifies a bag found by [`find_bags`]: a zipped bag with [`verify_zip`],
 /// a directory with [`verify_dir`]. A symbolic link (which `find_bags`
 /// lists when an archive root holds one) is not followed: its report holds
@@ -72,8 +95,9 @@ pub fn verify_bag(path: &Path, level: Level, reporter: &dyn Reporter) -> Result<
     }
 }
 
-/// The bags at `path`: `path` itself if it is a `.zip` file or holds a
-/// `bagit.txt`; otherwise every bag directory and every `.zip` file below
+/// The bags at `path`: `path` itself if it is a `.zip` file or a bag
+/// directory (it holds a `bagit.txt`, or without one a manifest or a
+/// `bag-info.txt`); otherwise every bag directory and every `.zip` file below
 /// it (an archive root), without looking inside bags, in sorted order.
 /// Temporary files of unfinished writes (`.newsbag-tmp-*`) are skipped. A
 /// directory with no bag at all is returned as is, so that verifying it
@@ -101,7 +125,7 @@ pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
             reason: "not a directory".into(),
         });
     }
-    if is_bag_dir(path) {
+    if looks_like_bag(path) {
         return Ok(vec![path.to_owned()]);
     }
     let mut bags = Vec::new();
@@ -122,7 +146,7 @@ pub fn find_bags(path: &Path) -> Result<Vec<PathBuf>> {
             }
             continue;
         }
-        if entry.file_type().is_dir() && is_bag_dir(entry.path()) {
+        if entry.file_type().is_dir() && looks_like_bag(entry.path()) {
             bags.push(entry.path().to_owned());
             it.skip_current_dir();
         } else if (entry.file_type().is_file() && is_zip_path(entry.path()))

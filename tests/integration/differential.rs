@@ -393,3 +393,28 @@ fn a_regular_file_named_data_is_not_the_payload_directory() {
     assert_eq!(verdict(&bag), want);
     assert_eq!(verdict(&zip), want);
 }
+
+/// Found by `random_bags_get_the_same_verdict_zipped`: a bag that lost its
+/// `bagit.txt` and holds a symbolic link was searched as an archive root
+/// when a directory (its link reported as the only "bag") and verified as
+/// one bag zipped. Both are now one bag with the same problems.
+#[cfg(unix)]
+#[test]
+fn a_bag_without_its_declaration_is_still_one_bag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let base = make_bag(tmp.path(), &base_files());
+    let bag = tmp.path().join("undeclared");
+    copy_tree(&base, &bag);
+    fs::remove_file(bag.join("bagit.txt")).unwrap();
+    fs::remove_file(bag.join("data/a.txt")).unwrap();
+    std::os::unix::fs::symlink("nowhere", bag.join("data/dangling")).unwrap();
+    assert_eq!(differs("undeclared", &bag, tmp.path()), None);
+    let (code, kinds) = verdict(&bag);
+    assert_eq!(code, 1);
+    for kind in ["missing-bag-declaration", "special-file", "missing-file"] {
+        assert!(
+            kinds.contains(&("error".to_owned(), kind.to_owned())),
+            "{kind} not in {kinds:?}"
+        );
+    }
+}
