@@ -29,6 +29,7 @@ pub mod register;
 pub mod replica;
 pub mod search;
 pub mod status;
+pub mod zips;
 
 use std::fs;
 use std::path::{Path, PathBuf};

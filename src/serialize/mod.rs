@@ -80,8 +80,8 @@ use crate::tagfile::{BAG_INFO, BagInfo, decode_tag_file};
 pub(crate) use read::seek_position;
 pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
 pub(crate) use read::{
-    EntryInfo, OpenedZip, Scanned, SpilledZip, ZipSource, open_entry, open_zip, read_tag_entry,
-    scan_zip, unsafe_entry_name_reason,
+    EntryInfo, OpenedZip, Scanned, SpilledZip, ZipSource, list_zip, open_entry, open_zip,
+    read_tag_entry, scan_zip, unsafe_entry_name_reason,
 };
 pub(crate) use write::{
     DEFLATE_LEVEL, Method, PUMP_READ, Packed, SAMPLE, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date,

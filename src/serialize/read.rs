@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use central::{CentralDirectory, CentralError, LocalHeader, NAME_BYTES_PER_ENTRY};
-pub(crate) use scan::{Scanned, SpilledZip, open_zip, scan_zip};
+pub(crate) use scan::{Scanned, SpilledZip, list_zip, open_zip, scan_zip};
 
 use crate::checksum::{Algorithm, Digest, hash_reader};
 use crate::error::{Error, Result};

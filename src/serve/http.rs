@@ -26,6 +26,7 @@ use axum::routing::get;
 use super::oai::{DEFAULT_PAGE_SIZE, Provider, respond};
 use super::pool::CatalogPool;
 use crate::archive::catalog::CATALOG_FILE;
+use crate::archive::zips::ZipCache;
 use crate::archive::{Error, Result, now_unix};
 
 /// How to serve an archive.
@@ -88,6 +89,8 @@ impl Options {
 
 struct Shared {
     catalogs: Arc<CatalogPool>,
+    /// Central directories of the bags, parsed once for many requests.
+    zips: ZipCache,
     options: Options,
     base_url: String,
 }
@@ -119,6 +122,7 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
             .unwrap_or_else(|| format!("http://{addr}/oai"));
         let shared = Arc::new(Shared {
             catalogs,
+            zips: ZipCache::default(),
             options,
             base_url,
         });
@@ -206,6 +210,7 @@ async fn answer(shared: Arc<Shared>, args: Vec<(String, String)>) -> Response {
                 name: &o.name,
                 admin_email: &o.admin_email,
                 page_size: o.page_size,
+                zips: &shared.zips,
             };
             respond(&provider, &args, now_unix())
         })

@@ -24,6 +24,7 @@ use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 
 use super::record::{read_records, without_declaration};
 use crate::archive::catalog::{Catalog, HarvestItem, HarvestQuery, SetFilter, source_host};
+use crate::archive::zips::ZipCache;
 use crate::archive::{Result, rfc3339};
 
 /// The one metadata format.
@@ -50,6 +51,8 @@ pub struct Provider<'a> {
     pub admin_email: &'a str,
     /// Records (or headers) per list response.
     pub page_size: usize,
+    /// Parsed central directories of the bags, kept between requests.
+    pub zips: &'a ZipCache,
 }
 
 /// The protocol's error codes (section 3.6).
@@ -441,7 +444,7 @@ fn get_record(p: &Provider<'_>, r: &Request<'_>) -> Result<Body> {
         Ok(item) => item,
         Err(e) => return Ok(Err(e)),
     };
-    let dc = read_records(p.root, std::slice::from_ref(&item))?;
+    let dc = read_records(p.root, std::slice::from_ref(&item), p.zips)?;
     let mut w = Writer::new(Vec::new());
     let write = |w: &mut Writer<Vec<u8>>| -> std::io::Result<()> {
         w.write_event(Event::Start(BytesStart::new("GetRecord")))?;
@@ -658,7 +661,7 @@ fn list(p: &Provider<'_>, r: &Request<'_>) -> Result<Body> {
     items.truncate(page_size);
     let complete = state.cursor + p.catalog.harvest_count(&query, after)?;
     let dc = if records {
-        read_records(p.root, &items)?
+        read_records(p.root, &items, p.zips)?
     } else {
         Vec::new()
     };

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::path::{Component, Path};
 
 use crate::archive::catalog::HarvestItem;
+use crate::archive::zips::ZipCache;
 use crate::archive::{Error, Result};
-use crate::serialize::{MAX_ZIP_ENTRIES, SharedFile, open_zip, read_tag_entry};
 
 fn bad(path: &Path, reason: String) -> Error {
     Error::BadBag {
@@ -16,8 +16,9 @@ fn bad(path: &Path, reason: String) -> Error {
 }
 
 /// The `dc.xml` of each of `items`, in their order, read from the bags
-/// under the archive `root` (each bag's zip opened once).
-pub fn read_records(root: &Path, items: &[HarvestItem]) -> Result<Vec<Vec<u8>>> {
+/// under the archive `root`, each bag's directory taken from `zips` (or
+/// parsed once and kept there).
+pub fn read_records(root: &Path, items: &[HarvestItem], zips: &ZipCache) -> Result<Vec<Vec<u8>>> {
     let mut by_bag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         by_bag.entry(item.bag_path.as_str()).or_default().push(i);
@@ -31,22 +32,12 @@ pub fn read_records(root: &Path, items: &[HarvestItem]) -> Result<Vec<Vec<u8>>> 
             return Err(bad(rel, "the catalog's path leaves the archive".into()));
         }
         let zip = root.join(rel);
-        let opened = open_zip(SharedFile::open(&zip)?, &zip, MAX_ZIP_ENTRIES)?;
-        let mut entries = BTreeMap::new();
-        for &entry in &opened.entries {
-            entries.insert(opened.archive.entry(entry).rel.to_owned(), entry);
-        }
+        let listing = zips.get(&zip)?;
         for i in wanted {
             let name = format!("{}/dc.xml", items[i].path);
-            let entry = *entries
-                .get(&name)
+            out[i] = listing
+                .read(&name)?
                 .ok_or_else(|| bad(&zip, format!("`{name}` is not in the bag")))?;
-            let (bytes, finding) = read_tag_entry(&opened.archive, entry)
-                .map_err(|e| bad(&zip, format!("cannot read `{name}`: {e}")))?;
-            if let Some(p) = finding {
-                return Err(bad(&zip, format!("`{name}`: {}", p.message())));
-            }
-            out[i] = bytes;
         }
     }
     Ok(out)

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use rusqlite::types::Value;
@@ -12,7 +13,7 @@ use super::fold::fold;
 use super::query::{self, Query, QueryError};
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
-use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, SharedFile, open_zip, read_tag_entry};
+use crate::archive::zips::ZipCache;
 
 /// What can make a search fail.
 #[derive(Debug, thiserror::Error)]
@@ -382,26 +383,19 @@ pub fn count_by(
 }
 
 /// Reads items' files from zipped bags, keeping each zip's parsed
-/// directory for the next read.
-#[derive(Default)]
+/// directory for the next reads (in a [`ZipCache`] of its own, or one shared
+/// with other readers).
+#[derive(Debug, Clone, Default)]
 pub struct ItemReader {
-    open: BTreeMap<PathBuf, OpenedZip<SharedFile>>,
-}
-
-impl std::fmt::Debug for ItemReader {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ItemReader").finish_non_exhaustive()
-    }
+    zips: Arc<ZipCache>,
 }
 
 impl ItemReader {
-    /// The zip's listing, opened once and kept for the next items.
-    fn opened(&mut self, zip: &Path) -> Result<&OpenedZip<SharedFile>, crate::archive::Error> {
-        if !self.open.contains_key(zip) {
-            let opened = open_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
-            self.open.insert(zip.to_owned(), opened);
-        }
-        Ok(&self.open[zip])
+    /// A reader keeping the zips it opens in `zips` (shared by the requests
+    /// of a server).
+    #[must_use]
+    pub fn with_cache(zips: Arc<ZipCache>) -> Self {
+        ItemReader { zips }
     }
 
     /// The bytes of `data/items/ITEM/FILE` in the zipped bag `zip`, or
@@ -412,34 +406,11 @@ impl ItemReader {
         item: &str,
         file: &str,
     ) -> Result<Option<Vec<u8>>, crate::archive::Error> {
-        let bad = |reason: String| crate::archive::Error::BadBag {
-            path: zip.to_owned(),
-            reason,
-        };
-        let opened = self.opened(zip)?;
-        let want = format!("data/items/{item}/{file}");
-        // `files` is sorted by path: a binary search, not a scan of the
-        // zip's (maybe hundreds of thousands of) entries for every item.
-        let Ok(at) = opened.files.binary_search_by(|&pos| {
-            opened
-                .archive
-                .entry(opened.entries[pos as usize])
-                .rel
-                .cmp(want.as_str())
-        }) else {
-            return Ok(None);
-        };
-        let entry = opened.entries[opened.files[at] as usize];
-        let (bytes, finding) = read_tag_entry(&opened.archive, entry)
-            .map_err(|e| bad(format!("cannot read `{want}`: {e}")))?;
-        if let Some(p) = finding {
-            return Err(bad(format!("`{want}`: {}", p.message())));
-        }
-        Ok(Some(bytes))
+        self.zips
+            .get(zip)?
+            .read(&format!("data/items/{item}/{file}"))
     }
-}
 
-impl ItemReader {
     /// The file name of the item's original in the bag (`original.EXT`),
     /// or `None` when the bag has none.
     pub fn original_name(
@@ -447,12 +418,12 @@ impl ItemReader {
         zip: &Path,
         item: &str,
     ) -> Result<Option<String>, crate::archive::Error> {
-        let opened = self.opened(zip)?;
-        let prefix = format!("data/items/{item}/");
-        Ok(opened.entries.iter().find_map(|&e| {
-            let name = opened.archive.entry(e).rel.strip_prefix(&prefix)?;
-            (name.starts_with("original.") && !name.contains('/')).then(|| name.to_owned())
-        }))
+        let listing = self.zips.get(zip)?;
+        Ok(listing
+            .names_in(&format!("data/items/{item}"))
+            .into_iter()
+            .find(|n| n.starts_with("original."))
+            .map(str::to_owned))
     }
 
     /// Streams the item's original (`data/items/ITEM/original.*`) to
@@ -465,48 +436,12 @@ impl ItemReader {
         item: &str,
         out: &mut dyn std::io::Write,
     ) -> Result<Option<(u64, String)>, crate::archive::Error> {
-        use sha2::Digest;
-        let bad = |reason: String| crate::archive::Error::BadBag {
-            path: zip.to_owned(),
-            reason,
-        };
-        let opened = self.opened(zip)?;
-        let prefix = format!("data/items/{item}/original.");
-        let Some(&entry) = opened.entries.iter().find(|&&e| {
-            let rel = opened.archive.entry(e).rel;
-            rel.strip_prefix(&prefix)
-                .is_some_and(|ext| !ext.contains('/'))
-        }) else {
+        let Some(name) = self.original_name(zip, item)? else {
             return Ok(None);
         };
-        let mut archive = opened.archive.clone();
-        let info = opened.archive.entry(entry);
-        let rel = info.rel.to_owned();
-        let mut r = crate::serialize::open_entry(&mut archive, &info)
-            .map_err(|e| bad(format!("cannot read `{rel}`: {e}")))?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        let mut n = 0u64;
-        loop {
-            let k = std::io::Read::read(&mut r, &mut buf)
-                .map_err(|e| bad(format!("cannot read `{rel}`: {e}")))?;
-            if k == 0 {
-                break;
-            }
-            hasher.update(&buf[..k]);
-            out.write_all(&buf[..k])
-                .map_err(|e| crate::archive::Error::io("write", "standard output", e))?;
-            n += k as u64;
-        }
-        if let Some(p) = r.finish(&info) {
-            return Err(bad(format!("`{rel}`: {}", p.message())));
-        }
-        let hex: String = hasher
-            .finalize()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        Ok(Some((n, hex)))
+        self.zips
+            .get(zip)?
+            .copy(&format!("data/items/{item}/{name}"), out)
     }
 }
 

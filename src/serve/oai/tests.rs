@@ -22,6 +22,7 @@ struct Fixture {
     _tmp: tempfile::TempDir,
     root: PathBuf,
     catalog: Catalog,
+    zips: ZipCache,
 }
 
 fn fixture() -> Fixture {
@@ -34,6 +35,7 @@ fn fixture() -> Fixture {
         _tmp: tmp,
         root,
         catalog,
+        zips: ZipCache::default(),
     }
 }
 
@@ -46,6 +48,7 @@ impl Fixture {
             name: "test archive",
             admin_email: "archivist@localhost.invalid",
             page_size,
+            zips: &self.zips,
         }
     }
 
@@ -317,7 +320,9 @@ fn get_record_is_the_bags_dc_xml() {
         ],
     );
     let item = f.catalog.harvest_item("one", "berenj").unwrap().unwrap();
-    let dc = read_records(&f.root, &[item]).unwrap().remove(0);
+    let dc = read_records(&f.root, &[item], &ZipCache::default())
+        .unwrap()
+        .remove(0);
     let dc = String::from_utf8(dc).unwrap();
     assert!(dc.starts_with("<?xml"));
     let inner = without_declaration(dc.as_bytes());
