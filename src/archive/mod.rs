@@ -33,6 +33,7 @@ pub mod zips;
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use catalog::{CATALOG_FILE, Catalog, Writer};
@@ -293,6 +294,9 @@ pub struct Archive {
     root: PathBuf,
     catalog: Catalog,
     log: Log,
+    /// Parsed central directories of the bags read from (its own, or one
+    /// shared by a server's requests).
+    zips: Arc<zips::ZipCache>,
     /// Things worth telling (damaged or torn event log lines).
     pub warnings: Vec<String>,
 }
@@ -314,6 +318,7 @@ impl Archive {
             root: root.to_owned(),
             catalog,
             log: Log::new(root),
+            zips: Arc::default(),
             warnings: Vec::new(),
         };
         let w = archive.catalog.write()?;
@@ -341,6 +346,7 @@ impl Archive {
                     root: root.to_owned(),
                     catalog,
                     log: Log::new(root),
+                    zips: Arc::default(),
                     warnings: vec![
                         "the archive is read-only: the catalog was read as it is".into(),
                     ],
@@ -360,8 +366,24 @@ impl Archive {
             root: root.to_owned(),
             catalog,
             log: Log::new(root),
+            zips: Arc::default(),
             warnings: Vec::new(),
         })
+    }
+
+    /// The archive reading its bags' directories from `zips` (kept there
+    /// for the next reads, by this archive and every other sharing them).
+    #[must_use]
+    pub fn with_zips(mut self, zips: Arc<zips::ZipCache>) -> Archive {
+        self.zips = zips;
+        self
+    }
+
+    /// A reader of the items' files in the bags, through the archive's
+    /// cache of central directories.
+    #[must_use]
+    pub fn items(&self) -> search::find::ItemReader {
+        search::find::ItemReader::with_cache(Arc::clone(&self.zips))
     }
 
     /// The archive root.

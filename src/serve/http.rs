@@ -90,7 +90,7 @@ impl Options {
 struct Shared {
     catalogs: Arc<CatalogPool>,
     /// Central directories of the bags, parsed once for many requests.
-    zips: ZipCache,
+    zips: Arc<ZipCache>,
     options: Options,
     base_url: String,
 }
@@ -122,7 +122,7 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
             .unwrap_or_else(|| format!("http://{addr}/oai"));
         let shared = Arc::new(Shared {
             catalogs,
-            zips: ZipCache::default(),
+            zips: Arc::default(),
             options,
             base_url,
         });
@@ -139,6 +139,7 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
 
 fn router(shared: Arc<Shared>) -> Router {
     let root = shared.options.root.clone();
+    let zips = Arc::clone(&shared.zips);
     let limits = tower::ServiceBuilder::new()
         .layer(HandleErrorLayer::new(overloaded))
         .layer(tower::timeout::TimeoutLayer::new(shared.options.timeout))
@@ -149,7 +150,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/oai", get(oai_get).post(oai_post))
         .with_state(shared)
         // The reading room at `/` (and every other path: its 404 page).
-        .merge(super::room::router(root))
+        .merge(super::room::router(root, zips))
         .layer(limits)
         .layer(axum::middleware::map_response(
             super::room::security_headers,

@@ -3,6 +3,7 @@
 //! Lines, CSV or Parquet, with the SHA-256 of what was written.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use sha2::Digest;
 
@@ -10,6 +11,7 @@ use super::find::{Error, Filters, ItemReader, build};
 use super::query::Query;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
+use crate::archive::zips::ZipCache;
 
 /// The columns of an export, in order.
 pub const COLUMNS: &[&str] = &[
@@ -182,8 +184,8 @@ pub fn export(
             Sink::Parquet(Box::new(super::parquet::ParquetWriter::new(w).map_err(io)?))
         }
     };
-    let mut reader = ItemReader::default();
-    let mut current_bag = String::new();
+    // Items come bag after bag: one zip's directory in memory at a time.
+    let mut reader = ItemReader::with_cache(Arc::new(ZipCache::new(1, 1)));
     let mut items = 0u64;
     while let Some(r) = rows.next().map_err(err)? {
         let json = |i: usize| -> rusqlite::Result<Vec<String>> {
@@ -193,11 +195,6 @@ pub fn export(
         let bag: String = r.get(0).map_err(err)?;
         let id: String = r.get(1).map_err(err)?;
         let zip = archive.root().join(r.get::<_, String>(2).map_err(err)?);
-        if bag != current_bag {
-            // One zip's directory in memory at a time.
-            reader = ItemReader::default();
-            current_bag.clone_from(&bag);
-        }
         let text = reader
             .read(&zip, &id, "text.txt")?
             .map(|b| String::from_utf8_lossy(&b).into_owned());

@@ -280,7 +280,7 @@ pub fn find_page(
         zips.push(archive.root().join(r.get::<_, String>(7).map_err(err)?));
     }
     let words: Vec<String> = query.map(|q| q.words.clone()).unwrap_or_default();
-    let mut reader = ItemReader::default();
+    let mut reader = archive.items();
     for (hit, zip) in hits.iter_mut().zip(&zips) {
         // A bag that cannot be read still lists its items, without text.
         let text = match reader.read(zip, &hit.id, "content.txt") {

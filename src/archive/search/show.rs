@@ -4,7 +4,7 @@
 
 use rusqlite::OptionalExtension;
 
-use super::find::{Error, ItemReader};
+use super::find::Error;
 use crate::archive::Archive;
 use crate::archive::catalog::{BagRow, sql_error};
 
@@ -107,7 +107,7 @@ pub fn show(archive: &Archive, id: &str, bag: Option<&str>) -> Result<Shown, Err
             archive: archive.root().to_owned(),
         })?;
     let zip = archive.root().join(&row.path);
-    let mut reader = ItemReader::default();
+    let mut reader = archive.items();
     let provenance = match reader.read(&zip, id, "provenance.json")? {
         Some(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
         None => serde_json::Value::Null,
@@ -150,7 +150,7 @@ pub fn original(
         .optional()
         .map_err(|e| Error::Archive(sql_error(archive.catalog().path(), e)))?
         .flatten();
-    let Some((n, sha)) = ItemReader::default().copy_original(&zip, id, out)? else {
+    let Some((n, sha)) = archive.items().copy_original(&zip, id, out)? else {
         return Err(Error::Archive(crate::archive::Error::BadBag {
             path: zip,
             reason: format!("item `{id}` has no original file"),
@@ -199,7 +199,7 @@ pub fn original_file(
         .optional()
         .map_err(|e| Error::Archive(sql_error(archive.catalog().path(), e)))?
         .flatten();
-    let Some(name) = ItemReader::default().original_name(&zip, id)? else {
+    let Some(name) = archive.items().original_name(&zip, id)? else {
         return Err(Error::Archive(crate::archive::Error::BadBag {
             path: zip,
             reason: format!("item `{id}` has no original file"),

@@ -39,6 +39,7 @@ use self::text::{Direction, download_name, safe_media_type, snippet_parts};
 use crate::archive::Archive;
 use crate::archive::search::find::{self, CountBy, Error as SearchError};
 use crate::archive::search::show;
+use crate::archive::zips::ZipCache;
 use crate::ingest::{is_bag_name, is_item_id};
 
 /// The longest a request may work before it gets a 503 page.
@@ -57,9 +58,10 @@ const CSS: &str = include_str!("room.css");
 const CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
-/// The reading room's routes over the archive at `root` (with their own
-/// state; merge them into the server's router).
-pub fn router(root: PathBuf) -> Router {
+/// The reading room's routes over the archive at `root`, reading the bags'
+/// directories through `zips` (with their own state; merge them into the
+/// server's router).
+pub fn router(root: PathBuf, zips: Arc<ZipCache>) -> Router {
     Router::new()
         .route("/", get(search_page))
         .route("/search", get(search_page))
@@ -68,7 +70,10 @@ pub fn router(root: PathBuf) -> Router {
         .route("/archive", get(archive_page))
         .route("/static/room.css", get(stylesheet))
         .fallback(unknown_path)
-        .with_state(Arc::from(root.into_boxed_path()))
+        .with_state(Root {
+            path: Arc::from(root.into_boxed_path()),
+            zips,
+        })
 }
 
 /// Adds the security headers to `response` (those it already has, such
@@ -87,7 +92,13 @@ pub async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-type Root = Arc<Path>;
+/// The archive the room shows, and the central directories of its bags
+/// kept between requests.
+#[derive(Clone)]
+struct Root {
+    path: Arc<Path>,
+    zips: Arc<ZipCache>,
+}
 
 /// A request that cannot be answered with its page: the error page.
 #[derive(Debug)]
@@ -255,7 +266,7 @@ async fn with_archive<T: Send + 'static>(
 ) -> Result<T, Failure> {
     let (tx, rx) = std::sync::mpsc::channel();
     let task = tokio::task::spawn_blocking(move || {
-        let archive = Archive::open_read_only(&root)?;
+        let archive = Archive::open_read_only(&root.path)?.with_zips(root.zips);
         let _ = tx.send(archive.catalog().connection().get_interrupt_handle());
         work(&archive)
     });
@@ -517,6 +528,7 @@ async fn original(
 
 async fn archive_page(State(root): State<Root>) -> Response {
     let name = root
+        .path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
