@@ -17,9 +17,8 @@ use super::catalog::BagRow;
 use super::copy::CopyRoot;
 use super::events::{Event, EventType, Outcome};
 use super::lock::ArchiveLock;
-use super::register::file_sha256;
+use super::register::hash_and_verify;
 use super::{Archive, Result, event, now_rfc3339, now_unix, parse_time, rfc3339};
-use crate::progress::NoProgress;
 use crate::report::Level;
 
 /// Fixity events recorded together, at most.
@@ -498,14 +497,10 @@ pub fn check_bag(root: &Path, bag: &BagRow, level: Level) -> (Event, BagResult) 
             bag.size
         ));
     }
-    let (hashed, verified) = std::thread::scope(|s| {
-        let hashed = (level == Level::Fixity).then(|| s.spawn(|| file_sha256(&zip)));
-        let verified = crate::verify::verify_zip(&zip, level, &NoProgress);
-        (hashed.map(std::thread::ScopedJoinHandle::join), verified)
-    });
+    let (hashed, verified) = hash_and_verify(&zip, level, level == Level::Fixity);
     let mut found_sha = None;
     match hashed {
-        Some(Ok(Ok((_, sha)))) => {
+        Some(Ok(sha)) => {
             if sha != bag.sha256 {
                 errors += 1;
                 problems.push(format!(
@@ -515,13 +510,9 @@ pub fn check_bag(root: &Path, bag: &BagRow, level: Level) -> (Event, BagResult) 
             }
             found_sha = Some(sha);
         }
-        Some(Ok(Err(e))) => {
+        Some(Err(e)) => {
             errors += 1;
             problems.push(format!("error[unreadable_file]: {e}"));
-        }
-        Some(Err(_)) => {
-            errors += 1;
-            problems.push("error[unreadable_file]: the hashing thread failed".into());
         }
         None => {}
     }

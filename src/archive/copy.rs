@@ -18,7 +18,6 @@ use super::events::sync_dir;
 use super::replica::QUARANTINE_DIR;
 use super::{Error, Result, now_rfc3339};
 use crate::checksum::{Algorithm, MultiHasher};
-use crate::progress::NoProgress;
 use crate::report::Level;
 
 #[cfg(feature = "s3")]
@@ -290,10 +289,11 @@ fn verify_file(zip: &Path, bag: &BagRow) -> std::result::Result<u64, String> {
         .map_err(|e| format!("`{}`: {e}", zip.display()))?
         .len();
     check_size(size, bag)?;
-    let (_, sha) = super::register::file_sha256(zip).map_err(|e| e.to_string())?;
-    check_sha(&sha, bag, "the copy")?;
-    let report =
-        crate::verify::verify_zip(zip, Level::Fixity, &NoProgress).map_err(|e| e.to_string())?;
+    let (hashed, verified) = super::register::hash_and_verify(zip, Level::Fixity, true);
+    if let Some(sha) = hashed {
+        check_sha(&sha.map_err(|e| e.to_string())?, bag, "the copy")?;
+    }
+    let report = verified.map_err(|e| e.to_string())?;
     if !report.is_valid() {
         return Err(first_problem(&report));
     }
@@ -308,22 +308,19 @@ fn verify_file(zip: &Path, bag: &BagRow) -> std::result::Result<u64, String> {
 fn verify_object(store: &Store, key: &str, bag: &BagRow) -> std::result::Result<u64, String> {
     let reader = store.open(key).map_err(|e| e.to_string())?;
     check_size(reader.len(), bag)?;
-    let mut whole = reader.clone();
-    let mut hasher = MultiHasher::new(&[Algorithm::Sha256]);
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = whole.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    drop(whole);
-    let sha = hex_sha256(hasher);
+    let (_, digests) = crate::checksum::hash_reader(
+        reader.clone(),
+        &[Algorithm::Sha256],
+        Some(reader.len()),
+        &mut |_| {},
+    )
+    .map_err(|e| e.to_string())?;
+    let sha = digests.first().map(|(_, d)| d.to_hex()).unwrap_or_default();
     check_sha(&sha, bag, "the copy")?;
     let url = PathBuf::from(reader.url());
-    let report = crate::verify::verify_zip_reader(reader, &url, Level::Fixity, &NoProgress)
-        .map_err(|e| e.to_string())?;
+    let report =
+        crate::verify::verify_zip_reader(reader, &url, Level::Fixity, &crate::progress::NoProgress)
+            .map_err(|e| e.to_string())?;
     if !report.is_valid() {
         return Err(first_problem(&report));
     }

@@ -155,6 +155,31 @@ pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
     Ok((n, hex))
 }
 
+/// A zip read two ways at once: the SHA-256 of the whole file (asked for
+/// with `whole_file`, on a thread of its own) and the bag inside verified at
+/// `level`, as `verify` does. The audit and the check of a copy both prove a
+/// zip this way.
+pub(crate) fn hash_and_verify(
+    zip: &Path,
+    level: crate::report::Level,
+    whole_file: bool,
+) -> (Option<Result<String>>, Result<crate::report::Report>) {
+    std::thread::scope(|s| {
+        let hashed = whole_file.then(|| s.spawn(|| file_sha256(zip).map(|(_, sha)| sha)));
+        let verified = crate::verify::verify_zip(zip, level, &crate::progress::NoProgress)
+            .map_err(Error::from);
+        let hashed = hashed.map(|h| {
+            h.join().unwrap_or_else(|_| {
+                Err(Error::BadBag {
+                    path: zip.to_owned(),
+                    reason: "the hashing thread failed".into(),
+                })
+            })
+        });
+        (hashed, verified)
+    })
+}
+
 type ItemEntries = (Option<usize>, Option<usize>, Option<usize>, Option<usize>);
 
 /// A zip opened for registration: its tag files and, by item id, the
