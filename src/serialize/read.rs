@@ -459,34 +459,51 @@ pub(crate) struct OpenedZip<R> {
 /// it must not: the rules of uv-extract's `validate_archive_member_name`
 /// plus those of RFC 8493 §5 for manifest paths.
 pub(crate) fn unsafe_entry_name_reason(name: &str) -> Option<&'static str> {
+    // One pass over the bytes (every entry of every zip read goes through
+    // here: a scan a rule was a fifth of the time `find` spent listing
+    // zips); the reasons are then given in the order of the rules.
     if name.is_empty() {
         return Some("empty name");
     }
-    if name.contains('\0') {
+    let b = name.as_bytes();
+    let (mut nul, mut control, mut backslash, mut colon) = (false, false, false, false);
+    let mut prev = 0u8;
+    for &c in b {
+        match c {
+            0 => nul = true,
+            1..=0x1f | 0x7f => control = true,
+            // U+0080 to U+009F (C1 controls) are C2 80 to C2 9F in UTF-8.
+            0x80..=0x9f if prev == 0xc2 => control = true,
+            b'\\' => backslash = true,
+            b':' => colon = true,
+            _ => {}
+        }
+        prev = c;
+    }
+    if nul {
         return Some("contains a NUL character");
     }
-    if name.chars().any(char::is_control) {
+    if control {
         return Some("contains a control character");
     }
-    if name.contains('\\') {
+    if backslash {
         return Some("contains a backslash (a Windows path separator)");
     }
-    if name.starts_with('/') {
+    if b[0] == b'/' {
         return Some("absolute path");
     }
-    let b = name.as_bytes();
     if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
         return Some("Windows drive letter");
     }
-    if name.contains(':') {
+    if colon {
         return Some("contains `:` (a drive or alternate data stream on Windows)");
     }
-    let trimmed = name.strip_suffix('/').unwrap_or(name);
-    for c in trimmed.split('/') {
+    let trimmed = b.strip_suffix(b"/").unwrap_or(b);
+    for c in trimmed.split(|&c| c == b'/') {
         match c {
-            ".." => return Some("`..` component leads out of the destination"),
-            "." => return Some("`.` component"),
-            "" => return Some("empty component (`//`)"),
+            b".." => return Some("`..` component leads out of the destination"),
+            b"." => return Some("`.` component"),
+            b"" => return Some("empty component (`//`)"),
             _ => {}
         }
     }
@@ -994,5 +1011,55 @@ mod tests {
             &p.kind,
             ProblemKind::ArchiveLayout { reason } if reason.contains("overlap")
         )));
+    }
+
+    /// The rules one at a time, as they were written first: the one-pass
+    /// [`unsafe_entry_name_reason`] must give the same reason for any name.
+    fn unsafe_entry_name_reason_by_rules(name: &str) -> Option<&'static str> {
+        if name.is_empty() {
+            return Some("empty name");
+        }
+        if name.contains('\0') {
+            return Some("contains a NUL character");
+        }
+        if name.chars().any(char::is_control) {
+            return Some("contains a control character");
+        }
+        if name.contains('\\') {
+            return Some("contains a backslash (a Windows path separator)");
+        }
+        if name.starts_with('/') {
+            return Some("absolute path");
+        }
+        let b = name.as_bytes();
+        if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+            return Some("Windows drive letter");
+        }
+        if name.contains(':') {
+            return Some("contains `:` (a drive or alternate data stream on Windows)");
+        }
+        let trimmed = name.strip_suffix('/').unwrap_or(name);
+        for c in trimmed.split('/') {
+            match c {
+                ".." => return Some("`..` component leads out of the destination"),
+                "." => return Some("`.` component"),
+                "" => return Some("empty component (`//`)"),
+                _ => {}
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn name_rules_in_one_pass_give_the_same_reasons(
+            name in "(([a-z.:/\\\\]|\\.\\.|//|\\x00|\\x1f|\\x7f|\\u{80}|\\u{9f}|\\u{a0}|\\u{85}|é|ک){0,12})"
+        ) {
+            proptest::prop_assert_eq!(
+                unsafe_entry_name_reason(&name),
+                unsafe_entry_name_reason_by_rules(&name),
+                "{:?}", name
+            );
+        }
     }
 }

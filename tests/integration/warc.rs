@@ -460,7 +460,10 @@ fn wget_crawls_of_pages_in_several_encodings() {
         .args([
             "--no-verbose",
             "--no-config",
-            "--tries=1",
+            // Loopback under a loaded CI machine: a retry rather than a
+            // missing capture (wget records every try in the WARC).
+            "--tries=3",
+            "--waitretry=0",
             "--warc-file=site",
             "-P",
             "dl",
@@ -475,7 +478,12 @@ fn wget_crawls_of_pages_in_several_encodings() {
     assert!(warc.exists(), "{}", String::from_utf8_lossy(&out.stderr));
     let (summary, code, stderr) = ingest(&tmp.path().join("a"), &[&warc], &[]);
     assert_eq!(code, 0, "{stderr}");
-    assert_eq!(summary["items"], pages.len() as u64, "{summary}");
+    assert_eq!(
+        summary["items"],
+        pages.len() as u64,
+        "{summary}\nwget said:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let data = extract(
         Path::new(summary["bag"].as_str().unwrap()),
         &tmp.path().join("x"),

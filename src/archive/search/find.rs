@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use rusqlite::types::Value;
 
 use super::fold::fold;
@@ -280,16 +281,34 @@ pub fn find_page(
         zips.push(archive.root().join(r.get::<_, String>(7).map_err(err)?));
     }
     let words: Vec<String> = query.map(|q| q.words.clone()).unwrap_or_default();
-    let mut reader = archive.items();
-    for (hit, zip) in hits.iter_mut().zip(&zips) {
-        // A bag that cannot be read still lists its items, without text.
-        let text = match reader.read(zip, &hit.id, "content.txt") {
-            Ok(None) => reader.read(zip, &hit.id, "text.txt"),
-            r => r,
-        };
-        if let Ok(Some(text)) = text {
-            hit.snippet = snippet(&String::from_utf8_lossy(&text), &words);
-        }
+    // Snippets read bag by bag (each bag's directory parsed once, however
+    // its hits are ranked), the bags on every core.
+    let mut by_bag: BTreeMap<&Path, Vec<usize>> = BTreeMap::new();
+    for (i, zip) in zips.iter().enumerate() {
+        by_bag.entry(zip.as_path()).or_default().push(i);
+    }
+    let reader = archive.items();
+    let snippets: Vec<(usize, String)> = by_bag
+        .into_par_iter()
+        .flat_map_iter(|(zip, wanted)| {
+            let mut reader = reader.clone();
+            let hits = &hits;
+            let words = &words;
+            wanted.into_iter().filter_map(move |i| {
+                // A bag that cannot be read still lists its items, without
+                // text.
+                let id = &hits[i].id;
+                let text = match reader.read(zip, id, "content.txt") {
+                    Ok(None) => reader.read(zip, id, "text.txt"),
+                    r => r,
+                };
+                let text = text.ok().flatten()?;
+                Some((i, snippet(&String::from_utf8_lossy(&text), words)))
+            })
+        })
+        .collect();
+    for (i, s) in snippets {
+        hits[i].snippet = s;
     }
     Ok(hits)
 }
