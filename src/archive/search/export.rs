@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use sha2::Digest;
 
-use super::find::{Error, Filters, ItemReader, build};
+use super::find::{Error, Filters, ItemReader, Joins, build, build_with};
 use super::query::Query;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
@@ -112,7 +112,7 @@ impl Write for Hashing<'_> {
 /// How many items an export of `query` and `filters` will write (for a
 /// progress bar's length).
 pub fn count(archive: &Archive, query: Option<&Query>, filters: &Filters) -> Result<u64, Error> {
-    let sel = build(query, filters);
+    let sel = build_with(query, filters, Joins::Counting { items: false });
     let sql = format!("SELECT count(*) FROM {}", sel.from_where);
     let conn = archive.catalog().connection();
     let path = archive.catalog().path();
