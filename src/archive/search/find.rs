@@ -472,9 +472,17 @@ pub fn count_by(
         }
         Ok(out)
     };
-    let matching: BTreeMap<String, u64> = counts(query)?.into_iter().collect();
+    let matching_list = counts(query)?;
+    // Without a query the items matching are those of the filters alone:
+    // the same statement, run once.
+    let totals = if query.is_none() {
+        matching_list.clone()
+    } else {
+        counts(None)?
+    };
+    let matching: BTreeMap<String, u64> = matching_list.into_iter().collect();
     let mut out = Vec::new();
-    for (key, total_count) in counts(None)? {
+    for (key, total_count) in totals {
         let count = matching.get(&key).copied().unwrap_or(0);
         #[allow(clippy::cast_precision_loss, reason = "a ratio")]
         let ratio = if total_count == 0 {
