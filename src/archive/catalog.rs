@@ -106,7 +106,7 @@ CREATE INDEX events_by_time ON events (time);
 
 /// The schema's forward migrations: `MIGRATIONS[v]` takes a catalog of
 /// version `v` to `v + 1`. Version 0 is an empty file.
-pub const MIGRATIONS: &[&str] = &[V1, super::search::index::V2];
+pub const MIGRATIONS: &[&str] = &[V1, super::search::index::V2, harvest::V3];
 
 /// The schema version this newsbag writes.
 #[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
@@ -837,7 +837,9 @@ impl Writer<'_> {
                 i.encoding
             ])
             .map_err(&err)?;
-            super::search::index::add(&self.tx, self.tx.last_insert_rowid(), &i).map_err(&err)?;
+            let rowid = self.tx.last_insert_rowid();
+            super::search::index::add(&self.tx, rowid, &i).map_err(&err)?;
+            harvest::add_sources(&self.tx, rowid, &i.source).map_err(&err)?;
             Ok(())
         });
         match read {
@@ -892,6 +894,7 @@ mod tests {
                     "copies",
                     "events",
                     "item_facets",
+                    "item_sources",
                     "items",
                     "items_fts",
                     "items_fts_config",

@@ -8,9 +8,43 @@
 //! position the harvest has reached, so that a harvest that goes on from
 //! a position never skips an item nor sends one twice.
 
-use rusqlite::{OptionalExtension, params_from_iter, types::Value};
+use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
 
 use super::{Catalog, Result};
+
+/// Schema version 3: the hosts of each item's `dc:source` URLs
+/// ([`source_host`]), so that a `source:HOST` set is an index look-up
+/// instead of a scan of every item's sources. A catalog migrated from
+/// version 2 with items is marked `source_index = incomplete` in `meta`
+/// (its sets are then selected by the scan, as before) until `catalog
+/// rebuild` fills the table from the bags.
+pub(crate) const V3: &str = "
+CREATE TABLE item_sources (
+    host TEXT NOT NULL,
+    item INTEGER NOT NULL,
+    PRIMARY KEY (host, item)
+) WITHOUT ROWID;
+CREATE INDEX item_sources_by_item ON item_sources (item);
+CREATE TRIGGER items_sources_delete AFTER DELETE ON items BEGIN
+    DELETE FROM item_sources WHERE item = old.rowid;
+END;
+INSERT INTO meta (key, value) SELECT 'source_index', 'incomplete'
+    WHERE EXISTS (SELECT 1 FROM items);
+";
+
+/// Records the hosts of `sources` for the item stored at `rowid`.
+pub(crate) fn add_sources(
+    conn: &Connection,
+    rowid: i64,
+    sources: &[String],
+) -> rusqlite::Result<()> {
+    let mut stmt =
+        conn.prepare_cached("INSERT OR IGNORE INTO item_sources (host, item) VALUES (?1, ?2)")?;
+    for host in sources.iter().filter_map(|s| source_host(s)) {
+        stmt.execute(params![host, rowid])?;
+    }
+    Ok(())
+}
 
 /// An item as a harvest sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,8 +149,9 @@ fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HarvestItem> {
     })
 }
 
-/// The `WHERE` clause and parameters of a query.
-fn condition(q: &HarvestQuery<'_>, after: Option<i64>) -> (String, Vec<Value>) {
+/// The `WHERE` clause and parameters of a query; `indexed`: whether
+/// `item_sources` holds every item's hosts.
+fn condition(q: &HarvestQuery<'_>, after: Option<i64>, indexed: bool) -> (String, Vec<Value>) {
     let mut clauses = vec!["bags.state = 'present'".to_owned()];
     let mut params: Vec<Value> = Vec::new();
     if let Some(after) = after {
@@ -135,6 +170,13 @@ fn condition(q: &HarvestQuery<'_>, after: Option<i64>) -> (String, Vec<Value>) {
         Some(SetFilter::Bag(name)) => {
             params.push(Value::Text(name.to_owned()));
             clauses.push(format!("items.bag = ?{}", params.len()));
+        }
+        Some(SetFilter::SourceHost(host)) if indexed => {
+            params.push(Value::Text(host.to_owned()));
+            clauses.push(format!(
+                "items.rowid IN (SELECT item FROM item_sources WHERE host = ?{})",
+                params.len()
+            ));
         }
         Some(SetFilter::SourceHost(host)) => {
             let mut likes = Vec::new();
@@ -158,6 +200,11 @@ fn condition(q: &HarvestQuery<'_>, after: Option<i64>) -> (String, Vec<Value>) {
 }
 
 impl Catalog {
+    /// Whether `item_sources` holds the hosts of every item.
+    fn sources_indexed(&self) -> Result<bool> {
+        Ok(self.meta("source_index")?.as_deref() != Some("incomplete"))
+    }
+
     /// Up to `limit` items of `q` after position `after`, in harvest order.
     pub fn harvest_items(
         &self,
@@ -165,7 +212,7 @@ impl Catalog {
         after: Option<i64>,
         limit: usize,
     ) -> Result<Vec<HarvestItem>> {
-        let (cond, params) = condition(q, after);
+        let (cond, params) = condition(q, after, self.sources_indexed()?);
         let sql = format!(
             "SELECT {ITEM_COLUMNS} FROM items JOIN bags ON bags.name = items.bag \
              WHERE {cond} ORDER BY items.rowid LIMIT {limit}"
@@ -179,7 +226,7 @@ impl Catalog {
 
     /// How many items `q` selects (after position `after`).
     pub fn harvest_count(&self, q: &HarvestQuery<'_>, after: Option<i64>) -> Result<u64> {
-        let (cond, params) = condition(q, after);
+        let (cond, params) = condition(q, after, self.sources_indexed()?);
         let sql =
             format!("SELECT count(*) FROM items JOIN bags ON bags.name = items.bag WHERE {cond}");
         self.conn
@@ -224,6 +271,20 @@ impl Catalog {
     /// The hosts of the items' `dc:source` URLs ([`source_host`]), sorted,
     /// each once.
     pub fn source_hosts(&self) -> Result<Vec<String>> {
+        if self.sources_indexed()? {
+            // Each host once, kept if one of its items is in a present bag.
+            let mut stmt = self
+                .conn
+                .prepare(
+                    "SELECT h.host FROM (SELECT DISTINCT host FROM item_sources) AS h \
+                     WHERE EXISTS (SELECT 1 FROM item_sources AS s \
+                     JOIN items ON items.rowid = s.item JOIN bags ON bags.name = items.bag \
+                     WHERE s.host = h.host AND bags.state = 'present') ORDER BY h.host",
+                )
+                .map_err(self.err())?;
+            let rows = stmt.query_map([], |r| r.get(0)).map_err(self.err())?;
+            return rows.collect::<rusqlite::Result<_>>().map_err(self.err());
+        }
         let mut stmt = self
             .conn
             .prepare(
@@ -247,6 +308,69 @@ impl Catalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `source:HOST` sets and the list of hosts are the same from the
+    /// index as from the scan of every item's sources (the way of a
+    /// catalog migrated with items, until it is rebuilt).
+    #[test]
+    fn source_sets_from_the_index_equal_the_scan() {
+        use crate::archive::{Archive, ingest_and_register};
+        use crate::ingest::{IngestOptions, Input};
+        use crate::progress::NoProgress;
+        use std::path::Path;
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("archive");
+        let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
+        for name in ["one", "two"] {
+            let mut options = IngestOptions::new(&root, "2026-11-28", "2026-11-28T00:00:00Z");
+            options.name = Some(name.into());
+            ingest_and_register(&[Input::Path(inbox.clone())], &options, &NoProgress).unwrap();
+        }
+        let archive = Archive::open(&root).unwrap();
+        let c = archive.catalog();
+        let answers = |c: &Catalog| {
+            let hosts = c.source_hosts().unwrap();
+            let mut sets = Vec::new();
+            for h in hosts.iter().map(String::as_str).chain(["nowhere.example"]) {
+                for after in [None, Some(2)] {
+                    let q = HarvestQuery {
+                        set: Some(SetFilter::SourceHost(h)),
+                        ..HarvestQuery::default()
+                    };
+                    let items: Vec<i64> = c
+                        .harvest_items(&q, after, 1000)
+                        .unwrap()
+                        .iter()
+                        .map(|i| i.position)
+                        .collect();
+                    sets.push((
+                        h.to_owned(),
+                        after,
+                        items,
+                        c.harvest_count(&q, after).unwrap(),
+                    ));
+                }
+            }
+            (hosts, sets)
+        };
+        assert!(c.sources_indexed().unwrap());
+        let indexed = answers(c);
+        assert!(!indexed.0.is_empty());
+        assert!(
+            indexed
+                .1
+                .iter()
+                .any(|(_, _, items, n)| !items.is_empty() && *n > 0)
+        );
+        c.conn
+            .execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES ('source_index', 'incomplete')",
+                [],
+            )
+            .unwrap();
+        assert!(!c.sources_indexed().unwrap());
+        assert_eq!(answers(c), indexed);
+    }
 
     #[test]
     fn hosts_of_sources() {
