@@ -11,13 +11,13 @@
 //! `--concurrency` workers, each on a keep-alive HTTP/1.1 connection of
 //! its own (hyper's client), send `--requests` requests in all: pages of
 //! ListRecords from their tokens, GetRecord of any item, ListIdentifiers
-//! of a source set from a date, Identify, ListSets. Any answer but a 200
-//! with an OAI-PMH document free of `<error` counts as an error; the run
-//! fails if there is one. It prints requests per second and the latency
+//! of a source set from a date, Identify, ListSets, and the reading room's
+//! search (a word of the archive, sometimes with a source filter and a
+//! page after the first) and item pages. Any answer but a 200 with an
+//! OAI-PMH document free of `<error` (or, from the reading room, a whole
+//! HTML page that is not an error page) counts as an error; the run fails
+//! if there is one. It prints requests per second and the latency
 //! percentiles of each kind and of all, as a Markdown table.
-//!
-//! There is no search route on the server yet (the reading room adds it):
-//! only OAI-PMH requests are sent.
 
 #![allow(
     clippy::unwrap_used,
@@ -46,15 +46,19 @@ enum Kind {
     ListIdentifiersSet,
     Identify,
     ListSets,
+    Search,
+    ItemPage,
 }
 
 impl Kind {
-    const ALL: [Kind; 5] = [
+    const ALL: [Kind; 7] = [
         Kind::ListRecords,
         Kind::GetRecord,
         Kind::ListIdentifiersSet,
         Kind::Identify,
         Kind::ListSets,
+        Kind::Search,
+        Kind::ItemPage,
     ];
 
     fn name(self) -> &'static str {
@@ -64,21 +68,33 @@ impl Kind {
             Kind::ListIdentifiersSet => "ListIdentifiers set+from",
             Kind::Identify => "Identify",
             Kind::ListSets => "ListSets",
+            Kind::Search => "reading room: search",
+            Kind::ItemPage => "reading room: item page",
         }
     }
 
-    /// The mix: 4 in 10 ListRecords pages, 4 GetRecord, and one each of
-    /// the rest in 20.
+    /// The mix, in 20: 6 ListRecords pages, 6 GetRecord, 2 ListIdentifiers
+    /// of a set, 1 Identify, 1 ListSets, 3 searches, 1 item page.
     fn of(n: u64) -> Kind {
         match n % 20 {
-            0..=7 => Kind::ListRecords,
-            8..=15 => Kind::GetRecord,
-            16 | 17 => Kind::ListIdentifiersSet,
-            18 => Kind::Identify,
-            _ => Kind::ListSets,
+            0..=5 => Kind::ListRecords,
+            6..=11 => Kind::GetRecord,
+            12 | 13 => Kind::ListIdentifiersSet,
+            14 => Kind::Identify,
+            15 => Kind::ListSets,
+            16..=18 => Kind::Search,
+            _ => Kind::ItemPage,
         }
     }
+
+    fn is_room(self) -> bool {
+        matches!(self, Kind::Search | Kind::ItemPage)
+    }
 }
+
+/// Words of the generated archive searched in the reading room (each in
+/// many items, one in every item).
+const WORDS: [&str; 5] = ["شهرداری", "رشت", "اصفهان", "خبر", "item"];
 
 struct Target {
     host: String,
@@ -154,6 +170,31 @@ impl Connection {
     /// GET `path_and_query`: the body of a 200 OAI-PMH answer with no
     /// error, else what went wrong.
     async fn get(&mut self, host: &str, path_and_query: &str) -> Result<String, String> {
+        let body = self.get_ok(host, path_and_query).await?;
+        if !body.contains("</OAI-PMH>") {
+            return Err("not a whole OAI-PMH document".into());
+        }
+        if let Some(i) = body.find("<error") {
+            return Err(format!(
+                "OAI-PMH error: {}",
+                &body[i..body.len().min(i + 200)]
+            ));
+        }
+        Ok(body)
+    }
+
+    /// GET `path_and_query` of the reading room: a whole HTML page with
+    /// status 200 (error pages have other statuses), else what went wrong.
+    async fn get_page(&mut self, host: &str, path_and_query: &str) -> Result<String, String> {
+        let body = self.get_ok(host, path_and_query).await?;
+        if !body.trim_end().ends_with("</html>") {
+            return Err("not a whole HTML page".into());
+        }
+        Ok(body)
+    }
+
+    /// GET `path_and_query`: the body of a 200 answer in UTF-8.
+    async fn get_ok(&mut self, host: &str, path_and_query: &str) -> Result<String, String> {
         self.sender
             .ready()
             .await
@@ -176,16 +217,8 @@ impl Connection {
             .to_bytes();
         let body = String::from_utf8(body.to_vec()).map_err(|_| "a body not in UTF-8")?;
         if status != hyper::StatusCode::OK {
-            return Err(format!("status {status}: {}", body.trim()));
-        }
-        if !body.contains("</OAI-PMH>") {
-            return Err("not a whole OAI-PMH document".into());
-        }
-        if let Some(i) = body.find("<error") {
-            return Err(format!(
-                "OAI-PMH error: {}",
-                &body[i..body.len().min(i + 200)]
-            ));
+            let start: String = body.trim().chars().take(300).collect();
+            return Err(format!("status {status}: {start}"));
         }
         Ok(body)
     }
@@ -280,6 +313,29 @@ fn query(plan: &Plan, n: u64) -> (Kind, String) {
         ),
         Kind::Identify => "verb=Identify".to_owned(),
         Kind::ListSets => "verb=ListSets".to_owned(),
+        Kind::Search => {
+            let word = WORDS[r % WORDS.len()];
+            let mut q = format!("/search?q={}", encode(word));
+            // One search in three on a source, one in four on page 2.
+            if (r / 7).is_multiple_of(3) {
+                let set = &plan.sets[r % plan.sets.len()];
+                q.push_str(&format!(
+                    "&source={}",
+                    encode(set.trim_start_matches("source:"))
+                ));
+            }
+            if (r / 11).is_multiple_of(4) {
+                q.push_str("&page=2");
+            }
+            q
+        }
+        Kind::ItemPage => {
+            // oai:newsbag:BAG/ID
+            let oai = &plan.identifiers[r % plan.identifiers.len()];
+            let local = oai.rsplit(':').next().unwrap_or_default();
+            let (bag, id) = local.split_once('/').unwrap_or(("", local));
+            format!("/item/{}?bag={}", encode(id), encode(bag))
+        }
     };
     (kind, q)
 }
@@ -367,7 +423,12 @@ fn main() -> std::process::ExitCode {
                     }
                     let (kind, q) = query(&plan, n as u64);
                     let t0 = Instant::now();
-                    match conn.get(&target.host, &format!("{}?{q}", target.path)).await {
+                    let answer = if kind.is_room() {
+                        conn.get_page(&target.host, &q).await
+                    } else {
+                        conn.get(&target.host, &format!("{}?{q}", target.path)).await
+                    };
+                    match answer {
                         Ok(_) => times.push((kind, t0.elapsed())),
                         Err(e) => {
                             errors.push(format!("{q}: {e}"));

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `newsbag serve` under load (issue #15): 200 concurrent OAI-PMH requests
+# `newsbag serve` under load (issue #15): 200 concurrent OAI-PMH and reading-room requests
 # against an archive of 10,100 items on 127.0.0.1. Prints the load client's
 # Markdown table (requests/s, p50/p99/max latency by kind), the server's
 # resident memory before the load and its peak (VmHWM), and the machine's
