@@ -319,6 +319,7 @@ fn a_migrated_catalog_asks_for_a_rebuild() {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
             "DROP TRIGGER items_search_delete; DROP TABLE items_fts; DROP TABLE item_facets; \
+             DROP TRIGGER items_sources_delete; DROP TABLE item_sources; \
              PRAGMA user_version = 1;",
         )
         .unwrap();
