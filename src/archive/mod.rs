@@ -734,6 +734,25 @@ fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// The sample inbox (`archive/inbox`) ingested and registered under `root`
+/// once for each of `bags`, as bags of those names: an archive whose items
+/// come in identical copies, for the unit tests of the layers above.
+#[cfg(test)]
+pub(crate) fn sample_archive(root: &Path, bags: &[&str]) -> Archive {
+    let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
+    for name in bags {
+        let mut options = IngestOptions::new(root, "2026-11-28", "2026-11-28T00:00:00Z");
+        options.name = Some((*name).into());
+        ingest_and_register(
+            &[Input::Path(inbox.clone())],
+            &options,
+            &crate::progress::NoProgress,
+        )
+        .unwrap();
+    }
+    Archive::open(root).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

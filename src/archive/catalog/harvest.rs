@@ -314,19 +314,8 @@ mod tests {
     /// catalog migrated with items, until it is rebuilt).
     #[test]
     fn source_sets_from_the_index_equal_the_scan() {
-        use crate::archive::{Archive, ingest_and_register};
-        use crate::ingest::{IngestOptions, Input};
-        use crate::progress::NoProgress;
-        use std::path::Path;
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("archive");
-        let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
-        for name in ["one", "two"] {
-            let mut options = IngestOptions::new(&root, "2026-11-28", "2026-11-28T00:00:00Z");
-            options.name = Some(name.into());
-            ingest_and_register(&[Input::Path(inbox.clone())], &options, &NoProgress).unwrap();
-        }
-        let archive = Archive::open(&root).unwrap();
+        let archive = crate::archive::sample_archive(&tmp.path().join("archive"), &["one", "two"]);
         let c = archive.catalog();
         let answers = |c: &Catalog| {
             let hosts = c.source_hosts().unwrap();

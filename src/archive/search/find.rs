@@ -638,18 +638,8 @@ mod tests {
     /// ingested twice (two bags).
     #[test]
     fn counting_joins_count_what_listing_joins_list() {
-        use crate::archive::{Archive, ingest_and_register};
-        use crate::ingest::{IngestOptions, Input};
-        use crate::progress::NoProgress;
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("archive");
-        let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
-        for name in ["one", "two"] {
-            let mut options = IngestOptions::new(&root, "2026-11-28", "2026-11-28T00:00:00Z");
-            options.name = Some(name.into());
-            ingest_and_register(&[Input::Path(inbox.clone())], &options, &NoProgress).unwrap();
-        }
-        let archive = Archive::open(&root).unwrap();
+        let archive = crate::archive::sample_archive(&tmp.path().join("archive"), &["one", "two"]);
         let conn = archive.catalog().connection();
         let n = |sel: Select| -> i64 {
             conn.query_row(
@@ -719,18 +709,9 @@ mod tests {
     /// holds every item three times, with equal scores.
     #[test]
     fn the_score_cut_gives_the_same_pages() {
-        use crate::archive::{Archive, ingest_and_register};
-        use crate::ingest::{IngestOptions, Input};
-        use crate::progress::NoProgress;
         let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path().join("archive");
-        let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
-        for name in ["one", "two", "three"] {
-            let mut options = IngestOptions::new(&root, "2026-11-28", "2026-11-28T00:00:00Z");
-            options.name = Some(name.into());
-            ingest_and_register(&[Input::Path(inbox.clone())], &options, &NoProgress).unwrap();
-        }
-        let archive = Archive::open(&root).unwrap();
+        let archive =
+            crate::archive::sample_archive(&tmp.path().join("archive"), &["one", "two", "three"]);
         let key = |h: &Hit| (h.bag.clone(), h.id.clone(), h.score.to_bits());
         let mut compared = 0;
         for q in [

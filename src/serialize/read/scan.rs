@@ -79,25 +79,17 @@ pub(crate) fn open_zip<R: ArchiveRead>(
     path: &Path,
     max_entries: u64,
 ) -> Result<OpenedZip<R>> {
-    match scan(reader, path, max_entries, None)? {
-        Scanned::Whole(mut opened) => {
-            // A map of the files, for extraction.
-            for &pos in &opened.files {
-                let e = opened.archive.entry(opened.entries[pos as usize]);
-                let found = FoundFile {
-                    size: e.size,
-                    id: pos as usize,
-                };
-                opened.inventory.files.insert(e.rel.to_owned(), found);
-            }
-            Ok(opened)
-        }
-        // Never without a threshold.
-        Scanned::Spilled(_) => Err(Error::Zip {
-            path: path.to_owned(),
-            reason: "archive too large to list in memory".into(),
-        }),
+    let mut opened = list_zip(reader, path, max_entries)?;
+    // A map of the files, for extraction.
+    for &pos in &opened.files {
+        let e = opened.archive.entry(opened.entries[pos as usize]);
+        let found = FoundFile {
+            size: e.size,
+            id: pos as usize,
+        };
+        opened.inventory.files.insert(e.rel.to_owned(), found);
     }
+    Ok(opened)
 }
 
 /// Opens the archive in `reader` as [`open_zip`] does, without the map of
