@@ -106,7 +106,12 @@ CREATE INDEX events_by_time ON events (time);
 
 /// The schema's forward migrations: `MIGRATIONS[v]` takes a catalog of
 /// version `v` to `v + 1`. Version 0 is an empty file.
-pub const MIGRATIONS: &[&str] = &[V1, super::search::index::V2, harvest::V3];
+pub const MIGRATIONS: &[&str] = &[
+    V1,
+    super::search::index::V2,
+    harvest::V3,
+    super::search::index::V4,
+];
 
 /// The schema version this newsbag writes.
 #[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
@@ -895,6 +900,7 @@ mod tests {
                     "events",
                     "item_facets",
                     "item_sources",
+                    "item_texts",
                     "items",
                     "items_fts",
                     "items_fts_config",

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::{Error, Result};
 use crate::checksum::{Algorithm, hash_reader};
 use crate::serialize::{
-    MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, SharedFile, open_zip, read_tag_entry,
+    EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, SharedFile, open_zip,
+    read_tag_entry,
 };
 use crate::tagfile::BagInfo;
 
@@ -78,6 +79,10 @@ pub struct ItemRecord {
     /// (skipping it there left the index of a new bag empty).
     #[serde(default)]
     pub text: Option<String>,
+    /// Where that text lies in the zip, recorded so that a search reads it
+    /// again without the zip's central directory.
+    #[serde(default)]
+    pub text_entry: Option<EntryLocation>,
 }
 
 /// A bag read for registration: its record, and where to stream its
@@ -320,28 +325,32 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
         };
         // The main text (`content.txt`) of HTML and feed items, else the
         // whole text derivative.
-        let derivative = match content
+        let (derivative, text_entry) = match content
             .map(|c| (c, "content.txt"))
             .or(text.map(|t| (t, "text.txt")))
         {
             Some((t, name)) => {
                 let what = format!("{path}/{name}");
-                if opened.zip.archive.entry(opened.zip.entries[t]).size > MAX_ZIP_TAG_FILE {
+                let entry = opened.zip.entries[t];
+                if opened.zip.archive.entry(entry).size > MAX_ZIP_TAG_FILE {
                     log::warn!("`{what}` in `{}` is too large to index", zip.display());
-                    None
+                    (None, None)
                 } else {
                     // Damage to the text is the audit's finding: the item
                     // is still registered, its text not indexed.
                     match read_entry(zip, &opened, t, &what) {
-                        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                        Ok(bytes) => (
+                            Some(String::from_utf8_lossy(&bytes).into_owned()),
+                            opened.zip.archive.location(entry),
+                        ),
                         Err(e) => {
                             log::warn!("not indexed: {e}");
-                            None
+                            (None, None)
                         }
                     }
                 }
             }
-            None => None,
+            None => (None, None),
         };
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         f(ItemRecord {
@@ -360,6 +369,7 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
             media_type: text(&prov["input"]["media_type"]),
             encoding: text(&prov["encoding"]["encoding"]),
             text: derivative,
+            text_entry,
         })?;
     }
     Ok(())

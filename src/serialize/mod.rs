@@ -78,7 +78,9 @@ use crate::tagfile::{BAG_INFO, BagInfo, decode_tag_file};
 
 #[cfg(feature = "s3")]
 pub(crate) use read::seek_position;
-pub use read::{ArchiveRead, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile};
+pub use read::{
+    ArchiveRead, EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile, read_located,
+};
 pub(crate) use read::{
     EntryInfo, OpenedZip, Scanned, SpilledZip, ZipSource, list_zip, open_entry, open_zip,
     read_tag_entry, scan_zip, unsafe_entry_name_reason,

@@ -3,6 +3,7 @@
 //! [`ZipSource`] streams entries for verification without extracting them.
 
 mod central;
+mod located;
 mod scan;
 
 use std::fs::File;
@@ -13,6 +14,7 @@ use std::sync::{Arc, Mutex};
 use rayon::prelude::*;
 
 use central::{CentralDirectory, CentralError, LocalHeader, NAME_BYTES_PER_ENTRY};
+pub use located::{EntryLocation, read_located};
 pub(crate) use scan::{Scanned, SpilledZip, list_zip, open_zip, scan_zip};
 
 use crate::checksum::{Algorithm, Digest, hash_reader};
@@ -824,6 +826,7 @@ mod tests {
     /// Every file of the bag, read back through `open_zip` and the
     /// archive's own entry reader.
     fn read_back(bytes: Vec<u8>) -> BTreeMap<String, Vec<u8>> {
+        let mut file = Cursor::new(bytes.clone());
         let opened = open_zip(Cursor::new(bytes), Path::new("t.zip"), MAX_ZIP_ENTRIES).unwrap();
         assert_eq!(opened.top.as_deref(), Some("bag"));
         assert!(
@@ -839,6 +842,14 @@ mod tests {
             let (data, finding) = read_tag_entry(&opened.archive, id).unwrap();
             assert!(finding.is_none(), "{finding:?}");
             assert_eq!(data.len() as u64, found.size);
+            // Read again from its recorded location alone: the same bytes.
+            if let Some(at) = opened.archive.location(id) {
+                assert_eq!(at.name, format!("bag/{rel}"));
+                assert_eq!(
+                    read_located(&mut file, &at, MAX_ZIP_TAG_FILE).unwrap(),
+                    data
+                );
+            }
             out.insert(rel.clone(), data);
         }
         out
@@ -867,6 +878,84 @@ mod tests {
                 files.into_iter().map(|(n, (b, _))| (n, b)).collect();
             prop_assert_eq!(got, want);
         }
+    }
+
+    /// A location that no longer describes the entry is refused, never
+    /// read as other bytes.
+    #[test]
+    fn stale_locations_are_refused() {
+        let files = BTreeMap::from([
+            ("data/a.txt".to_owned(), (b"first file ".repeat(50), false)),
+            ("data/b.txt".to_owned(), (b"second file ".repeat(50), false)),
+        ]);
+        let bytes = write(&files);
+        let opened = open_zip(
+            Cursor::new(bytes.clone()),
+            Path::new("t.zip"),
+            MAX_ZIP_ENTRIES,
+        )
+        .unwrap();
+        let at = |rel: &str| {
+            let found = &opened.inventory.files[rel];
+            opened.archive.location(opened.entries[found.id]).unwrap()
+        };
+        let (a, b) = (at("data/a.txt"), at("data/b.txt"));
+        let mut file = Cursor::new(bytes.clone());
+        assert_eq!(
+            read_located(&mut file, &b, MAX_ZIP_TAG_FILE).unwrap(),
+            files["data/b.txt"].0
+        );
+        let refused = |at: &EntryLocation, file: &mut Cursor<Vec<u8>>| {
+            read_located(file, at, MAX_ZIP_TAG_FILE)
+                .unwrap_err()
+                .to_string()
+        };
+        // Another entry's header at the recorded offset.
+        let moved = EntryLocation {
+            name: b.name.clone(),
+            ..a.clone()
+        };
+        assert!(
+            refused(&moved, &mut file).contains("is `bag/data/a.txt`"),
+            "{}",
+            refused(&moved, &mut file)
+        );
+        // No header at all there.
+        let inside = EntryLocation {
+            header_offset: b.header_offset + 3,
+            ..b.clone()
+        };
+        assert!(refused(&inside, &mut file).contains("no local header"));
+        // The right entry, but not the recorded bytes (size or CRC-32).
+        assert_eq!(
+            read_located(&mut file, &a, MAX_ZIP_TAG_FILE).unwrap(),
+            files["data/a.txt"].0
+        );
+        let crc = EntryLocation {
+            crc32: a.crc32 ^ 1,
+            ..a.clone()
+        };
+        assert!(refused(&crc, &mut file).contains("does not hold"));
+        let size = EntryLocation {
+            size: a.size - 1,
+            compressed_size: a.compressed_size - 1,
+            ..a.clone()
+        };
+        assert!(refused(&size, &mut file).contains("does not hold"));
+        // The file changed under the location: one byte of a's (stored)
+        // data.
+        let mut changed = bytes;
+        let h = usize::try_from(a.header_offset).unwrap();
+        let extra = usize::from(u16::from_le_bytes([changed[h + 28], changed[h + 29]]));
+        let inside = h + 30 + a.name.len() + extra + 5;
+        changed[inside] ^= 0x20;
+        assert!(refused(&a, &mut Cursor::new(changed)).contains("does not hold"));
+        // Past the limit: not read into memory.
+        let big = EntryLocation {
+            size: MAX_ZIP_TAG_FILE + 1,
+            ..b
+        };
+        assert!(refused(&big, &mut file).contains("not read into memory"));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
@@ -16,6 +16,7 @@ use super::query::{self, Query, QueryError};
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
 use crate::archive::zips::ZipCache;
+use crate::serialize::{MAX_ZIP_TAG_FILE, read_located};
 
 /// What can make a search fail.
 #[derive(Debug, thiserror::Error)]
@@ -336,8 +337,8 @@ fn find_page_with(
         }
     }
     let sql = format!(
-        "SELECT i.bag, i.id, i.title, f.date, f.host, i.identifier, i.language, b.path, {score} \
-         FROM {} {order} LIMIT ? OFFSET ?",
+        "SELECT i.bag, i.id, i.title, f.date, f.host, i.identifier, i.language, b.path, {score}, \
+         i.rowid FROM {} {order} LIMIT ? OFFSET ?",
         sel.from_where
     );
     let mut params = sel.params;
@@ -349,6 +350,7 @@ fn find_page_with(
         .map_err(fts_error(query, path))?;
     let mut hits = Vec::new();
     let mut zips = Vec::new();
+    let mut rowids = Vec::new();
     while let Some(r) = rows.next().map_err(fts_error(query, path))? {
         let json = |i: usize| -> rusqlite::Result<Vec<String>> {
             let s: String = r.get(i)?;
@@ -369,7 +371,17 @@ fn find_page_with(
             snippet: String::new(),
         });
         zips.push(archive.root().join(r.get::<_, String>(7).map_err(err)?));
+        rowids.push(r.get::<_, i64>(9).map_err(err)?);
     }
+    drop(rows);
+    drop(stmt);
+    // Where each hit's text lies, when registration recorded it: read
+    // straight from there, without the zip's central directory.
+    let locations = rowids
+        .iter()
+        .map(|&rowid| super::index::text_location(&snapshot, rowid))
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(err)?;
     let words: Vec<String> = query.map(|q| q.words.clone()).unwrap_or_default();
     // Snippets read bag by bag (each bag's directory parsed once, however
     // its hits are ranked), the bags on every core.
@@ -384,15 +396,27 @@ fn find_page_with(
             let mut reader = reader.clone();
             let hits = &hits;
             let words = &words;
+            let locations = &locations;
+            let mut file = None;
             wanted.into_iter().filter_map(move |i| {
-                // A bag that cannot be read still lists its items, without
-                // text.
-                let id = &hits[i].id;
-                let text = match reader.read(zip, id, "content.txt") {
-                    Ok(None) => reader.read(zip, id, "text.txt"),
-                    r => r,
+                let located = locations[i].as_ref().and_then(|at| {
+                    let f = file.get_or_insert_with(|| std::fs::File::open(zip).ok());
+                    read_located(f.as_mut()?, at, MAX_ZIP_TAG_FILE).ok()
+                });
+                // The long way when nothing was recorded or the zip no
+                // longer holds it there; a bag that cannot be read still
+                // lists its items, without text.
+                let text = match located {
+                    Some(t) => t,
+                    None => {
+                        let id = &hits[i].id;
+                        let text = match reader.read(zip, id, "content.txt") {
+                            Ok(None) => reader.read(zip, id, "text.txt"),
+                            r => r,
+                        };
+                        text.ok().flatten()?
+                    }
                 };
-                let text = text.ok().flatten()?;
                 Some((i, snippet(&String::from_utf8_lossy(&text), words)))
             })
         })
@@ -443,11 +467,10 @@ pub fn count_by(
     filters: &Filters,
     by: CountBy,
 ) -> Result<Vec<Count>, Error> {
+    // Counts over time are counted by day (an index in order, no sort of
+    // the matches) and the days gathered into weeks, months or years here.
     let key = match by {
-        CountBy::Day => "substr(f.date, 1, 10)",
-        CountBy::Week => "date(substr(f.date, 1, 10), '-6 days', 'weekday 1')",
-        CountBy::Month => "substr(f.date, 1, 7)",
-        CountBy::Year => "substr(f.date, 1, 4)",
+        CountBy::Day | CountBy::Week | CountBy::Month | CountBy::Year => "f.day",
         CountBy::Source => "coalesce(f.host, '')",
         CountBy::Language => "coalesce(json_extract(i.language, '$[0]'), '')",
     };
@@ -465,12 +488,15 @@ pub fn count_by(
         let mut rows = stmt
             .query(rusqlite::params_from_iter(sel.params))
             .map_err(fts_error(q, path))?;
-        let mut out = Vec::new();
+        let mut out: BTreeMap<String, u64> = BTreeMap::new();
         while let Some(r) = rows.next().map_err(fts_error(q, path))? {
             let n: i64 = r.get(1).map_err(err)?;
-            out.push((r.get(0).map_err(err)?, n.try_into().unwrap_or(0)));
+            let k: String = r.get(0).map_err(err)?;
+            if let Some(k) = period(by, &k) {
+                *out.entry(k.into_owned()).or_default() += u64::try_from(n).unwrap_or(0);
+            }
         }
-        Ok(out)
+        Ok(out.into_iter().collect::<Vec<_>>())
     };
     let matching_list = counts(query)?;
     // Without a query the items matching are those of the filters alone:
@@ -498,6 +524,27 @@ pub fn count_by(
         });
     }
     Ok(out)
+}
+
+/// The group of `by` an item of day `day` (`f.day`: `YYYY-MM-DD`, or a
+/// month or year for items dated no closer) falls in: the day, the Monday
+/// of its week, its month or its year; `None` for an item that cannot be
+/// placed (a week of an item dated only by month). Source and language
+/// keys are their own groups.
+fn period(by: CountBy, day: &str) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    let prefix =
+        |n: usize| Cow::Borrowed(day.char_indices().nth(n).map_or(day, |(i, _)| &day[..i]));
+    Some(match by {
+        CountBy::Day | CountBy::Source | CountBy::Language => Cow::Borrowed(day),
+        CountBy::Month => prefix(7),
+        CountBy::Year => prefix(4),
+        CountBy::Week => {
+            let d = NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()?;
+            let monday = d - chrono::Days::new(u64::from(d.weekday().num_days_from_monday()));
+            Cow::Owned(monday.format("%Y-%m-%d").to_string())
+        }
+    })
 }
 
 /// Reads items' files from zipped bags, keeping each zip's parsed
@@ -702,6 +749,125 @@ mod tests {
         // The filters select something: the test compares real counts.
         assert!(nonzero >= 10, "{nonzero}");
         assert!(n(build(None, &Filters::default())) > 4);
+    }
+
+    /// Snippets read from the recorded location of each item's text are
+    /// those read the long way (through the zip's central directory): with
+    /// the locations, without them (a catalog from before version 4), and
+    /// with locations that no longer hold the entry (a zip changed since).
+    #[test]
+    fn snippets_from_recorded_locations_equal_the_long_way() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = crate::archive::sample_archive(&tmp.path().join("archive"), &["one", "two"]);
+        let conn = archive.catalog().connection();
+        let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+        let items = count("SELECT count(*) FROM items");
+        assert!(items > 4, "{items}");
+        // Every item of the sample has a text, and its location.
+        assert_eq!(count("SELECT count(*) FROM item_texts"), items);
+        let q = query::translate("شهرداری OR news OR رشت OR the").unwrap();
+        let snippets = |archive: &Archive| -> Vec<(String, String, String)> {
+            find(archive, Some(&q), &Filters::default(), 100)
+                .unwrap()
+                .into_iter()
+                .map(|h| (h.bag, h.id, h.snippet))
+                .collect()
+        };
+        let located = snippets(&archive);
+        assert!(located.len() > 4, "{located:?}");
+        assert!(located.iter().all(|(.., s)| !s.is_empty()), "{located:?}");
+        // Locations off by a byte: every read is refused and done the long
+        // way.
+        conn.execute(
+            "UPDATE item_texts SET header_offset = header_offset + 1",
+            [],
+        )
+        .unwrap();
+        assert_eq!(snippets(&archive), located);
+        // A recorded CRC that the bytes do not have: refused too.
+        conn.execute(
+            "UPDATE item_texts SET header_offset = header_offset - 1, crc32 = (crc32 + 1) % 4294967296",
+            [],
+        )
+        .unwrap();
+        assert_eq!(snippets(&archive), located);
+        conn.execute("DELETE FROM item_texts", []).unwrap();
+        assert_eq!(snippets(&archive), located);
+    }
+
+    /// Counts over time gathered from days give what grouping every item's
+    /// date directly gives (the SQL of schema version 3).
+    #[test]
+    fn counts_by_day_gather_into_weeks_months_and_years() {
+        let tmp = tempfile::tempdir().unwrap();
+        let archive = crate::archive::sample_archive(&tmp.path().join("archive"), &["one"]);
+        let conn = archive.catalog().connection();
+        // More dates than the sample's few: a year-only, a month-only
+        // date, and days across a year's end (weeks spanning two years).
+        for (i, date) in [
+            "2016",
+            "2016-02",
+            "2015-12-31T23:00:00Z",
+            "2016-01-01",
+            "2016-01-03T10:00:00Z",
+            "2016-01-04",
+        ]
+        .iter()
+        .enumerate()
+        {
+            conn.execute(
+                "INSERT INTO item_facets (item, date, host, day) VALUES (?1, ?2, NULL, ?3)",
+                rusqlite::params![
+                    1_000_000 + i64::try_from(i).unwrap(),
+                    date,
+                    super::super::index::day(date)
+                ],
+            )
+            .unwrap();
+        }
+        let direct = |key: &str| -> Vec<(String, u64)> {
+            let mut stmt = conn
+                .prepare(&format!(
+                    "SELECT {key} AS k, count(*) FROM item_facets f GROUP BY k \
+                     HAVING k IS NOT NULL ORDER BY k"
+                ))
+                .unwrap();
+            stmt.query_map([], |r| {
+                Ok((r.get(0)?, r.get::<_, i64>(1)?.try_into().unwrap()))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        };
+        for (by, key) in [
+            (CountBy::Day, "substr(f.date, 1, 10)"),
+            (CountBy::Month, "substr(f.date, 1, 7)"),
+            (CountBy::Year, "substr(f.date, 1, 4)"),
+            // SQLite reads `2016` as a Julian day number: only whole days
+            // have a week.
+            (
+                CountBy::Week,
+                "CASE WHEN length(f.date) >= 10 THEN \
+                 date(substr(f.date, 1, 10), '-6 days', 'weekday 1') END",
+            ),
+        ] {
+            let got: Vec<(String, u64)> = count_by(&archive, None, &Filters::default(), by)
+                .unwrap()
+                .into_iter()
+                .map(|c| {
+                    assert_eq!(c.count, c.total_count);
+                    (c.key, c.count)
+                })
+                .collect();
+            assert_eq!(got, direct(key), "{key}");
+        }
+        let weeks: Vec<String> = count_by(&archive, None, &Filters::default(), CountBy::Week)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.key)
+            .collect();
+        assert!(weeks.contains(&"2015-12-28".to_owned()), "{weeks:?}");
+        assert!(weeks.contains(&"2016-01-04".to_owned()), "{weeks:?}");
     }
 
     /// The score cut inside FTS5 gives exactly the pages of the query

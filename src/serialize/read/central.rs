@@ -19,7 +19,7 @@
 
 use std::io::{self, BufRead, BufReader, Read, Seek, SeekFrom};
 
-const LOCAL_SIG: u32 = 0x0403_4b50;
+pub(crate) const LOCAL_SIG: u32 = 0x0403_4b50;
 const CENTRAL_SIG: u32 = 0x0201_4b50;
 const EOCD_SIG: u32 = 0x0605_4b50;
 const EOCD64_LOCATOR_SIG: u32 = 0x0706_4b50;
@@ -36,7 +36,7 @@ pub(crate) const LOCAL_LEN: u64 = 30;
 const MAX_COMMENT: u64 = 0xFFFF;
 
 /// General-purpose flag bits.
-const FLAG_ENCRYPTED: u16 = 1;
+pub(crate) const FLAG_ENCRYPTED: u16 = 1;
 const FLAG_DATA_DESCRIPTOR: u16 = 1 << 3;
 const FLAG_UTF8: u16 = 1 << 11;
 
@@ -714,7 +714,7 @@ impl CentralDirectory {
     }
 
     /// Whether `raw`, a name as stored in a local header, is entry `i`'s.
-    fn same_name(&self, i: usize, raw: &[u8]) -> bool {
+    pub(crate) fn same_name(&self, i: usize, raw: &[u8]) -> bool {
         let name = match self.name(i) {
             Ok(n) | Err(n) => n,
         };
