@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
-use rusqlite::OptionalExtension;
 use rusqlite::types::Value;
 
 use super::fold::fold;
 use super::query::{self, Query, QueryError};
+use super::rank;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
 use crate::archive::zips::ZipCache;
@@ -277,19 +277,25 @@ pub fn find_page(
     offset: usize,
     limit: usize,
 ) -> Result<Vec<Hit>, Error> {
-    find_page_with(archive, query, filters, offset, limit, true)
+    find_page_with(archive, query, filters, offset, limit, Some(MAX_TIES))
 }
 
 /// The ranking of [`find`]: bm25 with the title weighted most, then
 /// subjects and descriptions.
 const BM25: &str = "bm25(items_fts, 4.0, 1.0, 2.0, 2.0, 1.0)";
 
-/// [`find_page`], with the score cut inside FTS5 first when `cut`: for a
-/// query without filters that need other tables, the score of the
-/// `offset + limit`-th best match is found in the full-text index alone,
-/// and only the matches scoring as well as it (ties included, so the
-/// order and the page are exactly those of the query without the cut)
-/// are joined to `items`, `bags` and `item_facets` and sorted. Joining
+/// Matches tied with the last one wanted that a cut keeps at most before
+/// it gives up and runs the whole query (an archive where a query's
+/// matches all score alike).
+const MAX_TIES: usize = 100_000;
+
+/// [`find_page`], with the matches cut first when `cut` (ties kept at
+/// most): for a query without filters that need other tables, the
+/// matches are ranked in the full-text index alone, in one pass keeping
+/// the `offset + limit` best and every match scoring as well as the last
+/// of them ([`rank::Best`]), and only those are joined, by rowid, to
+/// `items`, `bags` and `item_facets` and sorted, so that the order and
+/// the page are exactly those of the query without the cut. Joining
 /// every match first was most of a common word's time.
 fn find_page_with(
     archive: &Archive,
@@ -297,10 +303,10 @@ fn find_page_with(
     filters: &Filters,
     offset: usize,
     limit: usize,
-    cut: bool,
+    cut: Option<usize>,
 ) -> Result<Vec<Hit>, Error> {
     let mut sel = build(query, filters);
-    let (score, order) = if sel.ranked {
+    let (mut score, mut order) = if sel.ranked {
         (BM25, "ORDER BY 9, f.date DESC, i.bag, i.id")
     } else {
         ("0.0", "ORDER BY f.date IS NULL, f.date DESC, i.bag, i.id")
@@ -317,23 +323,52 @@ fn find_page_with(
         && filters.languages.is_empty()
         && filters.bag.is_none();
     let wanted = offset.saturating_add(limit);
-    if cut && sel.ranked && only_text && wanted > 0 {
+    // With the best matches ranked in the index alone: their distinct
+    // scores, best first (the listing then orders by their position).
+    let mut ranked_scores: Option<Vec<f64>> = None;
+    if let Some(max_ties) = cut
+        && sel.ranked
+        && only_text
+        && wanted > 0
+    {
         // The MATCH is the first parameter of a ranked search.
         let fts = sel.params[0].clone();
-        let t: Option<f64> = snapshot
-            .query_row(
-                &format!(
-                    "SELECT {BM25} AS s FROM items_fts WHERE items_fts MATCH ?1 \
-                     ORDER BY s LIMIT 1 OFFSET ?2"
-                ),
-                rusqlite::params![fts, i64::try_from(wanted - 1).unwrap_or(i64::MAX)],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(fts_error(query, path))?;
-        if let Some(t) = t {
-            sel.from_where.push_str(&format!(" AND {BM25} <= ?"));
-            sel.params.push(Value::Real(t));
+        let mut best = rank::Best::new(wanted, max_ties);
+        let mut complete = true;
+        {
+            let mut stmt = snapshot
+                .prepare(&format!(
+                    "SELECT rowid, {BM25} FROM items_fts WHERE items_fts MATCH ?1"
+                ))
+                .map_err(err)?;
+            let mut rows = stmt.query([&fts]).map_err(fts_error(query, path))?;
+            while let Some(r) = rows.next().map_err(fts_error(query, path))? {
+                if !best.push(r.get(1).map_err(err)?, r.get(0).map_err(err)?) {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        // Past `max_ties` ties the whole query runs as without the cut.
+        if complete {
+            // The listing joins the matches kept alone, by rowid, each
+            // with the position of its score among the distinct scores.
+            let mut distinct: Vec<f64> = Vec::new();
+            let mut pairs = Vec::new();
+            for (rowid, s) in best.into_sorted() {
+                if distinct.last() != Some(&s) {
+                    distinct.push(s);
+                }
+                pairs.push(serde_json::json!([rowid, distinct.len() - 1]));
+            }
+            sel.from_where = "json_each(?) r JOIN items i ON i.rowid = r.value ->> 0 \
+                              JOIN bags b ON b.name = i.bag \
+                              LEFT JOIN item_facets f ON f.item = i.rowid"
+                .to_owned();
+            sel.params = vec![Value::Text(serde_json::Value::Array(pairs).to_string())];
+            score = "r.value ->> 1";
+            order = "ORDER BY r.value ->> 1, f.date DESC, i.bag, i.id";
+            ranked_scores = Some(distinct);
         }
     }
     let sql = format!(
@@ -367,7 +402,17 @@ fn find_page_with(
                 .into_iter()
                 .find(|u| u.starts_with("http://") || u.starts_with("https://")),
             language: json(6).map_err(err)?,
-            score: r.get(8).map_err(err)?,
+            score: match &ranked_scores {
+                Some(distinct) => {
+                    let at: i64 = r.get(8).map_err(err)?;
+                    usize::try_from(at)
+                        .ok()
+                        .and_then(|at| distinct.get(at))
+                        .copied()
+                        .unwrap_or(f64::NAN)
+                }
+                None => r.get(8).map_err(err)?,
+            },
             snippet: String::new(),
         });
         zips.push(archive.root().join(r.get::<_, String>(7).map_err(err)?));
@@ -888,22 +933,27 @@ mod tests {
         ] {
             let q = query::translate(q).unwrap();
             let all =
-                find_page_with(&archive, Some(&q), &Filters::default(), 0, 1000, false).unwrap();
+                find_page_with(&archive, Some(&q), &Filters::default(), 0, 1000, None).unwrap();
+            // Giving up at the first tie, at the second, and the default.
             for offset in [0, 1, 2, 3, 5, 8] {
                 for limit in [1, 2, 3, 4, 20] {
                     let f = Filters::default();
-                    let with = find_page_with(&archive, Some(&q), &f, offset, limit, true).unwrap();
-                    let without =
-                        find_page_with(&archive, Some(&q), &f, offset, limit, false).unwrap();
                     let want: Vec<_> = all.iter().skip(offset).take(limit).map(key).collect();
-                    assert_eq!(
-                        with.iter().map(key).collect::<Vec<_>>(),
-                        want,
-                        "{} {offset} {limit}",
-                        q.fts
-                    );
+                    for max_ties in [0, 1, MAX_TIES] {
+                        let with =
+                            find_page_with(&archive, Some(&q), &f, offset, limit, Some(max_ties))
+                                .unwrap();
+                        assert_eq!(
+                            with.iter().map(key).collect::<Vec<_>>(),
+                            want,
+                            "{} {offset} {limit}",
+                            q.fts
+                        );
+                        compared += with.len();
+                    }
+                    let without =
+                        find_page_with(&archive, Some(&q), &f, offset, limit, None).unwrap();
                     assert_eq!(without.iter().map(key).collect::<Vec<_>>(), want);
-                    compared += with.len();
                 }
             }
         }

@@ -9,4 +9,5 @@ pub mod index;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod query;
+mod rank;
 pub mod show;
