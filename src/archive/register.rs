@@ -79,10 +79,14 @@ pub struct ItemRecord {
     /// (skipping it there left the index of a new bag empty).
     #[serde(default)]
     pub text: Option<String>,
-    /// Where that text lies in the zip, recorded so that a search reads it
-    /// again without the zip's central directory.
+    /// Where the item's texts (`content.txt`, `text.txt`) lie in the zip,
+    /// recorded so that a search or an export reads them again without the
+    /// zip's central directory.
     #[serde(default)]
-    pub text_entry: Option<EntryLocation>,
+    pub texts: Vec<EntryLocation>,
+    /// When the item was collected (`ingested` of provenance.json).
+    #[serde(default)]
+    pub collected: Option<String>,
 }
 
 /// A bag read for registration: its record, and where to stream its
@@ -325,32 +329,33 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
         };
         // The main text (`content.txt`) of HTML and feed items, else the
         // whole text derivative.
-        let (derivative, text_entry) = match content
+        let texts = [*content, *text]
+            .into_iter()
+            .flatten()
+            .filter_map(|t| opened.zip.archive.location(opened.zip.entries[t]))
+            .collect();
+        let derivative = match content
             .map(|c| (c, "content.txt"))
             .or(text.map(|t| (t, "text.txt")))
         {
             Some((t, name)) => {
                 let what = format!("{path}/{name}");
-                let entry = opened.zip.entries[t];
-                if opened.zip.archive.entry(entry).size > MAX_ZIP_TAG_FILE {
+                if opened.zip.archive.entry(opened.zip.entries[t]).size > MAX_ZIP_TAG_FILE {
                     log::warn!("`{what}` in `{}` is too large to index", zip.display());
-                    (None, None)
+                    None
                 } else {
                     // Damage to the text is the audit's finding: the item
                     // is still registered, its text not indexed.
                     match read_entry(zip, &opened, t, &what) {
-                        Ok(bytes) => (
-                            Some(String::from_utf8_lossy(&bytes).into_owned()),
-                            opened.zip.archive.location(entry),
-                        ),
+                        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
                         Err(e) => {
                             log::warn!("not indexed: {e}");
-                            (None, None)
+                            None
                         }
                     }
                 }
             }
-            None => (None, None),
+            None => None,
         };
         let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
         f(ItemRecord {
@@ -369,7 +374,8 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
             media_type: text(&prov["input"]["media_type"]),
             encoding: text(&prov["encoding"]["encoding"]),
             text: derivative,
-            text_entry,
+            texts,
+            collected: text(&prov["ingested"]),
         })?;
     }
     Ok(())

@@ -343,8 +343,9 @@ fn a_migrated_catalog_asks_for_a_rebuild() {
 }
 
 /// A catalog of schema version 3 (no recorded text locations, no indexed
-/// days) is migrated in place: the same hits with the same snippets (read
-/// the long way) and the same counts over time, without a rebuild; after
+/// days, no collection times) is migrated in place: the same hits with the
+/// same snippets and the same export (read the long way) and the same
+/// counts over time, without a rebuild; after
 /// `catalog rebuild` the snippets come from the recorded locations, still
 /// the same.
 #[test]
@@ -352,8 +353,12 @@ fn a_catalog_of_version_3_answers_the_same_after_migration() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive(tmp.path());
     let run = |args: &[&str]| -> String {
+        let (command, args) = match args {
+            ["export", rest @ ..] => ("export", rest),
+            _ => ("find", args),
+        };
         let out = newsbag()
-            .arg("find")
+            .arg(command)
             .arg(&archive)
             .args(args)
             .timeout(Duration::from_secs(60))
@@ -366,20 +371,27 @@ fn a_catalog_of_version_3_answers_the_same_after_migration() {
         );
         String::from_utf8(out.stdout).unwrap()
     };
-    let asked: [&[&str]; 4] = [
+    let asked: [&[&str]; 5] = [
         &["rice OR برنج OR news", "--json"],
+        &["export", "--format", "jsonl", "--to", "-"],
         &["--count-by", "month", "--csv"],
         &["--count-by", "week", "--csv"],
         &["rice OR news", "--count-by", "year", "--csv"],
     ];
     let before: Vec<String> = asked.iter().map(|a| run(a)).collect();
     assert!(before[0].contains("\"snippet\""), "{}", before[0]);
-    assert!(before[1].lines().count() > 1, "{}", before[1]);
+    assert!(
+        before[1].contains("\"date_collected\":\"2026-"),
+        "{}",
+        before[1]
+    );
+    assert!(before[2].lines().count() > 1, "{}", before[2]);
     {
         let conn = rusqlite::Connection::open(archive.join("catalog.sqlite")).unwrap();
         conn.execute_batch(
             "DROP TRIGGER items_texts_delete; DROP TABLE item_texts; \
              DROP INDEX item_facets_by_day; ALTER TABLE item_facets DROP COLUMN day; \
+             ALTER TABLE item_facets DROP COLUMN collected; \
              PRAGMA user_version = 3;",
         )
         .unwrap();

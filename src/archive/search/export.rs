@@ -3,6 +3,7 @@
 //! Lines, CSV or Parquet, with the SHA-256 of what was written.
 
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use sha2::Digest;
@@ -12,6 +13,7 @@ use super::query::Query;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
 use crate::archive::zips::ZipCache;
+use crate::serialize::{MAX_ZIP_TAG_FILE, read_located};
 
 /// The columns of an export, in order.
 pub const COLUMNS: &[&str] = &[
@@ -146,7 +148,8 @@ pub fn export(
     let sel = build(query, filters);
     let sql = format!(
         "SELECT i.bag, i.id, b.path, i.title, i.creator, i.subject, i.description, i.date, \
-         i.language, i.identifier, f.host, i.encoding, i.sha256 FROM {} ORDER BY i.bag, i.id",
+         i.language, i.identifier, f.host, i.encoding, i.sha256, f.collected, i.rowid FROM {} \
+         ORDER BY i.bag, i.id",
         sel.from_where
     );
     let conn = archive.catalog().connection();
@@ -184,8 +187,11 @@ pub fn export(
             Sink::Parquet(Box::new(super::parquet::ParquetWriter::new(w).map_err(io)?))
         }
     };
-    // Items come bag after bag: one zip's directory in memory at a time.
+    // Items come bag after bag: one zip's directory in memory at a time,
+    // read only for items whose text or collection time the catalog does
+    // not locate (registered before schema version 4).
     let mut reader = ItemReader::with_cache(Arc::new(ZipCache::new(1, 1)));
+    let mut open: Option<(PathBuf, std::fs::File)> = None;
     let mut items = 0u64;
     while let Some(r) = rows.next().map_err(err)? {
         let json = |i: usize| -> rusqlite::Result<Vec<String>> {
@@ -195,13 +201,29 @@ pub fn export(
         let bag: String = r.get(0).map_err(err)?;
         let id: String = r.get(1).map_err(err)?;
         let zip = archive.root().join(r.get::<_, String>(2).map_err(err)?);
-        let text = reader
-            .read(&zip, &id, "text.txt")?
-            .map(|b| String::from_utf8_lossy(&b).into_owned());
-        let provenance: serde_json::Value = reader
-            .read(&zip, &id, "provenance.json")?
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or(serde_json::Value::Null);
+        let rowid: i64 = r.get(14).map_err(err)?;
+        let located = super::index::text_location(conn, rowid, Some("text.txt"))
+            .map_err(err)?
+            .and_then(|at| {
+                if open.as_ref().is_none_or(|(p, _)| *p != zip) {
+                    open = std::fs::File::open(&zip).ok().map(|f| (zip.clone(), f));
+                }
+                read_located(&mut open.as_mut()?.1, &at, MAX_ZIP_TAG_FILE).ok()
+            });
+        // The long way when nothing was recorded or the zip no longer
+        // holds it there.
+        let text = match located {
+            Some(b) => Some(b),
+            None => reader.read(&zip, &id, "text.txt")?,
+        }
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let date_collected = match r.get::<_, Option<String>>(13).map_err(err)? {
+            Some(c) => Some(c),
+            None => reader
+                .read(&zip, &id, "provenance.json")?
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .and_then(|p| p["ingested"].as_str().map(str::to_owned)),
+        };
         let identifiers = json(9).map_err(err)?;
         let record = Record {
             url: identifiers
@@ -213,7 +235,7 @@ pub fn export(
             subjects: json(5).map_err(err)?,
             description: json(6).map_err(err)?.into_iter().next(),
             date_published: json(7).map_err(err)?.into_iter().next(),
-            date_collected: provenance["ingested"].as_str().map(str::to_owned),
+            date_collected,
             language: json(8).map_err(err)?,
             encoding: r.get(11).map_err(err)?,
             sha256: r.get(12).map_err(err)?,

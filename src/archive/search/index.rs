@@ -41,29 +41,33 @@ INSERT INTO meta (key, value) SELECT 'search_index', 'incomplete'
     WHERE EXISTS (SELECT 1 FROM items);
 ";
 
-/// Schema version 4: where each item's indexed text lies in its zip
-/// (`item_texts`: the entry's name, local header offset, method, sizes and
-/// CRC-32), so that a search's snippets read twenty entries instead of
-/// parsing the central directories of up to twenty bags; and each item's
-/// day (`item_facets.day`, the first ten characters of its UTC date, as
-/// `--count-by` groups them) with an index, so that counts over time are
-/// one pass over an index in order instead of a sort of every item. Items
-/// registered before version 4 have no `item_texts` row: their snippets
-/// are read the long way until `catalog rebuild`.
+/// Schema version 4: where each item's texts (`content.txt`, `text.txt`)
+/// lie in its zip (`item_texts`: the entry's whole name, local header
+/// offset, method, sizes and CRC-32), so that a search's snippets and an
+/// export's texts are read entry by entry instead of parsing the central
+/// directory of each bag; each item's day (`item_facets.day`, the first
+/// ten characters of its UTC date, as `--count-by` groups them) with an
+/// index, so that counts over time are one pass over an index in order
+/// instead of a sort of every item; and when it was collected
+/// (`item_facets.collected`, `ingested` of its provenance.json). Items
+/// registered before version 4 have no `item_texts` rows and no
+/// `collected`: they are read the long way until `catalog rebuild`.
 pub(crate) const V4: &str = "
 CREATE TABLE item_texts (
-    item INTEGER PRIMARY KEY,
+    item INTEGER NOT NULL,
     name TEXT NOT NULL,
     header_offset INTEGER NOT NULL,
     method INTEGER NOT NULL,
     compressed_size INTEGER NOT NULL,
     size INTEGER NOT NULL,
-    crc32 INTEGER NOT NULL
-);
+    crc32 INTEGER NOT NULL,
+    PRIMARY KEY (item, name)
+) WITHOUT ROWID;
 CREATE TRIGGER items_texts_delete AFTER DELETE ON items BEGIN
     DELETE FROM item_texts WHERE item = old.rowid;
 END;
 ALTER TABLE item_facets ADD COLUMN day TEXT;
+ALTER TABLE item_facets ADD COLUMN collected TEXT;
 UPDATE item_facets SET day = substr(date, 1, 10);
 CREATE INDEX item_facets_by_day ON item_facets (day);
 ";
@@ -85,9 +89,11 @@ pub(crate) fn add(conn: &Connection, rowid: i64, item: &ItemRecord) -> rusqlite:
     ])?;
     let date = item.date.iter().find_map(|d| utc_date(d));
     let day = date.as_deref().map(day);
-    conn.prepare_cached("INSERT INTO item_facets (item, date, host, day) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![rowid, date, host(item), day])?;
-    if let Some(at) = &item.text_entry {
+    conn.prepare_cached(
+        "INSERT INTO item_facets (item, date, host, day, collected) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![rowid, date, host(item), day, item.collected])?;
+    for at in &item.texts {
         conn.prepare_cached(
             "INSERT INTO item_texts (item, name, header_offset, method, compressed_size, size, \
              crc32) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -113,17 +119,21 @@ pub fn day(utc: &str) -> &str {
     utc.char_indices().nth(10).map_or(utc, |(i, _)| &utc[..i])
 }
 
-/// Where the text of the item at `rowid` lies in its zip, if recorded.
+/// Where the item at `rowid`'s file `file` (`content.txt` or `text.txt`)
+/// lies in its zip, if recorded; with `file` `None`, the text the index
+/// holds (`content.txt`, else `text.txt`).
 pub(crate) fn text_location(
     conn: &Connection,
     rowid: i64,
+    file: Option<&str>,
 ) -> rusqlite::Result<Option<crate::serialize::EntryLocation>> {
     use rusqlite::OptionalExtension;
     conn.prepare_cached(
         "SELECT name, header_offset, method, compressed_size, size, crc32 FROM item_texts \
-         WHERE item = ?1",
+         WHERE item = ?1 AND (?2 IS NULL OR substr(name, -length(?2) - 1) = '/' || ?2) \
+         ORDER BY substr(name, -12) = '/content.txt' DESC LIMIT 1",
     )?
-    .query_row([rowid], |r| {
+    .query_row(params![rowid, file], |r| {
         let n =
             |i: usize| -> rusqlite::Result<u64> { Ok(r.get::<_, i64>(i)?.try_into().unwrap_or(0)) };
         Ok(crate::serialize::EntryLocation {
