@@ -231,6 +231,13 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
         }
         report.unknown.push(rel);
     }
+    for dir in archive.bag_directories()? {
+        let rel = archive.relative(&dir);
+        report
+            .warnings
+            .push(format!("`{rel}` not catalogued: {}", super::UNZIPPED_BAG));
+        report.unknown.push(rel);
+    }
     report.summary.unknown = report.unknown.len() as u64;
     // Missing bags (every run until resolved) and bags found again.
     let mut present = Vec::new();

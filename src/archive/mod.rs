@@ -444,10 +444,29 @@ impl Archive {
         extra: serde_json::Value,
     ) -> Result<Event> {
         let rel = self.relative(zip);
-        let mut reg = read_bag(zip, &rel, None)?;
-        // The items are read before the write lock is taken; the guard
-        // removes the temporary file once they are recorded.
-        let _spill = reg.spill(&self.root)?;
+        // The whole zip is hashed on a thread of its own while the items
+        // are read (both read the same file; the second from the page
+        // cache). The items are read before the write lock is taken; the
+        // guard removes the temporary file once they are recorded.
+        let (reg, _spill) = std::thread::scope(|s| {
+            let hashed = s.spawn(|| register::file_sha256(zip));
+            let read = read_bag(zip, &rel, Some((0, String::new()))).and_then(|mut reg| {
+                let spill = reg.spill(&self.root)?;
+                Ok((reg, spill))
+            });
+            let hashed = hashed.join().unwrap_or_else(|_| {
+                Err(Error::BadBag {
+                    path: zip.to_owned(),
+                    reason: "the hashing thread failed".into(),
+                })
+            });
+            read.and_then(|r| Ok((r, hashed?)))
+        })
+        .map(|((mut reg, spill), (size, sha256))| {
+            reg.bag.size = size;
+            reg.bag.sha256 = sha256;
+            (reg, spill)
+        })?;
         let mut detail = serde_json::json!({ "bag": reg.bag });
         if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
             d.extend(extra);
@@ -470,6 +489,22 @@ impl Archive {
             .into_iter()
             .filter(|p| !known.contains(&self.relative(p)))
             .collect())
+    }
+
+    /// Bag directories under the root (unzipped bags, as `verify ARCHIVE`
+    /// finds them): never catalogued (the catalog, the audit and the
+    /// reading room hold zipped bags), so reported as unknown by `audit` and
+    /// `status` with what to do, never silently ignored.
+    pub fn bag_directories(&self) -> Result<Vec<PathBuf>> {
+        Ok(crate::verify::find_bags(&self.root)?
+            .into_iter()
+            .filter(|p| p != &self.root && !self.in_quarantine(p) && p.is_dir())
+            .collect())
+    }
+
+    fn in_quarantine(&self, path: &Path) -> bool {
+        path.strip_prefix(&self.root)
+            .is_ok_and(|rel| rel.starts_with("quarantine"))
     }
 
     /// Every zipped bag under the root, as `verify ARCHIVE` finds them.
@@ -655,6 +690,12 @@ pub fn ingest_and_register(
     })
 }
 
+/// Why a bag directory in an archive is not catalogued, and what to do.
+pub const UNZIPPED_BAG: &str = "a bag directory: the catalog holds zipped bags only, so it is \
+     neither audited nor searchable; zip it into `bags/` (`newsbag bag --zip DIR --to \
+     ARCHIVE/bags/NAME.zip`), adopt the zip (`newsbag audit --adopt`), then move the directory \
+     out of the archive";
+
 /// What [`rebuild`] did.
 #[derive(Debug, Default, serde::Serialize)]
 pub struct Rebuilt {
@@ -704,6 +745,12 @@ pub fn rebuild(root: &Path) -> Result<Rebuilt> {
                     .not_adopted
                     .push((zip.display().to_string(), e.to_string())),
             }
+        }
+        for dir in archive.bag_directories()? {
+            archive.warnings.push(format!(
+                "`{}` not catalogued: {UNZIPPED_BAG}",
+                archive.relative(&dir)
+            ));
         }
         let (bags, items, _) = archive.catalog.totals()?;
         out.bags = bags;

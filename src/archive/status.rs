@@ -125,9 +125,12 @@ pub fn summary(archive: &Archive, cycle: Duration, min_copies: u64) -> Result<St
             }
         }
     }
+    // Zipped bags the catalog does not know, then bag directories (never
+    // catalogued).
     let unknown = archive
         .unknown_bags()?
         .iter()
+        .chain(&archive.bag_directories()?)
         .map(|p| archive.relative(p))
         .collect();
     Ok(Status {

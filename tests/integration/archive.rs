@@ -249,6 +249,55 @@ fn unknown_bag_is_reported_and_adopted_on_request() {
     assert_eq!(types(&history(&archive, Some("stranger")))[0], "adopt");
 }
 
+/// A bag directory put into the archive is never catalogued (the catalog
+/// holds zipped bags) but never silently ignored either: `audit` and
+/// `status` list it as unknown and say what to do, `--adopt` and `catalog
+/// rebuild` leave it alone with the same reason.
+#[test]
+fn a_bag_directory_in_the_archive_is_reported_not_ignored() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    ingest(&archive, "known");
+    let payload = tmp.path().join("payload");
+    fs::create_dir_all(&payload).unwrap();
+    fs::write(payload.join("a.txt"), "news\n").unwrap();
+    newsbag()
+        .args(["bag", "--date", "2026-11-28", "--to"])
+        .arg(archive.join("bags/unzipped"))
+        .arg(&payload)
+        .assert()
+        .success();
+    for args in [&[][..], &["--adopt"][..]] {
+        let (r, code) = audit(&archive, args);
+        assert_eq!(code, 0, "unknown is not a failure: {r}");
+        assert_eq!(r["summary"]["unknown"], 1, "{r}");
+        assert_eq!(r["summary"]["adopted"], 0, "{r}");
+        assert_eq!(r["unknown"][0], "bags/unzipped");
+        let warnings = r["warnings"].to_string();
+        assert!(
+            warnings.contains("bags/unzipped") && warnings.contains("--zip"),
+            "{warnings}"
+        );
+    }
+    let o = run(&["status", "--json"], &archive);
+    assert!(o.status.success());
+    let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(s["unknown"], serde_json::json!(["bags/unzipped"]), "{s}");
+    let o = newsbag()
+        .args(["catalog", "rebuild"])
+        .arg(&archive)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("`bags/unzipped` not catalogued: a bag directory"),
+        "{}",
+        stderr(&o)
+    );
+    // The bag directory is untouched.
+    assert!(archive.join("bags/unzipped/bagit.txt").is_file());
+}
+
 #[test]
 fn changed_zip_and_corrupt_payload_byte_are_invalid() {
     let tmp = tempfile::tempdir().unwrap();
