@@ -290,13 +290,13 @@ const BM25: &str = "bm25(items_fts, 4.0, 1.0, 2.0, 2.0, 1.0)";
 const MAX_TIES: usize = 100_000;
 
 /// [`find_page`], with the matches cut first when `cut` (ties kept at
-/// most): for a query without filters that need other tables, the
-/// matches are ranked in the full-text index alone, in one pass keeping
-/// the `offset + limit` best and every match scoring as well as the last
-/// of them ([`rank::Best`]), and only those are joined, by rowid, to
-/// `items`, `bags` and `item_facets` and sorted, so that the order and
-/// the page are exactly those of the query without the cut. Joining
-/// every match first was most of a common word's time.
+/// most): the matches passing the filters (joined to the tables the
+/// filters read, no others) are scored in one pass keeping the `offset +
+/// limit` best and every match scoring as well as the last of them
+/// ([`rank::Best`]), and only those are joined, by rowid, to `items`,
+/// `bags` and `item_facets` and sorted, so that the order and the page are
+/// exactly those of the query without the cut. Joining every match to
+/// every table first was most of a common word's time.
 fn find_page_with(
     archive: &Archive,
     query: Option<&Query>,
@@ -317,31 +317,39 @@ fn find_page_with(
     // Both statements read one snapshot: an ingest between them would
     // change the scores.
     let snapshot = conn.unchecked_transaction().map_err(err)?;
-    let only_text = filters.since.is_none()
-        && filters.until.is_none()
-        && filters.sources.is_empty()
-        && filters.languages.is_empty()
-        && filters.bag.is_none();
     let wanted = offset.saturating_add(limit);
-    // With the best matches ranked in the index alone: their distinct
-    // scores, best first (the listing then orders by their position).
+    // With the best matches ranked first: their distinct scores, best
+    // first (the listing then orders by their position).
     let mut ranked_scores: Option<Vec<f64>> = None;
     if let Some(max_ties) = cut
         && sel.ranked
-        && only_text
         && wanted > 0
     {
-        // The MATCH is the first parameter of a ranked search.
-        let fts = sel.params[0].clone();
+        // The matches passing the filters, with the tables the filters
+        // read and no others (none without filters), each scored once.
+        let mut matching = build_with(query, filters, Joins::Counting { items: false });
+        if filters.since.is_none()
+            && filters.until.is_none()
+            && filters.sources.is_empty()
+            && filters.languages.is_empty()
+            && filters.bag.is_none()
+        {
+            // The MATCH is the first parameter of a ranked search.
+            matching.from_where = "items_fts WHERE items_fts MATCH ?".to_owned();
+            matching.params.truncate(1);
+        }
         let mut best = rank::Best::new(wanted, max_ties);
         let mut complete = true;
         {
             let mut stmt = snapshot
                 .prepare(&format!(
-                    "SELECT rowid, {BM25} FROM items_fts WHERE items_fts MATCH ?1"
+                    "SELECT items_fts.rowid, {BM25} FROM {}",
+                    matching.from_where
                 ))
                 .map_err(err)?;
-            let mut rows = stmt.query([&fts]).map_err(fts_error(query, path))?;
+            let mut rows = stmt
+                .query(rusqlite::params_from_iter(matching.params))
+                .map_err(fts_error(query, path))?;
             while let Some(r) = rows.next().map_err(fts_error(query, path))? {
                 if !best.push(r.get(1).map_err(err)?, r.get(0).map_err(err)?) {
                     complete = false;
@@ -924,6 +932,21 @@ mod tests {
         let archive =
             crate::archive::sample_archive(&tmp.path().join("archive"), &["one", "two", "three"]);
         let key = |h: &Hit| (h.bag.clone(), h.id.clone(), h.score.to_bits());
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        // Filters on the facets, on the items (languages, bag), and none.
+        let filters = [
+            Filters::default(),
+            Filters {
+                since: day("2000-01-01"),
+                sources: vec!["example.com".into(), "caspian.example".into()],
+                ..Filters::default()
+            },
+            Filters {
+                languages: vec!["fa".into()],
+                bag: Some("two".into()),
+                ..Filters::default()
+            },
+        ];
         let mut compared = 0;
         for q in [
             "شهرداری OR news OR رشت OR the",
@@ -932,28 +955,35 @@ mod tests {
             "nothing-matches-this",
         ] {
             let q = query::translate(q).unwrap();
-            let all =
-                find_page_with(&archive, Some(&q), &Filters::default(), 0, 1000, None).unwrap();
-            // Giving up at the first tie, at the second, and the default.
-            for offset in [0, 1, 2, 3, 5, 8] {
-                for limit in [1, 2, 3, 4, 20] {
-                    let f = Filters::default();
-                    let want: Vec<_> = all.iter().skip(offset).take(limit).map(key).collect();
-                    for max_ties in [0, 1, MAX_TIES] {
-                        let with =
-                            find_page_with(&archive, Some(&q), &f, offset, limit, Some(max_ties))
-                                .unwrap();
-                        assert_eq!(
-                            with.iter().map(key).collect::<Vec<_>>(),
-                            want,
-                            "{} {offset} {limit}",
-                            q.fts
-                        );
-                        compared += with.len();
+            for f in &filters {
+                let all = find_page_with(&archive, Some(&q), f, 0, 1000, None).unwrap();
+                for offset in [0, 1, 2, 3, 5, 8] {
+                    for limit in [1, 2, 3, 4, 20] {
+                        let want: Vec<_> = all.iter().skip(offset).take(limit).map(key).collect();
+                        // Giving up at the first tie, at the second, and
+                        // the default.
+                        for max_ties in [0, 1, MAX_TIES] {
+                            let with = find_page_with(
+                                &archive,
+                                Some(&q),
+                                f,
+                                offset,
+                                limit,
+                                Some(max_ties),
+                            )
+                            .unwrap();
+                            assert_eq!(
+                                with.iter().map(key).collect::<Vec<_>>(),
+                                want,
+                                "{} {f:?} {offset} {limit}",
+                                q.fts
+                            );
+                            compared += with.len();
+                        }
+                        let without =
+                            find_page_with(&archive, Some(&q), f, offset, limit, None).unwrap();
+                        assert_eq!(without.iter().map(key).collect::<Vec<_>>(), want);
                     }
-                    let without =
-                        find_page_with(&archive, Some(&q), &f, offset, limit, None).unwrap();
-                    assert_eq!(without.iter().map(key).collect::<Vec<_>>(), want);
                 }
             }
         }
