@@ -444,28 +444,22 @@ impl Archive {
         extra: serde_json::Value,
     ) -> Result<Event> {
         let rel = self.relative(zip);
-        // The whole zip is hashed on a thread of its own while the items
-        // are read (both read the same file; the second from the page
-        // cache). The items are read before the write lock is taken; the
-        // guard removes the temporary file once they are recorded.
-        let (reg, _spill) = std::thread::scope(|s| {
+        // The whole zip is hashed on a thread of its own while its tag
+        // files are read; its items are read while they are recorded (on
+        // a thread beside the catalog's: `Registration::items`), in one
+        // transaction, so an unreadable item records nothing.
+        let reg = std::thread::scope(|s| {
             let hashed = s.spawn(|| register::file_sha256(zip));
-            let read = read_bag(zip, &rel, Some((0, String::new()))).and_then(|mut reg| {
-                let spill = reg.spill(&self.root)?;
-                Ok((reg, spill))
-            });
+            let read = read_bag(zip, &rel, Some((0, String::new())));
             let hashed = hashed.join().unwrap_or_else(|_| {
                 Err(Error::BadBag {
                     path: zip.to_owned(),
                     reason: "the hashing thread failed".into(),
                 })
             });
-            read.and_then(|r| Ok((r, hashed?)))
-        })
-        .map(|((mut reg, spill), (size, sha256))| {
-            reg.bag.size = size;
-            reg.bag.sha256 = sha256;
-            (reg, spill)
+            let mut reg = read?;
+            (reg.bag.size, reg.bag.sha256) = hashed?;
+            Ok::<_, Error>(reg)
         })?;
         let mut detail = serde_json::json!({ "bag": reg.bag });
         if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
@@ -626,7 +620,6 @@ fn registration_of(root: &Path, e: &Event) -> Option<Registration> {
         bag,
         zip,
         strict: false,
-        spilled: None,
     })
 }
 

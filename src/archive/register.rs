@@ -74,9 +74,7 @@ pub struct ItemRecord {
     /// The detected encoding of the original.
     pub encoding: Option<String>,
     /// The item's main text (`content.txt`, else `text.txt`), for the
-    /// search index; not recorded in the catalog's rows. It travels
-    /// through the temporary file of [`Registration::spill`] with the rest
-    /// (skipping it there left the index of a new bag empty).
+    /// search index; not recorded in the catalog's rows.
     #[serde(default)]
     pub text: Option<String>,
     /// Where the item's texts (`content.txt`, `text.txt`) lie in the zip,
@@ -101,56 +99,14 @@ pub struct Registration {
     /// Whether an unreadable item fails the registration (a new bag) or is
     /// skipped with a warning (replaying the log for a bag since damaged).
     pub strict: bool,
-    /// The items already read, one JSON record a line (see
-    /// [`Registration::spill`]), read instead of the zip.
-    pub spilled: Option<PathBuf>,
 }
 
 impl Registration {
-    /// Calls `f` with each item of the bag, in id order.
+    /// Calls `f` with each item of the bag, in id order, as they are read
+    /// from the zip on a thread of their own (unzipping and parsing on one
+    /// core while `f` records on the other).
     pub fn items(&self, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
-        let Some(spill) = &self.spilled else {
-            return read_items(&self.zip, f);
-        };
-        let file = File::open(spill).map_err(|e| Error::io("open", spill, e))?;
-        let mut r = std::io::BufReader::new(file);
-        let mut line = Vec::new();
-        loop {
-            line.clear();
-            let n = std::io::BufRead::read_until(&mut r, b'\n', &mut line)
-                .map_err(|e| Error::io("read", spill, e))?;
-            if n == 0 {
-                return Ok(());
-            }
-            let item = serde_json::from_slice(&line).map_err(|e| Error::EventLog {
-                path: spill.clone(),
-                reason: format!("temporary item record unreadable: {e}"),
-            })?;
-            f(item)?;
-        }
-    }
-
-    /// Reads every item now, into a temporary file in `dir` (removed when
-    /// the returned guard is dropped), so that the catalog's write lock is
-    /// held only to insert them, not to unzip and parse them; an
-    /// unreadable item fails here, before anything is recorded.
-    pub fn spill(&mut self, dir: &Path) -> Result<tempfile::TempPath> {
-        let tmp = tempfile::Builder::new()
-            .prefix(".newsbag-tmp-items-")
-            .tempfile_in(dir)
-            .map_err(|e| Error::io("create a file in", dir, e))?;
-        let path = tmp.path().to_owned();
-        let mut w = std::io::BufWriter::new(tmp.as_file());
-        read_items(&self.zip, &mut |item| {
-            serde_json::to_writer(&mut w, &item)
-                .map_err(std::io::Error::from)
-                .and_then(|()| std::io::Write::write_all(&mut w, b"\n"))
-                .map_err(|e| Error::io("write", &path, e))
-        })?;
-        std::io::Write::flush(&mut w).map_err(|e| Error::io("write", &path, e))?;
-        drop(w);
-        self.spilled = Some(path);
-        Ok(tmp.into_temp_path())
+        read_items_beside(&self.zip, f)
     }
 }
 
@@ -304,7 +260,38 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
         },
         zip: zip.to_owned(),
         strict: true,
-        spilled: None,
+    })
+}
+
+/// Items read ahead of the one being recorded, at most.
+const READ_AHEAD: usize = 256;
+
+/// [`read_items`] on a thread of its own, `f` called on this one as the
+/// items come: unzipping and parsing the items on one core while the
+/// catalog indexes them on the other (at most [`READ_AHEAD`] items in
+/// between, so memory stays flat). The first error of either stops both.
+fn read_items_beside(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+    std::thread::scope(|s| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<ItemRecord>(READ_AHEAD);
+        let reader = s.spawn(move || {
+            read_items(zip, &mut |item| {
+                // The receiver hung up: `f` failed, and its error is the
+                // one reported.
+                tx.send(item).map_err(|_| bad(zip, "stopped".into()))
+            })
+        });
+        let mut recorded = Ok(());
+        for item in &rx {
+            recorded = f(item);
+            if recorded.is_err() {
+                break;
+            }
+        }
+        drop(rx);
+        let read = reader.join().unwrap_or_else(|_| {
+            Err(bad(zip, "the thread reading the items failed".into()))
+        });
+        recorded.and(read)
     })
 }
 
