@@ -288,9 +288,9 @@ fn read_items_beside(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) ->
             }
         }
         drop(rx);
-        let read = reader.join().unwrap_or_else(|_| {
-            Err(bad(zip, "the thread reading the items failed".into()))
-        });
+        let read = reader
+            .join()
+            .unwrap_or_else(|_| Err(bad(zip, "the thread reading the items failed".into())));
         recorded.and(read)
     })
 }
