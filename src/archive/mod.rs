@@ -444,23 +444,10 @@ impl Archive {
         extra: serde_json::Value,
     ) -> Result<Event> {
         let rel = self.relative(zip);
-        // The whole zip is hashed on a thread of its own while its tag
-        // files are read; its items are read while they are recorded (on
-        // a thread beside the catalog's: `Registration::items`), in one
-        // transaction, so an unreadable item records nothing.
-        let reg = std::thread::scope(|s| {
-            let hashed = s.spawn(|| register::file_sha256(zip));
-            let read = read_bag(zip, &rel, Some((0, String::new())));
-            let hashed = hashed.join().unwrap_or_else(|_| {
-                Err(Error::BadBag {
-                    path: zip.to_owned(),
-                    reason: "the hashing thread failed".into(),
-                })
-            });
-            let mut reg = read?;
-            (reg.bag.size, reg.bag.sha256) = hashed?;
-            Ok::<_, Error>(reg)
-        })?;
+        // The items are read while they are recorded (on a thread beside
+        // the catalog's: `Registration::items`), in one transaction, so an
+        // unreadable item records nothing.
+        let reg = read_bag(zip, &rel, None)?;
         let mut detail = serde_json::json!({ "bag": reg.bag });
         if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
             d.extend(extra);

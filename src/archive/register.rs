@@ -129,19 +129,28 @@ pub(crate) fn hash_and_verify(
     level: crate::report::Level,
     whole_file: bool,
 ) -> (Option<Result<String>>, Result<crate::report::Report>) {
+    let (hashed, verified) = hashed_beside(zip, whole_file, || {
+        crate::verify::verify_zip(zip, level, &crate::progress::NoProgress).map_err(Error::from)
+    });
+    (hashed.map(|h| h.map(|(_, sha)| sha)), verified)
+}
+
+/// `work` done on this thread while, if `hash`, the whole file `zip` is
+/// hashed on another (both read the file; the second from the page
+/// cache): the file's size and SHA-256, and what `work` gave.
+fn hashed_beside<T>(
+    zip: &Path,
+    hash: bool,
+    work: impl FnOnce() -> T,
+) -> (Option<Result<(u64, String)>>, T) {
     std::thread::scope(|s| {
-        let hashed = whole_file.then(|| s.spawn(|| file_sha256(zip).map(|(_, sha)| sha)));
-        let verified = crate::verify::verify_zip(zip, level, &crate::progress::NoProgress)
-            .map_err(Error::from);
+        let hashed = hash.then(|| s.spawn(|| file_sha256(zip)));
+        let done = work();
         let hashed = hashed.map(|h| {
-            h.join().unwrap_or_else(|_| {
-                Err(Error::BadBag {
-                    path: zip.to_owned(),
-                    reason: "the hashing thread failed".into(),
-                })
-            })
+            h.join()
+                .unwrap_or_else(|_| Err(bad(zip, "the hashing thread failed".into())))
         });
-        (hashed, verified)
+        (hashed, done)
     })
 }
 
@@ -221,11 +230,15 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
         .and_then(|s| s.to_str())
         .ok_or_else(|| bad(zip, "the file name is not UTF-8".into()))?
         .to_owned();
-    let (size, sha256) = match sha256 {
-        Some(s) => s,
-        None => file_sha256(zip)?,
+    // Without the digest, the whole zip is hashed on a thread of its own
+    // while its tag files are read.
+    let (hashed, opened) = hashed_beside(zip, sha256.is_none(), || open(zip));
+    let (size, sha256) = match (sha256, hashed) {
+        (Some(s), _) => s,
+        (None, Some(hashed)) => hashed?,
+        (None, None) => file_sha256(zip)?,
     };
-    let opened = open(zip)?;
+    let opened = opened?;
     let (payload_oxum, bagging_date) = match opened.info {
         Some(id) => {
             let bytes = read_entry(zip, &opened, id, "bag-info.txt")?;
