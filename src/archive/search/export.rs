@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use sha2::Digest;
 
-use super::find::{Error, Filters, ItemReader, Joins, build, build_with};
+use super::find::{Error, Filters, ItemReader, build};
 use super::query::Query;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
@@ -112,18 +112,9 @@ impl Write for Hashing<'_> {
 }
 
 /// How many items an export of `query` and `filters` will write (for a
-/// progress bar's length).
+/// progress bar's length): as many as `find` counts.
 pub fn count(archive: &Archive, query: Option<&Query>, filters: &Filters) -> Result<u64, Error> {
-    let sel = build_with(query, filters, Joins::Counting { items: false });
-    let sql = format!("SELECT count(*) FROM {}", sel.from_where);
-    let conn = archive.catalog().connection();
-    let path = archive.catalog().path();
-    let err = |e| Error::Archive(sql_error(path, e));
-    conn.query_row(&sql, rusqlite::params_from_iter(sel.params), |r| {
-        r.get::<_, i64>(0)
-    })
-    .map(|n| u64::try_from(n).unwrap_or(0))
-    .map_err(err)
+    super::find::count(archive, query, filters)
 }
 
 /// Where records go.

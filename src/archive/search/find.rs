@@ -139,17 +139,19 @@ pub(super) fn build(query: Option<&Query>, filters: &Filters) -> Select {
 
 /// Which tables a search joins to its matches.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Joins {
+enum Joins {
     /// `items i`, `bags b` and `item_facets f`: what a listing shows.
     Listing,
-    /// `item_facets f` (every indexed item has its row), and `items i`
-    /// only when asked or when a filter reads it (languages, bag): what a
-    /// count needs. Joining every match row by row to tables the count
-    /// does not read was most of its time.
-    Counting { items: bool },
+    /// `item_facets f` (every indexed item has its row) and `items i`,
+    /// each only when asked or when a filter reads it (dates and sources,
+    /// languages and bag; without a query the facets are the table
+    /// counted): what a count, or a ranking of the matches, needs. Joining
+    /// every match row by row to tables nothing reads was most of their
+    /// time.
+    Counting { facets: bool, items: bool },
 }
 
-pub(super) fn build_with(query: Option<&Query>, filters: &Filters, joins: Joins) -> Select {
+fn build_with(query: Option<&Query>, filters: &Filters, joins: Joins) -> Select {
     let mut fts = query.map(|q| q.fts.clone());
     if let Some(c) = &filters.creator
         && let Some(phrase) = query::column_phrase("creator", c)
@@ -170,17 +172,19 @@ pub(super) fn build_with(query: Option<&Query>, filters: &Filters, joins: Joins)
                 format!("items i {tail}")
             }
         }
-        Joins::Counting { items } => {
+        Joins::Counting { facets, items } => {
             let items = items || !filters.languages.is_empty() || filters.bag.is_some();
-            let rowid = if fts.is_some() {
-                "items_fts.rowid"
-            } else {
-                "f.item"
-            };
-            let mut from = if fts.is_some() {
-                "items_fts JOIN item_facets f ON f.item = items_fts.rowid".to_owned()
-            } else {
-                "item_facets f".to_owned()
+            let facets = facets
+                || filters.since.is_some()
+                || filters.until.is_some()
+                || !filters.sources.is_empty();
+            let (mut from, rowid) = match (&fts, facets) {
+                (Some(_), true) => (
+                    "items_fts JOIN item_facets f ON f.item = items_fts.rowid".to_owned(),
+                    "items_fts.rowid",
+                ),
+                (Some(_), false) => ("items_fts".to_owned(), "items_fts.rowid"),
+                (None, _) => ("item_facets f".to_owned(), "f.item"),
             };
             if items {
                 from.push_str(&format!(" JOIN items i ON i.rowid = {rowid}"));
@@ -327,17 +331,14 @@ fn find_page_with(
     {
         // The matches passing the filters, with the tables the filters
         // read and no others (none without filters), each scored once.
-        let mut matching = build_with(query, filters, Joins::Counting { items: false });
-        if filters.since.is_none()
-            && filters.until.is_none()
-            && filters.sources.is_empty()
-            && filters.languages.is_empty()
-            && filters.bag.is_none()
-        {
-            // The MATCH is the first parameter of a ranked search.
-            matching.from_where = "items_fts WHERE items_fts MATCH ?".to_owned();
-            matching.params.truncate(1);
-        }
+        let matching = build_with(
+            query,
+            filters,
+            Joins::Counting {
+                facets: false,
+                items: false,
+            },
+        );
         let mut best = rank::Best::new(wanted, max_ties);
         let mut complete = true;
         {
@@ -482,7 +483,14 @@ fn find_page_with(
 
 /// The number of items matching `query` and `filters`.
 pub fn count(archive: &Archive, query: Option<&Query>, filters: &Filters) -> Result<u64, Error> {
-    let sel = build_with(query, filters, Joins::Counting { items: false });
+    let sel = build_with(
+        query,
+        filters,
+        Joins::Counting {
+            facets: false,
+            items: false,
+        },
+    );
     let path = archive.catalog().path();
     let n: i64 = archive
         .catalog()
@@ -531,8 +539,17 @@ pub fn count_by(
     let path = archive.catalog().path();
     let err = |e| Error::Archive(sql_error(path, e));
     let counts = |q: Option<&Query>| -> Result<Vec<(String, u64)>, Error> {
+        // The language of an item is in `items`; every other key in its
+        // facets.
         let items = by == CountBy::Language;
-        let sel = build_with(q, filters, Joins::Counting { items });
+        let sel = build_with(
+            q,
+            filters,
+            Joins::Counting {
+                facets: !items,
+                items,
+            },
+        );
         let sql = format!(
             "SELECT {key} AS k, count(*) FROM {} GROUP BY k HAVING k IS NOT NULL ORDER BY k",
             sel.from_where
@@ -792,8 +809,9 @@ mod tests {
         for q in &queries {
             for f in &filters {
                 let listed = n(build(q.as_ref(), f));
-                for items in [false, true] {
-                    let counted = n(build_with(q.as_ref(), f, Joins::Counting { items }));
+                for (facets, items) in [(false, false), (true, false), (false, true), (true, true)]
+                {
+                    let counted = n(build_with(q.as_ref(), f, Joins::Counting { facets, items }));
                     assert_eq!(counted, listed, "{:?} {:?}", q.as_ref().map(|q| &q.fts), f);
                 }
                 nonzero += usize::from(listed > 0);
