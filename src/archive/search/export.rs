@@ -3,7 +3,6 @@
 //! Lines, CSV or Parquet, with the SHA-256 of what was written.
 
 use std::io::Write;
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use sha2::Digest;
@@ -13,7 +12,6 @@ use super::query::Query;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
 use crate::archive::zips::ZipCache;
-use crate::serialize::{MAX_ZIP_TAG_FILE, read_located};
 
 /// The columns of an export, in order.
 pub const COLUMNS: &[&str] = &[
@@ -182,7 +180,6 @@ pub fn export(
     // read only for items whose text or collection time the catalog does
     // not locate (registered before schema version 4).
     let mut reader = ItemReader::with_cache(Arc::new(ZipCache::new(1, 1)));
-    let mut open: Option<(PathBuf, std::fs::File)> = None;
     let mut items = 0u64;
     while let Some(r) = rows.next().map_err(err)? {
         let json = |i: usize| -> rusqlite::Result<Vec<String>> {
@@ -195,12 +192,7 @@ pub fn export(
         let rowid: i64 = r.get(14).map_err(err)?;
         let located = super::index::text_location(conn, rowid, Some("text.txt"))
             .map_err(err)?
-            .and_then(|at| {
-                if open.as_ref().is_none_or(|(p, _)| *p != zip) {
-                    open = std::fs::File::open(&zip).ok().map(|f| (zip.clone(), f));
-                }
-                read_located(&mut open.as_mut()?.1, &at, MAX_ZIP_TAG_FILE).ok()
-            });
+            .and_then(|at| reader.read_located(&zip, &at));
         // The long way when nothing was recorded or the zip no longer
         // holds it there.
         let text = match located {

@@ -16,7 +16,7 @@ use super::rank;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
 use crate::archive::zips::ZipCache;
-use crate::serialize::{MAX_ZIP_TAG_FILE, read_located};
+use crate::serialize::{EntryLocation, MAX_ZIP_TAG_FILE, SharedFile, read_located};
 
 /// What can make a search fail.
 #[derive(Debug, thiserror::Error)]
@@ -451,12 +451,10 @@ fn find_page_with(
             let hits = &hits;
             let words = &words;
             let locations = &locations;
-            let mut file = None;
             wanted.into_iter().filter_map(move |i| {
-                let located = locations[i].as_ref().and_then(|at| {
-                    let f = file.get_or_insert_with(|| std::fs::File::open(zip).ok());
-                    read_located(f.as_mut()?, at, MAX_ZIP_TAG_FILE).ok()
-                });
+                let located = locations[i]
+                    .as_ref()
+                    .and_then(|at| reader.read_located(zip, at));
                 // The long way when nothing was recorded or the zip no
                 // longer holds it there; a bag that cannot be read still
                 // lists its items, without text.
@@ -623,6 +621,8 @@ fn period(by: CountBy, day: &str) -> Option<std::borrow::Cow<'_, str>> {
 #[derive(Debug, Clone, Default)]
 pub struct ItemReader {
     zips: Arc<ZipCache>,
+    /// The zip last read at a recorded location, kept open for the next.
+    located: Option<(PathBuf, SharedFile)>,
 }
 
 impl ItemReader {
@@ -630,7 +630,22 @@ impl ItemReader {
     /// of a server).
     #[must_use]
     pub fn with_cache(zips: Arc<ZipCache>) -> Self {
-        ItemReader { zips }
+        ItemReader {
+            zips,
+            located: None,
+        }
+    }
+
+    /// The bytes of the entry recorded at `at` in the zipped bag `zip`,
+    /// read without its central directory, or `None` when the zip cannot be
+    /// read there or no longer holds those bytes there (the caller then
+    /// reads the long way, with [`ItemReader::read`]).
+    pub fn read_located(&mut self, zip: &Path, at: &EntryLocation) -> Option<Vec<u8>> {
+        if self.located.as_ref().is_none_or(|(p, _)| p != zip) {
+            self.located = SharedFile::open(zip).ok().map(|f| (zip.to_owned(), f));
+        }
+        let (_, file) = self.located.as_mut()?;
+        read_located(file, at, MAX_ZIP_TAG_FILE).ok()
     }
 
     /// The bytes of `data/items/ITEM/FILE` in the zipped bag `zip`, or
