@@ -83,22 +83,27 @@ fn archive(tmp: &Path) -> PathBuf {
     archive
 }
 
-/// `newsbag find ARCHIVE ARGS… --json`: the hits' ids, sorted.
-fn ids(archive: &Path, args: &[&str]) -> Vec<String> {
+/// What `newsbag COMMAND ARCHIVE ARGS…` prints, once it has succeeded.
+fn stdout_of(command: &str, archive: &Path, args: &[&str]) -> String {
     let out = newsbag()
-        .arg("find")
+        .arg(command)
         .arg(archive)
         .args(args)
-        .args(["--json", "--limit", "100"])
         .timeout(Duration::from_secs(60))
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{args:?}: {}",
+        "{command} {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `newsbag find ARCHIVE ARGS… --json`: the hits' ids, sorted.
+fn ids(archive: &Path, args: &[&str]) -> Vec<String> {
+    let args = [args, &["--json", "--limit", "100"]].concat();
+    let hits: serde_json::Value = serde_json::from_str(&stdout_of("find", archive, &args)).unwrap();
     let mut ids: Vec<String> = hits
         .as_array()
         .unwrap()
@@ -352,33 +357,15 @@ fn a_migrated_catalog_asks_for_a_rebuild() {
 fn a_catalog_of_version_3_answers_the_same_after_migration() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive(tmp.path());
-    let run = |args: &[&str]| -> String {
-        let (command, args) = match args {
-            ["export", rest @ ..] => ("export", rest),
-            _ => ("find", args),
-        };
-        let out = newsbag()
-            .arg(command)
-            .arg(&archive)
-            .args(args)
-            .timeout(Duration::from_secs(60))
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let asked: [&[&str]; 5] = [
-        &["rice OR برنج OR news", "--json"],
-        &["export", "--format", "jsonl", "--to", "-"],
-        &["--count-by", "month", "--csv"],
-        &["--count-by", "week", "--csv"],
-        &["rice OR news", "--count-by", "year", "--csv"],
+    let asked: [(&str, &[&str]); 5] = [
+        ("find", &["rice OR برنج OR news", "--json"]),
+        ("export", &["--format", "jsonl", "--to", "-"]),
+        ("find", &["--count-by", "month", "--csv"]),
+        ("find", &["--count-by", "week", "--csv"]),
+        ("find", &["rice OR news", "--count-by", "year", "--csv"]),
     ];
-    let before: Vec<String> = asked.iter().map(|a| run(a)).collect();
+    let run = |(command, args): &(&str, &[&str])| stdout_of(command, &archive, args);
+    let before: Vec<String> = asked.iter().map(run).collect();
     assert!(before[0].contains("\"snippet\""), "{}", before[0]);
     assert!(
         before[1].contains("\"date_collected\":\"2026-"),
@@ -397,14 +384,14 @@ fn a_catalog_of_version_3_answers_the_same_after_migration() {
         .unwrap();
     }
     newsbag().arg("status").arg(&archive).assert().success();
-    let after: Vec<String> = asked.iter().map(|a| run(a)).collect();
+    let after: Vec<String> = asked.iter().map(run).collect();
     assert_eq!(after, before);
     newsbag()
         .args(["catalog", "rebuild"])
         .arg(&archive)
         .assert()
         .success();
-    let rebuilt: Vec<String> = asked.iter().map(|a| run(a)).collect();
+    let rebuilt: Vec<String> = asked.iter().map(run).collect();
     assert_eq!(rebuilt, before);
 }
 

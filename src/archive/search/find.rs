@@ -601,8 +601,7 @@ pub fn count_by(
 /// keys are their own groups.
 fn period(by: CountBy, day: &str) -> Option<std::borrow::Cow<'_, str>> {
     use std::borrow::Cow;
-    let prefix =
-        |n: usize| Cow::Borrowed(day.char_indices().nth(n).map_or(day, |(i, _)| &day[..i]));
+    let prefix = |n: usize| Cow::Borrowed(super::index::first_chars(day, n));
     Some(match by {
         CountBy::Day | CountBy::Source | CountBy::Language => Cow::Borrowed(day),
         CountBy::Month => prefix(7),

@@ -116,7 +116,13 @@ pub(crate) fn add(conn: &Connection, rowid: i64, item: &ItemRecord) -> rusqlite:
 /// `substr(date, 1, 10)` of the migration.
 #[must_use]
 pub fn day(utc: &str) -> &str {
-    utc.char_indices().nth(10).map_or(utc, |(i, _)| &utc[..i])
+    first_chars(utc, 10)
+}
+
+/// The first `n` characters of `s` (all of it when shorter), as SQLite's
+/// `substr(s, 1, n)` gives them.
+pub(crate) fn first_chars(s: &str, n: usize) -> &str {
+    s.char_indices().nth(n).map_or(s, |(i, _)| &s[..i])
 }
 
 /// Where the item at `rowid`'s file `file` (`content.txt` or `text.txt`)
