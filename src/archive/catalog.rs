@@ -409,6 +409,18 @@ impl Catalog {
             .map_err(self.err())
     }
 
+    /// The id of the archive's first event, which names the archive (it
+    /// is in the event log, so a rebuilt catalog has the same), or `None`
+    /// for an archive with no event yet.
+    pub fn first_event_id(&self) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT id FROM events ORDER BY seq LIMIT 1", [], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(self.err())
+    }
+
     /// Number of events recorded.
     pub fn event_count(&self) -> Result<u64> {
         let n: i64 = self

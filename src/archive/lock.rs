@@ -59,6 +59,37 @@ impl ArchiveLock {
     }
 }
 
+impl ArchiveLock {
+    /// Takes the archive's lock shared, for `what` (`audit worker`): any
+    /// number of workers hold it at once, and an audit, a rebuild or a
+    /// replication (which take it alone) waits for none of them but is
+    /// refused while they run, as they are while it runs.
+    pub fn acquire_shared(root: &Path, what: &str) -> Result<ArchiveLock> {
+        let path = root.join(AUDIT_LOCK);
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| Error::io("open", &path, e))?;
+        match file.try_lock_shared() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                let mut holder = String::new();
+                let _ = file.read_to_string(&mut holder);
+                return Err(Error::Locked {
+                    path,
+                    holder: holder.trim().to_owned(),
+                });
+            }
+            Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
+        }
+        log::debug!("{what} holds `{}` shared", path.display());
+        Ok(ArchiveLock { _file: file })
+    }
+}
+
 /// The marker of a running ingest: a locked file under
 /// `ARCHIVE/.newsbag-pending/`, removed when the bag is registered.
 #[derive(Debug)]

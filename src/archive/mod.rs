@@ -29,6 +29,8 @@ pub mod register;
 pub mod replica;
 pub mod search;
 pub mod status;
+#[cfg(feature = "postgres")]
+pub mod workers;
 pub mod zips;
 
 use std::fs;
@@ -181,6 +183,14 @@ pub enum Error {
         /// Why the registration failed.
         #[source]
         source: Box<Error>,
+    },
+    /// The shared PostgreSQL database of audit workers cannot be used.
+    #[error("PostgreSQL catalog `{catalog}`: {reason}")]
+    Coordination {
+        /// The database, its password left out.
+        catalog: String,
+        /// What is wrong.
+        reason: String,
     },
     /// A replica root cannot be used.
     #[error("replica `{path}`: {reason}")]

@@ -68,7 +68,7 @@ fn audit(archive: &Path, extra: &[&str]) -> (serde_json::Value, i32) {
     (json, o.status.code().unwrap_or(-1))
 }
 
-fn history(archive: &Path, subject: Option<&str>) -> Vec<serde_json::Value> {
+pub(crate) fn history(archive: &Path, subject: Option<&str>) -> Vec<serde_json::Value> {
     let mut cmd = newsbag();
     cmd.arg("history").arg(archive);
     if let Some(s) = subject {
@@ -98,7 +98,7 @@ fn dump(archive: &Path) -> String {
 
 /// An archive of `n` bags made fast: one ingest, its zip copied under
 /// other names, and the copies adopted.
-fn archive_of(tmp: &Path, n: usize) -> PathBuf {
+pub(crate) fn archive_of(tmp: &Path, n: usize) -> PathBuf {
     let archive = tmp.join("archive");
     ingest(&archive, "b000");
     let first = archive.join("bags/b000.zip");
@@ -112,7 +112,7 @@ fn archive_of(tmp: &Path, n: usize) -> PathBuf {
 }
 
 /// Flips one byte in the middle of a file.
-fn flip_byte(path: &Path) {
+pub(crate) fn flip_byte(path: &Path) {
     let mut bytes = fs::read(path).unwrap();
     let i = bytes.len() / 3;
     bytes[i] ^= 0x55;

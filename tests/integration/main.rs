@@ -20,6 +20,8 @@ mod hostile_zip;
 mod ingest;
 mod links;
 mod peer;
+#[cfg(feature = "postgres")]
+mod pg;
 mod room;
 #[cfg(feature = "s3")]
 mod s3;
@@ -29,4 +31,6 @@ mod serve_large;
 mod util;
 mod verify_cli;
 mod warc;
+#[cfg(feature = "postgres")]
+mod workers;
 mod zip;

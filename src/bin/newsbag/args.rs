@@ -412,6 +412,24 @@ pub(crate) struct AuditArgs {
     /// replaces it.
     #[arg(long)]
     pub(crate) copies: bool,
+    /// Work as one of several audit workers sharing the PostgreSQL database
+    /// given by --catalog: claim bags of the open cycle with a lease, check
+    /// them, record them, and take more until the cycle is complete (or the
+    /// budget is spent). Run it on any number of machines that see the
+    /// archive (docs/scale-out.md).
+    #[arg(long, requires = "catalog", conflicts_with_all = ["adopt", "repair_from", "copies", "metrics"])]
+    pub(crate) worker: bool,
+    /// The PostgreSQL database the workers share
+    /// (postgres://USER:PASSWORD@HOST:PORT/DB).
+    #[arg(long, value_name = "postgres://…", requires = "worker")]
+    pub(crate) catalog: Option<String>,
+    /// With --worker: a bag claimed by a worker that has not renewed its
+    /// lease for this long (killed, or cut off) is taken by another.
+    #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration, requires = "worker")]
+    pub(crate) lease: std::time::Duration,
+    /// With --worker: bags claimed at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=10_000), requires = "worker")]
+    pub(crate) batch: u64,
 }
 
 /// Verification levels of `newsbag audit`.
@@ -448,6 +466,10 @@ pub(crate) struct StatusArgs {
     /// Name the bags with fewer verified copies than this.
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub(crate) min_copies: u64,
+    /// Also show the open audit cycle and the workers of the PostgreSQL
+    /// database `audit --worker` shares.
+    #[arg(long, value_name = "postgres://…")]
+    pub(crate) catalog: Option<String>,
     /// Print JSON.
     #[arg(long)]
     pub(crate) json: bool,

@@ -9,6 +9,9 @@ use crate::exit::Outcome;
 use crate::output::sanitize;
 
 pub(crate) fn run(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    if args.worker {
+        return run_worker(args, global);
+    }
     let options = AuditOptions {
         cycle: args.cycle,
         budget: args.budget,
@@ -107,4 +110,87 @@ fn print_summary(out: &mut impl Write, r: &AuditReport, quiet: bool) -> std::io:
         _ => {}
     }
     Ok(())
+}
+
+#[cfg(not(feature = "postgres"))]
+fn run_worker(_: &AuditArgs, _: &GlobalArgs) -> anyhow::Result<Outcome> {
+    anyhow::bail!(
+        "this newsbag was built without the `postgres` feature: `audit --worker` needs it"
+    )
+}
+
+/// `audit --worker --catalog postgres://…`: one of several workers.
+#[cfg(feature = "postgres")]
+fn run_worker(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
+    use newsbag::archive::workers::{WorkerOptions, work};
+    let mut options = WorkerOptions::new(args.catalog.clone().unwrap_or_default());
+    options.cycle = args.cycle;
+    options.level = args.level.level();
+    options.lease = args.lease;
+    options.batch = usize::try_from(args.batch).unwrap_or(usize::MAX);
+    options.budget = args.budget;
+    options.max_bytes = args.max_bytes;
+    let report = work(&args.archive, &options)?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        serde_json::to_writer_pretty(&mut out, &report)?;
+        writeln!(out)?;
+    } else {
+        writeln!(
+            out,
+            "worker {} on `{}`: {} bags checked ({} bytes): {} valid, {} invalid, {} missing; \
+             {} found already recorded, {} dropped (lease lost)",
+            sanitize(&report.worker),
+            sanitize(&report.archive.display().to_string()),
+            report.checked,
+            report.bytes,
+            report.valid,
+            report.invalid,
+            report.missing,
+            report.recovered,
+            report.dropped
+        )?;
+        match (&report.progress, report.cycle) {
+            (Some(p), _) => writeln!(
+                out,
+                "  cycle {} ({}, opened {}): {} of {} bags done, {} leased, {} due; {} invalid, \
+                 {} missing{}",
+                p.id,
+                p.level,
+                p.started,
+                p.done,
+                p.bags,
+                p.leased,
+                p.due,
+                p.invalid,
+                p.missing,
+                match &p.finished {
+                    Some(t) => format!("; complete at {t}"),
+                    None => String::new(),
+                }
+            )?,
+            (None, _) => writeln!(
+                out,
+                "  no bag is due: every bag was fully checked within {:.0} days",
+                args.cycle.as_secs_f64() / 86_400.0
+            )?,
+        }
+        if let Some(by) = &report.stopped_by {
+            writeln!(out, "  stopped by the {by} budget")?;
+        }
+        if !global.quiet {
+            for b in &report.problems {
+                writeln!(out, "  {} {}", b.outcome, sanitize(&b.path))?;
+                for p in &b.problems {
+                    writeln!(out, "    {}", sanitize(p))?;
+                }
+            }
+        }
+    }
+    out.flush()?;
+    Ok(if report.has_failures() {
+        Outcome::Invalid
+    } else {
+        Outcome::Valid
+    })
 }

@@ -14,8 +14,25 @@ pub(crate) fn run(args: &StatusArgs, global: &GlobalArgs) -> anyhow::Result<Outc
     for w in &s.warnings {
         eprintln!("newsbag: warning: {}", sanitize(w));
     }
+    let work = match &args.catalog {
+        Some(url) => Some(work(url)?),
+        None => None,
+    };
     if args.json {
-        serde_json::to_writer_pretty(&mut out, &s)?;
+        #[derive(serde::Serialize)]
+        struct WithWork<'a, W> {
+            #[serde(flatten)]
+            status: &'a newsbag::archive::status::Status,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            work: Option<W>,
+        }
+        serde_json::to_writer_pretty(
+            &mut out,
+            &WithWork {
+                status: &s,
+                work: work.as_ref(),
+            },
+        )?;
         writeln!(out)?;
         return Ok(Outcome::Valid);
     }
@@ -56,6 +73,9 @@ pub(crate) fn run(args: &StatusArgs, global: &GlobalArgs) -> anyhow::Result<Outc
         "overdue  {} bags not fully checked within {} days",
         s.overdue, s.cycle_days
     )?;
+    if let Some(w) = &work {
+        print_work(&mut out, w)?;
+    }
     writeln!(out, "problems {}", s.problems.len())?;
     if !global.quiet {
         for p in &s.problems {
@@ -79,4 +99,69 @@ pub(crate) fn run(args: &StatusArgs, global: &GlobalArgs) -> anyhow::Result<Outc
         }
     }
     Ok(Outcome::Valid)
+}
+
+#[cfg(feature = "postgres")]
+type Work = newsbag::archive::workers::Progress;
+
+#[cfg(not(feature = "postgres"))]
+type Work = ();
+
+#[cfg(feature = "postgres")]
+fn work(url: &str) -> anyhow::Result<Work> {
+    Ok(newsbag::archive::workers::progress(url)?)
+}
+
+#[cfg(not(feature = "postgres"))]
+fn work(_: &str) -> anyhow::Result<Work> {
+    anyhow::bail!("this newsbag was built without the `postgres` feature: `--catalog` needs it")
+}
+
+/// The open cycle and the workers, as text.
+#[cfg(feature = "postgres")]
+fn print_work(out: &mut impl Write, w: &Work) -> std::io::Result<()> {
+    match &w.cycle {
+        Some(c) => writeln!(
+            out,
+            "cycle    {} ({}, opened {}{}): {} of {} bags done ({} of {} bytes), {} leased, {} due; \
+             {} invalid, {} missing",
+            c.id,
+            c.level,
+            c.started,
+            match &c.finished {
+                Some(t) => format!(", complete at {t}"),
+                None => String::new(),
+            },
+            c.done,
+            c.bags,
+            c.bytes_done,
+            c.bytes,
+            c.leased,
+            c.due,
+            c.invalid,
+            c.missing
+        )?,
+        None => writeln!(out, "cycle    none opened yet")?,
+    }
+    writeln!(out, "workers  {}", w.workers.len())?;
+    for k in &w.workers {
+        writeln!(
+            out,
+            "  {} {} (pid {} on {}): {} bags, {} bytes; started {}, last heartbeat {}",
+            k.state,
+            sanitize(&k.id),
+            k.pid,
+            sanitize(&k.host),
+            k.checked,
+            k.bytes,
+            k.started,
+            k.heartbeat
+        )?;
+    }
+    Ok(())
+}
+
+#[cfg(not(feature = "postgres"))]
+fn print_work(_: &mut impl Write, _: &Work) -> std::io::Result<()> {
+    Ok(())
 }

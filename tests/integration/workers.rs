@@ -1,0 +1,313 @@
+//! Audits spread over workers (issue #16): several `newsbag audit
+//! --worker` processes sharing one real PostgreSQL server (started by the
+//! tests, [`crate::pg`]) divide a cycle of a 500-bag archive: each bag is
+//! recorded exactly once, also when a worker is killed mid-run.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::archive::{archive_of, flip_byte, history};
+use crate::pg::Postgres;
+use crate::util::newsbag;
+
+const BAGS: usize = 500;
+
+/// Starts `newsbag audit ARCHIVE --worker --catalog URL --json EXTRA…`.
+fn spawn_worker(archive: &Path, url: &str, extra: &[&str]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_newsbag"))
+        .arg("audit")
+        .arg(archive)
+        .args(["--worker", "--catalog", url, "--json"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Waits for a worker: its report and exit code.
+fn report_of(child: Child) -> (serde_json::Value, i32) {
+    let out = child.wait_with_output().unwrap();
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{e}: {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    (json, out.status.code().unwrap_or(-1))
+}
+
+/// How many times each bag was recorded checked (a fixity check, or found
+/// missing) in the archive's history.
+fn records_per_bag(archive: &Path) -> BTreeMap<String, usize> {
+    let mut n = BTreeMap::new();
+    for e in history(archive, None) {
+        if e["type"] == "fixity_check" || e["type"] == "missing" {
+            *n.entry(e["bag"].as_str().unwrap().to_owned()).or_insert(0) += 1;
+        }
+    }
+    n
+}
+
+fn status_work(archive: &Path, url: &str) -> serde_json::Value {
+    let out = newsbag()
+        .arg("status")
+        .arg(archive)
+        .args(["--catalog", url, "--json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    json["work"].clone()
+}
+
+#[test]
+fn three_workers_check_every_bag_exactly_once() {
+    let Some(pg) = Postgres::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_of(tmp.path(), BAGS);
+    let url = pg.database("three");
+    let workers: Vec<Child> = (0..3)
+        .map(|_| spawn_worker(&archive, &url, &["--batch", "4"]))
+        .collect();
+    let reports: Vec<(serde_json::Value, i32)> = workers.into_iter().map(report_of).collect();
+    let mut checked = 0;
+    for (r, code) in &reports {
+        assert_eq!(*code, 0, "{r}");
+        assert_eq!(r["cycle"], 1, "{r}");
+        assert_eq!(r["cycle_complete"], true, "{r}");
+        assert_eq!(r["dropped"], 0, "{r}");
+        assert_eq!(r["recovered"], 0, "{r}");
+        checked += r["checked"].as_u64().unwrap();
+    }
+    assert_eq!(checked, BAGS as u64);
+    // Each bag once in the archive's own history: the workers record
+    // through the archive's event log and catalog.
+    let records = records_per_bag(&archive);
+    assert_eq!(records.len(), BAGS);
+    assert!(records.values().all(|&n| n == 1), "{records:?}");
+    let work = status_work(&archive, &url);
+    assert_eq!(work["cycle"]["done"], BAGS as u64, "{work}");
+    assert_eq!(work["cycle"]["due"], 0, "{work}");
+    assert_eq!(work["cycle"]["leased"], 0, "{work}");
+    assert!(work["cycle"]["finished"].is_string(), "{work}");
+    let states: Vec<&str> = work["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["state"].as_str().unwrap())
+        .collect();
+    assert_eq!(states, ["finished"; 3], "{work}");
+    // The single-machine view agrees: nothing overdue.
+    let out = newsbag()
+        .arg("status")
+        .arg(&archive)
+        .arg("--json")
+        .output()
+        .unwrap();
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(status["overdue"], 0, "{status}");
+    // Nothing is due now: a fourth worker opens no cycle.
+    let (r, code) = report_of(spawn_worker(&archive, &url, &[]));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["checked"], 0, "{r}");
+    assert!(r["cycle"].is_null(), "{r}");
+    // The database is this archive's: another archive is refused.
+    let other_tmp = tempfile::tempdir().unwrap();
+    let other = archive_of(other_tmp.path(), 2);
+    let out = newsbag()
+        .arg("audit")
+        .arg(&other)
+        .args(["--worker", "--catalog", &url])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("another archive"), "{err}");
+}
+
+#[test]
+fn a_killed_worker_s_bags_are_taken_over_and_none_is_checked_twice() {
+    let Some(pg) = Postgres::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_of(tmp.path(), BAGS);
+    flip_byte(&archive.join("bags/b007.zip"));
+    std::fs::remove_file(archive.join("bags/b011.zip")).unwrap();
+    let url = pg.database("killed");
+    let lease = ["--lease", "2s", "--batch", "4"];
+    let mut victim = spawn_worker(&archive, &url, &lease);
+    let others: Vec<Child> = (0..2)
+        .map(|_| spawn_worker(&archive, &url, &lease))
+        .collect();
+    // Kill the first worker once it has recorded some bags and holds the
+    // leases of others: it is stopped (SIGSTOP) to look, and killed
+    // (SIGKILL) when it is caught so.
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let pid = i64::from(victim.id());
+    let signal = |sig: &str| {
+        let ok = Command::new("kill")
+            .args([sig, &pid.to_string()])
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "kill {sig}");
+    };
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let killed_with = loop {
+        signal("-STOP");
+        let held: Option<(i64, i64)> = client
+            .query_opt(
+                "SELECT w.checked, (SELECT count(*) FROM newsbag_cycle_bags b \
+                     WHERE b.worker = w.id AND b.state = 'leased') \
+                 FROM newsbag_workers w WHERE w.pid = $1",
+                &[&pid],
+            )
+            .ok() // no table yet: the worker is still starting
+            .flatten()
+            .map(|r| (r.get(0), r.get(1)));
+        if let Some((done, leased)) = held
+            && done > 0
+            && leased > 0
+        {
+            break leased;
+        }
+        signal("-CONT");
+        assert!(Instant::now() < deadline, "the worker never recorded a bag");
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    victim.kill().unwrap(); // SIGKILL
+    let _ = victim.wait();
+    let reports: Vec<(serde_json::Value, i32)> = others.into_iter().map(report_of).collect();
+    let mut checked = 0;
+    for (r, code) in &reports {
+        assert!(*code == 0 || *code == 1, "{r}");
+        assert_eq!(r["cycle_complete"], true, "{r}");
+        checked += r["checked"].as_u64().unwrap() + r["recovered"].as_u64().unwrap();
+    }
+    let records = records_per_bag(&archive);
+    assert_eq!(records.len(), BAGS, "every bag recorded");
+    assert!(
+        records.values().all(|&n| n == 1),
+        "a bag recorded twice: {:?}",
+        records.iter().filter(|(_, n)| **n > 1).collect::<Vec<_>>()
+    );
+    // The survivors did everything the victim had not recorded.
+    let victim_done: i64 = client
+        .query_one(
+            "SELECT checked FROM newsbag_workers WHERE pid = $1",
+            &[&pid],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(checked + victim_done as u64, BAGS as u64);
+    // Bags the victim held were claimed again once its lease ran out.
+    let reclaimed: i64 = client
+        .query_one(
+            "SELECT count(*) FROM newsbag_cycle_bags WHERE claims > 1",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(reclaimed >= killed_with, "{reclaimed} < {killed_with}");
+    let work = status_work(&archive, &url);
+    assert_eq!(work["cycle"]["done"], BAGS as u64, "{work}");
+    assert_eq!(work["cycle"]["invalid"], 1, "{work}");
+    assert_eq!(work["cycle"]["missing"], 1, "{work}");
+    let mut states: Vec<&str> = work["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["state"].as_str().unwrap())
+        .collect();
+    states.sort_unstable();
+    assert_eq!(states, ["finished", "finished", "lost"], "{work}");
+    // The damaged and the missing bag are due again: the next worker opens
+    // a cycle of those two, and fails (exit 1).
+    let (r, code) = report_of(spawn_worker(&archive, &url, &[]));
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["cycle"], 2, "{r}");
+    assert_eq!(r["checked"], 2, "{r}");
+    assert_eq!(r["invalid"], 1, "{r}");
+    assert_eq!(r["missing"], 1, "{r}");
+}
+
+#[test]
+fn unreachable_database_and_bad_arguments_are_clear_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_of(tmp.path(), 1);
+    // Nothing listens on port 1.
+    let out = newsbag()
+        .arg("audit")
+        .arg(&archive)
+        .args([
+            "--worker",
+            "--catalog",
+            "postgres://newsbag:s3cret@127.0.0.1:1/none",
+        ])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("postgres://newsbag:…@127.0.0.1:1/none"),
+        "{err}"
+    );
+    assert!(!err.contains("s3cret"), "{err}");
+    // --worker needs --catalog, and --catalog --worker.
+    for args in [&["--worker"][..], &["--catalog", "postgres://x/y"][..]] {
+        let out = newsbag()
+            .arg("audit")
+            .arg(&archive)
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {out:?}");
+    }
+}
+
+#[test]
+fn a_check_recorded_by_a_worker_that_died_before_saying_so_is_not_repeated() {
+    let Some(pg) = Postgres::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_of(tmp.path(), 6);
+    let url = pg.database("recovered");
+    let size = std::fs::metadata(archive.join("bags/b000.zip"))
+        .unwrap()
+        .len();
+    // A worker with a budget of two bags opens the cycle, checks two and
+    // gives the rest back.
+    let max = (2 * size).to_string();
+    let (r, code) = report_of(spawn_worker(&archive, &url, &["--max-bytes", &max]));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["checked"], 2, "{r}");
+    assert_eq!(r["stopped_by"], "bytes", "{r}");
+    assert_eq!(r["cycle_complete"], false, "{r}");
+    assert_eq!(r["progress"]["due"], 4, "{r}");
+    // As if a worker had recorded b000 in the archive and died before its
+    // commit: the bag is still leased, to a worker gone, its lease over.
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let n = client
+        .execute(
+            "UPDATE newsbag_cycle_bags SET state = 'leased', worker = 'ghost:1:1', \
+                 lease_until = now() - interval '1 second', outcome = NULL \
+             WHERE bag = 'b000' AND state = 'done'",
+            &[],
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+    let (r, code) = report_of(spawn_worker(&archive, &url, &[]));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["checked"], 4, "{r}");
+    assert_eq!(r["recovered"], 1, "{r}");
+    assert_eq!(r["cycle_complete"], true, "{r}");
+    let records = records_per_bag(&archive);
+    assert_eq!(records.len(), 6);
+    assert!(records.values().all(|&n| n == 1), "{records:?}");
+    let work = status_work(&archive, &url);
+    assert_eq!(work["cycle"]["done"], 6, "{work}");
+}
