@@ -32,8 +32,7 @@
 //! worker's checks.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -80,6 +79,8 @@ CREATE TABLE newsbag_cycle_bags (
 );
 CREATE INDEX newsbag_cycle_bags_open ON newsbag_cycle_bags (cycle, position)
     WHERE state <> 'done';
+CREATE INDEX newsbag_cycle_bags_leased ON newsbag_cycle_bags (worker)
+    WHERE state = 'leased';
 CREATE TABLE newsbag_workers (
     id TEXT PRIMARY KEY,
     host TEXT NOT NULL,
@@ -100,6 +101,9 @@ CREATE TABLE newsbag_workers (
 #[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
+/// About how long the bags of one claim take to check.
+pub const CLAIM_SECONDS: f64 = 1.0;
+
 /// A time of PostgreSQL's as RFC 3339, as newsbag writes times.
 const RFC3339: &str = "'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'";
 
@@ -117,7 +121,11 @@ pub struct WorkerOptions {
     /// A claimed bag is another worker's to take once its lease has not
     /// been renewed for this long.
     pub lease: Duration,
-    /// Bags claimed at once.
+    /// The most bags claimed at once. Claims are sized to take about
+    /// [`CLAIM_SECONDS`] of checking at the rate seen so far (the first
+    /// claim is one bag), so that a worker records about once a second
+    /// whatever the size of the bags, and holds little when the cycle
+    /// ends.
     pub batch: usize,
     /// Claim no more bags after this long.
     pub budget: Option<Duration>,
@@ -127,14 +135,14 @@ pub struct WorkerOptions {
 
 impl WorkerOptions {
     /// The defaults for the database at `catalog`: a 90-day cycle at full
-    /// fixity, 5-minute leases, 8 bags a claim, no budget.
+    /// fixity, 5-minute leases, at most 256 bags a claim, no budget.
     pub fn new(catalog: impl Into<String>) -> Self {
         WorkerOptions {
             catalog: catalog.into(),
             cycle: Duration::from_secs(90 * 86_400),
             level: Level::Fixity,
             lease: Duration::from_secs(300),
-            batch: 8,
+            batch: 256,
             budget: None,
             max_bytes: None,
         }
@@ -315,10 +323,14 @@ fn prepare(client: &mut Client, url: &str, archive_id: &str) -> Result<()> {
     let mut tx = client.transaction().map_err(e)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
         .map_err(e)?;
-    tx.batch_execute(
-        "CREATE TABLE IF NOT EXISTS newsbag_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    )
-    .map_err(e)?;
+    let new: bool = tx
+        .query_one("SELECT to_regclass('newsbag_meta') IS NULL", &[])
+        .map_err(e)?
+        .get(0);
+    if new {
+        tx.batch_execute("CREATE TABLE newsbag_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            .map_err(e)?;
+    }
     let meta = |tx: &mut postgres::Transaction<'_>, key: &str| -> Result<Option<String>> {
         Ok(tx
             .query_opt("SELECT value FROM newsbag_meta WHERE key = $1", &[&key])
@@ -390,28 +402,22 @@ fn as_u64(n: i64) -> u64 {
 /// Renews a worker's leases and heartbeat from a thread of its own (with a
 /// connection of its own) until dropped.
 struct Heartbeat {
-    stop: Arc<AtomicBool>,
+    /// Dropped to stop the thread (it waits on the other end).
+    stop: Option<mpsc::Sender<()>>,
     thread: Option<thread::JoinHandle<()>>,
 }
 
 impl Heartbeat {
     fn start(url: &str, worker: &str, lease: Duration) -> Result<Heartbeat> {
         let mut client = connect(url)?;
-        let stop = Arc::new(AtomicBool::new(false));
-        let flag = Arc::clone(&stop);
+        let (stop, stopped) = mpsc::channel::<()>();
         let worker = worker.to_owned();
         let every = (lease / 3).max(Duration::from_millis(100));
         let secs = lease.as_secs_f64();
         let thread = thread::Builder::new()
             .name("newsbag-lease".into())
             .spawn(move || {
-                let mut last = Instant::now();
-                while !flag.load(Ordering::Relaxed) {
-                    thread::sleep(Duration::from_millis(50).min(every));
-                    if last.elapsed() < every {
-                        continue;
-                    }
-                    last = Instant::now();
+                while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
                     let renewed = client.execute(
                         "UPDATE newsbag_cycle_bags SET lease_until = now() + make_interval(secs => $2) \
                          WHERE worker = $1 AND state = 'leased'",
@@ -428,7 +434,7 @@ impl Heartbeat {
             })
             .map_err(|e| Error::io("start a thread for", PathBuf::from("leases"), e))?;
         Ok(Heartbeat {
-            stop,
+            stop: Some(stop),
             thread: Some(thread),
         })
     }
@@ -436,7 +442,7 @@ impl Heartbeat {
 
 impl Drop for Heartbeat {
     fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
+        drop(self.stop.take());
         if let Some(t) = self.thread.take() {
             let _ = t.join();
         }
@@ -554,12 +560,14 @@ fn claim(
 ) -> Result<Vec<String>> {
     let rows = client
         .query(
-            "UPDATE newsbag_cycle_bags c SET state = 'leased', worker = $2, \
+            "WITH pick AS MATERIALIZED ( \
+                 SELECT bag FROM newsbag_cycle_bags \
+                 WHERE cycle = $1 AND state <> 'done' \
+                     AND (state = 'due' OR lease_until < now()) \
+                 ORDER BY position LIMIT $4 FOR UPDATE SKIP LOCKED) \
+             UPDATE newsbag_cycle_bags c SET state = 'leased', worker = $2, \
                  lease_until = now() + make_interval(secs => $3), claims = c.claims + 1 \
-             FROM (SELECT bag FROM newsbag_cycle_bags \
-                   WHERE cycle = $1 AND (state = 'due' OR (state = 'leased' AND lease_until < now())) \
-                   ORDER BY position LIMIT $4 FOR UPDATE SKIP LOCKED) pick \
-             WHERE c.cycle = $1 AND c.bag = pick.bag \
+             FROM pick WHERE c.cycle = $1 AND c.bag = pick.bag \
              RETURNING c.bag, c.position",
             &[&cycle, &worker, &lease.as_secs_f64(), &as_i64(n as u64)],
         )
@@ -681,19 +689,33 @@ fn record(
 ) -> Result<(Vec<Done>, u64)> {
     let e = |err: postgres::Error| db_error(url, &err);
     let mut tx = client.transaction().map_err(e)?;
+    // One statement for the batch: the rows still leased to this worker
+    // are marked done (and locked until the commit).
+    let bags: Vec<&str> = batch.iter().map(|d| d.bag.as_str()).collect();
+    let outcomes: Vec<&str> = batch.iter().map(|d| d.outcome).collect();
+    let bytes: Vec<i64> = batch.iter().map(|d| as_i64(d.bytes)).collect();
+    let ids: Vec<Option<&str>> = batch
+        .iter()
+        .map(|d| d.event.as_ref().map(|e| e.id.as_str()))
+        .collect();
+    let marked: std::collections::BTreeSet<String> = tx
+        .query(
+            "UPDATE newsbag_cycle_bags c SET state = 'done', outcome = t.outcome, \
+                 bytes = t.bytes, checked = now(), event = t.event, lease_until = NULL \
+             FROM unnest($3::text[], $4::text[], $5::bigint[], $6::text[]) \
+                 AS t (bag, outcome, bytes, event) \
+             WHERE c.cycle = $1 AND c.bag = t.bag AND c.worker = $2 AND c.state = 'leased' \
+             RETURNING c.bag",
+            &[&cycle, &worker, &bags, &outcomes, &bytes, &ids],
+        )
+        .map_err(e)?
+        .into_iter()
+        .map(|r| r.get(0))
+        .collect();
     let mut kept = Vec::new();
     let mut dropped = 0;
     for d in batch {
-        let id = d.event.as_ref().map(|e| e.id.clone());
-        let n = tx
-            .execute(
-                "UPDATE newsbag_cycle_bags SET state = 'done', outcome = $4, bytes = $5, \
-                     checked = now(), event = $6, lease_until = NULL \
-                 WHERE cycle = $1 AND bag = $2 AND worker = $3 AND state = 'leased'",
-                &[&cycle, &d.bag, &worker, &d.outcome, &as_i64(d.bytes), &id],
-            )
-            .map_err(e)?;
-        if n == 1 {
+        if marked.contains(&d.bag) {
             kept.push(d);
         } else {
             log::warn!(
@@ -846,19 +868,26 @@ fn work_cycle(
         _ => Level::Fixity,
     };
     let _heartbeat = Heartbeat::start(url, worker, options.lease)?;
+    // Seconds a bag takes to check, on average, lately.
+    let mut per_bag: Option<f64> = None;
     loop {
         if options.budget.is_some_and(|b| clock.elapsed() >= b) {
             report.stopped_by = Some("time".into());
             break;
         }
-        let claimed = claim(
-            client,
-            url,
-            cycle.id,
-            worker,
-            options.lease,
-            options.batch.max(1),
-        )?;
+        let want = match per_bag {
+            None => 1,
+            #[allow(
+                clippy::cast_possible_truncation,
+                clippy::cast_sign_loss,
+                reason = "clamped to 1..=batch"
+            )]
+            Some(secs) => {
+                ((CLAIM_SECONDS / secs.max(1e-6)).round() as usize).clamp(1, options.batch.max(1))
+            }
+        };
+        let claimed = claim(client, url, cycle.id, worker, options.lease, want)?;
+        let batch_clock = Instant::now();
         if claimed.is_empty() {
             let (closed, others) = close_if_done(client, url, cycle.id)?;
             if closed {
@@ -897,7 +926,19 @@ fn work_cycle(
             done.push(d);
         }
         let left: Vec<String> = pending.collect();
+        if !done.is_empty() {
+            #[allow(clippy::cast_precision_loss, reason = "a few hundred bags")]
+            let secs = batch_clock.elapsed().as_secs_f64() / done.len() as f64;
+            per_bag = Some(per_bag.map_or(secs, |old| 0.5 * old + 0.5 * secs));
+        }
+        let checked_in = batch_clock.elapsed();
         let (kept, dropped) = record(client, url, archive, cycle.id, worker, done)?;
+        log::debug!(
+            "claimed {want}, checked {} in {:.3} s, recorded in {:.3} s",
+            kept.len(),
+            checked_in.as_secs_f64(),
+            (batch_clock.elapsed() - checked_in).as_secs_f64()
+        );
         report.dropped += dropped;
         for d in kept {
             match (&d.event, d.outcome) {

@@ -173,6 +173,8 @@ fn a_killed_worker_s_bags_are_taken_over_and_none_is_checked_twice() {
             && done > 0
             && leased > 0
         {
+            // A claim takes at most --batch bags.
+            assert!(leased <= 4, "{leased} bags leased at once");
             break leased;
         }
         signal("-CONT");

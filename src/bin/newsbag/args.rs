@@ -427,8 +427,9 @@ pub(crate) struct AuditArgs {
     /// lease for this long (killed, or cut off) is taken by another.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration, requires = "worker")]
     pub(crate) lease: std::time::Duration,
-    /// With --worker: bags claimed at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=10_000), requires = "worker")]
+    /// With --worker: the most bags claimed at once (claims are sized to
+    /// about a second of checking).
+    #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=10_000), requires = "worker")]
     pub(crate) batch: u64,
 }
 
