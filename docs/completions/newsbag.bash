@@ -178,7 +178,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__audit)
-            opts="-q -v -h --cycle --budget --max-bytes --level --json --metrics --adopt --repair-from --copies --quiet --verbose --no-progress --help"
+            opts="-q -v -h --cycle --budget --max-bytes --level --json --metrics --adopt --repair-from --copies --worker --catalog --lease --batch --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -205,6 +205,18 @@ _newsbag() {
                     return 0
                     ;;
                 --repair-from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --lease)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --batch)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1008,7 +1020,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__status)
-            opts="-q -v -h --cycle --min-copies --json --quiet --verbose --no-progress --help"
+            opts="-q -v -h --cycle --min-copies --catalog --json --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1019,6 +1031,10 @@ _newsbag() {
                     return 0
                     ;;
                 --min-copies)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -93,15 +93,20 @@ completeness\t'Every file present and listed, nothing hashed'
 fixity\t'Every checksum, and the zip\'s own SHA-256'"
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l metrics -d 'Write Prometheus metrics for node_exporter\'s textfile collector (atomically, mode 0644)' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l repair-from -d 'Replace missing or damaged bags by their copy in this replica root (a directory or s3://BUCKET/PREFIX), once that copy verifies where it lies; damaged bags go to ARCHIVE/quarantine/' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l catalog -d 'The PostgreSQL database the workers share (postgres://USER:PASSWORD@HOST:PORT/DB)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l lease -d 'With --worker: a bag claimed by a worker that has not renewed its lease for this long (killed, or cut off) is taken by another' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l batch -d 'With --worker: the most bags claimed at once (claims are sized to about a second of checking)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l json -d 'Print the report as JSON (schemas/audit-report.schema.json)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l adopt -d 'Register bags found on disk but not in the catalog'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l copies -d 'Also check every replica copy the catalog records (made by `replicate`), where it lies: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); `replicate` again replaces it'
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l worker -d 'Work as one of several audit workers sharing the PostgreSQL database given by --catalog: claim bags of the open cycle with a lease, check them, record them, and take more until the cycle is complete (or the budget is spent). Run it on any number of machines that see the archive (docs/scale-out.md)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l cycle -d 'The audit cycle (as for `audit`), to count overdue bags' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l min-copies -d 'Name the bags with fewer verified copies than this' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l catalog -d 'Also show the open audit cycle and the workers of the PostgreSQL database `audit --worker` shares' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l json -d 'Print JSON'
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'

@@ -115,9 +115,13 @@ completeness\:"Every file present and listed, nothing hashed"
 fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 '--metrics=[Write Prometheus metrics for node_exporter'\''s textfile collector (atomically, mode 0644)]:FILE.prom:_files' \
 '--repair-from=[Replace missing or damaged bags by their copy in this replica root (a directory or s3\://BUCKET/PREFIX), once that copy verifies where it lies; damaged bags go to ARCHIVE/quarantine/]:DIR|s3://BUCKET/PREFIX:_files' \
+'--catalog=[The PostgreSQL database the workers share (postgres\://USER\:PASSWORD@HOST\:PORT/DB)]:postgres://…:_default' \
+'--lease=[With --worker\: a bag claimed by a worker that has not renewed its lease for this long (killed, or cut off) is taken by another]:DURATION:_default' \
+'--batch=[With --worker\: the most bags claimed at once (claims are sized to about a second of checking)]:N:_default' \
 '--json[Print the report as JSON (schemas/audit-report.schema.json)]' \
 '--adopt[Register bags found on disk but not in the catalog]' \
 '--copies[Also check every replica copy the catalog records (made by \`replicate\`), where it lies\: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); \`replicate\` again replaces it]' \
+'(--adopt --repair-from --copies --metrics)--worker[Work as one of several audit workers sharing the PostgreSQL database given by --catalog\: claim bags of the open cycle with a lease, check them, record them, and take more until the cycle is complete (or the budget is spent). Run it on any number of machines that see the archive (docs/scale-out.md)]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -132,6 +136,7 @@ fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 _arguments "${_arguments_options[@]}" : \
 '--cycle=[The audit cycle (as for \`audit\`), to count overdue bags]:DURATION:_default' \
 '--min-copies=[Name the bags with fewer verified copies than this]:N:_default' \
+'--catalog=[Also show the open audit cycle and the workers of the PostgreSQL database \`audit --worker\` shares]:postgres://…:_default' \
 '--json[Print JSON]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \

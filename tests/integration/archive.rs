@@ -832,7 +832,7 @@ fn metrics_file_for_the_textfile_collector() {
 /// Peers that validate what newsbag writes: `xmllint` for PREMIS, Python's
 /// `jsonschema` for the audit report. Missing, they are skipped with a
 /// message, unless `NEWSBAG_REQUIRE_PEERS=1` (CI), where that fails.
-fn peer(cmd: &str, args: &[&str]) -> bool {
+pub(crate) fn peer(cmd: &str, args: &[&str]) -> bool {
     let found = Command::new(cmd)
         .args(args)
         .output()

@@ -39,6 +39,7 @@ fn referenced_schemas_exist_and_parse() {
     for path in [
         "schemas/verify-report.schema.json",
         "schemas/audit-report.schema.json",
+        "schemas/worker-report.schema.json",
     ] {
         let v: serde_json::Value = serde_json::from_str(&committed(path)).unwrap();
         assert!(v.get("$schema").is_some(), "{path}");

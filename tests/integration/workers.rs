@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::archive::{archive_of, flip_byte, history};
+use crate::archive::{archive_of, flip_byte, history, peer};
 use crate::pg::Postgres;
 use crate::util::newsbag;
 
@@ -27,16 +27,40 @@ fn spawn_worker(archive: &Path, url: &str, extra: &[&str]) -> Child {
         .unwrap()
 }
 
-/// Waits for a worker: its report and exit code.
+/// Waits for a worker: its report (checked against
+/// `schemas/worker-report.schema.json` when Python's `jsonschema` is
+/// there) and exit code.
 fn report_of(child: Child) -> (serde_json::Value, i32) {
     let out = child.wait_with_output().unwrap();
-    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "{e}: {}\n{}",
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         )
     });
+    if peer("python3", &["-c", "import jsonschema"]) {
+        let schema =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/worker-report.schema.json");
+        let mut check = Command::new("python3")
+            .args([
+                "-c",
+                "import json, sys, jsonschema; \
+                 jsonschema.validate(json.load(sys.stdin), json.load(open(sys.argv[1])))",
+            ])
+            .arg(schema)
+            .stdin(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::io::Write::write_all(&mut check.stdin.take().unwrap(), &out.stdout).unwrap();
+        let o = check.wait_with_output().unwrap();
+        assert!(
+            o.status.success(),
+            "{}\n{json}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
     (json, out.status.code().unwrap_or(-1))
 }
 
