@@ -28,6 +28,11 @@ pub(crate) const FIRST_BLOCK: u64 = 16 * 1024;
 pub(crate) const PART: u64 = 1024 * 1024;
 /// The largest block (and read-ahead) of one cursor.
 pub(crate) const MAX_WINDOW: u64 = 8 * 1024 * 1024;
+/// Objects up to this size are fetched whole, in one request, by the
+/// first read of any cursor, and shared by all of them: a small zipped
+/// bag costs one request instead of one or two an entry (a 46 KB bag of
+/// 50 items took 16 requests and read 275 KB, six times its size).
+pub(crate) const WHOLE_OBJECT: u64 = PART;
 
 /// A block of the object held in memory, counted in the store's
 /// [`Stats`] for as long as it lives.
@@ -72,6 +77,9 @@ struct Object {
     url: String,
     len: u64,
     e_tag: Option<String>,
+    /// The whole object, once fetched, if it is small
+    /// ([`WHOLE_OBJECT`]).
+    whole: std::sync::Mutex<Option<Arc<Block>>>,
 }
 
 /// A cursor over one object in a bucket: `Read + Seek + Clone`, an
@@ -136,6 +144,7 @@ impl ObjectReader {
                 url,
                 len,
                 e_tag,
+                whole: std::sync::Mutex::new(None),
             }),
             store,
             pos: 0,
@@ -167,6 +176,28 @@ impl ObjectReader {
 
     /// Makes `self.block` hold `self.pos` (which is before the end).
     fn fill(&mut self) -> io::Result<()> {
+        if self.object.len <= WHOLE_OBJECT {
+            let object = Arc::clone(&self.object);
+            let mut whole = object
+                .whole
+                .lock()
+                .map_err(|_| io::Error::other(format!("{}: a reader panicked", object.url)))?;
+            let block = match &*whole {
+                Some(b) => Arc::clone(b),
+                None => {
+                    let b = self
+                        .store
+                        .inner
+                        .rt
+                        .block_on(fetch(Arc::clone(&object), 0..object.len))?;
+                    let b = Arc::new(b);
+                    *whole = Some(Arc::clone(&b));
+                    b
+                }
+            };
+            self.block = Some(block);
+            return Ok(());
+        }
         let pos = self.pos;
         let sequential = self.block.as_ref().is_some_and(|b| b.end() == pos);
         self.window = if sequential {

@@ -17,9 +17,11 @@ const BUCKET: &str = "newsbag-test";
 const KEY_ID: &str = "GK0123456789abcdef01234567";
 const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
-/// A single-node Garage server in a temporary directory, killed on drop.
+/// A Garage cluster (one node, or several with the data on each) in a
+/// temporary directory, every node killed on drop. Requests go to the
+/// first node.
 struct Garage {
-    child: Child,
+    nodes: Vec<Option<Child>>,
     dir: tempfile::TempDir,
     endpoint: String,
 }
@@ -33,9 +35,16 @@ fn free_port() -> u16 {
 }
 
 impl Garage {
-    /// Starts Garage with one bucket ([`BUCKET`]) and one key allowed to
-    /// read and write it; `None` (after saying so) when `garage` is missing.
+    /// Starts one Garage node with one bucket ([`BUCKET`]) and one key
+    /// allowed to read and write it; `None` (after saying so) when
+    /// `garage` is missing.
     fn start() -> Option<Garage> {
+        Self::cluster(1)
+    }
+
+    /// Starts `n` Garage nodes on loopback ports, each in its own zone,
+    /// with replication factor `n`: every object on every node.
+    fn cluster(n: usize) -> Option<Garage> {
         if Command::new("garage")
             .arg("--version")
             .stdout(Stdio::null())
@@ -50,54 +59,75 @@ impl Garage {
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
-        let (rpc, s3) = (free_port(), free_port());
-        let config = format!(
-            "metadata_dir = \"{meta}\"\n\
-             data_dir = \"{data}\"\n\
-             db_engine = \"sqlite\"\n\
-             replication_factor = 1\n\
-             rpc_bind_addr = \"127.0.0.1:{rpc}\"\n\
-             rpc_public_addr = \"127.0.0.1:{rpc}\"\n\
-             rpc_secret = \"{SECRET}\"\n\
-             [s3_api]\n\
-             s3_region = \"garage\"\n\
-             api_bind_addr = \"127.0.0.1:{s3}\"\n\
-             root_domain = \".s3.garage.localhost\"\n",
-            meta = dir.path().join("meta").display(),
-            data = dir.path().join("data").display(),
-        );
-        fs::write(dir.path().join("garage.toml"), config).unwrap();
-        let log = fs::File::create(dir.path().join("garage.log")).unwrap();
-        let child = Command::new("garage")
-            .arg("-c")
-            .arg(dir.path().join("garage.toml"))
-            .arg("server")
-            .env("RUST_LOG", "garage=warn")
-            .stdout(log.try_clone().unwrap())
-            .stderr(log)
-            .spawn()
-            .unwrap();
-        let garage = Garage {
-            child,
+        let mut garage = Garage {
+            nodes: Vec::new(),
             dir,
-            endpoint: format!("http://127.0.0.1:{s3}"),
+            endpoint: String::new(),
         };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let id = loop {
-            let out = garage.admin(&["node", "id", "-q"], false);
-            if let Some(out) = out {
-                break out.split('@').next().unwrap().trim().to_owned();
+        let mut rpcs = Vec::new();
+        for i in 0..n {
+            let (rpc, s3) = (free_port(), free_port());
+            let node = garage.dir.path().join(format!("node{i}"));
+            fs::create_dir_all(&node).unwrap();
+            let config = format!(
+                "metadata_dir = \"{meta}\"\n\
+                 data_dir = \"{data}\"\n\
+                 db_engine = \"sqlite\"\n\
+                 replication_factor = {n}\n\
+                 rpc_bind_addr = \"127.0.0.1:{rpc}\"\n\
+                 rpc_public_addr = \"127.0.0.1:{rpc}\"\n\
+                 rpc_secret = \"{SECRET}\"\n\
+                 [s3_api]\n\
+                 s3_region = \"garage\"\n\
+                 api_bind_addr = \"127.0.0.1:{s3}\"\n\
+                 root_domain = \".s3.garage.localhost\"\n",
+                meta = node.join("meta").display(),
+                data = node.join("data").display(),
+            );
+            fs::write(node.join("garage.toml"), config).unwrap();
+            let log = fs::File::create(node.join("garage.log")).unwrap();
+            let child = Command::new("garage")
+                .arg("-c")
+                .arg(node.join("garage.toml"))
+                .arg("server")
+                .env("RUST_LOG", "garage=warn")
+                .stdout(log.try_clone().unwrap())
+                .stderr(log)
+                .spawn()
+                .unwrap();
+            garage.nodes.push(Some(child));
+            if i == 0 {
+                garage.endpoint = format!("http://127.0.0.1:{s3}");
             }
-            assert!(Instant::now() < deadline, "{}", garage.log());
-            std::thread::sleep(Duration::from_millis(200));
-        };
-        // `node id` reads the node's key on disk; the RPC server may still
-        // be starting: wait until it answers.
-        while garage.admin(&["status"], false).is_none() {
-            assert!(Instant::now() < deadline, "{}", garage.log());
-            std::thread::sleep(Duration::from_millis(200));
+            rpcs.push(rpc);
         }
-        garage.admin(&["layout", "assign", "-z", "dc1", "-c", "1G", &id], true);
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let mut ids = Vec::new();
+        for (i, rpc) in rpcs.iter().enumerate() {
+            let id = loop {
+                if let Some(out) = garage.admin_on(i, &["node", "id", "-q"], false) {
+                    break out.split('@').next().unwrap().trim().to_owned();
+                }
+                assert!(Instant::now() < deadline, "{}", garage.log());
+                std::thread::sleep(Duration::from_millis(200));
+            };
+            // `node id` reads the node's key on disk; the RPC server may
+            // still be starting: wait until it answers.
+            while garage.admin_on(i, &["status"], false).is_none() {
+                assert!(Instant::now() < deadline, "{}", garage.log());
+                std::thread::sleep(Duration::from_millis(200));
+            }
+            if i > 0 {
+                garage.admin(&["node", "connect", &format!("{id}@127.0.0.1:{rpc}")], true);
+            }
+            ids.push(id);
+        }
+        for (i, id) in ids.iter().enumerate() {
+            garage.admin(
+                &["layout", "assign", "-z", &format!("dc{i}"), "-c", "1G", id],
+                true,
+            );
+        }
         garage.admin(&["layout", "apply", "--version", "1"], true);
         garage.admin(
             &["key", "import", "-n", "newsbag", "--yes", KEY_ID, SECRET],
@@ -113,12 +143,25 @@ impl Garage {
         Some(garage)
     }
 
-    /// Runs `garage -c CONFIG ARGS`; its standard output, or `None` when it
-    /// fails and `must` is false.
+    /// Kills node `i` (SIGKILL), as a machine that dies.
+    fn kill_node(&mut self, i: usize) {
+        if let Some(mut child) = self.nodes[i].take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Runs `garage -c CONFIG ARGS` on the first node.
     fn admin(&self, args: &[&str], must: bool) -> Option<String> {
+        self.admin_on(0, args, must)
+    }
+
+    /// Runs `garage -c CONFIG ARGS` with node `i`'s configuration; its
+    /// standard output, or `None` when it fails and `must` is false.
+    fn admin_on(&self, i: usize, args: &[&str], must: bool) -> Option<String> {
         let out = Command::new("garage")
             .arg("-c")
-            .arg(self.dir.path().join("garage.toml"))
+            .arg(self.dir.path().join(format!("node{i}/garage.toml")))
             .args(args)
             .output()
             .unwrap();
@@ -134,8 +177,15 @@ impl Garage {
         None
     }
 
+    /// Every node's log.
     fn log(&self) -> String {
-        fs::read_to_string(self.dir.path().join("garage.log")).unwrap_or_default()
+        (0..self.nodes.len())
+            .map(|i| {
+                let log = fs::read_to_string(self.dir.path().join(format!("node{i}/garage.log")))
+                    .unwrap_or_default();
+                format!("node {i}:\n{log}")
+            })
+            .collect()
     }
 
     /// The environment that points newsbag (and the library) at this server.
@@ -189,8 +239,9 @@ impl Garage {
 
 impl Drop for Garage {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        for i in 0..self.nodes.len() {
+            self.kill_node(i);
+        }
     }
 }
 
@@ -521,4 +572,66 @@ fn replicas_in_a_bucket_are_made_checked_in_place_and_repair_the_archive() {
         String::from_utf8_lossy(&out.stdout)
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("2 failed"));
+}
+
+/// Three Garage nodes, replication factor 3: one node killed while an
+/// audit checks the copies in the bucket, and the audit completes with
+/// every copy verified; so do later audits and `verify` of the bucket
+/// with the node still down.
+#[test]
+fn a_garage_node_of_three_stopped_during_an_audit() {
+    let Some(mut garage) = Garage::cluster(3) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = crate::archive::archive_of(tmp.path(), 40);
+    let a = archive.to_str().unwrap();
+    let copies = format!("s3://{BUCKET}/replica");
+    // The first requests to a fresh cluster may come before its layout
+    // has settled everywhere: retry until the replication is complete.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (r, code) = archive_json(&garage, &["replicate", a, "--to", &copies, "--json"]);
+        if code == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{r}\n{}", garage.log());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // An audit of the archive and of its 40 copies, and the third node
+    // killed (SIGKILL) once it has begun.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
+    for (k, v) in garage.env() {
+        cmd.env(k, v);
+    }
+    let audit = cmd
+        .env_remove("AWS_SESSION_TOKEN")
+        .args(["audit", a, "--copies", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    garage.kill_node(2);
+    let out = audit.wait_with_output().unwrap();
+    let r = json_of(&out);
+    assert_eq!(out.status.code(), Some(0), "{r}\n{}", garage.log());
+    assert_eq!(r["summary"]["copies_valid"], 40, "{r}");
+    assert_eq!(r["summary"]["copies_invalid"], 0, "{r}");
+    // With the node down: the copies are all checked again, and the bucket
+    // verifies in place.
+    let (r, code) = archive_json(
+        &garage,
+        &["audit", a, "--copies", "--cycle", "0s", "--json"],
+    );
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["copies_checked"], 40, "{r}");
+    assert_eq!(r["summary"]["copies_valid"], 40, "{r}");
+    let out = garage.newsbag(&["verify", "-q", &format!("{copies}/bags")]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
