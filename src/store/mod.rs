@@ -30,6 +30,17 @@ use crate::error::{Error, Result};
 
 pub use reader::ObjectReader;
 
+/// An object as a listing found it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listed {
+    /// Its key.
+    pub key: String,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Its entity tag, if the store gave one.
+    pub e_tag: Option<String>,
+}
+
 /// The scheme of object-store locations.
 pub const S3_SCHEME: &str = "s3://";
 
@@ -254,6 +265,54 @@ impl Store {
         let mut keys = self.list_keys(prefix)?;
         keys.retain(|k| is_zip_key(k));
         Ok(keys)
+    }
+
+    /// The zipped bags under `prefix`, as [`Store::list_zips`], with what
+    /// the listing says of each, so that they can be opened without a
+    /// request of their own ([`Store::open_listed`]).
+    pub fn list_zip_objects(&self, prefix: &str) -> Result<Vec<Listed>> {
+        let url = S3Location {
+            bucket: self.inner.bucket.clone(),
+            key: prefix.to_owned(),
+        };
+        let prefix = (!prefix.is_empty()).then(|| object_path(prefix));
+        let s3 = &self.inner.client.s3;
+        let found = self.inner.rt.block_on(async {
+            let mut stream = s3.list(prefix.as_ref());
+            let mut found = Vec::new();
+            while let Some(meta) = stream.next().await {
+                let meta = meta?;
+                let key = meta.location.to_string();
+                if is_zip_key(&key) {
+                    found.push(Listed {
+                        key,
+                        size: meta.size,
+                        e_tag: meta.e_tag,
+                    });
+                }
+            }
+            Ok::<_, object_store::Error>(found)
+        });
+        let mut found = found.map_err(|e| object_error("list", &url, &e))?;
+        found.sort_by(|a, b| a.key.cmp(&b.key));
+        Ok(found)
+    }
+
+    /// Opens an object as a listing found it (no request): its reads ask
+    /// for the listed entity tag, so an object replaced since the listing
+    /// is an error when read, never a mix of two versions.
+    pub fn open_listed(&self, listed: &Listed) -> ObjectReader {
+        let url = S3Location {
+            bucket: self.inner.bucket.clone(),
+            key: listed.key.clone(),
+        };
+        ObjectReader::new(
+            self.clone(),
+            object_path(&listed.key),
+            url.to_string(),
+            listed.size,
+            listed.e_tag.clone(),
+        )
     }
 
     /// Every key under `prefix` (whole path segments), sorted.

@@ -77,9 +77,29 @@ struct Object {
     url: String,
     len: u64,
     e_tag: Option<String>,
-    /// The whole object, once fetched, if it is small
-    /// ([`WHOLE_OBJECT`]).
-    whole: std::sync::Mutex<Option<Arc<Block>>>,
+    /// The whole object, if it is small ([`WHOLE_OBJECT`]): being
+    /// fetched, or fetched.
+    whole: std::sync::Mutex<Whole>,
+}
+
+impl Drop for Object {
+    fn drop(&mut self) {
+        if let Ok(whole) = self.whole.get_mut()
+            && let Whole::Coming(handle) = whole
+        {
+            handle.abort();
+        }
+    }
+}
+
+/// The whole of a small object.
+enum Whole {
+    /// Not asked for yet.
+    No,
+    /// Being fetched ([`ObjectReader::prefetch`]).
+    Coming(JoinHandle<io::Result<Block>>),
+    /// Here.
+    Here(Arc<Block>),
 }
 
 /// A cursor over one object in a bucket: `Read + Seek + Clone`, an
@@ -144,13 +164,34 @@ impl ObjectReader {
                 url,
                 len,
                 e_tag,
-                whole: std::sync::Mutex::new(None),
+                whole: std::sync::Mutex::new(Whole::No),
             }),
             store,
             pos: 0,
             block: None,
             window: FIRST_BLOCK,
             ahead: None,
+        }
+    }
+
+    /// Starts fetching a small object ([`WHOLE_OBJECT`]) whole, in the
+    /// background, so that it is here when it is read: a listing's next
+    /// bags are prefetched while one is verified. Does nothing for a
+    /// larger object, or one already asked for.
+    pub fn prefetch(&self) {
+        if self.object.len > WHOLE_OBJECT || self.object.len == 0 {
+            return;
+        }
+        let Ok(mut whole) = self.object.whole.lock() else {
+            return;
+        };
+        if matches!(*whole, Whole::No) {
+            let handle = self
+                .store
+                .inner
+                .rt
+                .spawn(fetch(Arc::clone(&self.object), 0..self.object.len));
+            *whole = Whole::Coming(handle);
         }
     }
 
@@ -182,19 +223,16 @@ impl ObjectReader {
                 .whole
                 .lock()
                 .map_err(|_| io::Error::other(format!("{}: a reader panicked", object.url)))?;
-            let block = match &*whole {
-                Some(b) => Arc::clone(b),
-                None => {
-                    let b = self
-                        .store
-                        .inner
-                        .rt
-                        .block_on(fetch(Arc::clone(&object), 0..object.len))?;
-                    let b = Arc::new(b);
-                    *whole = Some(Arc::clone(&b));
-                    b
-                }
+            let rt = &self.store.inner.rt;
+            let block = match std::mem::replace(&mut *whole, Whole::No) {
+                Whole::Here(b) => b,
+                Whole::Coming(handle) => Arc::new(
+                    rt.block_on(handle)
+                        .map_err(|e| io::Error::other(format!("{}: {e}", object.url)))??,
+                ),
+                Whole::No => Arc::new(rt.block_on(fetch(Arc::clone(&object), 0..object.len))?),
             };
+            *whole = Whole::Here(Arc::clone(&block));
             self.block = Some(block);
             return Ok(());
         }
