@@ -23,7 +23,10 @@ const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789
 struct Garage {
     nodes: Vec<Option<Child>>,
     dir: tempfile::TempDir,
+    /// Where requests go: the first node's S3 API.
     endpoint: String,
+    /// Every node's S3 API.
+    endpoints: Vec<String>,
 }
 
 fn free_port() -> u16 {
@@ -63,6 +66,7 @@ impl Garage {
             nodes: Vec::new(),
             dir,
             endpoint: String::new(),
+            endpoints: Vec::new(),
         };
         let mut rpcs = Vec::new();
         for i in 0..n {
@@ -96,6 +100,7 @@ impl Garage {
                 .spawn()
                 .unwrap();
             garage.nodes.push(Some(child));
+            garage.endpoints.push(format!("http://127.0.0.1:{s3}"));
             if i == 0 {
                 garage.endpoint = format!("http://127.0.0.1:{s3}");
             }
@@ -634,4 +639,140 @@ fn a_garage_node_of_three_stopped_during_an_audit() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// The bytes under `dir`, recursively (0 if it is not there).
+fn tree_bytes(dir: &Path) -> u64 {
+    walkdir_bytes(dir).unwrap_or(0)
+}
+
+fn walkdir_bytes(dir: &Path) -> std::io::Result<u64> {
+    let mut n = 0;
+    for e in fs::read_dir(dir)? {
+        let e = e?;
+        let t = e.file_type()?;
+        if t.is_dir() {
+            n += walkdir_bytes(&e.path())?;
+        } else if t.is_file() {
+            n += e.metadata()?.len();
+        }
+    }
+    Ok(n)
+}
+
+/// A network error in the middle of an upload: the node the copy was
+/// being sent to dies once parts have reached the cluster. The copy is
+/// not recorded (no verified copy, no successful `replicate` event), no
+/// object appears at its key, and a second replication through another
+/// node makes and proves the copy.
+#[test]
+fn a_node_lost_mid_upload_leaves_no_copy_recorded() {
+    let Some(mut garage) = Garage::cluster(3) else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = crate::archive::archive_of(tmp.path(), 1);
+    // A 96 MiB bag (random bytes, stored): twelve 8 MiB parts to upload.
+    let src = tmp.path().join("big-src");
+    fs::create_dir_all(&src).unwrap();
+    fs::write(src.join("scan.bin"), noise(96 << 20)).unwrap();
+    newsbag()
+        .args(["bag", "-q"])
+        .arg(&src)
+        .arg("--to")
+        .arg(archive.join("bags/big.zip"))
+        .arg("--zip")
+        .assert()
+        .success();
+    newsbag()
+        .arg("audit")
+        .arg(&archive)
+        .args(["--adopt", "--budget", "0s", "-q"])
+        .assert()
+        .success();
+    let a = archive.to_str().unwrap();
+    let copies = format!("s3://{BUCKET}/replica");
+    // Wait for the fresh cluster's layout to settle: an upload goes in.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let store = garage.store();
+        if store
+            .upload(&archive.join("bags/b000.zip"), "warmup/b000.zip")
+            .is_ok()
+        {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{}", garage.log());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
+    for (k, v) in garage.env() {
+        cmd.env(k, v);
+    }
+    let replicate = cmd
+        .env_remove("AWS_SESSION_TOKEN")
+        .args(["replicate", a, "--to", &copies, "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Kill the first node once the big bag's parts have reached another.
+    let other = garage.dir.path().join("node1/data");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while tree_bytes(&other) < (16 << 20) {
+        assert!(
+            Instant::now() < deadline,
+            "no part arrived\n{}",
+            garage.log()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    garage.kill_node(0);
+    let out = replicate.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let big = r["bags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|b| b["name"] == "big")
+        .unwrap();
+    assert_eq!(big["outcome"], "failed", "{r}");
+    assert!(
+        big["reason"]
+            .as_str()
+            .unwrap()
+            .contains("failed to upload `s3://newsbag-test/replica/bags/big.zip`"),
+        "{r}"
+    );
+    // Through the second node: no object at the big bag's key, and the
+    // catalog records no copy of it.
+    garage.endpoint = garage.endpoints[1].clone();
+    let store = garage.store();
+    assert!(!store.exists("replica/bags/big.zip").unwrap());
+    let events = crate::archive::history(&archive, Some("big"));
+    assert!(
+        !events
+            .iter()
+            .any(|e| e["type"] == "replicate" && e["outcome"] == "success"),
+        "{events:?}"
+    );
+    // Replicated again through the second node: copied and proved.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (r, code) = archive_json(&garage, &["replicate", a, "--to", &copies, "--json"]);
+        if code == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{r}\n{}", garage.log());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (r, code) = archive_json(&garage, &["audit", a, "--copies", "--json"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["copies_valid"], 2, "{r}");
 }
