@@ -18,53 +18,30 @@ pub const AUDIT_LOCK: &str = "audit.lock";
 /// Where running ingests leave their markers.
 pub const PENDING_DIR: &str = ".newsbag-pending";
 
-/// An exclusive lock on the archive for a long job, released on drop.
+/// A lock on the archive for a long job, released on drop: exclusive
+/// (an audit, a rebuild, a replication) or shared (audit workers).
 #[derive(Debug)]
 pub struct ArchiveLock {
-    _file: File,
+    file: File,
+    exclusive: bool,
 }
 
 impl ArchiveLock {
-    /// Takes the archive's lock for `what` (`audit`), or refuses at once
-    /// naming what holds it.
+    /// Takes the archive's lock alone for `what` (`audit`), or refuses at
+    /// once naming what holds it.
     pub fn acquire(root: &Path, what: &str) -> Result<ArchiveLock> {
-        let path = root.join(AUDIT_LOCK);
-        let mut file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .open(&path)
-            .map_err(|e| Error::io("open", &path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(TryLockError::WouldBlock) => {
-                let mut holder = String::new();
-                let _ = file.read_to_string(&mut holder);
-                return Err(Error::Locked {
-                    path,
-                    holder: holder.trim().to_owned(),
-                });
-            }
-            Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
-        }
-        let _ = file.set_len(0);
-        let _ = writeln!(
-            file,
-            "{what} by process {} since {}",
-            std::process::id(),
-            super::now_rfc3339()
-        );
-        Ok(ArchiveLock { _file: file })
+        Self::take(root, what, true)
     }
-}
 
-impl ArchiveLock {
     /// Takes the archive's lock shared, for `what` (`audit worker`): any
     /// number of workers hold it at once, and an audit, a rebuild or a
     /// replication (which take it alone) waits for none of them but is
     /// refused while they run, as they are while it runs.
     pub fn acquire_shared(root: &Path, what: &str) -> Result<ArchiveLock> {
+        Self::take(root, what, false)
+    }
+
+    fn take(root: &Path, what: &str, exclusive: bool) -> Result<ArchiveLock> {
         let path = root.join(AUDIT_LOCK);
         let mut file = OpenOptions::new()
             .read(true)
@@ -73,20 +50,48 @@ impl ArchiveLock {
             .truncate(false)
             .open(&path)
             .map_err(|e| Error::io("open", &path, e))?;
-        match file.try_lock_shared() {
+        let taken = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match taken {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
+                // An exclusive holder writes what it is; shared holders
+                // (workers) write nothing.
                 let mut holder = String::new();
                 let _ = file.read_to_string(&mut holder);
-                return Err(Error::Locked {
-                    path,
-                    holder: holder.trim().to_owned(),
-                });
+                let holder = match holder.trim() {
+                    "" => "audit workers".to_owned(),
+                    h => h.to_owned(),
+                };
+                return Err(Error::Locked { path, holder });
             }
             Err(TryLockError::Error(e)) => return Err(Error::io("lock", &path, e)),
         }
-        log::debug!("{what} holds `{}` shared", path.display());
-        Ok(ArchiveLock { _file: file })
+        if exclusive {
+            let _ = file.set_len(0);
+            let _ = writeln!(
+                file,
+                "{what} by process {} since {}",
+                std::process::id(),
+                super::now_rfc3339()
+            );
+        } else {
+            log::debug!("{what} holds `{}` shared", path.display());
+        }
+        Ok(ArchiveLock { file, exclusive })
+    }
+}
+
+impl Drop for ArchiveLock {
+    /// The holder's line is cleared before the lock is released, so that
+    /// a later refusal never names a holder that has gone.
+    fn drop(&mut self) {
+        if self.exclusive {
+            let _ = self.file.set_len(0);
+        }
     }
 }
 
@@ -182,6 +187,32 @@ mod tests {
         assert!(msg.contains("audit by process"), "{msg}");
         drop(first);
         ArchiveLock::acquire(tmp.path(), "audit").unwrap();
+    }
+
+    #[test]
+    fn workers_share_the_lock_and_keep_an_audit_out() {
+        let tmp = tempfile::tempdir().unwrap();
+        let one = ArchiveLock::acquire_shared(tmp.path(), "audit worker").unwrap();
+        let two = ArchiveLock::acquire_shared(tmp.path(), "audit worker").unwrap();
+        let msg = ArchiveLock::acquire(tmp.path(), "audit")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("(audit workers)"), "{msg}");
+        drop(one);
+        assert!(ArchiveLock::acquire(tmp.path(), "audit").is_err());
+        drop(two);
+        let audit = ArchiveLock::acquire(tmp.path(), "audit").unwrap();
+        let msg = ArchiveLock::acquire_shared(tmp.path(), "audit worker")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("audit by process"), "{msg}");
+        // Released, the holder's line is gone with it.
+        drop(audit);
+        let _worker = ArchiveLock::acquire_shared(tmp.path(), "audit worker").unwrap();
+        let msg = ArchiveLock::acquire(tmp.path(), "audit")
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("(audit workers)"), "{msg}");
     }
 
     #[test]

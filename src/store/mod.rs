@@ -262,15 +262,29 @@ impl Store {
     /// The keys of the zipped bags under `prefix` (every key ending in
     /// `.zip`, in any case, at any depth), sorted.
     pub fn list_zips(&self, prefix: &str) -> Result<Vec<String>> {
-        let mut keys = self.list_keys(prefix)?;
-        keys.retain(|k| is_zip_key(k));
-        Ok(keys)
+        Ok(self
+            .list_zip_objects(prefix)?
+            .into_iter()
+            .map(|l| l.key)
+            .collect())
     }
 
     /// The zipped bags under `prefix`, as [`Store::list_zips`], with what
     /// the listing says of each, so that they can be opened without a
     /// request of their own ([`Store::open_listed`]).
     pub fn list_zip_objects(&self, prefix: &str) -> Result<Vec<Listed>> {
+        let mut found = self.list(prefix)?;
+        found.retain(|l| is_zip_key(&l.key));
+        Ok(found)
+    }
+
+    /// Every key under `prefix` (whole path segments), sorted.
+    pub fn list_keys(&self, prefix: &str) -> Result<Vec<String>> {
+        Ok(self.list(prefix)?.into_iter().map(|l| l.key).collect())
+    }
+
+    /// Every object under `prefix` (whole path segments), sorted by key.
+    fn list(&self, prefix: &str) -> Result<Vec<Listed>> {
         let url = S3Location {
             bucket: self.inner.bucket.clone(),
             key: prefix.to_owned(),
@@ -282,14 +296,11 @@ impl Store {
             let mut found = Vec::new();
             while let Some(meta) = stream.next().await {
                 let meta = meta?;
-                let key = meta.location.to_string();
-                if is_zip_key(&key) {
-                    found.push(Listed {
-                        key,
-                        size: meta.size,
-                        e_tag: meta.e_tag,
-                    });
-                }
+                found.push(Listed {
+                    key: meta.location.to_string(),
+                    size: meta.size,
+                    e_tag: meta.e_tag,
+                });
             }
             Ok::<_, object_store::Error>(found)
         });
@@ -313,27 +324,6 @@ impl Store {
             listed.size,
             listed.e_tag.clone(),
         )
-    }
-
-    /// Every key under `prefix` (whole path segments), sorted.
-    pub fn list_keys(&self, prefix: &str) -> Result<Vec<String>> {
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: prefix.to_owned(),
-        };
-        let prefix = (!prefix.is_empty()).then(|| object_path(prefix));
-        let s3 = &self.inner.client.s3;
-        let keys = self.inner.rt.block_on(async {
-            let mut stream = s3.list(prefix.as_ref());
-            let mut keys = Vec::new();
-            while let Some(meta) = stream.next().await {
-                keys.push(meta?.location.to_string());
-            }
-            Ok::<_, object_store::Error>(keys)
-        });
-        let mut keys = keys.map_err(|e| object_error("list", &url, &e))?;
-        keys.sort();
-        Ok(keys)
     }
 
     /// Opens the object at `key` for reading (one HEAD request: its size

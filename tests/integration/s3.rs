@@ -217,6 +217,20 @@ impl Garage {
             .unwrap()
     }
 
+    /// `newsbag ARGS` pointed at this server, started (output piped).
+    fn spawn(&self, args: &[&str]) -> Child {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
+        for (k, v) in self.env() {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("AWS_SESSION_TOKEN")
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    }
+
     /// A connection of newsbag's library to this server's bucket.
     fn store(&self) -> newsbag::store::Store {
         let env = self.env();
@@ -605,17 +619,7 @@ fn a_garage_node_of_three_stopped_during_an_audit() {
     }
     // An audit of the archive and of its 40 copies, and the third node
     // killed (SIGKILL) once it has begun.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
-    for (k, v) in garage.env() {
-        cmd.env(k, v);
-    }
-    let audit = cmd
-        .env_remove("AWS_SESSION_TOKEN")
-        .args(["audit", a, "--copies", "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let audit = garage.spawn(&["audit", a, "--copies", "--json"]);
     std::thread::sleep(Duration::from_millis(300));
     garage.kill_node(2);
     let out = audit.wait_with_output().unwrap();
@@ -705,17 +709,7 @@ fn a_node_lost_mid_upload_leaves_no_copy_recorded() {
         assert!(Instant::now() < deadline, "{}", garage.log());
         std::thread::sleep(Duration::from_millis(500));
     }
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
-    for (k, v) in garage.env() {
-        cmd.env(k, v);
-    }
-    let replicate = cmd
-        .env_remove("AWS_SESSION_TOKEN")
-        .args(["replicate", a, "--to", &copies, "--json"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let replicate = garage.spawn(&["replicate", a, "--to", &copies, "--json"]);
     // Kill the first node once the big bag's parts have reached another.
     let other = garage.dir.path().join("node1/data");
     let deadline = Instant::now() + Duration::from_secs(120);
