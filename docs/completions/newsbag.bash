@@ -178,7 +178,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__audit)
-            opts="-q -v -h --cycle --budget --max-bytes --level --json --metrics --adopt --repair-from --copies --worker --catalog --lease --batch --quiet --verbose --no-progress --help"
+            opts="-q -v -h --cycle --budget --max-bytes --level --json --metrics --adopt --repair-from --copies --worker --catalog --lease --remote --batch --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -122,6 +122,7 @@ fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 '--adopt[Register bags found on disk but not in the catalog]' \
 '--copies[Also check every replica copy the catalog records (made by \`replicate\`), where it lies\: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); \`replicate\` again replaces it]' \
 '(--adopt --repair-from --copies --metrics)--worker[Work as one of several audit workers sharing the PostgreSQL database given by --catalog\: claim bags of the open cycle with a lease, check them, record them, and take more until the cycle is complete (or the budget is spent). Run it on any number of machines that see the archive (docs/scale-out.md)]' \
+'--remote[With --worker\: this machine is not the archive'\''s. The worker reads the bags (ARCHIVE mounted, or the same paths) and records in PostgreSQL only; workers on the archive'\''s machine open the cycles and collect every worker'\''s checks into the event log and catalog]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \

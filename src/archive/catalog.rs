@@ -409,15 +409,12 @@ impl Catalog {
             .map_err(self.err())
     }
 
-    /// The id of the archive's first event, which names the archive (it
-    /// is in the event log, so a rebuilt catalog has the same), or `None`
-    /// for an archive with no event yet.
-    pub fn first_event_id(&self) -> Result<Option<String>> {
+    /// Whether the event with this id is recorded.
+    pub fn has_event(&self, id: &str) -> Result<bool> {
         self.conn
-            .query_row("SELECT id FROM events ORDER BY seq LIMIT 1", [], |r| {
-                r.get(0)
-            })
+            .query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
             .optional()
+            .map(|found| found.is_some())
             .map_err(self.err())
     }
 

@@ -186,6 +186,31 @@ impl Log {
         Ok(files)
     }
 
+    /// The id of the archive's first event (the first complete line of
+    /// the oldest file that is an event), which names the archive: the
+    /// log is never rewritten, and a rebuilt catalog replays it in this
+    /// order. `None` for an empty log.
+    pub fn first_event_id(&self) -> Result<Option<String>> {
+        for name in self.files()? {
+            let path = self.dir.join(&name);
+            let file = File::open(&path).map_err(|e| Error::io("open", &path, e))?;
+            let mut r = std::io::BufReader::new(file);
+            let mut line = Vec::new();
+            loop {
+                line.clear();
+                let n = std::io::BufRead::read_until(&mut r, b'\n', &mut line)
+                    .map_err(|e| Error::io("read", &path, e))?;
+                if n == 0 || line.last() != Some(&b'\n') {
+                    break;
+                }
+                if let Ok(e) = serde_json::from_slice::<Event>(&line[..n - 1]) {
+                    return Ok(Some(e.id));
+                }
+            }
+        }
+        Ok(None)
+    }
+
     /// Reads every complete line after `from`, in order. An unterminated
     /// last line is left unread (it is a write in progress or torn).
     pub fn read_from(&self, from: &Position) -> Result<Replay> {

@@ -77,7 +77,7 @@ struct Object {
     url: String,
     len: u64,
     e_tag: Option<String>,
-    /// The whole object, if it is small ([`WHOLE_OBJECT`]): being
+    /// The whole object, if it is small (at most 1 MiB): being
     /// fetched, or fetched.
     whole: std::sync::Mutex<Whole>,
 }
@@ -174,7 +174,7 @@ impl ObjectReader {
         }
     }
 
-    /// Starts fetching a small object ([`WHOLE_OBJECT`]) whole, in the
+    /// Starts fetching a small object (at most 1 MiB) whole, in the
     /// background, so that it is here when it is read: a listing's next
     /// bags are prefetched while one is verified. Does nothing for a
     /// larger object, or one already asked for.

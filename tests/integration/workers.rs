@@ -76,6 +76,27 @@ fn records_per_bag(archive: &Path) -> BTreeMap<String, usize> {
     n
 }
 
+/// Waits until a cycle is open in the database at `url` (opened by a
+/// worker on the archive's machine: remote workers need one).
+fn wait_for_cycle(url: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let open = postgres::Client::connect(url, postgres::NoTls)
+            .ok()
+            .and_then(|mut c| {
+                c.query_opt("SELECT id FROM newsbag_cycles LIMIT 1", &[])
+                    .ok()
+            })
+            .flatten()
+            .is_some();
+        if open {
+            return;
+        }
+        assert!(Instant::now() < deadline, "no cycle was opened");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn status_work(archive: &Path, url: &str) -> serde_json::Value {
     let out = newsbag()
         .arg("status")
@@ -95,9 +116,14 @@ fn three_workers_check_every_bag_exactly_once() {
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive_of(tmp.path(), BAGS);
     let url = pg.database("three");
-    let workers: Vec<Child> = (0..3)
-        .map(|_| spawn_worker(&archive, &url, &["--batch", "4"]))
-        .collect();
+    // One worker on the archive's machine (it opens the cycle and
+    // collects everyone's checks), two as if on other machines.
+    let home = spawn_worker(&archive, &url, &["--batch", "4"]);
+    wait_for_cycle(&url);
+    let mut workers = vec![home];
+    for _ in 0..2 {
+        workers.push(spawn_worker(&archive, &url, &["--batch", "4", "--remote"]));
+    }
     let reports: Vec<(serde_json::Value, i32)> = workers.into_iter().map(report_of).collect();
     let mut checked = 0;
     for (r, code) in &reports {
@@ -105,10 +131,13 @@ fn three_workers_check_every_bag_exactly_once() {
         assert_eq!(r["cycle"], 1, "{r}");
         assert_eq!(r["cycle_complete"], true, "{r}");
         assert_eq!(r["dropped"], 0, "{r}");
-        assert_eq!(r["recovered"], 0, "{r}");
         checked += r["checked"].as_u64().unwrap();
     }
     assert_eq!(checked, BAGS as u64);
+    // Every check went through the home worker into the archive.
+    assert_eq!(reports[0].0["collected"], BAGS as u64, "{}", reports[0].0);
+    assert_eq!(reports[1].0["remote"], true);
+    assert_eq!(reports[1].0["collected"], 0);
     // Each bag once in the archive's own history: the workers record
     // through the archive's event log and catalog.
     let records = records_per_bag(&archive);
@@ -163,10 +192,11 @@ fn a_killed_worker_s_bags_are_taken_over_and_none_is_checked_twice() {
     std::fs::remove_file(archive.join("bags/b011.zip")).unwrap();
     let url = pg.database("killed");
     let lease = ["--lease", "2s", "--batch", "4"];
-    let mut victim = spawn_worker(&archive, &url, &lease);
-    let others: Vec<Child> = (0..2)
-        .map(|_| spawn_worker(&archive, &url, &lease))
-        .collect();
+    let remote = ["--lease", "2s", "--batch", "4", "--remote"];
+    let home = spawn_worker(&archive, &url, &lease);
+    wait_for_cycle(&url);
+    let mut victim = spawn_worker(&archive, &url, &remote);
+    let others: Vec<Child> = vec![home, spawn_worker(&archive, &url, &remote)];
     // Kill the first worker once it has recorded some bags and holds the
     // leases of others: it is stopped (SIGSTOP) to look, and killed
     // (SIGKILL) when it is caught so.
@@ -212,7 +242,7 @@ fn a_killed_worker_s_bags_are_taken_over_and_none_is_checked_twice() {
     for (r, code) in &reports {
         assert!(*code == 0 || *code == 1, "{r}");
         assert_eq!(r["cycle_complete"], true, "{r}");
-        checked += r["checked"].as_u64().unwrap() + r["recovered"].as_u64().unwrap();
+        checked += r["checked"].as_u64().unwrap();
     }
     let records = records_per_bag(&archive);
     assert_eq!(records.len(), BAGS, "every bag recorded");
@@ -297,43 +327,64 @@ fn unreachable_database_and_bad_arguments_are_clear_errors() {
 }
 
 #[test]
-fn a_check_recorded_by_a_worker_that_died_before_saying_so_is_not_repeated() {
+fn checks_recorded_in_postgres_are_collected_into_the_archive_once() {
     let Some(pg) = Postgres::start() else { return };
     let tmp = tempfile::tempdir().unwrap();
     let archive = archive_of(tmp.path(), 6);
-    let url = pg.database("recovered");
+    let url = pg.database("collected");
     let size = std::fs::metadata(archive.join("bags/b000.zip"))
         .unwrap()
         .len();
-    // A worker with a budget of two bags opens the cycle, checks two and
-    // gives the rest back.
+    // A remote worker with no cycle open has nothing to do.
+    let (r, code) = report_of(spawn_worker(&archive, &url, &["--remote"]));
+    assert_eq!(code, 0, "{r}");
+    assert!(r["cycle"].is_null(), "{r}");
+    // A worker on the archive's machine with a budget of two bags opens
+    // the cycle, checks two and gives the rest back.
     let max = (2 * size).to_string();
     let (r, code) = report_of(spawn_worker(&archive, &url, &["--max-bytes", &max]));
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["checked"], 2, "{r}");
+    assert_eq!(r["collected"], 2, "{r}");
     assert_eq!(r["stopped_by"], "bytes", "{r}");
     assert_eq!(r["cycle_complete"], false, "{r}");
     assert_eq!(r["progress"]["due"], 4, "{r}");
-    // As if a worker had recorded b000 in the archive and died before its
-    // commit: the bag is still leased, to a worker gone, its lease over.
-    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
-    let n = client
-        .execute(
-            "UPDATE newsbag_cycle_bags SET state = 'leased', worker = 'ghost:1:1', \
-                 lease_until = now() - interval '1 second', outcome = NULL \
-             WHERE bag = 'b000' AND state = 'done'",
-            &[],
-        )
-        .unwrap();
-    assert_eq!(n, 1);
-    let (r, code) = report_of(spawn_worker(&archive, &url, &[]));
+    // A remote worker does the rest: recorded in PostgreSQL, not yet in
+    // the archive.
+    let (r, code) = report_of(spawn_worker(&archive, &url, &["--remote"]));
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["checked"], 4, "{r}");
-    assert_eq!(r["recovered"], 1, "{r}");
     assert_eq!(r["cycle_complete"], true, "{r}");
+    assert_eq!(records_per_bag(&archive).len(), 2);
+    // The next worker on the archive's machine collects them first, and
+    // then finds nothing due.
+    let (r, code) = report_of(spawn_worker(&archive, &url, &[]));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["collected"], 4, "{r}");
+    assert_eq!(r["checked"], 0, "{r}");
+    assert!(r["cycle"].is_null(), "{r}");
     let records = records_per_bag(&archive);
     assert_eq!(records.len(), 6);
     assert!(records.values().all(|&n| n == 1), "{records:?}");
-    let work = status_work(&archive, &url);
-    assert_eq!(work["cycle"]["done"], 6, "{work}");
+    // As if a collector had died between its record and its commit: the
+    // events are in the archive but not marked collected. Collected
+    // again, none is recorded twice.
+    let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+    let n = client
+        .execute("UPDATE newsbag_events SET collected = false", &[])
+        .unwrap();
+    assert_eq!(n, 6);
+    let (r, code) = report_of(spawn_worker(&archive, &url, &[]));
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["collected"], 0, "{r}");
+    let records = records_per_bag(&archive);
+    assert!(records.values().all(|&n| n == 1), "{records:?}");
+    let left: i64 = client
+        .query_one(
+            "SELECT count(*) FROM newsbag_events WHERE NOT collected",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(left, 0);
 }

@@ -427,6 +427,12 @@ pub(crate) struct AuditArgs {
     /// lease for this long (killed, or cut off) is taken by another.
     #[arg(long, value_name = "DURATION", default_value = "5m", value_parser = parse_duration, requires = "worker")]
     pub(crate) lease: std::time::Duration,
+    /// With --worker: this machine is not the archive's. The worker reads
+    /// the bags (ARCHIVE mounted, or the same paths) and records in
+    /// PostgreSQL only; workers on the archive's machine open the cycles
+    /// and collect every worker's checks into the event log and catalog.
+    #[arg(long, requires = "worker")]
+    pub(crate) remote: bool,
     /// With --worker: the most bags claimed at once (claims are sized to
     /// about a second of checking).
     #[arg(long, value_name = "N", default_value_t = 256, value_parser = clap::value_parser!(u64).range(1..=10_000), requires = "worker")]

@@ -130,7 +130,11 @@ fn run_worker(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
     options.batch = usize::try_from(args.batch).unwrap_or(usize::MAX);
     options.budget = args.budget;
     options.max_bytes = args.max_bytes;
+    options.remote = args.remote;
     let report = work(&args.archive, &options)?;
+    for w in &report.warnings {
+        eprintln!("newsbag: warning: {}", sanitize(w));
+    }
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer_pretty(&mut out, &report)?;
@@ -138,17 +142,18 @@ fn run_worker(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
     } else {
         writeln!(
             out,
-            "worker {} on `{}`: {} bags checked ({} bytes): {} valid, {} invalid, {} missing; \
-             {} found already recorded, {} dropped (lease lost)",
+            "worker {}{} on `{}`: {} bags checked ({} bytes): {} valid, {} invalid, {} missing; \
+             {} dropped (lease lost); {} events collected into the archive",
             sanitize(&report.worker),
+            if report.remote { " (remote)" } else { "" },
             sanitize(&report.archive.display().to_string()),
             report.checked,
             report.bytes,
             report.valid,
             report.invalid,
             report.missing,
-            report.recovered,
-            report.dropped
+            report.dropped,
+            report.collected
         )?;
         match (&report.progress, report.cycle) {
             (Some(p), _) => writeln!(
@@ -168,6 +173,10 @@ fn run_worker(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
                     Some(t) => format!("; complete at {t}"),
                     None => String::new(),
                 }
+            )?,
+            (None, _) if report.remote => writeln!(
+                out,
+                "  no open cycle: a worker on the archive's machine opens one when bags are due"
             )?,
             (None, _) => writeln!(
                 out,
