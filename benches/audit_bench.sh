@@ -15,25 +15,13 @@ RUNS=${RUNS:-3}
 mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 nb="$here/target/release/newsbag"
-timing=$(mktemp)
 archive="$work/archive"
 
 bash "$here/benches/make_bag_archive.sh" "$archive" "$bags"
 zip_bytes=$(du -cb "$archive"/bags/*.zip | tail -1 | cut -f1)
 
-run() { # "wall rss" of one run of "$@"
-    /usr/bin/time -o "$timing" -f "%e %M" "$@" >/dev/null || true
-    cat "$timing"
-}
-best() { # best wall and largest rss of RUNS runs of "$@"
-    local best="" rss=""
-    for _ in $(seq "$RUNS"); do
-        read -r t m <<< "$(run "$@")"
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-        if [ -z "$rss" ] || [ "$m" -gt "$rss" ]; then rss=$m; fi
-    done
-    echo "$best $rss"
-}
+# shellcheck source=benches/timing.sh
+source "$here/benches/timing.sh"
 
 # Warm the page cache, then alternate so that neither gets a cooler machine.
 "$nb" verify -q "$archive" >/dev/null

@@ -18,7 +18,6 @@ RUNS=${RUNS:-3}
 mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$here/Cargo.toml"
 nb="$here/target/release/newsbag"
-timing=$(mktemp)
 
 # The small bags, and the big one.
 archive="$work/archive"
@@ -73,19 +72,8 @@ for _ in $(seq 60); do
 done
 "$nb" replicate "$archive" --to s3://bench/small -q >/dev/null
 
-run() { # "wall rss" of one run of "$@"
-    /usr/bin/time -o "$timing" -f "%e %M" "$@" >/dev/null || true
-    cat "$timing"
-}
-best() { # best wall and largest rss of RUNS runs of "$@"
-    local best="" rss=""
-    for _ in $(seq "$RUNS"); do
-        read -r t m <<< "$(run "$@")"
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-        if [ -z "$rss" ] || [ "$m" -gt "$rss" ]; then rss=$m; fi
-    done
-    echo "$best $rss"
-}
+# shellcheck source=benches/timing.sh
+source "$here/benches/timing.sh"
 # Warm both (Garage's data files are in the same page cache).
 "$nb" verify -q "$big/bags/big.zip" >/dev/null
 "$nb" verify -q s3://bench/big/bags/big.zip >/dev/null

@@ -492,6 +492,21 @@ fn malformed_locations_are_refused_without_a_request() {
 
 /// `newsbag ARGS ARCHIVE`-style runs of the archive commands against
 /// this server: the archive is local, its copies in the bucket.
+/// `replicate ARCHIVE --to COPIES`, again until it succeeds: the first
+/// requests to a fresh cluster may come before its layout has settled
+/// everywhere (two minutes at most).
+fn replicate_until_done(garage: &Garage, archive: &str, copies: &str) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let (r, code) = archive_json(garage, &["replicate", archive, "--to", copies, "--json"]);
+        if code == 0 {
+            return;
+        }
+        assert!(Instant::now() < deadline, "{r}\n{}", garage.log());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
 fn archive_json(garage: &Garage, args: &[&str]) -> (serde_json::Value, i32) {
     let out = garage.newsbag(args);
     (json_of(&out), out.status.code().unwrap_or(-1))
@@ -608,15 +623,7 @@ fn a_garage_node_of_three_stopped_during_an_audit() {
     let copies = format!("s3://{BUCKET}/replica");
     // The first requests to a fresh cluster may come before its layout
     // has settled everywhere: retry until the replication is complete.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (r, code) = archive_json(&garage, &["replicate", a, "--to", &copies, "--json"]);
-        if code == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{r}\n{}", garage.log());
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    replicate_until_done(&garage, a, &copies);
     // An audit of the archive and of its 40 copies, and the third node
     // killed (SIGKILL) once it has begun.
     let audit = garage.spawn(&["audit", a, "--copies", "--json"]);
@@ -757,15 +764,7 @@ fn a_node_lost_mid_upload_leaves_no_copy_recorded() {
         "{events:?}"
     );
     // Replicated again through the second node: copied and proved.
-    let deadline = Instant::now() + Duration::from_secs(120);
-    loop {
-        let (r, code) = archive_json(&garage, &["replicate", a, "--to", &copies, "--json"]);
-        if code == 0 {
-            break;
-        }
-        assert!(Instant::now() < deadline, "{r}\n{}", garage.log());
-        std::thread::sleep(Duration::from_millis(500));
-    }
+    replicate_until_done(&garage, a, &copies);
     let (r, code) = archive_json(&garage, &["audit", a, "--copies", "--json"]);
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["summary"]["copies_valid"], 2, "{r}");
