@@ -25,6 +25,25 @@ pub enum Level {
     Fixity,
 }
 
+impl Level {
+    /// The level's name, as events and reports write it (`fast`,
+    /// `completeness`, `fixity`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Fast => "fast",
+            Level::Completeness => "completeness",
+            Level::Fixity => "fixity",
+        }
+    }
+
+    /// The level named [`Level::as_str`], if it is one.
+    pub fn parse(name: &str) -> Option<Level> {
+        [Level::Fast, Level::Completeness, Level::Fixity]
+            .into_iter()
+            .find(|l| l.as_str() == name)
+    }
+}
+
 /// Whether a problem makes the bag invalid.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]

@@ -275,21 +275,10 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
                 r.reason.unwrap_or_default()
             ));
         }
-        let e = event(
-            EventType::Missing,
-            &bag.name,
-            Outcome::Failure,
-            serde_json::json!({"path": bag.path, "since": bag.last_check}),
-        );
+        let (e, result) = missing_bag(&bag);
         archive.record(&[(e, None)])?;
         report.summary.missing += 1;
-        report.bags.push(BagResult {
-            name: bag.name.clone(),
-            path: bag.path.clone(),
-            outcome: "missing".into(),
-            bytes: 0,
-            problems: vec![format!("`{}` is gone from the archive", bag.path)],
-        });
+        report.bags.push(result);
     }
     // Check bags, least recently fully checked first, within the budget.
     // Their events are recorded in batches (one log write and fsync, one
@@ -360,14 +349,11 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     }
     // Overdue bags and the cycle's end at the recent rate.
     let now = now_unix();
-    let cutoff = rfc3339(now.saturating_sub(options.cycle.as_secs()));
+    let cutoff = super::cycle_cutoff(now, options.cycle);
     let bags = archive.catalog().bags_by_check_age()?;
     report.summary.bags = bags.len() as u64;
     for b in bags.iter().filter(|b| b.state == "present") {
-        if b.last_full_check
-            .as_deref()
-            .is_none_or(|t| t < cutoff.as_str())
-        {
+        if b.overdue(&cutoff) {
             report.summary.overdue += 1;
             report.summary.overdue_bytes += b.size;
         }
@@ -489,6 +475,25 @@ fn eta(archive: &Archive, overdue_bytes: u64, now: u64) -> Result<Option<String>
     Ok(Some(rfc3339(now.saturating_add(secs))))
 }
 
+/// The `missing` event and result of a registered bag gone from the
+/// archive.
+pub fn missing_bag(bag: &BagRow) -> (Event, BagResult) {
+    let e = event(
+        EventType::Missing,
+        &bag.name,
+        Outcome::Failure,
+        serde_json::json!({"path": bag.path, "since": bag.last_check}),
+    );
+    let result = BagResult {
+        name: bag.name.clone(),
+        path: bag.path.clone(),
+        outcome: "missing".into(),
+        bytes: 0,
+        problems: vec![format!("`{}` is gone from the archive", bag.path)],
+    };
+    (e, result)
+}
+
 /// Checks one bag: its zip's size and whole-file SHA-256 against the
 /// catalog (at full fixity), and the bag inside as `verify` does.
 pub fn check_bag(root: &Path, bag: &BagRow, level: Level) -> (Event, BagResult) {
@@ -539,17 +544,12 @@ pub fn check_bag(root: &Path, bag: &BagRow, level: Level) -> (Event, BagResult) 
         Outcome::Failure
     };
     let bytes = if level == Level::Fixity { size } else { 0 };
-    let level_name = match level {
-        Level::Fast => "fast",
-        Level::Completeness => "completeness",
-        Level::Fixity => "fixity",
-    };
     let e = event(
         EventType::FixityCheck,
         &bag.name,
         outcome,
         serde_json::json!({
-            "level": level_name,
+            "level": level.as_str(),
             "start": start,
             "end": now_rfc3339(),
             "bytes": bytes,

@@ -144,6 +144,14 @@ pub struct BagRow {
     pub last_full_check: Option<String>,
 }
 
+impl BagRow {
+    /// Whether the bag was not fully checked since `cutoff`
+    /// ([`super::cycle_cutoff`]): never, or before it.
+    pub fn overdue(&self, cutoff: &str) -> bool {
+        self.last_full_check.as_deref().is_none_or(|t| t < cutoff)
+    }
+}
+
 /// The catalog of one archive.
 pub struct Catalog {
     conn: Connection,

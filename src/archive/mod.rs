@@ -232,6 +232,12 @@ pub fn now_unix() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
+/// The time before which a bag's last full check makes it overdue at
+/// `now` in a cycle of `cycle` (RFC 3339, compared as text).
+pub(crate) fn cycle_cutoff(now: u64, cycle: std::time::Duration) -> String {
+    rfc3339(now.saturating_sub(cycle.as_secs()))
+}
+
 /// `secs` since the epoch as RFC 3339 (UTC, seconds).
 pub fn rfc3339(secs: u64) -> String {
     chrono::DateTime::from_timestamp(i64::try_from(secs).unwrap_or(0), 0)

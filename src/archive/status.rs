@@ -86,7 +86,7 @@ pub fn summary(archive: &Archive, cycle: Duration, min_copies: u64) -> Result<St
     let bags = catalog.bags_by_check_age()?;
     let replicas: BTreeMap<String, u64> = catalog.verified_copies()?.into_iter().collect();
     let now = now_unix();
-    let cutoff = rfc3339(now.saturating_sub(cycle.as_secs()));
+    let cutoff = super::cycle_cutoff(now, cycle);
     let mut copies = BTreeMap::new();
     let mut under_copied = Vec::new();
     let mut problems = Vec::new();

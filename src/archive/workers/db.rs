@@ -9,14 +9,14 @@ use std::thread;
 use std::time::Duration;
 
 pub(super) use postgres::Client;
-use postgres::NoTls;
+use postgres::{GenericClient, NoTls};
 use serde::Serialize;
 
 use super::super::audit::BagResult;
 use super::super::catalog::BagRow;
 use super::super::events::Event;
-use super::super::{Archive, Error, Result, now_unix, rfc3339};
-use super::{WorkerOptions, level_name};
+use super::super::{Archive, Error, Result, now_unix};
+use super::WorkerOptions;
 
 /// The key of the advisory lock taken to migrate the schema and to open
 /// a cycle (`nbsg` and 1).
@@ -179,6 +179,14 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// An error of the database at `url` (its password left out).
+fn coordination(url: &str, reason: String) -> Error {
+    Error::Coordination {
+        catalog: redact(url),
+        reason,
+    }
+}
+
 /// A clear error for the database at `url`.
 pub(super) fn db_error(url: &str, e: &postgres::Error) -> Error {
     let reason = match e.as_db_error() {
@@ -193,10 +201,7 @@ pub(super) fn db_error(url: &str, e: &postgres::Error) -> Error {
             s
         }
     };
-    Error::Coordination {
-        catalog: redact(url),
-        reason,
-    }
+    coordination(url, reason)
 }
 
 pub(super) fn connect(url: &str) -> Result<Client> {
@@ -229,13 +234,13 @@ pub(super) fn prepare(client: &mut Client, url: &str, archive_id: &str) -> Resul
         .and_then(|v| v.parse().ok())
         .unwrap_or(0);
     if version > SCHEMA_VERSION {
-        return Err(Error::Coordination {
-            catalog: redact(url),
-            reason: format!(
+        return Err(coordination(
+            url,
+            format!(
                 "its schema (version {version}) was written by a newer newsbag; this one knows \
                  versions up to {SCHEMA_VERSION}"
             ),
-        });
+        ));
     }
     for step in &MIGRATIONS[version as usize..] {
         tx.batch_execute(step).map_err(e)?;
@@ -248,13 +253,13 @@ pub(super) fn prepare(client: &mut Client, url: &str, archive_id: &str) -> Resul
     .map_err(e)?;
     match meta(&mut tx, "archive")? {
         Some(known) if known != archive_id => {
-            return Err(Error::Coordination {
-                catalog: redact(url),
-                reason: format!(
+            return Err(coordination(
+                url,
+                format!(
                     "it divides the work of another archive (whose first event is {known}; \
                      this one's is {archive_id}): give each archive a database of its own"
                 ),
-            });
+            ));
         }
         Some(_) => {}
         None => {
@@ -333,12 +338,12 @@ pub(super) struct Cycle {
 }
 
 /// The open cycle, if there is one.
-const FIND_CYCLE: &str = "SELECT id, level FROM newsbag_cycles WHERE finished IS NULL \
-     ORDER BY id LIMIT 1";
-
-pub(super) fn find_cycle(client: &mut Client, url: &str) -> Result<Option<Cycle>> {
+pub(super) fn find_cycle(client: &mut impl GenericClient, url: &str) -> Result<Option<Cycle>> {
     Ok(client
-        .query_opt(FIND_CYCLE, &[])
+        .query_opt(
+            "SELECT id, level FROM newsbag_cycles WHERE finished IS NULL ORDER BY id LIMIT 1",
+            &[],
+        )
         .map_err(|e| db_error(url, &e))?
         .map(|r| Cycle {
             id: r.get(0),
@@ -362,28 +367,21 @@ pub(super) fn open_cycle(
     let mut tx = client.transaction().map_err(e)?;
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
         .map_err(e)?;
-    if let Some(r) = tx.query_opt(FIND_CYCLE, &[]).map_err(e)? {
-        return Ok(Some(Cycle {
-            id: r.get(0),
-            level: r.get(1),
-        }));
+    if let Some(c) = find_cycle(&mut tx, url)? {
+        return Ok(Some(c));
     }
-    let cutoff = rfc3339(now_unix().saturating_sub(options.cycle.as_secs()));
+    let cutoff = super::super::cycle_cutoff(now_unix(), options.cycle);
     let due: Vec<BagRow> = archive
         .catalog()
         .bags_by_check_age()?
         .into_iter()
-        .filter(|b| {
-            b.last_full_check
-                .as_deref()
-                .is_none_or(|t| t < cutoff.as_str())
-        })
+        .filter(|b| b.overdue(&cutoff))
         .collect();
     if due.is_empty() {
         return Ok(None);
     }
     let bytes: u64 = due.iter().map(|b| b.size).sum();
-    let level = level_name(options.level);
+    let level = options.level.as_str();
     let id: i64 = tx
         .query_one(
             "INSERT INTO newsbag_cycles (level, bags, bytes) VALUES ($1, $2, $3) RETURNING id",
@@ -415,17 +413,10 @@ pub(super) fn open_cycle(
     }))
 }
 
-/// A bag of a cycle, as the cycle recorded it when it opened: all a
-/// worker needs to check it, without the archive's catalog.
-pub(super) struct Claimed {
-    pub(super) bag: String,
-    pub(super) path: String,
-    pub(super) sha256: String,
-    pub(super) size: u64,
-}
-
 /// Claims up to `n` bags of `cycle`: due ones, least recently checked
-/// first, then ones whose lease ran out.
+/// first, then ones whose lease ran out. Each comes as the cycle recorded
+/// it when it opened (name, path, size, SHA-256 of the zip): all a worker
+/// needs to check it, without the archive's catalog.
 pub(super) fn claim(
     client: &mut Client,
     url: &str,
@@ -433,7 +424,7 @@ pub(super) fn claim(
     worker: &str,
     lease: Duration,
     n: usize,
-) -> Result<Vec<Claimed>> {
+) -> Result<Vec<BagRow>> {
     let rows = client
         .query(
             "WITH pick AS MATERIALIZED ( \
@@ -448,16 +439,23 @@ pub(super) fn claim(
             &[&cycle, &worker, &lease.as_secs_f64(), &as_i64(n as u64)],
         )
         .map_err(|e| db_error(url, &e))?;
-    let mut bags: Vec<(i64, Claimed)> = rows
+    let mut bags: Vec<(i64, BagRow)> = rows
         .into_iter()
         .map(|r| {
             (
                 r.get(0),
-                Claimed {
-                    bag: r.get(1),
+                BagRow {
+                    name: r.get(1),
                     path: r.get(2),
                     sha256: r.get(3),
                     size: as_u64(r.get(4)),
+                    items: 0,
+                    state: "present".into(),
+                    registered: String::new(),
+                    last_check: None,
+                    last_check_level: None,
+                    last_outcome: None,
+                    last_full_check: None,
                 },
             )
         })
@@ -487,11 +485,9 @@ pub(super) fn release(
     Ok(())
 }
 
-/// One bag's outcome waiting to be recorded.
+/// One bag's outcome waiting to be recorded: its event, and the result
+/// (name, outcome, bytes read) the report and the cycle's row take.
 pub(super) struct Done {
-    pub(super) bag: String,
-    pub(super) outcome: &'static str,
-    pub(super) bytes: u64,
     pub(super) event: Event,
     pub(super) result: BagResult,
 }
@@ -511,9 +507,9 @@ pub(super) fn record(
     let mut tx = client.transaction().map_err(e)?;
     // One statement for the batch: the rows still leased to this worker
     // are marked done.
-    let bags: Vec<&str> = batch.iter().map(|d| d.bag.as_str()).collect();
-    let outcomes: Vec<&str> = batch.iter().map(|d| d.outcome).collect();
-    let bytes: Vec<i64> = batch.iter().map(|d| as_i64(d.bytes)).collect();
+    let bags: Vec<&str> = batch.iter().map(|d| d.result.name.as_str()).collect();
+    let outcomes: Vec<&str> = batch.iter().map(|d| d.result.outcome.as_str()).collect();
+    let bytes: Vec<i64> = batch.iter().map(|d| as_i64(d.result.bytes)).collect();
     let ids: Vec<&str> = batch.iter().map(|d| d.event.id.as_str()).collect();
     let marked: std::collections::BTreeSet<String> = tx
         .query(
@@ -532,13 +528,13 @@ pub(super) fn record(
     let mut kept = Vec::new();
     let mut dropped = 0;
     for d in batch {
-        if marked.contains(&d.bag) {
+        if marked.contains(&d.result.name) {
             kept.push(d);
         } else {
             log::warn!(
                 "the lease of `{}` passed to another worker before its check was recorded: \
                  the result is dropped",
-                d.bag
+                d.result.name
             );
             dropped += 1;
         }
@@ -548,9 +544,8 @@ pub(super) fn record(
     for d in &kept {
         ids.push(d.event.id.as_str());
         events.push(
-            serde_json::to_string(&d.event).map_err(|err| Error::Coordination {
-                catalog: redact(url),
-                reason: format!("cannot write an event as JSON: {err}"),
+            serde_json::to_string(&d.event).map_err(|err| {
+                coordination(url, format!("cannot write an event as JSON: {err}"))
             })?,
         );
     }
@@ -560,7 +555,7 @@ pub(super) fn record(
         &[&cycle, &worker, &ids, &events],
     )
     .map_err(e)?;
-    let bytes: u64 = kept.iter().map(|d| d.bytes).sum();
+    let bytes: u64 = kept.iter().map(|d| d.result.bytes).sum();
     tx.execute(
         "UPDATE newsbag_workers SET checked = checked + $2, bytes = bytes + $3, heartbeat = now() \
          WHERE id = $1",
@@ -607,9 +602,11 @@ pub fn collect(client: &mut Client, url: &str, archive: &mut Archive) -> Result<
         for r in rows {
             let seq: i64 = r.get(0);
             let text: String = r.get(1);
-            let event: Event = serde_json::from_str(&text).map_err(|err| Error::Coordination {
-                catalog: redact(url),
-                reason: format!("event {seq} of newsbag_events is not an event: {err}"),
+            let event: Event = serde_json::from_str(&text).map_err(|err| {
+                coordination(
+                    url,
+                    format!("event {seq} of newsbag_events is not an event: {err}"),
+                )
             })?;
             seqs.push(seq);
             if !archive.catalog().has_event(&event.id)? {

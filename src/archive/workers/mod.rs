@@ -38,15 +38,14 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::audit::{BagResult, check_bag};
+use super::audit::{BagResult, check_bag, missing_bag};
 use super::catalog::BagRow;
-use super::events::{EventType, Outcome};
 use super::lock::ArchiveLock;
-use super::{Archive, Result, event, now_rfc3339, now_unix};
+use super::{Archive, Result, now_rfc3339, now_unix};
 use crate::report::Level;
 use db::{
-    Claimed, Client, Cycle, Done, Heartbeat, claim, close_if_done, connect, cycle_progress,
-    db_error, find_cycle, open_cycle, prepare, record, release,
+    Client, Cycle, Done, Heartbeat, claim, close_if_done, connect, cycle_progress, db_error,
+    find_cycle, open_cycle, prepare, record, release,
 };
 
 pub use db::{CycleProgress, Progress, SCHEMA_VERSION, WorkerRow, collect, progress, redact};
@@ -166,63 +165,14 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown-host".into())
 }
 
-fn level_name(level: Level) -> &'static str {
-    match level {
-        Level::Fast => "fast",
-        Level::Completeness => "completeness",
-        Level::Fixity => "fixity",
-    }
-}
-
 /// Checks one claimed bag where it lies under `root`, as `audit` does.
-fn check(root: &Path, claimed: &Claimed, level: Level) -> Done {
-    let bag = BagRow {
-        name: claimed.bag.clone(),
-        path: claimed.path.clone(),
-        size: claimed.size,
-        sha256: claimed.sha256.clone(),
-        items: 0,
-        state: "present".into(),
-        registered: String::new(),
-        last_check: None,
-        last_check_level: None,
-        last_outcome: None,
-        last_full_check: None,
+fn check(root: &Path, bag: &BagRow, level: Level) -> Done {
+    let (event, result) = if root.join(&bag.path).is_file() {
+        check_bag(root, bag, level)
+    } else {
+        missing_bag(bag)
     };
-    let zip = root.join(&bag.path);
-    if !zip.is_file() {
-        let e = event(
-            EventType::Missing,
-            &bag.name,
-            Outcome::Failure,
-            serde_json::json!({"path": bag.path}),
-        );
-        return Done {
-            bag: bag.name.clone(),
-            outcome: "missing",
-            bytes: 0,
-            event: e,
-            result: BagResult {
-                name: bag.name.clone(),
-                path: bag.path.clone(),
-                outcome: "missing".into(),
-                bytes: 0,
-                problems: vec![format!("`{}` is gone from the archive", bag.path)],
-            },
-        };
-    }
-    let (e, result) = check_bag(root, &bag, level);
-    Done {
-        bag: bag.name,
-        outcome: if result.outcome == "valid" {
-            "valid"
-        } else {
-            "invalid"
-        },
-        bytes: result.bytes,
-        event: e,
-        result,
-    }
+    Done { event, result }
 }
 
 /// Runs one worker on the archive at `root` until the open cycle is
@@ -365,11 +315,7 @@ fn work_cycle(
             &[&worker, &cycle.id],
         )
         .map_err(|e| db_error(url, &e))?;
-    let level = match cycle.level.as_str() {
-        "fast" => Level::Fast,
-        "completeness" => Level::Completeness,
-        _ => Level::Fixity,
-    };
+    let level = Level::parse(&cycle.level).unwrap_or(Level::Fixity);
     let _heartbeat = Heartbeat::start(url, worker, options.lease)?;
     // Seconds a bag takes to check, on average, lately.
     let mut per_bag: Option<f64> = None;
@@ -423,10 +369,10 @@ fn work_cycle(
             }
             let Some(claimed) = pending.next() else { break };
             let d = check(root, &claimed, level);
-            batch_bytes += d.bytes;
+            batch_bytes += d.result.bytes;
             done.push(d);
         }
-        let left: Vec<String> = pending.map(|c| c.bag).collect();
+        let left: Vec<String> = pending.map(|c| c.name).collect();
         if !done.is_empty() {
             #[allow(clippy::cast_precision_loss, reason = "a few hundred bags")]
             let secs = batch_clock.elapsed().as_secs_f64() / done.len() as f64;
@@ -444,16 +390,16 @@ fn work_cycle(
             (batch_clock.elapsed() - checked_in).as_secs_f64()
         );
         report.dropped += dropped;
-        for d in kept {
-            match d.outcome {
+        for Done { result, .. } in kept {
+            match result.outcome.as_str() {
                 "valid" => report.valid += 1,
                 "missing" => report.missing += 1,
                 _ => report.invalid += 1,
             }
             report.checked += 1;
-            report.bytes += d.bytes;
-            if d.result.outcome != "valid" {
-                report.problems.push(d.result);
+            report.bytes += result.bytes;
+            if result.outcome != "valid" {
+                report.problems.push(result);
             }
         }
         if report.stopped_by.is_some() {
