@@ -146,7 +146,7 @@ pub struct BagRow {
 
 impl BagRow {
     /// Whether the bag was not fully checked since `cutoff`
-    /// ([`super::cycle_cutoff`]): never, or before it.
+    /// (the cycle's cutoff): never, or before it.
     pub fn overdue(&self, cutoff: &str) -> bool {
         self.last_full_check.as_deref().is_none_or(|t| t < cutoff)
     }

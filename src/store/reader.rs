@@ -14,6 +14,7 @@
 use std::io::{self, Read, Seek, SeekFrom};
 use std::ops::Range;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
 use object_store::path::Path as ObjectPath;
@@ -80,6 +81,10 @@ struct Object {
     /// The whole object, if it is small (at most 1 MiB): being
     /// fetched, or fetched.
     whole: std::sync::Mutex<Whole>,
+    /// Requests made for this object and bytes received (the store's
+    /// [`Stats`] count those of every object, prefetched ones included).
+    requests: AtomicU64,
+    bytes_read: AtomicU64,
 }
 
 impl Drop for Object {
@@ -165,6 +170,8 @@ impl ObjectReader {
                 len,
                 e_tag,
                 whole: std::sync::Mutex::new(Whole::No),
+                requests: AtomicU64::new(0),
+                bytes_read: AtomicU64::new(0),
             }),
             store,
             pos: 0,
@@ -193,6 +200,16 @@ impl ObjectReader {
                 .spawn(fetch(Arc::clone(&self.object), 0..self.object.len));
             *whole = Whole::Coming(handle);
         }
+    }
+
+    /// Ranged GET requests made for this object, by every cursor over it.
+    pub fn requests(&self) -> u64 {
+        self.object.requests.load(Ordering::Relaxed)
+    }
+
+    /// Bytes of this object received, by every cursor over it.
+    pub fn bytes_read(&self) -> u64 {
+        self.object.bytes_read.load(Ordering::Relaxed)
     }
 
     /// The object's size in bytes.
@@ -226,10 +243,7 @@ impl ObjectReader {
             let rt = &self.store.inner.rt;
             let block = match std::mem::replace(&mut *whole, Whole::No) {
                 Whole::Here(b) => b,
-                Whole::Coming(handle) => Arc::new(
-                    rt.block_on(handle)
-                        .map_err(|e| io::Error::other(format!("{}: {e}", object.url)))??,
-                ),
+                Whole::Coming(handle) => Arc::new(joined(rt, handle, &object.url)?),
                 Whole::No => Arc::new(rt.block_on(fetch(Arc::clone(&object), 0..object.len))?),
             };
             *whole = Whole::Here(Arc::clone(&block));
@@ -246,9 +260,7 @@ impl ObjectReader {
         let object = Arc::clone(&self.object);
         let rt = &self.store.inner.rt;
         let block = match self.ahead.take() {
-            Some((range, handle)) if range.start == pos => rt
-                .block_on(handle)
-                .map_err(|e| io::Error::other(format!("{}: {e}", object.url)))??,
+            Some((range, handle)) if range.start == pos => joined(rt, handle, &object.url)?,
             other => {
                 if let Some((_, handle)) = other {
                     handle.abort();
@@ -267,6 +279,16 @@ impl ObjectReader {
         }
         Ok(())
     }
+}
+
+/// The block a background fetch of the object at `url` gave.
+fn joined(
+    rt: &tokio::runtime::Runtime,
+    handle: JoinHandle<io::Result<Block>>,
+    url: &str,
+) -> io::Result<Block> {
+    rt.block_on(handle)
+        .map_err(|e| io::Error::other(format!("{url}: {e}")))?
 }
 
 /// Fetches `range` of the object, in parts of [`PART`] bytes requested at
@@ -295,6 +317,10 @@ async fn fetch(object: Arc<Object>, range: Range<u64>) -> io::Result<Block> {
             }
             .map_err(|e| io_error(&object.url, &e))?;
             object.client.stats.fetched(bytes.len() as u64);
+            object.requests.fetch_add(1, Ordering::Relaxed);
+            object
+                .bytes_read
+                .fetch_add(bytes.len() as u64, Ordering::Relaxed);
             if bytes.len() as u64 != r.end - r.start {
                 return Err(io::Error::new(
                     io::ErrorKind::UnexpectedEof,

@@ -89,14 +89,16 @@ fn verify_one(
     global: &GlobalArgs,
 ) -> Result<Report> {
     let progress = crate::output::Progress::new(global, "verifying");
-    let before = (store.stats().bytes_read(), store.stats().requests());
+    // This object's own counts: the store's also hold the bags fetched
+    // ahead meanwhile.
+    let probe = reader.clone();
     let size = reader.len();
     let report = newsbag::verify::verify_zip_reader(reader, bag, level, &progress);
     log::info!(
         "{}: read {} of {size} bytes in {} requests (at most {} bytes buffered)",
         bag.display(),
-        store.stats().bytes_read() - before.0,
-        store.stats().requests() - before.1,
+        probe.bytes_read(),
+        probe.requests(),
         store.stats().peak_buffered(),
     );
     report
