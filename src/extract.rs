@@ -86,7 +86,7 @@ fn sanitize(s: &str) -> String {
 
 /// Turns the findings of the central-directory listing into a refusal:
 /// anything that would make extraction unsafe or ambiguous.
-fn refuse_unsafe(opened: &OpenedZip<SharedFile>) -> Result<()> {
+fn refuse_unsafe<R: crate::serialize::ArchiveRead>(opened: &OpenedZip<R>) -> Result<()> {
     for p in opened.inventory.problems.iter().filter(|p| p.is_error()) {
         match &p.kind {
             ProblemKind::UnsafeEntryName { name, reason } => {
@@ -288,13 +288,24 @@ pub fn extract_zip(
     options: &ExtractOptions,
     reporter: &dyn Reporter,
 ) -> Result<Report> {
+    extract_zip_from(SharedFile::open(zip)?, zip, dest, options, reporter)
+}
+
+/// [`extract_zip`] of the zipped bag `file` reads (named `zip` in the
+/// report and errors): a local file, or an object read in place.
+pub fn extract_zip_from<R: crate::serialize::ArchiveRead>(
+    file: R,
+    zip: &Path,
+    dest: &Path,
+    options: &ExtractOptions,
+    reporter: &dyn Reporter,
+) -> Result<Report> {
     let target = Target::of(dest)?;
     let parent = target.parent();
     let md = fs::metadata(&parent).map_err(|e| Error::io("read", &parent, e))?;
     if !md.is_dir() {
         return Err(Error::NotADirectory { path: parent });
     }
-    let file = SharedFile::open(zip)?;
     let mut opened = open_zip(file, zip, options.max_entries)?;
     refuse_unsafe(&opened)?;
     let archive = &opened.archive;
@@ -428,6 +439,17 @@ pub fn extract_zips(
     dest: &Path,
     reporter: &dyn Reporter,
 ) -> Result<Vec<Report>> {
+    extract_zips_from(parts, dest, reporter, &SharedFile::open)
+}
+
+/// [`extract_zips`], each part's zip opened with `open` (a local file, or
+/// an object read in place).
+pub fn extract_zips_from<R: crate::serialize::ArchiveRead>(
+    parts: &[ZipPart],
+    dest: &Path,
+    reporter: &dyn Reporter,
+    open: &dyn Fn(&Path) -> Result<R>,
+) -> Result<Vec<Report>> {
     for p in parts {
         let mut components = Path::new(&p.name).components();
         let plain = matches!(
@@ -455,7 +477,13 @@ pub fn extract_zips(
     let mut reports = Vec::with_capacity(parts.len());
     let mut valid = true;
     for p in parts {
-        let report = extract_zip(&p.zip, &tmp.path().join(&p.name), &p.options, reporter)?;
+        let report = extract_zip_from(
+            open(&p.zip)?,
+            &p.zip,
+            &tmp.path().join(&p.name),
+            &p.options,
+            reporter,
+        )?;
         valid &= report.is_valid();
         reports.push(report);
     }

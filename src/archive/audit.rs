@@ -13,11 +13,12 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::bags::Bags;
 use super::catalog::BagRow;
 use super::copy::CopyRoot;
 use super::events::{Event, EventType, Outcome};
 use super::lock::ArchiveLock;
-use super::register::hash_and_verify;
+use super::register::size_hash_and_verify;
 use super::{Archive, Result, event, now_rfc3339, now_unix, parse_time, rfc3339};
 use crate::report::Level;
 
@@ -241,9 +242,14 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     report.summary.unknown = report.unknown.len() as u64;
     // Missing bags (every run until resolved) and bags found again.
     let mut present = Vec::new();
+    // Bags in a bucket: one listing says which are there.
+    let mut listing = archive.bags().listing()?;
     for bag in archive.catalog().bags_by_check_age()? {
-        let zip = root.join(&bag.path);
-        if zip.is_file() {
+        let there = match &mut listing {
+            Some(listed) => listed.remove(&bag.path).is_some(),
+            None => archive.bag_location(&bag.path).is_file(),
+        };
+        if there {
             if bag.state == "missing" {
                 let e = event(
                     EventType::Found,
@@ -280,6 +286,16 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
         report.summary.missing += 1;
         report.bags.push(result);
     }
+    // Objects in the bucket's `bags/` the catalog does not know: reported,
+    // never touched.
+    for (rel, _) in listing.unwrap_or_default() {
+        report.warnings.push(format!(
+            "`{}` is in the bucket but not in the catalog",
+            archive.bag_location(&rel).display()
+        ));
+        report.unknown.push(rel);
+        report.summary.unknown += 1;
+    }
     // Check bags, least recently fully checked first, within the budget.
     // Their events are recorded in batches (one log write and fsync, one
     // commit), at least every second and at once for a bag that fails: a
@@ -303,7 +319,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
             report.summary.remaining = 1;
             break;
         }
-        let (e, result) = check_bag(root, &bag, options.level);
+        let (e, result) = check_bag(archive.bags(), &bag, options.level);
         unrecorded.push((e, None));
         if result.outcome != "valid"
             || unrecorded.len() >= RECORD_BATCH
@@ -496,12 +512,15 @@ pub fn missing_bag(bag: &BagRow) -> (Event, BagResult) {
 
 /// Checks one bag: its zip's size and whole-file SHA-256 against the
 /// catalog (at full fixity), and the bag inside as `verify` does.
-pub fn check_bag(root: &Path, bag: &BagRow, level: Level) -> (Event, BagResult) {
-    let zip = root.join(&bag.path);
+/// The bag is read where it lies (`bags`): a file, or an object in a
+/// bucket read in place.
+pub fn check_bag(bags: &Bags, bag: &BagRow, level: Level) -> (Event, BagResult) {
+    let zip = bags.location(&bag.path);
     let start = now_rfc3339();
     let mut problems: Vec<String> = Vec::new();
     let mut errors = 0usize;
-    let size = std::fs::metadata(&zip).map(|m| m.len()).unwrap_or(0);
+    let (size, hashed, verified) = size_hash_and_verify(&zip, level, level == Level::Fixity);
+    let size = size.unwrap_or(0);
     if size != bag.size {
         errors += 1;
         problems.push(format!(
@@ -509,7 +528,6 @@ pub fn check_bag(root: &Path, bag: &BagRow, level: Level) -> (Event, BagResult) 
             bag.size
         ));
     }
-    let (hashed, verified) = hash_and_verify(&zip, level, level == Level::Fixity);
     let mut found_sha = None;
     match hashed {
         Some(Ok(sha)) => {

@@ -19,6 +19,7 @@
 //! happened.
 
 pub mod audit;
+pub mod bags;
 pub mod catalog;
 pub mod copy;
 pub mod events;
@@ -308,6 +309,8 @@ pub fn event(kind: EventType, bag: &str, outcome: Outcome, detail: serde_json::V
 #[derive(Debug)]
 pub struct Archive {
     root: PathBuf,
+    /// Where the bags lie: under the root, or in a bucket.
+    bags: bags::Bags,
     catalog: Catalog,
     log: Log,
     /// Parsed central directories of the bags read from (its own, or one
@@ -332,13 +335,14 @@ impl Archive {
     fn caught_up(root: &Path, catalog: Catalog) -> Result<Archive> {
         let mut archive = Archive {
             root: root.to_owned(),
+            bags: bags::Bags::of(root)?,
             catalog,
             log: Log::new(root),
             zips: Arc::default(),
             warnings: Vec::new(),
         };
         let w = archive.catalog.write()?;
-        catch_up(&archive.root, &archive.log, &w, &mut archive.warnings)?;
+        catch_up(&archive.bags, &archive.log, &w, &mut archive.warnings)?;
         w.commit()?;
         Ok(archive)
     }
@@ -360,6 +364,7 @@ impl Archive {
                 let catalog = Catalog::open_read_only(&root.join(CATALOG_FILE))?;
                 Ok(Archive {
                     root: root.to_owned(),
+                    bags: bags::Bags::of(root)?,
                     catalog,
                     log: Log::new(root),
                     zips: Arc::default(),
@@ -380,6 +385,7 @@ impl Archive {
         let catalog = Catalog::open_read_only(&root.join(CATALOG_FILE))?;
         Ok(Archive {
             root: root.to_owned(),
+            bags: bags::Bags::of(root)?,
             catalog,
             log: Log::new(root),
             zips: Arc::default(),
@@ -407,6 +413,18 @@ impl Archive {
         &self.root
     }
 
+    /// Where the bags lie.
+    pub fn bags(&self) -> &bags::Bags {
+        &self.bags
+    }
+
+    /// The location of the bag registered at `rel` (relative to the root):
+    /// a path, or `s3://BUCKET/KEY` for an archive whose bags are in a
+    /// bucket. Read it with [`bags::BagSource::open`].
+    pub fn bag_location(&self, rel: &str) -> PathBuf {
+        self.bags.location(rel)
+    }
+
     /// The catalog.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -416,7 +434,7 @@ impl Archive {
     /// transaction (with the registration of ingest and adopt events).
     pub fn record(&mut self, events: &[(Event, Option<Registration>)]) -> Result<()> {
         let w = self.catalog.write()?;
-        catch_up(&self.root, &self.log, &w, &mut self.warnings)?;
+        catch_up(&self.bags, &self.log, &w, &mut self.warnings)?;
         if events.is_empty() {
             return w.commit();
         }
@@ -460,16 +478,24 @@ impl Archive {
         extra: serde_json::Value,
     ) -> Result<Event> {
         let rel = self.relative(zip);
+        // An archive whose bags are in a bucket: the bag is there, proved,
+        // before it is registered (it is hashed once, for both).
+        let hashed = self.bags.publish(zip, &rel)?;
         // The items are read while they are recorded (on a thread beside
         // the catalog's: `Registration::items`), in one transaction, so an
         // unreadable item records nothing.
-        let reg = read_bag(zip, &rel, None)?;
+        let reg = read_bag(zip, &rel, hashed.clone())?;
         let mut detail = serde_json::json!({ "bag": reg.bag });
         if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
             d.extend(extra);
         }
         let e = event(kind, &reg.bag.name, Outcome::Success, detail);
         self.record(&[(e.clone(), Some(reg))])?;
+        if hashed.is_some() {
+            // Registered, and in the bucket: the local zip was only on its
+            // way there.
+            let _ = fs::remove_file(zip);
+        }
         Ok(e)
     }
 
@@ -516,6 +542,7 @@ impl Archive {
     /// their bag into place and registering it: complete bags, not in the
     /// catalog, written after the ingest started. Returns the events.
     pub fn adopt_interrupted(&mut self) -> Result<Vec<Event>> {
+        self.settle_outbox()?;
         let orphans = lock::orphaned_intents(&self.root)?;
         if orphans.is_empty() {
             return Ok(Vec::new());
@@ -549,11 +576,55 @@ impl Archive {
     }
 }
 
+impl Archive {
+    /// For an archive whose bags are in a bucket: removes the local zips
+    /// left in `bags/` by an ingest that died after registering its bag
+    /// (the catalog knows them, they are the bytes it recorded, and the
+    /// bucket holds an object of their size). Any other zip stays, to be
+    /// adopted (and so uploaded) or looked at.
+    fn settle_outbox(&mut self) -> Result<()> {
+        if !self.bags.in_bucket() {
+            return Ok(());
+        }
+        let local = self.zips_on_disk()?;
+        if local.is_empty() {
+            return Ok(());
+        }
+        let known: std::collections::BTreeMap<String, catalog::BagRow> = self
+            .catalog
+            .bags_by_check_age()?
+            .into_iter()
+            .map(|b| (b.path.clone(), b))
+            .collect();
+        let listing = self.bags.listing()?.unwrap_or_default();
+        for zip in local {
+            let rel = self.relative(&zip);
+            let Some(bag) = known.get(&rel) else {
+                continue;
+            };
+            if listing.get(&rel) != Some(&bag.size) {
+                continue;
+            }
+            match register::file_sha256(&zip) {
+                Ok((size, sha)) if size == bag.size && sha == bag.sha256 => {
+                    fs::remove_file(&zip).map_err(|e| Error::io("remove", &zip, e))?;
+                }
+                _ => self.warnings.push(format!(
+                    "`{}` is not the bag the catalog recorded at `{rel}` (whose copy is in the \
+                     bucket): left in place, look at it",
+                    zip.display()
+                )),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Refuses a path that is not a directory holding a catalog, an event log
 /// or `bags/`.
 pub(crate) fn check_archive(root: &Path) -> Result<()> {
     check_root(root)?;
-    if ["catalog.sqlite", "events", "bags"]
+    if ["catalog.sqlite", "events", "bags", bags::STORE_FILE]
         .iter()
         .any(|p| root.join(p).exists())
     {
@@ -561,7 +632,7 @@ pub(crate) fn check_archive(root: &Path) -> Result<()> {
     }
     Err(Error::NotAnArchive {
         path: root.to_owned(),
-        reason: "no catalog.sqlite, events/ or bags/ in it".into(),
+        reason: "no catalog.sqlite, events/, bags/ or store.json in it".into(),
     })
 }
 
@@ -579,12 +650,17 @@ fn check_root(root: &Path) -> Result<()> {
 /// Applies the log's events that the catalog has not recorded (appended
 /// by a process that died before its commit, or all of them for a new
 /// catalog), inside the write transaction `w`.
-fn catch_up(root: &Path, log: &Log, w: &Writer<'_>, warnings: &mut Vec<String>) -> Result<usize> {
+fn catch_up(
+    bags: &bags::Bags,
+    log: &Log,
+    w: &Writer<'_>,
+    warnings: &mut Vec<String>,
+) -> Result<usize> {
     let from = w.log_position()?;
     let mut applied = 0;
     let (end, bad) = log.for_each_from(&from, &mut |e, _| {
         if !w.has_event(&e.id)? {
-            let reg = registration_of(root, &e);
+            let reg = registration_of(bags, &e);
             w.apply(&e, reg.as_ref())?;
             applied += 1;
         }
@@ -613,12 +689,12 @@ fn catch_up(root: &Path, log: &Log, w: &Writer<'_>, warnings: &mut Vec<String>) 
 
 /// The registration an ingest or adopt event records: the bag as the event
 /// has it, with its items read from the bag on disk (those readable).
-fn registration_of(root: &Path, e: &Event) -> Option<Registration> {
+fn registration_of(bags: &bags::Bags, e: &Event) -> Option<Registration> {
     if !matches!(e.kind, EventType::Ingest | EventType::Adopt) {
         return None;
     }
     let bag: BagRecord = serde_json::from_value(e.detail["bag"].clone()).ok()?;
-    let zip = root.join(&bag.path);
+    let zip = bags.location(&bag.path);
     Some(Registration {
         bag,
         zip,
@@ -678,6 +754,11 @@ pub fn ingest_and_register(
             source: Box::new(e),
         })?;
     intent.finish();
+    let mut summary = summary;
+    if archive.bags.in_bucket() {
+        // The bag is in the bucket now, and only there.
+        summary.bag = archive.bag_location(&archive.relative(&summary.bag));
+    }
     Ok(Ingested {
         summary,
         event,

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use super::bags::BagSource;
 use super::{Error, Result};
 use crate::checksum::{Algorithm, hash_reader};
 use crate::serialize::{
-    EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, SharedFile, open_zip,
-    read_tag_entry,
+    EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, open_zip, read_tag_entry,
 };
 use crate::tagfile::BagInfo;
 
@@ -124,15 +124,71 @@ pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
 /// with `whole_file`, on a thread of its own) and the bag inside verified at
 /// `level`, as `verify` does. The audit and the check of a copy both prove a
 /// zip this way.
+///
+/// `zip` may name an object (`s3://BUCKET/KEY`): it is then read in place,
+/// its SHA-256 by one reader in order while the bag is verified by others
+/// with ranged reads.
 pub(crate) fn hash_and_verify(
     zip: &Path,
     level: crate::report::Level,
     whole_file: bool,
 ) -> (Option<Result<String>>, Result<crate::report::Report>) {
+    let (_, hashed, verified) = size_hash_and_verify(zip, level, whole_file);
+    (hashed, verified)
+}
+
+/// [`hash_and_verify`], with the zip's size (`None` if it cannot be
+/// opened).
+pub(crate) fn size_hash_and_verify(
+    zip: &Path,
+    level: crate::report::Level,
+    whole_file: bool,
+) -> (
+    Option<u64>,
+    Option<Result<String>>,
+    Result<crate::report::Report>,
+) {
+    #[cfg(feature = "s3")]
+    if super::bags::is_object(zip) {
+        match BagSource::open(zip) {
+            Ok(BagSource::Object(o)) => {
+                let size = o.len();
+                let (hashed, verified) = hash_and_verify_object(&o, zip, level, whole_file);
+                return (Some(size), hashed, verified);
+            }
+            Ok(BagSource::File(_)) => {}
+            Err(e) => return (None, None, Err(e.into())),
+        }
+    }
+    let size = std::fs::metadata(zip).map(|m| m.len()).ok();
     let (hashed, verified) = hashed_beside(zip, whole_file, || {
         crate::verify::verify_zip(zip, level, &crate::progress::NoProgress).map_err(Error::from)
     });
-    (hashed.map(|h| h.map(|(_, sha)| sha)), verified)
+    (size, hashed.map(|h| h.map(|(_, sha)| sha)), verified)
+}
+
+#[cfg(feature = "s3")]
+fn hash_and_verify_object(
+    source: &crate::store::ObjectReader,
+    zip: &Path,
+    level: crate::report::Level,
+    whole_file: bool,
+) -> (Option<Result<String>>, Result<crate::report::Report>) {
+    std::thread::scope(|s| {
+        let hashed = whole_file.then(|| s.spawn(|| super::bags::object_sha256(source)));
+        let verified = crate::verify::verify_zip_reader(
+            source.clone(),
+            zip,
+            level,
+            &crate::progress::NoProgress,
+        )
+        .map_err(Error::from);
+        let hashed = hashed.map(|h| {
+            h.join()
+                .unwrap_or_else(|_| Err(bad(zip, "the hashing thread failed".into())))
+        });
+        (hashed, verified)
+    })
 }
 
 /// `work` done on this thread while, if `hash`, the whole file `zip` is
@@ -160,7 +216,7 @@ type ItemEntries = (Option<usize>, Option<usize>, Option<usize>, Option<usize>);
 /// entries of each item's `dc.xml` and `provenance.json` (positions in the
 /// zip's list of file entries).
 struct Opened {
-    zip: OpenedZip<SharedFile>,
+    zip: OpenedZip<BagSource>,
     info: Option<usize>,
     tag_manifest: Option<usize>,
     /// By item id: `dc.xml`, `provenance.json`, `text.txt`, `content.txt`.
@@ -168,7 +224,7 @@ struct Opened {
 }
 
 fn open(zip: &Path) -> Result<Opened> {
-    let reader = SharedFile::open(zip)?;
+    let reader = BagSource::open(zip)?;
     let opened = open_zip(reader, zip, MAX_ZIP_ENTRIES)?;
     let mut out = Opened {
         info: None,

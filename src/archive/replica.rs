@@ -4,7 +4,6 @@
 //! only after that copy verifies, moving the damaged one to
 //! `ARCHIVE/quarantine/` (never deleting it).
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
@@ -56,6 +55,8 @@ pub fn repair(
             quarantined: None,
         });
     }
+    // Fetched beside the bag's place (for bags in a bucket: beside where
+    // an ingest builds them), hashed as it arrives.
     let dest = archive.root().join(&bag.path);
     let dir = dest.parent().unwrap_or(archive.root()).to_owned();
     let (tmp, sha) = replica.fetch(bag, &dir)?;
@@ -72,24 +73,28 @@ pub fn repair(
         repaired: true,
         ..Repaired::default()
     };
-    if dest.exists() {
-        let q = archive.root().join(quarantine_name(bag));
-        let qdir = q.parent().unwrap_or(archive.root()).to_owned();
-        fs::create_dir_all(&qdir).map_err(|e| Error::io("create", &qdir, e))?;
-        fs::rename(&dest, &q).map_err(|e| Error::io("move to quarantine", &dest, e))?;
-        sync_dir(&qdir);
+    let bags = archive.bags().clone();
+    if bags.has(&bag.path) {
+        let to = quarantine_name(bag);
+        let q = bags.quarantine(&bag.path, &to)?;
         let e = event(
             EventType::Quarantine,
             &bag.name,
             Outcome::Success,
-            serde_json::json!({"from": bag.path, "to": q.strip_prefix(archive.root()).unwrap_or(&q), "why": why}),
+            serde_json::json!({"from": bag.path, "to": to, "why": why}),
         );
         archive.record(&[(e, None)])?;
         out.quarantined = Some(q);
     }
-    tmp.persist_noclobber(&dest)
-        .map_err(|e| Error::io("put the replica's copy at", &dest, e.error))?;
-    sync_dir(&dir);
+    if bags.in_bucket() {
+        // Uploaded and read back before the repair is recorded; the
+        // temporary file goes when `tmp` is dropped.
+        bags.publish(tmp.path(), &bag.path)?;
+    } else {
+        tmp.persist_noclobber(&dest)
+            .map_err(|e| Error::io("put the replica's copy at", &dest, e.error))?;
+        sync_dir(&dir);
+    }
     let e = event(
         EventType::Repair,
         &bag.name,
@@ -145,11 +150,34 @@ pub fn replicate(root: &Path, to: &Path) -> Result<ReplicaReport> {
         failed: 0,
         bags: Vec::new(),
     };
+    // An archive whose bags are in a bucket: each bag is read from there
+    // into a temporary file (only when the copy needs writing).
+    let own = match archive.bags() {
+        super::bags::Bags::Root(_) => None,
+        #[cfg(feature = "s3")]
+        super::bags::Bags::Bucket(loc) => {
+            if loc.to_string() == location {
+                return Err(Error::Replica {
+                    path: to.to_owned(),
+                    reason: "is where the archive's own bags are".into(),
+                });
+            }
+            Some(CopyRoot::open_existing(root, &loc.to_path())?)
+        }
+    };
+    let staging = archive.root().join("bags");
     for bag in archive.catalog().bags_by_check_age()? {
         if bag.state != "present" {
             continue;
         }
-        let r = copies.put(&archive.root().join(&bag.path), &bag);
+        let r = match &own {
+            None => copies.put(&archive.bag_location(&bag.path), &bag),
+            Some(_) if copies.verify(&bag).is_ok() => Ok(false),
+            Some(own) => match own.fetch(&bag, &staging) {
+                Ok((tmp, _)) => copies.put(tmp.path(), &bag),
+                Err(e) => Err(format!("cannot read the archive's own copy: {e}")),
+            },
+        };
         let (outcome, detail) = match &r {
             Ok(copied) => (
                 Outcome::Success,

@@ -23,8 +23,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::SystemTime;
 
+use super::bags::{BagSource, is_object};
 use crate::archive::{Error, Result};
-use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, SharedFile, list_zip, read_tag_entry};
+use crate::serialize::{MAX_ZIP_ENTRIES, OpenedZip, list_zip, read_tag_entry};
 
 /// Entries (of all cached bags together) a cache keeps by default: about
 /// 110 bytes each (the directory record, the name, two indexes), so at
@@ -38,7 +39,7 @@ pub const DEFAULT_MAX_BAGS: usize = 64;
 /// positional reads (shared by every reader of it).
 pub struct Listing {
     zip: PathBuf,
-    opened: OpenedZip<SharedFile>,
+    opened: OpenedZip<BagSource>,
 }
 
 impl std::fmt::Debug for Listing {
@@ -53,7 +54,7 @@ impl std::fmt::Debug for Listing {
 impl Listing {
     /// Opens the zipped bag `zip` and parses its central directory.
     pub fn open(zip: &Path) -> Result<Self> {
-        let opened = list_zip(SharedFile::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
+        let opened = list_zip(BagSource::open(zip)?, zip, MAX_ZIP_ENTRIES)?;
         Ok(Listing {
             zip: zip.to_owned(),
             opened,
@@ -183,17 +184,29 @@ impl Listing {
     }
 }
 
-/// What tells one file at a path from another written there later.
+/// What tells one file at a path from another written there later (for
+/// an object in a bucket: its size and entity tag, one HEAD request).
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Stamp {
     len: u64,
     modified: Option<SystemTime>,
     #[cfg(unix)]
     inode: (u64, u64),
+    e_tag: Option<String>,
 }
 
 impl Stamp {
     fn of(path: &Path) -> Result<Self> {
+        if is_object(path) {
+            let o = BagSource::open(path)?;
+            return Ok(Stamp {
+                len: o.len(),
+                modified: None,
+                #[cfg(unix)]
+                inode: (0, 0),
+                e_tag: o.version(),
+            });
+        }
         let md = fs::metadata(path).map_err(|e| Error::io("read", path, e))?;
         Ok(Stamp {
             len: md.len(),
@@ -203,6 +216,7 @@ impl Stamp {
                 use std::os::unix::fs::MetadataExt;
                 (md.dev(), md.ino())
             },
+            e_tag: None,
         })
     }
 }

@@ -19,6 +19,8 @@ fn bad(path: &Path, reason: String) -> Error {
 /// under the archive `root`, each bag's directory taken from `zips` (or
 /// parsed once and kept there).
 pub fn read_records(root: &Path, items: &[HarvestItem], zips: &ZipCache) -> Result<Vec<Vec<u8>>> {
+    // Under the root, or in the bucket its `store.json` names.
+    let bags = crate::archive::bags::Bags::of(root)?;
     let mut by_bag: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
     for (i, item) in items.iter().enumerate() {
         by_bag.entry(item.bag_path.as_str()).or_default().push(i);
@@ -31,7 +33,7 @@ pub fn read_records(root: &Path, items: &[HarvestItem], zips: &ZipCache) -> Resu
         if !rel.components().all(|c| matches!(c, Component::Normal(_))) {
             return Err(bad(rel, "the catalog's path leaves the archive".into()));
         }
-        let zip = root.join(rel);
+        let zip = bags.location(bag_path);
         let listing = zips.get(&zip)?;
         for i in wanted {
             let name = format!("{}/dc.xml", items[i].path);

@@ -273,18 +273,23 @@ impl Store {
     /// the listing says of each, so that they can be opened without a
     /// request of their own ([`Store::open_listed`]).
     pub fn list_zip_objects(&self, prefix: &str) -> Result<Vec<Listed>> {
-        let mut found = self.list(prefix)?;
+        let mut found = self.list_objects(prefix)?;
         found.retain(|l| is_zip_key(&l.key));
         Ok(found)
     }
 
     /// Every key under `prefix` (whole path segments), sorted.
     pub fn list_keys(&self, prefix: &str) -> Result<Vec<String>> {
-        Ok(self.list(prefix)?.into_iter().map(|l| l.key).collect())
+        Ok(self
+            .list_objects(prefix)?
+            .into_iter()
+            .map(|l| l.key)
+            .collect())
     }
 
-    /// Every object under `prefix` (whole path segments), sorted by key.
-    fn list(&self, prefix: &str) -> Result<Vec<Listed>> {
+    /// Every object under `prefix` (whole path segments) as a listing
+    /// finds it, sorted by key.
+    pub fn list_objects(&self, prefix: &str) -> Result<Vec<Listed>> {
         let url = S3Location {
             bucket: self.inner.bucket.clone(),
             key: prefix.to_owned(),
@@ -431,6 +436,43 @@ impl Store {
                     .copy(&object_path(from), &object_path(to)),
             )
             .map_err(|e| object_error("copy", &url, &e))
+    }
+}
+
+/// The connection to `bucket` shared by the whole process (made with
+/// [`Store::connect`] at the first call): the bags of an archive in a
+/// bucket are named by location (`s3://BUCKET/KEY`) in the layers that
+/// read them, and each read must not start an HTTP client of its own.
+pub fn shared(bucket: &str) -> Result<Store> {
+    static STORES: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::BTreeMap<String, Store>>,
+    > = std::sync::OnceLock::new();
+    let stores = STORES.get_or_init(Default::default);
+    let mut stores = stores
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(s) = stores.get(bucket) {
+        return Ok(s.clone());
+    }
+    let s = Store::connect(bucket)?;
+    stores.insert(bucket.to_owned(), s.clone());
+    Ok(s)
+}
+
+impl Store {
+    /// Writes `bytes` to `key` in one request (with their SHA-256 for the
+    /// server to check): small objects, such as a segment of an event
+    /// log. The object appears whole or not at all.
+    pub fn put_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
+        let url = S3Location {
+            bucket: self.inner.bucket.clone(),
+            key: key.to_owned(),
+        };
+        self.inner
+            .rt
+            .block_on(self.inner.client.s3.put(&object_path(key), bytes.into()))
+            .map(|_| ())
+            .map_err(|e| object_error("write", &url, &e))
     }
 }
 

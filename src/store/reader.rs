@@ -222,6 +222,11 @@ impl ObjectReader {
         self.object.len == 0
     }
 
+    /// The object's entity tag when it was opened, if the store gave one.
+    pub fn e_tag(&self) -> Option<&str> {
+        self.object.e_tag.as_deref()
+    }
+
     /// The object's location, `s3://bucket/key`.
     pub fn url(&self) -> &str {
         &self.object.url

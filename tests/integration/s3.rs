@@ -29,6 +29,25 @@ struct Garage {
     endpoints: Vec<String>,
 }
 
+/// `garage server` of the node whose configuration and data are in
+/// `node`, its output appended to `node/garage.log`.
+fn node_server(node: &Path) -> Child {
+    let log = fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(node.join("garage.log"))
+        .unwrap();
+    Command::new("garage")
+        .arg("-c")
+        .arg(node.join("garage.toml"))
+        .arg("server")
+        .env("RUST_LOG", "garage=warn")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap()
+}
+
 fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -89,17 +108,7 @@ impl Garage {
                 data = node.join("data").display(),
             );
             fs::write(node.join("garage.toml"), config).unwrap();
-            let log = fs::File::create(node.join("garage.log")).unwrap();
-            let child = Command::new("garage")
-                .arg("-c")
-                .arg(node.join("garage.toml"))
-                .arg("server")
-                .env("RUST_LOG", "garage=warn")
-                .stdout(log.try_clone().unwrap())
-                .stderr(log)
-                .spawn()
-                .unwrap();
-            garage.nodes.push(Some(child));
+            garage.nodes.push(Some(node_server(&node)));
             garage.endpoints.push(format!("http://127.0.0.1:{s3}"));
             if i == 0 {
                 garage.endpoint = format!("http://127.0.0.1:{s3}");
@@ -146,6 +155,12 @@ impl Garage {
             true,
         );
         Some(garage)
+    }
+
+    /// Starts node `i` again (killed by [`Garage::kill_node`]).
+    fn restart_node(&mut self, i: usize) {
+        assert!(self.nodes[i].is_none());
+        self.nodes[i] = Some(node_server(&self.dir.path().join(format!("node{i}"))));
     }
 
     /// Kills node `i` (SIGKILL), as a machine that dies.
@@ -768,4 +783,203 @@ fn a_node_lost_mid_upload_leaves_no_copy_recorded() {
     let (r, code) = archive_json(&garage, &["audit", a, "--copies", "--json"]);
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["summary"]["copies_valid"], 2, "{r}");
+}
+
+/// Waits for a fresh Garage to take uploads (its layout settling).
+fn wait_for_uploads(garage: &Garage, file: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let store = garage.store();
+    while store.upload(file, "warmup/file").is_err() {
+        assert!(Instant::now() < deadline, "{}", garage.log());
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+/// An archive whose bags are in a bucket, end to end: ingested there
+/// (nothing left on the local disk but the catalog and the event log),
+/// verified and audited in place, searched, exported and extracted from
+/// it; an object damaged in the bucket caught by the audit and repaired
+/// from a replica bucket; an ingest while the store is down leaves no bag
+/// registered, and the bag is uploaded and adopted once it is back.
+#[test]
+fn an_archive_with_its_bags_in_a_bucket() {
+    let Some(mut garage) = Garage::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let a = archive.to_str().unwrap();
+    let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
+    let meta = inbox.join("meta.json");
+    wait_for_uploads(&garage, &meta);
+    let bucket = format!("s3://{BUCKET}/news");
+    let ingest = |garage: &Garage, name: &str| {
+        let mut args = vec!["ingest", "--archive", a, "--bags-in", &bucket];
+        args.extend(["--date", "2026-11-28", "--name", name, "--meta"]);
+        args.push(meta.to_str().unwrap());
+        args.push(inbox.to_str().unwrap());
+        garage.newsbag(&args)
+    };
+    for name in ["one", "two"] {
+        let out = ingest(&garage, name);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            format!("{bucket}/bags/{name}.zip")
+        );
+    }
+    // The bags are in the bucket, and only there.
+    let store = garage.store();
+    assert_eq!(
+        store.list_zips("news").unwrap(),
+        ["news/bags/one.zip", "news/bags/two.zip"]
+    );
+    let local: Vec<_> = fs::read_dir(archive.join("bags")).unwrap().collect();
+    assert!(local.is_empty(), "{local:?}");
+    assert!(archive.join("store.json").is_file());
+    // Another place for the bags of this archive is refused.
+    let out = garage.newsbag(&[
+        "ingest",
+        "--archive",
+        a,
+        "--bags-in",
+        "s3://other/x",
+        inbox.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(&bucket));
+    // Verified and audited where they lie.
+    let out = garage.newsbag(&["verify", &format!("{bucket}/bags")]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let (r, code) = archive_json(&garage, &["audit", a, "--json"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(
+        (&r["summary"]["checked"], &r["summary"]["valid"]),
+        (&serde_json::json!(2), &serde_json::json!(2)),
+        "{r}"
+    );
+    assert!(r["summary"]["bytes"].as_u64().unwrap() > 0, "{r}");
+    // Found, shown, exported and extracted, read from the bucket in place.
+    let out = garage.newsbag(&["find", a, "--json", "--limit", "100"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let hits = hits.as_array().unwrap();
+    assert!(hits.len() >= 2, "{hits:?}");
+    let id = hits[0]["id"].as_str().unwrap().to_owned();
+    let out = garage.newsbag(&["show", a, &id, "--bag", "two"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(!out.stdout.is_empty());
+    let export = tmp.path().join("export.jsonl");
+    let out = garage.newsbag(&[
+        "export",
+        a,
+        "--format",
+        "jsonl",
+        "--to",
+        export.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let exported = fs::read_to_string(&export).unwrap();
+    assert_eq!(exported.lines().count(), hits.len());
+    assert!(exported.lines().all(|l| {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        v["text"].as_str().is_some_and(|t| !t.is_empty())
+    }));
+    let out_dir = tmp.path().join("taken");
+    let out = garage.newsbag(&[
+        "extract",
+        a,
+        "--item",
+        &id,
+        "--bag",
+        "one",
+        "--to",
+        out_dir.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(tree_bytes(&out_dir) > 0);
+    // A replica in another prefix; then an object damaged in the bucket.
+    let replica = format!("s3://{BUCKET}/replica");
+    let (r, code) = archive_json(&garage, &["replicate", a, "--to", &replica, "--json"]);
+    assert_eq!((code, &r["copied"]), (0, &serde_json::json!(2)), "{r}");
+    let out = garage.newsbag(&["replicate", a, "--to", &bucket]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("the archive's own bags"));
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut store.open("news/bags/two.zip").unwrap(), &mut bytes).unwrap();
+    let at = bytes.len() / 3;
+    bytes[at] ^= 0x55;
+    let bad = tmp.path().join("bad.zip");
+    fs::write(&bad, &bytes).unwrap();
+    garage.upload(&bad, "news/bags/two.zip");
+    let (r, code) = archive_json(&garage, &["audit", a, "--json"]);
+    assert_eq!(code, 1, "{r}");
+    assert_eq!(r["summary"]["invalid"], 1, "{r}");
+    let (r, code) = archive_json(&garage, &["audit", a, "--repair-from", &replica, "--json"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(r["summary"]["repaired"], 1, "{r}");
+    // The damaged object is kept aside, never deleted; the bag is good again.
+    assert_eq!(store.list_keys("news/quarantine").unwrap().len(), 1);
+    let (r, code) = archive_json(&garage, &["audit", a, "--json"]);
+    assert_eq!(
+        (code, &r["summary"]["valid"]),
+        (0, &serde_json::json!(2)),
+        "{r}"
+    );
+    let history = garage.newsbag(&["history", a, "two", "--format", "jsonl"]);
+    let history = String::from_utf8_lossy(&history.stdout);
+    assert!(
+        history.contains("\"repair\"") && history.contains("\"quarantine\""),
+        "{history}"
+    );
+    // The store gone while a bag is ingested: an error naming the bucket,
+    // nothing registered; the bag waits in the archive root.
+    garage.kill_node(0);
+    let out = ingest(&garage, "three");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let (r, _) = archive_json(&garage, &["status", a, "--json"]);
+    assert_eq!(r["bags"], 2, "{r}");
+    assert!(archive.join("bags/three.zip").is_file());
+    // The store back: the next audit uploads the waiting bag, proves it
+    // there, registers it and checks it with the others.
+    garage.restart_node(0);
+    wait_for_uploads(&garage, &meta);
+    let (r, code) = archive_json(&garage, &["audit", a, "--json"]);
+    assert_eq!(code, 0, "{r}");
+    assert_eq!(
+        (&r["summary"]["adopted"], &r["summary"]["valid"]),
+        (&serde_json::json!(1), &serde_json::json!(3)),
+        "{r}"
+    );
+    assert!(!archive.join("bags/three.zip").exists());
+    assert!(store.exists("news/bags/three.zip").unwrap());
 }

@@ -188,7 +188,7 @@ pub fn export(
         };
         let bag: String = r.get(0).map_err(err)?;
         let id: String = r.get(1).map_err(err)?;
-        let zip = archive.root().join(r.get::<_, String>(2).map_err(err)?);
+        let zip = archive.bag_location(&r.get::<_, String>(2).map_err(err)?);
         let rowid: i64 = r.get(14).map_err(err)?;
         let located = super::index::text_location(conn, rowid, Some("text.txt"))
             .map_err(err)?

@@ -11,7 +11,8 @@ use std::path::Path;
 use super::find::Error;
 use super::show::locate;
 use crate::archive::Archive;
-use crate::extract::{ExtractOptions, ZipPart, extract_zips};
+use crate::archive::bags::BagSource;
+use crate::extract::{ExtractOptions, ZipPart, extract_zips_from};
 use crate::progress::Reporter;
 use crate::report::Report;
 
@@ -37,7 +38,7 @@ pub fn plan(
     Ok(by_bag
         .into_iter()
         .map(|(name, (path, items))| ZipPart {
-            zip: archive.root().join(path),
+            zip: archive.bag_location(&path),
             name,
             options: ExtractOptions {
                 items,
@@ -49,7 +50,7 @@ pub fn plan(
 
 /// Extracts the items `ids` of the archive into `dest` (which must not
 /// exist or be an empty directory), one directory per bag; see
-/// [`extract_zips`]. Reports come back in bag order; when a bag fails
+/// [`crate::extract::extract_zips`]. Reports come back in bag order; when a bag fails
 /// verification nothing is written.
 pub fn extract_items(
     archive: &Archive,
@@ -60,6 +61,6 @@ pub fn extract_items(
     reporter: &dyn Reporter,
 ) -> Result<Vec<Report>, Error> {
     let parts = plan(archive, ids, bag, limits)?;
-    extract_zips(&parts, dest, reporter)
+    extract_zips_from(&parts, dest, reporter, &BagSource::open)
         .map_err(|e| Error::Archive(crate::archive::Error::Newsbag(e)))
 }

@@ -14,9 +14,10 @@ use super::fold::fold;
 use super::query::{self, Query, QueryError};
 use super::rank;
 use crate::archive::Archive;
+use crate::archive::bags::BagSource;
 use crate::archive::catalog::sql_error;
 use crate::archive::zips::ZipCache;
-use crate::serialize::{EntryLocation, MAX_ZIP_TAG_FILE, SharedFile, read_located};
+use crate::serialize::{EntryLocation, MAX_ZIP_TAG_FILE, read_located};
 
 /// What can make a search fail.
 #[derive(Debug, thiserror::Error)]
@@ -424,7 +425,7 @@ fn find_page_with(
             },
             snippet: String::new(),
         });
-        zips.push(archive.root().join(r.get::<_, String>(7).map_err(err)?));
+        zips.push(archive.bag_location(&r.get::<_, String>(7).map_err(err)?));
         rowids.push(r.get::<_, i64>(9).map_err(err)?);
     }
     drop(rows);
@@ -621,7 +622,7 @@ fn period(by: CountBy, day: &str) -> Option<std::borrow::Cow<'_, str>> {
 pub struct ItemReader {
     zips: Arc<ZipCache>,
     /// The zip last read at a recorded location, kept open for the next.
-    located: Option<(PathBuf, SharedFile)>,
+    located: Option<(PathBuf, BagSource)>,
 }
 
 impl ItemReader {
@@ -641,7 +642,7 @@ impl ItemReader {
     /// reads the long way, with [`ItemReader::read`]).
     pub fn read_located(&mut self, zip: &Path, at: &EntryLocation) -> Option<Vec<u8>> {
         if self.located.as_ref().is_none_or(|(p, _)| p != zip) {
-            self.located = SharedFile::open(zip).ok().map(|f| (zip.to_owned(), f));
+            self.located = BagSource::open(zip).ok().map(|f| (zip.to_owned(), f));
         }
         let (_, file) = self.located.as_mut()?;
         read_located(file, at, MAX_ZIP_TAG_FILE).ok()

@@ -106,7 +106,7 @@ pub fn show(archive: &Archive, id: &str, bag: Option<&str>) -> Result<Shown, Err
             id: id.to_owned(),
             archive: archive.root().to_owned(),
         })?;
-    let zip = archive.root().join(&row.path);
+    let zip = archive.bag_location(&row.path);
     let mut reader = archive.items();
     let provenance = match reader.read(&zip, id, "provenance.json")? {
         Some(b) => serde_json::from_slice(&b).unwrap_or(serde_json::Value::Null),
@@ -138,7 +138,7 @@ pub fn original(
     out: &mut dyn std::io::Write,
 ) -> Result<u64, Error> {
     let row = locate(archive, id, bag)?;
-    let zip = archive.root().join(&row.path);
+    let zip = archive.bag_location(&row.path);
     let recorded: Option<String> = archive
         .catalog()
         .connection()
@@ -187,7 +187,7 @@ pub fn original_file(
     bag: Option<&str>,
 ) -> Result<OriginalFile, Error> {
     let row = locate(archive, id, bag)?;
-    let zip = archive.root().join(&row.path);
+    let zip = archive.bag_location(&row.path);
     let media_type: Option<String> = archive
         .catalog()
         .connection()

@@ -39,6 +39,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::audit::{BagResult, check_bag, missing_bag};
+use super::bags::Bags;
 use super::catalog::BagRow;
 use super::lock::ArchiveLock;
 use super::{Archive, Result, now_rfc3339, now_unix};
@@ -165,10 +166,10 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown-host".into())
 }
 
-/// Checks one claimed bag where it lies under `root`, as `audit` does.
-fn check(root: &Path, bag: &BagRow, level: Level) -> Done {
-    let (event, result) = if root.join(&bag.path).is_file() {
-        check_bag(root, bag, level)
+/// Checks one claimed bag where it lies (`bags`), as `audit` does.
+fn check(bags: &Bags, bag: &BagRow, level: Level) -> Done {
+    let (event, result) = if bags.has(&bag.path) {
+        check_bag(bags, bag, level)
     } else {
         missing_bag(bag)
     };
@@ -316,6 +317,8 @@ fn work_cycle(
         )
         .map_err(|e| db_error(url, &e))?;
     let level = Level::parse(&cycle.level).unwrap_or(Level::Fixity);
+    // Under the root, or in the bucket its `store.json` names.
+    let bags = Bags::of(root)?;
     let _heartbeat = Heartbeat::start(url, worker, options.lease)?;
     // Seconds a bag takes to check, on average, lately.
     let mut per_bag: Option<f64> = None;
@@ -368,7 +371,7 @@ fn work_cycle(
                 break;
             }
             let Some(claimed) = pending.next() else { break };
-            let d = check(root, &claimed, level);
+            let d = check(&bags, &claimed, level);
             batch_bytes += d.result.bytes;
             done.push(d);
         }

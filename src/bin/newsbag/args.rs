@@ -183,6 +183,12 @@ pub(crate) struct IngestArgs {
     /// The archive root; the bag goes to ARCHIVE/bags/NAME.zip.
     #[arg(long, value_name = "DIR", default_value = "archive")]
     pub(crate) archive: PathBuf,
+    /// Keep the archive's bags in a bucket, at s3://BUCKET/PREFIX/bags/NAME.zip
+    /// (set once, by the first ingest of a new archive, in ARCHIVE/store.json;
+    /// the catalog and the event log stay in ARCHIVE). Each bag is built and
+    /// verified locally, uploaded, read back and only then registered.
+    #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+    pub(crate) bags_in: Option<String>,
     /// The bag's name (default: the first input's name and the date).
     #[arg(long)]
     pub(crate) name: Option<String>,

@@ -16,6 +16,9 @@ pub(crate) fn run(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outc
         Some(d) => (d.clone(), format!("{d}T00:00:00Z")),
         None => (crate::output::today(), crate::output::now_rfc3339()),
     };
+    if let Some(url) = &args.bags_in {
+        newsbag::archive::bags::Bags::bind(&args.archive, url)?;
+    }
     let mut options = IngestOptions::new(&args.archive, &date, &time);
     options.name = args.name.clone();
     options.info = args.info.clone();
