@@ -318,12 +318,16 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__catalog__subcmd__rebuild)
-            opts="-q -v -h --quiet --verbose --no-progress --help"
+            opts="-q -v -h --bags-in --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --bags-in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -894,13 +898,17 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__ingest)
-            opts="-q -v -h --archive --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --help"
+            opts="-q -v -h --archive --bags-in --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --archive)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --bags-in)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -47,6 +47,7 @@ complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "detect" -d 'Detect 
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "normalize" -d 'Write the UTF-8 text derivative of a file to stdout (what ingest stores)'
 complete -c newsbag -n "__fish_newsbag_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l archive -d 'The archive root; the bag goes to ARCHIVE/bags/NAME.zip' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l bags-in -d 'Keep the archive\'s bags in a bucket, at s3://BUCKET/PREFIX/bags/NAME.zip (set once, by the first ingest of a new archive, in ARCHIVE/store.json; the catalog and the event log stay in ARCHIVE). Each bag is built and verified locally, uploaded, read back and only then registered' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l name -d 'The bag\'s name (default: the first input\'s name and the date)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l encoding -d 'Decode every input with this encoding (a WHATWG label) instead of detecting it' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l info -d 'A bag-info.txt element, written in the order given (repeatable)' -r
@@ -175,6 +176,7 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -s h -l help -d 'Print help'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -f -a "rebuild" -d 'Make the catalog again from the bags and the event log'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l bags-in -d 'Make a new, empty ARCHIVE the root of the archive whose bags are in s3://BUCKET/PREFIX (its root lost): the event log comes back from the bucket\'s copy, then the catalog from the log and the bags' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l no-progress -d 'Never draw progress bars'

@@ -36,6 +36,7 @@ _newsbag() {
             (ingest)
 _arguments "${_arguments_options[@]}" : \
 '--archive=[The archive root; the bag goes to ARCHIVE/bags/NAME.zip]:DIR:_files' \
+'--bags-in=[Keep the archive'\''s bags in a bucket, at s3\://BUCKET/PREFIX/bags/NAME.zip (set once, by the first ingest of a new archive, in ARCHIVE/store.json; the catalog and the event log stay in ARCHIVE). Each bag is built and verified locally, uploaded, read back and only then registered]:s3://BUCKET/PREFIX:_default' \
 '--name=[The bag'\''s name (default\: the first input'\''s name and the date)]:NAME:_default' \
 '--encoding=[Decode every input with this encoding (a WHATWG label) instead of detecting it]:LABEL:_default' \
 '*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
@@ -270,6 +271,7 @@ _arguments "${_arguments_options[@]}" : \
         case $line[1] in
             (rebuild)
 _arguments "${_arguments_options[@]}" : \
+'--bags-in=[Make a new, empty ARCHIVE the root of the archive whose bags are in s3\://BUCKET/PREFIX (its root lost)\: the event log comes back from the bucket'\''s copy, then the catalog from the log and the bags]:s3://BUCKET/PREFIX:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \

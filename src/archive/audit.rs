@@ -184,6 +184,7 @@ impl AuditReport {
 /// Audits the archive at `root`.
 pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     super::check_archive(root)?;
+    super::bags::check_writable(root, "audit it")?;
     let _lock = ArchiveLock::acquire(root, "audit")?;
     let clock = Instant::now();
     let started = now_rfc3339();

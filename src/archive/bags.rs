@@ -137,24 +137,80 @@ pub enum Bags {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct StoreFile {
     bags: String,
+    /// A reading copy ([`Bags::reading_copy`]): it records no event.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    reading_copy: bool,
+}
+
+/// What `store.json` says: where the bags are, and whether the root is a
+/// reading copy.
+fn read_store_file(root: &Path) -> Result<Option<StoreFile>> {
+    let file = root.join(STORE_FILE);
+    let text = match fs::read_to_string(&file) {
+        Ok(t) => t,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(Error::io("read", &file, e)),
+    };
+    serde_json::from_str(&text)
+        .map(Some)
+        .map_err(|e| Error::NotAnArchive {
+            path: root.to_owned(),
+            reason: format!("`{STORE_FILE}`: {e}"),
+        })
+}
+
+fn write_store_file(root: &Path, content: &StoreFile) -> Result<()> {
+    let text = serde_json::to_string_pretty(content).map_err(|e| Error::NotAnArchive {
+        path: root.to_owned(),
+        reason: e.to_string(),
+    })?;
+    let mut tmp = tempfile::NamedTempFile::new_in(root)
+        .map_err(|e| Error::io("create a file in", root, e))?;
+    io::Write::write_all(&mut tmp, format!("{text}\n").as_bytes())
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| Error::io("write", tmp.path(), e))?;
+    let file = root.join(STORE_FILE);
+    tmp.persist_noclobber(&file)
+        .map_err(|e| Error::io("create", &file, e.error))?;
+    super::events::sync_dir(root);
+    Ok(())
+}
+
+/// The bucket `root` is a reading copy of (`None` for an archive root
+/// that records its own events).
+pub fn reading_copy_of(root: &Path) -> Result<Option<String>> {
+    Ok(read_store_file(root)?
+        .filter(|f| f.reading_copy)
+        .map(|f| f.bags))
+}
+
+/// Refuses to record events in a reading copy: the archive's history is
+/// written by its own root, where its bags are ingested.
+pub fn check_writable(root: &Path, what: &str) -> Result<()> {
+    match reading_copy_of(root)? {
+        None => Ok(()),
+        Some(url) => Err(Error::NotAnArchive {
+            path: root.to_owned(),
+            reason: format!(
+                "it is a reading copy of `{url}`, which records no event: {what} where the \
+                 archive's bags are ingested (its root, bound with `--bags-in {url}`), or \
+                 check bags from here with `audit {url} --worker --remote --catalog …`"
+            ),
+        }),
+    }
 }
 
 impl Bags {
     /// Where the bags of the archive at `root` lie, as its `store.json`
     /// says (under the root when there is none).
     pub fn of(root: &Path) -> Result<Bags> {
-        let file = root.join(STORE_FILE);
-        let text = match fs::read_to_string(&file) {
-            Ok(t) => t,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Bags::Root(root.into())),
-            Err(e) => return Err(Error::io("read", &file, e)),
+        let Some(parsed) = read_store_file(root)? else {
+            return Ok(Bags::Root(root.into()));
         };
-        let bad = |reason: String| Error::NotAnArchive {
+        Self::bucket(&parsed.bags).map_err(|e| Error::NotAnArchive {
             path: root.to_owned(),
-            reason: format!("`{STORE_FILE}`: {reason}"),
-        };
-        let parsed: StoreFile = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
-        Self::bucket(&parsed.bags).map_err(|e| bad(e.to_string()))
+            reason: format!("`{STORE_FILE}`: {e}"),
+        })
     }
 
     #[cfg(feature = "s3")]
@@ -210,18 +266,74 @@ impl Bags {
             )));
         }
         fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
-        let text = serde_json::to_string_pretty(&StoreFile { bags: url.into() })
-            .map_err(|e| refuse(e.to_string()))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(root)
-            .map_err(|e| Error::io("create a file in", root, e))?;
-        io::Write::write_all(&mut tmp, format!("{text}\n").as_bytes())
-            .and_then(|()| tmp.as_file().sync_all())
-            .map_err(|e| Error::io("write", tmp.path(), e))?;
-        let file = root.join(STORE_FILE);
-        tmp.persist_noclobber(&file)
-            .map_err(|e| Error::io("create", &file, e.error))?;
-        super::events::sync_dir(root);
+        write_store_file(
+            root,
+            &StoreFile {
+                bags: url.into(),
+                reading_copy: false,
+            },
+        )?;
         Ok(wanted)
+    }
+
+    /// The local reading copy of the archive whose bags are under `url`
+    /// (`s3://BUCKET/PREFIX`), made or brought up to date: a directory under
+    /// `$NEWSBAG_HOME` (else `$XDG_STATE_HOME/newsbag`, else
+    /// `~/.local/state/newsbag`), `s3/BUCKET/PREFIX`, holding the event log
+    /// as the bucket's copy has it and a catalog made from it and the bags.
+    /// Commands that only read (`find`, `show`, `export`, `extract`,
+    /// `status`, `history`, `serve`, remote audit workers) take an `s3://`
+    /// archive this way; it records no event of its own.
+    #[cfg(feature = "s3")]
+    pub fn reading_copy(url: &str) -> Result<PathBuf> {
+        let Bags::Bucket(loc) = Self::bucket(url)? else {
+            return Err(Error::Replica {
+                path: url.into(),
+                reason: "not a bucket".into(),
+            });
+        };
+        let store = crate::store::shared(&loc.bucket)?;
+        let events = key_under(&loc.key, "events");
+        if store.list_objects(&events)?.is_empty() {
+            return Err(Error::NotAnArchive {
+                path: url.into(),
+                reason: format!(
+                    "no newsbag archive there (no copy of an event log under `{}`)",
+                    loc.with_key(&events)
+                ),
+            });
+        }
+        let mut home = state_dir()?.join("s3").join(&loc.bucket);
+        for part in loc.key.split('/').filter(|p| !p.is_empty()) {
+            home.push(part);
+        }
+        fs::create_dir_all(&home).map_err(|e| Error::io("create", &home, e))?;
+        match read_store_file(&home)? {
+            Some(f)
+                if f.reading_copy
+                    && Self::bucket(&f.bags)
+                        .ok()
+                        .and_then(|b| b.bucket_prefix().cloned())
+                        == Some(loc.clone()) => {}
+            Some(_) => {
+                return Err(Error::NotAnArchive {
+                    path: home,
+                    reason: format!("it is not a reading copy of `{url}`: move it aside"),
+                });
+            }
+            None => write_store_file(
+                &home,
+                &StoreFile {
+                    bags: loc.to_string(),
+                    reading_copy: true,
+                },
+            )?,
+        }
+        let restored = super::log_copy::restore(&super::events::Log::new(&home), &store, &loc)?;
+        for gap in restored.gaps {
+            log::warn!("{url}: the bucket's copy of the event log: {gap}");
+        }
+        Ok(home)
     }
 
     /// The bucket holding the bags, if they are in one.
@@ -300,6 +412,7 @@ impl Bags {
     /// then read back whole and hashed. Returns the zip's size and SHA-256
     /// (hashed once, locally, before the upload). Nothing to do for bags
     /// under the root.
+    #[cfg_attr(not(feature = "s3"), allow(unused_variables))]
     pub fn publish(&self, zip: &Path, rel: &str) -> Result<Option<(u64, String)>> {
         match self {
             Bags::Root(_) => Ok(None),
@@ -355,6 +468,29 @@ impl Bags {
             }
         }
     }
+}
+
+/// Where reading copies of archives in buckets are kept.
+#[cfg(feature = "s3")]
+fn state_dir() -> Result<PathBuf> {
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    if let Some(d) = var("NEWSBAG_HOME") {
+        return Ok(d);
+    }
+    if let Some(d) = var("XDG_STATE_HOME") {
+        return Ok(d.join("newsbag"));
+    }
+    if let Some(d) = var("HOME") {
+        return Ok(d.join(".local/state/newsbag"));
+    }
+    Err(Error::NotAnArchive {
+        path: PathBuf::from("s3://"),
+        reason: "no place for a reading copy: set NEWSBAG_HOME".into(),
+    })
 }
 
 #[cfg(feature = "s3")]

@@ -24,6 +24,8 @@ pub mod catalog;
 pub mod copy;
 pub mod events;
 pub mod lock;
+#[cfg(feature = "s3")]
+pub mod log_copy;
 pub mod metrics;
 pub mod premis;
 pub mod register;
@@ -318,6 +320,39 @@ pub struct Archive {
     zips: Arc<zips::ZipCache>,
     /// Things worth telling (damaged or torn event log lines).
     pub warnings: Vec<String>,
+    /// The copy of the event log in the bucket of the bags, if they are in
+    /// one and the archive is open for writing.
+    #[cfg(feature = "s3")]
+    log_copy: Option<LogCopy>,
+}
+
+/// Where the copy of the event log in the bucket stands.
+#[cfg(feature = "s3")]
+#[derive(Debug)]
+struct LogCopy {
+    loc: crate::store::S3Location,
+    /// How much of each recent log file the bucket holds (found from the
+    /// bucket at the first copy).
+    done: Option<std::collections::BTreeMap<String, u64>>,
+    /// When the last copy was made, and whether events wait.
+    last: Option<std::time::Instant>,
+    waiting: bool,
+}
+
+/// Fixity events wait this long to be copied to the bucket; others go at once.
+#[cfg(feature = "s3")]
+const LOG_COPY_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+impl Drop for Archive {
+    /// The last events go to the bucket's copy of the log (a failure is
+    /// logged: the events are in the local log, and the next run copies
+    /// them).
+    fn drop(&mut self) {
+        #[cfg(feature = "s3")]
+        if let Err(e) = self.copy_log(true) {
+            log::warn!("the event log's copy in the bucket is behind: {e}");
+        }
+    }
 }
 
 impl Archive {
@@ -333,9 +368,20 @@ impl Archive {
     /// The archive at `root` with `catalog`, brought up to date with the
     /// event log.
     fn caught_up(root: &Path, catalog: Catalog) -> Result<Archive> {
+        let bags = bags::Bags::of(root)?;
         let mut archive = Archive {
             root: root.to_owned(),
-            bags: bags::Bags::of(root)?,
+            #[cfg(feature = "s3")]
+            log_copy: bags
+                .bucket_prefix()
+                .filter(|_| matches!(bags::reading_copy_of(root), Ok(None)))
+                .map(|loc| LogCopy {
+                    loc: loc.clone(),
+                    done: None,
+                    last: None,
+                    waiting: true,
+                }),
+            bags,
             catalog,
             log: Log::new(root),
             zips: Arc::default(),
@@ -365,6 +411,8 @@ impl Archive {
                 Ok(Archive {
                     root: root.to_owned(),
                     bags: bags::Bags::of(root)?,
+                    #[cfg(feature = "s3")]
+                    log_copy: None,
                     catalog,
                     log: Log::new(root),
                     zips: Arc::default(),
@@ -386,6 +434,8 @@ impl Archive {
         Ok(Archive {
             root: root.to_owned(),
             bags: bags::Bags::of(root)?,
+            #[cfg(feature = "s3")]
+            log_copy: None,
             catalog,
             log: Log::new(root),
             zips: Arc::default(),
@@ -447,7 +497,48 @@ impl Archive {
         let all: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
         let pos = self.log.append_all(&all)?;
         w.set_log_position(&pos)?;
-        w.commit()
+        w.commit()?;
+        #[cfg(feature = "s3")]
+        {
+            let urgent = all
+                .iter()
+                .any(|e| !matches!(e.kind, EventType::FixityCheck | EventType::CopyCheck));
+            if let Some(c) = &mut self.log_copy {
+                c.waiting = true;
+            }
+            if let Err(e) = self.copy_log(urgent) {
+                let w = format!(
+                    "the event log's copy in the bucket is behind ({e}); the events are in the \
+                     local log, and the next run copies them"
+                );
+                if !self.warnings.contains(&w) {
+                    self.warnings.push(w);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Copies the events the bucket's copy of the log lacks, if the bags
+    /// are in a bucket (`now`, or if the last copy is a minute old).
+    #[cfg(feature = "s3")]
+    fn copy_log(&mut self, now: bool) -> Result<()> {
+        let Some(c) = &mut self.log_copy else {
+            return Ok(());
+        };
+        if !c.waiting || (!now && c.last.is_some_and(|t| t.elapsed() < LOG_COPY_EVERY)) {
+            return Ok(());
+        }
+        c.last = Some(std::time::Instant::now());
+        let store = crate::store::shared(&c.loc.bucket)?;
+        if c.done.is_none() {
+            c.done = Some(log_copy::shipped(&self.log, &store, &c.loc)?);
+        }
+        if let Some(done) = &mut c.done {
+            log_copy::ship(&self.log, &store, &c.loc, done)?;
+        }
+        c.waiting = false;
+        Ok(())
     }
 
     /// Records when an audit ended, and whether it found everything well.
@@ -728,6 +819,7 @@ pub fn ingest_and_register(
     reporter: &dyn Reporter,
 ) -> Result<Ingested> {
     let root = &options.archive;
+    bags::check_writable(root, "ingest")?;
     fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
     let mut archive = Archive::open(root)?;
     let adopted = archive.adopt_interrupted()?;
@@ -808,6 +900,22 @@ pub fn rebuild(root: &Path) -> Result<Rebuilt> {
         let _ = fs::remove_file(with_suffix(&tmp, suffix));
     }
     let mut out = Rebuilt::default();
+    // Bags in a bucket: log files lost from the root come back from the
+    // bucket's copy first.
+    #[cfg(feature = "s3")]
+    if let Some(loc) = bags::Bags::of(root)?.bucket_prefix() {
+        let store = crate::store::shared(&loc.bucket)?;
+        let restored = log_copy::restore(&Log::new(root), &store, loc)?;
+        for f in &restored.files {
+            out.warnings.push(format!(
+                "events/{f} restored from the bucket's copy of the event log"
+            ));
+        }
+        for g in restored.gaps {
+            out.warnings
+                .push(format!("the bucket's copy of the event log: {g}"));
+        }
+    }
     {
         let mut archive = Archive::caught_up(root, Catalog::open(&tmp)?)?;
         out.events = archive.catalog.event_count()?;
@@ -832,7 +940,7 @@ pub fn rebuild(root: &Path) -> Result<Rebuilt> {
         let (bags, items, _) = archive.catalog.totals()?;
         out.bags = bags;
         out.items = items;
-        out.warnings = archive.warnings;
+        out.warnings.append(&mut archive.warnings);
     }
     let live = root.join(CATALOG_FILE);
     if live.exists() {

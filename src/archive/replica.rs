@@ -139,6 +139,7 @@ pub struct ReplicaReport {
 /// root's `quarantine/` and replaced.
 pub fn replicate(root: &Path, to: &Path) -> Result<ReplicaReport> {
     super::check_archive(root)?;
+    super::bags::check_writable(root, "replicate it")?;
     let copies = CopyRoot::open(root, to)?;
     let _lock = ArchiveLock::acquire(root, "replicate")?;
     let mut archive = Archive::open_existing(root)?;
@@ -152,7 +153,7 @@ pub fn replicate(root: &Path, to: &Path) -> Result<ReplicaReport> {
     };
     // An archive whose bags are in a bucket: each bag is read from there
     // into a temporary file (only when the copy needs writing).
-    let own = match archive.bags() {
+    let own: Option<CopyRoot> = match archive.bags() {
         super::bags::Bags::Root(_) => None,
         #[cfg(feature = "s3")]
         super::bags::Bags::Bucket(loc) => {

@@ -232,6 +232,21 @@ impl Garage {
             .unwrap()
     }
 
+    /// `newsbag ARGS` pointed at this server, its reading copies of
+    /// archives in buckets kept under `home`.
+    fn newsbag_in(&self, home: &Path, args: &[&str]) -> std::process::Output {
+        let mut cmd = newsbag();
+        for (k, v) in self.env() {
+            cmd.env(k, v);
+        }
+        cmd.env_remove("AWS_SESSION_TOKEN")
+            .env("NEWSBAG_HOME", home)
+            .args(args)
+            .timeout(Duration::from_secs(300))
+            .output()
+            .unwrap()
+    }
+
     /// `newsbag ARGS` pointed at this server, started (output piped).
     fn spawn(&self, args: &[&str]) -> Child {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
@@ -982,4 +997,265 @@ fn an_archive_with_its_bags_in_a_bucket() {
     );
     assert!(!archive.join("bags/three.zip").exists());
     assert!(store.exists("news/bags/three.zip").unwrap());
+}
+
+/// The event ids of `history ARCHIVE --format jsonl`, in order.
+fn history_ids(garage: &Garage, home: &Path, archive: &str) -> Vec<String> {
+    let out = garage.newsbag_in(home, &["history", archive, "--format", "jsonl"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["id"].as_str().unwrap().to_owned()
+        })
+        .collect()
+}
+
+/// The bucket alone holds the archive: the bags, and a copy of the event
+/// log beside them. Another machine reads it through a reading copy
+/// (`find s3://…`), which records nothing; with the archive's root lost,
+/// a new root bound to the bucket gets the whole history back, and the
+/// same catalog.
+#[test]
+fn the_bucket_alone_gives_back_the_archive() {
+    let Some(garage) = Garage::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let home = tmp.path().join("home");
+    let archive = tmp.path().join("archive");
+    let a = archive.to_str().unwrap();
+    let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
+    let meta = inbox.join("meta.json");
+    wait_for_uploads(&garage, &meta);
+    let bucket = format!("s3://{BUCKET}/news");
+    // Not an archive yet: nothing to read.
+    let out = garage.newsbag_in(&home, &["find", &bucket]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no newsbag archive"));
+    let out = garage.newsbag_in(
+        &home,
+        &["ingest", "--archive", &bucket, inbox.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--bags-in"));
+    for name in ["one", "two"] {
+        let out = garage.newsbag_in(
+            &home,
+            &[
+                "ingest",
+                "--archive",
+                a,
+                "--bags-in",
+                &bucket,
+                "--date",
+                "2026-11-28",
+                "--name",
+                name,
+                "--meta",
+                meta.to_str().unwrap(),
+                inbox.to_str().unwrap(),
+            ],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let (r, code) = archive_json(&garage, &["audit", a, "--json"]);
+    assert_eq!(code, 0, "{r}");
+    let local_ids = history_ids(&garage, &home, a);
+    assert_eq!(local_ids.len(), 4, "two ingests, two fixity checks");
+    // The log's copy is in the bucket, in segments of whole lines.
+    let store = garage.store();
+    let segments = store.list_keys("news/events").unwrap();
+    assert!(!segments.is_empty());
+    let mut copied = Vec::new();
+    for key in &segments {
+        std::io::Read::read_to_end(&mut store.open(key).unwrap(), &mut copied).unwrap();
+    }
+    let mut local = Vec::new();
+    for f in fs::read_dir(archive.join("events")).unwrap() {
+        local.extend(fs::read(f.unwrap().path()).unwrap());
+    }
+    assert_eq!(copied, local, "{segments:?}");
+    // Another machine reads the archive from the bucket alone.
+    let out = garage.newsbag_in(&home, &["find", &bucket, "--json", "--limit", "100"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let remote_hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let out = garage.newsbag_in(&home, &["find", a, "--json", "--limit", "100"]);
+    let local_hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(remote_hits, local_hits);
+    assert_eq!(history_ids(&garage, &home, &bucket), local_ids);
+    // The reading copy records nothing.
+    let out = garage.newsbag_in(&home, &["audit", &bucket]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("reading copy"));
+    // The root lost: a new one bound to the bucket has it all back.
+    fs::remove_dir_all(&archive).unwrap();
+    let again = tmp.path().join("again");
+    let g = again.to_str().unwrap();
+    let out = garage.newsbag_in(&home, &["catalog", "rebuild", g, "--bags-in", &bucket]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(history_ids(&garage, &home, g), local_ids);
+    let out = garage.newsbag_in(&home, &["find", g, "--json", "--limit", "100"]);
+    let hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(hits, local_hits);
+    let (r, code) = archive_json(&garage, &["audit", g, "--json"]);
+    assert_eq!(
+        (code, &r["summary"]["valid"]),
+        (0, &serde_json::json!(2)),
+        "{r}"
+    );
+    // Its new events go on from where the bucket's copy stood.
+    let ids = history_ids(&garage, &home, g);
+    assert_eq!(ids.len(), 6);
+    let out = garage.newsbag_in(&home, &["history", &bucket, "--format", "jsonl"]);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 6);
+}
+
+/// Audit workers on machines that have only the bucket: a worker on the
+/// archive's machine opens the cycle, two others check the bags from the
+/// bucket (`audit s3://… --worker --remote`, through reading copies), and
+/// their checks, collected into the archive, name each bag exactly once,
+/// the damaged one invalid.
+#[test]
+fn remote_workers_check_the_bags_in_the_bucket() {
+    let Some(garage) = Garage::start() else {
+        return;
+    };
+    let Some(pg) = crate::pg::Postgres::start() else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    let a = archive.to_str().unwrap();
+    let inbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("archive/inbox");
+    wait_for_uploads(&garage, &inbox.join("meta.json"));
+    let bucket = format!("s3://{BUCKET}/news");
+    let names: Vec<String> = (0..12).map(|i| format!("b{i:02}")).collect();
+    for name in &names {
+        let out = garage.newsbag(&[
+            "ingest",
+            "--archive",
+            a,
+            "--bags-in",
+            &bucket,
+            "--date",
+            "2026-11-28",
+            "--name",
+            name,
+            inbox.join("page.html").to_str().unwrap(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(
+        &mut garage.store().open("news/bags/b05.zip").unwrap(),
+        &mut bytes,
+    )
+    .unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0x55;
+    let bad = tmp.path().join("bad.zip");
+    fs::write(&bad, &bytes).unwrap();
+    garage.upload(&bad, "news/bags/b05.zip");
+    let url = pg.database("bucket");
+    // The cycle opened on the archive's machine (no time to check).
+    let out = garage.newsbag(&[
+        "audit",
+        a,
+        "--worker",
+        "--catalog",
+        &url,
+        "--budget",
+        "0s",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // Two workers elsewhere, each with its own reading copy.
+    let workers: Vec<_> = (0..2)
+        .map(|i| {
+            let home = tmp.path().join(format!("machine{i}"));
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
+            for (k, v) in garage.env() {
+                cmd.env(k, v);
+            }
+            cmd.env("NEWSBAG_HOME", &home)
+                .args(["audit", &bucket, "--worker", "--remote", "--catalog", &url])
+                .args(["--batch", "2", "--json"])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut checked = 0;
+    let mut invalid = 0;
+    for w in workers {
+        let out = w.wait_with_output().unwrap();
+        let r: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}", String::from_utf8_lossy(&out.stderr));
+        });
+        assert_eq!(r["remote"], true, "{r}");
+        checked += r["checked"].as_u64().unwrap();
+        invalid += r["invalid"].as_u64().unwrap();
+    }
+    assert_eq!((checked, invalid), (12, 1));
+    // Collected on the archive's machine: every bag once, b05 invalid
+    // (and due again: no time is given to check it).
+    let out = garage.newsbag(&[
+        "audit",
+        a,
+        "--worker",
+        "--catalog",
+        &url,
+        "--budget",
+        "0s",
+        "--json",
+    ]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = garage.newsbag(&["history", a, "--format", "jsonl"]);
+    let mut per_bag: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let e: serde_json::Value = serde_json::from_str(line).unwrap();
+        if e["type"] == "fixity_check" {
+            per_bag
+                .entry(e["bag"].as_str().unwrap().to_owned())
+                .or_default()
+                .push(e["outcome"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(per_bag.len(), 12, "{per_bag:?}");
+    for (bag, outcomes) in &per_bag {
+        let want = if bag == "b05" { "failure" } else { "success" };
+        assert_eq!(outcomes, &[want], "{bag}");
+    }
 }

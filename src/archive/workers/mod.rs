@@ -189,6 +189,9 @@ pub fn work(root: &Path, options: &WorkerOptions) -> Result<WorkerReport> {
     super::check_archive(root)?;
     // The lock file is for the processes of one machine: a remote
     // worker's machine runs no audit of this archive.
+    if !options.remote {
+        super::bags::check_writable(root, "run a worker that collects events")?;
+    }
     let _lock = if options.remote {
         None
     } else {

@@ -699,6 +699,11 @@ pub(crate) enum CatalogCommand {
         /// The archive root.
         #[arg(default_value = "archive")]
         archive: PathBuf,
+        /// Make a new, empty ARCHIVE the root of the archive whose bags are
+        /// in s3://BUCKET/PREFIX (its root lost): the event log comes back
+        /// from the bucket's copy, then the catalog from the log and the bags.
+        #[arg(long, value_name = "s3://BUCKET/PREFIX")]
+        bags_in: Option<String>,
     },
 }
 

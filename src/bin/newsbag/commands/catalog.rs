@@ -8,7 +8,10 @@ use crate::output::sanitize;
 
 pub(crate) fn run(args: &CatalogArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     match &args.what {
-        CatalogCommand::Rebuild { archive } => {
+        CatalogCommand::Rebuild { archive, bags_in } => {
+            if let Some(url) = bags_in {
+                newsbag::archive::bags::Bags::bind(archive, url)?;
+            }
             let r = rebuild(archive)?;
             for w in &r.warnings {
                 eprintln!("newsbag: warning: {}", sanitize(w));
