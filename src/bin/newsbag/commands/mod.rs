@@ -23,6 +23,7 @@ use crate::exit::Outcome;
 
 /// An archive named `s3://BUCKET/PREFIX` on the command line: its local
 /// reading copy, made or brought up to date from the bucket.
+#[cfg_attr(not(feature = "s3"), allow(clippy::ptr_arg))]
 fn local_root(path: &mut std::path::PathBuf) -> anyhow::Result<()> {
     let text = path.to_string_lossy().into_owned();
     if !s3::is_s3_url(&text) {
