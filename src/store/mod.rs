@@ -228,6 +228,13 @@ impl Store {
         Self::over(Arc::new(s3), bucket)
     }
 
+    /// A store kept in memory, for the tests of the layers above.
+    #[cfg(test)]
+    pub(crate) fn in_memory(bucket: &str) -> Self {
+        Self::over(Arc::new(object_store::memory::InMemory::new()), bucket)
+            .expect("a runtime for the in-memory store")
+    }
+
     /// A store over any `object_store` implementation (the tests' in-memory
     /// one).
     fn over(s3: Arc<dyn ObjectStore>, bucket: &str) -> Result<Self> {
