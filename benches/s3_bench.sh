@@ -33,39 +33,9 @@ if [ ! -f "$big/bags/big.zip" ]; then
 fi
 
 # Garage, one node, loopback.
-port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-g="$work/garage"
-rm -rf "$g"
-mkdir -p "$g"
-rpc=$(port)
-s3=$(port)
-secret=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-cat > "$g/garage.toml" <<EOF
-metadata_dir = "$g/meta"
-data_dir = "$g/data"
-db_engine = "sqlite"
-replication_factor = 1
-rpc_bind_addr = "127.0.0.1:$rpc"
-rpc_public_addr = "127.0.0.1:$rpc"
-rpc_secret = "$secret"
-[s3_api]
-s3_region = "garage"
-api_bind_addr = "127.0.0.1:$s3"
-root_domain = ".s3.garage.localhost"
-EOF
-RUST_LOG=garage=warn garage -c "$g/garage.toml" server > "$g/log" 2>&1 &
-garage_pid=$!
-trap 'kill $garage_pid 2>/dev/null || true' EXIT
-admin() { garage -c "$g/garage.toml" "$@"; }
-for _ in $(seq 100); do admin status >/dev/null 2>&1 && break; sleep 0.2; done
-id=$(admin node id -q | cut -d@ -f1)
-admin layout assign -z dc1 -c 10G "$id" >/dev/null
-admin layout apply --version 1 >/dev/null
-admin key import -n bench --yes GK0123456789abcdef01234567 "$secret" >/dev/null
-admin bucket create bench >/dev/null
-admin bucket allow --read --write --owner bench --key bench >/dev/null
-export AWS_ENDPOINT_URL="http://127.0.0.1:$s3" AWS_REGION=garage AWS_ALLOW_HTTP=true
-export AWS_ACCESS_KEY_ID=GK0123456789abcdef01234567 AWS_SECRET_ACCESS_KEY=$secret
+# shellcheck source=benches/garage.sh
+source "$here/benches/garage.sh"
+start_garage "$work/garage" bench
 for _ in $(seq 60); do
     "$nb" replicate "$big" --to s3://bench/big -q >/dev/null 2>&1 && break
     sleep 1
@@ -77,8 +47,6 @@ source "$here/benches/timing.sh"
 # Warm both (Garage's data files are in the same page cache).
 "$nb" verify -q "$big/bags/big.zip" >/dev/null
 "$nb" verify -q s3://bench/big/bags/big.zip >/dev/null
-# CPU seconds the Garage server has used (it shares the machine's cores).
-garage_cpu() { awk -v tck="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / tck}' "/proc/$garage_pid/stat"; }
 read -r t_big_local m_big_local <<< "$(best "$nb" verify -q "$big/bags/big.zip")"
 c0=$(garage_cpu)
 read -r t_big_s3 m_big_s3 <<< "$(best "$nb" verify -q s3://bench/big/bags/big.zip)"

@@ -23,22 +23,9 @@ archive="$work/archive"
 bash "$here/benches/make_bag_archive.sh" "$archive" "$bags"
 zip_bytes=$(du -cb "$archive"/bags/*.zip | tail -1 | cut -f1)
 
-# PostgreSQL: Debian's binaries, run as `postgres` when this runs as root
-# (initdb refuses root).
-pg_bin=${NEWSBAG_PG_BIN:-$(dirname "$(readlink -f "$(command -v initdb || ls -d /usr/lib/postgresql/*/bin/initdb | tail -1)")")}
-pg_dir="$work/pg"
-as_pg=()
-if [ "$(id -u)" = 0 ]; then as_pg=(runuser -u postgres --); fi
-rm -rf "$pg_dir"
-mkdir -p "$pg_dir"
-[ ${#as_pg[@]} -eq 0 ] || chown postgres: "$pg_dir"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-(cd "$pg_dir" && "${as_pg[@]}" "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U newsbag -E UTF8 --locale C >/dev/null)
-(cd "$pg_dir" && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/log" -w \
-    -o "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='$pg_dir'" start >/dev/null)
-stop_pg() { (cd "$pg_dir" && "${as_pg[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/data" -m fast -w stop >/dev/null) || true; }
-trap stop_pg EXIT
-url="postgres://newsbag@127.0.0.1:$port/postgres"
+# shellcheck source=benches/postgres.sh
+source "$here/benches/postgres.sh"
+start_postgres "$work/pg"
 
 # One cycle with N workers: every bag is due again after `--cycle 1s`.
 cycle() { # wall seconds of a cycle done by $1 workers

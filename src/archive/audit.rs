@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::bags::Bags;
+use super::bags::{BagSource, Bags};
 use super::catalog::BagRow;
 use super::copy::CopyRoot;
 use super::events::{Event, EventType, Outcome};
@@ -181,6 +181,10 @@ impl AuditReport {
     }
 }
 
+/// Bags in a bucket fetched ahead of the one being checked (each at most
+/// 1 MiB whole: a larger one is read in ranges as it is checked).
+pub(crate) const PREFETCH_BAGS: usize = 8;
+
 /// Audits the archive at `root`.
 pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     super::check_archive(root)?;
@@ -247,10 +251,10 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     let mut listing = archive.bags().listing()?;
     for bag in archive.catalog().bags_by_check_age()? {
         let there = match &mut listing {
-            Some(listed) => listed.remove(&bag.path).is_some(),
-            None => archive.bag_location(&bag.path).is_file(),
+            Some(listed) => listed.remove(&bag.path).map(Some),
+            None => archive.bag_location(&bag.path).is_file().then_some(None),
         };
-        if there {
+        if let Some(source) = there {
             if bag.state == "missing" {
                 let e = event(
                     EventType::Found,
@@ -260,7 +264,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
                 );
                 archive.record(&[(e, None)])?;
             }
-            present.push(bag);
+            present.push((bag, source));
             continue;
         }
         if let Some(replica) = &repair_from {
@@ -304,7 +308,14 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     let mut unrecorded: Vec<(Event, Option<super::register::Registration>)> = Vec::new();
     let mut recorded_at = Instant::now();
     let mut pending = present.into_iter();
-    for bag in pending.by_ref() {
+    while let Some((bag, source)) = pending.next() {
+        // Small bags in a bucket: the next few are fetched while this one
+        // is checked, hiding the store's latency.
+        for (_, next) in pending.as_slice().iter().take(PREFETCH_BAGS) {
+            if let Some(next) = next {
+                next.prefetch();
+            }
+        }
         if let Some(b) = options.budget
             && clock.elapsed() >= b
         {
@@ -320,7 +331,7 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
             report.summary.remaining = 1;
             break;
         }
-        let (e, result) = check_bag(archive.bags(), &bag, options.level);
+        let (e, result) = check_opened(archive.bags(), &bag, source, options.level);
         unrecorded.push((e, None));
         if result.outcome != "valid"
             || unrecorded.len() >= RECORD_BATCH
@@ -516,11 +527,23 @@ pub fn missing_bag(bag: &BagRow) -> (Event, BagResult) {
 /// The bag is read where it lies (`bags`): a file, or an object in a
 /// bucket read in place.
 pub fn check_bag(bags: &Bags, bag: &BagRow, level: Level) -> (Event, BagResult) {
+    check_opened(bags, bag, None, level)
+}
+
+/// [`check_bag`] of a bag already opened (`source`), if it was: as a
+/// listing found it, or with the requests of others.
+pub(crate) fn check_opened(
+    bags: &Bags,
+    bag: &BagRow,
+    source: Option<BagSource>,
+    level: Level,
+) -> (Event, BagResult) {
     let zip = bags.location(&bag.path);
     let start = now_rfc3339();
     let mut problems: Vec<String> = Vec::new();
     let mut errors = 0usize;
-    let (size, hashed, verified) = size_hash_and_verify(&zip, level, level == Level::Fixity);
+    let (size, hashed, verified) =
+        size_hash_and_verify(&zip, source, level, level == Level::Fixity);
     let size = size.unwrap_or(0);
     if size != bag.size {
         errors += 1;

@@ -75,6 +75,15 @@ impl BagSource {
         self.len() == 0
     }
 
+    /// Starts fetching a small object whole in the background, so that it
+    /// is here when it is checked (nothing for a file or a large object).
+    pub fn prefetch(&self) {
+        #[cfg(feature = "s3")]
+        if let BagSource::Object(o) = self {
+            o.prefetch();
+        }
+    }
+
     /// What tells this version of the bag from another written at the same
     /// location later: the object's entity tag (`None` for a local file,
     /// whose metadata tells).
@@ -377,10 +386,10 @@ impl Bags {
         }
     }
 
-    /// The sizes of the bags present in the bucket, by path relative to
-    /// the prefix (one listing, not a request per bag); `None` for bags
+    /// The bags present in the bucket, by path relative to the prefix,
+    /// opened as one listing found them (no request each); `None` for bags
     /// under the root, which are looked at one by one.
-    pub fn listing(&self) -> Result<Option<std::collections::BTreeMap<String, u64>>> {
+    pub fn listing(&self) -> Result<Option<std::collections::BTreeMap<String, BagSource>>> {
         match self {
             Bags::Root(_) => Ok(None),
             #[cfg(feature = "s3")]
@@ -398,10 +407,53 @@ impl Bags {
                         .into_iter()
                         .filter_map(|l| {
                             let rel = l.key.strip_prefix(&strip)?.to_owned();
-                            Some((rel, l.size))
+                            Some((rel, BagSource::Object(store.open_listed(&l))))
                         })
                         .collect(),
                 ))
+            }
+        }
+    }
+
+    /// Opens the bags at `rels` (several requests at once for a bucket):
+    /// `None` for a bag that is not there.
+    pub fn open_all(&self, rels: &[String]) -> Vec<crate::Result<Option<BagSource>>> {
+        match self {
+            Bags::Root(root) => rels
+                .iter()
+                .map(|rel| {
+                    let path = root.join(rel);
+                    if path.is_file() {
+                        BagSource::open(&path).map(Some)
+                    } else {
+                        Ok(None)
+                    }
+                })
+                .collect(),
+            #[cfg(feature = "s3")]
+            Bags::Bucket(loc) => {
+                let store = match crate::store::shared(&loc.bucket) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        let e = e.to_string();
+                        return rels
+                            .iter()
+                            .map(|_| {
+                                Err(crate::Error::ObjectStore {
+                                    action: "connect to",
+                                    url: loc.to_string(),
+                                    cause: e.clone(),
+                                })
+                            })
+                            .collect();
+                    }
+                };
+                let keys: Vec<String> = rels.iter().map(|r| key_under(&loc.key, r)).collect();
+                store
+                    .open_all(&keys)
+                    .into_iter()
+                    .map(|r| r.map(|o| o.map(BagSource::Object)))
+                    .collect()
             }
         }
     }
@@ -525,7 +577,7 @@ mod tests {
         let bags = Bags::of(dir.path()).unwrap();
         assert!(!bags.in_bucket());
         assert_eq!(bags.location("bags/a.zip"), dir.path().join("bags/a.zip"));
-        assert_eq!(bags.listing().unwrap(), None);
+        assert!(bags.listing().unwrap().is_none());
     }
 
     #[cfg(feature = "s3")]

@@ -379,7 +379,10 @@ impl Archive {
                     loc: loc.clone(),
                     done: None,
                     last: None,
-                    waiting: true,
+                    // A backlog left by an earlier run goes with this
+                    // run's first record (reading commands record none,
+                    // and ask the bucket nothing).
+                    waiting: false,
                 }),
             bags,
             catalog,
@@ -693,7 +696,7 @@ impl Archive {
             let Some(bag) = known.get(&rel) else {
                 continue;
             };
-            if listing.get(&rel) != Some(&bag.size) {
+            if listing.get(&rel).map(bags::BagSource::len) != Some(bag.size) {
                 continue;
             }
             match register::file_sha256(&zip) {

@@ -133,14 +133,15 @@ pub(crate) fn hash_and_verify(
     level: crate::report::Level,
     whole_file: bool,
 ) -> (Option<Result<String>>, Result<crate::report::Report>) {
-    let (_, hashed, verified) = size_hash_and_verify(zip, level, whole_file);
+    let (_, hashed, verified) = size_hash_and_verify(zip, None, level, whole_file);
     (hashed, verified)
 }
 
 /// [`hash_and_verify`], with the zip's size (`None` if it cannot be
-/// opened).
+/// opened); `source` is the zip already opened, if it was.
 pub(crate) fn size_hash_and_verify(
     zip: &Path,
+    source: Option<BagSource>,
     level: crate::report::Level,
     whole_file: bool,
 ) -> (
@@ -150,7 +151,11 @@ pub(crate) fn size_hash_and_verify(
 ) {
     #[cfg(feature = "s3")]
     if super::bags::is_object(zip) {
-        match BagSource::open(zip) {
+        let source = match source {
+            Some(s) => Ok(s),
+            None => BagSource::open(zip),
+        };
+        match source {
             Ok(BagSource::Object(o)) => {
                 let size = o.len();
                 let (hashed, verified) = hash_and_verify_object(&o, zip, level, whole_file);
@@ -160,6 +165,8 @@ pub(crate) fn size_hash_and_verify(
             Err(e) => return (None, None, Err(e.into())),
         }
     }
+    #[cfg(not(feature = "s3"))]
+    drop(source);
     let size = std::fs::metadata(zip).map(|m| m.len()).ok();
     let (hashed, verified) = hashed_beside(zip, whole_file, || {
         crate::verify::verify_zip(zip, level, &crate::progress::NoProgress).map_err(Error::from)

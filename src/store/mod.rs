@@ -364,6 +364,40 @@ impl Store {
 }
 
 impl Store {
+    /// Opens the objects at `keys` as [`Store::open`] does, their HEAD
+    /// requests made several at once: `None` for a key with no object.
+    pub fn open_all(&self, keys: &[String]) -> Vec<Result<Option<ObjectReader>>> {
+        let s3 = &self.inner.client.s3;
+        let heads = self.inner.rt.block_on(
+            futures::stream::iter(
+                keys.iter()
+                    .map(|key| async move { (key, s3.head(&object_path(key)).await) }),
+            )
+            .buffered(16)
+            .collect::<Vec<_>>(),
+        );
+        heads
+            .into_iter()
+            .map(|(key, head)| {
+                let url = S3Location {
+                    bucket: self.inner.bucket.clone(),
+                    key: key.clone(),
+                };
+                match head {
+                    Ok(meta) => Ok(Some(ObjectReader::new(
+                        self.clone(),
+                        object_path(key),
+                        url.to_string(),
+                        meta.size,
+                        meta.e_tag,
+                    ))),
+                    Err(object_store::Error::NotFound { .. }) => Ok(None),
+                    Err(e) => Err(object_error("open", &url, &e)),
+                }
+            })
+            .collect()
+    }
+
     /// Uploads the local file `from` to `key` with a multipart upload (parts
     /// of [`UPLOAD_PART`] bytes, a few at once, each with its SHA-256 for
     /// the server to check), reading the file a part at a time. The object

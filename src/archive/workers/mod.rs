@@ -38,8 +38,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::audit::{BagResult, check_bag, missing_bag};
-use super::bags::Bags;
+use super::audit::{BagResult, PREFETCH_BAGS, check_opened, missing_bag};
+use super::bags::{BagSource, Bags};
 use super::catalog::BagRow;
 use super::lock::ArchiveLock;
 use super::{Archive, Result, now_rfc3339, now_unix};
@@ -166,12 +166,19 @@ fn host_name() -> String {
         .unwrap_or_else(|| "unknown-host".into())
 }
 
-/// Checks one claimed bag where it lies (`bags`), as `audit` does.
-fn check(bags: &Bags, bag: &BagRow, level: Level) -> Done {
-    let (event, result) = if bags.has(&bag.path) {
-        check_bag(bags, bag, level)
-    } else {
-        missing_bag(bag)
+/// Checks one claimed bag where it lies (`bags`), as `audit` does:
+/// `source` is the bag opened, `None` if it is not there (an error in
+/// opening it is reported by the check).
+fn check(
+    bags: &Bags,
+    bag: &BagRow,
+    source: crate::Result<Option<BagSource>>,
+    level: Level,
+) -> Done {
+    let (event, result) = match source {
+        Ok(Some(s)) => check_opened(bags, bag, Some(s), level),
+        Ok(None) => missing_bag(bag),
+        Err(_) => check_opened(bags, bag, None, level),
     };
     Done { event, result }
 }
@@ -360,8 +367,16 @@ fn work_cycle(
         // each, and the bags not started are given back.
         let mut done: Vec<Done> = Vec::new();
         let mut batch_bytes = 0u64;
-        let mut pending = claimed.into_iter().peekable();
-        while let Some(next) = pending.peek() {
+        // Opened all at once (a bucket's HEAD requests made together), the
+        // next few small ones fetched while one is checked.
+        let rels: Vec<String> = claimed.iter().map(|c| c.path.clone()).collect();
+        let sources = bags.open_all(&rels);
+        let mut pending = claimed
+            .into_iter()
+            .zip(sources)
+            .collect::<Vec<_>>()
+            .into_iter();
+        while let Some((next, _)) = pending.as_slice().first() {
             if options.budget.is_some_and(|b| clock.elapsed() >= b) {
                 report.stopped_by = Some("time".into());
                 break;
@@ -373,12 +388,19 @@ fn work_cycle(
                 report.stopped_by = Some("bytes".into());
                 break;
             }
-            let Some(claimed) = pending.next() else { break };
-            let d = check(&bags, &claimed, level);
+            let Some((claimed, source)) = pending.next() else {
+                break;
+            };
+            for (_, next) in pending.as_slice().iter().take(PREFETCH_BAGS) {
+                if let Ok(Some(next)) = next {
+                    next.prefetch();
+                }
+            }
+            let d = check(&bags, &claimed, source, level);
             batch_bytes += d.result.bytes;
             done.push(d);
         }
-        let left: Vec<String> = pending.map(|c| c.name).collect();
+        let left: Vec<String> = pending.map(|(c, _)| c.name).collect();
         if !done.is_empty() {
             #[allow(clippy::cast_precision_loss, reason = "a few hundred bags")]
             let secs = batch_clock.elapsed().as_secs_f64() / done.len() as f64;
