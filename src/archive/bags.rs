@@ -342,6 +342,9 @@ impl Bags {
         for gap in restored.gaps {
             log::warn!("{url}: the bucket's copy of the event log: {gap}");
         }
+        // The catalog brought up to date with the log (`serve` opens it
+        // read-only and would find none in a new copy).
+        drop(super::Archive::open(&home)?);
         Ok(home)
     }
 
