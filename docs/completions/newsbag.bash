@@ -164,12 +164,20 @@ _newsbag() {
 
     case "${cmd}" in
         newsbag)
-            opts="-q -v -h -V --quiet --verbose --no-progress --help --version ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help"
+            opts="-q -v -h -V --quiet --verbose --no-progress --s3-endpoint --s3-region --help --version ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -178,7 +186,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__audit)
-            opts="-q -v -h --cycle --budget --max-bytes --level --json --metrics --adopt --repair-from --copies --worker --catalog --lease --remote --batch --quiet --verbose --no-progress --help"
+            opts="-q -v -h --cycle --budget --max-bytes --level --json --metrics --adopt --repair-from --copies --worker --catalog --lease --remote --batch --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -220,6 +228,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -228,7 +244,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__bag)
-            opts="-a -q -v -h --to --algorithm --info --date --zip --quiet --verbose --no-progress --help"
+            opts="-a -q -v -h --to --algorithm --info --date --zip --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -254,6 +270,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -262,12 +286,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__catalog)
-            opts="-q -v -h --quiet --verbose --no-progress --help rebuild help"
+            opts="-q -v -h --quiet --verbose --no-progress --s3-endpoint --s3-region --help rebuild help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -318,13 +350,21 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__catalog__subcmd__rebuild)
-            opts="-q -v -h --bags-in --quiet --verbose --no-progress --help"
+            opts="-q -v -h --bags-in --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --bags-in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -336,13 +376,21 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__detect)
-            opts="-q -v -h --encoding --json --quiet --verbose --no-progress --help"
+            opts="-q -v -h --encoding --json --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -354,7 +402,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__export)
-            opts="-q -v -h --since --until --source --lang --creator --bag --format --to --bom --quiet --verbose --no-progress --help"
+            opts="-q -v -h --since --until --source --lang --creator --bag --format --to --bom --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +440,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -400,7 +456,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__extract)
-            opts="-q -v -h --to --item --bag --max-total-bytes --max-ratio --max-entries --quiet --verbose --no-progress --help"
+            opts="-q -v -h --to --item --bag --max-total-bytes --max-ratio --max-entries --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -430,6 +486,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -438,7 +502,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__find)
-            opts="-q -v -h --since --until --source --lang --creator --bag --limit --count-by --json --csv --quiet --verbose --no-progress --help"
+            opts="-q -v -h --since --until --source --lang --creator --bag --limit --count-by --json --csv --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -476,6 +540,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -W "day week month year source language" -- "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -484,12 +556,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__generate)
-            opts="-q -v -h --quiet --verbose --no-progress --help man completions help"
+            opts="-q -v -h --quiet --verbose --no-progress --s3-endpoint --s3-region --help man completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -498,12 +578,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__generate__subcmd__completions)
-            opts="-q -v -h --quiet --verbose --no-progress --help bash elvish fish powershell zsh"
+            opts="-q -v -h --quiet --verbose --no-progress --s3-endpoint --s3-region --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -568,12 +656,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__generate__subcmd__man)
-            opts="-q -v -h --quiet --verbose --no-progress --help"
+            opts="-q -v -h --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -876,7 +972,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__history)
-            opts="-q -v -h --since --format --quiet --verbose --no-progress --help"
+            opts="-q -v -h --since --format --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -890,6 +986,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -W "text jsonl premis" -- "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -898,7 +1002,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__ingest)
-            opts="-q -v -h --archive --bags-in --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --help"
+            opts="-q -v -h --archive --bags-in --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -936,6 +1040,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -944,13 +1056,21 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__normalize)
-            opts="-q -v -h --stdin --encoding --report --json --quiet --verbose --no-progress --help"
+            opts="-q -v -h --stdin --encoding --report --json --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --encoding)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -962,13 +1082,21 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__replicate)
-            opts="-q -v -h --to --json --quiet --verbose --no-progress --help"
+            opts="-q -v -h --to --json --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -980,7 +1108,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__serve)
-            opts="-q -v -h --bind --base-url --admin-email --quiet --verbose --no-progress --help"
+            opts="-q -v -h --bind --base-url --admin-email --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -998,6 +1126,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1006,7 +1142,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__show)
-            opts="-q -v -h --bag --original --format --quiet --verbose --no-progress --help"
+            opts="-q -v -h --bag --original --format --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1020,6 +1156,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1028,7 +1172,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__status)
-            opts="-q -v -h --cycle --min-copies --catalog --json --quiet --verbose --no-progress --help"
+            opts="-q -v -h --cycle --min-copies --catalog --json --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1046,6 +1190,14 @@ _newsbag() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -1054,12 +1206,20 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__verify)
-            opts="-q -v -h --fast --completeness-only --json --quiet --verbose --no-progress --help"
+            opts="-q -v -h --fast --completeness-only --json --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_newsbag_global_optspecs
-    string join \n q/quiet v/verbose no-progress h/help V/version
+    string join \n q/quiet v/verbose no-progress s3-endpoint= s3-region= h/help V/version
 end
 
 function __fish_newsbag_needs_command
@@ -24,6 +24,8 @@ function __fish_newsbag_using_subcommand
     contains -- $cmd[1] $argv
 end
 
+complete -c newsbag -n "__fish_newsbag_needs_command" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_needs_command" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_needs_command" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_needs_command" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_needs_command" -l no-progress -d 'Never draw progress bars'
@@ -54,6 +56,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l info -d 'A ba
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l meta -d 'Dublin Core fields for inputs that carry none: JSON or CSV keyed by input file name (schemas/meta.schema.json). The file itself is not ingested' -r -F
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l date -d 'Bagging-Date (YYYY-MM-DD); default: today (UTC). With a date, the provenance records that date as the ingest time, so the same inputs give a byte-identical bag' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l max-input-bytes -d 'Largest input accepted, in bytes (for a WARC: largest captured payload; the WARC itself is streamed whatever its size)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l keep-going -d 'Ingest what can be ingested and list the rejected inputs (exit 1) instead of writing nothing'
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -l json -d 'Print the summary as JSON on stdout'
 complete -c newsbag -n "__fish_newsbag_using_subcommand ingest" -s q -l quiet -d 'Print only errors'
@@ -64,11 +68,15 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l to -d 'Write the
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s a -l algorithm -d 'Checksum algorithm for manifests and tag manifests (repeatable): sha512, sha256, sha384, sha224, sha1, md5. Default: sha512 and sha256' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l info -d 'A bag-info.txt element, written in the order given (repeatable)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l date -d 'Bagging-Date (YYYY-MM-DD); default: today (UTC)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l zip -d 'Write a deterministic ZIP (one top-level directory named after the archive) instead of a directory; DIR is left untouched. If DIR is already a bag it is zipped as it is, else it is bagged first. The archive is DEST if --to is given, else DIR.zip beside DIR; it appears under its name only once written and verified'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand bag" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l fast -d 'Check structure and Payload-Oxum only (no manifest comparison, no hashing)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l completeness-only -d 'Check that every listed file exists and every payload file is listed, without hashing'
 complete -c newsbag -n "__fish_newsbag_using_subcommand verify" -l json -d 'Print a JSON report (schemas/verify-report.schema.json) instead of text'
@@ -82,6 +90,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l bag -d 'From
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-total-bytes -d 'Refuse archives whose entries add up to more than N bytes' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-ratio -d 'Refuse entries of 1 MiB or more that expand more than N times' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l max-entries -d 'Refuse archives of more than N entries' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand extract" -l no-progress -d 'Never draw progress bars'
@@ -97,6 +107,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l repair-from -d
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l catalog -d 'The PostgreSQL database the workers share (postgres://USER:PASSWORD@HOST:PORT/DB)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l lease -d 'With --worker: a bag claimed by a worker that has not renewed its lease for this long (killed, or cut off) is taken by another' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l batch -d 'With --worker: the most bags claimed at once (claims are sized to about a second of checking)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l json -d 'Print the report as JSON (schemas/audit-report.schema.json)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l adopt -d 'Register bags found on disk but not in the catalog'
 complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -l copies -d 'Also check every replica copy the catalog records (made by `replicate`), where it lies: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); `replicate` again replaces it'
@@ -109,6 +121,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand audit" -s h -l help -d '
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l cycle -d 'The audit cycle (as for `audit`), to count overdue bags' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l min-copies -d 'Name the bags with fewer verified copies than this' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l catalog -d 'Also show the open audit cycle and the workers of the PostgreSQL database `audit --worker` shares' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -l json -d 'Print JSON'
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand status" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
@@ -118,6 +132,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand history" -l since -d 'On
 complete -c newsbag -n "__fish_newsbag_using_subcommand history" -l format -d 'Output format' -r -f -a "text\t'One line an event'
 jsonl\t'One JSON object a line, as in ARCHIVE/events/'
 premis\t'PREMIS 3.0 XML'"
+complete -c newsbag -n "__fish_newsbag_using_subcommand history" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand history" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand history" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand history" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand history" -l no-progress -d 'Never draw progress bars'
@@ -135,6 +151,8 @@ month\t'Month'
 year\t'Year'
 source\t'Host of the item\'s URL'
 language\t'First language'"
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l json -d 'Print JSON'
 complete -c newsbag -n "__fish_newsbag_using_subcommand find" -l csv -d 'Print CSV (RFC 4180, with a header line)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand find" -s q -l quiet -d 'Print only errors'
@@ -144,6 +162,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand find" -s h -l help -d 'P
 complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l bag -d 'The bag holding it (when several bags hold an item of that id)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l format -d 'Output format' -r -f -a "text\t'Labelled lines, then the text'
 json\t'One JSON object'"
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand show" -l original -d 'Write the original bytes to stdout'
 complete -c newsbag -n "__fish_newsbag_using_subcommand show" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand show" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
@@ -159,17 +179,23 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l format -d 'Ou
 csv\t'RFC 4180 CSV with a header line'
 parquet\t'Apache Parquet (Snappy-compressed, written in row groups of at most 50,000 items or 32 MiB); dates stay ISO 8601 strings'"
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l to -d 'Where to write: a file (written beside, then renamed; its manifest goes to FILE.manifest.json) or `-` for stdout (no manifest)' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l bom -d 'Start a CSV export with a UTF-8 BOM (for spreadsheet programs)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand export" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l to -d 'The replica\'s root: another disk or mount (created if needed), or a prefix in an S3-compatible bucket, s3://BUCKET/PREFIX (endpoint and credentials from the AWS_* environment variables)' -r -F
+complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l json -d 'Print JSON'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s h -l help -d 'Print help'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -l no-progress -d 'Never draw progress bars'
@@ -177,6 +203,8 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -f -a "rebuild" -d 'Make the catalog again from the bags and the event log'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l bags-in -d 'Make a new, empty ARCHIVE the root of the archive whose bags are in s3://BUCKET/PREFIX (its root lost): the event log comes back from the bucket\'s copy, then the catalog from the log and the bags' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l no-progress -d 'Never draw progress bars'
@@ -186,10 +214,14 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l bind -d 'The address and port to listen on (port 0: any free port)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l base-url -d 'The data provider\'s base URL as harvesters reach it (behind a proxy); default http://ADDR:PORT/oai of the address bound' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l admin-email -d 'The adminEmail of Identify' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -l no-progress -d 'Never draw progress bars'
@@ -197,10 +229,14 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "completions" -d 'Shell completions (docs/completions/)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and not __fish_seen_subcommand_from man completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from man" -s h -l help -d 'Print help'
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from completions" -l no-progress -d 'Never draw progress bars'
@@ -209,12 +245,16 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_see
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "completions" -d 'Shell completions (docs/completions/)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand generate; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -l encoding -d 'Use this encoding instead of detecting (a WHATWG label)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -l json -d 'One JSON object per line: file, encoding, confidence, method, declared, had_errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -s q -l quiet -d 'Print only errors'
 complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand detect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l encoding -d 'Use this encoding instead of detecting (a WHATWG label)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l stdin -d 'Read standard input instead of a file'
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l report -d 'Print the encoding decision and every repair, counted by kind, to stderr'
 complete -c newsbag -n "__fish_newsbag_using_subcommand normalize" -l json -d 'With --report: print the report as JSON'

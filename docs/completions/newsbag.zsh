@@ -15,6 +15,8 @@ _newsbag() {
 
     local context curcontext="$curcontext" state line
     _arguments "${_arguments_options[@]}" : \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -43,6 +45,8 @@ _arguments "${_arguments_options[@]}" : \
 '--meta=[Dublin Core fields for inputs that carry none\: JSON or CSV keyed by input file name (schemas/meta.schema.json). The file itself is not ingested]:FILE:_files' \
 '--date=[Bagging-Date (YYYY-MM-DD); default\: today (UTC). With a date, the provenance records that date as the ingest time, so the same inputs give a byte-identical bag]:YYYY-MM-DD:_default' \
 '--max-input-bytes=[Largest input accepted, in bytes (for a WARC\: largest captured payload; the WARC itself is streamed whatever its size)]:BYTES:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--keep-going[Ingest what can be ingested and list the rejected inputs (exit 1) instead of writing nothing]' \
 '--json[Print the summary as JSON on stdout]' \
 '-q[Print only errors]' \
@@ -62,6 +66,8 @@ _arguments "${_arguments_options[@]}" : \
 '*--algorithm=[Checksum algorithm for manifests and tag manifests (repeatable)\: sha512, sha256, sha384, sha224, sha1, md5. Default\: sha512 and sha256]:ALG:_default' \
 '*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
 '--date=[Bagging-Date (YYYY-MM-DD); default\: today (UTC)]:YYYY-MM-DD:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--zip[Write a deterministic ZIP (one top-level directory named after the archive) instead of a directory; DIR is left untouched. If DIR is already a bag it is zipped as it is, else it is bagged first. The archive is DEST if --to is given, else DIR.zip beside DIR; it appears under its name only once written and verified]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
@@ -75,6 +81,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (verify)
 _arguments "${_arguments_options[@]}" : \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '(--completeness-only)--fast[Check structure and Payload-Oxum only (no manifest comparison, no hashing)]' \
 '--completeness-only[Check that every listed file exists and every payload file is listed, without hashing]' \
 '--json[Print a JSON report (schemas/verify-report.schema.json) instead of text]' \
@@ -96,6 +104,8 @@ _arguments "${_arguments_options[@]}" : \
 '--max-total-bytes=[Refuse archives whose entries add up to more than N bytes]:N:_default' \
 '--max-ratio=[Refuse entries of 1 MiB or more that expand more than N times]:N:_default' \
 '--max-entries=[Refuse archives of more than N entries]:N:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -119,6 +129,8 @@ fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 '--catalog=[The PostgreSQL database the workers share (postgres\://USER\:PASSWORD@HOST\:PORT/DB)]:postgres://…:_default' \
 '--lease=[With --worker\: a bag claimed by a worker that has not renewed its lease for this long (killed, or cut off) is taken by another]:DURATION:_default' \
 '--batch=[With --worker\: the most bags claimed at once (claims are sized to about a second of checking)]:N:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--json[Print the report as JSON (schemas/audit-report.schema.json)]' \
 '--adopt[Register bags found on disk but not in the catalog]' \
 '--copies[Also check every replica copy the catalog records (made by \`replicate\`), where it lies\: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); \`replicate\` again replaces it]' \
@@ -139,6 +151,8 @@ _arguments "${_arguments_options[@]}" : \
 '--cycle=[The audit cycle (as for \`audit\`), to count overdue bags]:DURATION:_default' \
 '--min-copies=[Name the bags with fewer verified copies than this]:N:_default' \
 '--catalog=[Also show the open audit cycle and the workers of the PostgreSQL database \`audit --worker\` shares]:postgres://…:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--json[Print JSON]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
@@ -156,6 +170,8 @@ _arguments "${_arguments_options[@]}" : \
 '--format=[Output format]:FORMAT:((text\:"One line an event"
 jsonl\:"One JSON object a line, as in ARCHIVE/events/"
 premis\:"PREMIS 3.0 XML"))' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -182,6 +198,8 @@ month\:"Month"
 year\:"Year"
 source\:"Host of the item'\''s URL"
 language\:"First language"))' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '(--csv)--json[Print JSON]' \
 '--csv[Print CSV (RFC 4180, with a header line)]' \
 '-q[Print only errors]' \
@@ -200,6 +218,8 @@ _arguments "${_arguments_options[@]}" : \
 '--bag=[The bag holding it (when several bags hold an item of that id)]:NAME:_default' \
 '--format=[Output format]:FORMAT:((text\:"Labelled lines, then the text"
 json\:"One JSON object"))' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '(--format)--original[Write the original bytes to stdout]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
@@ -224,6 +244,8 @@ _arguments "${_arguments_options[@]}" : \
 csv\:"RFC 4180 CSV with a header line"
 parquet\:"Apache Parquet (Snappy-compressed, written in row groups of at most 50,000 items or 32 MiB); dates stay ISO 8601 strings"))' \
 '--to=[Where to write\: a file (written beside, then renamed; its manifest goes to FILE.manifest.json) or \`-\` for stdout (no manifest)]:FILE:_files' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--bom[Start a CSV export with a UTF-8 BOM (for spreadsheet programs)]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
@@ -239,6 +261,8 @@ parquet\:"Apache Parquet (Snappy-compressed, written in row groups of at most 50
 (replicate)
 _arguments "${_arguments_options[@]}" : \
 '--to=[The replica'\''s root\: another disk or mount (created if needed), or a prefix in an S3-compatible bucket, s3\://BUCKET/PREFIX (endpoint and credentials from the AWS_* environment variables)]:DIR|s3://BUCKET/PREFIX:_files' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--json[Print JSON]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
@@ -252,6 +276,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (catalog)
 _arguments "${_arguments_options[@]}" : \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -272,6 +298,8 @@ _arguments "${_arguments_options[@]}" : \
             (rebuild)
 _arguments "${_arguments_options[@]}" : \
 '--bags-in=[Make a new, empty ARCHIVE the root of the archive whose bags are in s3\://BUCKET/PREFIX (its root lost)\: the event log comes back from the bucket'\''s copy, then the catalog from the log and the bags]:s3://BUCKET/PREFIX:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -315,6 +343,8 @@ _arguments "${_arguments_options[@]}" : \
 '--bind=[The address and port to listen on (port 0\: any free port)]:ADDR:PORT:_default' \
 '--base-url=[The data provider'\''s base URL as harvesters reach it (behind a proxy); default http\://ADDR\:PORT/oai of the address bound]:URL:_default' \
 '--admin-email=[The adminEmail of Identify]:EMAIL:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -327,6 +357,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (generate)
 _arguments "${_arguments_options[@]}" : \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -346,6 +378,8 @@ _arguments "${_arguments_options[@]}" : \
         case $line[1] in
             (man)
 _arguments "${_arguments_options[@]}" : \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -357,6 +391,8 @@ _arguments "${_arguments_options[@]}" : \
 ;;
 (completions)
 _arguments "${_arguments_options[@]}" : \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
 '*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
@@ -402,6 +438,8 @@ esac
 (detect)
 _arguments "${_arguments_options[@]}" : \
 '--encoding=[Use this encoding instead of detecting (a WHATWG label)]:LABEL:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--json[One JSON object per line\: file, encoding, confidence, method, declared, had_errors]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
@@ -416,6 +454,8 @@ _arguments "${_arguments_options[@]}" : \
 (normalize)
 _arguments "${_arguments_options[@]}" : \
 '--encoding=[Use this encoding instead of detecting (a WHATWG label)]:LABEL:_default' \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--stdin[Read standard input instead of a file]' \
 '--report[Print the encoding decision and every repair, counted by kind, to stderr]' \
 '--json[With --report\: print the report as JSON]' \

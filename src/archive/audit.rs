@@ -291,9 +291,18 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
         report.summary.missing += 1;
         report.bags.push(result);
     }
-    // Objects in the bucket's `bags/` the catalog does not know: reported,
-    // never touched.
+    // Objects in the bucket's `bags/` the catalog does not know: adopted
+    // where they lie with `--adopt`, else reported; never touched.
     for (rel, _) in listing.unwrap_or_default() {
+        if options.adopt {
+            match archive.adopt_in_place(&rel, "found in the bucket by audit --adopt") {
+                Ok(_) => {
+                    report.summary.adopted += 1;
+                    continue;
+                }
+                Err(e) => report.warnings.push(format!("`{rel}` not adopted: {e}")),
+            }
+        }
         report.warnings.push(format!(
             "`{}` is in the bucket but not in the catalog",
             archive.bag_location(&rel).display()

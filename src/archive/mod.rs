@@ -593,6 +593,17 @@ impl Archive {
         Ok(e)
     }
 
+    /// Registers the bag at `rel` where it lies (an object in the bucket
+    /// of the bags the catalog does not know), read in place, with an
+    /// adopt event whose detail has `reason`.
+    pub fn adopt_in_place(&mut self, rel: &str, reason: &str) -> Result<Event> {
+        let reg = read_bag(&self.bag_location(rel), rel, None)?;
+        let detail = serde_json::json!({ "bag": reg.bag, "reason": reason });
+        let e = event(EventType::Adopt, &reg.bag.name, Outcome::Success, detail);
+        self.record(&[(e.clone(), Some(reg))])?;
+        Ok(e)
+    }
+
     /// Zipped bags on disk that the catalog does not know, sorted.
     pub fn unknown_bags(&self) -> Result<Vec<PathBuf>> {
         let known: std::collections::BTreeSet<String> = self

@@ -120,6 +120,18 @@ pub fn file_sha256(path: &Path) -> Result<(u64, String)> {
     Ok((n, hex))
 }
 
+/// The size and SHA-256 of the whole zip at `zip`: a file, or an object
+/// in a bucket read once in order.
+fn zip_sha256(zip: &Path) -> Result<(u64, String)> {
+    #[cfg(feature = "s3")]
+    if super::bags::is_object(zip)
+        && let BagSource::Object(o) = BagSource::open(zip)?
+    {
+        return Ok((o.len(), super::bags::object_sha256(&o)?));
+    }
+    file_sha256(zip)
+}
+
 /// A zip read two ways at once: the SHA-256 of the whole file (asked for
 /// with `whole_file`, on a thread of its own) and the bag inside verified at
 /// `level`, as `verify` does. The audit and the check of a copy both prove a
@@ -207,7 +219,7 @@ fn hashed_beside<T>(
     work: impl FnOnce() -> T,
 ) -> (Option<Result<(u64, String)>>, T) {
     std::thread::scope(|s| {
-        let hashed = hash.then(|| s.spawn(|| file_sha256(zip)));
+        let hashed = hash.then(|| s.spawn(|| zip_sha256(zip)));
         let done = work();
         let hashed = hashed.map(|h| {
             h.join()
@@ -299,7 +311,7 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
     let (size, sha256) = match (sha256, hashed) {
         (Some(s), _) => s,
         (None, Some(hashed)) => hashed?,
-        (None, None) => file_sha256(zip)?,
+        (None, None) => zip_sha256(zip)?,
     };
     let opened = opened?;
     let (payload_oxum, bagging_date) = match opened.info {

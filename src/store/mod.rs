@@ -204,7 +204,9 @@ impl Store {
     /// over the environment: for flags, and for tests.
     pub fn connect_with(bucket: &str, settings: &[(&str, &str)]) -> Result<Self> {
         let mut builder = AmazonS3Builder::from_env();
-        for (key, value) in settings {
+        let configured = CONFIGURED.get().map(Vec::as_slice).unwrap_or_default();
+        let configured = configured.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        for (key, value) in configured.chain(settings.iter().copied()) {
             let key = key
                 .to_ascii_lowercase()
                 .parse()
@@ -213,7 +215,7 @@ impl Store {
                     url: format!("{S3_SCHEME}{bucket}"),
                     cause: format!("unknown setting `{key}`"),
                 })?;
-            builder = builder.with_config(key, *value);
+            builder = builder.with_config(key, value);
         }
         let s3 = builder
             .with_bucket_name(bucket)
@@ -478,6 +480,29 @@ impl Store {
             )
             .map_err(|e| object_error("copy", &url, &e))
     }
+}
+
+/// Settings given on the command line (`--s3-endpoint`, `--s3-region`).
+static CONFIGURED: std::sync::OnceLock<Vec<(String, String)>> = std::sync::OnceLock::new();
+
+/// Makes `settings` (the environment variables' names, `AWS_ENDPOINT_URL`
+/// and so on) take precedence over the environment in every connection
+/// this process makes from now on; an `http://` endpoint allows plain
+/// HTTP. Only the first call counts. Credentials are never taken from the
+/// command line, where other users of the machine could read them: they
+/// stay in the environment.
+pub fn configure(settings: &[(&str, &str)]) {
+    let mut all: Vec<(String, String)> = settings
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    if settings
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("AWS_ENDPOINT_URL") && v.starts_with("http://"))
+    {
+        all.push(("AWS_ALLOW_HTTP".into(), "true".into()));
+    }
+    let _ = CONFIGURED.set(all);
 }
 
 /// The connection to `bucket` shared by the whole process (made with

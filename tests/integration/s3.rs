@@ -874,6 +874,29 @@ fn an_archive_with_its_bags_in_a_bucket() {
         "{}",
         String::from_utf8_lossy(&out.stdout)
     );
+    // The endpoint and region may be flags (an http:// endpoint allows
+    // plain HTTP); the credentials stay in the environment.
+    let out = newsbag()
+        .env_remove("AWS_ENDPOINT_URL")
+        .env_remove("AWS_ALLOW_HTTP")
+        .env_remove("AWS_REGION")
+        .env("AWS_ACCESS_KEY_ID", KEY_ID)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .args([
+            "verify",
+            "--s3-endpoint",
+            &garage.endpoint,
+            "--s3-region",
+            "garage",
+        ])
+        .arg(format!("{bucket}/bags"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (r, code) = archive_json(&garage, &["audit", a, "--json"]);
     assert_eq!(code, 0, "{r}");
     assert_eq!(
@@ -997,6 +1020,24 @@ fn an_archive_with_its_bags_in_a_bucket() {
     );
     assert!(!archive.join("bags/three.zip").exists());
     assert!(store.exists("news/bags/three.zip").unwrap());
+    // A bag put in the bucket by other means: reported, then adopted where
+    // it lies (read in place, never downloaded whole).
+    let other = zipped_bag(tmp.path(), "other", &[("data/a.txt", b"news")]);
+    garage.upload(&other, "news/bags/other.zip");
+    let (r, code) = archive_json(&garage, &["audit", a, "--json"]);
+    assert_eq!(
+        (code, &r["unknown"]),
+        (0, &serde_json::json!(["bags/other.zip"])),
+        "{r}"
+    );
+    let (r, code) = archive_json(&garage, &["audit", a, "--adopt", "--json"]);
+    assert_eq!(
+        (code, &r["summary"]["adopted"]),
+        (0, &serde_json::json!(1)),
+        "{r}"
+    );
+    let (r, _) = archive_json(&garage, &["status", a, "--json"]);
+    assert_eq!(r["bags"], 4, "{r}");
 }
 
 /// The event ids of `history ARCHIVE --format jsonl`, in order.

@@ -29,6 +29,15 @@ pub(crate) struct GlobalArgs {
     /// Never draw progress bars.
     #[arg(long, global = true)]
     pub(crate) no_progress: bool,
+    /// The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL;
+    /// unset for AWS itself). An http:// endpoint allows plain HTTP.
+    /// Credentials come from the environment (AWS_ACCESS_KEY_ID,
+    /// AWS_SECRET_ACCESS_KEY), never from the command line.
+    #[arg(long, global = true, value_name = "URL")]
+    pub(crate) s3_endpoint: Option<String>,
+    /// The S3 region of s3:// locations (instead of AWS_REGION).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub(crate) s3_region: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

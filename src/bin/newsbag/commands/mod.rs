@@ -40,6 +40,17 @@ fn local_root(path: &mut std::path::PathBuf) -> anyhow::Result<()> {
 
 /// Runs the parsed command line.
 pub(crate) fn run(mut args: Args) -> anyhow::Result<Outcome> {
+    #[cfg(feature = "s3")]
+    {
+        let mut settings = Vec::new();
+        if let Some(e) = &args.global.s3_endpoint {
+            settings.push(("AWS_ENDPOINT_URL", e.as_str()));
+        }
+        if let Some(r) = &args.global.s3_region {
+            settings.push(("AWS_REGION", r.as_str()));
+        }
+        newsbag::store::configure(&settings);
+    }
     match &mut args.command {
         Command::Ingest(c) if s3::is_s3_url(&c.archive.to_string_lossy()) => anyhow::bail!(
             "`{}`: an archive's root is a local directory; its bags go to a bucket with \
