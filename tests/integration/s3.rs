@@ -1040,6 +1040,17 @@ fn an_archive_with_its_bags_in_a_bucket() {
     assert_eq!(r["bags"], 4, "{r}");
 }
 
+/// A process killed (and waited for) when dropped, also when a test
+/// fails first.
+struct KilledOnDrop(Child);
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// The event ids of `history ARCHIVE --format jsonl`, in order.
 fn history_ids(garage: &Garage, home: &Path, archive: &str) -> Vec<String> {
     let out = garage.newsbag_in(home, &["history", archive, "--format", "jsonl"]);
@@ -1138,6 +1149,53 @@ fn the_bucket_alone_gives_back_the_archive() {
     let local_hits: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(remote_hits, local_hits);
     assert_eq!(history_ids(&garage, &home, &bucket), local_ids);
+    // Served from the bucket: OAI-PMH records and the reading room's pages,
+    // every item's `dc.xml` and text read from the bags in place.
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
+    for (k, v) in garage.env() {
+        cmd.env(k, v);
+    }
+    let mut server = KilledOnDrop(
+        cmd.env("NEWSBAG_HOME", &home)
+            .args(["serve", &bucket, "--bind", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap(),
+    );
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let oai = line
+        .trim()
+        .strip_prefix("serving OAI-PMH at ")
+        .unwrap()
+        .to_owned();
+    let get = |url: &str| {
+        let out = Command::new("python3")
+            .args([
+                "-c",
+                "import sys, urllib.request; \
+                 sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())",
+                url,
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{url}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let records = get(&format!("{oai}?verb=ListRecords&metadataPrefix=oai_dc"));
+    let n = records.matches("<record>").count();
+    drop(server);
+    assert_eq!(n, local_hits.as_array().unwrap().len(), "{records}");
+    assert!(records.contains("<dc:title>"), "{records}");
     // The reading copy records nothing.
     let out = garage.newsbag_in(&home, &["audit", &bucket]);
     assert_eq!(out.status.code(), Some(2));
