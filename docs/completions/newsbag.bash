@@ -67,11 +67,17 @@ _newsbag() {
             newsbag,verify)
                 cmd="newsbag__subcmd__verify"
                 ;;
+            newsbag__subcmd__catalog,collect)
+                cmd="newsbag__subcmd__catalog__subcmd__collect"
+                ;;
             newsbag__subcmd__catalog,help)
                 cmd="newsbag__subcmd__catalog__subcmd__help"
                 ;;
             newsbag__subcmd__catalog,rebuild)
                 cmd="newsbag__subcmd__catalog__subcmd__rebuild"
+                ;;
+            newsbag__subcmd__catalog__subcmd__help,collect)
+                cmd="newsbag__subcmd__catalog__subcmd__help__subcmd__collect"
                 ;;
             newsbag__subcmd__catalog__subcmd__help,help)
                 cmd="newsbag__subcmd__catalog__subcmd__help__subcmd__help"
@@ -147,6 +153,9 @@ _newsbag() {
                 ;;
             newsbag__subcmd__help,verify)
                 cmd="newsbag__subcmd__help__subcmd__verify"
+                ;;
+            newsbag__subcmd__help__subcmd__catalog,collect)
+                cmd="newsbag__subcmd__help__subcmd__catalog__subcmd__collect"
                 ;;
             newsbag__subcmd__help__subcmd__catalog,rebuild)
                 cmd="newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild"
@@ -286,7 +295,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__catalog)
-            opts="-q -v -h --quiet --verbose --no-progress --s3-endpoint --s3-region --help rebuild help"
+            opts="-q -v -h --quiet --verbose --no-progress --s3-endpoint --s3-region --help rebuild collect help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -307,9 +316,45 @@ _newsbag() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
-        newsbag__subcmd__catalog__subcmd__help)
-            opts="rebuild help"
+        newsbag__subcmd__catalog__subcmd__collect)
+            opts="-q -v -h --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --s3-endpoint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --s3-region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__catalog__subcmd__help)
+            opts="rebuild collect help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__catalog__subcmd__help__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -720,8 +765,22 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__help__subcmd__catalog)
-            opts="rebuild"
+            opts="rebuild collect"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        newsbag__subcmd__help__subcmd__catalog__subcmd__collect)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 4 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi

@@ -194,14 +194,15 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s q -l quiet
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand replicate" -s h -l help -d 'Print help'
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -s q -l quiet -d 'Print only errors'
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -l no-progress -d 'Never draw progress bars'
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -s h -l help -d 'Print help'
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -f -a "rebuild" -d 'Make the catalog again from the bags and the event log'
-complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -s h -l help -d 'Print help'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -f -a "rebuild" -d 'Make the catalog again from the bags and the event log'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -f -a "collect" -d 'Bring remote audit workers\' own event logs into the archive'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and not __fish_seen_subcommand_from rebuild collect help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l bags-in -d 'Make a new, empty ARCHIVE the root of the archive whose bags are in s3://BUCKET/PREFIX (its root lost): the event log comes back from the bucket\'s copy, then the catalog from the log and the bags' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
@@ -209,7 +210,14 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -l no-progress -d 'Never draw progress bars'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from rebuild" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from collect" -l s3-endpoint -d 'The S3 API endpoint of s3:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from collect" -l s3-region -d 'The S3 region of s3:// locations (instead of AWS_REGION)' -r
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from collect" -s q -l quiet -d 'Print only errors'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from collect" -s v -l verbose -d 'More log output (-v info, -vv debug, -vvv trace); hides progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from collect" -l no-progress -d 'Never draw progress bars'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from collect" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "rebuild" -d 'Make the catalog again from the bags and the event log'
+complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "collect" -d 'Bring remote audit workers\' own event logs into the archive'
 complete -c newsbag -n "__fish_newsbag_using_subcommand catalog; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l bind -d 'The address and port to listen on (port 0: any free port)' -r
 complete -c newsbag -n "__fish_newsbag_using_subcommand serve" -l base-url -d 'The data provider\'s base URL as harvesters reach it (behind a proxy); default http://ADDR:PORT/oai of the address bound' -r
@@ -280,5 +288,6 @@ complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_see
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "normalize" -d 'Write the UTF-8 text derivative of a file to stdout (what ingest stores)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and not __fish_seen_subcommand_from ingest bag verify extract audit status history find show export replicate catalog serve generate detect normalize help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "rebuild" -d 'Make the catalog again from the bags and the event log'
+complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from catalog" -f -a "collect" -d 'Bring remote audit workers\' own event logs into the archive'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "man" -d 'The roff man page (docs/newsbag.1)'
 complete -c newsbag -n "__fish_newsbag_using_subcommand help; and __fish_seen_subcommand_from generate" -f -a "completions" -d 'Shell completions (docs/completions/)'

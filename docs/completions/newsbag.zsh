@@ -310,6 +310,21 @@ _arguments "${_arguments_options[@]}" : \
 '::archive -- The archive root:_files' \
 && ret=0
 ;;
+(collect)
+_arguments "${_arguments_options[@]}" : \
+'--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
+'--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
+'-q[Print only errors]' \
+'--quiet[Print only errors]' \
+'*-v[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'*--verbose[More log output (-v info, -vv debug, -vvv trace); hides progress bars]' \
+'--no-progress[Never draw progress bars]' \
+'-h[Print help (see more with '\''--help'\'')]' \
+'--help[Print help (see more with '\''--help'\'')]' \
+':archive -- The archive root:_files' \
+'*::dirs -- Workers'\'' directories (each holding events/), or directories of them:_files' \
+&& ret=0
+;;
 (help)
 _arguments "${_arguments_options[@]}" : \
 ":: :_newsbag__subcmd__catalog__subcmd__help_commands" \
@@ -323,6 +338,10 @@ _arguments "${_arguments_options[@]}" : \
         curcontext="${curcontext%:*:*}:newsbag-catalog-help-command-$line[1]:"
         case $line[1] in
             (rebuild)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
+(collect)
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
@@ -541,6 +560,10 @@ _arguments "${_arguments_options[@]}" : \
 _arguments "${_arguments_options[@]}" : \
 && ret=0
 ;;
+(collect)
+_arguments "${_arguments_options[@]}" : \
+&& ret=0
+;;
         esac
     ;;
 esac
@@ -631,17 +654,29 @@ _newsbag__subcmd__bag_commands() {
 _newsbag__subcmd__catalog_commands() {
     local commands; commands=(
 'rebuild:Make the catalog again from the bags and the event log' \
+'collect:Bring remote audit workers'\'' own event logs into the archive' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'newsbag catalog commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__catalog__subcmd__collect_commands] )) ||
+_newsbag__subcmd__catalog__subcmd__collect_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag catalog collect commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__catalog__subcmd__help_commands] )) ||
 _newsbag__subcmd__catalog__subcmd__help_commands() {
     local commands; commands=(
 'rebuild:Make the catalog again from the bags and the event log' \
+'collect:Bring remote audit workers'\'' own event logs into the archive' \
 'help:Print this message or the help of the given subcommand(s)' \
     )
     _describe -t commands 'newsbag catalog help commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__catalog__subcmd__help__subcmd__collect_commands] )) ||
+_newsbag__subcmd__catalog__subcmd__help__subcmd__collect_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag catalog help collect commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__catalog__subcmd__help__subcmd__help_commands] )) ||
 _newsbag__subcmd__catalog__subcmd__help__subcmd__help_commands() {
@@ -758,8 +793,14 @@ _newsbag__subcmd__help__subcmd__bag_commands() {
 _newsbag__subcmd__help__subcmd__catalog_commands() {
     local commands; commands=(
 'rebuild:Make the catalog again from the bags and the event log' \
+'collect:Bring remote audit workers'\'' own event logs into the archive' \
     )
     _describe -t commands 'newsbag help catalog commands' commands "$@"
+}
+(( $+functions[_newsbag__subcmd__help__subcmd__catalog__subcmd__collect_commands] )) ||
+_newsbag__subcmd__help__subcmd__catalog__subcmd__collect_commands() {
+    local commands; commands=()
+    _describe -t commands 'newsbag help catalog collect commands' commands "$@"
 }
 (( $+functions[_newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild_commands] )) ||
 _newsbag__subcmd__help__subcmd__catalog__subcmd__rebuild_commands() {

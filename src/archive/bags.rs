@@ -525,9 +525,11 @@ impl Bags {
     }
 }
 
-/// Where reading copies of archives in buckets are kept.
-#[cfg(feature = "s3")]
-fn state_dir() -> Result<PathBuf> {
+/// Where newsbag keeps what is its own on this machine: reading copies of
+/// archives in buckets (`s3/`), remote audit workers' event logs
+/// (`workers/`). `$NEWSBAG_HOME`, else `$XDG_STATE_HOME/newsbag`, else
+/// `~/.local/state/newsbag`.
+pub fn state_dir() -> Result<PathBuf> {
     let var = |k: &str| {
         std::env::var_os(k)
             .filter(|v| !v.is_empty())

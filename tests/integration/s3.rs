@@ -222,6 +222,7 @@ impl Garage {
     /// `newsbag ARGS` pointed at this server.
     fn newsbag(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = newsbag();
+        cmd.env("NEWSBAG_HOME", self.dir.path().join("newsbag-home"));
         for (k, v) in self.env() {
             cmd.env(k, v);
         }
@@ -250,6 +251,7 @@ impl Garage {
     /// `newsbag ARGS` pointed at this server, started (output piped).
     fn spawn(&self, args: &[&str]) -> Child {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
+        cmd.env("NEWSBAG_HOME", self.dir.path().join("newsbag-home"));
         for (k, v) in self.env() {
             cmd.env(k, v);
         }

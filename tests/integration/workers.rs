@@ -14,9 +14,12 @@ use crate::util::newsbag;
 
 const BAGS: usize = 500;
 
-/// Starts `newsbag audit ARCHIVE --worker --catalog URL --json EXTRA…`.
+/// Starts `newsbag audit ARCHIVE --worker --catalog URL --json EXTRA…`,
+/// its state directory (remote workers' own event logs) beside the
+/// archive.
 fn spawn_worker(archive: &Path, url: &str, extra: &[&str]) -> Child {
     Command::new(env!("CARGO_BIN_EXE_newsbag"))
+        .env("NEWSBAG_HOME", state_home(archive))
         .arg("audit")
         .arg(archive)
         .args(["--worker", "--catalog", url, "--json"])
@@ -25,6 +28,11 @@ fn spawn_worker(archive: &Path, url: &str, extra: &[&str]) -> Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+/// Where the workers of the archive at `archive` keep their state.
+fn state_home(archive: &Path) -> std::path::PathBuf {
+    archive.parent().unwrap().join("state")
 }
 
 /// Waits for a worker: its report (checked against
@@ -387,4 +395,72 @@ fn checks_recorded_in_postgres_are_collected_into_the_archive_once() {
         .unwrap()
         .get(0);
     assert_eq!(left, 0);
+}
+
+/// The database lost before the remote workers' checks were collected:
+/// each remote worker kept its own event log, and `catalog collect`
+/// brings every check into the archive once (again: nothing more).
+#[test]
+fn remote_workers_own_logs_bring_back_checks_the_database_lost() {
+    let Some(pg) = Postgres::start() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = archive_of(tmp.path(), 60);
+    flip_byte(&archive.join("bags/b003.zip"));
+    let url = pg.database("lost");
+    // The cycle opened on the archive's machine, with no time to check.
+    let (r, code) = report_of(spawn_worker(&archive, &url, &["--budget", "0s"]));
+    assert_eq!((code, r["checked"].as_u64()), (0, Some(0)), "{r}");
+    let remote: Vec<Child> = (0..2)
+        .map(|_| spawn_worker(&archive, &url, &["--batch", "4", "--remote"]))
+        .collect();
+    let mut checked = 0;
+    for w in remote {
+        let (r, _) = report_of(w);
+        checked += r["checked"].as_u64().unwrap();
+    }
+    assert_eq!(checked, 60);
+    // Never collected: the database is gone.
+    drop(pg);
+    assert!(records_per_bag(&archive).is_empty());
+    let out = newsbag()
+        .args(["catalog", "collect"])
+        .arg(&archive)
+        .arg(state_home(&archive).join("workers"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let records = records_per_bag(&archive);
+    assert_eq!(records.len(), 60, "{records:?}");
+    assert!(records.values().all(|&n| n == 1), "{records:?}");
+    let failed: Vec<String> = history(&archive, Some("b003"))
+        .iter()
+        .filter(|e| e["type"] == "fixity_check")
+        .map(|e| e["outcome"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(failed, ["failure"]);
+    // Again: everything is there already.
+    let out = newsbag()
+        .args(["catalog", "collect"])
+        .arg(&archive)
+        .arg(state_home(&archive).join("workers"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(" 0 recorded"),
+        "{out:?}"
+    );
+    assert_eq!(records_per_bag(&archive).values().sum::<usize>(), 60);
+    // Not a worker's log: a clear error.
+    let out = newsbag()
+        .args(["catalog", "collect"])
+        .arg(&archive)
+        .arg(archive.join("bags"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
 }

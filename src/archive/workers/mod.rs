@@ -81,6 +81,11 @@ pub struct WorkerOptions {
     /// This worker does not run on the archive's machine: it reads the
     /// bags only and records in PostgreSQL (see [`work`]).
     pub remote: bool,
+    /// For a remote worker: a directory under which it keeps its own
+    /// event log (`DIR/HOST-PID-START/events/`, JSON Lines, fsync'd),
+    /// every check it recorded, which `catalog collect` brings into the
+    /// archive should the database be lost before collection.
+    pub own_log: Option<PathBuf>,
 }
 
 impl WorkerOptions {
@@ -96,6 +101,7 @@ impl WorkerOptions {
             budget: None,
             max_bytes: None,
             remote: false,
+            own_log: None,
         }
     }
 }
@@ -153,6 +159,88 @@ impl WorkerReport {
     pub fn has_failures(&self) -> bool {
         self.invalid > 0 || self.missing > 0
     }
+}
+
+/// What [`collect_logs`] did.
+#[derive(Debug, Default, Clone, Serialize)]
+pub struct CollectedLogs {
+    /// Events read from the workers' logs.
+    pub read: u64,
+    /// Of them, recorded in the archive (the others it had already).
+    pub recorded: u64,
+    /// Of them, about bags the catalog does not know: left out.
+    pub unknown_bags: u64,
+    /// Damaged or torn lines skipped.
+    pub warnings: Vec<String>,
+}
+
+/// Brings into the archive at `root` the checks kept in remote workers'
+/// own event logs (each of `dirs` a worker's directory, holding
+/// `events/`, or a directory of such directories): every event the
+/// catalog does not have, about a bag it knows, is recorded as collection
+/// from PostgreSQL would have (for a database lost before collection).
+/// Holds the archive's lock.
+pub fn collect_logs(root: &Path, dirs: &[PathBuf]) -> Result<CollectedLogs> {
+    super::check_archive(root)?;
+    super::bags::check_writable(root, "collect checks")?;
+    let _lock = ArchiveLock::acquire(root, "catalog collect")?;
+    let mut archive = Archive::open_existing(root)?;
+    let mut out = CollectedLogs::default();
+    let mut logs = Vec::new();
+    for dir in dirs {
+        if dir.join("events").is_dir() {
+            logs.push(dir.clone());
+            continue;
+        }
+        let entries = std::fs::read_dir(dir).map_err(|e| super::Error::io("read", dir, e))?;
+        let mut found: Vec<PathBuf> = entries
+            .filter_map(std::result::Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.join("events").is_dir())
+            .collect();
+        if found.is_empty() {
+            return Err(super::Error::EventLog {
+                path: dir.clone(),
+                reason: "no worker's event log (`events/`) in it or under it".into(),
+            });
+        }
+        found.sort();
+        logs.append(&mut found);
+    }
+    for dir in logs {
+        let log = super::events::Log::new(&dir);
+        // Recorded a thousand at a time as they are read: memory does not
+        // grow with the log.
+        let mut batch = Vec::new();
+        let (_, bad) = log.for_each_from(&super::events::Position::default(), &mut |e, _| {
+            out.read += 1;
+            if archive.catalog().has_event(&e.id)? {
+                return Ok(());
+            }
+            if archive.catalog().bag(&e.bag)?.is_none() {
+                out.unknown_bags += 1;
+                return Ok(());
+            }
+            batch.push((e, None));
+            if batch.len() >= 1000 {
+                archive.record(&batch)?;
+                out.recorded += batch.len() as u64;
+                batch.clear();
+            }
+            Ok(())
+        })?;
+        archive.record(&batch)?;
+        out.recorded += batch.len() as u64;
+        for b in bad {
+            out.warnings.push(format!(
+                "`{}` line {}: not an event, skipped",
+                b.file.display(),
+                b.line
+            ));
+        }
+    }
+    out.warnings.append(&mut archive.warnings);
+    Ok(out)
 }
 
 /// This machine's name, for the worker's id.
@@ -327,6 +415,10 @@ fn work_cycle(
         )
         .map_err(|e| db_error(url, &e))?;
     let level = Level::parse(&cycle.level).unwrap_or(Level::Fixity);
+    let own_log = options
+        .own_log
+        .as_ref()
+        .map(|dir| super::events::Log::new(&dir.join(worker.replace(':', "-"))));
     // Under the root, or in the bucket its `store.json` names.
     let bags = Bags::of(root)?;
     let _heartbeat = Heartbeat::start(url, worker, options.lease)?;
@@ -410,6 +502,19 @@ fn work_cycle(
         let (kept, dropped) = record(client, url, cycle.id, worker, done)?;
         if let Some(archive) = archive.as_deref_mut() {
             report.collected += collect(client, url, archive)?;
+        } else if let Some(own) = &own_log
+            && !kept.is_empty()
+        {
+            // A remote worker's own copy of what it recorded: the record
+            // of last resort should the database be lost before the
+            // checks are collected (`catalog collect`).
+            let events: Vec<_> = kept.iter().map(|d| d.event.clone()).collect();
+            if let Err(e) = own.append_all(&events) {
+                let w = format!("this worker's own event log is behind: {e}");
+                if !report.warnings.contains(&w) {
+                    report.warnings.push(w);
+                }
+            }
         }
         log::debug!(
             "claimed {want}, checked {} in {:.3} s, recorded in {:.3} s",

@@ -714,6 +714,24 @@ pub(crate) enum CatalogCommand {
         #[arg(long, value_name = "s3://BUCKET/PREFIX")]
         bags_in: Option<String>,
     },
+    /// Bring remote audit workers' own event logs into the archive.
+    ///
+    /// Each remote worker (`audit --worker --remote`) keeps a copy of every
+    /// check it records in PostgreSQL under its machine's state directory
+    /// ($NEWSBAG_HOME/workers/HOST-PID-START/events/, else
+    /// ~/.local/state/newsbag/workers/…). Should the database be lost before
+    /// a worker on the archive's machine collected them, copy those
+    /// directories over and run this: every event the catalog does not
+    /// have, about a bag it knows, is recorded. Exit status 0, 2 on errors.
+    #[cfg(feature = "postgres")]
+    Collect {
+        /// The archive root.
+        archive: PathBuf,
+        /// Workers' directories (each holding events/), or directories of
+        /// them.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
 }
 
 /// A duration: a number with an s, m, h, d or w suffix.

@@ -131,6 +131,13 @@ fn run_worker(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> 
     options.budget = args.budget;
     options.max_bytes = args.max_bytes;
     options.remote = args.remote;
+    if args.remote {
+        // Its own copy of every check it records, under this machine's
+        // state directory (`catalog collect` brings them in).
+        options.own_log = newsbag::archive::bags::state_dir()
+            .ok()
+            .map(|d| d.join("workers"));
+    }
     let report = work(&args.archive, &options)?;
     for w in &report.warnings {
         eprintln!("newsbag: warning: {}", sanitize(w));

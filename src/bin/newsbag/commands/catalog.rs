@@ -1,4 +1,4 @@
-//! `newsbag catalog rebuild ARCHIVE`.
+//! `newsbag catalog rebuild ARCHIVE`, `newsbag catalog collect ARCHIVE DIR...`.
 
 use newsbag::archive::rebuild;
 
@@ -41,6 +41,25 @@ pub(crate) fn run(args: &CatalogArgs, global: &GlobalArgs) -> anyhow::Result<Out
             } else {
                 Outcome::Invalid
             })
+        }
+        #[cfg(feature = "postgres")]
+        CatalogCommand::Collect { archive, dirs } => {
+            let r = newsbag::archive::workers::collect_logs(archive, dirs)?;
+            for w in &r.warnings {
+                eprintln!("newsbag: warning: {}", sanitize(w));
+            }
+            if !global.quiet {
+                eprintln!(
+                    "collected into `{}`: {} events read, {} recorded, {} the catalog had, {} \
+                     about bags it does not know",
+                    sanitize(&archive.display().to_string()),
+                    r.read,
+                    r.recorded,
+                    r.read - r.recorded - r.unknown_bags,
+                    r.unknown_bags
+                );
+            }
+            Ok(Outcome::Valid)
         }
     }
 }
