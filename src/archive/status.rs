@@ -25,6 +25,11 @@ pub struct OpenProblem {
 pub struct Status {
     /// The archive root.
     pub archive: std::path::PathBuf,
+    /// Where the bags are, when not under the root: `s3://BUCKET/PREFIX`.
+    pub bags_in: Option<String>,
+    /// When the root is a reading copy of an archive in a bucket (it
+    /// records no event).
+    pub reading_copy: bool,
     /// Bags in the catalog.
     pub bags: u64,
     /// Items in them.
@@ -57,6 +62,15 @@ pub struct Status {
     pub adopted: Vec<String>,
     /// Things worth knowing.
     pub warnings: Vec<String>,
+}
+
+/// Where the bags of `archive` are, when not under its root.
+fn bags_in(archive: &Archive) -> Option<String> {
+    match archive.bags() {
+        super::bags::Bags::Root(_) => None,
+        #[cfg(feature = "s3")]
+        super::bags::Bags::Bucket(loc) => Some(loc.to_string()),
+    }
 }
 
 /// The status of the archive at `root`.
@@ -135,6 +149,8 @@ pub fn summary(archive: &Archive, cycle: Duration, min_copies: u64) -> Result<St
         .collect();
     Ok(Status {
         archive: root.to_owned(),
+        bags_in: bags_in(archive),
+        reading_copy: super::bags::reading_copy_of(root)?.is_some(),
         bags: bags_n,
         items,
         bytes,

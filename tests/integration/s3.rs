@@ -1008,6 +1008,8 @@ fn an_archive_with_its_bags_in_a_bucket() {
     );
     let (r, _) = archive_json(&garage, &["status", a, "--json"]);
     assert_eq!(r["bags"], 2, "{r}");
+    assert_eq!(r["bags_in"], bucket.as_str(), "{r}");
+    assert_eq!(r["reading_copy"], false, "{r}");
     assert!(archive.join("bags/three.zip").is_file());
     // The store back: the next audit uploads the waiting bag, proves it
     // there, registers it and checks it with the others.
@@ -1198,7 +1200,18 @@ fn the_bucket_alone_gives_back_the_archive() {
     drop(server);
     assert_eq!(n, local_hits.as_array().unwrap().len(), "{records}");
     assert!(records.contains("<dc:title>"), "{records}");
-    // The reading copy records nothing.
+    // The reading copy records nothing, and says so.
+    let out = garage.newsbag_in(&home, &["status", &bucket, "--json"]);
+    let status: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (&status["reading_copy"], &status["bags_in"], &status["bags"]),
+        (
+            &serde_json::json!(true),
+            &serde_json::json!(bucket),
+            &serde_json::json!(2)
+        ),
+        "{status}"
+    );
     let out = garage.newsbag_in(&home, &["audit", &bucket]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("reading copy"));

@@ -44,9 +44,17 @@ pub(crate) fn run(args: &StatusArgs, global: &GlobalArgs) -> anyhow::Result<Outc
     let never = || "never".to_owned();
     writeln!(
         out,
-        "archive  {}",
-        sanitize(&s.archive.display().to_string())
+        "archive  {}{}",
+        sanitize(&s.archive.display().to_string()),
+        if s.reading_copy {
+            " (a reading copy: records nothing)"
+        } else {
+            ""
+        }
     )?;
+    if let Some(url) = &s.bags_in {
+        writeln!(out, "bags in  {}", sanitize(url))?;
+    }
     writeln!(
         out,
         "bags     {} ({} items, {} bytes)",
