@@ -302,7 +302,7 @@ impl Bags {
             });
         };
         let store = crate::store::shared(&loc.bucket)?;
-        let events = key_under(&loc.key, "events");
+        let events = loc.key_of(super::log_copy::EVENTS);
         if store.list_objects(&events)?.is_empty() {
             return Err(Error::NotAnArchive {
                 path: url.into(),
@@ -371,7 +371,7 @@ impl Bags {
         match self {
             Bags::Root(root) => root.join(rel),
             #[cfg(feature = "s3")]
-            Bags::Bucket(loc) => loc.with_key(&key_under(&loc.key, rel)).to_path(),
+            Bags::Bucket(loc) => loc.with_key(&loc.key_of(rel)).to_path(),
         }
     }
 
@@ -384,7 +384,7 @@ impl Bags {
             Bags::Root(root) => root.join(rel).is_file(),
             #[cfg(feature = "s3")]
             Bags::Bucket(loc) => crate::store::shared(&loc.bucket)
-                .and_then(|s| s.exists(&key_under(&loc.key, rel)))
+                .and_then(|s| s.exists(&loc.key_of(rel)))
                 .unwrap_or(true),
         }
     }
@@ -398,12 +398,9 @@ impl Bags {
             #[cfg(feature = "s3")]
             Bags::Bucket(loc) => {
                 let store = crate::store::shared(&loc.bucket)?;
-                let under = key_under(&loc.key, "bags");
-                let strip = if loc.key.is_empty() {
-                    String::new()
-                } else {
-                    format!("{}/", loc.key)
-                };
+                let under = loc.key_of("bags");
+                // `PREFIX/` (nothing for the whole bucket).
+                let strip = loc.key_of("");
                 Ok(Some(
                     store
                         .list_zip_objects(&under)?
@@ -451,7 +448,7 @@ impl Bags {
                             .collect();
                     }
                 };
-                let keys: Vec<String> = rels.iter().map(|r| key_under(&loc.key, r)).collect();
+                let keys: Vec<String> = rels.iter().map(|r| loc.key_of(r)).collect();
                 store
                     .open_all(&keys)
                     .into_iter()
@@ -474,7 +471,7 @@ impl Bags {
             #[cfg(feature = "s3")]
             Bags::Bucket(loc) => {
                 let (size, sha) = super::register::file_sha256(zip)?;
-                let key = key_under(&loc.key, rel);
+                let key = loc.key_of(rel);
                 let store = crate::store::shared(&loc.bucket)?;
                 let there = match store.open(&key) {
                     Ok(o) => o.len() == size && object_sha256(&o)? == sha,
@@ -517,8 +514,8 @@ impl Bags {
             #[cfg(feature = "s3")]
             Bags::Bucket(loc) => {
                 let store = crate::store::shared(&loc.bucket)?;
-                let to = key_under(&loc.key, to);
-                store.copy(&key_under(&loc.key, rel), &to)?;
+                let to = loc.key_of(to);
+                store.copy(&loc.key_of(rel), &to)?;
                 Ok(loc.with_key(&to).to_path())
             }
         }
@@ -548,15 +545,6 @@ pub fn state_dir() -> Result<PathBuf> {
         path: PathBuf::from("s3://"),
         reason: "no place for a reading copy: set NEWSBAG_HOME".into(),
     })
-}
-
-#[cfg(feature = "s3")]
-fn key_under(prefix: &str, rel: &str) -> String {
-    if prefix.is_empty() {
-        rel.to_owned()
-    } else {
-        format!("{prefix}/{rel}")
-    }
 }
 
 /// The SHA-256 of the whole object, read in order.

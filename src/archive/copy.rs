@@ -127,10 +127,8 @@ impl CopyRoot {
     #[cfg(feature = "s3")]
     fn key(&self, bag: &BagRow) -> String {
         match self {
-            CopyRoot::S3 { prefix, .. } if !prefix.key.is_empty() => {
-                format!("{}/{}", prefix.key, bag.path)
-            }
-            _ => bag.path.clone(),
+            CopyRoot::S3 { prefix, .. } => prefix.key_of(&bag.path),
+            CopyRoot::Dir(_) => bag.path.clone(),
         }
     }
 
@@ -160,12 +158,7 @@ impl CopyRoot {
             CopyRoot::S3 { prefix, store } => {
                 let key = self.key(bag);
                 if store.exists(&key).map_err(|e| e.to_string())? {
-                    let q = quarantine_name(bag);
-                    let q = if prefix.key.is_empty() {
-                        q
-                    } else {
-                        format!("{}/{q}", prefix.key)
-                    };
+                    let q = prefix.key_of(&quarantine_name(bag));
                     store
                         .copy(&key, &q)
                         .map_err(|e| format!("cannot move the bad copy aside: {e}"))?;

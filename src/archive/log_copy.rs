@@ -30,22 +30,18 @@ use crate::store::{S3Location, Store};
 const MAX_SEGMENT: usize = 8 << 20;
 
 /// The folder of the log's copy under the archive's prefix.
-const EVENTS: &str = "events";
+pub(crate) const EVENTS: &str = "events";
 
 fn month_of(file: &str) -> &str {
     file.strip_suffix(".jsonl").unwrap_or(file)
 }
 
-fn folder(loc: &S3Location) -> String {
-    if loc.key.is_empty() {
-        EVENTS.to_owned()
-    } else {
-        format!("{}/{EVENTS}", loc.key)
-    }
-}
-
 fn segment_key(loc: &S3Location, file: &str, offset: u64) -> String {
-    format!("{}/{}/{offset:016}.jsonl", folder(loc), month_of(file))
+    format!(
+        "{}/{}/{offset:016}.jsonl",
+        loc.key_of(EVENTS),
+        month_of(file)
+    )
 }
 
 /// The segments of the bucket, by month file (`2026-12.jsonl`): offset and
@@ -53,7 +49,7 @@ fn segment_key(loc: &S3Location, file: &str, offset: u64) -> String {
 type Segments = BTreeMap<String, Vec<(u64, u64, String)>>;
 
 fn segments(store: &Store, loc: &S3Location, month: Option<&str>) -> Result<Segments> {
-    let base = folder(loc);
+    let base = loc.key_of(EVENTS);
     let under = match month {
         Some(m) => format!("{base}/{}", month_of(m)),
         None => base.clone(),

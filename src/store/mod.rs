@@ -101,6 +101,16 @@ impl S3Location {
         }
     }
 
+    /// The key of `rel` under this prefix: `PREFIX/REL`, or `REL` for the
+    /// whole bucket (`PREFIX/` for an empty `rel`).
+    pub fn key_of(&self, rel: &str) -> String {
+        if self.key.is_empty() {
+            rel.to_owned()
+        } else {
+            format!("{}/{rel}", self.key)
+        }
+    }
+
     /// The location as a path for reports (`s3://bucket/key`).
     pub fn to_path(&self) -> PathBuf {
         PathBuf::from(self.to_string())
