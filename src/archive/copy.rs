@@ -151,6 +151,14 @@ impl CopyRoot {
         if self.verify(bag).is_ok() {
             return Ok(false);
         }
+        self.write(src, bag)?;
+        Ok(true)
+    }
+
+    /// Writes the copy of `bag` from `src` (a copy there found not good
+    /// already: [`CopyRoot::put`] without its first check), moving what
+    /// is there to the root's `quarantine/` first, and checks it.
+    pub fn write(&self, src: &Path, bag: &BagRow) -> std::result::Result<(), String> {
         match self {
             // Checked before it is renamed into place.
             CopyRoot::Dir(dir) => put_file(dir, src, bag)?,
@@ -171,7 +179,7 @@ impl CopyRoot {
                 self.verify(bag)?;
             }
         }
-        Ok(true)
+        Ok(())
     }
 
     /// Reads the copy of `bag` into a new temporary file in `dir`, made
@@ -301,14 +309,7 @@ fn verify_file(zip: &Path, bag: &BagRow) -> std::result::Result<u64, String> {
 fn verify_object(store: &Store, key: &str, bag: &BagRow) -> std::result::Result<u64, String> {
     let reader = store.open(key).map_err(|e| e.to_string())?;
     check_size(reader.len(), bag)?;
-    let (_, digests) = crate::checksum::hash_reader(
-        reader.clone(),
-        &[Algorithm::Sha256],
-        Some(reader.len()),
-        &mut |_| {},
-    )
-    .map_err(|e| e.to_string())?;
-    let sha = digests.first().map(|(_, d)| d.to_hex()).unwrap_or_default();
+    let sha = super::bags::object_sha256(&reader).map_err(|e| e.to_string())?;
     check_sha(&sha, bag, "the copy")?;
     let url = PathBuf::from(reader.url());
     let report =

@@ -174,8 +174,9 @@ pub fn replicate(root: &Path, to: &Path) -> Result<ReplicaReport> {
         let r = match &own {
             None => copies.put(&archive.bag_location(&bag.path), &bag),
             Some(_) if copies.verify(&bag).is_ok() => Ok(false),
+            // Found not good just now: written without checking again.
             Some(own) => match own.fetch(&bag, &staging) {
-                Ok((tmp, _)) => copies.put(tmp.path(), &bag),
+                Ok((tmp, _)) => copies.write(tmp.path(), &bag).map(|()| true),
                 Err(e) => Err(format!("cannot read the archive's own copy: {e}")),
             },
         };
