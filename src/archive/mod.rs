@@ -582,12 +582,7 @@ impl Archive {
         // the catalog's: `Registration::items`), in one transaction, so an
         // unreadable item records nothing.
         let reg = read_bag(zip, &rel, hashed.clone())?;
-        let mut detail = serde_json::json!({ "bag": reg.bag });
-        if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
-            d.extend(extra);
-        }
-        let e = event(kind, &reg.bag.name, Outcome::Success, detail);
-        self.record(&[(e.clone(), Some(reg))])?;
+        let e = self.record_registration(reg, kind, extra)?;
         if hashed.is_some() {
             // Registered, and in the bucket: the local zip was only on its
             // way there.
@@ -601,8 +596,26 @@ impl Archive {
     /// adopt event whose detail has `reason`.
     pub fn adopt_in_place(&mut self, rel: &str, reason: &str) -> Result<Event> {
         let reg = read_bag(&self.bag_location(rel), rel, None)?;
-        let detail = serde_json::json!({ "bag": reg.bag, "reason": reason });
-        let e = event(EventType::Adopt, &reg.bag.name, Outcome::Success, detail);
+        self.record_registration(
+            reg,
+            EventType::Adopt,
+            serde_json::json!({ "reason": reason }),
+        )
+    }
+
+    /// Records `reg` with an event of `kind` (ingest or adopt) whose
+    /// detail is the bag's record and `extra`.
+    fn record_registration(
+        &mut self,
+        reg: Registration,
+        kind: EventType,
+        extra: serde_json::Value,
+    ) -> Result<Event> {
+        let mut detail = serde_json::json!({ "bag": reg.bag });
+        if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+            d.extend(extra);
+        }
+        let e = event(kind, &reg.bag.name, Outcome::Success, detail);
         self.record(&[(e.clone(), Some(reg))])?;
         Ok(e)
     }
@@ -657,6 +670,7 @@ impl Archive {
         }
         let earliest = orphans.iter().map(|(t, _)| *t).min().unwrap_or(0);
         let mut adopted = Vec::new();
+        let mut failed = false;
         for zip in self.unknown_bags()? {
             let mtime = fs::metadata(&zip)
                 .and_then(|m| m.modified())
@@ -672,13 +686,19 @@ impl Archive {
                 serde_json::json!({"reason": "left by an interrupted ingest"}),
             ) {
                 Ok(e) => adopted.push(e),
-                Err(e) => self
-                    .warnings
-                    .push(format!("`{}` not adopted: {e}", zip.display())),
+                Err(e) => {
+                    failed = true;
+                    self.warnings
+                        .push(format!("`{}` not adopted: {e}", zip.display()));
+                }
             }
         }
-        for (_, path) in orphans {
-            let _ = fs::remove_file(path);
+        // A bag not adopted (its bucket unreachable, say) keeps the
+        // markers, so that the next run tries again.
+        if !failed {
+            for (_, path) in orphans {
+                let _ = fs::remove_file(path);
+            }
         }
         Ok(adopted)
     }
@@ -698,24 +718,27 @@ impl Archive {
         if local.is_empty() {
             return Ok(());
         }
-        let known: std::collections::BTreeMap<String, catalog::BagRow> = self
-            .catalog
-            .bags_by_check_age()?
-            .into_iter()
-            .map(|b| (b.path.clone(), b))
-            .collect();
-        let listing = self.bags.listing()?.unwrap_or_default();
+        // Only these zips are looked up, in the catalog, then those it
+        // knows in the bucket (not every bag of either).
+        let mut known = Vec::new();
         for zip in local {
             let rel = self.relative(&zip);
-            let Some(bag) = known.get(&rel) else {
+            let Some(name) = zip.file_stem().and_then(|n| n.to_str()) else {
                 continue;
             };
-            if listing.get(&rel).map(bags::BagSource::len) != Some(bag.size) {
+            if let Some(bag) = self.catalog.bag(name)?.filter(|b| b.path == rel) {
+                known.push((zip, rel, bag));
+            }
+        }
+        let rels: Vec<String> = known.iter().map(|(_, rel, _)| rel.clone()).collect();
+        let objects = self.bags.open_all(&rels);
+        for ((zip, rel, bag), object) in known.iter().zip(objects) {
+            if !matches!(object, Ok(Some(o)) if o.len() == bag.size) {
                 continue;
             }
-            match register::file_sha256(&zip) {
+            match register::file_sha256(zip) {
                 Ok((size, sha)) if size == bag.size && sha == bag.sha256 => {
-                    fs::remove_file(&zip).map_err(|e| Error::io("remove", &zip, e))?;
+                    fs::remove_file(zip).map_err(|e| Error::io("remove", zip, e))?;
                 }
                 _ => self.warnings.push(format!(
                     "`{}` is not the bag the catalog recorded at `{rel}` (whose copy is in the \

@@ -1042,6 +1042,23 @@ fn an_archive_with_its_bags_in_a_bucket() {
     );
     let (r, _) = archive_json(&garage, &["status", a, "--json"]);
     assert_eq!(r["bags"], 4, "{r}");
+    // An ingest that died after registering its bag left the local zip:
+    // the next run removes it once the bucket is seen to hold those bytes;
+    // other bytes under a registered name stay, with a warning.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut store.open("news/bags/one.zip").unwrap(), &mut bytes).unwrap();
+    fs::write(archive.join("bags/one.zip"), &bytes).unwrap();
+    bytes[at] ^= 0x55;
+    fs::write(archive.join("bags/two.zip"), &bytes).unwrap();
+    let (r, _) = archive_json(&garage, &["status", a, "--json"]);
+    assert!(!archive.join("bags/one.zip").exists(), "{r}");
+    assert!(archive.join("bags/two.zip").exists(), "{r}");
+    assert!(
+        r["warnings"]
+            .to_string()
+            .contains("is not the bag the catalog recorded"),
+        "{r}"
+    );
 }
 
 /// A process killed (and waited for) when dropped, also when a test
