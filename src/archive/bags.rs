@@ -224,14 +224,7 @@ impl Bags {
 
     #[cfg(feature = "s3")]
     fn bucket(url: &str) -> Result<Bags> {
-        let loc = S3Location::parse(url)?;
-        if loc.is_zip() {
-            return Err(Error::Replica {
-                path: url.into(),
-                reason: "names a zip, not a prefix to keep an archive's bags under".into(),
-            });
-        }
-        Ok(Bags::Bucket(loc))
+        prefix_location(url).map(Bags::Bucket)
     }
 
     #[cfg(not(feature = "s3"))]
@@ -295,20 +288,17 @@ impl Bags {
     /// archive this way; it records no event of its own.
     #[cfg(feature = "s3")]
     pub fn reading_copy(url: &str) -> Result<PathBuf> {
-        let Bags::Bucket(loc) = Self::bucket(url)? else {
-            return Err(Error::Replica {
-                path: url.into(),
-                reason: "not a bucket".into(),
-            });
-        };
+        let loc = prefix_location(url)?;
         let store = crate::store::shared(&loc.bucket)?;
-        let events = loc.key_of(super::log_copy::EVENTS);
-        if store.list_objects(&events)?.is_empty() {
+        // One listing of the log's copy: whether there is an archive, and
+        // what to restore.
+        let segments = super::log_copy::listed(&store, &loc)?;
+        if segments.is_empty() {
             return Err(Error::NotAnArchive {
                 path: url.into(),
                 reason: format!(
                     "no newsbag archive there (no copy of an event log under `{}`)",
-                    loc.with_key(&events)
+                    loc.with_key(&loc.key_of(super::log_copy::EVENTS))
                 ),
             });
         }
@@ -318,12 +308,7 @@ impl Bags {
         }
         fs::create_dir_all(&home).map_err(|e| Error::io("create", &home, e))?;
         match read_store_file(&home)? {
-            Some(f)
-                if f.reading_copy
-                    && Self::bucket(&f.bags)
-                        .ok()
-                        .and_then(|b| b.bucket_prefix().cloned())
-                        == Some(loc.clone()) => {}
+            Some(f) if f.reading_copy && prefix_location(&f.bags).ok().as_ref() == Some(&loc) => {}
             Some(_) => {
                 return Err(Error::NotAnArchive {
                     path: home,
@@ -338,7 +323,8 @@ impl Bags {
                 },
             )?,
         }
-        let restored = super::log_copy::restore(&super::events::Log::new(&home), &store, &loc)?;
+        let restored =
+            super::log_copy::restore_listed(&super::events::Log::new(&home), &store, segments)?;
         for gap in restored.gaps {
             log::warn!("{url}: the bucket's copy of the event log: {gap}");
         }
@@ -522,6 +508,19 @@ impl Bags {
     }
 }
 
+/// The prefix `url` names, to keep an archive's bags under (not a zip).
+#[cfg(feature = "s3")]
+fn prefix_location(url: &str) -> Result<S3Location> {
+    let loc = S3Location::parse(url)?;
+    if loc.is_zip() {
+        return Err(Error::Replica {
+            path: url.into(),
+            reason: "names a zip, not a prefix to keep an archive's bags under".into(),
+        });
+    }
+    Ok(loc)
+}
+
 /// Where newsbag keeps what is its own on this machine: reading copies of
 /// archives in buckets (`s3/`), remote audit workers' event logs
 /// (`workers/`). `$NEWSBAG_HOME`, else `$XDG_STATE_HOME/newsbag`, else
@@ -543,7 +542,8 @@ pub fn state_dir() -> Result<PathBuf> {
     }
     Err(Error::NotAnArchive {
         path: PathBuf::from("s3://"),
-        reason: "no place for a reading copy: set NEWSBAG_HOME".into(),
+        reason: "no state directory (for reading copies and workers' logs): set NEWSBAG_HOME"
+            .into(),
     })
 }
 

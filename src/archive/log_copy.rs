@@ -46,7 +46,7 @@ fn segment_key(loc: &S3Location, file: &str, offset: u64) -> String {
 
 /// The segments of the bucket, by month file (`2026-12.jsonl`): offset and
 /// size of each, in order of offset.
-type Segments = BTreeMap<String, Vec<(u64, u64, String)>>;
+pub(crate) type Segments = BTreeMap<String, Vec<(u64, u64, String)>>;
 
 fn segments(store: &Store, loc: &S3Location, month: Option<&str>) -> Result<Segments> {
     let base = loc.key_of(EVENTS);
@@ -183,9 +183,20 @@ pub struct Restored {
 /// with whole segments beyond their end (a copy of the log kept by a
 /// machine that reads the archive). Returns what it wrote.
 pub fn restore(log: &Log, store: &Store, loc: &S3Location) -> Result<Restored> {
+    restore_listed(log, store, listed(store, loc)?)
+}
+
+/// The bucket's copy of the log under `loc`, as one listing finds it
+/// (empty: no copy, so no newsbag archive there).
+pub(crate) fn listed(store: &Store, loc: &S3Location) -> Result<Segments> {
+    segments(store, loc, None)
+}
+
+/// [`restore`] from segments already listed ([`listed`]).
+pub(crate) fn restore_listed(log: &Log, store: &Store, segments: Segments) -> Result<Restored> {
     let mut out = Restored::default();
     let dir = log.dir();
-    for (file, segs) in segments(store, loc, None)? {
+    for (file, segs) in segments {
         let path = dir.join(&file);
         let have = match fs::metadata(&path) {
             Ok(m) => Some(m.len()),
