@@ -136,6 +136,23 @@ pub struct BadLine {
     pub torn: bool,
 }
 
+impl std::fmt::Display for BadLine {
+    /// The warning every reader of a log gives for it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.torn {
+            "a torn write (interrupted by a crash)"
+        } else {
+            "not an event (damaged?)"
+        };
+        write!(
+            f,
+            "`{}` line {}: {what}, ignored",
+            self.file.display(),
+            self.line
+        )
+    }
+}
+
 /// What [`Log::read_from`] found.
 #[derive(Debug, Default)]
 pub struct Replay {

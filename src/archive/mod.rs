@@ -797,21 +797,7 @@ fn catch_up(
         }
         Ok(())
     })?;
-    for bad in &bad {
-        warnings.push(if bad.torn {
-            format!(
-                "`{}` line {}: a torn write (interrupted by a crash), ignored",
-                bad.file.display(),
-                bad.line
-            )
-        } else {
-            format!(
-                "`{}` line {}: not an event (damaged?), ignored",
-                bad.file.display(),
-                bad.line
-            )
-        });
-    }
+    warnings.extend(bad.iter().map(ToString::to_string));
     if end != from {
         w.set_log_position(&end)?;
     }

@@ -231,13 +231,7 @@ pub fn collect_logs(root: &Path, dirs: &[PathBuf]) -> Result<CollectedLogs> {
         })?;
         archive.record(&batch)?;
         out.recorded += batch.len() as u64;
-        for b in bad {
-            out.warnings.push(format!(
-                "`{}` line {}: not an event, skipped",
-                b.file.display(),
-                b.line
-            ));
-        }
+        out.warnings.extend(bad.iter().map(ToString::to_string));
     }
     out.warnings.append(&mut archive.warnings);
     Ok(out)
