@@ -45,15 +45,8 @@ mkdir -p "$remote/bags"
 cp "$archive"/bags/*.zip "$remote/bags/"
 "$nb" audit "$remote" --adopt --budget 0s -q >/dev/null
 
-secs() { local start end; start=$(date +%s.%N); "$@" >/dev/null || true; end=$(date +%s.%N); awk "BEGIN{printf \"%.2f\", $end - $start}"; }
-best_of() { # best of RUNS of "$@"
-    local best="" t
-    for _ in $(seq "$RUNS"); do
-        t=$("$@")
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-    done
-    echo "$best"
-}
+# shellcheck source=benches/timing.sh
+source "$here/benches/timing.sh"
 plain() { sleep 1.1; secs "$nb" audit "$1" --cycle 1s -q; }
 # A cycle of the bucket archive by $1 remote workers (every bag is due
 # again after `--cycle 1s`; the cycle opened with no time to check).

@@ -39,21 +39,9 @@ cycle() { # wall seconds of a cycle done by $1 workers
     end=$(date +%s.%N)
     awk "BEGIN{printf \"%.2f\", $end - $start}"
 }
-plain() {
-    local start end
-    start=$(date +%s.%N)
-    "$nb" audit "$archive" -q >/dev/null || true
-    end=$(date +%s.%N)
-    awk "BEGIN{printf \"%.2f\", $end - $start}"
-}
-best_of() { # best of RUNS of "$@"
-    local best=""
-    for _ in $(seq "$RUNS"); do
-        t=$("$@")
-        if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
-    done
-    echo "$best"
-}
+# shellcheck source=benches/timing.sh
+source "$here/benches/timing.sh"
+plain() { secs "$nb" audit "$archive" -q; }
 
 "$nb" verify -q "$archive" >/dev/null # warm the page cache
 t_plain=$(best_of plain)
