@@ -422,12 +422,16 @@ fn remote_workers_own_logs_bring_back_checks_the_database_lost() {
     // Never collected: the database is gone.
     drop(pg);
     assert!(records_per_bag(&archive).is_empty());
-    let out = newsbag()
-        .args(["catalog", "collect"])
-        .arg(&archive)
-        .arg(state_home(&archive).join("workers"))
-        .output()
-        .unwrap();
+    let collect = |from: &Path| {
+        newsbag()
+            .args(["catalog", "collect"])
+            .arg(&archive)
+            .arg(from)
+            .output()
+            .unwrap()
+    };
+    let workers = state_home(&archive).join("workers");
+    let out = collect(&workers);
     assert!(
         out.status.success(),
         "{}",
@@ -443,12 +447,7 @@ fn remote_workers_own_logs_bring_back_checks_the_database_lost() {
         .collect();
     assert_eq!(failed, ["failure"]);
     // Again: everything is there already.
-    let out = newsbag()
-        .args(["catalog", "collect"])
-        .arg(&archive)
-        .arg(state_home(&archive).join("workers"))
-        .output()
-        .unwrap();
+    let out = collect(&workers);
     assert!(out.status.success());
     assert!(
         String::from_utf8_lossy(&out.stderr).contains(" 0 recorded"),
@@ -456,11 +455,6 @@ fn remote_workers_own_logs_bring_back_checks_the_database_lost() {
     );
     assert_eq!(records_per_bag(&archive).values().sum::<usize>(), 60);
     // Not a worker's log: a clear error.
-    let out = newsbag()
-        .args(["catalog", "collect"])
-        .arg(&archive)
-        .arg(archive.join("bags"))
-        .output()
-        .unwrap();
+    let out = collect(&archive.join("bags"));
     assert_eq!(out.status.code(), Some(2));
 }
