@@ -268,6 +268,14 @@ impl Store {
         })
     }
 
+    /// The location of `key` in this bucket (for messages).
+    fn location(&self, key: &str) -> S3Location {
+        S3Location {
+            bucket: self.inner.bucket.clone(),
+            key: key.to_owned(),
+        }
+    }
+
     /// The bucket.
     pub fn bucket(&self) -> &str {
         &self.inner.bucket
@@ -309,10 +317,7 @@ impl Store {
     /// Every object under `prefix` (whole path segments) as a listing
     /// finds it, sorted by key.
     pub fn list_objects(&self, prefix: &str) -> Result<Vec<Listed>> {
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: prefix.to_owned(),
-        };
+        let url = self.location(prefix);
         let prefix = (!prefix.is_empty()).then(|| object_path(prefix));
         let s3 = &self.inner.client.s3;
         let found = self.inner.rt.block_on(async {
@@ -337,16 +342,18 @@ impl Store {
     /// for the listed entity tag, so an object replaced since the listing
     /// is an error when read, never a mix of two versions.
     pub fn open_listed(&self, listed: &Listed) -> ObjectReader {
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: listed.key.clone(),
-        };
+        self.reader(&listed.key, listed.size, listed.e_tag.clone())
+    }
+
+    /// A reader of the object at `key`, of `size` bytes and entity tag
+    /// `e_tag` as a listing or a HEAD request gave them.
+    fn reader(&self, key: &str, size: u64, e_tag: Option<String>) -> ObjectReader {
         ObjectReader::new(
             self.clone(),
-            object_path(&listed.key),
-            url.to_string(),
-            listed.size,
-            listed.e_tag.clone(),
+            object_path(key),
+            self.location(key).to_string(),
+            size,
+            e_tag,
         )
     }
 
@@ -355,23 +362,12 @@ impl Store {
     /// object replaced while it is read is an error, never a mix of two
     /// versions.
     pub fn open(&self, key: &str) -> Result<ObjectReader> {
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: key.to_owned(),
-        };
-        let path = object_path(key);
         let meta = self
             .inner
             .rt
-            .block_on(self.inner.client.s3.head(&path))
-            .map_err(|e| object_error("open", &url, &e))?;
-        Ok(ObjectReader::new(
-            self.clone(),
-            path,
-            url.to_string(),
-            meta.size,
-            meta.e_tag,
-        ))
+            .block_on(self.inner.client.s3.head(&object_path(key)))
+            .map_err(|e| object_error("open", &self.location(key), &e))?;
+        Ok(self.reader(key, meta.size, meta.e_tag))
     }
 }
 
@@ -390,22 +386,10 @@ impl Store {
         );
         heads
             .into_iter()
-            .map(|(key, head)| {
-                let url = S3Location {
-                    bucket: self.inner.bucket.clone(),
-                    key: key.clone(),
-                };
-                match head {
-                    Ok(meta) => Ok(Some(ObjectReader::new(
-                        self.clone(),
-                        object_path(key),
-                        url.to_string(),
-                        meta.size,
-                        meta.e_tag,
-                    ))),
-                    Err(object_store::Error::NotFound { .. }) => Ok(None),
-                    Err(e) => Err(object_error("open", &url, &e)),
-                }
+            .map(|(key, head)| match head {
+                Ok(meta) => Ok(Some(self.reader(key, meta.size, meta.e_tag))),
+                Err(object_store::Error::NotFound { .. }) => Ok(None),
+                Err(e) => Err(object_error("open", &self.location(key), &e)),
             })
             .collect()
     }
@@ -417,10 +401,7 @@ impl Store {
     /// upload is aborted.
     pub fn upload(&self, from: &std::path::Path, key: &str) -> Result<()> {
         use std::io::Read;
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: key.to_owned(),
-        };
+        let url = self.location(key);
         let mut file = std::fs::File::open(from).map_err(|e| Error::io("open", from, e))?;
         let s3 = &self.inner.client.s3;
         let path = object_path(key);
@@ -458,10 +439,7 @@ impl Store {
 impl Store {
     /// Whether an object is at `key` (one HEAD request).
     pub fn exists(&self, key: &str) -> Result<bool> {
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: key.to_owned(),
-        };
+        let url = self.location(key);
         match self
             .inner
             .rt
@@ -476,10 +454,7 @@ impl Store {
     /// Copies the object at `from` to `to` inside the bucket (a
     /// server-side copy; nothing passes through this machine).
     pub fn copy(&self, from: &str, to: &str) -> Result<()> {
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: from.to_owned(),
-        };
+        let url = self.location(from);
         self.inner
             .rt
             .block_on(
@@ -540,10 +515,7 @@ impl Store {
     /// server to check): small objects, such as a segment of an event
     /// log. The object appears whole or not at all.
     pub fn put_bytes(&self, key: &str, bytes: Vec<u8>) -> Result<()> {
-        let url = S3Location {
-            bucket: self.inner.bucket.clone(),
-            key: key.to_owned(),
-        };
+        let url = self.location(key);
         self.inner
             .rt
             .block_on(self.inner.client.s3.put(&object_path(key), bytes.into()))
