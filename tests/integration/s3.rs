@@ -1061,17 +1061,6 @@ fn an_archive_with_its_bags_in_a_bucket() {
     );
 }
 
-/// A process killed (and waited for) when dropped, also when a test
-/// fails first.
-struct KilledOnDrop(Child);
-
-impl Drop for KilledOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The event ids of `history ARCHIVE --format jsonl`, in order.
 fn history_ids(garage: &Garage, home: &Path, archive: &str) -> Vec<String> {
     let out = garage.newsbag_in(home, &["history", archive, "--format", "jsonl"]);
@@ -1172,29 +1161,12 @@ fn the_bucket_alone_gives_back_the_archive() {
     assert_eq!(history_ids(&garage, &home, &bucket), local_ids);
     // Served from the bucket: OAI-PMH records and the reading room's pages,
     // every item's `dc.xml` and text read from the bags in place.
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
-    for (k, v) in garage.env() {
-        cmd.env(k, v);
-    }
-    let mut server = KilledOnDrop(
-        cmd.env("NEWSBAG_HOME", &home)
-            .args(["serve", &bucket, "--bind", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .unwrap(),
-    );
-    let mut line = String::new();
-    std::io::BufRead::read_line(
-        &mut std::io::BufReader::new(server.0.stdout.take().unwrap()),
-        &mut line,
-    )
-    .unwrap();
-    let oai = line
-        .trim()
-        .strip_prefix("serving OAI-PMH at ")
-        .unwrap()
-        .to_owned();
+    let env = garage.env();
+    let mut envs: Vec<(&str, &std::ffi::OsStr)> =
+        env.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+    envs.push(("NEWSBAG_HOME", home.as_os_str()));
+    let server = crate::serve::Server::start_with(Path::new(&bucket), 250, &envs);
+    let oai = server.url.clone();
     let get = |url: &str| {
         let out = Command::new("python3")
             .args([

@@ -3,6 +3,7 @@
 //! several pages, a restart of the server and bags added mid-harvest.
 
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -39,7 +40,13 @@ pub(crate) struct Server {
 
 impl Server {
     pub(crate) fn start(archive: &Path, page_size: usize) -> Server {
+        Self::start_with(archive, page_size, &[])
+    }
+
+    /// [`Server::start`] with `envs` set for the server.
+    pub(crate) fn start_with(archive: &Path, page_size: usize, envs: &[(&str, &OsStr)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_newsbag"))
+            .envs(envs.iter().copied())
             .arg("serve")
             .arg(archive)
             .args(["--bind", "127.0.0.1:0"])
