@@ -224,7 +224,7 @@ impl Bags {
 
     #[cfg(feature = "s3")]
     fn bucket(url: &str) -> Result<Bags> {
-        prefix_location(url).map(Bags::Bucket)
+        Ok(Bags::Bucket(S3Location::parse_prefix(url)?))
     }
 
     #[cfg(not(feature = "s3"))]
@@ -288,7 +288,7 @@ impl Bags {
     /// archive this way; it records no event of its own.
     #[cfg(feature = "s3")]
     pub fn reading_copy(url: &str) -> Result<PathBuf> {
-        let loc = prefix_location(url)?;
+        let loc = S3Location::parse_prefix(url)?;
         let store = crate::store::shared(&loc.bucket)?;
         // One listing of the log's copy: whether there is an archive, and
         // what to restore.
@@ -308,7 +308,9 @@ impl Bags {
         }
         fs::create_dir_all(&home).map_err(|e| Error::io("create", &home, e))?;
         match read_store_file(&home)? {
-            Some(f) if f.reading_copy && prefix_location(&f.bags).ok().as_ref() == Some(&loc) => {}
+            Some(f)
+                if f.reading_copy
+                    && S3Location::parse_prefix(&f.bags).ok().as_ref() == Some(&loc) => {}
             Some(_) => {
                 return Err(Error::NotAnArchive {
                     path: home,
@@ -506,19 +508,6 @@ impl Bags {
             }
         }
     }
-}
-
-/// The prefix `url` names, to keep an archive's bags under (not a zip).
-#[cfg(feature = "s3")]
-fn prefix_location(url: &str) -> Result<S3Location> {
-    let loc = S3Location::parse(url)?;
-    if loc.is_zip() {
-        return Err(Error::Replica {
-            path: url.into(),
-            reason: "names a zip, not a prefix to keep an archive's bags under".into(),
-        });
-    }
-    Ok(loc)
 }
 
 /// Where newsbag keeps what is its own on this machine: reading copies of

@@ -80,20 +80,14 @@ impl CopyRoot {
     #[cfg(feature = "s3")]
     fn open_bucket(location: &Path, text: &str) -> Result<CopyRoot> {
         debug_assert!(is_s3_url(text));
-        let prefix = S3Location::parse(text).map_err(|e| Error::Replica {
+        let replica = |e: crate::Error| Error::Replica {
             path: location.to_owned(),
             reason: e.to_string(),
-        })?;
-        if prefix.is_zip() {
-            return Err(Error::Replica {
-                path: location.to_owned(),
-                reason: "names a zip, not a prefix to keep an archive's bags under".into(),
-            });
-        }
-        let store = Store::connect(&prefix.bucket).map_err(|e| Error::Replica {
-            path: location.to_owned(),
-            reason: e.to_string(),
-        })?;
+        };
+        let prefix = S3Location::parse_prefix(text).map_err(replica)?;
+        // The process's one connection to the bucket (the archive's own
+        // bags may be in it too).
+        let store = crate::store::shared(&prefix.bucket).map_err(replica)?;
         Ok(CopyRoot::S3 { prefix, store })
     }
 

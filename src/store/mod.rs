@@ -87,6 +87,19 @@ impl S3Location {
         })
     }
 
+    /// Parses `s3://BUCKET[/PREFIX]` naming a prefix to keep an archive's
+    /// bags under (an archive's own, or a replica's): not a zip.
+    pub fn parse_prefix(url: &str) -> Result<Self> {
+        let loc = Self::parse(url)?;
+        if loc.is_zip() {
+            return Err(Error::InvalidS3Url {
+                url: url.to_owned(),
+                reason: "names a zip, not a prefix to keep an archive's bags under".into(),
+            });
+        }
+        Ok(loc)
+    }
+
     /// Whether the location names a zipped bag (a key ending in `.zip`)
     /// rather than a prefix holding bags.
     pub fn is_zip(&self) -> bool {
