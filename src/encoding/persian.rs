@@ -673,7 +673,7 @@ pub(crate) fn is_persian_reference(text: &str) -> bool {
                 words += 1;
             } else if !arabic_part(c)
                 && other_letter(c)
-                && !before.is_some_and(|p| other_letter(p) && !ideograph(p))
+                && !before.is_some_and(|p| other_letter(p) && !ideograph(p) && !is_arabic_letter(p))
             {
                 words += 1;
                 url |= before == Some('.');
@@ -1054,6 +1054,17 @@ mod tests {
         fn fast_decision_equals_reference_on_any_text(s in "\\PC{0,200}") {
             prop_assert_eq!(is_persian(&s), is_persian_reference(&s));
         }
+    }
+
+    #[test]
+    fn a_latin_letter_right_after_an_arabic_one_starts_a_word() {
+        // Found by `fast_decision_equals_reference`: the reference took the
+        // Arabic letter before `A` for a letter of another script, so `A`
+        // did not start a word there.
+        for s in ["ᥰ ݐA 𞠀 است a پ", "اA", "کتابA و B"] {
+            assert_eq!(is_persian(s), is_persian_reference(s), "{s:?}");
+        }
+        assert!(!is_persian("ᥰ ݐA 𞠀 است a پ"));
     }
 
     #[test]
