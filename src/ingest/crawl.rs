@@ -6,9 +6,9 @@
 //! (and `resource`) record whose payload is an HTML page or a feed becomes
 //! an input like an HTML or feed file: its original is the HTTP payload
 //! (de-chunked and decoded only as the response's headers say), kept with
-//! the record itself (`record.warc`) and its headers (`warc-headers.txt`,
-//! `http-headers.txt`). Captures are prepared a batch at a time on every
-//! core. `revisit` records, captures of a payload already stored and
+//! the record's headers (`warc-headers.txt`, `http-headers.txt`); the
+//! record itself lies in the kept WARC, at the offset its provenance gives.
+//! Captures are prepared a batch at a time on every core. `revisit` records, captures of a payload already stored and
 //! records that make no item are listed in `data/crawls/<id>/records.jsonl`
 //! (one JSON object a line, in file order) with the item they map to.
 //! Memory holds one batch of captures and, for revisits, the record id and
@@ -158,7 +158,7 @@ pub(super) fn ingest_crawl(
         });
         match next {
             None => break,
-            Some(Ok(record)) => crawl.take(&record.header, record.block, out)?,
+            Some(Ok(record)) => crawl.take(&record.header, record.block, record.length, out)?,
             Some(Err(e)) => {
                 let fatal = e.fatal;
                 crawl.flush(out)?;
@@ -242,7 +242,7 @@ impl Crawl<'_> {
 
     /// Takes one record: a capture to prepare, a revisit to resolve, or a
     /// line saying why it makes no item.
-    fn take(&mut self, h: &Header, block: Block, out: &mut Out<'_>) -> Result<()> {
+    fn take(&mut self, h: &Header, block: Block, length: u64, out: &mut Out<'_>) -> Result<()> {
         let kind = h.warc_type();
         let mut line = json!({
             "offset": h.offset,
@@ -296,9 +296,10 @@ impl Crawl<'_> {
             self.waiting.push(wait(line));
             return Ok(());
         };
-        match self.capture(h, &block, kind == "response") {
+        match self.capture(h, &block, length, kind == "response") {
             Ok(Capture::Item(payload, hints, keys)) => {
-                self.waiting_bytes += payload.len() + block.len();
+                self.waiting_bytes +=
+                    payload.len() + hints.extra.iter().map(|(_, b)| b.len()).sum::<usize>();
                 self.waiting.push(Waiting {
                     line,
                     capture: Some((payload, hints)),
@@ -327,7 +328,13 @@ impl Crawl<'_> {
     }
 
     /// What a `response` or `resource` record holds.
-    fn capture(&self, h: &Header, block: &[u8], response: bool) -> Result<Capture, String> {
+    fn capture(
+        &self,
+        h: &Header,
+        block: &[u8],
+        length: u64,
+        response: bool,
+    ) -> Result<Capture, String> {
         let max = usize::try_from(self.options.max_input_bytes).unwrap_or(usize::MAX);
         let mut http_info = Value::Null;
         let mut extra = vec![("warc-headers.txt".to_owned(), h.raw.clone())];
@@ -374,20 +381,14 @@ impl Crawl<'_> {
                 _ => body.to_vec(),
             };
             extra.push(("http-headers.txt".to_owned(), r.head.to_vec()));
-            (
-                payload,
-                r.media_type(),
-                r.charset(),
-                r.body.to_vec(),
-                dechunked,
-            )
+            (payload, r.media_type(), r.charset(), r.body, dechunked)
         } else {
             let ct = h.get("Content-Type");
             (
                 block.to_vec(),
                 ct.map(http::media_type),
                 ct.and_then(http::charset),
-                block.to_vec(),
+                block,
                 None,
             )
         };
@@ -421,7 +422,7 @@ impl Crawl<'_> {
         let digest = match h.get("WARC-Payload-Digest") {
             None => json!({ "declared": null, "result": "absent" }),
             Some(d) => {
-                let mut candidates: Vec<&[u8]> = vec![&transferred];
+                let mut candidates: Vec<&[u8]> = vec![transferred];
                 let mut names = vec!["the body as transferred"];
                 if let Some(dc) = &dechunked {
                     candidates.push(dc);
@@ -437,10 +438,8 @@ impl Crawl<'_> {
                 json!({ "declared": d, "result": result })
             }
         };
-        let mut raw = h.raw.clone();
-        raw.extend_from_slice(block);
-        raw.extend_from_slice(b"\r\n\r\n");
-        extra.push(("record.warc".to_owned(), raw));
+        // The record itself is not copied: it lies in the WARC kept whole
+        // in the bag, at `offset` (docs/warc.md, "The raw record").
         extra.sort();
         let mut keys = Vec::new();
         if let Some(id) = h.record_id() {
@@ -455,6 +454,7 @@ impl Crawl<'_> {
             "offset": h.offset,
             "member_start": h.member_start,
             "stream_offset": h.stream_offset,
+            "record_length": length,
             "warc_version": h.version,
             "warc_type": h.warc_type(),
             "record_id": h.record_id(),

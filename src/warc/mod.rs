@@ -143,6 +143,10 @@ pub struct Record {
     pub header: Header,
     /// The block.
     pub block: Block,
+    /// Bytes of the whole record in the decompressed stream, from
+    /// [`Header::stream_offset`]: the header, the block and the blank
+    /// lines after it (CRLF CRLF, or LF LF).
+    pub length: u64,
 }
 
 /// A record that cannot be read.
@@ -546,7 +550,12 @@ impl<R: Read> WarcReader<R> {
             Some(k) => Block::Kept(k),
             None => Block::Skipped,
         };
-        Ok(Some(Record { header, block }))
+        let length = self.stream_pos - header.stream_offset;
+        Ok(Some(Record {
+            header,
+            block,
+            length,
+        }))
     }
 
     /// After a bad record: on to the next line that starts `WARC/1.` in

@@ -278,10 +278,14 @@ proptest! {
         };
         let read = read_all(&file, 1000);
         prop_assert_eq!(read.len(), blocks.len());
-        let mut offset = 0u64;
+        let (mut offset, mut stream) = (0u64, 0u64);
         for ((r, b), raw) in read.iter().zip(&blocks).zip(&recs) {
             let r = r.as_ref().unwrap();
             prop_assert_eq!(&r.block, &Block::Kept(b.clone()));
+            // Where the record lies in the decompressed stream, whole.
+            prop_assert_eq!(r.header.stream_offset, stream);
+            prop_assert_eq!(r.length, raw.len() as u64);
+            stream += raw.len() as u64;
             if mode == 0 {
                 prop_assert_eq!(r.header.offset, offset);
                 offset += raw.len() as u64;

@@ -148,14 +148,49 @@ fn kept_warc(data: &Path) -> PathBuf {
         .unwrap()
 }
 
+/// The bytes of a WARC, gunzipped when it is gzipped (per record or
+/// whole).
+fn decompressed(warc: &Path) -> Vec<u8> {
+    let bytes = fs::read(warc).unwrap();
+    if bytes.starts_with(&[0x1F, 0x8B]) {
+        let mut out = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::MultiGzDecoder::new(bytes.as_slice()),
+            &mut out,
+        )
+        .unwrap();
+        out
+    } else {
+        bytes
+    }
+}
+
+/// `warcio extract`: the record at `offset` of a WARC, as warcio gives it.
+fn warcio_extract(py: &Path, warc: &Path, offset: u64) -> Vec<u8> {
+    let out = Command::new(warcio_cli(py))
+        .arg("extract")
+        .arg(warc)
+        .arg(offset.to_string())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// The `warcio` script beside the Python that imports it.
+fn warcio_cli(py: &Path) -> PathBuf {
+    py.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .map_or_else(|| PathBuf::from("warcio"), |d| d.join("warcio"))
+}
+
 /// warcio's index of a WARC: (offset, type, URI) of each record.
 fn warcio_index(py: &Path, warc: &Path) -> Vec<(u64, String, Option<String>)> {
-    // The `warcio` script beside the Python that imports it.
-    let cli = py
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .map_or_else(|| PathBuf::from("warcio"), |d| d.join("warcio"));
-    let out = Command::new(cli)
+    let out = Command::new(warcio_cli(py))
         .args(["index", "-f", "offset,warc-type,warc-target-uri"])
         .arg(warc)
         .output()
@@ -209,6 +244,7 @@ fn warcio_crawls_become_items_plain_gzipped_and_whole() {
         } else {
             warcio_index(&py, &kept)
         };
+        let stream = decompressed(&kept);
         let items = items_by_uri(&data);
         for page in &expected {
             let uri = page["uri"].as_str().unwrap();
@@ -255,13 +291,35 @@ fn warcio_crawls_become_items_plain_gzipped_and_whole() {
                     .starts_with("matches"),
                 "{prov}"
             );
-            // The record and its headers are kept beside the original.
-            let record = fs::read(dir.join("record.warc")).unwrap();
-            assert!(record.starts_with(b"WARC/1."));
+            // The record's headers are kept beside the original, and the
+            // record itself is where the provenance says in the kept WARC:
+            // `record_length` bytes at `stream_offset` of its (decompressed)
+            // stream, the WARC header, then the HTTP head, then the block's
+            // end, CRLF CRLF.
             let headers = fs::read(dir.join("warc-headers.txt")).unwrap();
-            assert!(record.starts_with(&headers));
-            let http = fs::read_to_string(dir.join("http-headers.txt")).unwrap();
-            assert!(http.starts_with("HTTP/1.1 200"), "{http}");
+            let http = fs::read(dir.join("http-headers.txt")).unwrap();
+            assert!(http.starts_with(b"HTTP/1.1 200"), "{file} {uri}");
+            assert!(!dir.join("record.warc").exists());
+            let at = usize::try_from(prov["capture"]["stream_offset"].as_u64().unwrap()).unwrap();
+            let len = usize::try_from(prov["capture"]["record_length"].as_u64().unwrap()).unwrap();
+            let record = &stream[at..at + len];
+            assert!(record.starts_with(b"WARC/1."), "{file} {uri}");
+            assert!(record.starts_with(&headers), "{file} {uri}");
+            assert!(record[headers.len()..].starts_with(&http), "{file} {uri}");
+            assert!(record.ends_with(b"\r\n\r\n"), "{file} {uri}");
+            let id = prov["capture"]["record_id"].as_str().unwrap();
+            assert!(
+                String::from_utf8_lossy(&headers).contains(id),
+                "{file} {uri}"
+            );
+            // warcio finds the same record at the offset of a member.
+            if file != "whole.warc.gz" {
+                let extracted = warcio_extract(&py, &kept, offset);
+                assert!(
+                    String::from_utf8_lossy(&extracted).contains(id),
+                    "{file} {uri}"
+                );
+            }
         }
         // The windows-1256 page had only its HTTP charset to say so.
         let tehran = provenance(&items["http://127.0.0.1/tehran"]);
