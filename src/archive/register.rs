@@ -14,7 +14,8 @@ use super::bags::BagSource;
 use super::{Error, Result};
 use crate::checksum::{Algorithm, hash_reader};
 use crate::serialize::{
-    EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, open_zip, read_tag_entry,
+    CentralError, EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, Records, open_zip,
+    read_located, read_tag_entry,
 };
 use crate::tagfile::BagInfo;
 
@@ -306,17 +307,23 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
         .ok_or_else(|| bad(zip, "the file name is not UTF-8".into()))?
         .to_owned();
     // Without the digest, the whole zip is hashed on a thread of its own
-    // while its tag files are read.
-    let (hashed, opened) = hashed_beside(zip, sha256.is_none(), || open(zip));
+    // while its tag files are read: from a walk of its central directory
+    // (flat memory) when it lists the items in order, as newsbag writes
+    // them, else from the whole listing.
+    let (hashed, tags) = hashed_beside(zip, sha256.is_none(), || {
+        match walk(zip, &mut |_, _| Ok(()))? {
+            Some(walked) => Ok(TagFiles::Walked(walked)),
+            None => open(zip).map(TagFiles::Opened),
+        }
+    });
     let (size, sha256) = match (sha256, hashed) {
         (Some(s), _) => s,
         (None, Some(hashed)) => hashed?,
         (None, None) => zip_sha256(zip)?,
     };
-    let opened = opened?;
-    let (payload_oxum, bagging_date) = match opened.info {
-        Some(id) => {
-            let bytes = read_entry(zip, &opened, id, "bag-info.txt")?;
+    let tags = tags?;
+    let (payload_oxum, bagging_date) = match tags.read(zip, TagFile::Info)? {
+        Some(bytes) => {
             let text = String::from_utf8_lossy(&bytes);
             let (info, _) = BagInfo::parse(&text, "bag-info.txt", false);
             (
@@ -326,15 +333,18 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
         }
         None => (None, None),
     };
-    let mut tags = BTreeMap::new();
-    if let Some(id) = opened.tag_manifest {
-        let bytes = read_entry(zip, &opened, id, "tagmanifest-sha256.txt")?;
+    let mut tag_manifest = BTreeMap::new();
+    if let Some(bytes) = tags.read(zip, TagFile::Manifest)? {
         for line in String::from_utf8_lossy(&bytes).lines() {
             if let Some((digest, path)) = line.split_once(char::is_whitespace) {
-                tags.insert(path.trim_start().to_owned(), digest.to_ascii_lowercase());
+                tag_manifest.insert(path.trim_start().to_owned(), digest.to_ascii_lowercase());
             }
         }
     }
+    let items = match &tags {
+        TagFiles::Walked(w) => w.items,
+        TagFiles::Opened(o) => o.items.len() as u64,
+    };
     Ok(Registration {
         bag: BagRecord {
             name,
@@ -343,8 +353,8 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
             sha256,
             payload_oxum,
             bagging_date,
-            tag_manifest: tags,
-            items: opened.items.len() as u64,
+            tag_manifest,
+            items,
         },
         zip: zip.to_owned(),
         strict: true,
@@ -383,24 +393,64 @@ fn read_items_beside(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) ->
     })
 }
 
-/// Streams the items of the zipped bag at `zip` to `f`, in id order.
+/// Streams the items of the zipped bag at `zip` to `f`: in the order of
+/// its central directory, walked with flat memory, when it lists each
+/// item's entries together and the items in order (as newsbag writes
+/// bags); else in id order from the whole listing.
 pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+    // A first walk only checks the order (a few milliseconds for 100,000
+    // entries), so that no item is given to `f` before the way is chosen.
+    if walk(zip, &mut |_, _| Ok(()))?.is_some() {
+        let mut reader = BagSource::open(zip)?;
+        walk(zip, &mut |id, files| {
+            let Some(dc) = &files.dc else { return Ok(()) };
+            let mut read = |at: &EntryLocation| {
+                read_located(&mut reader, at, MAX_ZIP_TAG_FILE)
+                    .map_err(|e| bad(zip, format!("cannot read `{}`: {e}", at.name)))
+            };
+            let dc = read(dc)?;
+            let provenance = files.provenance.as_ref().map(&mut read).transpose()?;
+            let derivative = match files.content.as_ref().or(files.text.as_ref()) {
+                Some(t) if t.size > MAX_ZIP_TAG_FILE => {
+                    log::warn!("`{}` in `{}` is too large to index", t.name, zip.display());
+                    None
+                }
+                // Damage to the text is the audit's finding: the item is
+                // still registered, its text not indexed.
+                Some(t) => match read(t) {
+                    Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
+                    Err(e) => {
+                        log::warn!("not indexed: {e}");
+                        None
+                    }
+                },
+                None => None,
+            };
+            let texts = [files.content, files.text].into_iter().flatten().collect();
+            f(item_record(
+                zip,
+                id,
+                &dc,
+                provenance.as_deref(),
+                derivative,
+                texts,
+            )?)
+        })?;
+        return Ok(());
+    }
     let opened = open(zip)?;
     for (id, (dc, provenance, text, content)) in &opened.items {
         let Some(dc) = *dc else { continue };
         let path = format!("data/items/{id}");
         let xml = read_entry(zip, &opened, dc, &format!("{path}/dc.xml"))?;
-        let xml = String::from_utf8(xml)
-            .map_err(|_| bad(zip, format!("`{path}/dc.xml` is not UTF-8")))?;
-        let record = crate::dc::Record::read_xml(&xml)
-            .map_err(|e| bad(zip, format!("`{path}/dc.xml`: {e}")))?;
-        let prov: serde_json::Value = match provenance {
-            Some(p) => {
-                let what = format!("{path}/provenance.json");
-                serde_json::from_slice(&read_entry(zip, &opened, *p, &what)?)
-                    .map_err(|e| bad(zip, format!("`{what}`: {e}")))?
-            }
-            None => serde_json::Value::Null,
+        let prov = match provenance {
+            Some(p) => Some(read_entry(
+                zip,
+                &opened,
+                *p,
+                &format!("{path}/provenance.json"),
+            )?),
+            None => None,
         };
         // The main text (`content.txt`) of HTML and feed items, else the
         // whole text derivative.
@@ -432,26 +482,314 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
             }
             None => None,
         };
-        let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-        f(ItemRecord {
-            id: id.clone(),
-            path,
-            title: record.title,
-            creator: record.creator,
-            subject: record.subject,
-            description: record.description,
-            publisher: record.publisher,
-            date: record.date,
-            language: record.language,
-            identifier: record.identifier,
-            source: record.source,
-            sha256: text(&prov["original"]["sha256"]),
-            media_type: text(&prov["input"]["media_type"]),
-            encoding: text(&prov["encoding"]["encoding"]),
-            text: derivative,
+        f(item_record(
+            zip,
+            id,
+            &xml,
+            prov.as_deref(),
+            derivative,
             texts,
-            collected: text(&prov["ingested"]),
-        })?;
+        )?)?;
     }
     Ok(())
+}
+
+/// The catalog's record of item `id` from its `dc.xml`, its
+/// `provenance.json` (if it has one) and its main text.
+fn item_record(
+    zip: &Path,
+    id: &str,
+    dc: &[u8],
+    provenance: Option<&[u8]>,
+    derivative: Option<String>,
+    texts: Vec<EntryLocation>,
+) -> Result<ItemRecord> {
+    let path = format!("data/items/{id}");
+    let xml =
+        std::str::from_utf8(dc).map_err(|_| bad(zip, format!("`{path}/dc.xml` is not UTF-8")))?;
+    let record =
+        crate::dc::Record::read_xml(xml).map_err(|e| bad(zip, format!("`{path}/dc.xml`: {e}")))?;
+    let prov: serde_json::Value = match provenance {
+        Some(p) => serde_json::from_slice(p)
+            .map_err(|e| bad(zip, format!("`{path}/provenance.json`: {e}")))?,
+        None => serde_json::Value::Null,
+    };
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
+    Ok(ItemRecord {
+        id: id.to_owned(),
+        path,
+        title: record.title,
+        creator: record.creator,
+        subject: record.subject,
+        description: record.description,
+        publisher: record.publisher,
+        date: record.date,
+        language: record.language,
+        identifier: record.identifier,
+        source: record.source,
+        sha256: text(&prov["original"]["sha256"]),
+        media_type: text(&prov["input"]["media_type"]),
+        encoding: text(&prov["encoding"]["encoding"]),
+        text: derivative,
+        texts,
+        collected: text(&prov["ingested"]),
+    })
+}
+
+/// The files of one item that registration reads, where the zip holds
+/// them.
+#[derive(Debug, Default)]
+struct ItemFiles {
+    dc: Option<EntryLocation>,
+    provenance: Option<EntryLocation>,
+    text: Option<EntryLocation>,
+    content: Option<EntryLocation>,
+}
+
+/// What a walk of a zip's central directory found besides the items.
+struct Walked {
+    source: BagSource,
+    info: Option<EntryLocation>,
+    tag_manifest: Option<EntryLocation>,
+    /// Items (with a `dc.xml`).
+    items: u64,
+}
+
+/// The bag's tag files, from a walk or from the whole listing.
+enum TagFiles {
+    Walked(Walked),
+    Opened(Opened),
+}
+
+#[derive(Clone, Copy)]
+enum TagFile {
+    Info,
+    Manifest,
+}
+
+impl TagFiles {
+    /// The bytes of `bag-info.txt` or `tagmanifest-sha256.txt`, if the bag
+    /// has it.
+    fn read(&self, zip: &Path, which: TagFile) -> Result<Option<Vec<u8>>> {
+        match self {
+            TagFiles::Walked(w) => {
+                let at = match which {
+                    TagFile::Info => &w.info,
+                    TagFile::Manifest => &w.tag_manifest,
+                };
+                at.as_ref()
+                    .map(|at| {
+                        read_located(&mut w.source.clone(), at, MAX_ZIP_TAG_FILE)
+                            .map_err(|e| bad(zip, format!("cannot read `{}`: {e}", at.name)))
+                    })
+                    .transpose()
+            }
+            TagFiles::Opened(o) => {
+                let (id, what) = match which {
+                    TagFile::Info => (o.info, "bag-info.txt"),
+                    TagFile::Manifest => (o.tag_manifest, "tagmanifest-sha256.txt"),
+                };
+                id.map(|id| read_entry(zip, o, id, what)).transpose()
+            }
+        }
+    }
+}
+
+/// Walks the central directory of the zipped bag at `zip` one record at a
+/// time, calling `item` with each item's files as soon as the directory
+/// has moved past them, so that memory does not grow with the bag. That
+/// needs the directory to list every entry under one top-level directory,
+/// each item's entries together and the items in order (as newsbag writes
+/// bags, and as they sort by name); `None` as soon as it does not (or an
+/// entry's name is not UTF-8): the caller reads the zip the long way.
+/// Call it once with an `item` that does nothing to learn whether the
+/// order holds before acting on the items.
+fn walk(zip: &Path, item: &mut dyn FnMut(&str, ItemFiles) -> Result<()>) -> Result<Option<Walked>> {
+    let source = BagSource::open(zip)?;
+    let mut cursor = source.clone();
+    let central = |e: CentralError| {
+        bad(
+            zip,
+            match e {
+                CentralError::Io(e) => format!("cannot read the central directory: {e}"),
+                CentralError::Invalid(m) => m,
+                CentralError::TooManyEntries(n) => {
+                    format!("{n} entries: more than {MAX_ZIP_ENTRIES}")
+                }
+                CentralError::NamesTooLong(n) => format!("entry names of over {n} bytes"),
+            },
+        )
+    };
+    let mut records = Records::open(&mut cursor, MAX_ZIP_ENTRIES).map_err(central)?;
+    let mut walked = Walked {
+        source: source.clone(),
+        info: None,
+        tag_manifest: None,
+        items: 0,
+    };
+    let (mut name, mut top) = (String::new(), None::<String>);
+    // The item whose entries are being listed, and its files.
+    let mut current: Option<(String, ItemFiles)> = None;
+    while let Some(record) = records.next(&mut name).map_err(central)? {
+        if !record.utf8_name() {
+            return Ok(None);
+        }
+        let Some((first, rel)) = name.split_once('/') else {
+            return Ok(None);
+        };
+        match &top {
+            Some(t) if t != first => return Ok(None),
+            Some(_) => {}
+            None => top = Some(first.to_owned()),
+        }
+        let at = || EntryLocation {
+            name: name.clone(),
+            header_offset: record.header_offset,
+            method: record.method,
+            compressed_size: record.compressed_size,
+            size: record.size,
+            crc32: record.crc32,
+        };
+        match rel {
+            "bag-info.txt" => walked.info = Some(at()),
+            "tagmanifest-sha256.txt" => walked.tag_manifest = Some(at()),
+            _ => {}
+        }
+        let Some((id, file)) = rel
+            .strip_prefix("data/items/")
+            .and_then(|rest| rest.split_once('/'))
+        else {
+            continue;
+        };
+        if current.as_ref().is_none_or(|(c, _)| c != id) {
+            // A new item: the previous one is complete if the items come
+            // in order (compared as the directory sorts them: by name).
+            if let Some((done, files)) = current.take() {
+                if format!("{done}/") >= format!("{id}/") {
+                    return Ok(None);
+                }
+                walked.items += u64::from(files.dc.is_some());
+                item(&done, files)?;
+            }
+            current = Some((id.to_owned(), ItemFiles::default()));
+        }
+        if let Some((_, files)) = &mut current {
+            match file {
+                "dc.xml" => files.dc = Some(at()),
+                "provenance.json" => files.provenance = Some(at()),
+                "text.txt" => files.text = Some(at()),
+                "content.txt" => files.content = Some(at()),
+                _ => {}
+            }
+        }
+    }
+    if let Some((done, files)) = current.take() {
+        walked.items += u64::from(files.dc.is_some());
+        item(&done, files)?;
+    }
+    Ok(Some(walked))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+
+    fn dc(title: &str) -> String {
+        crate::dc::Record {
+            title: vec![title.to_owned()],
+            ..Default::default()
+        }
+        .write_xml()
+    }
+
+    /// A zipped bag named `b` holding `entries` in the given order.
+    fn zip_of(dir: &Path, name: &str, entries: &[(&str, String)]) -> PathBuf {
+        let path = dir.join(name);
+        let mut w = zip::ZipWriter::new(File::create(&path).unwrap());
+        for (n, body) in entries {
+            let stored =
+                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+            w.start_file(format!("b/{n}"), stored).unwrap();
+            w.write_all(body.as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+        path
+    }
+
+    fn titles(zip: &Path) -> Vec<(String, String, Option<String>)> {
+        let mut seen = Vec::new();
+        read_items(zip, &mut |item| {
+            seen.push((item.id, item.title.join(""), item.text));
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn items_in_order_are_walked_and_others_read_whole_alike() {
+        let tmp = tempfile::tempdir().unwrap();
+        // As newsbag writes bags: sorted by name, so `x-1/` before `x/`.
+        let sorted = [
+            ("bagit.txt", "BagIt-Version: 1.0\n".to_owned()),
+            ("data/items/x-1/content.txt", "one".to_owned()),
+            ("data/items/x-1/dc.xml", dc("First")),
+            ("data/items/x/dc.xml", dc("Second")),
+            ("data/items/x/text.txt", "two".to_owned()),
+            ("data/items/y/original.html", "<p>".to_owned()),
+        ];
+        let walked = zip_of(tmp.path(), "sorted.zip", &sorted);
+        let found = walk(&walked, &mut |_, _| Ok(())).unwrap().unwrap();
+        assert_eq!(found.items, 2, "y has no dc.xml: no item");
+        assert!(found.info.is_none());
+        // An item whose entries are apart: read from the whole listing.
+        let mut apart = sorted.clone();
+        apart.swap(2, 4);
+        let whole = zip_of(tmp.path(), "apart.zip", &apart);
+        assert!(walk(&whole, &mut |_, _| Ok(())).unwrap().is_none());
+        let mut a = titles(&walked);
+        let mut b = titles(&whole);
+        assert_eq!(a.len(), 2);
+        a.sort();
+        b.sort();
+        assert_eq!(a, b);
+        assert_eq!(
+            a[0],
+            ("x".to_owned(), "Second".to_owned(), Some("two".to_owned()))
+        );
+        assert_eq!(
+            a[1],
+            ("x-1".to_owned(), "First".to_owned(), Some("one".to_owned()))
+        );
+        // Two top-level directories: the long way too.
+        let path = tmp.path().join("two.zip");
+        let mut w = zip::ZipWriter::new(File::create(&path).unwrap());
+        for n in ["b/data/items/x/dc.xml", "c/data/items/y/dc.xml"] {
+            w.start_file(n, SimpleFileOptions::default()).unwrap();
+            w.write_all(dc("T").as_bytes()).unwrap();
+        }
+        w.finish().unwrap();
+        assert!(walk(&path, &mut |_, _| Ok(())).unwrap().is_none());
+    }
+
+    #[test]
+    fn a_damaged_entry_is_an_error_naming_it() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = zip_of(
+            tmp.path(),
+            "d.zip",
+            &[("data/items/x/dc.xml", dc("A title long enough to find"))],
+        );
+        let mut bytes = std::fs::read(&path).unwrap();
+        let at = bytes
+            .windows(6)
+            .position(|w| w == b"enough")
+            .expect("stored, not deflated");
+        bytes[at] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        let e = read_items(&path, &mut |_| Ok(())).unwrap_err().to_string();
+        assert!(e.contains("b/data/items/x/dc.xml"), "{e}");
+    }
 }

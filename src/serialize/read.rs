@@ -13,7 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use central::{CentralDirectory, CentralError, LocalHeader, NAME_BYTES_PER_ENTRY};
+use central::{CentralDirectory, LocalHeader, NAME_BYTES_PER_ENTRY};
+pub(crate) use central::{CentralError, Records};
 pub use located::{EntryLocation, read_located};
 pub(crate) use scan::{Scanned, SpilledZip, list_zip, open_zip, scan_zip};
 

@@ -116,6 +116,12 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// Whether the entry's name is stored as the UTF-8 it is read as (so
+    /// that a local header can be compared with it byte for byte).
+    pub(crate) fn utf8_name(&self) -> bool {
+        self.name_kind == NameKind::Utf8
+    }
+
     /// Whether the entry is encrypted.
     pub(crate) fn encrypted(&self) -> bool {
         self.flags & FLAG_ENCRYPTED != 0
