@@ -86,6 +86,10 @@ pub struct ItemRecord {
     /// When the item was collected (`ingested` of provenance.json).
     #[serde(default)]
     pub collected: Option<String>,
+    /// The indexed fields already folded for the full-text index, when the
+    /// reader did it (not serialised: derived from the fields above).
+    #[serde(skip)]
+    pub folded: Option<super::search::index::Folded>,
 }
 
 /// A bag read for registration: its record, and where to stream its
@@ -364,25 +368,47 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
 /// Items read ahead of the one being recorded, at most.
 const READ_AHEAD: usize = 256;
 
+/// Items sent from the reading thread at a time.
+const BATCH: usize = 32;
+
 /// [`read_items`] on a thread of its own, `f` called on this one as the
 /// items come: unzipping and parsing the items on one core while the
 /// catalog indexes them on the other (at most [`READ_AHEAD`] items in
 /// between, so memory stays flat). The first error of either stops both.
 fn read_items_beside(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
     std::thread::scope(|s| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<ItemRecord>(READ_AHEAD);
+        // Items go over in batches: a message per item cost a wake-up of
+        // the other thread each (an eighth of registration's time).
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ItemRecord>>(READ_AHEAD / BATCH);
         let reader = s.spawn(move || {
-            read_items(zip, &mut |item| {
-                // The receiver hung up: `f` failed, and its error is the
-                // one reported.
-                tx.send(item).map_err(|_| bad(zip, "stopped".into()))
-            })
+            let mut batch = Vec::with_capacity(BATCH);
+            // The receiver hung up: `f` failed, and its error is the one
+            // reported.
+            let stopped = |_| bad(zip, "stopped".into());
+            read_items(zip, &mut |mut item| {
+                // Folding for the index is done here, beside the reading,
+                // so that the catalog's thread only inserts.
+                item.folded = Some(super::search::index::Folded::of(&item));
+                batch.push(item);
+                if batch.len() == BATCH {
+                    tx.send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
+                        .map_err(stopped)?;
+                }
+                Ok(())
+            })?;
+            if batch.is_empty() {
+                Ok(())
+            } else {
+                tx.send(batch).map_err(stopped)
+            }
         });
         let mut recorded = Ok(());
-        for item in &rx {
-            recorded = f(item);
-            if recorded.is_err() {
-                break;
+        'batches: for batch in &rx {
+            for item in batch {
+                recorded = f(item);
+                if recorded.is_err() {
+                    break 'batches;
+                }
             }
         }
         drop(rx);
@@ -533,6 +559,7 @@ fn item_record(
         text: derivative,
         texts,
         collected: text(&prov["ingested"]),
+        folded: None,
     })
 }
 

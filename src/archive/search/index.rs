@@ -72,21 +72,44 @@ UPDATE item_facets SET day = substr(date, 1, 10);
 CREATE INDEX item_facets_by_day ON item_facets (day);
 ";
 
-/// Adds the item stored in `items` at `rowid` to the index.
+/// An item's indexed fields as the index holds them, folded by [`fold`]:
+/// title, creators, subjects, descriptions and main text.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Folded([String; 5]);
+
+impl Folded {
+    /// Folds the indexed fields of `item` (the costly part of indexing
+    /// that needs no database: registration does it on the thread that
+    /// reads the items).
+    #[must_use]
+    pub fn of(item: &ItemRecord) -> Folded {
+        let join = |v: &[String]| fold(&v.join("\n"));
+        Folded([
+            join(&item.title),
+            join(&item.creator),
+            join(&item.subject),
+            join(&item.description),
+            fold(item.text.as_deref().unwrap_or_default()),
+        ])
+    }
+}
+
+/// Adds the item stored in `items` at `rowid` to the index (its fields
+/// folded by [`Folded::of`] unless `item.folded` has them).
 pub(crate) fn add(conn: &Connection, rowid: i64, item: &ItemRecord) -> rusqlite::Result<()> {
-    let join = |v: &[String]| fold(&v.join("\n"));
+    let folded;
+    let [title, creator, subject, description, text] = match &item.folded {
+        Some(f) => &f.0,
+        None => {
+            folded = Folded::of(item);
+            &folded.0
+        }
+    };
     conn.prepare_cached(
         "INSERT INTO items_fts (rowid, title, creator, subject, description, text) \
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![
-        rowid,
-        join(&item.title),
-        join(&item.creator),
-        join(&item.subject),
-        join(&item.description),
-        fold(item.text.as_deref().unwrap_or_default()),
-    ])?;
+    .execute(params![rowid, title, creator, subject, description, text])?;
     let date = item.date.iter().find_map(|d| utc_date(d));
     let day = date.as_deref().map(day);
     conn.prepare_cached(
