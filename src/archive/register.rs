@@ -14,8 +14,8 @@ use super::bags::BagSource;
 use super::{Error, Result};
 use crate::checksum::{Algorithm, hash_reader};
 use crate::serialize::{
-    CentralError, EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, Records, open_zip,
-    read_located, read_tag_entry,
+    EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, OpenedZip, Records, open_zip, read_located,
+    read_tag_entry, zip_err,
 };
 use crate::tagfile::BagInfo;
 
@@ -234,8 +234,6 @@ fn hashed_beside<T>(
     })
 }
 
-type ItemEntries = (Option<usize>, Option<usize>, Option<usize>, Option<usize>);
-
 /// A zip opened for registration: its tag files and, by item id, the
 /// entries of each item's `dc.xml` and `provenance.json` (positions in the
 /// zip's list of file entries).
@@ -243,8 +241,8 @@ struct Opened {
     zip: OpenedZip<BagSource>,
     info: Option<usize>,
     tag_manifest: Option<usize>,
-    /// By item id: `dc.xml`, `provenance.json`, `text.txt`, `content.txt`.
-    items: BTreeMap<String, ItemEntries>,
+    /// By item id, positions of the item's files.
+    items: BTreeMap<String, ItemFiles<usize>>,
 }
 
 fn open(zip: &Path) -> Result<Opened> {
@@ -262,25 +260,16 @@ fn open(zip: &Path) -> Result<Opened> {
             "bag-info.txt" => out.info = Some(id),
             "tagmanifest-sha256.txt" => out.tag_manifest = Some(id),
             _ => {
-                let Some((item, file)) = rel
-                    .strip_prefix("data/items/")
-                    .and_then(|rest| rest.split_once('/'))
-                else {
-                    continue;
-                };
-                match file {
-                    "dc.xml" => out.items.entry(item.to_owned()).or_default().0 = Some(id),
-                    "provenance.json" => {
-                        out.items.entry(item.to_owned()).or_default().1 = Some(id);
-                    }
-                    "text.txt" => out.items.entry(item.to_owned()).or_default().2 = Some(id),
-                    "content.txt" => out.items.entry(item.to_owned()).or_default().3 = Some(id),
-                    _ => {}
+                if let Some((item, file)) = item_file(rel) {
+                    out.items
+                        .entry(item.to_owned())
+                        .or_default()
+                        .set(file, || id);
                 }
             }
         }
     }
-    out.items.retain(|_, (dc, ..)| dc.is_some());
+    out.items.retain(|_, files| files.dc.is_some());
     Ok(out)
 }
 
@@ -429,119 +418,97 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
     if walk(zip, &mut |_, _| Ok(()))?.is_some() {
         let mut reader = BagSource::open(zip)?;
         walk(zip, &mut |id, files| {
-            let Some(dc) = &files.dc else { return Ok(()) };
-            let mut read = |at: &EntryLocation| {
+            let texts = [&files.content, &files.text]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
+            let mut read = |at: &EntryLocation, _: &str| {
                 read_located(&mut reader, at, MAX_ZIP_TAG_FILE)
                     .map_err(|e| bad(zip, format!("cannot read `{}`: {e}", at.name)))
             };
-            let dc = read(dc)?;
-            let provenance = files.provenance.as_ref().map(&mut read).transpose()?;
-            let derivative = match files.content.as_ref().or(files.text.as_ref()) {
-                Some(t) if t.size > MAX_ZIP_TAG_FILE => {
-                    log::warn!("`{}` in `{}` is too large to index", t.name, zip.display());
-                    None
-                }
+            match read_item(zip, id, &files, |at| at.size, &mut read, texts)? {
+                Some(item) => f(item),
+                None => Ok(()),
+            }
+        })?;
+        return Ok(());
+    }
+    let opened = open(zip)?;
+    let entry = |t: usize| opened.zip.entries[t];
+    for (id, files) in &opened.items {
+        let texts = [files.content, files.text]
+            .into_iter()
+            .flatten()
+            .filter_map(|t| opened.zip.archive.location(entry(t)))
+            .collect();
+        let size = |&t: &usize| opened.zip.archive.entry(entry(t)).size;
+        let mut read = |&t: &usize, what: &str| read_entry(zip, &opened, t, what);
+        if let Some(item) = read_item(zip, id, files, size, &mut read, texts)? {
+            f(item)?;
+        }
+    }
+    Ok(())
+}
+
+/// The catalog's record of item `id` from its `files`, each read whole by
+/// `read` (given the file's path in the bag, for its errors); `size` tells
+/// a file's size, `texts` where its texts lie. `None` for an item without
+/// a `dc.xml`.
+fn read_item<T>(
+    zip: &Path,
+    id: &str,
+    files: &ItemFiles<T>,
+    size: impl Fn(&T) -> u64,
+    read: &mut dyn FnMut(&T, &str) -> Result<Vec<u8>>,
+    texts: Vec<EntryLocation>,
+) -> Result<Option<ItemRecord>> {
+    let Some(dc) = &files.dc else {
+        return Ok(None);
+    };
+    let path = format!("data/items/{id}");
+    let xml = read(dc, &format!("{path}/dc.xml"))?;
+    let xml =
+        std::str::from_utf8(&xml).map_err(|_| bad(zip, format!("`{path}/dc.xml` is not UTF-8")))?;
+    let record =
+        crate::dc::Record::read_xml(xml).map_err(|e| bad(zip, format!("`{path}/dc.xml`: {e}")))?;
+    let prov: serde_json::Value = match &files.provenance {
+        Some(p) => {
+            let what = format!("{path}/provenance.json");
+            serde_json::from_slice(&read(p, &what)?)
+                .map_err(|e| bad(zip, format!("`{what}`: {e}")))?
+        }
+        None => serde_json::Value::Null,
+    };
+    // The main text (`content.txt`) of HTML and feed items, else the whole
+    // text derivative.
+    let main = files
+        .content
+        .as_ref()
+        .map(|c| (c, "content.txt"))
+        .or(files.text.as_ref().map(|t| (t, "text.txt")));
+    let derivative = match main {
+        Some((t, name)) => {
+            let what = format!("{path}/{name}");
+            if size(t) > MAX_ZIP_TAG_FILE {
+                log::warn!("`{what}` in `{}` is too large to index", zip.display());
+                None
+            } else {
                 // Damage to the text is the audit's finding: the item is
                 // still registered, its text not indexed.
-                Some(t) => match read(t) {
+                match read(t, &what) {
                     Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
                     Err(e) => {
                         log::warn!("not indexed: {e}");
                         None
                     }
-                },
-                None => None,
-            };
-            let texts = [files.content, files.text].into_iter().flatten().collect();
-            f(item_record(
-                zip,
-                id,
-                &dc,
-                provenance.as_deref(),
-                derivative,
-                texts,
-            )?)
-        })?;
-        return Ok(());
-    }
-    let opened = open(zip)?;
-    for (id, (dc, provenance, text, content)) in &opened.items {
-        let Some(dc) = *dc else { continue };
-        let path = format!("data/items/{id}");
-        let xml = read_entry(zip, &opened, dc, &format!("{path}/dc.xml"))?;
-        let prov = match provenance {
-            Some(p) => Some(read_entry(
-                zip,
-                &opened,
-                *p,
-                &format!("{path}/provenance.json"),
-            )?),
-            None => None,
-        };
-        // The main text (`content.txt`) of HTML and feed items, else the
-        // whole text derivative.
-        let texts = [*content, *text]
-            .into_iter()
-            .flatten()
-            .filter_map(|t| opened.zip.archive.location(opened.zip.entries[t]))
-            .collect();
-        let derivative = match content
-            .map(|c| (c, "content.txt"))
-            .or(text.map(|t| (t, "text.txt")))
-        {
-            Some((t, name)) => {
-                let what = format!("{path}/{name}");
-                if opened.zip.archive.entry(opened.zip.entries[t]).size > MAX_ZIP_TAG_FILE {
-                    log::warn!("`{what}` in `{}` is too large to index", zip.display());
-                    None
-                } else {
-                    // Damage to the text is the audit's finding: the item
-                    // is still registered, its text not indexed.
-                    match read_entry(zip, &opened, t, &what) {
-                        Ok(bytes) => Some(String::from_utf8_lossy(&bytes).into_owned()),
-                        Err(e) => {
-                            log::warn!("not indexed: {e}");
-                            None
-                        }
-                    }
                 }
             }
-            None => None,
-        };
-        f(item_record(
-            zip,
-            id,
-            &xml,
-            prov.as_deref(),
-            derivative,
-            texts,
-        )?)?;
-    }
-    Ok(())
-}
-
-/// The catalog's record of item `id` from its `dc.xml`, its
-/// `provenance.json` (if it has one) and its main text.
-fn item_record(
-    zip: &Path,
-    id: &str,
-    dc: &[u8],
-    provenance: Option<&[u8]>,
-    derivative: Option<String>,
-    texts: Vec<EntryLocation>,
-) -> Result<ItemRecord> {
-    let path = format!("data/items/{id}");
-    let xml =
-        std::str::from_utf8(dc).map_err(|_| bad(zip, format!("`{path}/dc.xml` is not UTF-8")))?;
-    let record =
-        crate::dc::Record::read_xml(xml).map_err(|e| bad(zip, format!("`{path}/dc.xml`: {e}")))?;
-    let prov: serde_json::Value = match provenance {
-        Some(p) => serde_json::from_slice(p)
-            .map_err(|e| bad(zip, format!("`{path}/provenance.json`: {e}")))?,
-        None => serde_json::Value::Null,
+        }
+        None => None,
     };
     let text = |v: &serde_json::Value| v.as_str().map(str::to_owned);
-    Ok(ItemRecord {
+    Ok(Some(ItemRecord {
         id: id.to_owned(),
         path,
         title: record.title,
@@ -560,17 +527,48 @@ fn item_record(
         texts,
         collected: text(&prov["ingested"]),
         folded: None,
-    })
+    }))
 }
 
 /// The files of one item that registration reads, where the zip holds
-/// them.
-#[derive(Debug, Default)]
-struct ItemFiles {
-    dc: Option<EntryLocation>,
-    provenance: Option<EntryLocation>,
-    text: Option<EntryLocation>,
-    content: Option<EntryLocation>,
+/// them: [`EntryLocation`]s from a walk, positions in the whole listing.
+#[derive(Debug)]
+struct ItemFiles<T> {
+    dc: Option<T>,
+    provenance: Option<T>,
+    text: Option<T>,
+    content: Option<T>,
+}
+
+impl<T> Default for ItemFiles<T> {
+    fn default() -> Self {
+        ItemFiles {
+            dc: None,
+            provenance: None,
+            text: None,
+            content: None,
+        }
+    }
+}
+
+impl<T> ItemFiles<T> {
+    /// Notes where the item's `file` lies, if it is one registration reads.
+    fn set(&mut self, file: &str, at: impl FnOnce() -> T) {
+        let slot = match file {
+            "dc.xml" => &mut self.dc,
+            "provenance.json" => &mut self.provenance,
+            "text.txt" => &mut self.text,
+            "content.txt" => &mut self.content,
+            _ => return,
+        };
+        *slot = Some(at());
+    }
+}
+
+/// The item id and the file of an entry's path in the bag, if it is under
+/// `data/items/ID/`.
+fn item_file(rel: &str) -> Option<(&str, &str)> {
+    rel.strip_prefix("data/items/")?.split_once('/')
 }
 
 /// What a walk of a zip's central directory found besides the items.
@@ -631,22 +629,13 @@ impl TagFiles {
 /// entry's name is not UTF-8): the caller reads the zip the long way.
 /// Call it once with an `item` that does nothing to learn whether the
 /// order holds before acting on the items.
-fn walk(zip: &Path, item: &mut dyn FnMut(&str, ItemFiles) -> Result<()>) -> Result<Option<Walked>> {
+fn walk(
+    zip: &Path,
+    item: &mut dyn FnMut(&str, ItemFiles<EntryLocation>) -> Result<()>,
+) -> Result<Option<Walked>> {
     let source = BagSource::open(zip)?;
     let mut cursor = source.clone();
-    let central = |e: CentralError| {
-        bad(
-            zip,
-            match e {
-                CentralError::Io(e) => format!("cannot read the central directory: {e}"),
-                CentralError::Invalid(m) => m,
-                CentralError::TooManyEntries(n) => {
-                    format!("{n} entries: more than {MAX_ZIP_ENTRIES}")
-                }
-                CentralError::NamesTooLong(n) => format!("entry names of over {n} bytes"),
-            },
-        )
-    };
+    let central = |e| zip_err(zip, e, MAX_ZIP_ENTRIES);
     let mut records = Records::open(&mut cursor, MAX_ZIP_ENTRIES).map_err(central)?;
     let mut walked = Walked {
         source: source.clone(),
@@ -656,7 +645,7 @@ fn walk(zip: &Path, item: &mut dyn FnMut(&str, ItemFiles) -> Result<()>) -> Resu
     };
     let (mut name, mut top) = (String::new(), None::<String>);
     // The item whose entries are being listed, and its files.
-    let mut current: Option<(String, ItemFiles)> = None;
+    let mut current: Option<(String, ItemFiles<EntryLocation>)> = None;
     while let Some(record) = records.next(&mut name).map_err(central)? {
         if !record.utf8_name() {
             return Ok(None);
@@ -682,10 +671,7 @@ fn walk(zip: &Path, item: &mut dyn FnMut(&str, ItemFiles) -> Result<()>) -> Resu
             "tagmanifest-sha256.txt" => walked.tag_manifest = Some(at()),
             _ => {}
         }
-        let Some((id, file)) = rel
-            .strip_prefix("data/items/")
-            .and_then(|rest| rest.split_once('/'))
-        else {
+        let Some((id, file)) = item_file(rel) else {
             continue;
         };
         if current.as_ref().is_none_or(|(c, _)| c != id) {
@@ -701,13 +687,7 @@ fn walk(zip: &Path, item: &mut dyn FnMut(&str, ItemFiles) -> Result<()>) -> Resu
             current = Some((id.to_owned(), ItemFiles::default()));
         }
         if let Some((_, files)) = &mut current {
-            match file {
-                "dc.xml" => files.dc = Some(at()),
-                "provenance.json" => files.provenance = Some(at()),
-                "text.txt" => files.text = Some(at()),
-                "content.txt" => files.content = Some(at()),
-                _ => {}
-            }
+            files.set(file, at);
         }
     }
     if let Some((done, files)) = current.take() {

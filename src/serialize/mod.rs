@@ -82,8 +82,8 @@ pub use read::{
     ArchiveRead, EntryLocation, MAX_ZIP_ENTRIES, MAX_ZIP_TAG_FILE, SharedFile, read_located,
 };
 pub(crate) use read::{
-    CentralError, EntryInfo, OpenedZip, Records, Scanned, SpilledZip, ZipSource, list_zip,
-    open_entry, open_zip, read_tag_entry, scan_zip, unsafe_entry_name_reason,
+    EntryInfo, OpenedZip, Records, Scanned, SpilledZip, ZipSource, list_zip, open_entry, open_zip,
+    read_tag_entry, scan_zip, unsafe_entry_name_reason, zip_err,
 };
 pub(crate) use write::{
     DEFLATE_LEVEL, Method, PUMP_READ, Packed, SAMPLE, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date,

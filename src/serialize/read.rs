@@ -13,8 +13,8 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 
-use central::{CentralDirectory, LocalHeader, NAME_BYTES_PER_ENTRY};
-pub(crate) use central::{CentralError, Records};
+pub(crate) use central::Records;
+use central::{CentralDirectory, CentralError, LocalHeader, NAME_BYTES_PER_ENTRY};
 pub use located::{EntryLocation, read_located};
 pub(crate) use scan::{Scanned, SpilledZip, list_zip, open_zip, scan_zip};
 
@@ -525,7 +525,9 @@ pub(crate) fn unsafe_entry_name_reason(name: &str) -> Option<&'static str> {
     None
 }
 
-fn zip_err(path: &Path, e: CentralError, max_entries: u64) -> Error {
+/// The error a central directory's finding is, for the zip at `path` read
+/// with at most `max_entries` entries.
+pub(crate) fn zip_err(path: &Path, e: CentralError, max_entries: u64) -> Error {
     match e {
         CentralError::TooManyEntries(count) => Error::LimitExceeded {
             what: format!("the number of entries ({count})"),

@@ -13,6 +13,18 @@ pub(crate) fn newsbag() -> assert_cmd::Command {
     cmd
 }
 
+/// The standard output of `cmd` (a peer tool, not newsbag), which must
+/// succeed; its standard error is the failure's message.
+pub(crate) fn stdout_of(cmd: &mut std::process::Command) -> Vec<u8> {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
 /// Whether missing peers and suites fail the tests instead of skipping
 /// them: `NEWSBAG_REQUIRE_PEERS=1`, as `.ci/run` sets it.
 pub(crate) fn peers_required() -> bool {

@@ -16,7 +16,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::util::{missing_peer, newsbag};
+use crate::util::{missing_peer, newsbag, stdout_of};
 
 const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/warc");
 
@@ -46,15 +46,10 @@ fn warcio_python() -> Option<PathBuf> {
 
 /// The test crawls, written by warcio into `dir`; the expected pages.
 fn make_warcs(py: &Path, dir: &Path) -> Vec<Value> {
-    let out = Command::new(py)
-        .arg(Path::new(FIXTURES).join("make_warcs.py"))
-        .arg(dir)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    stdout_of(
+        Command::new(py)
+            .arg(Path::new(FIXTURES).join("make_warcs.py"))
+            .arg(dir),
     );
     serde_json::from_slice(&fs::read(dir.join("expected.json")).unwrap()).unwrap()
 }
@@ -167,18 +162,12 @@ fn decompressed(warc: &Path) -> Vec<u8> {
 
 /// `warcio extract`: the record at `offset` of a WARC, as warcio gives it.
 fn warcio_extract(py: &Path, warc: &Path, offset: u64) -> Vec<u8> {
-    let out = Command::new(warcio_cli(py))
-        .arg("extract")
-        .arg(warc)
-        .arg(offset.to_string())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out.stdout
+    stdout_of(
+        Command::new(warcio_cli(py))
+            .arg("extract")
+            .arg(warc)
+            .arg(offset.to_string()),
+    )
 }
 
 /// The `warcio` script beside the Python that imports it.
@@ -190,17 +179,12 @@ fn warcio_cli(py: &Path) -> PathBuf {
 
 /// warcio's index of a WARC: (offset, type, URI) of each record.
 fn warcio_index(py: &Path, warc: &Path) -> Vec<(u64, String, Option<String>)> {
-    let out = Command::new(warcio_cli(py))
-        .args(["index", "-f", "offset,warc-type,warc-target-uri"])
-        .arg(warc)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = stdout_of(
+        Command::new(warcio_cli(py))
+            .args(["index", "-f", "offset,warc-type,warc-target-uri"])
+            .arg(warc),
     );
-    String::from_utf8(out.stdout)
+    String::from_utf8(out)
         .unwrap()
         .lines()
         .map(|l| {
