@@ -18,6 +18,12 @@ pub struct ManifestEntry {
     pub line: usize,
 }
 
+/// Whether `name`, a file at the top of a bag, is a manifest or a tag
+/// manifest (`manifest-ALG.txt`, `tagmanifest-ALG.txt`).
+pub(crate) fn is_manifest_name(name: &str) -> bool {
+    (name.starts_with("manifest-") || name.starts_with("tagmanifest-")) && name.ends_with(".txt")
+}
+
 /// Encodes a path for a manifest or fetch.txt line: exactly `%` → `%25`,
 /// LF → `%0A` and CR → `%0D` (§2.1.3). Everything else, non-ASCII included,
 /// is written as is.

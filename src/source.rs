@@ -84,8 +84,7 @@ pub(crate) fn is_tag_to_read(name: &str) -> bool {
         && (matches!(
             name,
             BAG_DECLARATION | "bag-info.txt" | "package-info.txt" | "fetch.txt"
-        ) || ((name.starts_with("manifest-") || name.starts_with("tagmanifest-"))
-            && name.ends_with(".txt")))
+        ) || crate::manifest::is_manifest_name(name))
 }
 
 /// Which part a path belongs to when a bag is verified in parts: a 64-bit

@@ -111,6 +111,7 @@ pub const MIGRATIONS: &[&str] = &[
     super::search::index::V2,
     harvest::V3,
     super::search::index::V4,
+    super::search::index::V5,
 ];
 
 /// The schema version this newsbag writes.

@@ -559,11 +559,7 @@ impl Archive {
 
     /// The path of `zip` relative to the root, `/`-separated.
     pub fn relative(&self, zip: &Path) -> String {
-        let rel = zip.strip_prefix(&self.root).unwrap_or(zip);
-        rel.components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/")
+        relative(&self.root, zip)
     }
 
     /// Reads the zipped bag at `zip` and registers it with an event of
@@ -611,11 +607,7 @@ impl Archive {
         kind: EventType,
         extra: serde_json::Value,
     ) -> Result<Event> {
-        let mut detail = serde_json::json!({ "bag": reg.bag });
-        if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
-            d.extend(extra);
-        }
-        let e = event(kind, &reg.bag.name, Outcome::Success, detail);
+        let e = registration_event(&reg, kind, extra);
         self.record(&[(e.clone(), Some(reg))])?;
         Ok(e)
     }
@@ -778,6 +770,25 @@ fn check_root(root: &Path) -> Result<()> {
     }
 }
 
+/// The path of `zip` relative to `root`, `/`-separated.
+fn relative(root: &Path, zip: &Path) -> String {
+    let rel = zip.strip_prefix(root).unwrap_or(zip);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The event of kind `kind` (ingest or adopt) registering `reg`: its
+/// detail is the bag's record and `extra`.
+fn registration_event(reg: &Registration, kind: EventType, extra: serde_json::Value) -> Event {
+    let mut detail = serde_json::json!({ "bag": reg.bag });
+    if let (Some(d), serde_json::Value::Object(extra)) = (detail.as_object_mut(), extra) {
+        d.extend(extra);
+    }
+    event(kind, &reg.bag.name, Outcome::Success, detail)
+}
+
 /// Applies the log's events that the catalog has not recorded (appended
 /// by a process that died before its commit, or all of them for a new
 /// catalog), inside the write transaction `w`.
@@ -816,6 +827,7 @@ fn registration_of(bags: &bags::Bags, e: &Event) -> Option<Registration> {
         bag,
         zip,
         strict: false,
+        walkable: None,
     })
 }
 
@@ -850,29 +862,72 @@ pub fn ingest_and_register(
     let mut archive = Archive::open(root)?;
     let adopted = archive.adopt_interrupted()?;
     let intent = lock::Intent::begin(root)?;
-    let summary = match crate::ingest::ingest(inputs, options, reporter) {
-        Ok(s) => s,
-        Err(e) => {
-            intent.finish();
-            return Err(e.into());
-        }
+    let extra = |summary: &IngestSummary| {
+        serde_json::json!({
+            "inputs": summary.inputs,
+            "bytes": summary.bytes,
+            "encodings": summary.encodings,
+            "rejected": summary.rejected.len(),
+        })
     };
-    let extra = serde_json::json!({
-        "inputs": summary.inputs,
-        "bytes": summary.bytes,
-        "encodings": summary.encodings,
-        "rejected": summary.rejected.len(),
-    });
-    // On failure the marker stays (unlocked when this process ends), and
-    // the bag is adopted by the next run.
-    let event = archive
-        .register(&summary.bag, EventType::Ingest, extra)
-        .map_err(|e| Error::NotRegistered {
-            bag: summary.bag.clone(),
-            source: Box::new(e),
-        })?;
+    let not_registered = |bag: &Path, e: Error| Error::NotRegistered {
+        bag: bag.to_owned(),
+        source: Box::new(e),
+    };
+    let (mut summary, event) = if archive.bags.in_bucket() {
+        let summary = match crate::ingest::ingest(inputs, options, reporter) {
+            Ok(s) => s,
+            Err(e) => {
+                intent.finish();
+                return Err(e.into());
+            }
+        };
+        // On failure the marker stays (unlocked when this process ends),
+        // and the bag is adopted by the next run.
+        let event = archive
+            .register(&summary.bag, EventType::Ingest, extra(&summary))
+            .map_err(|e| not_registered(&summary.bag, e))?;
+        (summary, event)
+    } else {
+        // The bag is registered while it is verified, in a transaction
+        // committed once it is in place.
+        let Archive {
+            root,
+            bags,
+            catalog,
+            log,
+            warnings,
+            ..
+        } = &mut archive;
+        let staged = crate::ingest::ingest_beside(inputs, options, reporter, |staged| {
+            let rel = relative(root, staged.dest);
+            let reg = read_bag(staged.zip, &rel, None)?;
+            let w = catalog.write()?;
+            catch_up(bags, log, &w, warnings)?;
+            let e = registration_event(&reg, EventType::Ingest, extra(staged.summary));
+            w.apply(&e, Some(&reg))?;
+            Ok::<_, Error>((w, e))
+        });
+        let (summary, registration) = match staged {
+            Ok(s) => s,
+            Err(e) => {
+                intent.finish();
+                return Err(e.into());
+            }
+        };
+        // On failure the marker stays (unlocked when this process ends),
+        // and the bag is adopted by the next run.
+        let event = registration
+            .and_then(|(w, e)| {
+                let pos = log.append_all(std::slice::from_ref(&e))?;
+                w.set_log_position(&pos)?;
+                w.commit()?;
+                Ok(e)
+            })
+            .map_err(|e| not_registered(&summary.bag, e))?;
+        (summary, event)
+    };
     intent.finish();
-    let mut summary = summary;
     if archive.bags.in_bucket() {
         // The bag is in the bucket now, and only there.
         summary.bag = archive.bag_location(&archive.relative(&summary.bag));

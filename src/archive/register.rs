@@ -104,6 +104,10 @@ pub struct Registration {
     /// Whether an unreadable item fails the registration (a new bag) or is
     /// skipped with a warning (replaying the log for a bag since damaged).
     pub strict: bool,
+    /// Whether the zip's central directory lists the items in order, as
+    /// [`read_bag`] found by walking it (so the items are read without a
+    /// walk to check it again); `None` when not known.
+    pub walkable: Option<bool>,
 }
 
 impl Registration {
@@ -111,7 +115,7 @@ impl Registration {
     /// from the zip on a thread of their own (unzipping and parsing on one
     /// core while `f` records on the other).
     pub fn items(&self, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
-        read_items_beside(&self.zip, f)
+        read_items_beside(&self.zip, self.walkable, f)
     }
 }
 
@@ -334,9 +338,9 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
             }
         }
     }
-    let items = match &tags {
-        TagFiles::Walked(w) => w.items,
-        TagFiles::Opened(o) => o.items.len() as u64,
+    let (items, walkable) = match &tags {
+        TagFiles::Walked(w) => (w.items, true),
+        TagFiles::Opened(o) => (o.items.len() as u64, false),
     };
     Ok(Registration {
         bag: BagRecord {
@@ -351,6 +355,7 @@ pub fn read_bag(zip: &Path, rel: &str, sha256: Option<(u64, String)>) -> Result<
         },
         zip: zip.to_owned(),
         strict: true,
+        walkable: Some(walkable),
     })
 }
 
@@ -364,7 +369,11 @@ const BATCH: usize = 32;
 /// items come: unzipping and parsing the items on one core while the
 /// catalog indexes them on the other (at most [`READ_AHEAD`] items in
 /// between, so memory stays flat). The first error of either stops both.
-fn read_items_beside(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
+fn read_items_beside(
+    zip: &Path,
+    walkable: Option<bool>,
+    f: &mut dyn FnMut(ItemRecord) -> Result<()>,
+) -> Result<()> {
     std::thread::scope(|s| {
         // Items go over in batches: a message per item cost a wake-up of
         // the other thread each (an eighth of registration's time).
@@ -374,7 +383,7 @@ fn read_items_beside(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) ->
             // The receiver hung up: `f` failed, and its error is the one
             // reported.
             let stopped = |_| bad(zip, "stopped".into());
-            read_items(zip, &mut |mut item| {
+            read_items_known(zip, walkable, &mut |mut item| {
                 // Folding for the index is done here, beside the reading,
                 // so that the catalog's thread only inserts.
                 item.folded = Some(super::search::index::Folded::of(&item));
@@ -413,11 +422,26 @@ fn read_items_beside(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) ->
 /// item's entries together and the items in order (as newsbag writes
 /// bags); else in id order from the whole listing.
 pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Result<()> {
-    // A first walk only checks the order (a few milliseconds for 100,000
-    // entries), so that no item is given to `f` before the way is chosen.
-    if walk(zip, &mut |_, _| Ok(()))?.is_some() {
+    read_items_known(zip, None, f)
+}
+
+/// [`read_items`], told whether the zip lists the items in order
+/// (`walkable`), or finding it out first (`None`).
+fn read_items_known(
+    zip: &Path,
+    walkable: Option<bool>,
+    f: &mut dyn FnMut(ItemRecord) -> Result<()>,
+) -> Result<()> {
+    // Unless known, a first walk only checks the order (a few milliseconds
+    // for 100,000 entries; ranged reads for a bag in a bucket), so that no
+    // item is given to `f` before the way is chosen.
+    let walkable = match walkable {
+        Some(w) => w,
+        None => walk(zip, &mut |_, _| Ok(()))?.is_some(),
+    };
+    if walkable {
         let mut reader = BagSource::open(zip)?;
-        walk(zip, &mut |id, files| {
+        let walked = walk(zip, &mut |id, files| {
             let texts = [&files.content, &files.text]
                 .into_iter()
                 .flatten()
@@ -432,6 +456,13 @@ pub fn read_items(zip: &Path, f: &mut dyn FnMut(ItemRecord) -> Result<()>) -> Re
                 None => Ok(()),
             }
         })?;
+        if walked.is_none() {
+            // In order when it was read before, no longer: replaced since.
+            return Err(bad(
+                zip,
+                "its central directory changed while it was read".into(),
+            ));
+        }
         return Ok(());
     }
     let opened = open(zip)?;

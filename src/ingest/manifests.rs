@@ -20,7 +20,7 @@ use std::thread::{Scope, ScopedJoinHandle};
 use crate::checksum::{Algorithm, Digest, MultiHasher};
 use crate::error::{Error, Result};
 use crate::manifest::push_manifest_line;
-use crate::serialize::{DEFLATE_LEVEL, PUMP_READ, SAMPLE};
+use crate::serialize::{MANIFEST_DEFLATE_LEVEL, PUMP_READ, SAMPLE};
 
 /// Bytes of lines handed to a manifest's thread at a time.
 const CHUNK: usize = 256 * 1024;
@@ -37,7 +37,7 @@ pub(super) struct Done {
     pub(super) deflated: Option<Deflated>,
 }
 
-/// A manifest's bytes deflated (raw deflate at [`DEFLATE_LEVEL`]).
+/// A manifest's bytes deflated (raw deflate at [`MANIFEST_DEFLATE_LEVEL`]).
 pub(super) struct Deflated {
     pub(super) path: PathBuf,
     pub(super) crc32: u32,
@@ -154,7 +154,7 @@ fn write(from: &Receiver<Vec<u8>>, path: PathBuf, deflated: Option<PathBuf>) -> 
             let file = File::create_new(&p).map_err(|e| werr(&p, e))?;
             let enc = flate2::write::DeflateEncoder::new(
                 BufWriter::with_capacity(CHUNK, file),
-                flate2::Compression::new(DEFLATE_LEVEL),
+                flate2::Compression::new(MANIFEST_DEFLATE_LEVEL),
             );
             Some((enc, crc32fast::Hasher::new(), p))
         }

@@ -33,7 +33,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -240,15 +240,44 @@ pub fn ingest(
     options: &IngestOptions,
     reporter: &dyn Reporter,
 ) -> Result<IngestSummary> {
-    ingest_with(inputs, options, reporter, Limits::default())
+    ingest_with(inputs, options, reporter, Limits::default(), |_| ()).map(|(s, ())| s)
 }
 
-fn ingest_with(
+/// The finished ZIP before it is renamed into place, as [`ingest_beside`]
+/// shows it.
+#[derive(Debug)]
+pub struct Staged<'a> {
+    /// Where the ZIP is while it is verified: a temporary directory of the
+    /// archive, removed if anything fails.
+    pub zip: &'a Path,
+    /// Where it will be once verified (`ARCHIVE/bags/NAME.zip`).
+    pub dest: &'a Path,
+    /// The summary of the ingest (its `bag` is not set yet).
+    pub summary: &'a IngestSummary,
+}
+
+/// [`ingest`], with `beside` called on this thread with the finished ZIP
+/// while other threads verify it at full fixity and make it durable: work
+/// that reads the bag (registering it in a catalog, in a transaction
+/// committed once the bag is in place) overlaps the verification. Its
+/// result is returned with the summary if the bag was verified and renamed
+/// into place, and dropped otherwise.
+pub fn ingest_beside<T>(
+    inputs: &[Input],
+    options: &IngestOptions,
+    reporter: &dyn Reporter,
+    beside: impl FnOnce(Staged<'_>) -> T,
+) -> Result<(IngestSummary, T)> {
+    ingest_with(inputs, options, reporter, Limits::default(), beside)
+}
+
+fn ingest_with<T>(
     inputs: &[Input],
     options: &IngestOptions,
     reporter: &dyn Reporter,
     limits: Limits,
-) -> Result<IngestSummary> {
+    beside: impl FnOnce(Staged<'_>) -> T,
+) -> Result<(IngestSummary, T)> {
     let mut summary = IngestSummary::default();
     // 1. Walk the inputs (directories recursively, sorted) without reading
     // them: count them and refuse or list what cannot be ingested. They
@@ -330,13 +359,17 @@ fn ingest_with(
     let mut sources = input_files(inputs, &excluded).peekable();
     let mut next = next_batch(&mut sources);
     loop {
-        let (packed, prepared) = rayon::join(
-            || pack_files(std::mem::take(&mut files)),
+        // The packed files are spooled while the rest of the next batch
+        // is still being prepared.
+        let (spooled, prepared) = rayon::join(
+            || {
+                pack_files(std::mem::take(&mut files))
+                    .into_iter()
+                    .try_for_each(|(path, digests, p)| spool.put(path, digests, &p))
+            },
             || next.as_deref().map(prepare_batch),
         );
-        for (path, digests, p) in packed {
-            spool.put(path, digests, &p)?;
-        }
+        spooled?;
         let (Some(batch), Some(prepared)) = (next.take(), prepared) else {
             break;
         };
@@ -444,16 +477,30 @@ fn ingest_with(
     )?;
     drop(fixed);
     let _ = fs::remove_file(&spool_path);
-    // The ZIP is made durable while it is verified (from the page cache):
-    // both must succeed before it is renamed into place.
-    std::thread::scope(|scope| {
+    // The ZIP is made durable while it is verified (from the page cache),
+    // and `beside` reads it meanwhile: verification and sync must succeed
+    // before it is renamed into place.
+    let beside = std::thread::scope(|scope| {
         let synced = scope.spawn(|| written.sync_all());
-        let checked = crate::verify::check_written(&staged, &staged);
+        let checked = scope.spawn(|| crate::verify::check_written(&staged, &staged));
+        let beside = beside(Staged {
+            zip: &staged,
+            dest: &dest,
+            summary: &summary,
+        });
+        let checked = checked.join().unwrap_or_else(|_| {
+            Err(Error::io(
+                "verify",
+                &staged,
+                std::io::Error::other("the verifying thread failed"),
+            ))
+        });
         let synced = synced
             .join()
             .unwrap_or_else(|_| Err(std::io::Error::other("the sync thread failed")));
         checked?;
-        synced.map_err(|e| Error::io("sync", &staged, e))
+        synced.map_err(|e| Error::io("sync", &staged, e))?;
+        Ok::<_, Error>(beside)
     })?;
     drop(written);
     fs::create_dir_all(&bags).map_err(|e| Error::io("create", &bags, e))?;
@@ -465,7 +512,7 @@ fn ingest_with(
         let _ = d.sync_all(); // make the rename durable where supported
     }
     summary.bag = dest;
-    Ok(summary)
+    Ok((summary, beside))
 }
 
 /// Serializes, hashes and packs payload files on every core, order kept.

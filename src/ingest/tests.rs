@@ -8,6 +8,19 @@ use super::*;
 use crate::encoding;
 use crate::item::ItemFormat;
 
+/// [`ingest`] with `limits`, its summary.
+fn ingest_limited(inputs: &[Input], options: &IngestOptions, limits: Limits) -> IngestSummary {
+    ingest_with(
+        inputs,
+        options,
+        &crate::progress::NoProgress,
+        limits,
+        |_| (),
+    )
+    .unwrap()
+    .0
+}
+
 #[test]
 fn slugs() {
     for (hint, want) in [
@@ -144,7 +157,7 @@ fn the_index_on_disk_and_streamed_tag_files_make_the_same_bag() {
         let archive = tmp.path().join(archive);
         let mut options = IngestOptions::new(&archive, "2020-01-01", "2020-01-01T00:00:00Z");
         options.name = Some("bag".into());
-        let summary = ingest_with(&inputs, &options, &crate::progress::NoProgress, limits).unwrap();
+        let summary = ingest_limited(&inputs, &options, limits);
         assert_eq!(summary.items, 27);
         assert_eq!(summary.duplicates.len(), 1);
         // Nothing is left in the archive but the bag.
@@ -292,8 +305,7 @@ fn a_warc_streamed_through_the_spool_gives_the_same_entries() {
             let archive = tmp.path().join(format!("{archive}-{gz}"));
             let mut options = IngestOptions::new(&archive, "2020-01-01", "2020-01-01T00:00:00Z");
             options.name = Some("bag".into());
-            let summary =
-                ingest_with(&inputs, &options, &crate::progress::NoProgress, limits).unwrap();
+            let summary = ingest_limited(&inputs, &options, limits);
             assert_eq!(summary.items, 300);
             assert_eq!(summary.inputs, 1);
             assert_eq!(summary.bytes, warc.len() as u64);

@@ -86,8 +86,8 @@ pub(crate) use read::{
     read_tag_entry, scan_zip, unsafe_entry_name_reason, zip_err,
 };
 pub(crate) use write::{
-    DEFLATE_LEVEL, Method, PUMP_READ, Packed, SAMPLE, ZIP64_STREAM_LIMIT, ZipBuilder, dos_date,
-    method_for, pack,
+    DEFLATE_LEVEL, MANIFEST_DEFLATE_LEVEL, Method, PUMP_READ, Packed, SAMPLE, ZIP64_STREAM_LIMIT,
+    ZipBuilder, dos_date, method_for, pack,
 };
 
 /// Payload file extensions that are always deflated.

@@ -63,9 +63,7 @@ fn looks_like_bag(path: &Path) -> bool {
         let Some(name) = name.to_str() else {
             return false;
         };
-        let marker = name == "bag-info.txt"
-            || ((name.starts_with("manifest-") || name.starts_with("tagmanifest-"))
-                && name.ends_with(".txt"));
+        let marker = name == "bag-info.txt" || crate::manifest::is_manifest_name(name);
         marker && e.file_type().is_ok_and(|t| t.is_file())
     })
 }

@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use rayon::prelude::*;
 use rusqlite::types::Value;
 
-use super::fold::fold;
+use super::fold;
 use super::query::{self, Query, QueryError};
 use super::rank;
 use crate::archive::Archive;
@@ -714,14 +714,12 @@ pub fn snippet(text: &str, words: &[String]) -> String {
         .filter(|(t, _)| !t.is_empty())
         .collect();
     let matches = |word: &str| {
-        let f = fold(word);
-        f.split(|c: char| !c.is_alphanumeric())
-            .filter(|t| !t.is_empty())
-            .any(|t| {
-                wanted
-                    .iter()
-                    .any(|(w, prefix)| t == w || (*prefix && t.starts_with(w.as_str())))
-            })
+        let w = fold::words(word);
+        w.split(' ').filter(|t| !t.is_empty()).any(|t| {
+            wanted
+                .iter()
+                .any(|(w, prefix)| t == w || (*prefix && t.starts_with(w.as_str())))
+        })
     };
     let all: Vec<&str> = text.split_whitespace().collect();
     let first = all.iter().position(|w| matches(w)).unwrap_or(0);

@@ -175,6 +175,111 @@ fn fold_once(s: &str) -> String {
     out
 }
 
+/// Whether the folded character `c` belongs to a word of the index:
+/// letters, digits, combining marks that [`fold`] and [`words`] keep, and
+/// private-use characters (as SQLite's `unicode61` counts them); anything
+/// else separates words.
+fn word_char(c: char) -> bool {
+    match c {
+        '\0'..='\u{7F}' => c.is_ascii_alphanumeric(),
+        '\u{0621}'..='\u{063A}' | '\u{0641}'..='\u{064A}' | '\u{067E}' | '\u{0686}' => true,
+        '\u{0698}' | '\u{06A9}' | '\u{06AF}' | '\u{06CC}' => true,
+        '\u{E000}'..='\u{F8FF}' | '\u{F0000}'..='\u{FFFFD}' | '\u{100000}'..='\u{10FFFD}' => true,
+        _ => c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c),
+    }
+}
+
+/// The Latin letter `c` without its diacritics (the first character of
+/// its canonical decomposition: `é` is `e`, `ǖ` is `u`); any other
+/// character as it is. The same letters as `remove_diacritics` of
+/// SQLite's `unicode61` tokenizer: Latin script only, so that `й` stays
+/// apart from `и`.
+fn without_diacritics(c: char) -> char {
+    if !matches!(c, '\u{00C0}'..='\u{024F}' | '\u{1E00}'..='\u{1EFF}') {
+        return c;
+    }
+    let mut base = None;
+    unicode_normalization::char::decompose_canonical(c, |d| {
+        base.get_or_insert(d);
+    });
+    base.unwrap_or(c)
+}
+
+/// The words of `s` as the full-text index holds them and as queries
+/// search for them: [`fold`]ed, Latin letters without their diacritics,
+/// split at everything that is not a letter, digit or mark, and joined by
+/// single ASCII spaces. FTS5's `ascii` tokenizer splits this back into
+/// exactly these words (it takes every non-ASCII character as part of a
+/// word, and nothing here is ASCII but lower-case letters, digits and the
+/// spaces), so the costly Unicode work is done here, on the threads that
+/// read items, instead of inside SQLite's writer.
+///
+/// ```
+/// use newsbag::archive::search::fold::words;
+///
+/// assert_eq!(words("«كتابٌ» و می‌شود!"), "کتاب و میشود");
+/// assert_eq!(words("Café, 1395/02/10"), "cafe 1395 02 10");
+/// ```
+#[must_use]
+pub fn words(s: &str) -> String {
+    words_plain(s).unwrap_or_else(|| words_of_folded(&fold_general(s)))
+}
+
+/// [`words`] of a text of [`plain`] characters, in one pass; `None` as
+/// soon as a character is not plain.
+fn words_plain(s: &str) -> Option<String> {
+    let mut out = Words::with_capacity(s.len());
+    for c in s.chars() {
+        // The letters and digits of most news text first, then the rest.
+        let c = match c {
+            'a'..='z' | '0'..='9' | '\u{0627}' | '\u{0628}' | '\u{062A}'..='\u{063A}' => c,
+            '\u{0641}' | '\u{0642}' | '\u{0644}'..='\u{0648}' | '\u{06CC}' | '\u{06A9}' => c,
+            'A'..='Z' => c.to_ascii_lowercase(),
+            _ if !plain(c) => return None,
+            _ if removed(c) => continue,
+            _ => fold_char(c),
+        };
+        out.push(c);
+    }
+    Some(out.0)
+}
+
+/// [`words`] of a text [`fold`] has folded.
+fn words_of_folded(folded: &str) -> String {
+    let mut out = Words::with_capacity(folded.len());
+    for c in folded.chars() {
+        // The combining diacritics of Latin, Greek and Cyrillic letters.
+        if !('\u{0300}'..='\u{036F}').contains(&c) {
+            out.push(without_diacritics(c));
+        }
+    }
+    out.0
+}
+
+/// Words being gathered: folded characters go in, words come out joined
+/// by single spaces (whatever is not a [`word_char`] separates them).
+struct Words(String, bool);
+
+impl Words {
+    fn with_capacity(n: usize) -> Words {
+        Words(String::with_capacity(n), false)
+    }
+
+    /// Adds the folded character `c`: to the current word, or as a gap.
+    fn push(&mut self, c: char) {
+        let Words(out, gap) = self;
+        if word_char(c) {
+            if *gap && !out.is_empty() {
+                out.push(' ');
+            }
+            *gap = false;
+            out.push(c);
+        } else {
+            *gap = true;
+        }
+    }
+}
+
 /// The ways a folded word may be split in two at a separable Persian
 /// prefix or suffix: `میشود` gives `[("می", "شود")]`, `کتابها`
 /// `[("کتاب", "ها")]`. The remaining part must have at least two letters
@@ -243,7 +348,7 @@ mod tests {
             ("full-width Latin", "ＢＢＣ", "bbc"),
             ("fi ligature", "ﬁle", "file"),
             (
-                "Latin accents are kept (the tokenizer removes them)",
+                "Latin accents are kept ([`words`] removes them)",
                 "Café",
                 "café",
             ),
@@ -306,7 +411,85 @@ mod tests {
         }
     }
 
+    #[test]
+    fn words_are_folded_and_split_as_the_index_holds_them() {
+        let table: &[(&str, &str)] = &[
+            ("«كتابٌ» و می‌شود!", "کتاب و میشود"),
+            ("Café, 1395/02/10", "cafe 1395 02 10"),
+            ("ÀÉÎÕÜ ǖ ḉ", "aeiou u c"),
+            ("Ｔehran…  BBC—Persian", "tehran bbc persian"),
+            ("e\u{301}te\u{301}", "ete"),
+            ("й и ё", "й и ё"),
+            ("  ، ؛ ؟ ", ""),
+            ("हिन्दी", "हिन्दी"),
+            ("snake_case x2", "snake case x2"),
+        ];
+        for (input, want) in table {
+            assert_eq!(words(input), *want, "{input}");
+        }
+    }
+
+    /// Every plain character, alone and beside every other: split into
+    /// words in one pass as by the general way.
+    #[test]
+    fn plain_characters_and_pairs_split_as_any_text_does() {
+        let all: Vec<char> = (0..=0xFFFF_u32)
+            .filter_map(char::from_u32)
+            .filter(|&c| plain(c))
+            .collect();
+        for &a in &all {
+            for &b in &all {
+                let t = format!("{a} {b}{a}");
+                assert_eq!(
+                    words_plain(&t),
+                    Some(words_of_folded(&fold_general(&t))),
+                    "{:04x} {:04x}",
+                    a as u32,
+                    b as u32
+                );
+            }
+        }
+    }
+
+    /// FTS5's `ascii` tokenizer, which the index uses, finds in the words
+    /// exactly the words.
+    #[test]
+    fn the_ascii_tokenizer_finds_the_same_words() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch(
+            "CREATE VIRTUAL TABLE t USING fts5 (x, tokenize = 'ascii');
+             CREATE VIRTUAL TABLE v USING fts5vocab (t, instance);",
+        )
+        .unwrap();
+        let text = "«كتابٌ» و می‌شود! Café, ۱۳۹۵/۰۲/۱۰ Ｔehran… हिन्दी й ǖ 𝔘 x_y \u{E000}a";
+        let w = words(text);
+        conn.execute("INSERT INTO t (x) VALUES (?1)", [&w]).unwrap();
+        let mut stmt = conn.prepare("SELECT term FROM v ORDER BY offset").unwrap();
+        let found: Vec<String> = stmt
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(found, w.split(' ').collect::<Vec<_>>());
+    }
+
     proptest! {
+        /// The words of any text: idempotent, one space between words, no
+        /// ASCII but lower-case letters, digits and those spaces, and the
+        /// one-pass way for plain text.
+        #[test]
+        fn words_are_a_fixed_point_the_ascii_tokenizer_keeps(
+            s in "[\u{0000}-\u{007F}\u{00A0}-\u{024F}\u{0300}-\u{036F}\u{0400}-\u{04FF}\u{0600}-\u{06FF}\u{0900}-\u{097F}\u{1E00}-\u{1EFF}\u{200B}-\u{200F}\u{2010}-\u{2030}\u{FB50}-\u{FDFF}\u{FE70}-\u{FEFF}\u{FF00}-\u{FF60}]{0,40}"
+        ) {
+            let w = words(&s);
+            prop_assert_eq!(words(&w), w.clone());
+            prop_assert!(!w.starts_with(' ') && !w.ends_with(' ') && !w.contains("  "), "{:?}", w);
+            for c in w.chars() {
+                prop_assert!(!c.is_ascii() || c == ' ' || c.is_ascii_lowercase() || c.is_ascii_digit(), "{:?} in {:?}", c, w);
+            }
+            prop_assert_eq!(w, words_of_folded(&fold_general(&s)));
+        }
+
         /// The one-pass folding of plain text is the general folding.
         #[test]
         fn plain_text_folds_as_any_text_does(

@@ -3,13 +3,13 @@
 //!
 //! A query is words (all must match), `"quoted phrases"`, `OR`, `AND`,
 //! `NOT` (upper case; `a NOT b`: items with `a` but not `b`), parentheses
-//! and `prefix*`. Every word is folded ([`fold`]) and quoted as an FTS5
+//! and `prefix*`. Every word is folded and split as the index holds it ([`words`]) and quoted as an FTS5
 //! string, so nothing the user types reaches FTS5 as syntax except these
 //! operators; a word with a separable Persian prefix or suffix, or
 //! written with ZWNJ, is searched as the joined word OR the phrase of its
 //! parts (the ZWNJ rule of `docs/search.md`).
 
-use super::fold::{SEPARABLE_PREFIXES, SEPARABLE_SUFFIXES, ZWNJ, fold, zwnj_splits};
+use super::fold::{SEPARABLE_PREFIXES, SEPARABLE_SUFFIXES, ZWNJ, words, zwnj_splits};
 
 /// A query the translator refuses, with what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -92,11 +92,11 @@ fn lex(query: &str) -> Result<Vec<Lexeme>, String> {
     Ok(out)
 }
 
-/// The folded tokens of a piece of text, as FTS5's `unicode61` will see
-/// them (split at anything not a letter, digit or mark).
+/// The folded words of a piece of text, as the index holds them
+/// ([`words`]).
 fn tokens(text: &str) -> Vec<String> {
-    fold(text)
-        .split(|c: char| !c.is_alphanumeric())
+    words(text)
+        .split(' ')
         .filter(|t| !t.is_empty())
         .map(str::to_owned)
         .collect()
