@@ -12,6 +12,9 @@
 //! knows is refused, never downgraded.
 
 mod harvest;
+pub mod location;
+#[cfg(feature = "postgres")]
+pub mod postgres;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -23,6 +26,7 @@ use super::register::{BagRecord, ItemRecord, Registration};
 use super::{Error, Result};
 
 pub use harvest::{HarvestItem, HarvestQuery, SetFilter, source_host};
+pub use location::{CATALOG_LINK, Location};
 
 /// The catalog's file name in the archive root.
 pub const CATALOG_FILE: &str = "catalog.sqlite";
@@ -155,8 +159,29 @@ impl BagRow {
 
 /// The catalog of one archive.
 pub struct Catalog {
-    conn: Connection,
+    store: Store,
     path: PathBuf,
+}
+
+/// Where the catalog's tables are.
+enum Store {
+    /// `ARCHIVE/catalog.sqlite`.
+    Sqlite(Connection),
+    /// A PostgreSQL database named by `ARCHIVE/catalog.json`.
+    #[cfg(feature = "postgres")]
+    Postgres(Box<postgres::PgCatalog>),
+}
+
+/// The SQLite connection of `$catalog`, or (the catalog on PostgreSQL)
+/// `return $e` with `$pg` the PostgreSQL catalog.
+macro_rules! sqlite_or {
+    ($catalog:expr, $pg:ident => $e:expr) => {
+        match &$catalog.store {
+            Store::Sqlite(conn) => conn,
+            #[cfg(feature = "postgres")]
+            Store::Postgres($pg) => return $e,
+        }
+    };
 }
 
 impl std::fmt::Debug for Catalog {
@@ -201,27 +226,75 @@ impl Catalog {
     /// migration mechanism).
     #[doc(hidden)]
     pub fn open_with(path: &Path, migrations: &[&str]) -> Result<Catalog> {
-        let conn = Connection::open(path).map_err(|e| sql_error(path, e))?;
-        let mut cat = Catalog {
-            conn,
-            path: path.to_owned(),
-        };
-        cat.configure()?;
-        cat.check_identity(migrations.len())?;
+        let mut conn = Connection::open(path).map_err(|e| sql_error(path, e))?;
+        configure(&conn, path)?;
+        check_identity(&conn, path, migrations.len())?;
         let err = |e| sql_error(path, e);
-        cat.conn
-            .pragma_update(None, "journal_mode", "WAL")
+        conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(err)?;
         // The event log is made durable before each commit and replayed
         // into the catalog when it lags behind, so the catalog need not
         // sync each commit itself: WAL with `synchronous = NORMAL` stays
         // consistent after a crash and may only lose the last commits,
         // which the log gives back.
-        cat.conn
-            .pragma_update(None, "synchronous", "NORMAL")
+        conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(err)?;
-        cat.migrate(migrations)?;
-        Ok(cat)
+        migrate(&mut conn, path, migrations)?;
+        Ok(Catalog {
+            store: Store::Sqlite(conn),
+            path: path.to_owned(),
+        })
+    }
+
+    /// Opens (creating it if needed) the catalog at `location`, migrated
+    /// to the newest schema.
+    pub fn open_location(location: &Location) -> Result<Catalog> {
+        match location {
+            Location::Sqlite(path) => Catalog::open(path),
+            Location::Postgres { url, schema } => Catalog::open_postgres(url, schema, false),
+        }
+    }
+
+    /// Opens the existing catalog at `location` for reading only.
+    pub fn open_read_only_location(location: &Location) -> Result<Catalog> {
+        match location {
+            Location::Sqlite(path) => Catalog::open_read_only(path),
+            Location::Postgres { url, schema } => Catalog::open_postgres(url, schema, true),
+        }
+    }
+
+    /// The catalog in schema `schema` of the PostgreSQL database at
+    /// `url`: created and migrated, or (`read_only`) opened as it is.
+    #[cfg(feature = "postgres")]
+    pub fn open_postgres(url: &str, schema: &str, read_only: bool) -> Result<Catalog> {
+        let pg = postgres::PgCatalog::open(url, schema, postgres::MIGRATIONS, read_only)?;
+        Ok(Catalog {
+            path: PathBuf::from(pg.name()),
+            store: Store::Postgres(Box::new(pg)),
+        })
+    }
+
+    /// [`Catalog::open_postgres`] with the given migrations (for tests of
+    /// the migration mechanism).
+    #[cfg(feature = "postgres")]
+    #[doc(hidden)]
+    pub fn open_postgres_with(url: &str, schema: &str, migrations: &[&str]) -> Result<Catalog> {
+        let pg = postgres::PgCatalog::open(url, schema, migrations, false)?;
+        Ok(Catalog {
+            path: PathBuf::from(pg.name()),
+            store: Store::Postgres(Box::new(pg)),
+        })
+    }
+
+    /// Without PostgreSQL support: a clear error.
+    #[cfg(not(feature = "postgres"))]
+    pub fn open_postgres(url: &str, _schema: &str, _read_only: bool) -> Result<Catalog> {
+        Err(Error::NotAnArchive {
+            path: url.into(),
+            reason: "its catalog is on PostgreSQL, and this newsbag was built without \
+                     PostgreSQL support (feature `postgres`)"
+                .into(),
+        })
     }
 
     /// Opens an existing catalog for reading only (`status`, `history`):
@@ -233,25 +306,24 @@ impl Catalog {
             });
         }
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(|e| sql_error(path, e))?;
-        let mut cat = Catalog {
-            conn,
-            path: path.to_owned(),
-        };
-        cat.configure()?;
-        match cat.check_identity(MIGRATIONS.len()) {
+        let mut conn = Connection::open_with_flags(path, flags).map_err(|e| sql_error(path, e))?;
+        configure(&conn, path)?;
+        match check_identity(&conn, path, MIGRATIONS.len()) {
             // A read-only directory cannot hold the WAL's shared memory:
             // read the file as it is, as an immutable database.
             Err(Error::CatalogUnwritable { .. }) => {
                 let uri = format!("file:{}?immutable=1", path.display());
-                let conn = Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
+                conn = Connection::open_with_flags(&uri, flags | OpenFlags::SQLITE_OPEN_URI)
                     .map_err(|e| sql_error(path, e))?;
-                cat.conn = conn;
-                cat.configure()?;
-                cat.check_identity(MIGRATIONS.len())?;
+                configure(&conn, path)?;
+                check_identity(&conn, path, MIGRATIONS.len())?;
             }
             r => r?,
         }
+        let cat = Catalog {
+            store: Store::Sqlite(conn),
+            path: path.to_owned(),
+        };
         let version = cat.version()?;
         if version < SCHEMA_VERSION {
             return Err(Error::OldCatalog {
@@ -263,79 +335,11 @@ impl Catalog {
         Ok(cat)
     }
 
-    fn configure(&mut self) -> Result<()> {
-        self.conn
-            .busy_timeout(BUSY_TIMEOUT)
-            .map_err(|e| sql_error(&self.path, e))?;
-        self.conn
-            .pragma_update(None, "foreign_keys", "ON")
-            .map_err(|e| sql_error(&self.path, e))
-    }
-
-    /// The schema version of the file.
+    /// The schema version: SQLite's `user_version`, or the version in
+    /// `meta` on PostgreSQL.
     pub fn version(&self) -> Result<u32> {
-        self.conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(|e| sql_error(&self.path, e))
-    }
-
-    /// Refuses a file that is not a newsbag catalog or is from a newer
-    /// newsbag.
-    fn check_identity(&self, known: usize) -> Result<()> {
-        let err = |e| sql_error(&self.path, e);
-        let app: i32 = self
-            .conn
-            .pragma_query_value(None, "application_id", |r| r.get(0))
-            .map_err(err)?;
-        let version = self.version()?;
-        let tables: i64 = self
-            .conn
-            .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
-            .map_err(err)?;
-        if app != APPLICATION_ID && (app != 0 || tables > 0) {
-            return Err(Error::CorruptCatalog {
-                path: self.path.clone(),
-                reason: "an SQLite database, but not a newsbag catalog".into(),
-            });
-        }
-        if version as usize > known {
-            return Err(Error::NewerCatalog {
-                path: self.path.clone(),
-                found: version,
-                known: u32::try_from(known).unwrap_or(u32::MAX),
-            });
-        }
-        Ok(())
-    }
-
-    fn migrate(&mut self, migrations: &[&str]) -> Result<()> {
-        let from = self.version()? as usize;
-        for (i, sql) in migrations.iter().enumerate().skip(from) {
-            let path = self.path.clone();
-            let err = |e| sql_error(&path, e);
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(err)?;
-            // Another process may have migrated meanwhile.
-            let now: u32 = tx
-                .pragma_query_value(None, "user_version", |r| r.get(0))
-                .map_err(err)?;
-            if now as usize > i {
-                continue;
-            }
-            tx.execute_batch(sql).map_err(err)?;
-            tx.pragma_update(None, "application_id", APPLICATION_ID)
-                .map_err(err)?;
-            tx.pragma_update(None, "user_version", i + 1).map_err(err)?;
-            tx.commit().map_err(err)?;
-            log::info!(
-                "catalog `{}` migrated to schema version {}",
-                path.display(),
-                i + 1
-            );
-        }
-        Ok(())
+        let conn = sqlite_or!(self, pg => pg.version());
+        user_version(conn, &self.path)
     }
 
     /// Where the file is.
@@ -343,18 +347,59 @@ impl Catalog {
         &self.path
     }
 
-    /// The connection, for the search module's queries.
-    pub(crate) fn connection(&self) -> &Connection {
-        &self.conn
+    /// A catalog built in PostgreSQL schema `*_rebuild` put in place of
+    /// the one in schema `live` (kept as `replaced`); `path()` names it
+    /// afterwards.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn replace_postgres(&mut self, live: &str, replaced: &str) -> Result<()> {
+        match &mut self.store {
+            Store::Postgres(pg) => {
+                pg.replace(live, replaced)?;
+                self.path = PathBuf::from(pg.name());
+                Ok(())
+            }
+            Store::Sqlite(_) => Err(Error::NotAnArchive {
+                path: self.path.clone(),
+                reason: "an SQLite catalog has no PostgreSQL schema to replace".into(),
+            }),
+        }
     }
 
-    /// Starts a write transaction, taking SQLite's write lock at once so
-    /// that event log appends made under it never interleave.
+    /// Whether the catalog is in a PostgreSQL database.
+    pub fn is_postgres(&self) -> bool {
+        !matches!(self.store, Store::Sqlite(_))
+    }
+
+    /// The SQLite connection, for the search module's queries: the
+    /// full-text index, facets and harvest tables are the SQLite
+    /// catalog's alone so far.
+    pub(crate) fn connection(&self) -> Result<&Connection> {
+        match &self.store {
+            Store::Sqlite(conn) => Ok(conn),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => Err(Error::Coordination {
+                catalog: pg.name(),
+                reason: "searching, reading items and harvesting (`find`, `show`, `export`, \
+                         `serve`) need the SQLite catalog for now (the search index is not on \
+                         PostgreSQL yet): `newsbag catalog rebuild ARCHIVE --catalog sqlite` \
+                         moves the catalog back to ARCHIVE/catalog.sqlite"
+                    .into(),
+            }),
+        }
+    }
+
+    /// Starts a write transaction, taking SQLite's write lock (or the
+    /// PostgreSQL catalog's advisory lock) at once so that event log
+    /// appends made under it never interleave.
     pub(crate) fn write(&mut self) -> Result<Writer<'_>> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| sql_error(&self.path, e))?;
+        let tx = match &mut self.store {
+            Store::Sqlite(conn) => WriterTx::Sqlite(
+                conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                    .map_err(|e| sql_error(&self.path, e))?,
+            ),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => WriterTx::Postgres(pg.write()?),
+        };
         Ok(Writer {
             tx,
             path: &self.path,
@@ -368,23 +413,28 @@ impl Catalog {
     /// Every bag, in the order audits take them: never fully checked
     /// first, then oldest last successful full check, then by name.
     pub fn bags_by_check_age(&self) -> Result<Vec<BagRow>> {
-        self.bags_where(
-            "ORDER BY last_full_check IS NOT NULL, last_full_check, name",
-            &[],
-        )
+        const ORDER: &str = "ORDER BY last_full_check IS NOT NULL, last_full_check, name";
+        let conn = sqlite_or!(self, pg => pg.bags_where(ORDER, &[]));
+        self.bags_where(conn, ORDER, &[])
     }
 
     /// One bag by name.
     pub fn bag(&self, name: &str) -> Result<Option<BagRow>> {
-        Ok(self.bags_where("WHERE name = ?1", &[&name])?.pop())
+        let conn = sqlite_or!(self, pg => Ok(pg.bags_where("WHERE name = $1", &[&name])?.pop()));
+        Ok(self.bags_where(conn, "WHERE name = ?1", &[&name])?.pop())
     }
 
-    fn bags_where(&self, tail: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<BagRow>> {
+    fn bags_where(
+        &self,
+        conn: &Connection,
+        tail: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<BagRow>> {
         let sql = format!(
             "SELECT name, path, size, sha256, items, state, registered, last_check, \
              last_check_level, last_outcome, last_full_check FROM bags {tail}"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
+        let mut stmt = conn.prepare(&sql).map_err(self.err())?;
         let rows = stmt
             .query_map(args, |r| {
                 Ok(BagRow {
@@ -407,21 +457,22 @@ impl Catalog {
 
     /// Where the catalog has read the event log up to.
     pub fn log_position(&self) -> Result<Position> {
-        read_position(&self.conn).map_err(self.err())
+        let conn = sqlite_or!(self, pg => pg.log_position());
+        read_position(conn).map_err(self.err())
     }
 
     /// A value of the `meta` table (`last_audit_run`, `last_audit_success`).
     pub fn meta(&self, key: &str) -> Result<Option<String>> {
-        self.conn
-            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+        let conn = sqlite_or!(self, pg => pg.meta(key));
+        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
             .map_err(self.err())
     }
 
     /// Whether the event with this id is recorded.
     pub fn has_event(&self, id: &str) -> Result<bool> {
-        self.conn
-            .query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
+        let conn = sqlite_or!(self, pg => pg.has_event(id));
+        conn.query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
             .optional()
             .map(|found| found.is_some())
             .map_err(self.err())
@@ -429,8 +480,8 @@ impl Catalog {
 
     /// Number of events recorded.
     pub fn event_count(&self) -> Result<u64> {
-        let n: i64 = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.event_count());
+        let n: i64 = conn
             .query_row("SELECT count(*) FROM events", [], |r| r.get(0))
             .map_err(self.err())?;
         Ok(n.try_into().unwrap_or(0))
@@ -440,6 +491,7 @@ impl Catalog {
     /// the whole archive, at or after `since` (an RFC 3339 prefix), oldest
     /// first.
     pub fn events(&self, subject: Option<&str>, since: Option<&str>) -> Result<Vec<Event>> {
+        let conn = sqlite_or!(self, pg => pg.events(subject, since.unwrap_or("")));
         let since = since.unwrap_or("");
         let mut out = Vec::new();
         let sql_all = "SELECT id, time, type, bag, item, outcome, agent, detail FROM events \
@@ -448,8 +500,7 @@ impl Catalog {
                            WHERE time >= ?1 AND (bag = ?2 OR item = ?2 \
                            OR (item IS NULL AND bag IN (SELECT bag FROM items WHERE id = ?2))) \
                            ORDER BY seq";
-        let mut stmt = self
-            .conn
+        let mut stmt = conn
             .prepare(if subject.is_some() {
                 sql_subject
             } else {
@@ -462,31 +513,25 @@ impl Catalog {
         }
         .map_err(self.err())?;
         while let Some(r) = rows.next().map_err(self.err())? {
-            let kind: String = r.get(2).map_err(self.err())?;
-            let outcome: String = r.get(5).map_err(self.err())?;
-            let detail: String = r.get(7).map_err(self.err())?;
-            out.push(Event {
-                id: r.get(0).map_err(self.err())?,
-                time: r.get(1).map_err(self.err())?,
-                kind: EventType::parse(&kind).unwrap_or(EventType::FixityCheck),
-                bag: r.get(3).map_err(self.err())?,
-                item: r.get(4).map_err(self.err())?,
-                outcome: if outcome == "success" {
-                    Outcome::Success
-                } else {
-                    Outcome::Failure
-                },
-                agent: r.get(6).map_err(self.err())?,
-                detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
-            });
+            let get = |i| r.get::<_, String>(i).map_err(self.err());
+            out.push(event_from_parts(
+                get(0)?,
+                get(1)?,
+                &get(2)?,
+                get(3)?,
+                r.get(4).map_err(self.err())?,
+                &get(5)?,
+                get(6)?,
+                &get(7)?,
+            ));
         }
         Ok(out)
     }
 
     /// Whether `subject` names a bag or an item of the catalog.
     pub fn knows(&self, subject: &str) -> Result<bool> {
-        let n: i64 = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.knows(subject));
+        let n: i64 = conn
             .query_row(
                 "SELECT (SELECT count(*) FROM bags WHERE name = ?1) + \
                  (SELECT count(*) FROM items WHERE id = ?1) + \
@@ -500,8 +545,8 @@ impl Catalog {
 
     /// One aggregate query: (bags, items, bytes).
     pub fn totals(&self) -> Result<(u64, u64, u64)> {
-        let (b, i, s): (i64, i64, i64) = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.totals());
+        let (b, i, s): (i64, i64, i64) = conn
             .query_row(
                 "SELECT count(*), coalesce(sum(items), 0), coalesce(sum(size), 0) FROM bags",
                 [],
@@ -518,8 +563,8 @@ impl Catalog {
     /// Verified replica copies by bag: (bag, number of copies whose last
     /// replication or check succeeded).
     pub fn verified_copies(&self) -> Result<Vec<(String, u64)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.verified_copies());
+        let mut stmt = conn
             .prepare(
                 "SELECT b.name, (SELECT count(*) FROM copies c WHERE c.bag = b.name \
                  AND c.outcome = 'success') FROM bags b ORDER BY b.name",
@@ -536,8 +581,8 @@ impl Catalog {
 
     /// Replica copies whose last replication or check failed.
     pub fn failing_copies(&self) -> Result<u64> {
-        let n: i64 = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.failing_copies());
+        let n: i64 = conn
             .query_row(
                 "SELECT count(*) FROM copies WHERE outcome <> 'success'",
                 [],
@@ -549,8 +594,8 @@ impl Catalog {
 
     /// The replica locations recorded for `bag`, with the last outcome.
     pub fn copies(&self, bag: &str) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.copies(bag));
+        let mut stmt = conn
             .prepare("SELECT location, outcome FROM copies WHERE bag = ?1 ORDER BY location")
             .map_err(self.err())?;
         let rows = stmt
@@ -562,8 +607,8 @@ impl Catalog {
     /// Every replica copy as (bag, location), the copy whose last
     /// successful check is oldest (never checked since it failed) first.
     pub fn copies_by_check_age(&self) -> Result<Vec<(String, String)>> {
-        let mut stmt = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.copies_by_check_age());
+        let mut stmt = conn
             .prepare(
                 "SELECT c.bag, c.location FROM copies c JOIN bags b ON b.name = c.bag \
                  ORDER BY c.verified IS NOT NULL, c.verified, c.bag, c.location",
@@ -577,22 +622,22 @@ impl Catalog {
 
     /// Time of the most recent event of `kind`, if any.
     pub fn last_event_time(&self, kind: EventType) -> Result<Option<String>> {
-        self.conn
-            .query_row(
-                "SELECT max(time) FROM events WHERE type = ?1",
-                [kind.as_str()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map(Option::flatten)
-            .map_err(self.err())
+        let conn = sqlite_or!(self, pg => pg.last_event_time(kind));
+        conn.query_row(
+            "SELECT max(time) FROM events WHERE type = ?1",
+            [kind.as_str()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map(Option::flatten)
+        .map_err(self.err())
     }
 
     /// Bytes verified at full fixity by fixity check events at or after
     /// `since`.
     pub fn bytes_checked_since(&self, since: &str) -> Result<u64> {
-        let n: i64 = self
-            .conn
+        let conn = sqlite_or!(self, pg => pg.bytes_checked_since(since));
+        let n: i64 = conn
             .query_row(
                 "SELECT coalesce(sum(json_extract(detail, '$.bytes')), 0) FROM events \
                  WHERE type = 'fixity_check' AND time >= ?1 \
@@ -608,6 +653,7 @@ impl Catalog {
     /// the catalog it replaces give the same text.
     #[doc(hidden)]
     pub fn dump(&self) -> Result<String> {
+        let conn = sqlite_or!(self, pg => pg.dump());
         let mut out = String::new();
         for (table, order) in [
             ("bags", "name"),
@@ -616,7 +662,7 @@ impl Catalog {
             ("events", "seq"),
         ] {
             let sql = format!("SELECT * FROM {table} ORDER BY {order}");
-            let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
+            let mut stmt = conn.prepare(&sql).map_err(self.err())?;
             let n = stmt.column_count();
             let mut rows = stmt.query([]).map_err(self.err())?;
             while let Some(r) = rows.next().map_err(self.err())? {
@@ -632,6 +678,101 @@ impl Catalog {
     }
 }
 
+/// An event from the columns of the `events` table.
+#[allow(clippy::too_many_arguments, reason = "the table's columns, in order")]
+pub(crate) fn event_from_parts(
+    id: String,
+    time: String,
+    kind: &str,
+    bag: String,
+    item: Option<String>,
+    outcome: &str,
+    agent: String,
+    detail: &str,
+) -> Event {
+    Event {
+        id,
+        time,
+        kind: EventType::parse(kind).unwrap_or(EventType::FixityCheck),
+        bag,
+        item,
+        outcome: if outcome == "success" {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
+        agent,
+        detail: serde_json::from_str(detail).unwrap_or(serde_json::Value::Null),
+    }
+}
+
+fn configure(conn: &Connection, path: &Path) -> Result<()> {
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(|e| sql_error(path, e))?;
+    conn.pragma_update(None, "foreign_keys", "ON")
+        .map_err(|e| sql_error(path, e))
+}
+
+fn user_version(conn: &Connection, path: &Path) -> Result<u32> {
+    conn.pragma_query_value(None, "user_version", |r| r.get(0))
+        .map_err(|e| sql_error(path, e))
+}
+
+/// Refuses a file that is not a newsbag catalog or is from a newer
+/// newsbag.
+fn check_identity(conn: &Connection, path: &Path, known: usize) -> Result<()> {
+    let err = |e| sql_error(path, e);
+    let app: i32 = conn
+        .pragma_query_value(None, "application_id", |r| r.get(0))
+        .map_err(err)?;
+    let version = user_version(conn, path)?;
+    let tables: i64 = conn
+        .query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))
+        .map_err(err)?;
+    if app != APPLICATION_ID && (app != 0 || tables > 0) {
+        return Err(Error::CorruptCatalog {
+            path: path.to_owned(),
+            reason: "an SQLite database, but not a newsbag catalog".into(),
+        });
+    }
+    if version as usize > known {
+        return Err(Error::NewerCatalog {
+            path: path.to_owned(),
+            found: version,
+            known: u32::try_from(known).unwrap_or(u32::MAX),
+        });
+    }
+    Ok(())
+}
+
+fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()> {
+    let from = user_version(conn, path)? as usize;
+    for (i, sql) in migrations.iter().enumerate().skip(from) {
+        let err = |e| sql_error(path, e);
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(err)?;
+        // Another process may have migrated meanwhile.
+        let now: u32 = tx
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .map_err(err)?;
+        if now as usize > i {
+            continue;
+        }
+        tx.execute_batch(sql).map_err(err)?;
+        tx.pragma_update(None, "application_id", APPLICATION_ID)
+            .map_err(err)?;
+        tx.pragma_update(None, "user_version", i + 1).map_err(err)?;
+        tx.commit().map_err(err)?;
+        log::info!(
+            "catalog `{}` migrated to schema version {}",
+            path.display(),
+            i + 1
+        );
+    }
+    Ok(())
+}
+
 fn read_position(conn: &Connection) -> rusqlite::Result<Position> {
     let get = |key: &str| -> rusqlite::Result<Option<String>> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
@@ -645,8 +786,26 @@ fn read_position(conn: &Connection) -> rusqlite::Result<Position> {
 
 /// A write transaction on the catalog.
 pub(crate) struct Writer<'a> {
-    tx: Transaction<'a>,
+    tx: WriterTx<'a>,
     path: &'a Path,
+}
+
+/// The transaction of a [`Writer`].
+enum WriterTx<'a> {
+    Sqlite(Transaction<'a>),
+    #[cfg(feature = "postgres")]
+    Postgres(postgres::PgWriter<'a>),
+}
+
+/// The SQLite transaction of `$writer`, or (on PostgreSQL) `return $e`.
+macro_rules! sqlite_tx_or {
+    ($writer:expr, $pg:ident => $e:expr) => {
+        match &$writer.tx {
+            WriterTx::Sqlite(tx) => tx,
+            #[cfg(feature = "postgres")]
+            WriterTx::Postgres($pg) => return $e,
+        }
+    };
 }
 
 impl Writer<'_> {
@@ -656,7 +815,8 @@ impl Writer<'_> {
 
     /// Where the catalog has read the event log up to.
     pub(crate) fn log_position(&self) -> Result<Position> {
-        read_position(&self.tx).map_err(self.err())
+        let tx = sqlite_tx_or!(self, pg => pg.log_position());
+        read_position(tx).map_err(self.err())
     }
 
     /// Records that the log has been applied up to `pos`.
@@ -667,20 +827,20 @@ impl Writer<'_> {
 
     /// Sets a value of the `meta` table.
     pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        self.tx
-            .execute(
-                "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+        let tx = sqlite_tx_or!(self, pg => pg.set_meta(key, value));
+        tx.execute(
+            "INSERT INTO meta (key, value) VALUES (?1, ?2) \
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                params![key, value],
-            )
-            .map_err(self.err())?;
+            params![key, value],
+        )
+        .map_err(self.err())?;
         Ok(())
     }
 
     /// Whether an event with this id is recorded already.
     pub(crate) fn has_event(&self, id: &str) -> Result<bool> {
-        self.tx
-            .query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
+        let tx = sqlite_tx_or!(self, pg => pg.has_event(id));
+        tx.query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
             .optional()
             .map(|o| o.is_some())
             .map_err(self.err())
@@ -689,151 +849,142 @@ impl Writer<'_> {
     /// Records `event` and what follows from it. `registration`: the bag
     /// and items of an ingest or adopt event.
     pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<()> {
+        let tx = sqlite_tx_or!(self, pg => pg.apply(event, registration));
         let err = self.err();
         let detail = serde_json::to_string(&event.detail).unwrap_or_else(|_| "null".into());
-        self.tx
-            .execute(
-                "INSERT INTO events (id, time, type, bag, item, outcome, agent, detail) \
+        tx.execute(
+            "INSERT INTO events (id, time, type, bag, item, outcome, agent, detail) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    event.id,
-                    event.time,
-                    event.kind.as_str(),
-                    event.bag,
-                    event.item,
-                    event.outcome.as_str(),
-                    event.agent,
-                    detail
-                ],
-            )
-            .map_err(&err)?;
+            params![
+                event.id,
+                event.time,
+                event.kind.as_str(),
+                event.bag,
+                event.item,
+                event.outcome.as_str(),
+                event.agent,
+                detail
+            ],
+        )
+        .map_err(&err)?;
         let success = event.outcome == Outcome::Success;
         match event.kind {
             EventType::Ingest | EventType::Adopt => {
                 if let Some(reg) = registration {
-                    self.register(reg, &event.time)?;
+                    self.register(tx, reg, &event.time)?;
                 }
             }
             EventType::FixityCheck => {
                 let level = event.detail["level"].as_str().unwrap_or("fixity");
                 let problems = event.detail["problem_count"].as_i64().unwrap_or(0);
-                self.tx
-                    .execute(
-                        "UPDATE bags SET state = 'present', last_check = ?2, \
+                tx.execute(
+                    "UPDATE bags SET state = 'present', last_check = ?2, \
                          last_check_level = ?3, last_outcome = ?4, last_problems = ?5, \
                          last_full_check = CASE WHEN ?6 THEN ?2 ELSE last_full_check END \
                          WHERE name = ?1",
-                        params![
-                            event.bag,
-                            event.time,
-                            level,
-                            event.outcome.as_str(),
-                            problems,
-                            success && level == "fixity"
-                        ],
-                    )
-                    .map_err(&err)?;
+                    params![
+                        event.bag,
+                        event.time,
+                        level,
+                        event.outcome.as_str(),
+                        problems,
+                        success && level == "fixity"
+                    ],
+                )
+                .map_err(&err)?;
             }
             EventType::Missing => {
-                self.tx
-                    .execute(
-                        "UPDATE bags SET state = 'missing' WHERE name = ?1",
-                        [&event.bag],
-                    )
-                    .map_err(&err)?;
+                tx.execute(
+                    "UPDATE bags SET state = 'missing' WHERE name = ?1",
+                    [&event.bag],
+                )
+                .map_err(&err)?;
             }
             EventType::Found => {
-                self.tx
-                    .execute(
-                        "UPDATE bags SET state = 'present' WHERE name = ?1",
-                        [&event.bag],
-                    )
-                    .map_err(&err)?;
+                tx.execute(
+                    "UPDATE bags SET state = 'present' WHERE name = ?1",
+                    [&event.bag],
+                )
+                .map_err(&err)?;
             }
             EventType::Repair if success => {
-                self.tx
-                    .execute(
-                        "UPDATE bags SET state = 'present', last_check = ?2, \
+                tx.execute(
+                    "UPDATE bags SET state = 'present', last_check = ?2, \
                          last_check_level = 'fixity', last_outcome = 'success', \
                          last_problems = 0, last_full_check = ?2 WHERE name = ?1",
-                        params![event.bag, event.time],
-                    )
-                    .map_err(&err)?;
+                    params![event.bag, event.time],
+                )
+                .map_err(&err)?;
             }
             EventType::Repair | EventType::Quarantine => {}
             EventType::CopyCheck => {
                 let location = event.detail["location"].as_str().unwrap_or_default();
-                self.tx
-                    .execute(
-                        "UPDATE copies SET outcome = ?3, \
+                tx.execute(
+                    "UPDATE copies SET outcome = ?3, \
                          verified = CASE WHEN ?4 THEN ?5 ELSE verified END \
                          WHERE bag = ?1 AND location = ?2",
-                        params![
-                            event.bag,
-                            location,
-                            event.outcome.as_str(),
-                            success,
-                            event.time
-                        ],
-                    )
-                    .map_err(&err)?;
+                    params![
+                        event.bag,
+                        location,
+                        event.outcome.as_str(),
+                        success,
+                        event.time
+                    ],
+                )
+                .map_err(&err)?;
             }
             EventType::Replicate => {
                 let location = event.detail["location"].as_str().unwrap_or_default();
-                self.tx
-                    .execute(
-                        "INSERT INTO copies (bag, location, size, sha256, verified, outcome) \
+                tx.execute(
+                    "INSERT INTO copies (bag, location, size, sha256, verified, outcome) \
                          SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS \
                          (SELECT 1 FROM bags WHERE name = ?1) \
                          ON CONFLICT (bag, location) DO UPDATE SET size = excluded.size, \
                          sha256 = excluded.sha256, verified = excluded.verified, \
                          outcome = excluded.outcome",
-                        params![
-                            event.bag,
-                            location,
-                            event.detail["size"].as_i64(),
-                            event.detail["sha256"].as_str(),
-                            success.then_some(&event.time),
-                            event.outcome.as_str()
-                        ],
-                    )
-                    .map_err(&err)?;
+                    params![
+                        event.bag,
+                        location,
+                        event.detail["size"].as_i64(),
+                        event.detail["sha256"].as_str(),
+                        success.then_some(&event.time),
+                        event.outcome.as_str()
+                    ],
+                )
+                .map_err(&err)?;
             }
         }
         Ok(())
     }
 
-    fn register(&self, reg: &Registration, time: &str) -> Result<()> {
+    fn register(&self, tx: &Transaction<'_>, reg: &Registration, time: &str) -> Result<()> {
         let err = self.err();
         let b: &BagRecord = &reg.bag;
         let tags = serde_json::to_string(&b.tag_manifest).unwrap_or_else(|_| "{}".into());
-        self.tx
-            .execute(
-                "INSERT INTO bags (name, path, size, sha256, payload_oxum, bagging_date, \
+        tx.execute(
+            "INSERT INTO bags (name, path, size, sha256, payload_oxum, bagging_date, \
                  tag_manifest, registered, items, state) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'present') \
                  ON CONFLICT (name) DO UPDATE SET path = excluded.path, size = excluded.size, \
                  sha256 = excluded.sha256, payload_oxum = excluded.payload_oxum, \
                  bagging_date = excluded.bagging_date, tag_manifest = excluded.tag_manifest, \
                  registered = excluded.registered, items = excluded.items, state = 'present'",
-                params![
-                    b.name,
-                    b.path,
-                    i64::try_from(b.size).unwrap_or(i64::MAX),
-                    b.sha256,
-                    b.payload_oxum,
-                    b.bagging_date,
-                    tags,
-                    time,
-                    i64::try_from(b.items).unwrap_or(i64::MAX),
-                ],
-            )
+            params![
+                b.name,
+                b.path,
+                i64::try_from(b.size).unwrap_or(i64::MAX),
+                b.sha256,
+                b.payload_oxum,
+                b.bagging_date,
+                tags,
+                time,
+                i64::try_from(b.items).unwrap_or(i64::MAX),
+            ],
+        )
+        .map_err(&err)?;
+        tx.execute("DELETE FROM items WHERE bag = ?1", [&b.name])
             .map_err(&err)?;
-        self.tx
-            .execute("DELETE FROM items WHERE bag = ?1", [&b.name])
-            .map_err(&err)?;
-        let mut stmt = self
-            .tx
+        let mut stmt = tx
             .prepare_cached(
                 "INSERT INTO items (bag, id, path, title, creator, subject, description, \
                  publisher, date, language, identifier, source, sha256, media_type, encoding) \
@@ -860,9 +1011,9 @@ impl Writer<'_> {
                 i.encoding
             ])
             .map_err(&err)?;
-            let rowid = self.tx.last_insert_rowid();
-            super::search::index::add(&self.tx, rowid, &i).map_err(&err)?;
-            harvest::add_sources(&self.tx, rowid, &i.source).map_err(&err)?;
+            let rowid = tx.last_insert_rowid();
+            super::search::index::add(tx, rowid, &i).map_err(&err)?;
+            harvest::add_sources(tx, rowid, &i.source).map_err(&err)?;
             Ok(())
         });
         match read {
@@ -881,7 +1032,11 @@ impl Writer<'_> {
     /// Commits.
     pub(crate) fn commit(self) -> Result<()> {
         let path = self.path;
-        self.tx.commit().map_err(|e| sql_error(path, e))
+        match self.tx {
+            WriterTx::Sqlite(tx) => tx.commit().map_err(|e| sql_error(path, e)),
+            #[cfg(feature = "postgres")]
+            WriterTx::Postgres(pg) => pg.commit(),
+        }
     }
 }
 
@@ -891,7 +1046,8 @@ mod tests {
 
     fn tables(c: &Catalog) -> Vec<String> {
         let mut stmt = c
-            .conn
+            .connection()
+            .unwrap()
             .prepare("SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
             .unwrap();
         stmt.query_map([], |r| r.get(0))
@@ -942,7 +1098,8 @@ mod tests {
         let bad = "CREATE TABLE t (x); SELECT no_such_function();";
         {
             let c = Catalog::open_with(&path, &[V1]).unwrap();
-            c.conn
+            c.connection()
+                .unwrap()
                 .execute("INSERT INTO meta (key, value) VALUES ('kept', 'yes')", [])
                 .unwrap();
         }
@@ -995,7 +1152,8 @@ mod tests {
         let cut = tmp.path().join("cut.sqlite");
         {
             let c = Catalog::open(&cut).unwrap();
-            c.conn
+            c.connection()
+                .unwrap()
                 .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
                 .unwrap();
         }

@@ -27,6 +27,8 @@ pub mod lock;
 #[cfg(feature = "s3")]
 pub mod log_copy;
 pub mod metrics;
+#[cfg(feature = "postgres")]
+pub mod pg;
 pub mod premis;
 pub mod rebuild;
 pub mod register;
@@ -37,14 +39,14 @@ pub mod status;
 pub mod workers;
 pub mod zips;
 
-pub use rebuild::{Rebuilt, rebuild};
+pub use rebuild::{Rebuilt, rebuild, rebuild_into};
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use catalog::{CATALOG_FILE, Catalog, Writer};
+use catalog::{CATALOG_FILE, Catalog, Location, Writer};
 use events::{Event, EventType, Log, Outcome};
 use register::{BagRecord, Registration, read_bag};
 
@@ -365,7 +367,7 @@ impl Archive {
     /// bags not in the log are adopted by [`rebuild()`]).
     pub fn open(root: &Path) -> Result<Archive> {
         check_root(root)?;
-        Archive::caught_up(root, Catalog::open(&root.join(CATALOG_FILE))?)
+        Archive::caught_up(root, Catalog::open_location(&Location::of(root)?)?)
     }
 
     /// The archive at `root` with `catalog`, brought up to date with the
@@ -413,7 +415,7 @@ impl Archive {
         check_archive(root)?;
         match Archive::open(root) {
             Err(Error::CatalogUnwritable { .. } | Error::Io { .. }) if root.is_dir() => {
-                let catalog = Catalog::open_read_only(&root.join(CATALOG_FILE))?;
+                let catalog = Catalog::open_read_only_location(&Location::of(root)?)?;
                 Ok(Archive {
                     root: root.to_owned(),
                     bags: bags::Bags::of(root)?,
@@ -436,7 +438,7 @@ impl Archive {
     /// caught up with (`newsbag serve`, which must never write).
     pub fn open_read_only(root: &Path) -> Result<Archive> {
         check_archive(root)?;
-        let catalog = Catalog::open_read_only(&root.join(CATALOG_FILE))?;
+        let catalog = Catalog::open_read_only_location(&Location::of(root)?)?;
         Ok(Archive {
             root: root.to_owned(),
             bags: bags::Bags::of(root)?,
@@ -747,9 +749,15 @@ impl Archive {
 /// or `bags/`.
 pub(crate) fn check_archive(root: &Path) -> Result<()> {
     check_root(root)?;
-    if ["catalog.sqlite", "events", "bags", bags::STORE_FILE]
-        .iter()
-        .any(|p| root.join(p).exists())
+    if [
+        "catalog.sqlite",
+        catalog::CATALOG_LINK,
+        "events",
+        "bags",
+        bags::STORE_FILE,
+    ]
+    .iter()
+    .any(|p| root.join(p).exists())
     {
         return Ok(());
     }

@@ -100,6 +100,16 @@ struct Shared {
 /// address bound once the server accepts connections.
 pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     crate::archive::check_archive(&options.root)?;
+    let location = crate::archive::catalog::Location::of(&options.root)?;
+    if let crate::archive::catalog::Location::Postgres { .. } = location {
+        return Err(crate::archive::Error::Coordination {
+            catalog: location.describe(),
+            reason: "`serve` reads the SQLite catalog (its search index and harvest tables are \
+                     not on PostgreSQL yet): serve a copy of the archive whose catalog is its \
+                     own file (`newsbag catalog rebuild COPY --catalog sqlite`)"
+                .into(),
+        });
+    }
     let catalogs = CatalogPool::open(options.root.join(CATALOG_FILE), options.connections)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         // Blocking work is bounded by the pool; a few more threads for the

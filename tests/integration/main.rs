@@ -22,6 +22,8 @@ mod links;
 mod peer;
 #[cfg(feature = "postgres")]
 mod pg;
+#[cfg(feature = "postgres")]
+mod pg_catalog;
 mod room;
 #[cfg(feature = "s3")]
 mod s3;

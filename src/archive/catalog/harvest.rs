@@ -217,7 +217,7 @@ impl Catalog {
             "SELECT {ITEM_COLUMNS} FROM items JOIN bags ON bags.name = items.bag \
              WHERE {cond} ORDER BY items.rowid LIMIT {limit}"
         );
-        let mut stmt = self.conn.prepare(&sql).map_err(self.err())?;
+        let mut stmt = self.connection()?.prepare(&sql).map_err(self.err())?;
         let rows = stmt
             .query_map(params_from_iter(params), item_row)
             .map_err(self.err())?;
@@ -229,7 +229,7 @@ impl Catalog {
         let (cond, params) = condition(q, after, self.sources_indexed()?);
         let sql =
             format!("SELECT count(*) FROM items JOIN bags ON bags.name = items.bag WHERE {cond}");
-        self.conn
+        self.connection()?
             .query_row(&sql, params_from_iter(params), |r| r.get(0))
             .map_err(self.err())
     }
@@ -241,7 +241,7 @@ impl Catalog {
             "SELECT {ITEM_COLUMNS} FROM items JOIN bags ON bags.name = items.bag \
              WHERE items.bag = ?1 AND items.id = ?2 AND bags.state = 'present'"
         );
-        self.conn
+        self.connection()?
             .query_row(&sql, [bag, id], item_row)
             .optional()
             .map_err(self.err())
@@ -249,7 +249,7 @@ impl Catalog {
 
     /// The earliest registration time of a present bag with items.
     pub fn earliest_registration(&self) -> Result<Option<String>> {
-        self.conn
+        self.connection()?
             .query_row(
                 "SELECT min(registered) FROM bags WHERE state = 'present' AND items > 0",
                 [],
@@ -261,7 +261,7 @@ impl Catalog {
     /// The names of the present bags with items, sorted.
     pub fn harvest_bags(&self) -> Result<Vec<String>> {
         let mut stmt = self
-            .conn
+            .connection()?
             .prepare("SELECT name FROM bags WHERE state = 'present' AND items > 0 ORDER BY name")
             .map_err(self.err())?;
         let rows = stmt.query_map([], |r| r.get(0)).map_err(self.err())?;
@@ -274,7 +274,7 @@ impl Catalog {
         if self.sources_indexed()? {
             // Each host once, kept if one of its items is in a present bag.
             let mut stmt = self
-                .conn
+                .connection()?
                 .prepare(
                     "SELECT h.host FROM (SELECT DISTINCT host FROM item_sources) AS h \
                      WHERE EXISTS (SELECT 1 FROM item_sources AS s \
@@ -286,7 +286,7 @@ impl Catalog {
             return rows.collect::<rusqlite::Result<_>>().map_err(self.err());
         }
         let mut stmt = self
-            .conn
+            .connection()?
             .prepare(
                 "SELECT DISTINCT s.value FROM items JOIN bags ON bags.name = items.bag, \
                  json_each(items.source) AS s WHERE bags.state = 'present'",
@@ -351,7 +351,8 @@ mod tests {
                 .iter()
                 .any(|(_, _, items, n)| !items.is_empty() && *n > 0)
         );
-        c.conn
+        c.connection()
+            .unwrap()
             .execute(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES ('source_index', 'incomplete')",
                 [],

@@ -141,7 +141,7 @@ pub fn export(
          ORDER BY i.bag, i.id",
         sel.from_where
     );
-    let conn = archive.catalog().connection();
+    let conn = archive.catalog().connection()?;
     let path = archive.catalog().path();
     let err = |e| Error::Archive(sql_error(path, e));
     let io = |e| Error::Archive(crate::archive::Error::io("write", "the export", e));

@@ -316,7 +316,7 @@ fn find_page_with(
     } else {
         ("0.0", "ORDER BY f.date IS NULL, f.date DESC, i.bag, i.id")
     };
-    let conn = archive.catalog().connection();
+    let conn = archive.catalog().connection()?;
     let path = archive.catalog().path();
     let err = |e| Error::Archive(sql_error(path, e));
     // Both statements read one snapshot: an ingest between them would
@@ -493,7 +493,7 @@ pub fn count(archive: &Archive, query: Option<&Query>, filters: &Filters) -> Res
     let path = archive.catalog().path();
     let n: i64 = archive
         .catalog()
-        .connection()
+        .connection()?
         .query_row(
             &format!("SELECT count(*) FROM {}", sel.from_where),
             rusqlite::params_from_iter(sel.params),
@@ -534,7 +534,7 @@ pub fn count_by(
         CountBy::Source => "coalesce(f.host, '')",
         CountBy::Language => "coalesce(json_extract(i.language, '$[0]'), '')",
     };
-    let conn = archive.catalog().connection();
+    let conn = archive.catalog().connection()?;
     let path = archive.catalog().path();
     let err = |e| Error::Archive(sql_error(path, e));
     let counts = |q: Option<&Query>| -> Result<Vec<(String, u64)>, Error> {
@@ -770,7 +770,7 @@ mod tests {
     fn counting_joins_count_what_listing_joins_list() {
         let tmp = tempfile::tempdir().unwrap();
         let archive = crate::archive::sample_archive(&tmp.path().join("archive"), &["one", "two"]);
-        let conn = archive.catalog().connection();
+        let conn = archive.catalog().connection().unwrap();
         let n = |sel: Select| -> i64 {
             conn.query_row(
                 &format!("SELECT count(*) FROM {}", sel.from_where),
@@ -843,7 +843,7 @@ mod tests {
     fn snippets_from_recorded_locations_equal_the_long_way() {
         let tmp = tempfile::tempdir().unwrap();
         let archive = crate::archive::sample_archive(&tmp.path().join("archive"), &["one", "two"]);
-        let conn = archive.catalog().connection();
+        let conn = archive.catalog().connection().unwrap();
         let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
         let items = count("SELECT count(*) FROM items");
         assert!(items > 4, "{items}");
@@ -885,7 +885,7 @@ mod tests {
     fn counts_by_day_gather_into_weeks_months_and_years() {
         let tmp = tempfile::tempdir().unwrap();
         let archive = crate::archive::sample_archive(&tmp.path().join("archive"), &["one"]);
-        let conn = archive.catalog().connection();
+        let conn = archive.catalog().connection().unwrap();
         // More dates than the sample's few: a year-only, a month-only
         // date, and days across a year's end (weeks spanning two years).
         for (i, date) in [

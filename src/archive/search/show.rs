@@ -47,7 +47,7 @@ pub struct Shown {
 /// The item `id` (in `bag`, when several bags hold an item of that id):
 /// where it is, or a clear error.
 pub(super) fn locate(archive: &Archive, id: &str, bag: Option<&str>) -> Result<BagRow, Error> {
-    let conn = archive.catalog().connection();
+    let conn = archive.catalog().connection()?;
     let path = archive.catalog().path();
     let err = |e| Error::Archive(sql_error(path, e));
     let mut stmt = conn
@@ -80,7 +80,7 @@ pub(super) fn locate(archive: &Archive, id: &str, bag: Option<&str>) -> Result<B
 /// The item `id` of the archive (of `bag` if given).
 pub fn show(archive: &Archive, id: &str, bag: Option<&str>) -> Result<Shown, Error> {
     let row = locate(archive, id, bag)?;
-    let conn = archive.catalog().connection();
+    let conn = archive.catalog().connection()?;
     let path = archive.catalog().path();
     let err = |e| Error::Archive(sql_error(path, e));
     let sql = format!(
@@ -141,7 +141,7 @@ pub fn original(
     let zip = archive.bag_location(&row.path);
     let recorded: Option<String> = archive
         .catalog()
-        .connection()
+        .connection()?
         .query_row(
             "SELECT sha256 FROM items WHERE bag = ?1 AND id = ?2",
             [&row.name, id],
@@ -190,7 +190,7 @@ pub fn original_file(
     let zip = archive.bag_location(&row.path);
     let media_type: Option<String> = archive
         .catalog()
-        .connection()
+        .connection()?
         .query_row(
             "SELECT media_type FROM items WHERE bag = ?1 AND id = ?2",
             [&row.name, id],

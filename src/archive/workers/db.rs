@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 pub(super) use postgres::Client;
-use postgres::{GenericClient, NoTls};
+use postgres::GenericClient;
 use serde::Serialize;
 
 use super::super::audit::BagResult;
@@ -17,6 +17,9 @@ use super::super::catalog::BagRow;
 use super::super::events::Event;
 use super::super::{Archive, Error, Result, now_unix};
 use super::WorkerOptions;
+use crate::archive::pg::coordination;
+pub use crate::archive::pg::redact;
+pub(super) use crate::archive::pg::{connect, db_error};
 
 /// The key of the advisory lock taken to migrate the schema and to open
 /// a cycle (`nbsg` and 1).
@@ -148,64 +151,6 @@ pub struct Progress {
     pub cycle: Option<CycleProgress>,
     /// The workers.
     pub workers: Vec<WorkerRow>,
-}
-
-/// `postgres://user:secret@host/db` without its password, for messages.
-pub fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        // key=value form: drop a password=… pair.
-        return url
-            .split_whitespace()
-            .map(|kv| {
-                if kv.starts_with("password=") {
-                    "password=…"
-                } else {
-                    kv
-                }
-            })
-            .collect::<Vec<_>>()
-            .join(" ");
-    };
-    let (auth, host) = match rest.rsplit_once('@') {
-        Some((auth, host)) => (Some(auth), host),
-        None => (None, rest),
-    };
-    match auth.map(|a| a.split_once(':').map_or(a, |(user, _)| user)) {
-        Some(user) if auth.is_some_and(|a| a.contains(':')) => {
-            format!("{scheme}://{user}:…@{host}")
-        }
-        Some(user) => format!("{scheme}://{user}@{host}"),
-        None => format!("{scheme}://{host}"),
-    }
-}
-
-/// An error of the database at `url` (its password left out).
-fn coordination(url: &str, reason: String) -> Error {
-    Error::Coordination {
-        catalog: redact(url),
-        reason,
-    }
-}
-
-/// A clear error for the database at `url`.
-pub(super) fn db_error(url: &str, e: &postgres::Error) -> Error {
-    let reason = match e.as_db_error() {
-        Some(db) => format!("{} ({})", db.message(), db.code().code()),
-        None => {
-            let mut s = e.to_string();
-            let mut source = std::error::Error::source(e);
-            while let Some(inner) = source {
-                s = format!("{s}: {inner}");
-                source = inner.source();
-            }
-            s
-        }
-    };
-    coordination(url, reason)
-}
-
-pub(super) fn connect(url: &str) -> Result<Client> {
-    Client::connect(url, NoTls).map_err(|e| db_error(url, &e))
 }
 
 /// Brings the schema to [`SCHEMA_VERSION`] and checks that the database
@@ -739,32 +684,4 @@ pub fn progress(url: &str) -> Result<Progress> {
         })
         .collect();
     Ok(Progress { cycle, workers })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn passwords_are_kept_out_of_messages() {
-        assert_eq!(
-            redact("postgres://news:s3cret@db.example.org:5432/archive"),
-            "postgres://news:…@db.example.org:5432/archive"
-        );
-        assert_eq!(
-            redact("postgres://news@db/archive"),
-            "postgres://news@db/archive"
-        );
-        assert_eq!(redact("postgresql://db/archive"), "postgresql://db/archive");
-        assert_eq!(
-            redact("host=db user=news password=s3cret dbname=a"),
-            "host=db user=news password=… dbname=a"
-        );
-        // A password holding `@`: everything before the last `@` is the
-        // user and password.
-        assert_eq!(
-            redact("postgres://news:p@ss@db/a"),
-            "postgres://news:…@db/a"
-        );
-    }
 }

@@ -198,6 +198,21 @@ pub(crate) struct IngestArgs {
     /// verified locally, uploaded, read back and only then registered.
     #[arg(long, value_name = "s3://BUCKET/PREFIX")]
     pub(crate) bags_in: Option<String>,
+    /// Keep the archive's catalog in this PostgreSQL database instead of
+    /// ARCHIVE/catalog.sqlite (set once, by the first ingest of a new
+    /// archive, in ARCHIVE/catalog.json; no password in the URL: set
+    /// PGPASSWORD). An existing archive's catalog moves with `catalog
+    /// rebuild --catalog`.
+    #[arg(long, value_name = "postgres://USER@HOST/DB")]
+    pub(crate) catalog: Option<String>,
+    /// The PostgreSQL schema of the catalog's tables (with --catalog).
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = "newsbag_catalog",
+        requires = "catalog"
+    )]
+    pub(crate) catalog_schema: String,
     /// The bag's name (default: the first input's name and the date).
     #[arg(long)]
     pub(crate) name: Option<String>,
@@ -703,7 +718,8 @@ pub(crate) enum CatalogCommand {
     /// Replays ARCHIVE/events/ (reading each bag's items from the bag, in
     /// place), adopts every zipped bag the log does not know (an archive
     /// made before the catalog existed), and puts the new catalog in place
-    /// of the old one, kept as catalog.sqlite.replaced.
+    /// of the old one, kept as catalog.sqlite.replaced (on PostgreSQL: the
+    /// schema NAME_replaced).
     Rebuild {
         /// The archive root.
         #[arg(default_value = "archive")]
@@ -713,6 +729,20 @@ pub(crate) enum CatalogCommand {
         /// from the bucket's copy, then the catalog from the log and the bags.
         #[arg(long, value_name = "s3://BUCKET/PREFIX")]
         bags_in: Option<String>,
+        /// Build the catalog in this PostgreSQL database (no password in the
+        /// URL: set PGPASSWORD), or `sqlite` for ARCHIVE/catalog.sqlite, and
+        /// make it the archive's catalog from now on (ARCHIVE/catalog.json).
+        /// Default: where the catalog is now.
+        #[arg(long, value_name = "postgres://USER@HOST/DB|sqlite")]
+        catalog: Option<String>,
+        /// The PostgreSQL schema of the catalog's tables (with --catalog).
+        #[arg(
+            long,
+            value_name = "NAME",
+            default_value = "newsbag_catalog",
+            requires = "catalog"
+        )]
+        catalog_schema: String,
     },
     /// Bring remote audit workers' own event logs into the archive.
     ///

@@ -267,7 +267,7 @@ async fn with_archive<T: Send + 'static>(
     let (tx, rx) = std::sync::mpsc::channel();
     let task = tokio::task::spawn_blocking(move || {
         let archive = Archive::open_read_only(&root.path)?.with_zips(root.zips);
-        let _ = tx.send(archive.catalog().connection().get_interrupt_handle());
+        let _ = tx.send(archive.catalog().connection()?.get_interrupt_handle());
         work(&archive)
     });
     match tokio::time::timeout(TIME_LIMIT, task).await {

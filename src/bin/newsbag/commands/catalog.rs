@@ -1,6 +1,7 @@
 //! `newsbag catalog rebuild ARCHIVE`, `newsbag catalog collect ARCHIVE DIR...`.
 
-use newsbag::archive::rebuild;
+use newsbag::archive::catalog::{CATALOG_FILE, Location};
+use newsbag::archive::rebuild_into;
 
 use crate::args::{CatalogArgs, CatalogCommand, GlobalArgs};
 use crate::exit::Outcome;
@@ -8,11 +9,24 @@ use crate::output::sanitize;
 
 pub(crate) fn run(args: &CatalogArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     match &args.what {
-        CatalogCommand::Rebuild { archive, bags_in } => {
+        CatalogCommand::Rebuild {
+            archive,
+            bags_in,
+            catalog,
+            catalog_schema,
+        } => {
             if let Some(url) = bags_in {
                 newsbag::archive::bags::Bags::bind(archive, url)?;
             }
-            let r = rebuild(archive)?;
+            let to = match catalog.as_deref() {
+                None => None,
+                Some("sqlite") => Some(Location::Sqlite(archive.join(CATALOG_FILE))),
+                Some(url) => Some(
+                    Location::postgres(url, catalog_schema)
+                        .map_err(|reason| anyhow::anyhow!("--catalog: {reason}"))?,
+                ),
+            };
+            let r = rebuild_into(archive, to)?;
             for w in &r.warnings {
                 eprintln!("newsbag: warning: {}", sanitize(w));
             }

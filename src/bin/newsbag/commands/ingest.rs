@@ -19,6 +19,11 @@ pub(crate) fn run(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outc
     if let Some(url) = &args.bags_in {
         newsbag::archive::bags::Bags::bind(&args.archive, url)?;
     }
+    if let Some(url) = &args.catalog {
+        newsbag::archive::catalog::Location::postgres(url, &args.catalog_schema)
+            .map_err(|reason| anyhow::anyhow!("--catalog: {reason}"))?
+            .bind(&args.archive)?;
+    }
     let mut options = IngestOptions::new(&args.archive, &date, &time);
     options.name = args.name.clone();
     options.info = args.info.clone();
