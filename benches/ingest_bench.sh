@@ -4,6 +4,10 @@
 # 5,000-item RSS feed in under 2 s). Prints a Markdown table.
 #
 #   benches/ingest_bench.sh [WORKDIR]
+#
+# CATALOG=postgres://USER@HOST/DB: the archive's catalog in that database
+# (`ingest --catalog`), a new schema per run (bench_PID_TIME, dropped
+# after with psql when it is on the PATH).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/newsbag-ingest.XXXXXX)}
@@ -57,11 +61,15 @@ bytes=$(du -sb "$work/corpus" | cut -f1)
 # work moves by 20-30 % from run to run), each after the previous run's
 # bag is deleted and written back.
 RUNS=${RUNS:-3}
+CATALOG=${CATALOG:-}
 best() { # best "wall rss" of RUNS ingests of "$@"
-    local best="" rss=""
+    local best="" rss="" catalog=()
     for _ in $(seq "$RUNS"); do
         rm -rf "$work/archive"; sync; sleep 2
-        /usr/bin/time -o "$timing" -f "%e %M" "$nb" ingest -q --archive "$work/archive" "$@" >/dev/null
+        if [ -n "$CATALOG" ]; then
+            catalog=(--catalog "$CATALOG" --catalog-schema "bench_$$_$(date +%s%N)")
+        fi
+        /usr/bin/time -o "$timing" -f "%e %M" "$nb" ingest -q --archive "$work/archive" "${catalog[@]}" "$@" >/dev/null
         read -r t m < "$timing"
         if [ -z "$best" ] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
         if [ -z "$rss" ] || [ "$m" -gt "$rss" ]; then rss=$m; fi
@@ -70,6 +78,10 @@ best() { # best "wall rss" of RUNS ingests of "$@"
 }
 read -r t_corpus m_corpus <<< "$(best --date 2000-01-01 --name corpus "$work/corpus")"
 read -r t_feed m_feed <<< "$(best --date 2000-01-01 --name feed "$work/feed5000.xml")"
+if [ -n "$CATALOG" ] && command -v psql >/dev/null; then
+    echo "SELECT format('DROP SCHEMA %I CASCADE', nspname) FROM pg_namespace \
+          WHERE nspname LIKE 'bench\\_$$\\_%' \\gexec" | psql -q "$CATALOG" >/dev/null 2>&1 || true
+fi
 cat <<EOF2
 | ingest | inputs | best of $RUNS (s) | items/s | peak memory, largest (MB) |
 | --- | --- | ---: | ---: | ---: |

@@ -395,13 +395,21 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__catalog__subcmd__rebuild)
-            opts="-q -v -h --bags-in --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
+            opts="-q -v -h --bags-in --catalog --catalog-schema --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
                 --bags-in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1061,7 +1069,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__ingest)
-            opts="-q -v -h --archive --bags-in --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
+            opts="-q -v -h --archive --bags-in --catalog --catalog-schema --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1072,6 +1080,14 @@ _newsbag() {
                     return 0
                     ;;
                 --bags-in)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --catalog-schema)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

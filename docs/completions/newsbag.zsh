@@ -39,6 +39,8 @@ _newsbag() {
 _arguments "${_arguments_options[@]}" : \
 '--archive=[The archive root; the bag goes to ARCHIVE/bags/NAME.zip]:DIR:_files' \
 '--bags-in=[Keep the archive'\''s bags in a bucket, at s3\://BUCKET/PREFIX/bags/NAME.zip (set once, by the first ingest of a new archive, in ARCHIVE/store.json; the catalog and the event log stay in ARCHIVE). Each bag is built and verified locally, uploaded, read back and only then registered]:s3://BUCKET/PREFIX:_default' \
+'--catalog=[Keep the archive'\''s catalog in this PostgreSQL database instead of ARCHIVE/catalog.sqlite (set once, by the first ingest of a new archive, in ARCHIVE/catalog.json; no password in the URL\: set PGPASSWORD). An existing archive'\''s catalog moves with \`catalog rebuild --catalog\`]:postgres://USER@HOST/DB:_default' \
+'--catalog-schema=[The PostgreSQL schema of the catalog'\''s tables (with --catalog)]:NAME:_default' \
 '--name=[The bag'\''s name (default\: the first input'\''s name and the date)]:NAME:_default' \
 '--encoding=[Decode every input with this encoding (a WHATWG label) instead of detecting it]:LABEL:_default' \
 '*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
@@ -126,7 +128,7 @@ completeness\:"Every file present and listed, nothing hashed"
 fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 '--metrics=[Write Prometheus metrics for node_exporter'\''s textfile collector (atomically, mode 0644)]:FILE.prom:_files' \
 '--repair-from=[Replace missing or damaged bags by their copy in this replica root (a directory or s3\://BUCKET/PREFIX), once that copy verifies where it lies; damaged bags go to ARCHIVE/quarantine/]:DIR|s3://BUCKET/PREFIX:_files' \
-'--catalog=[The PostgreSQL database the workers share (postgres\://USER\:PASSWORD@HOST\:PORT/DB)]:postgres://…:_default' \
+'--catalog=[The PostgreSQL database the workers share (postgres\://USER@HOST\:PORT/DB; the password in the URL or in PGPASSWORD)]:postgres://…:_default' \
 '--lease=[With --worker\: a bag claimed by a worker that has not renewed its lease for this long (killed, or cut off) is taken by another]:DURATION:_default' \
 '--batch=[With --worker\: the most bags claimed at once (claims are sized to about a second of checking)]:N:_default' \
 '--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
@@ -134,7 +136,7 @@ fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 '--json[Print the report as JSON (schemas/audit-report.schema.json)]' \
 '--adopt[Register bags found on disk but not in the catalog]' \
 '--copies[Also check every replica copy the catalog records (made by \`replicate\`), where it lies\: size, SHA-256 of the zip and full fixity, least recently verified first, within the same budget. A damaged or missing copy fails the audit (exit 1); \`replicate\` again replaces it]' \
-'(--adopt --repair-from --copies --metrics)--worker[Work as one of several audit workers sharing the PostgreSQL database given by --catalog\: claim bags of the open cycle with a lease, check them, record them, and take more until the cycle is complete (or the budget is spent). Run it on any number of machines that see the archive (docs/scale-out.md)]' \
+'(--adopt --repair-from --copies --metrics)--worker[Work as one of several audit workers sharing the PostgreSQL database given by --catalog (default\: the database of the archive'\''s catalog, when it is on PostgreSQL)\: claim bags of the open cycle with a lease, check them, record them, and take more until the cycle is complete (or the budget is spent). Run it on any number of machines that see the archive (docs/scale-out.md)]' \
 '--remote[With --worker\: this machine is not the archive'\''s. The worker reads the bags (ARCHIVE mounted, or the same paths) and records in PostgreSQL only; workers on the archive'\''s machine open the cycles and collect every worker'\''s checks into the event log and catalog]' \
 '-q[Print only errors]' \
 '--quiet[Print only errors]' \
@@ -150,7 +152,7 @@ fixity\:"Every checksum, and the zip'\''s own SHA-256"))' \
 _arguments "${_arguments_options[@]}" : \
 '--cycle=[The audit cycle (as for \`audit\`), to count overdue bags]:DURATION:_default' \
 '--min-copies=[Name the bags with fewer verified copies than this]:N:_default' \
-'--catalog=[Also show the open audit cycle and the workers of the PostgreSQL database \`audit --worker\` shares]:postgres://…:_default' \
+'--catalog=[Also show the open audit cycle and the workers of the PostgreSQL database \`audit --worker\` shares (default\: the database of the archive'\''s catalog, when it is on PostgreSQL)]:postgres://…:_default' \
 '--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
 '--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '--json[Print JSON]' \
@@ -298,6 +300,8 @@ _arguments "${_arguments_options[@]}" : \
             (rebuild)
 _arguments "${_arguments_options[@]}" : \
 '--bags-in=[Make a new, empty ARCHIVE the root of the archive whose bags are in s3\://BUCKET/PREFIX (its root lost)\: the event log comes back from the bucket'\''s copy, then the catalog from the log and the bags]:s3://BUCKET/PREFIX:_default' \
+'--catalog=[Build the catalog in this PostgreSQL database (no password in the URL\: set PGPASSWORD), or \`sqlite\` for ARCHIVE/catalog.sqlite, and make it the archive'\''s catalog from now on (ARCHIVE/catalog.json). Default\: where the catalog is now]:postgres://USER@HOST/DB|sqlite:_default' \
+'--catalog-schema=[The PostgreSQL schema of the catalog'\''s tables (with --catalog)]:NAME:_default' \
 '--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
 '--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \

@@ -290,3 +290,73 @@ fn postgres_catalog_migrations() {
     let err = Catalog::open_postgres(&url, "from_0_missing", true).unwrap_err();
     assert!(err.to_string().contains("catalog rebuild"), "{err}");
 }
+
+/// SIGKILLed ingests and an audit running beside them, the catalog on
+/// PostgreSQL: every zip left is registered (adopted by the next
+/// command), every registered bag exists, and the catalog still equals
+/// the SQLite one rebuilt from the bags and the log.
+#[test]
+fn killed_ingests_and_an_audit_beside_them_on_postgres() {
+    use std::process::{Command, Stdio};
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("killed");
+    let tmp = tempfile::tempdir().unwrap();
+    let corpus = tmp.path().join("corpus");
+    for i in 0..100 {
+        let d = corpus.join(format!("{i:03}"));
+        fs::create_dir_all(&d).unwrap();
+        for e in fs::read_dir(repo("archive/inbox")).unwrap() {
+            let e = e.unwrap();
+            if e.file_name() != "meta.json" {
+                fs::copy(e.path(), d.join(e.file_name())).unwrap();
+            }
+        }
+    }
+    let archive = tmp.path().join("archive");
+    let o = ingest(&archive, "first", &["--catalog", &url]);
+    assert!(o.status.success(), "{o:?}");
+    let bin = env!("CARGO_BIN_EXE_newsbag");
+    for (n, delay_ms) in [5u64, 60, 200, 500, 900, 1500].into_iter().enumerate() {
+        let auditing = Command::new(bin)
+            .arg("audit")
+            .arg(&archive)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut child = Command::new(bin)
+            .args(["ingest", "--date", "2026-11-28", "--name"])
+            .arg(format!("run-{n}"))
+            .arg("--archive")
+            .arg(&archive)
+            .arg(&corpus)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill(); // SIGKILL
+        let _ = child.wait();
+        let out = auditing.wait_with_output().unwrap();
+        // The audit beside may be refused by another holding the lock
+        // (exit 2) or find a bag adopted meanwhile; it never fails a bag.
+        assert_ne!(out.status.code(), Some(1), "{}", stderr(&out));
+
+        let o = run(&["status", path(&archive), "--json"]);
+        assert!(o.status.success(), "{o:?}");
+        let s: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(s["unknown"].as_array().unwrap().len(), 0, "{s}");
+        let zips = fs::read_dir(archive.join("bags"))
+            .map(Iterator::count)
+            .unwrap_or(0);
+        assert_eq!(s["bags"], zips as u64, "{s}");
+        let (r, code) = audit(&archive);
+        assert_eq!(code, 0, "{r}");
+        assert_eq!(r["summary"]["missing"], 0, "{r}");
+    }
+    assert!(!archive.join(CATALOG_FILE).exists());
+    let incremental = pg_dump(&url);
+    let o = run(&["catalog", "rebuild", path(&archive), "--catalog", "sqlite"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(sqlite_dump(&archive), incremental);
+}

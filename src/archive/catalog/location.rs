@@ -163,6 +163,15 @@ impl Location {
         self.record(root)
     }
 
+    /// The PostgreSQL database's URL, for a catalog there.
+    #[must_use]
+    pub fn postgres_url(&self) -> Option<&str> {
+        match self {
+            Location::Sqlite(_) => None,
+            Location::Postgres { url, .. } => Some(url),
+        }
+    }
+
     /// For messages: the file, or the database without its password and
     /// the schema.
     #[must_use]

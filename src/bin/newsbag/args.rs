@@ -443,14 +443,16 @@ pub(crate) struct AuditArgs {
     #[arg(long)]
     pub(crate) copies: bool,
     /// Work as one of several audit workers sharing the PostgreSQL database
-    /// given by --catalog: claim bags of the open cycle with a lease, check
-    /// them, record them, and take more until the cycle is complete (or the
-    /// budget is spent). Run it on any number of machines that see the
-    /// archive (docs/scale-out.md).
-    #[arg(long, requires = "catalog", conflicts_with_all = ["adopt", "repair_from", "copies", "metrics"])]
+    /// given by --catalog (default: the database of the archive's catalog,
+    /// when it is on PostgreSQL): claim bags of the open cycle with a
+    /// lease, check them, record them, and take more until the cycle is
+    /// complete (or the budget is spent). Run it on any number of machines
+    /// that see the archive (docs/scale-out.md).
+    #[arg(long, conflicts_with_all = ["adopt", "repair_from", "copies", "metrics"])]
     pub(crate) worker: bool,
     /// The PostgreSQL database the workers share
-    /// (postgres://USER:PASSWORD@HOST:PORT/DB).
+    /// (postgres://USER@HOST:PORT/DB; the password in the URL or in
+    /// PGPASSWORD).
     #[arg(long, value_name = "postgres://…", requires = "worker")]
     pub(crate) catalog: Option<String>,
     /// With --worker: a bag claimed by a worker that has not renewed its
@@ -504,7 +506,8 @@ pub(crate) struct StatusArgs {
     #[arg(long, value_name = "N", default_value_t = 2)]
     pub(crate) min_copies: u64,
     /// Also show the open audit cycle and the workers of the PostgreSQL
-    /// database `audit --worker` shares.
+    /// database `audit --worker` shares (default: the database of the
+    /// archive's catalog, when it is on PostgreSQL).
     #[arg(long, value_name = "postgres://…")]
     pub(crate) catalog: Option<String>,
     /// Print JSON.

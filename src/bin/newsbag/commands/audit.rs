@@ -123,7 +123,19 @@ fn run_worker(_: &AuditArgs, _: &GlobalArgs) -> anyhow::Result<Outcome> {
 #[cfg(feature = "postgres")]
 fn run_worker(args: &AuditArgs, global: &GlobalArgs) -> anyhow::Result<Outcome> {
     use newsbag::archive::workers::{WorkerOptions, work};
-    let mut options = WorkerOptions::new(args.catalog.clone().unwrap_or_default());
+    let url = match &args.catalog {
+        Some(url) => url.clone(),
+        None => newsbag::archive::catalog::Location::of(&args.archive)
+            .ok()
+            .and_then(|l| l.postgres_url().map(str::to_owned))
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "`audit --worker` needs the PostgreSQL database the workers share: \
+                     --catalog postgres://USER@HOST/DB (or an archive whose catalog is there)"
+                )
+            })?,
+    };
+    let mut options = WorkerOptions::new(url);
     options.cycle = args.cycle;
     options.level = args.level.level();
     options.lease = args.lease;

@@ -14,7 +14,12 @@ pub(crate) fn run(args: &StatusArgs, global: &GlobalArgs) -> anyhow::Result<Outc
     for w in &s.warnings {
         eprintln!("newsbag: warning: {}", sanitize(w));
     }
-    let work = match &args.catalog {
+    let url = args.catalog.clone().or_else(|| {
+        newsbag::archive::catalog::Location::of(&args.archive)
+            .ok()
+            .and_then(|l| l.postgres_url().map(str::to_owned))
+    });
+    let work = match &url {
         Some(url) => Some(work(url)?),
         None => None,
     };
