@@ -7,6 +7,10 @@
 # and peak memory of each. Prints a Markdown table.
 #
 #   BAGS=2000 RUNS=3 benches/audit_bench.sh [WORKDIR]
+#
+# PG=1: also `status` and `history` with the same catalog on PostgreSQL
+# (a server started in WORKDIR/pg by benches/postgres.sh, the rows copied
+# from the SQLite catalog with psql's \copy).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/newsbag-audit.XXXXXX)}
@@ -72,6 +76,47 @@ read -r t_status m_status <<< "$(best "$nb" status "$big")"
 read -r t_hbag m_hbag <<< "$(best "$nb" history "$big" synthetic-010000)"
 read -r t_hitem m_hitem <<< "$(best "$nb" history "$big" "$some_item" --format premis)"
 
+pg_rows=""
+if [ "${PG:-}" = 1 ]; then
+    # shellcheck source=benches/postgres.sh
+    source "$here/benches/postgres.sh"
+    start_postgres "$work/pg"
+    bigpg="$work/bigpg"
+    rm -rf "$bigpg"; mkdir -p "$bigpg/bags"
+    # The schema made by newsbag itself, then the rows of the SQLite catalog.
+    "$nb" catalog rebuild -q "$bigpg" --catalog "$url" >/dev/null
+    csv="$work/csv"; rm -rf "$csv"; mkdir -p "$csv"
+    python3 - "$big/catalog.sqlite" "$csv" <<'PY2'
+import csv, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+for table, cols in [
+    ("bags", "*"),
+    ("items", "bag, id, path, title, creator, subject, description, publisher, date, language, identifier, source, sha256, media_type, encoding"),
+    ("copies", "*"),
+    ("events", "seq, id, time, type, bag, item, outcome, agent, detail"),
+]:
+    with open(f"{sys.argv[2]}/{table}.csv", "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        for row in db.execute(f"SELECT {cols} FROM {table}"):
+            w.writerow(["\\N" if v is None else v for v in row])
+PY2
+    psql -q "$url" <<SQL >/dev/null
+\copy newsbag_catalog.bags FROM '$csv/bags.csv' WITH (FORMAT csv, NULL '\N')
+\copy newsbag_catalog.items (bag, id, path, title, creator, subject, description, publisher, date, language, identifier, source, sha256, media_type, encoding) FROM '$csv/items.csv' WITH (FORMAT csv, NULL '\N')
+\copy newsbag_catalog.copies FROM '$csv/copies.csv' WITH (FORMAT csv, NULL '\N')
+\copy newsbag_catalog.events (seq, id, time, type, bag, item, outcome, agent, detail) FROM '$csv/events.csv' WITH (FORMAT csv, NULL '\N')
+ANALYZE;
+SQL
+    pg_items=$(psql -tA "$url" -c 'SELECT count(*) FROM newsbag_catalog.items')
+    "$nb" status "$bigpg" >/dev/null
+    read -r t_pstatus m_pstatus <<< "$(best "$nb" status "$bigpg")"
+    read -r t_phbag m_phbag <<< "$(best "$nb" history "$bigpg" synthetic-010000)"
+    read -r t_phitem m_phitem <<< "$(best "$nb" history "$bigpg" "$some_item" --format premis)"
+    pg_rows="| \`status\`, catalog on PostgreSQL | catalog of $pg_items items | $t_pstatus | $((m_pstatus / 1024)) | < 0.2 s |
+| \`history BAG\`, catalog on PostgreSQL | the same | $t_phbag | $((m_phbag / 1024)) | < 0.2 s |
+| \`history ITEM --format premis\`, catalog on PostgreSQL | the same | $t_phitem | $((m_phitem / 1024)) | < 0.2 s |"
+fi
+
 cat <<EOF
 | what | on | best of $RUNS (s) | peak memory (MB) | target |
 | --- | --- | ---: | ---: | --- |
@@ -81,4 +126,5 @@ cat <<EOF
 | \`status\` | catalog of $big_items items | $t_status | $((m_status / 1024)) | < 0.2 s |
 | \`history BAG\` | the same | $t_hbag | $((m_hbag / 1024)) | < 0.2 s |
 | \`history ITEM --format premis\` | the same | $t_hitem | $((m_hitem / 1024)) | < 0.2 s |
+${pg_rows}
 EOF
