@@ -1,10 +1,12 @@
-//! The catalog: `ARCHIVE/catalog.sqlite`, an index of the archive's bags,
-//! items, copies and events that can always be rebuilt from the bags and
-//! the event log.
+//! The catalog: `ARCHIVE/catalog.sqlite`, or a PostgreSQL database named
+//! by `ARCHIVE/catalog.json` ([`location`]), an index of the archive's
+//! bags, items, copies and events that can always be rebuilt from the bags
+//! and the event log.
 //!
 //! The only module that speaks SQL: everything above it asks [`Catalog`]
-//! for rows, so that another store (PostgreSQL for several machines) can
-//! take its place behind the same methods.
+//! for rows, and [`Catalog`] answers from SQLite or from PostgreSQL
+//! ([`postgres`]) behind the same methods; `writer` records events in
+//! either.
 //!
 //! The schema is versioned with SQLite's `user_version`; [`MIGRATIONS`]
 //! lists the steps from each version to the next, applied in order, each
@@ -15,18 +17,19 @@ mod harvest;
 pub mod location;
 #[cfg(feature = "postgres")]
 pub mod postgres;
+mod writer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use super::events::{Event, EventType, Outcome, Position};
-use super::register::{BagRecord, ItemRecord, Registration};
 use super::{Error, Result};
 
 pub use harvest::{HarvestItem, HarvestQuery, SetFilter, source_host};
 pub use location::{CATALOG_LINK, Location};
+pub(crate) use writer::{Writer, WriterTx};
 
 /// The catalog's file name in the archive root.
 pub const CATALOG_FILE: &str = "catalog.sqlite";
@@ -174,14 +177,23 @@ enum Store {
 
 /// The SQLite connection of `$catalog`, or (the catalog on PostgreSQL)
 /// `return $e` with `$pg` the PostgreSQL catalog.
+#[cfg(feature = "postgres")]
 macro_rules! sqlite_or {
     ($catalog:expr, $pg:ident => $e:expr) => {
         match &$catalog.store {
             Store::Sqlite(conn) => conn,
-            #[cfg(feature = "postgres")]
             Store::Postgres($pg) => return $e,
         }
     };
+}
+
+/// Without PostgreSQL support the catalog is always SQLite.
+#[cfg(not(feature = "postgres"))]
+macro_rules! sqlite_or {
+    ($catalog:expr, $pg:ident => $e:expr) => {{
+        let Store::Sqlite(conn) = &$catalog.store;
+        conn
+    }};
 }
 
 impl std::fmt::Debug for Catalog {
@@ -773,7 +785,7 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()
     Ok(())
 }
 
-fn read_position(conn: &Connection) -> rusqlite::Result<Position> {
+pub(crate) fn read_position(conn: &Connection) -> rusqlite::Result<Position> {
     let get = |key: &str| -> rusqlite::Result<Option<String>> {
         conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
@@ -782,262 +794,6 @@ fn read_position(conn: &Connection) -> rusqlite::Result<Position> {
         file: get("log_file")?.unwrap_or_default(),
         offset: get("log_offset")?.and_then(|s| s.parse().ok()).unwrap_or(0),
     })
-}
-
-/// A write transaction on the catalog.
-pub(crate) struct Writer<'a> {
-    tx: WriterTx<'a>,
-    path: &'a Path,
-}
-
-/// The transaction of a [`Writer`].
-enum WriterTx<'a> {
-    Sqlite(Transaction<'a>),
-    #[cfg(feature = "postgres")]
-    Postgres(postgres::PgWriter<'a>),
-}
-
-/// The SQLite transaction of `$writer`, or (on PostgreSQL) `return $e`.
-macro_rules! sqlite_tx_or {
-    ($writer:expr, $pg:ident => $e:expr) => {
-        match &$writer.tx {
-            WriterTx::Sqlite(tx) => tx,
-            #[cfg(feature = "postgres")]
-            WriterTx::Postgres($pg) => return $e,
-        }
-    };
-}
-
-impl Writer<'_> {
-    fn err(&self) -> impl Fn(rusqlite::Error) -> Error + '_ {
-        |e| sql_error(self.path, e)
-    }
-
-    /// Where the catalog has read the event log up to.
-    pub(crate) fn log_position(&self) -> Result<Position> {
-        let tx = sqlite_tx_or!(self, pg => pg.log_position());
-        read_position(tx).map_err(self.err())
-    }
-
-    /// Records that the log has been applied up to `pos`.
-    pub(crate) fn set_log_position(&self, pos: &Position) -> Result<()> {
-        self.set_meta("log_file", &pos.file)?;
-        self.set_meta("log_offset", &pos.offset.to_string())
-    }
-
-    /// Sets a value of the `meta` table.
-    pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
-        let tx = sqlite_tx_or!(self, pg => pg.set_meta(key, value));
-        tx.execute(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) \
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            params![key, value],
-        )
-        .map_err(self.err())?;
-        Ok(())
-    }
-
-    /// Whether an event with this id is recorded already.
-    pub(crate) fn has_event(&self, id: &str) -> Result<bool> {
-        let tx = sqlite_tx_or!(self, pg => pg.has_event(id));
-        tx.query_row("SELECT 1 FROM events WHERE id = ?1", [id], |_| Ok(()))
-            .optional()
-            .map(|o| o.is_some())
-            .map_err(self.err())
-    }
-
-    /// Records `event` and what follows from it. `registration`: the bag
-    /// and items of an ingest or adopt event.
-    pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<()> {
-        let tx = sqlite_tx_or!(self, pg => pg.apply(event, registration));
-        let err = self.err();
-        let detail = serde_json::to_string(&event.detail).unwrap_or_else(|_| "null".into());
-        tx.execute(
-            "INSERT INTO events (id, time, type, bag, item, outcome, agent, detail) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
-                event.id,
-                event.time,
-                event.kind.as_str(),
-                event.bag,
-                event.item,
-                event.outcome.as_str(),
-                event.agent,
-                detail
-            ],
-        )
-        .map_err(&err)?;
-        let success = event.outcome == Outcome::Success;
-        match event.kind {
-            EventType::Ingest | EventType::Adopt => {
-                if let Some(reg) = registration {
-                    self.register(tx, reg, &event.time)?;
-                }
-            }
-            EventType::FixityCheck => {
-                let level = event.detail["level"].as_str().unwrap_or("fixity");
-                let problems = event.detail["problem_count"].as_i64().unwrap_or(0);
-                tx.execute(
-                    "UPDATE bags SET state = 'present', last_check = ?2, \
-                         last_check_level = ?3, last_outcome = ?4, last_problems = ?5, \
-                         last_full_check = CASE WHEN ?6 THEN ?2 ELSE last_full_check END \
-                         WHERE name = ?1",
-                    params![
-                        event.bag,
-                        event.time,
-                        level,
-                        event.outcome.as_str(),
-                        problems,
-                        success && level == "fixity"
-                    ],
-                )
-                .map_err(&err)?;
-            }
-            EventType::Missing => {
-                tx.execute(
-                    "UPDATE bags SET state = 'missing' WHERE name = ?1",
-                    [&event.bag],
-                )
-                .map_err(&err)?;
-            }
-            EventType::Found => {
-                tx.execute(
-                    "UPDATE bags SET state = 'present' WHERE name = ?1",
-                    [&event.bag],
-                )
-                .map_err(&err)?;
-            }
-            EventType::Repair if success => {
-                tx.execute(
-                    "UPDATE bags SET state = 'present', last_check = ?2, \
-                         last_check_level = 'fixity', last_outcome = 'success', \
-                         last_problems = 0, last_full_check = ?2 WHERE name = ?1",
-                    params![event.bag, event.time],
-                )
-                .map_err(&err)?;
-            }
-            EventType::Repair | EventType::Quarantine => {}
-            EventType::CopyCheck => {
-                let location = event.detail["location"].as_str().unwrap_or_default();
-                tx.execute(
-                    "UPDATE copies SET outcome = ?3, \
-                         verified = CASE WHEN ?4 THEN ?5 ELSE verified END \
-                         WHERE bag = ?1 AND location = ?2",
-                    params![
-                        event.bag,
-                        location,
-                        event.outcome.as_str(),
-                        success,
-                        event.time
-                    ],
-                )
-                .map_err(&err)?;
-            }
-            EventType::Replicate => {
-                let location = event.detail["location"].as_str().unwrap_or_default();
-                tx.execute(
-                    "INSERT INTO copies (bag, location, size, sha256, verified, outcome) \
-                         SELECT ?1, ?2, ?3, ?4, ?5, ?6 WHERE EXISTS \
-                         (SELECT 1 FROM bags WHERE name = ?1) \
-                         ON CONFLICT (bag, location) DO UPDATE SET size = excluded.size, \
-                         sha256 = excluded.sha256, verified = excluded.verified, \
-                         outcome = excluded.outcome",
-                    params![
-                        event.bag,
-                        location,
-                        event.detail["size"].as_i64(),
-                        event.detail["sha256"].as_str(),
-                        success.then_some(&event.time),
-                        event.outcome.as_str()
-                    ],
-                )
-                .map_err(&err)?;
-            }
-        }
-        Ok(())
-    }
-
-    fn register(&self, tx: &Transaction<'_>, reg: &Registration, time: &str) -> Result<()> {
-        let err = self.err();
-        let b: &BagRecord = &reg.bag;
-        let tags = serde_json::to_string(&b.tag_manifest).unwrap_or_else(|_| "{}".into());
-        tx.execute(
-            "INSERT INTO bags (name, path, size, sha256, payload_oxum, bagging_date, \
-                 tag_manifest, registered, items, state) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'present') \
-                 ON CONFLICT (name) DO UPDATE SET path = excluded.path, size = excluded.size, \
-                 sha256 = excluded.sha256, payload_oxum = excluded.payload_oxum, \
-                 bagging_date = excluded.bagging_date, tag_manifest = excluded.tag_manifest, \
-                 registered = excluded.registered, items = excluded.items, state = 'present'",
-            params![
-                b.name,
-                b.path,
-                i64::try_from(b.size).unwrap_or(i64::MAX),
-                b.sha256,
-                b.payload_oxum,
-                b.bagging_date,
-                tags,
-                time,
-                i64::try_from(b.items).unwrap_or(i64::MAX),
-            ],
-        )
-        .map_err(&err)?;
-        tx.execute("DELETE FROM items WHERE bag = ?1", [&b.name])
-            .map_err(&err)?;
-        let mut stmt = tx
-            .prepare_cached(
-                "INSERT INTO items (bag, id, path, title, creator, subject, description, \
-                 publisher, date, language, identifier, source, sha256, media_type, encoding) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            )
-            .map_err(&err)?;
-        let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
-        let read = reg.items(&mut |i: ItemRecord| {
-            stmt.execute(params![
-                b.name,
-                i.id,
-                i.path,
-                json(&i.title),
-                json(&i.creator),
-                json(&i.subject),
-                json(&i.description),
-                json(&i.publisher),
-                json(&i.date),
-                json(&i.language),
-                json(&i.identifier),
-                json(&i.source),
-                i.sha256,
-                i.media_type,
-                i.encoding
-            ])
-            .map_err(&err)?;
-            let rowid = tx.last_insert_rowid();
-            super::search::index::add(tx, rowid, &i).map_err(&err)?;
-            harvest::add_sources(tx, rowid, &i.source).map_err(&err)?;
-            Ok(())
-        });
-        match read {
-            Ok(()) => {}
-            Err(e)
-                if !reg.strict
-                    && !matches!(e, Error::Catalog { .. } | Error::CatalogBusy { .. }) =>
-            {
-                log::warn!("items of `{}` not all read: {e}", reg.zip.display());
-            }
-            Err(e) => return Err(e),
-        }
-        Ok(())
-    }
-
-    /// Commits.
-    pub(crate) fn commit(self) -> Result<()> {
-        let path = self.path;
-        match self.tx {
-            WriterTx::Sqlite(tx) => tx.commit().map_err(|e| sql_error(path, e)),
-            #[cfg(feature = "postgres")]
-            WriterTx::Postgres(pg) => pg.commit(),
-        }
-    }
 }
 
 #[cfg(test)]
