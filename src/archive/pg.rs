@@ -6,6 +6,22 @@ use postgres::{Client, NoTls};
 
 use super::Error;
 
+/// The keys of the advisory locks newsbag takes, all here so that no two
+/// uses share one (`nbsg` in the high half): the audit workers' schema
+/// and cycles, their collection of checks into the archive, the catalog's
+/// writers, the catalog's migrations.
+pub(crate) mod keys {
+    /// Migrating the workers' schema and opening a cycle.
+    pub(crate) const WORKERS: i64 = 0x6e62_7367_0000_0001;
+    /// Collecting the workers' checks into the archive.
+    pub(crate) const COLLECT: i64 = 0x6e62_7367_0000_0002;
+    /// A writer of the catalog on PostgreSQL (the collector takes it
+    /// while holding [`COLLECT`]: they must differ).
+    pub(crate) const CATALOG_WRITE: i64 = 0x6e62_7367_0000_0003;
+    /// Migrating the catalog on PostgreSQL.
+    pub(crate) const CATALOG_MIGRATE: i64 = 0x6e62_7367_0000_0004;
+}
+
 /// `postgres://user:secret@host/db` without its password, for messages.
 pub fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {

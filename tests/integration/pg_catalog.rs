@@ -360,3 +360,54 @@ fn killed_ingests_and_an_audit_beside_them_on_postgres() {
     assert!(o.status.success(), "{o:?}");
     assert_eq!(sqlite_dump(&archive), incremental);
 }
+
+/// An archive whose catalog is on PostgreSQL: `audit --worker` and
+/// `status` use that database for the workers' cycle without being told,
+/// and the checks the worker collects land in the PostgreSQL catalog.
+#[test]
+fn audit_workers_and_status_use_the_catalogs_database() {
+    let Some(pg) = Postgres::start() else { return };
+    let url = pg.database("workers");
+    let tmp = tempfile::tempdir().unwrap();
+    let archive = tmp.path().join("archive");
+    assert!(ingest(&archive, "b0", &["--catalog", &url]).status.success());
+    for i in 1..6 {
+        fs::copy(
+            archive.join("bags/b0.zip"),
+            archive.join(format!("bags/b{i}.zip")),
+        )
+        .unwrap();
+    }
+    // Adopted, none checked: all six are due.
+    let o = run(&["audit", path(&archive), "--adopt", "--budget", "0s", "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let o = newsbag()
+        .env("NEWSBAG_HOME", tmp.path().join("state"))
+        .args(["audit", path(&archive), "--worker", "--json"])
+        .timeout(Duration::from_secs(300))
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["checked"], 6, "{report}");
+    assert_eq!(report["cycle_complete"], true, "{report}");
+    assert_eq!(report["collected"], 6, "{report}");
+
+    let o = run(&["status", path(&archive), "--json"]);
+    assert!(o.status.success(), "{o:?}");
+    let status: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(status["work"]["cycle"]["id"], 1, "{status}");
+    assert_eq!(status["overdue"], 0, "{status}");
+    let checks = pg_dump(&url)
+        .lines()
+        .filter(|l| l.starts_with("events") && l.contains("\tText(\"fixity_check\")"))
+        .count();
+    assert_eq!(checks, 6);
+
+    // Without a PostgreSQL catalog or --catalog: said clearly.
+    let plain = tmp.path().join("plain");
+    assert!(ingest(&plain, "p", &[]).status.success());
+    let o = run(&["audit", path(&plain), "--worker"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(stderr(&o).contains("--catalog postgres://"), "{o:?}");
+}

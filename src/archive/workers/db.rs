@@ -23,7 +23,7 @@ pub(super) use crate::archive::pg::{connect, db_error};
 
 /// The key of the advisory lock taken to migrate the schema and to open
 /// a cycle (`nbsg` and 1).
-const LOCK_KEY: i64 = 0x6e62_7367_0000_0001;
+const LOCK_KEY: i64 = crate::archive::pg::keys::WORKERS;
 
 /// The schema's forward migrations, as for the SQLite catalog:
 /// `MIGRATIONS[v]` takes version `v` to `v + 1`. Tables are prefixed
@@ -512,7 +512,7 @@ pub(super) fn record(
 }
 
 /// The key of the advisory lock of collecting (`nbsg` and 2).
-const COLLECT_KEY: i64 = 0x6e62_7367_0000_0002;
+const COLLECT_KEY: i64 = crate::archive::pg::keys::COLLECT;
 
 /// Moves the workers' events from PostgreSQL into the archive's event
 /// log and catalog ([`Archive::record`]: appended and `fsync`ed, then
