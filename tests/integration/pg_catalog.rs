@@ -370,7 +370,11 @@ fn audit_workers_and_status_use_the_catalogs_database() {
     let url = pg.database("workers");
     let tmp = tempfile::tempdir().unwrap();
     let archive = tmp.path().join("archive");
-    assert!(ingest(&archive, "b0", &["--catalog", &url]).status.success());
+    assert!(
+        ingest(&archive, "b0", &["--catalog", &url])
+            .status
+            .success()
+    );
     for i in 1..6 {
         fs::copy(
             archive.join("bags/b0.zip"),
@@ -379,7 +383,14 @@ fn audit_workers_and_status_use_the_catalogs_database() {
         .unwrap();
     }
     // Adopted, none checked: all six are due.
-    let o = run(&["audit", path(&archive), "--adopt", "--budget", "0s", "--json"]);
+    let o = run(&[
+        "audit",
+        path(&archive),
+        "--adopt",
+        "--budget",
+        "0s",
+        "--json",
+    ]);
     assert_eq!(o.status.code(), Some(0), "{o:?}");
     let o = newsbag()
         .env("NEWSBAG_HOME", tmp.path().join("state"))
