@@ -152,6 +152,60 @@ pub struct BagRow {
     pub last_full_check: Option<String>,
 }
 
+/// The Dublin Core elements the catalog records for each item, in DCMES
+/// order.
+pub const DC_ELEMENTS: &[&str] = &[
+    "title",
+    "creator",
+    "subject",
+    "description",
+    "publisher",
+    "date",
+    "language",
+    "identifier",
+    "source",
+];
+
+/// An item as the catalog has it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemRow {
+    /// Its Dublin Core values, by element, in [`DC_ELEMENTS`] order.
+    pub dc: Vec<(String, Vec<String>)>,
+    /// SHA-256 of its original bytes.
+    pub sha256: Option<String>,
+    /// Its original's media type.
+    pub media_type: Option<String>,
+    /// Its original's detected encoding.
+    pub encoding: Option<String>,
+}
+
+impl ItemRow {
+    /// The row from the columns `DC_ELEMENTS…, sha256, media_type,
+    /// encoding` (each element a JSON array of strings).
+    pub(crate) fn from_columns(
+        dc: impl IntoIterator<Item = String>,
+        sha256: Option<String>,
+        media_type: Option<String>,
+        encoding: Option<String>,
+    ) -> ItemRow {
+        ItemRow {
+            dc: DC_ELEMENTS
+                .iter()
+                .zip(dc)
+                .map(|(e, json)| {
+                    (
+                        (*e).to_owned(),
+                        serde_json::from_str(&json).unwrap_or_default(),
+                    )
+                })
+                .collect(),
+            sha256,
+            media_type,
+            encoding,
+        }
+    }
+}
+
 impl BagRow {
     /// Whether the bag was not fully checked since `cutoff`
     /// (the cycle's cutoff): never, or before it.
@@ -391,10 +445,10 @@ impl Catalog {
             #[cfg(feature = "postgres")]
             Store::Postgres(pg) => Err(Error::Coordination {
                 catalog: pg.name(),
-                reason: "searching, reading items and harvesting (`find`, `show`, `export`, \
-                         `serve`) need the SQLite catalog for now (the search index is not on \
-                         PostgreSQL yet): `newsbag catalog rebuild ARCHIVE --catalog sqlite` \
-                         moves the catalog back to ARCHIVE/catalog.sqlite"
+                reason: "searching, exporting and harvesting (`find`, `export`, `serve`) \
+                         need the SQLite catalog for now (the search index is not on PostgreSQL \
+                         yet): `newsbag catalog rebuild ARCHIVE --catalog sqlite` moves the \
+                         catalog back to ARCHIVE/catalog.sqlite"
                     .into(),
             }),
         }
@@ -465,6 +519,43 @@ impl Catalog {
             })
             .map_err(self.err())?;
         rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// The bags holding an item `id` (only `bag`, if given), by name.
+    pub fn item_bags(&self, id: &str, bag: Option<&str>) -> Result<Vec<String>> {
+        let conn = sqlite_or!(self, pg => pg.item_bags(id, bag));
+        let mut stmt = conn
+            .prepare(
+                "SELECT bag FROM items WHERE id = ?1 AND (?2 IS NULL OR bag = ?2) ORDER BY bag",
+            )
+            .map_err(self.err())?;
+        let rows = stmt
+            .query_map(params![id, bag], |r| r.get(0))
+            .map_err(self.err())?;
+        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+    }
+
+    /// Item `id` of bag `bag`, if the catalog has it.
+    pub fn item(&self, bag: &str, id: &str) -> Result<Option<ItemRow>> {
+        let conn = sqlite_or!(self, pg => pg.item(bag, id));
+        let sql = format!(
+            "SELECT {}, sha256, media_type, encoding FROM items WHERE bag = ?1 AND id = ?2",
+            DC_ELEMENTS.join(", ")
+        );
+        let n = DC_ELEMENTS.len();
+        conn.query_row(&sql, [bag, id], |r| {
+            let dc = (0..n)
+                .map(|i| r.get::<_, String>(i))
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(ItemRow::from_columns(
+                dc,
+                r.get(n)?,
+                r.get(n + 1)?,
+                r.get(n + 2)?,
+            ))
+        })
+        .optional()
+        .map_err(self.err())
     }
 
     /// Where the catalog has read the event log up to.

@@ -136,6 +136,30 @@ fn catalog_on_postgres_answers_as_the_sqlite_one() {
         assert!(on_postgres.contains(kind), "{kind} in {on_postgres}");
     }
 
+    // An item read straight from its zip, the catalog on PostgreSQL.
+    let shown = run(&[
+        "show",
+        path(&archive),
+        "rasht-unesco-gastronomy",
+        "--bag",
+        "one",
+        "--format",
+        "json",
+    ]);
+    assert!(shown.status.success(), "{shown:?}");
+    let original = run(&[
+        "show",
+        path(&archive),
+        "p-4711",
+        "--bag",
+        "two",
+        "--original",
+    ]);
+    assert!(original.status.success(), "{original:?}");
+    let o = run(&["show", path(&archive), "p-4711"]);
+    assert_eq!(o.status.code(), Some(2), "{o:?}");
+    assert!(stderr(&o).contains("several bags"), "{o:?}");
+
     // Searching needs the SQLite catalog for now: said clearly.
     let o = run(&["find", path(&archive), "rasht"]);
     assert_eq!(o.status.code(), Some(2), "{o:?}");
@@ -153,6 +177,25 @@ fn catalog_on_postgres_answers_as_the_sqlite_one() {
     assert_eq!(history(&archive), on_postgres);
     let o = run(&["find", path(&archive), "rasht"]);
     assert!(o.status.success(), "{o:?}");
+    let again = run(&[
+        "show",
+        path(&archive),
+        "rasht-unesco-gastronomy",
+        "--bag",
+        "one",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(again.stdout, shown.stdout);
+    let again = run(&[
+        "show",
+        path(&archive),
+        "p-4711",
+        "--bag",
+        "two",
+        "--original",
+    ]);
+    assert_eq!(again.stdout, original.stdout);
 
     // And back: rebuilt on PostgreSQL, the same rows again; the SQLite
     // file kept aside, the earlier PostgreSQL tables kept in their schema.

@@ -25,7 +25,7 @@ use super::super::pg::{connect, coordination, db_error, keys, redact};
 use super::super::register::{BagRecord, ItemRecord, Registration};
 use super::super::{Error, Result};
 use super::location::{DEFAULT_SCHEMA, valid_schema};
-use super::{BagRow, event_from_parts};
+use super::{BagRow, DC_ELEMENTS, ItemRow, event_from_parts};
 
 /// The key of the advisory lock of writers.
 const LOCK_KEY: i64 = keys::CATALOG_WRITE;
@@ -332,6 +332,34 @@ impl PgCatalog {
                 .and_then(|s| s.parse().ok())
                 .unwrap_or(0),
         })
+    }
+
+    pub(crate) fn item_bags(&self, id: &str, bag: Option<&str>) -> Result<Vec<String>> {
+        Ok(self
+            .query(
+                "SELECT bag FROM items WHERE id = $1 AND ($2::TEXT IS NULL OR bag = $2) \
+                 ORDER BY bag",
+                &[&id, &bag],
+            )?
+            .iter()
+            .map(|r| r.get(0))
+            .collect())
+    }
+
+    pub(crate) fn item(&self, bag: &str, id: &str) -> Result<Option<ItemRow>> {
+        let sql = format!(
+            "SELECT {}, sha256, media_type, encoding FROM items WHERE bag = $1 AND id = $2",
+            DC_ELEMENTS.join(", ")
+        );
+        let n = DC_ELEMENTS.len();
+        Ok(self.query(&sql, &[&bag, &id])?.first().map(|r| {
+            ItemRow::from_columns(
+                (0..n).map(|i| r.get::<_, String>(i)),
+                r.get(n),
+                r.get(n + 1),
+                r.get(n + 2),
+            )
+        }))
     }
 
     pub(crate) fn has_event(&self, id: &str) -> Result<bool> {

@@ -2,24 +2,12 @@
 //! record, provenance, the fixity status of its bag, its text, and its
 //! original bytes, read straight from the zip.
 
-use rusqlite::OptionalExtension;
-
 use super::find::Error;
 use crate::archive::Archive;
-use crate::archive::catalog::{BagRow, sql_error};
+use crate::archive::catalog::BagRow;
 
 /// The Dublin Core elements the catalog records, in DCMES order.
-pub const DC_FIELDS: &[&str] = &[
-    "title",
-    "creator",
-    "subject",
-    "description",
-    "publisher",
-    "date",
-    "language",
-    "identifier",
-    "source",
-];
+pub use crate::archive::catalog::DC_ELEMENTS as DC_FIELDS;
 
 /// One item.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -47,17 +35,7 @@ pub struct Shown {
 /// The item `id` (in `bag`, when several bags hold an item of that id):
 /// where it is, or a clear error.
 pub(super) fn locate(archive: &Archive, id: &str, bag: Option<&str>) -> Result<BagRow, Error> {
-    let conn = archive.catalog().connection()?;
-    let path = archive.catalog().path();
-    let err = |e| Error::Archive(sql_error(path, e));
-    let mut stmt = conn
-        .prepare("SELECT bag FROM items WHERE id = ?1 AND (?2 IS NULL OR bag = ?2) ORDER BY bag")
-        .map_err(err)?;
-    let bags: Vec<String> = stmt
-        .query_map(rusqlite::params![id, bag], |r| r.get(0))
-        .map_err(err)?
-        .collect::<rusqlite::Result<_>>()
-        .map_err(err)?;
+    let bags = archive.catalog().item_bags(id, bag)?;
     match bags.as_slice() {
         [] => Err(Error::UnknownItem {
             id: id.to_owned(),
@@ -80,28 +58,9 @@ pub(super) fn locate(archive: &Archive, id: &str, bag: Option<&str>) -> Result<B
 /// The item `id` of the archive (of `bag` if given).
 pub fn show(archive: &Archive, id: &str, bag: Option<&str>) -> Result<Shown, Error> {
     let row = locate(archive, id, bag)?;
-    let conn = archive.catalog().connection()?;
-    let path = archive.catalog().path();
-    let err = |e| Error::Archive(sql_error(path, e));
-    let sql = format!(
-        "SELECT {}, sha256, media_type, encoding FROM items WHERE bag = ?1 AND id = ?2",
-        DC_FIELDS.join(", ")
-    );
-    let n = DC_FIELDS.len();
-    let (dc, sha256, media_type, encoding) = conn
-        .query_row(&sql, [&row.name, id], |r| {
-            let mut dc = Vec::new();
-            for (i, f) in DC_FIELDS.iter().enumerate() {
-                let s: String = r.get(i)?;
-                dc.push((
-                    (*f).to_owned(),
-                    serde_json::from_str(&s).unwrap_or_default(),
-                ));
-            }
-            Ok((dc, r.get(n)?, r.get(n + 1)?, r.get(n + 2)?))
-        })
-        .optional()
-        .map_err(err)?
+    let item = archive
+        .catalog()
+        .item(&row.name, id)?
         .ok_or_else(|| Error::UnknownItem {
             id: id.to_owned(),
             archive: archive.root().to_owned(),
@@ -118,10 +77,10 @@ pub fn show(archive: &Archive, id: &str, bag: Option<&str>) -> Result<Shown, Err
     Ok(Shown {
         id: id.to_owned(),
         bag: row.name.clone(),
-        dc,
-        sha256,
-        media_type,
-        encoding,
+        dc: item.dc,
+        sha256: item.sha256,
+        media_type: item.media_type,
+        encoding: item.encoding,
         provenance,
         fixity: row,
         text,
@@ -139,17 +98,10 @@ pub fn original(
 ) -> Result<u64, Error> {
     let row = locate(archive, id, bag)?;
     let zip = archive.bag_location(&row.path);
-    let recorded: Option<String> = archive
+    let recorded = archive
         .catalog()
-        .connection()?
-        .query_row(
-            "SELECT sha256 FROM items WHERE bag = ?1 AND id = ?2",
-            [&row.name, id],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(|e| Error::Archive(sql_error(archive.catalog().path(), e)))?
-        .flatten();
+        .item(&row.name, id)?
+        .and_then(|i| i.sha256);
     let Some((n, sha)) = archive.items().copy_original(&zip, id, out)? else {
         return Err(Error::Archive(crate::archive::Error::BadBag {
             path: zip,
@@ -188,17 +140,10 @@ pub fn original_file(
 ) -> Result<OriginalFile, Error> {
     let row = locate(archive, id, bag)?;
     let zip = archive.bag_location(&row.path);
-    let media_type: Option<String> = archive
+    let media_type = archive
         .catalog()
-        .connection()?
-        .query_row(
-            "SELECT media_type FROM items WHERE bag = ?1 AND id = ?2",
-            [&row.name, id],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(|e| Error::Archive(sql_error(archive.catalog().path(), e)))?
-        .flatten();
+        .item(&row.name, id)?
+        .and_then(|i| i.media_type);
     let Some(name) = archive.items().original_name(&zip, id)? else {
         return Err(Error::Archive(crate::archive::Error::BadBag {
             path: zip,
