@@ -431,6 +431,15 @@ impl Catalog {
         }
     }
 
+    /// The catalog on PostgreSQL, for the search module's queries there.
+    #[cfg(feature = "postgres")]
+    pub(crate) fn postgres(&self) -> Option<&postgres::PgCatalog> {
+        match &self.store {
+            Store::Postgres(pg) => Some(pg),
+            Store::Sqlite(_) => None,
+        }
+    }
+
     /// Whether the catalog is in a PostgreSQL database.
     pub fn is_postgres(&self) -> bool {
         !matches!(self.store, Store::Sqlite(_))
@@ -445,9 +454,8 @@ impl Catalog {
             #[cfg(feature = "postgres")]
             Store::Postgres(pg) => Err(Error::Coordination {
                 catalog: pg.name(),
-                reason: "searching, exporting and harvesting (`find`, `export`, `serve`) \
-                         need the SQLite catalog for now (the search index is not on PostgreSQL \
-                         yet): `newsbag catalog rebuild ARCHIVE --catalog sqlite` moves the \
+                reason: "exporting and serving (`export`, `serve`) need the SQLite catalog \
+                         for now: `newsbag catalog rebuild ARCHIVE --catalog sqlite` moves the \
                          catalog back to ARCHIVE/catalog.sqlite"
                     .into(),
             }),

@@ -23,6 +23,7 @@ use postgres::{Client, Row, Transaction};
 use super::super::events::{Event, EventType, Outcome, Position};
 use super::super::pg::{connect, coordination, db_error, keys, redact};
 use super::super::register::{BagRecord, ItemRecord, Registration};
+use super::super::search::index;
 use super::super::{Error, Result};
 use super::location::{DEFAULT_SCHEMA, valid_schema};
 use super::{BagRow, DC_ELEMENTS, ItemRow, event_from_parts};
@@ -110,9 +111,44 @@ CREATE INDEX events_by_time ON events (time);
 CREATE INDEX events_by_type_time ON events (type, time);
 "#;
 
+/// Version 2: the search tables, as SQLite's versions 2 to 5: each item's
+/// words (`item_words`, a `tsvector` of the index's own words, weighted
+/// by field, under a GIN index), its facets and where its texts lie in its
+/// zip; rows deleted with their item. A catalog with items gets them from
+/// `catalog rebuild` (marked incomplete until then).
+const V2: &str = r#"
+CREATE TABLE item_words (
+    item BIGINT PRIMARY KEY REFERENCES items (seq) ON DELETE CASCADE,
+    words TSVECTOR NOT NULL
+);
+CREATE INDEX item_words_gin ON item_words USING GIN (words);
+CREATE TABLE item_facets (
+    item BIGINT PRIMARY KEY REFERENCES items (seq) ON DELETE CASCADE,
+    date TEXT COLLATE "C",
+    host TEXT COLLATE "C",
+    day TEXT COLLATE "C",
+    collected TEXT COLLATE "C"
+);
+CREATE INDEX item_facets_by_date ON item_facets (date);
+CREATE INDEX item_facets_by_host ON item_facets (host);
+CREATE INDEX item_facets_by_day ON item_facets (day);
+CREATE TABLE item_texts (
+    item BIGINT NOT NULL REFERENCES items (seq) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    header_offset BIGINT NOT NULL,
+    method INTEGER NOT NULL,
+    compressed_size BIGINT NOT NULL,
+    size BIGINT NOT NULL,
+    crc32 BIGINT NOT NULL,
+    PRIMARY KEY (item, name)
+);
+INSERT INTO meta (key, value) SELECT 'search_index', 'incomplete'
+    WHERE EXISTS (SELECT 1 FROM items);
+"#;
+
 /// The forward migrations of the PostgreSQL catalog: `MIGRATIONS[v]`
 /// takes version `v` to `v + 1`.
-pub const MIGRATIONS: &[&str] = &[V1];
+pub const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The schema version of the PostgreSQL catalog this newsbag writes.
 #[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
@@ -124,6 +160,38 @@ pub(crate) struct PgCatalog {
     url: String,
     schema: String,
 }
+
+/// The staging table of a registration, emptied for each bag.
+const STAGING: &str = "
+CREATE TEMP TABLE IF NOT EXISTS newsbag_staged_items (
+    ord BIGINT, bag TEXT, id TEXT, path TEXT, title TEXT, creator TEXT, subject TEXT,
+    description TEXT, publisher TEXT, date TEXT, language TEXT, identifier TEXT, source TEXT,
+    sha256 TEXT, media_type TEXT, encoding TEXT, words TEXT, f_date TEXT, f_host TEXT,
+    f_day TEXT, collected TEXT, texts TEXT
+) ON COMMIT DELETE ROWS;
+TRUNCATE newsbag_staged_items;
+";
+
+/// From the staging table into the catalog's tables, in the bag's order.
+const FROM_STAGING: &str = "
+INSERT INTO items (bag, id, path, title, creator, subject, description, publisher, date,
+    language, identifier, source, sha256, media_type, encoding)
+    SELECT bag, id, path, title, creator, subject, description, publisher, date, language,
+        identifier, source, sha256, media_type, encoding
+    FROM newsbag_staged_items ORDER BY ord;
+INSERT INTO item_words (item, words)
+    SELECT i.seq, s.words::tsvector FROM newsbag_staged_items s
+    JOIN items i ON i.bag = s.bag AND i.id = s.id;
+INSERT INTO item_facets (item, date, host, day, collected)
+    SELECT i.seq, s.f_date, s.f_host, s.f_day, s.collected FROM newsbag_staged_items s
+    JOIN items i ON i.bag = s.bag AND i.id = s.id;
+INSERT INTO item_texts (item, name, header_offset, method, compressed_size, size, crc32)
+    SELECT i.seq, t.name, t.header_offset, t.method, t.compressed_size, t.size, t.crc32
+    FROM newsbag_staged_items s JOIN items i ON i.bag = s.bag AND i.id = s.id,
+    json_to_recordset(s.texts::json) AS t (name TEXT, header_offset BIGINT, method INTEGER,
+        compressed_size BIGINT, size BIGINT, crc32 BIGINT);
+TRUNCATE newsbag_staged_items;
+";
 
 impl PgCatalog {
     /// Connects, creates the schema if needed and migrates it with
@@ -270,7 +338,13 @@ impl PgCatalog {
         |e| db_error(&self.url, &e)
     }
 
-    fn query(&self, sql: &str, args: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<Vec<Row>> {
+    /// Runs a query on the catalog's connection (the search module's
+    /// queries on PostgreSQL).
+    pub(crate) fn query(
+        &self,
+        sql: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>> {
         self.client
             .borrow_mut()
             .query(sql, args)
@@ -848,21 +922,52 @@ impl PgWriter<'_> {
             ],
         )?;
         self.exec("DELETE FROM items WHERE bag = $1", &[&b.name])?;
-        // The items go in one COPY: a round trip per item (an INSERT
-        // each) took most of an ingest's registration.
+        // The items, their words, facets and text locations go in one
+        // COPY to a staging table, then into their tables in four
+        // statements: a round trip per item (an INSERT each) took most of
+        // an ingest's registration, and the index tables need each item's
+        // `seq`, known once it is in `items`.
         let mut tx = self.tx.borrow_mut();
+        tx.batch_execute(STAGING).map_err(self.err())?;
         let sink = tx
             .copy_in(
-                "COPY items (bag, id, path, title, creator, subject, description, \
-                 publisher, date, language, identifier, source, sha256, media_type, encoding) \
+                "COPY newsbag_staged_items (ord, bag, id, path, title, creator, subject, \
+                 description, publisher, date, language, identifier, source, sha256, \
+                 media_type, encoding, words, f_date, f_host, f_day, collected, texts) \
                  FROM STDIN BINARY",
             )
             .map_err(self.err())?;
-        let mut writer = BinaryCopyInWriter::new(sink, &[Type::TEXT; 15]);
+        let mut types = vec![Type::INT8];
+        types.extend([Type::TEXT; 21]);
+        let mut writer = BinaryCopyInWriter::new(sink, &types);
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
+        let mut ord: i64 = 0;
         let read = reg.items(&mut |i: ItemRecord| {
+            let words = match &i.folded {
+                Some(f) => index::tsvector(f),
+                None => index::tsvector(&index::Folded::of(&i)),
+            };
+            let (f_date, f_host, f_day) = index::facets(&i);
+            let texts = serde_json::Value::Array(
+                i.texts
+                    .iter()
+                    .map(|t| {
+                        serde_json::json!({
+                            "name": t.name,
+                            "header_offset": t.header_offset,
+                            "method": t.method,
+                            "compressed_size": t.compressed_size,
+                            "size": t.size,
+                            "crc32": t.crc32,
+                        })
+                    })
+                    .collect(),
+            )
+            .to_string();
+            ord += 1;
             writer
                 .write(&[
+                    &ord,
                     &b.name,
                     &i.id,
                     &i.path,
@@ -878,13 +983,22 @@ impl PgWriter<'_> {
                     &i.sha256,
                     &i.media_type,
                     &i.encoding,
+                    &words,
+                    &f_date,
+                    &f_host,
+                    &f_day,
+                    &i.collected,
+                    &texts,
                 ])
                 .map_err(self.err())?;
             Ok(())
         });
         // The items read so far go in even when the rest could not be
         // read (a bag adopted as it is).
-        let finished = writer.finish().map_err(self.err());
+        let finished = writer
+            .finish()
+            .and_then(|_| tx.batch_execute(FROM_STAGING))
+            .map_err(self.err());
         match read {
             Ok(()) => {}
             Err(e) if !reg.strict && !matches!(e, Error::Coordination { .. }) => {

@@ -310,6 +310,12 @@ fn find_page_with(
     limit: usize,
     cut: Option<usize>,
 ) -> Result<Vec<Hit>, Error> {
+    #[cfg(feature = "postgres")]
+    if let Some(found) = super::pg::find_page(archive, query, filters, offset, limit) {
+        let (mut hits, zips, locations) = found?;
+        fill_snippets(archive, query, &mut hits, &zips, &locations);
+        return Ok(hits);
+    }
     let mut sel = build(query, filters);
     let (mut score, mut order) = if sel.ranked {
         (BM25, "ORDER BY 9, f.date DESC, i.bag, i.id")
@@ -437,6 +443,19 @@ fn find_page_with(
         .map(|&rowid| super::index::text_location(&snapshot, rowid, None))
         .collect::<rusqlite::Result<Vec<_>>>()
         .map_err(err)?;
+    fill_snippets(archive, query, &mut hits, &zips, &locations);
+    Ok(hits)
+}
+
+/// Reads a snippet of each hit's text: from where registration recorded
+/// it (`locations`), else the long way through the zip's directory.
+fn fill_snippets(
+    archive: &Archive,
+    query: Option<&Query>,
+    hits: &mut [Hit],
+    zips: &[PathBuf],
+    locations: &[Option<EntryLocation>],
+) {
     let words: Vec<String> = query.map(|q| q.words.clone()).unwrap_or_default();
     // Snippets read bag by bag (each bag's directory parsed once, however
     // its hits are ranked), the bags on every core.
@@ -477,11 +496,14 @@ fn find_page_with(
     for (i, s) in snippets {
         hits[i].snippet = s;
     }
-    Ok(hits)
 }
 
 /// The number of items matching `query` and `filters`.
 pub fn count(archive: &Archive, query: Option<&Query>, filters: &Filters) -> Result<u64, Error> {
+    #[cfg(feature = "postgres")]
+    if let Some(n) = super::pg::count(archive, query, filters) {
+        return n;
+    }
     let sel = build_with(
         query,
         filters,
@@ -534,10 +556,20 @@ pub fn count_by(
         CountBy::Source => "coalesce(f.host, '')",
         CountBy::Language => "coalesce(json_extract(i.language, '$[0]'), '')",
     };
-    let conn = archive.catalog().connection()?;
-    let path = archive.catalog().path();
-    let err = |e| Error::Archive(sql_error(path, e));
     let counts = |q: Option<&Query>| -> Result<Vec<(String, u64)>, Error> {
+        #[cfg(feature = "postgres")]
+        if let Some(raw) = super::pg::counts(archive, q, filters, by) {
+            let mut out: BTreeMap<String, u64> = BTreeMap::new();
+            for (k, n) in raw? {
+                if let Some(k) = period(by, &k) {
+                    *out.entry(k.into_owned()).or_default() += n;
+                }
+            }
+            return Ok(out.into_iter().collect());
+        }
+        let conn = archive.catalog().connection()?;
+        let path = archive.catalog().path();
+        let err = |e| Error::Archive(sql_error(path, e));
         // The language of an item is in `items`; every other key in its
         // facets.
         let items = by == CountBy::Language;

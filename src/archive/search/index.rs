@@ -111,6 +111,73 @@ impl Folded {
     }
 }
 
+/// An item's facets: its date in UTC as the filters compare it, the host
+/// of its URL, and its day.
+pub(crate) fn facets(item: &ItemRecord) -> (Option<String>, Option<String>, Option<String>) {
+    let date = item.date.iter().find_map(|d| utc_date(d));
+    let day = date.as_deref().map(|d| day(d).to_owned());
+    (date, host(item), day)
+}
+
+/// The weights of the indexed fields in the catalog on PostgreSQL, as
+/// `find` ranks them: titles `A`, creators `C` (their own, for
+/// `--creator`), subjects and descriptions `B`, text `D`.
+pub const TS_WEIGHTS: [char; 5] = ['A', 'C', 'B', 'B', 'D'];
+
+/// The most bytes of lexemes and positions a `tsvector` of the catalog on
+/// PostgreSQL holds (PostgreSQL refuses one over 1 MiB): words of a very
+/// long text past it are not indexed there.
+const TSVECTOR_BUDGET: usize = 900_000;
+
+/// The item's words as a PostgreSQL `tsvector` literal: every word of each
+/// field at its position, weighted by [`TS_WEIGHTS`], the fields 100
+/// positions apart so that a phrase never runs from one into the next.
+/// The words are the index's own ([`Folded`]), cast with `::tsvector`:
+/// no text search configuration splits or folds them again.
+#[must_use]
+pub fn tsvector(folded: &Folded) -> String {
+    use std::collections::BTreeMap;
+    let mut lexemes: BTreeMap<&str, Vec<(u32, char)>> = BTreeMap::new();
+    let mut position: u32 = 1;
+    let mut size = 0usize;
+    'fields: for (field, weight) in folded.0.iter().zip(TS_WEIGHTS) {
+        for word in field.split(' ').filter(|w| !w.is_empty() && w.len() < 2048) {
+            let positions = match lexemes.get_mut(word) {
+                Some(p) => p,
+                None => {
+                    size += word.len() + 8;
+                    if size > TSVECTOR_BUDGET {
+                        break 'fields;
+                    }
+                    lexemes.entry(word).or_default()
+                }
+            };
+            // PostgreSQL keeps 256 positions a lexeme, each at most 16383.
+            if positions.len() < 256 {
+                positions.push((position.min(16_383), weight));
+                size += 2;
+            }
+            position += 1;
+        }
+        position += 100;
+    }
+    let mut out = String::new();
+    for (lexeme, positions) in lexemes {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&super::query::ts_lexeme(lexeme));
+        out.push(':');
+        for (i, (p, w)) in positions.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&format!("{p}{w}"));
+        }
+    }
+    out
+}
+
 /// Adds the item stored in `items` at `rowid` to the index (its fields
 /// folded by [`Folded::of`] unless `item.folded` has them).
 pub(crate) fn add(conn: &Connection, rowid: i64, item: &ItemRecord) -> rusqlite::Result<()> {
@@ -127,12 +194,11 @@ pub(crate) fn add(conn: &Connection, rowid: i64, item: &ItemRecord) -> rusqlite:
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
     .execute(params![rowid, title, creator, subject, description, text])?;
-    let date = item.date.iter().find_map(|d| utc_date(d));
-    let day = date.as_deref().map(day);
+    let (date, host, day) = facets(item);
     conn.prepare_cached(
         "INSERT INTO item_facets (item, date, host, day, collected) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![rowid, date, host(item), day, item.collected])?;
+    .execute(params![rowid, date, host, day, item.collected])?;
     for at in &item.texts {
         conn.prepare_cached(
             "INSERT INTO item_texts (item, name, header_offset, method, compressed_size, size, \
@@ -240,6 +306,20 @@ fn url_host(url: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tsvector_literals_hold_the_words_at_their_positions() {
+        let item = ItemRecord {
+            title: vec!["Rice harvest".into()],
+            creator: vec!["O'Brien".into()],
+            text: Some("rice and rice".into()),
+            ..ItemRecord::default()
+        };
+        assert_eq!(
+            tsvector(&Folded::of(&item)),
+            "'and':406D 'brien':104C 'harvest':2A 'o':103C 'rice':1A,405D,407D"
+        );
+    }
 
     #[test]
     fn dates_are_compared_in_utc() {

@@ -8,6 +8,8 @@ pub mod fold;
 pub mod index;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+#[cfg(feature = "postgres")]
+mod pg;
 pub mod query;
 mod rank;
 pub mod show;

@@ -36,12 +36,17 @@ enum Lexeme {
     Close,
 }
 
-/// A translated query: the FTS5 expression and the folded words it
-/// searches for (to highlight them in snippets; prefix words end in `*`).
+/// A translated query: the FTS5 expression, the same as a PostgreSQL
+/// `tsquery`, and the folded words it searches for (to highlight them in
+/// snippets; prefix words end in `*`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {
     /// The FTS5 `MATCH` expression.
     pub fts: String,
+    /// The same as a PostgreSQL `tsquery` literal over the lexemes the
+    /// catalog on PostgreSQL holds (cast with `::tsquery`, never parsed
+    /// again by a text search configuration).
+    pub ts: String,
     /// The folded words, for highlighting.
     pub words: Vec<String>,
 }
@@ -145,6 +150,47 @@ fn render(alternatives: &[Vec<String>], prefix: bool) -> String {
     }
 }
 
+/// A lexeme quoted for a `tsquery` or `tsvector` literal.
+pub(crate) fn ts_lexeme(token: &str) -> String {
+    format!("'{}'", token.replace('\\', "\\\\").replace('\'', "''"))
+}
+
+/// [`render`] as a `tsquery`: each spelling a phrase of its tokens
+/// (`<->`), the last a prefix (`:*`) if asked, restricted to the weight
+/// `weight` if given, the spellings joined by `|`.
+fn render_ts(alternatives: &[Vec<String>], prefix: bool, weight: Option<char>) -> String {
+    let each: Vec<String> = alternatives
+        .iter()
+        .map(|a| {
+            let n = a.len();
+            let phrase: Vec<String> = a
+                .iter()
+                .enumerate()
+                .map(|(i, t)| {
+                    let star = if prefix && i + 1 == n { "*" } else { "" };
+                    let w = weight.map(String::from).unwrap_or_default();
+                    let label = if star.is_empty() && w.is_empty() {
+                        String::new()
+                    } else {
+                        format!(":{star}{w}")
+                    };
+                    format!("{}{label}", ts_lexeme(t))
+                })
+                .collect();
+            if phrase.len() == 1 {
+                phrase.join("")
+            } else {
+                format!("( {} )", phrase.join(" <-> "))
+            }
+        })
+        .collect();
+    if each.len() == 1 {
+        each.into_iter().next().unwrap_or_default()
+    } else {
+        format!("( {} )", each.join(" | "))
+    }
+}
+
 /// The spellings of a phrase: the product of its words' spellings, at
 /// most [`MAX_PHRASE_ALTERNATIVES`] (then the joined spellings only).
 fn phrase_spellings(words: &[&str]) -> Vec<Vec<String>> {
@@ -205,6 +251,15 @@ pub fn column_phrase(column: &str, text: &str) -> Option<String> {
     (!s.is_empty()).then(|| format!("{column} : {}", render(&s, false)))
 }
 
+/// [`column_phrase`] as a `tsquery` restricted to the weight the catalog
+/// on PostgreSQL gives the column (`C`: creators).
+#[must_use]
+pub fn weighted_phrase(weight: char, text: &str) -> Option<String> {
+    let ws: Vec<&str> = text.split_whitespace().collect();
+    let s = phrase_spellings(&ws);
+    (!s.is_empty()).then(|| render_ts(&s, false, Some(weight)))
+}
+
 /// Translates `query` into an FTS5 expression.
 ///
 /// ```
@@ -221,6 +276,8 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
     };
     let lexemes = lex(query).map_err(&fail)?;
     let mut parts: Vec<String> = Vec::new();
+    // The same, as a tsquery: operators `&`, `|`, `& !`.
+    let mut ts: Vec<String> = Vec::new();
     let mut words = Vec::new();
     // Whether the last part is an operand (a term or a closing paren).
     let mut operand = false;
@@ -271,7 +328,7 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
                         }
                         words.push(t);
                     }
-                    render(&s, p)
+                    (render(&s, p), render_ts(&s, p, None))
                 })
             }
             Lexeme::Phrase(p) => {
@@ -281,7 +338,7 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
                     None
                 } else {
                     words.extend(s.iter().map(|a| a.join(" ")));
-                    Some(render(&s, false))
+                    Some((render(&s, false), render_ts(&s, false, None)))
                 }
             }
             op @ (Lexeme::Or | Lexeme::And | Lexeme::Not) => {
@@ -292,6 +349,14 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
                 };
                 need_operand(operand, name).map_err(&fail)?;
                 parts.push(name.to_owned());
+                ts.push(
+                    match op {
+                        Lexeme::Or => "|",
+                        Lexeme::And => "&",
+                        _ => "& !",
+                    }
+                    .to_owned(),
+                );
                 operand = false;
                 i += 1;
                 continue;
@@ -299,8 +364,10 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
             Lexeme::Open => {
                 if operand {
                     parts.push("AND".into());
+                    ts.push("&".into());
                 }
                 parts.push("(".into());
+                ts.push("(".into());
                 depth += 1;
                 operand = false;
                 i += 1;
@@ -312,6 +379,7 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
                 }
                 need_operand(operand, "`)`").map_err(&fail)?;
                 parts.push(")".into());
+                ts.push(")".into());
                 depth -= 1;
                 operand = true;
                 i += 1;
@@ -319,11 +387,13 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
             }
         };
         i += 1;
-        if let Some(t) = term {
+        if let Some((t, t_ts)) = term {
             if operand {
                 parts.push("AND".into());
+                ts.push("&".into());
             }
             parts.push(t);
+            ts.push(t_ts);
             operand = true;
         }
     }
@@ -341,6 +411,7 @@ pub fn translate(query: &str) -> Result<Query, QueryError> {
     }
     Ok(Query {
         fts: parts.join(" "),
+        ts: ts.join(" "),
         words,
     })
 }
@@ -351,6 +422,35 @@ mod tests {
 
     fn fts(q: &str) -> String {
         translate(q).unwrap().fts
+    }
+
+    fn ts(q: &str) -> String {
+        translate(q).unwrap().ts
+    }
+
+    /// The tsquery of the catalog on PostgreSQL says what the FTS5
+    /// expression says, in PostgreSQL's operators (`!` binds tighter than
+    /// `&`, which binds tighter than `|`, as FTS5's NOT, AND and OR).
+    #[test]
+    fn tsquery_mirrors_the_fts5_expression() {
+        assert_eq!(ts("rice harvest"), "'rice' & 'harvest'");
+        assert_eq!(ts("Rice OR gilan"), "'rice' | 'gilan'");
+        assert_eq!(ts("rice NOT gilan"), "'rice' & ! 'gilan'");
+        assert_eq!(ts("harv*"), "'harv':*");
+        assert_eq!(
+            ts("\"creative cities\" (a OR b)"),
+            "( 'creative' <-> 'cities' ) & ( 'a' | 'b' )"
+        );
+        assert_eq!(
+            ts("كتاب OR \"می شود\""),
+            "'کتاب' | ( 'میشود' | ( 'می' <-> 'شود' ) )"
+        );
+        assert_eq!(ts("o'brien"), "( 'o' <-> 'brien' )");
+        assert_eq!(
+            weighted_phrase('C', "Sara Ahmadi").as_deref(),
+            Some("( 'sara':C <-> 'ahmadi':C )")
+        );
+        assert_eq!(ts_lexeme("a'b\\c"), "'a''b\\\\c'");
     }
 
     #[test]
