@@ -454,7 +454,7 @@ impl Catalog {
             #[cfg(feature = "postgres")]
             Store::Postgres(pg) => Err(Error::Coordination {
                 catalog: pg.name(),
-                reason: "exporting and serving (`export`, `serve`) need the SQLite catalog \
+                reason: "serving (OAI-PMH and the reading room) needs the SQLite catalog \
                          for now: `newsbag catalog rebuild ARCHIVE --catalog sqlite` moves the \
                          catalog back to ARCHIVE/catalog.sqlite"
                     .into(),

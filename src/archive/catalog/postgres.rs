@@ -351,6 +351,25 @@ impl PgCatalog {
             .map_err(self.err())
     }
 
+    /// Runs a query and hands its rows to `each` as they arrive (an
+    /// export of every item, in bounded memory).
+    pub(crate) fn for_each_row<E: From<Error>>(
+        &self,
+        sql: &str,
+        args: &[&(dyn postgres::types::ToSql + Sync)],
+        each: &mut dyn FnMut(&Row) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut client = self.client.borrow_mut();
+        let mut rows = client
+            .query_raw(sql, args.iter().copied())
+            .map_err(|e| E::from(db_error(&self.url, &e)))?;
+        while let Some(r) = rows.next().map_err(|e| E::from(db_error(&self.url, &e)))? {
+            each(&r)?;
+        }
+        Ok(())
+    }
+
     fn one_i64(&self, sql: &str, args: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64> {
         let rows = self.query(sql, args)?;
         let n: Option<i64> = rows.first().and_then(|r| r.get(0));

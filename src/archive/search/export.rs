@@ -12,6 +12,7 @@ use super::query::Query;
 use crate::archive::Archive;
 use crate::archive::catalog::sql_error;
 use crate::archive::zips::ZipCache;
+use crate::serialize::EntryLocation;
 
 /// The columns of an export, in order.
 pub const COLUMNS: &[&str] = &[
@@ -134,21 +135,7 @@ pub fn export(
     out: &mut (dyn Write + Send),
     progress: &mut dyn FnMut(u64),
 ) -> Result<Exported, Error> {
-    let sel = build(query, filters);
-    let sql = format!(
-        "SELECT i.bag, i.id, b.path, i.title, i.creator, i.subject, i.description, i.date, \
-         i.language, i.identifier, f.host, i.encoding, i.sha256, f.collected, i.rowid FROM {} \
-         ORDER BY i.bag, i.id",
-        sel.from_where
-    );
-    let conn = archive.catalog().connection()?;
-    let path = archive.catalog().path();
-    let err = |e| Error::Archive(sql_error(path, e));
     let io = |e| Error::Archive(crate::archive::Error::io("write", "the export", e));
-    let mut stmt = conn.prepare(&sql).map_err(err)?;
-    let mut rows = stmt
-        .query(rusqlite::params_from_iter(sel.params))
-        .map_err(err)?;
     let mut w = Hashing {
         inner: out,
         hasher: sha2::Sha256::new(),
@@ -181,51 +168,8 @@ pub fn export(
     // not locate (registered before schema version 4).
     let mut reader = ItemReader::with_cache(Arc::new(ZipCache::new(1, 1)));
     let mut items = 0u64;
-    while let Some(r) = rows.next().map_err(err)? {
-        let json = |i: usize| -> rusqlite::Result<Vec<String>> {
-            let s: String = r.get(i)?;
-            Ok(serde_json::from_str(&s).unwrap_or_default())
-        };
-        let bag: String = r.get(0).map_err(err)?;
-        let id: String = r.get(1).map_err(err)?;
-        let zip = archive.bag_location(&r.get::<_, String>(2).map_err(err)?);
-        let rowid: i64 = r.get(14).map_err(err)?;
-        let located = super::index::text_location(conn, rowid, Some("text.txt"))
-            .map_err(err)?
-            .and_then(|at| reader.read_located(&zip, &at));
-        // The long way when nothing was recorded or the zip no longer
-        // holds it there.
-        let text = match located {
-            Some(b) => Some(b),
-            None => reader.read(&zip, &id, "text.txt")?,
-        }
-        .map(|b| String::from_utf8_lossy(&b).into_owned());
-        let date_collected = match r.get::<_, Option<String>>(13).map_err(err)? {
-            Some(c) => Some(c),
-            None => reader
-                .read(&zip, &id, "provenance.json")?
-                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
-                .and_then(|p| p["ingested"].as_str().map(str::to_owned)),
-        };
-        let identifiers = json(9).map_err(err)?;
-        let record = Record {
-            url: identifiers
-                .into_iter()
-                .find(|u| u.starts_with("http://") || u.starts_with("https://")),
-            source: r.get(10).map_err(err)?,
-            title: json(3).map_err(err)?.into_iter().next(),
-            creator: json(4).map_err(err)?,
-            subjects: json(5).map_err(err)?,
-            description: json(6).map_err(err)?.into_iter().next(),
-            date_published: json(7).map_err(err)?.into_iter().next(),
-            date_collected,
-            language: json(8).map_err(err)?,
-            encoding: r.get(11).map_err(err)?,
-            sha256: r.get(12).map_err(err)?,
-            text,
-            id,
-            bag,
-        };
+    let mut each = |row: Row| -> Result<(), Error> {
+        let record = row.record(archive, &mut reader)?;
         match &mut sink {
             Sink::Csv(w) => {
                 let o = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -257,7 +201,9 @@ pub fn export(
         }
         items += 1;
         progress(items);
-    }
+        Ok(())
+    };
+    rows(archive, query, filters, &mut each)?;
     let mut w = match sink {
         Sink::Csv(w) | Sink::Jsonl(w) => w,
         #[cfg(feature = "parquet")]
@@ -274,4 +220,120 @@ pub fn export(
             .map(|b| format!("{b:02x}"))
             .collect(),
     })
+}
+
+/// An item as the export's query gives it: its catalog columns (the
+/// Dublin Core values as JSON arrays) and where its text lies.
+pub(super) struct Row {
+    pub(super) bag: String,
+    pub(super) id: String,
+    /// The zip's path relative to the archive.
+    pub(super) path: String,
+    pub(super) title: String,
+    pub(super) creator: String,
+    pub(super) subject: String,
+    pub(super) description: String,
+    pub(super) date: String,
+    pub(super) language: String,
+    pub(super) identifier: String,
+    pub(super) host: Option<String>,
+    pub(super) encoding: Option<String>,
+    pub(super) sha256: Option<String>,
+    pub(super) collected: Option<String>,
+    /// Where `text.txt` lies in the zip, if recorded.
+    pub(super) text_at: Option<EntryLocation>,
+}
+
+impl Row {
+    /// The export's record of the item, its text read from the zip.
+    fn record(self, archive: &Archive, reader: &mut ItemReader) -> Result<Record, Error> {
+        let zip = archive.bag_location(&self.path);
+        let json = |s: &str| -> Vec<String> { serde_json::from_str(s).unwrap_or_default() };
+        let located = self
+            .text_at
+            .as_ref()
+            .and_then(|at| reader.read_located(&zip, at));
+        // The long way when nothing was recorded or the zip no longer
+        // holds it there.
+        let text = match located {
+            Some(b) => Some(b),
+            None => reader.read(&zip, &self.id, "text.txt")?,
+        }
+        .map(|b| String::from_utf8_lossy(&b).into_owned());
+        let date_collected = match self.collected {
+            Some(c) => Some(c),
+            None => reader
+                .read(&zip, &self.id, "provenance.json")?
+                .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+                .and_then(|p| p["ingested"].as_str().map(str::to_owned)),
+        };
+        Ok(Record {
+            url: json(&self.identifier)
+                .into_iter()
+                .find(|u| u.starts_with("http://") || u.starts_with("https://")),
+            source: self.host,
+            title: json(&self.title).into_iter().next(),
+            creator: json(&self.creator),
+            subjects: json(&self.subject),
+            description: json(&self.description).into_iter().next(),
+            date_published: json(&self.date).into_iter().next(),
+            date_collected,
+            language: json(&self.language),
+            encoding: self.encoding,
+            sha256: self.sha256,
+            text,
+            id: self.id,
+            bag: self.bag,
+        })
+    }
+}
+
+/// Hands `each` every item matching `query` and `filters`, ordered by bag
+/// then id, as the catalog streams them.
+fn rows(
+    archive: &Archive,
+    query: Option<&Query>,
+    filters: &Filters,
+    each: &mut dyn FnMut(Row) -> Result<(), Error>,
+) -> Result<(), Error> {
+    #[cfg(feature = "postgres")]
+    if let Some(done) = super::pg::export_rows(archive, query, filters, each) {
+        return done;
+    }
+    let sel = build(query, filters);
+    let sql = format!(
+        "SELECT i.bag, i.id, b.path, i.title, i.creator, i.subject, i.description, i.date, \
+         i.language, i.identifier, f.host, i.encoding, i.sha256, f.collected, i.rowid FROM {} \
+         ORDER BY i.bag, i.id",
+        sel.from_where
+    );
+    let conn = archive.catalog().connection()?;
+    let path = archive.catalog().path();
+    let err = |e| Error::Archive(sql_error(path, e));
+    let mut stmt = conn.prepare(&sql).map_err(err)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(sel.params))
+        .map_err(err)?;
+    while let Some(r) = rows.next().map_err(err)? {
+        let rowid: i64 = r.get(14).map_err(err)?;
+        let text_at = super::index::text_location(conn, rowid, Some("text.txt")).map_err(err)?;
+        each(Row {
+            bag: r.get(0).map_err(err)?,
+            id: r.get(1).map_err(err)?,
+            path: r.get(2).map_err(err)?,
+            title: r.get(3).map_err(err)?,
+            creator: r.get(4).map_err(err)?,
+            subject: r.get(5).map_err(err)?,
+            description: r.get(6).map_err(err)?,
+            date: r.get(7).map_err(err)?,
+            language: r.get(8).map_err(err)?,
+            identifier: r.get(9).map_err(err)?,
+            host: r.get(10).map_err(err)?,
+            encoding: r.get(11).map_err(err)?,
+            sha256: r.get(12).map_err(err)?,
+            collected: r.get(13).map_err(err)?,
+            text_at,
+        })?;
+    }
+    Ok(())
 }

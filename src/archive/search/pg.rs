@@ -263,3 +263,55 @@ pub(super) fn counts(
             .map_err(Error::from),
     )
 }
+
+/// Hands `each` every item matching, ordered by bag then id, streamed
+/// from the server; `None` when the catalog is not on PostgreSQL.
+pub(super) fn export_rows(
+    archive: &Archive,
+    query: Option<&Query>,
+    filters: &Filters,
+    each: &mut dyn FnMut(super::export::Row) -> Result<(), Error>,
+) -> Option<Result<(), Error>> {
+    let pg = catalog(archive)?;
+    let sel = build(query, filters);
+    // The text's join goes between the joins and the filters' WHERE.
+    let (from, wheres) = match sel.from_where.split_once(" WHERE ") {
+        Some((from, wheres)) => (from, format!("WHERE {wheres}")),
+        None => (sel.from_where.as_str(), String::new()),
+    };
+    let sql = format!(
+        "SELECT i.bag, i.id, b.path, i.title, i.creator, i.subject, i.description, i.date, \
+         i.language, i.identifier, f.host, i.encoding, i.sha256, f.collected, \
+         t.name, t.header_offset, t.method, t.compressed_size, t.size, t.crc32 \
+         FROM {from} LEFT JOIN item_texts t ON t.item = i.seq \
+         AND right(t.name, 9) = '/text.txt' {wheres} ORDER BY i.bag, i.id"
+    );
+    Some(pg.for_each_row(&sql, &sel.args(), &mut |r| {
+        let n = |i: usize| -> u64 { r.get::<_, i64>(i).try_into().unwrap_or(0) };
+        let text_at = r.get::<_, Option<String>>(14).map(|name| EntryLocation {
+            name,
+            header_offset: n(15),
+            method: u16::try_from(r.get::<_, i32>(16)).unwrap_or(u16::MAX),
+            compressed_size: n(17),
+            size: n(18),
+            crc32: u32::try_from(r.get::<_, i64>(19)).unwrap_or(0),
+        });
+        each(super::export::Row {
+            bag: r.get(0),
+            id: r.get(1),
+            path: r.get(2),
+            title: r.get(3),
+            creator: r.get(4),
+            subject: r.get(5),
+            description: r.get(6),
+            date: r.get(7),
+            language: r.get(8),
+            identifier: r.get(9),
+            host: r.get(10),
+            encoding: r.get(11),
+            sha256: r.get(12),
+            collected: r.get(13),
+            text_at,
+        })
+    }))
+}
