@@ -129,19 +129,34 @@ pub const TS_WEIGHTS: [char; 5] = ['A', 'C', 'B', 'B', 'D'];
 /// long text past it are not indexed there.
 const TSVECTOR_BUDGET: usize = 900_000;
 
-/// The item's words as a PostgreSQL `tsvector` literal: every word of each
-/// field at its position, weighted by [`TS_WEIGHTS`], the fields 100
-/// positions apart so that a phrase never runs from one into the next.
-/// The words are the index's own ([`Folded`]), cast with `::tsvector`:
-/// no text search configuration splits or folds them again.
+/// An item's words as the catalog on PostgreSQL indexes them: each
+/// distinct word (in byte order) with its positions, each position
+/// `(position, weight)` with the weight 3 (`A`) to 0 (`D`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TsVector(pub Vec<(String, Vec<(u16, u8)>)>);
+
+/// The item's words for a PostgreSQL `tsvector`: every word of each field
+/// at its position, weighted by [`TS_WEIGHTS`], the fields 100 positions
+/// apart so that a phrase never runs from one into the next. The words
+/// are the index's own ([`Folded`]): no text search configuration splits
+/// or folds them again.
 #[must_use]
-pub fn tsvector(folded: &Folded) -> String {
+pub fn ts_vector(folded: &Folded) -> TsVector {
     use std::collections::BTreeMap;
-    let mut lexemes: BTreeMap<&str, Vec<(u32, char)>> = BTreeMap::new();
+    let mut lexemes: BTreeMap<&str, Vec<(u16, u8)>> = BTreeMap::new();
     let mut position: u32 = 1;
     let mut size = 0usize;
     'fields: for (field, weight) in folded.0.iter().zip(TS_WEIGHTS) {
-        for word in field.split(' ').filter(|w| !w.is_empty() && w.len() < 2048) {
+        let weight = match weight {
+            'A' => 3,
+            'B' => 2,
+            'C' => 1,
+            _ => 0,
+        };
+        let words = field
+            .split(' ')
+            .filter(|w| !w.is_empty() && w.len() < 2048 && !w.contains('\0'));
+        for word in words {
             let positions = match lexemes.get_mut(word) {
                 Some(p) => p,
                 None => {
@@ -152,26 +167,41 @@ pub fn tsvector(folded: &Folded) -> String {
                     lexemes.entry(word).or_default()
                 }
             };
-            // PostgreSQL keeps 256 positions a lexeme, each at most 16383.
-            if positions.len() < 256 {
-                positions.push((position.min(16_383), weight));
+            // PostgreSQL keeps 256 positions a lexeme, each at most
+            // 16383, strictly increasing.
+            let at = u16::try_from(position.min(16_383)).unwrap_or(16_383);
+            if positions.len() < 256 && positions.last().is_none_or(|&(p, _)| p < at) {
+                positions.push((at, weight));
                 size += 2;
             }
             position += 1;
         }
         position += 100;
     }
+    TsVector(
+        lexemes
+            .into_iter()
+            .map(|(w, p)| (w.to_owned(), p))
+            .collect(),
+    )
+}
+
+/// [`ts_vector`] as a `tsvector` literal (`'word':1A,5D …`), for reading
+/// and tests.
+#[must_use]
+pub fn tsvector(folded: &Folded) -> String {
     let mut out = String::new();
-    for (lexeme, positions) in lexemes {
+    for (lexeme, positions) in ts_vector(folded).0 {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(&super::query::ts_lexeme(lexeme));
+        out.push_str(&super::query::ts_lexeme(&lexeme));
         out.push(':');
         for (i, (p, w)) in positions.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
+            let w = ['D', 'C', 'B', 'A'][usize::from(*w & 3)];
             out.push_str(&format!("{p}{w}"));
         }
     }
