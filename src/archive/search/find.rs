@@ -88,7 +88,8 @@ pub struct Hit {
     pub url: Option<String>,
     /// Its languages.
     pub language: Vec<String>,
-    /// bm25 score (lower is better; 0 without a query).
+    /// bm25 score on SQLite, minus `ts_rank` on PostgreSQL (lower is
+    /// better; 0 without a query).
     pub score: f64,
     /// Words of its text around the first match, matches in `[…]`.
     pub snippet: String,
