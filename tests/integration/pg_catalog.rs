@@ -486,6 +486,50 @@ fn audit_workers_and_status_use_the_catalogs_database() {
         .count();
     assert_eq!(checks, 6);
 
+    // Copies: replicated, checked where they lie, counted by status,
+    // repaired from; metrics written; all through the PostgreSQL catalog.
+    let replica = tmp.path().join("replica");
+    let o = run(&["replicate", path(&archive), "--to", path(&replica)]);
+    assert!(o.status.success(), "{o:?}");
+    let prom = tmp.path().join("audit.prom");
+    let o = run(&[
+        "audit",
+        path(&archive),
+        "--copies",
+        "--metrics",
+        path(&prom),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+    let metrics = fs::read_to_string(&prom).unwrap();
+    assert!(metrics.contains("newsbag_bags 6"), "{metrics}");
+    let o = run(&["status", path(&archive), "--json", "--min-copies", "1"]);
+    let status: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(status["bags"], 6, "{status}");
+    assert_eq!(
+        status["under_copied"].as_array().unwrap().len(),
+        0,
+        "{status}"
+    );
+    let mut bad = fs::read(archive.join("bags/b3.zip")).unwrap();
+    let at = bad.len() / 3;
+    bad[at] ^= 0x55;
+    fs::write(archive.join("bags/b3.zip"), &bad).unwrap();
+    let o = run(&[
+        "audit",
+        path(&archive),
+        "--repair-from",
+        path(&replica),
+        "--json",
+    ]);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(report["summary"]["repaired"], 1, "{report}");
+    let kinds = history(&archive);
+    assert!(kinds.contains("\"repair\""), "{kinds}");
+    assert!(kinds.contains("\"quarantine\""), "{kinds}");
+    let o = run(&["audit", path(&archive), "--json"]);
+    assert_eq!(o.status.code(), Some(0), "{o:?}");
+
     // Without a PostgreSQL catalog or --catalog: said clearly.
     let plain = tmp.path().join("plain");
     assert!(ingest(&plain, "p", &[]).status.success());
