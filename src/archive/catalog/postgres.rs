@@ -187,34 +187,14 @@ impl PgCatalog {
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_KEY])
                     .map_err(e)?;
             }
-            let exists: bool = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-                    &[&schema],
-                )
-                .map_err(e)?
-                .get(0);
-            let tables: i64 = tx
-                .query_one(
-                    "SELECT count(*) FROM pg_tables WHERE schemaname = $1",
-                    &[&schema],
-                )
-                .map_err(e)?
-                .get(0);
-            let has_meta: bool = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $1 \
-                     AND tablename = 'meta')",
-                    &[&schema],
-                )
-                .map_err(e)?
-                .get(0);
-            if tables > 0 && !has_meta {
+            let kind = schema_kind(&mut tx, schema).map_err(e)?;
+            if kind == SchemaKind::Foreign {
                 return Err(coordination(
                     url,
                     format!("schema `{schema}` holds tables but is not a newsbag catalog"),
                 ));
             }
+            let exists = kind != SchemaKind::Absent;
             if !exists && read_only {
                 return Err(coordination(
                     url,
@@ -230,23 +210,11 @@ impl PgCatalog {
             }
             tx.batch_execute(&format!("SET LOCAL search_path TO {schema}"))
                 .map_err(e)?;
-            let mut version = if has_meta {
+            let mut version = if kind == SchemaKind::Catalog {
                 read_version(&mut tx).map_err(e)?
             } else {
                 0
             };
-            if has_meta {
-                let app: Option<String> = tx
-                    .query_opt("SELECT value FROM meta WHERE key = 'application'", &[])
-                    .map_err(e)?
-                    .map(|r| r.get(0));
-                if app.as_deref() != Some("newsbag catalog") {
-                    return Err(coordination(
-                        url,
-                        format!("schema `{schema}` has a meta table but is not a newsbag catalog"),
-                    ));
-                }
-            }
             if version as usize > known {
                 return Err(Error::NewerCatalog {
                     path: catalog_name(url, schema).into(),
@@ -386,13 +354,7 @@ impl PgCatalog {
     }
 
     pub(crate) fn log_position(&self) -> Result<Position> {
-        Ok(Position {
-            file: self.meta("log_file")?.unwrap_or_default(),
-            offset: self
-                .meta("log_offset")?
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0),
-        })
+        log_position_from(|key| self.meta(key))
     }
 
     pub(crate) fn item_bags(&self, id: &str, bag: Option<&str>) -> Result<Vec<String>> {
@@ -640,48 +602,16 @@ impl PgCatalog {
         let mut tx = client.transaction().map_err(e)?;
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK_KEY])
             .map_err(e)?;
-        let has_live: bool = tx
-            .query_one(
-                "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)",
-                &[&live],
-            )
-            .map_err(e)?
-            .get(0);
-        if has_live {
-            // Only a catalog (or an empty schema) is put aside: never
-            // someone else's tables.
-            let tables: i64 = tx
-                .query_one(
-                    "SELECT count(*) FROM pg_tables WHERE schemaname = $1",
-                    &[&live],
-                )
-                .map_err(e)?
-                .get(0);
-            let has_meta: bool = tx
-                .query_one(
-                    "SELECT EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $1 \
-                     AND tablename = 'meta')",
-                    &[&live],
-                )
-                .map_err(e)?
-                .get(0);
-            let app: Option<String> = if has_meta {
-                tx.query_opt(
-                    &format!("SELECT value FROM {live}.meta WHERE key = 'application'"),
-                    &[],
-                )
-                .map_err(e)?
-                .map(|r| r.get(0))
-            } else {
-                None
-            };
-            if tables > 0 && app.as_deref() != Some("newsbag catalog") {
-                return Err(coordination(
-                    &url,
-                    format!("schema `{live}` is not a newsbag catalog: it is left as it is"),
-                ));
-            }
+        let live_kind = schema_kind(&mut tx, live).map_err(e)?;
+        // Only a catalog (or an empty schema) is put aside: never someone
+        // else's tables.
+        if live_kind == SchemaKind::Foreign {
+            return Err(coordination(
+                &url,
+                format!("schema `{live}` is not a newsbag catalog: it is left as it is"),
+            ));
         }
+        let has_live = live_kind != SchemaKind::Absent;
         let mut sql = format!("DROP SCHEMA IF EXISTS {replaced} CASCADE;");
         if has_live {
             sql.push_str(&format!("ALTER SCHEMA {live} RENAME TO {replaced};"));
@@ -719,6 +649,62 @@ pub(crate) fn catalog_name(url: &str, schema: &str) -> String {
     } else {
         format!("{} (schema {schema})", redact(url))
     }
+}
+
+/// What a PostgreSQL schema holds, for the catalog.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SchemaKind {
+    /// No such schema.
+    Absent,
+    /// A schema without tables.
+    Empty,
+    /// A newsbag catalog (its `meta` says so).
+    Catalog,
+    /// Someone else's tables.
+    Foreign,
+}
+
+/// What `schema` holds: a catalog is recognised by the `application` row
+/// of its `meta` table, never by its table names alone.
+fn schema_kind(tx: &mut Transaction<'_>, schema: &str) -> Result<SchemaKind, postgres::Error> {
+    let r = tx.query_one(
+        "SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1), \
+         (SELECT count(*) FROM pg_tables WHERE schemaname = $1), \
+         EXISTS (SELECT 1 FROM pg_tables WHERE schemaname = $1 AND tablename = 'meta')",
+        &[&schema],
+    )?;
+    let (exists, tables, has_meta): (bool, i64, bool) = (r.get(0), r.get(1), r.get(2));
+    if !exists {
+        return Ok(SchemaKind::Absent);
+    }
+    if tables == 0 {
+        return Ok(SchemaKind::Empty);
+    }
+    let app: Option<String> = if has_meta {
+        tx.query_opt(
+            &format!("SELECT value FROM {schema}.meta WHERE key = 'application'"),
+            &[],
+        )?
+        .map(|r| r.get(0))
+    } else {
+        None
+    };
+    Ok(if app.as_deref() == Some("newsbag catalog") {
+        SchemaKind::Catalog
+    } else {
+        SchemaKind::Foreign
+    })
+}
+
+/// Where the catalog has read the event log up to, from its `meta`
+/// values (read by the catalog or by a writer in its transaction).
+pub(super) fn log_position_from(meta: impl Fn(&str) -> Result<Option<String>>) -> Result<Position> {
+    Ok(Position {
+        file: meta("log_file")?.unwrap_or_default(),
+        offset: meta("log_offset")?
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0),
+    })
 }
 
 fn read_version(tx: &mut Transaction<'_>) -> Result<u32, postgres::Error> {

@@ -105,13 +105,7 @@ impl PgWriter<'_> {
     }
 
     pub(crate) fn log_position(&self) -> Result<Position> {
-        Ok(Position {
-            file: self.meta("log_file")?.unwrap_or_default(),
-            offset: self
-                .meta("log_offset")?
-                .and_then(|s| s.parse().ok())
-                .unwrap_or(0),
-        })
+        super::log_position_from(|key| self.meta(key))
     }
 
     pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
