@@ -163,6 +163,42 @@ macro_rules! sqlite_or {
     }};
 }
 
+/// Stops a catalog's running query from another thread
+/// ([`Catalog::interrupter`]).
+pub struct Interrupter(Interrupt);
+
+enum Interrupt {
+    Sqlite(rusqlite::InterruptHandle),
+    #[cfg(feature = "postgres")]
+    Postgres(::postgres::CancelToken),
+}
+
+impl Interrupter {
+    /// Stops the query running now, if any: SQLite's returns an error at
+    /// once; PostgreSQL is asked to cancel it over a connection of its
+    /// own, made from a thread of its own (so that this never blocks the
+    /// caller, an async task included).
+    pub fn interrupt(self) {
+        match self.0 {
+            Interrupt::Sqlite(handle) => handle.interrupt(),
+            #[cfg(feature = "postgres")]
+            Interrupt::Postgres(token) => {
+                std::thread::spawn(move || {
+                    if let Err(e) = token.cancel_query(::postgres::NoTls) {
+                        log::warn!("could not cancel a catalog query: {e}");
+                    }
+                });
+            }
+        }
+    }
+}
+
+impl std::fmt::Debug for Interrupter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Interrupter")
+    }
+}
+
 impl std::fmt::Debug for Catalog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Catalog").field("path", &self.path).finish()
@@ -358,20 +394,37 @@ impl Catalog {
         !matches!(self.store, Store::Sqlite(_))
     }
 
-    /// The SQLite connection, for the search module's queries: the
-    /// full-text index, facets and harvest tables are the SQLite
-    /// catalog's alone so far.
+    /// The SQLite connection, for queries written for SQLite alone (the
+    /// search module's SQLite side, tests); an error on PostgreSQL.
     pub(crate) fn connection(&self) -> Result<&Connection> {
         match &self.store {
             Store::Sqlite(conn) => Ok(conn),
             #[cfg(feature = "postgres")]
             Store::Postgres(pg) => Err(Error::Coordination {
                 catalog: pg.name(),
-                reason: "serving (OAI-PMH and the reading room) needs the SQLite catalog \
-                         for now: `newsbag catalog rebuild ARCHIVE --catalog sqlite` moves the \
-                         catalog back to ARCHIVE/catalog.sqlite"
-                    .into(),
+                reason: "this query is written for the SQLite catalog only".into(),
             }),
+        }
+    }
+
+    /// A handle that stops the query this catalog is running, from
+    /// another thread (a server's request past its time limit).
+    pub fn interrupter(&self) -> Interrupter {
+        match &self.store {
+            Store::Sqlite(conn) => Interrupter(Interrupt::Sqlite(conn.get_interrupt_handle())),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => Interrupter(Interrupt::Postgres(pg.cancel_token())),
+        }
+    }
+
+    /// Whether the connection can still be used: false once the
+    /// PostgreSQL server has closed it (a restart), so that a pool opens
+    /// a new one instead.
+    pub fn is_usable(&self) -> bool {
+        match &self.store {
+            Store::Sqlite(_) => true,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => !pg.is_closed(),
         }
     }
 

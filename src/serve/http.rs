@@ -2,9 +2,9 @@
 //! provider at `/oai`, GET and POST, and the reading room at `/`
 //! ([`super::room`]), read-only on the archive.
 //!
-//! Requests are answered from a bounded pool of read-only catalog
-//! connections ([`super::pool`]), on tokio's blocking pool since SQLite and
-//! the zip reads block: as many at once as the pool has connections, the
+//! Requests are answered from a bounded pool of archives open read-only
+//! ([`super::pool`]), on tokio's blocking pool since the catalog's queries
+//! (SQLite or PostgreSQL) and the zip reads block: as many at once as the pool has connections, the
 //! others waiting without a thread. Around every route: at most
 //! [`Options::max_in_flight`] requests in flight (more wait for a place),
 //! each answered within [`Options::timeout`] or given `503`. Request bodies
@@ -24,8 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::oai::{DEFAULT_PAGE_SIZE, Provider, respond};
-use super::pool::CatalogPool;
-use crate::archive::catalog::CATALOG_FILE;
+use super::pool::ArchivePool;
 use crate::archive::zips::ZipCache;
 use crate::archive::{Error, Result, now_unix};
 
@@ -88,7 +87,7 @@ impl Options {
 }
 
 struct Shared {
-    catalogs: Arc<CatalogPool>,
+    archives: Arc<ArchivePool>,
     /// Central directories of the bags, parsed once for many requests.
     zips: Arc<ZipCache>,
     options: Options,
@@ -100,17 +99,12 @@ struct Shared {
 /// address bound once the server accepts connections.
 pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     crate::archive::check_archive(&options.root)?;
-    let location = crate::archive::catalog::Location::of(&options.root)?;
-    if let crate::archive::catalog::Location::Postgres { .. } = location {
-        return Err(crate::archive::Error::Coordination {
-            catalog: location.describe(),
-            reason: "`serve` reads the SQLite catalog (its search index and harvest tables are \
-                     not on PostgreSQL yet): serve a copy of the archive whose catalog is its \
-                     own file (`newsbag catalog rebuild COPY --catalog sqlite`)"
-                .into(),
-        });
-    }
-    let catalogs = CatalogPool::open(options.root.join(CATALOG_FILE), options.connections)?;
+    let zips: Arc<ZipCache> = Arc::default();
+    let archives = ArchivePool::open(
+        options.root.clone(),
+        options.connections,
+        Arc::clone(&zips),
+    )?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         // Blocking work is bounded by the pool; a few more threads for the
         // rest (none today).
@@ -131,8 +125,8 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
             .clone()
             .unwrap_or_else(|| format!("http://{addr}/oai"));
         let shared = Arc::new(Shared {
-            catalogs,
-            zips: Arc::default(),
+            archives,
+            zips,
             options,
             base_url,
         });
@@ -148,8 +142,7 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
 }
 
 fn router(shared: Arc<Shared>) -> Router {
-    let root = shared.options.root.clone();
-    let zips = Arc::clone(&shared.zips);
+    let archives = Arc::clone(&shared.archives);
     let limits = tower::ServiceBuilder::new()
         .layer(HandleErrorLayer::new(overloaded))
         .layer(tower::timeout::TimeoutLayer::new(shared.options.timeout))
@@ -160,7 +153,7 @@ fn router(shared: Arc<Shared>) -> Router {
         .route("/oai", get(oai_get).post(oai_post))
         .with_state(shared)
         // The reading room at `/` (and every other path: its 404 page).
-        .merge(super::room::router(root, zips))
+        .merge(super::room::router(archives))
         .layer(limits)
         .layer(axum::middleware::map_response(
             super::room::security_headers,
@@ -210,12 +203,12 @@ async fn oai_post(
 }
 
 async fn answer(shared: Arc<Shared>, args: Vec<(String, String)>) -> Response {
-    let pool = Arc::clone(&shared.catalogs);
+    let pool = Arc::clone(&shared.archives);
     let result = pool
-        .run(move |catalog| {
+        .run(move |archive| {
             let o = &shared.options;
             let provider = Provider {
-                catalog,
+                catalog: archive.catalog(),
                 root: &o.root,
                 base_url: &shared.base_url,
                 name: &o.name,

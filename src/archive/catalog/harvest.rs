@@ -3,14 +3,16 @@
 //! or source host, read a page at a time from a position that stays valid
 //! while bags are added.
 //!
-//! The order is the items table's rowid, which grows with each insertion:
-//! an item registered after a harvest began always comes after any
-//! position the harvest has reached, so that a harvest that goes on from
-//! a position never skips an item nor sends one twice.
+//! The order is the items table's number (SQLite's rowid, PostgreSQL's
+//! identity `seq`), which grows with each insertion: an item registered
+//! after a harvest began always comes after any position the harvest has
+//! reached, so that a harvest that goes on from a position never skips an
+//! item nor sends one twice. The queries are the same on both databases
+//! but for a few words ([`Dialect`]).
 
-use rusqlite::{Connection, OptionalExtension, params, params_from_iter, types::Value};
+use rusqlite::{Connection, params, params_from_iter, types::Value};
 
-use super::{Catalog, Result};
+use super::{Catalog, Result, Store};
 
 /// Schema version 3: the hosts of each item's `dc:source` URLs
 /// ([`source_host`]), so that a `source:HOST` set is an index look-up
@@ -49,7 +51,8 @@ pub(crate) fn add_sources(
 /// An item as a harvest sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HarvestItem {
-    /// Its position in the harvest order (the items table's rowid).
+    /// Its position in the harvest order (the items table's rowid, or
+    /// `seq` on PostgreSQL).
     pub position: i64,
     /// The bag holding it.
     pub bag: String,
@@ -133,8 +136,85 @@ fn host_patterns(host: &str) -> Vec<String> {
     out
 }
 
-const ITEM_COLUMNS: &str = "items.rowid, items.bag, items.id, items.path, bags.path, \
-                            bags.registered, items.source";
+const ITEM_COLUMNS: &str = "items.bag, items.id, items.path, bags.path, bags.registered, \
+                            items.source";
+
+/// The SQL of the database the catalog is in, where the two differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dialect {
+    Sqlite,
+    #[cfg(feature = "postgres")]
+    Postgres,
+}
+
+impl Dialect {
+    /// The column of the harvest order: an item's number, growing with
+    /// each insertion (SQLite's rowid, PostgreSQL's identity).
+    fn position(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "items.rowid",
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => "items.seq",
+        }
+    }
+
+    /// The placeholder of the `n`th parameter.
+    fn placeholder(self, n: usize) -> String {
+        match self {
+            Dialect::Sqlite => format!("?{n}"),
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => format!("${n}"),
+        }
+    }
+
+    /// The values of an item's `dc:source` (a JSON array) as rows of a
+    /// column `s.value`.
+    fn sources(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "json_each(items.source) AS s",
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => "json_array_elements_text(items.source::json) AS s (value)",
+        }
+    }
+
+    /// `LIKE` without regard to ASCII case (SQLite's `LIKE` is so).
+    fn like(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "LIKE",
+            #[cfg(feature = "postgres")]
+            Dialect::Postgres => "ILIKE",
+        }
+    }
+
+    /// The columns of a [`HarvestItem`], its position first.
+    fn item_columns(self) -> String {
+        format!("{}, {ITEM_COLUMNS}", self.position())
+    }
+}
+
+/// A parameter of a harvest query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Param {
+    Integer(i64),
+    Text(String),
+}
+
+impl Param {
+    fn sqlite(&self) -> Value {
+        match self {
+            Param::Integer(n) => Value::Integer(*n),
+            Param::Text(s) => Value::Text(s.clone()),
+        }
+    }
+
+    #[cfg(feature = "postgres")]
+    fn postgres(&self) -> &(dyn postgres::types::ToSql + Sync) {
+        match self {
+            Param::Integer(n) => n,
+            Param::Text(s) => s,
+        }
+    }
+}
 
 fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HarvestItem> {
     let sources: String = r.get(6)?;
@@ -149,60 +229,148 @@ fn item_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<HarvestItem> {
     })
 }
 
+#[cfg(feature = "postgres")]
+fn pg_item_row(r: &postgres::Row) -> HarvestItem {
+    HarvestItem {
+        position: r.get(0),
+        bag: r.get(1),
+        id: r.get(2),
+        path: r.get(3),
+        bag_path: r.get(4),
+        registered: r.get(5),
+        sources: serde_json::from_str(r.get(6)).unwrap_or_default(),
+    }
+}
+
 /// The `WHERE` clause and parameters of a query; `indexed`: whether
 /// `item_sources` holds every item's hosts.
-fn condition(q: &HarvestQuery<'_>, after: Option<i64>, indexed: bool) -> (String, Vec<Value>) {
+fn condition(
+    d: Dialect,
+    q: &HarvestQuery<'_>,
+    after: Option<i64>,
+    indexed: bool,
+) -> (String, Vec<Param>) {
     let mut clauses = vec!["bags.state = 'present'".to_owned()];
-    let mut params: Vec<Value> = Vec::new();
+    let mut params: Vec<Param> = Vec::new();
+    let mut param = |p: Param| {
+        params.push(p);
+        d.placeholder(params.len())
+    };
     if let Some(after) = after {
-        params.push(Value::Integer(after));
-        clauses.push(format!("items.rowid > ?{}", params.len()));
+        clauses.push(format!("{} > {}", d.position(), param(Param::Integer(after))));
     }
     if let Some(from) = q.from {
-        params.push(Value::Text(from.to_owned()));
-        clauses.push(format!("bags.registered >= ?{}", params.len()));
+        clauses.push(format!(
+            "bags.registered >= {}",
+            param(Param::Text(from.to_owned()))
+        ));
     }
     if let Some(until) = q.until {
-        params.push(Value::Text(until.to_owned()));
-        clauses.push(format!("bags.registered <= ?{}", params.len()));
+        clauses.push(format!(
+            "bags.registered <= {}",
+            param(Param::Text(until.to_owned()))
+        ));
     }
     match q.set {
         Some(SetFilter::Bag(name)) => {
-            params.push(Value::Text(name.to_owned()));
-            clauses.push(format!("items.bag = ?{}", params.len()));
+            clauses.push(format!("items.bag = {}", param(Param::Text(name.to_owned()))));
         }
         Some(SetFilter::SourceHost(host)) if indexed => {
-            params.push(Value::Text(host.to_owned()));
             clauses.push(format!(
-                "items.rowid IN (SELECT item FROM item_sources WHERE host = ?{})",
-                params.len()
+                "{} IN (SELECT item FROM item_sources WHERE host = {})",
+                d.position(),
+                param(Param::Text(host.to_owned()))
             ));
         }
         Some(SetFilter::SourceHost(host)) => {
-            let mut likes = Vec::new();
-            for p in host_patterns(host) {
-                params.push(Value::Text(p));
-                likes.push(format!("s.value LIKE ?{} ESCAPE '\\'", params.len()));
-            }
+            let likes: Vec<String> = host_patterns(host)
+                .into_iter()
+                .map(|p| format!("s.value {} {} ESCAPE '\\'", d.like(), param(Param::Text(p))))
+                .collect();
             clauses.push(format!(
-                "EXISTS (SELECT 1 FROM json_each(items.source) AS s WHERE {})",
+                "EXISTS (SELECT 1 FROM {} WHERE {})",
+                d.sources(),
                 likes.join(" OR ")
             ));
         }
-        Some(SetFilter::AnySource) => clauses.push(
-            "EXISTS (SELECT 1 FROM json_each(items.source) AS s \
-             WHERE s.value LIKE 'http://_%' OR s.value LIKE 'https://_%')"
-                .to_owned(),
-        ),
+        Some(SetFilter::AnySource) => clauses.push(format!(
+            "EXISTS (SELECT 1 FROM {} WHERE s.value {like} 'http://_%' \
+             OR s.value {like} 'https://_%')",
+            d.sources(),
+            like = d.like()
+        )),
         None => {}
     }
     (clauses.join(" AND "), params)
 }
 
+/// The hosts of every present item's sources, by reading them all (a
+/// catalog whose `item_sources` is incomplete).
+fn hosts_of(values: impl IntoIterator<Item = String>) -> Vec<String> {
+    let hosts: std::collections::BTreeSet<String> = values
+        .into_iter()
+        .filter_map(|v| source_host(&v))
+        .collect();
+    hosts.into_iter().collect()
+}
+
+/// Each host of `item_sources` once, kept if one of its items is in a
+/// present bag; `position`: the items' number column.
+fn indexed_hosts_sql(position: &str) -> String {
+    format!(
+        "SELECT h.host FROM (SELECT DISTINCT host FROM item_sources) AS h \
+         WHERE EXISTS (SELECT 1 FROM item_sources AS s \
+         JOIN items ON {position} = s.item JOIN bags ON bags.name = items.bag \
+         WHERE s.host = h.host AND bags.state = 'present') ORDER BY h.host"
+    )
+}
+
+const EARLIEST: &str = "SELECT min(registered) FROM bags WHERE state = 'present' AND items > 0";
+const BAGS: &str = "SELECT name FROM bags WHERE state = 'present' AND items > 0 ORDER BY name";
+
 impl Catalog {
+    fn dialect(&self) -> Dialect {
+        match self.store {
+            Store::Sqlite(_) => Dialect::Sqlite,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(_) => Dialect::Postgres,
+        }
+    }
+
     /// Whether `item_sources` holds the hosts of every item.
     fn sources_indexed(&self) -> Result<bool> {
         Ok(self.meta("source_index")?.as_deref() != Some("incomplete"))
+    }
+
+    /// The harvest items `sql` selects with `params`.
+    fn harvest_rows(&self, sql: &str, params: &[Param]) -> Result<Vec<HarvestItem>> {
+        match &self.store {
+            Store::Sqlite(conn) => {
+                let mut stmt = conn.prepare(sql).map_err(self.err())?;
+                let rows = stmt
+                    .query_map(params_from_iter(params.iter().map(Param::sqlite)), item_row)
+                    .map_err(self.err())?;
+                rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+            }
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => {
+                let args: Vec<_> = params.iter().map(Param::postgres).collect();
+                Ok(pg.query(sql, &args)?.iter().map(pg_item_row).collect())
+            }
+        }
+    }
+
+    /// The one column of text (or NULL) of the rows `sql` selects.
+    fn harvest_texts(&self, sql: &str) -> Result<Vec<Option<String>>> {
+        match &self.store {
+            Store::Sqlite(conn) => {
+                let mut stmt = conn.prepare(sql).map_err(self.err())?;
+                let rows = stmt.query_map([], |r| r.get(0)).map_err(self.err())?;
+                rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+            }
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => Ok(pg.query(sql, &[])?.iter().map(|r| r.get(0)).collect()),
+        }
     }
 
     /// Up to `limit` items of `q` after position `after`, in harvest order.
@@ -212,96 +380,79 @@ impl Catalog {
         after: Option<i64>,
         limit: usize,
     ) -> Result<Vec<HarvestItem>> {
-        let (cond, params) = condition(q, after, self.sources_indexed()?);
+        let d = self.dialect();
+        let (cond, params) = condition(d, q, after, self.sources_indexed()?);
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items JOIN bags ON bags.name = items.bag \
-             WHERE {cond} ORDER BY items.rowid LIMIT {limit}"
+            "SELECT {} FROM items JOIN bags ON bags.name = items.bag \
+             WHERE {cond} ORDER BY {} LIMIT {limit}",
+            d.item_columns(),
+            d.position()
         );
-        let mut stmt = self.connection()?.prepare(&sql).map_err(self.err())?;
-        let rows = stmt
-            .query_map(params_from_iter(params), item_row)
-            .map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+        self.harvest_rows(&sql, &params)
     }
 
     /// How many items `q` selects (after position `after`).
     pub fn harvest_count(&self, q: &HarvestQuery<'_>, after: Option<i64>) -> Result<u64> {
-        let (cond, params) = condition(q, after, self.sources_indexed()?);
+        let d = self.dialect();
+        let (cond, params) = condition(d, q, after, self.sources_indexed()?);
         let sql =
             format!("SELECT count(*) FROM items JOIN bags ON bags.name = items.bag WHERE {cond}");
-        self.connection()?
-            .query_row(&sql, params_from_iter(params), |r| r.get(0))
-            .map_err(self.err())
+        let n: i64 = match &self.store {
+            Store::Sqlite(conn) => conn
+                .query_row(
+                    &sql,
+                    params_from_iter(params.iter().map(Param::sqlite)),
+                    |r| r.get(0),
+                )
+                .map_err(self.err())?,
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => {
+                let args: Vec<_> = params.iter().map(Param::postgres).collect();
+                pg.query(&sql, &args)?.first().map_or(0, |r| r.get(0))
+            }
+        };
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// The item `id` of bag `bag`, if the catalog has it (in a present
     /// bag).
     pub fn harvest_item(&self, bag: &str, id: &str) -> Result<Option<HarvestItem>> {
+        let d = self.dialect();
         let sql = format!(
-            "SELECT {ITEM_COLUMNS} FROM items JOIN bags ON bags.name = items.bag \
-             WHERE items.bag = ?1 AND items.id = ?2 AND bags.state = 'present'"
+            "SELECT {} FROM items JOIN bags ON bags.name = items.bag \
+             WHERE items.bag = {} AND items.id = {} AND bags.state = 'present'",
+            d.item_columns(),
+            d.placeholder(1),
+            d.placeholder(2)
         );
-        self.connection()?
-            .query_row(&sql, [bag, id], item_row)
-            .optional()
-            .map_err(self.err())
+        let params = [Param::Text(bag.to_owned()), Param::Text(id.to_owned())];
+        Ok(self.harvest_rows(&sql, &params)?.pop())
     }
 
     /// The earliest registration time of a present bag with items.
     pub fn earliest_registration(&self) -> Result<Option<String>> {
-        self.connection()?
-            .query_row(
-                "SELECT min(registered) FROM bags WHERE state = 'present' AND items > 0",
-                [],
-                |r| r.get(0),
-            )
-            .map_err(self.err())
+        Ok(self.harvest_texts(EARLIEST)?.pop().flatten())
     }
 
     /// The names of the present bags with items, sorted.
     pub fn harvest_bags(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .connection()?
-            .prepare("SELECT name FROM bags WHERE state = 'present' AND items > 0 ORDER BY name")
-            .map_err(self.err())?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(self.err())?;
-        rows.collect::<rusqlite::Result<_>>().map_err(self.err())
+        Ok(self.harvest_texts(BAGS)?.into_iter().flatten().collect())
     }
 
     /// The hosts of the items' `dc:source` URLs ([`source_host`]), sorted,
     /// each once.
     pub fn source_hosts(&self) -> Result<Vec<String>> {
+        let d = self.dialect();
         if self.sources_indexed()? {
-            // Each host once, kept if one of its items is in a present bag.
-            let mut stmt = self
-                .connection()?
-                .prepare(
-                    "SELECT h.host FROM (SELECT DISTINCT host FROM item_sources) AS h \
-                     WHERE EXISTS (SELECT 1 FROM item_sources AS s \
-                     JOIN items ON items.rowid = s.item JOIN bags ON bags.name = items.bag \
-                     WHERE s.host = h.host AND bags.state = 'present') ORDER BY h.host",
-                )
-                .map_err(self.err())?;
-            let rows = stmt.query_map([], |r| r.get(0)).map_err(self.err())?;
-            return rows.collect::<rusqlite::Result<_>>().map_err(self.err());
+            let sql = indexed_hosts_sql(d.position());
+            return Ok(self.harvest_texts(&sql)?.into_iter().flatten().collect());
         }
-        let mut stmt = self
-            .connection()?
-            .prepare(
-                "SELECT DISTINCT s.value FROM items JOIN bags ON bags.name = items.bag, \
-                 json_each(items.source) AS s WHERE bags.state = 'present'",
-            )
-            .map_err(self.err())?;
-        let rows = stmt
-            .query_map([], |r| r.get::<_, String>(0))
-            .map_err(self.err())?;
-        let mut hosts = std::collections::BTreeSet::new();
-        for v in rows {
-            if let Some(h) = source_host(&v.map_err(self.err())?) {
-                hosts.insert(h);
-            }
-        }
-        Ok(hosts.into_iter().collect())
+        let sql = format!(
+            "SELECT DISTINCT s.value FROM items JOIN bags ON bags.name = items.bag, {} \
+             WHERE bags.state = 'present'",
+            d.sources()
+        );
+        Ok(hosts_of(self.harvest_texts(&sql)?.into_iter().flatten()))
     }
 }
 

@@ -10,9 +10,9 @@
 //! `user_version`), and each migration runs in a transaction under an
 //! advisory lock (DDL is transactional in PostgreSQL).
 //!
-//! What the SQLite catalog has and this one has not yet: the full-text
-//! index, facets and text locations of `find`, `show`, `export` and
-//! `serve` (docs/scale-out.md, "The catalog on PostgreSQL").
+//! The full-text index is PostgreSQL's own (`tsvector` under a GIN
+//! index, [`super::super::search`]); the harvest queries of `serve` are
+//! with SQLite's in [`super::harvest`].
 
 mod writer;
 
@@ -146,9 +146,25 @@ INSERT INTO meta (key, value) SELECT 'search_index', 'incomplete'
     WHERE EXISTS (SELECT 1 FROM items);
 "#;
 
+/// Version 3: the hosts of each item's `dc:source` URLs, as SQLite's
+/// version 3 ([`super::harvest::source_host`]), so that an OAI-PMH
+/// `source:HOST` set is an index look-up. A catalog with items is marked
+/// `source_index = incomplete` (its sets are then found by reading every
+/// item's sources) until `catalog rebuild` fills the table.
+const V3: &str = r#"
+CREATE TABLE item_sources (
+    host TEXT COLLATE "C" NOT NULL,
+    item BIGINT NOT NULL REFERENCES items (seq) ON DELETE CASCADE,
+    PRIMARY KEY (host, item)
+);
+CREATE INDEX item_sources_by_item ON item_sources (item);
+INSERT INTO meta (key, value) SELECT 'source_index', 'incomplete'
+    WHERE EXISTS (SELECT 1 FROM items);
+"#;
+
 /// The forward migrations of the PostgreSQL catalog: `MIGRATIONS[v]`
 /// takes version `v` to `v + 1`.
-pub const MIGRATIONS: &[&str] = &[V1, V2];
+pub const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The schema version of the PostgreSQL catalog this newsbag writes.
 #[allow(clippy::cast_possible_truncation, reason = "a handful of migrations")]
@@ -263,6 +279,16 @@ impl PgCatalog {
             url: url.to_owned(),
             schema: schema.to_owned(),
         })
+    }
+
+    /// A token that cancels the query running on this connection.
+    pub(crate) fn cancel_token(&self) -> postgres::CancelToken {
+        self.client.borrow().cancel_token()
+    }
+
+    /// Whether the server has closed the connection.
+    pub(crate) fn is_closed(&self) -> bool {
+        self.client.borrow().is_closed()
     }
 
     /// The database and schema, for messages.

@@ -11,9 +11,9 @@
 //!
 //! Safe by construction: ids and bag names are checked before any lookup
 //! and reach the bags only through the catalog; query strings and fields
-//! are bounded; each request runs on tokio's blocking pool with its own
-//! read-only catalog connection and a time limit (SQLite is interrupted
-//! past it); only GET (and HEAD) routes exist; [`security_headers`] puts
+//! are bounded; each request runs on tokio's blocking pool with an archive
+//! of the server's pool ([`super::pool`]) and a time limit (the catalog's
+//! query, SQLite or PostgreSQL, is interrupted past it); only GET (and HEAD) routes exist; [`security_headers`] puts
 //! a strict Content-Security-Policy and the other headers on every
 //! response.
 
@@ -22,7 +22,6 @@ mod pages;
 mod request;
 mod text;
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -36,10 +35,10 @@ use axum::routing::get;
 use self::pages::{ArchivePage, ErrorPage, Field, HitView, ItemPage, SearchPage};
 use self::request::{BadRequest, MAX_QUERY, MAX_VALUE, PAGE_SIZE};
 use self::text::{Direction, download_name, safe_media_type, snippet_parts};
+use super::pool::ArchivePool;
 use crate::archive::Archive;
 use crate::archive::search::find::{self, CountBy, Error as SearchError};
 use crate::archive::search::show;
-use crate::archive::zips::ZipCache;
 use crate::ingest::{is_bag_name, is_item_id};
 
 /// The longest a request may work before it gets a 503 page.
@@ -58,10 +57,9 @@ const CSS: &str = include_str!("room.css");
 const CSP: &str = "default-src 'self'; script-src 'none'; object-src 'none'; base-uri 'none'; \
                    form-action 'self'; frame-ancestors 'none'";
 
-/// The reading room's routes over the archive at `root`, reading the bags'
-/// directories through `zips` (with their own state; merge them into the
-/// server's router).
-pub fn router(root: PathBuf, zips: Arc<ZipCache>) -> Router {
+/// The reading room's routes over the archives of `archives` (with their
+/// own state; merge them into the server's router).
+pub fn router(archives: Arc<ArchivePool>) -> Router {
     Router::new()
         .route("/", get(search_page))
         .route("/search", get(search_page))
@@ -70,10 +68,7 @@ pub fn router(root: PathBuf, zips: Arc<ZipCache>) -> Router {
         .route("/archive", get(archive_page))
         .route("/static/room.css", get(stylesheet))
         .fallback(unknown_path)
-        .with_state(Root {
-            path: Arc::from(root.into_boxed_path()),
-            zips,
-        })
+        .with_state(Root(archives))
 }
 
 /// Adds the security headers to `response` (those it already has, such
@@ -92,13 +87,10 @@ pub async fn security_headers(mut response: Response) -> Response {
     response
 }
 
-/// The archive the room shows, and the central directories of its bags
-/// kept between requests.
+/// The archive the room shows: the server's pool of read-only archives
+/// (sharing the central directories of the bags between requests).
 #[derive(Clone)]
-struct Root {
-    path: Arc<Path>,
-    zips: Arc<ZipCache>,
-}
+struct Root(Arc<ArchivePool>);
 
 /// A request that cannot be answered with its page: the error page.
 #[derive(Debug)]
@@ -157,10 +149,12 @@ impl From<crate::archive::Error> for Failure {
             | E::CatalogUnwritable { .. }
             | E::OldCatalog { .. }
             | E::NewerCatalog { .. }
+            | E::Coordination { .. }
             | E::NotAnArchive { .. } => Failure::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "The catalog cannot be read",
-                "The archive's catalog is missing, locked by another newsbag or damaged, so \
+                "The archive's catalog is missing, locked by another newsbag, damaged or on a \
+                 database server that does not answer, so \
                  nothing can be looked up right now. Nothing is lost: the bags are the record, \
                  and the catalog can be rebuilt from them. Try again later.",
             ),
@@ -257,25 +251,20 @@ fn html(status: StatusCode, page: &impl Template) -> Response {
     }
 }
 
-/// Runs `work` on the archive at `root` on the blocking pool, with its own
-/// read-only catalog connection, within [`TIME_LIMIT`]: past it, the
-/// catalog's query is interrupted and the request gets a 503 page.
+/// Runs `work` on an archive of the server's pool, on the blocking pool,
+/// within [`TIME_LIMIT`]: past it, the catalog's query is interrupted and
+/// the request gets a 503 page.
 async fn with_archive<T: Send + 'static>(
     root: Root,
     work: impl FnOnce(&Archive) -> Result<T, Failure> + Send + 'static,
 ) -> Result<T, Failure> {
     let (tx, rx) = std::sync::mpsc::channel();
-    let task = tokio::task::spawn_blocking(move || {
-        let archive = Archive::open_read_only(&root.path)?.with_zips(root.zips);
-        let _ = tx.send(archive.catalog().connection()?.get_interrupt_handle());
-        work(&archive)
+    let task = root.0.run(move |archive| {
+        let _ = tx.send(archive.catalog().interrupter());
+        work(archive)
     });
     match tokio::time::timeout(TIME_LIMIT, task).await {
-        Ok(Ok(result)) => result,
-        Ok(Err(e)) => {
-            log::error!("reading room: a request failed: {e}");
-            Err(Failure::internal())
-        }
+        Ok(result) => result,
         Err(_) => {
             if let Ok(handle) = rx.try_recv() {
                 handle.interrupt();
@@ -528,7 +517,8 @@ async fn original(
 
 async fn archive_page(State(root): State<Root>) -> Response {
     let name = root
-        .path
+        .0
+        .root()
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();

@@ -54,7 +54,7 @@ CREATE TEMP TABLE IF NOT EXISTS newsbag_staged_items (
     ord BIGINT, bag TEXT, id TEXT, path TEXT, title TEXT, creator TEXT, subject TEXT,
     description TEXT, publisher TEXT, date TEXT, language TEXT, identifier TEXT, source TEXT,
     sha256 TEXT, media_type TEXT, encoding TEXT, words TSVECTOR, f_date TEXT, f_host TEXT,
-    f_day TEXT, collected TEXT, texts TEXT
+    f_day TEXT, collected TEXT, texts TEXT, hosts TEXT
 ) ON COMMIT DELETE ROWS;
 TRUNCATE newsbag_staged_items;
 ";
@@ -77,6 +77,10 @@ INSERT INTO item_texts (item, name, header_offset, method, compressed_size, size
     FROM newsbag_staged_items s JOIN items i ON i.bag = s.bag AND i.id = s.id,
     json_to_recordset(s.texts::json) AS t (name TEXT, header_offset BIGINT, method INTEGER,
         compressed_size BIGINT, size BIGINT, crc32 BIGINT);
+INSERT INTO item_sources (host, item)
+    SELECT DISTINCT h.host, i.seq FROM newsbag_staged_items s
+    JOIN items i ON i.bag = s.bag AND i.id = s.id,
+    json_array_elements_text(s.hosts::json) AS h (host);
 TRUNCATE newsbag_staged_items;
 ";
 
@@ -256,7 +260,7 @@ impl PgWriter<'_> {
         )?;
         self.exec("DELETE FROM items WHERE bag = $1", &[&b.name])?;
         // The items, their words, facets and text locations go in one
-        // COPY to a staging table, then into their tables in four
+        // COPY to a staging table, then into their tables in five
         // statements: a round trip per item (an INSERT each) took most of
         // an ingest's registration, and the index tables need each item's
         // `seq`, known once it is in `items`.
@@ -266,14 +270,14 @@ impl PgWriter<'_> {
             .copy_in(
                 "COPY newsbag_staged_items (ord, bag, id, path, title, creator, subject, \
                  description, publisher, date, language, identifier, source, sha256, \
-                 media_type, encoding, words, f_date, f_host, f_day, collected, texts) \
+                 media_type, encoding, words, f_date, f_host, f_day, collected, texts, hosts) \
                  FROM STDIN BINARY",
             )
             .map_err(self.err())?;
         let mut types = vec![Type::INT8];
         types.extend([Type::TEXT; 15]);
         types.push(Type::TS_VECTOR);
-        types.extend([Type::TEXT; 5]);
+        types.extend([Type::TEXT; 6]);
         let mut writer = BinaryCopyInWriter::new(sink, &types);
         let json = |v: &Vec<String>| serde_json::to_string(v).unwrap_or_else(|_| "[]".into());
         let mut ord: i64 = 0;
@@ -299,6 +303,11 @@ impl PgWriter<'_> {
                     .collect(),
             )
             .to_string();
+            let hosts: Vec<String> = i
+                .source
+                .iter()
+                .filter_map(|s| super::super::harvest::source_host(s))
+                .collect();
             ord += 1;
             writer
                 .write(&[
@@ -324,6 +333,7 @@ impl PgWriter<'_> {
                     &f_day,
                     &i.collected,
                     &texts,
+                    &json(&hosts),
                 ])
                 .map_err(self.err())?;
             Ok(())
