@@ -100,11 +100,7 @@ struct Shared {
 pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
     crate::archive::check_archive(&options.root)?;
     let zips: Arc<ZipCache> = Arc::default();
-    let archives = ArchivePool::open(
-        options.root.clone(),
-        options.connections,
-        Arc::clone(&zips),
-    )?;
+    let archives = ArchivePool::open(options.root.clone(), options.connections, Arc::clone(&zips))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         // Blocking work is bounded by the pool; a few more threads for the
         // rest (none today).

@@ -319,9 +319,8 @@ mod tests {
         drop(crate::archive::sample_archive(&root, &["one"]));
         let pool = pool(root.clone(), 2);
         let rt = runtime();
-        let bags = |pool: &Arc<ArchivePool>| {
-            rt.block_on(pool.run(|a| a.catalog().totals())).unwrap().0
-        };
+        let bags =
+            |pool: &Arc<ArchivePool>| rt.block_on(pool.run(|a| a.catalog().totals())).unwrap().0;
         assert_eq!(bags(&pool), 1);
         // An empty catalog made beside, then renamed over the live one.
         let other = tmp.path().join("other");

@@ -24,6 +24,8 @@ mod peer;
 mod pg;
 #[cfg(feature = "postgres")]
 mod pg_catalog;
+#[cfg(feature = "postgres")]
+mod pg_serve;
 mod room;
 #[cfg(feature = "s3")]
 mod s3;

@@ -58,15 +58,21 @@ fn ingest(archive: &Path, name: &str, meta: &Path, input: &Path) {
 
 /// A running `newsbag serve` on a free loopback port, stopped when
 /// dropped.
-struct Server {
+pub(crate) struct Server {
     child: Child,
     /// `127.0.0.1:PORT`.
     addr: String,
 }
 
 impl Server {
-    fn start(archive: &Path) -> Server {
+    pub(crate) fn start(archive: &Path) -> Server {
+        Server::start_with(archive, &[])
+    }
+
+    /// [`Server::start`] with `envs` set for the server.
+    pub(crate) fn start_with(archive: &Path, envs: &[(&str, &str)]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_newsbag"))
+            .envs(envs.iter().copied())
             .arg("serve")
             .arg(archive)
             .args(["--bind", "127.0.0.1:0"])
@@ -89,11 +95,11 @@ impl Server {
         Server { child, addr }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
 
-    fn get(&self, path: &str) -> Reply {
+    pub(crate) fn get(&self, path: &str) -> Reply {
         self.request("GET", path)
     }
 
@@ -121,10 +127,10 @@ impl Drop for Server {
 }
 
 /// A response: status, headers (names lower-cased) and body.
-struct Reply {
-    status: u16,
+pub(crate) struct Reply {
+    pub(crate) status: u16,
     headers: Vec<(String, String)>,
-    body: Vec<u8>,
+    pub(crate) body: Vec<u8>,
 }
 
 impl Reply {
@@ -170,7 +176,7 @@ impl Reply {
             .map(|(_, v)| v.as_str())
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8(self.body.clone()).unwrap()
     }
 }

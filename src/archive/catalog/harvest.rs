@@ -257,7 +257,11 @@ fn condition(
         d.placeholder(params.len())
     };
     if let Some(after) = after {
-        clauses.push(format!("{} > {}", d.position(), param(Param::Integer(after))));
+        clauses.push(format!(
+            "{} > {}",
+            d.position(),
+            param(Param::Integer(after))
+        ));
     }
     if let Some(from) = q.from {
         clauses.push(format!(
@@ -273,7 +277,10 @@ fn condition(
     }
     match q.set {
         Some(SetFilter::Bag(name)) => {
-            clauses.push(format!("items.bag = {}", param(Param::Text(name.to_owned()))));
+            clauses.push(format!(
+                "items.bag = {}",
+                param(Param::Text(name.to_owned()))
+            ));
         }
         Some(SetFilter::SourceHost(host)) if indexed => {
             clauses.push(format!(
@@ -307,10 +314,8 @@ fn condition(
 /// The hosts of every present item's sources, by reading them all (a
 /// catalog whose `item_sources` is incomplete).
 fn hosts_of(values: impl IntoIterator<Item = String>) -> Vec<String> {
-    let hosts: std::collections::BTreeSet<String> = values
-        .into_iter()
-        .filter_map(|v| source_host(&v))
-        .collect();
+    let hosts: std::collections::BTreeSet<String> =
+        values.into_iter().filter_map(|v| source_host(&v)).collect();
     hosts.into_iter().collect()
 }
 
