@@ -395,7 +395,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__catalog__subcmd__rebuild)
-            opts="-q -v -h --bags-in --catalog --catalog-schema --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
+            opts="-q -v -h --bags-in --catalog --catalog-schema --station --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -410,6 +410,10 @@ _newsbag() {
                     return 0
                     ;;
                 --catalog-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --station)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -1069,7 +1073,7 @@ _newsbag() {
             return 0
             ;;
         newsbag__subcmd__ingest)
-            opts="-q -v -h --archive --bags-in --catalog --catalog-schema --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
+            opts="-q -v -h --archive --bags-in --catalog --catalog-schema --station --name --encoding --info --meta --keep-going --json --date --max-input-bytes --quiet --verbose --no-progress --s3-endpoint --s3-region --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1088,6 +1092,10 @@ _newsbag() {
                     return 0
                     ;;
                 --catalog-schema)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --station)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

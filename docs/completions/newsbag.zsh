@@ -41,6 +41,7 @@ _arguments "${_arguments_options[@]}" : \
 '--bags-in=[Keep the archive'\''s bags in a bucket, at s3\://BUCKET/PREFIX/bags/NAME.zip (set once, by the first ingest of a new archive, in ARCHIVE/store.json; the catalog and the event log stay in ARCHIVE). Each bag is built and verified locally, uploaded, read back and only then registered]:s3://BUCKET/PREFIX:_default' \
 '--catalog=[Keep the archive'\''s catalog in this PostgreSQL database instead of ARCHIVE/catalog.sqlite (set once, by the first ingest of a new archive, in ARCHIVE/catalog.json; no password in the URL\: set PGPASSWORD). An existing archive'\''s catalog moves with \`catalog rebuild --catalog\`]:postgres://USER@HOST/DB:_default' \
 '--catalog-schema=[The PostgreSQL schema of the catalog'\''s tables (with --catalog)]:NAME:_default' \
+'--station=[Make a new ARCHIVE a station of the archive whose bags are in --bags-in and whose catalog is --catalog\: another machine'\''s root ingesting into the same bucket and PostgreSQL catalog, with an event log of its own (copied to s3\://BUCKET/PREFIX/stations/NAME/events/). NAME\: 1 to 40 of a-z, 0-9 and -]:NAME:_default' \
 '--name=[The bag'\''s name (default\: the first input'\''s name and the date)]:NAME:_default' \
 '--encoding=[Decode every input with this encoding (a WHATWG label) instead of detecting it]:LABEL:_default' \
 '*--info=[A bag-info.txt element, written in the order given (repeatable)]:LABEL=VALUE:_default' \
@@ -302,6 +303,7 @@ _arguments "${_arguments_options[@]}" : \
 '--bags-in=[Make a new, empty ARCHIVE the root of the archive whose bags are in s3\://BUCKET/PREFIX (its root lost)\: the event log comes back from the bucket'\''s copy, then the catalog from the log and the bags]:s3://BUCKET/PREFIX:_default' \
 '--catalog=[Build the catalog in this PostgreSQL database (no password in the URL\: set PGPASSWORD), or \`sqlite\` for ARCHIVE/catalog.sqlite, and make it the archive'\''s catalog from now on (ARCHIVE/catalog.json). Default\: where the catalog is now]:postgres://USER@HOST/DB|sqlite:_default' \
 '--catalog-schema=[The PostgreSQL schema of the catalog'\''s tables (with --catalog)]:NAME:_default' \
+'--station=[With --bags-in\: the lost root was this station of the archive (its event log comes back from s3\://BUCKET/PREFIX/stations/NAME/events/)]:NAME:_default' \
 '--s3-endpoint=[The S3 API endpoint of s3\:// locations (instead of AWS_ENDPOINT_URL; unset for AWS itself). An http\:// endpoint allows plain HTTP. Credentials come from the environment (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY), never from the command line]:URL:_default' \
 '--s3-region=[The S3 region of s3\:// locations (instead of AWS_REGION)]:NAME:_default' \
 '-q[Print only errors]' \

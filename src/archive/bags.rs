@@ -144,16 +144,21 @@ pub enum Bags {
 }
 
 #[derive(serde::Serialize, serde::Deserialize)]
-struct StoreFile {
+pub(crate) struct StoreFile {
     bags: String,
     /// A reading copy ([`Bags::reading_copy`]): it records no event.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     reading_copy: bool,
+    /// The name of this root as a station of the archive (a further root
+    /// ingesting into the same bucket and catalog, with an event log of
+    /// its own: [`super::stations`]); absent for the archive's own root.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    station: Option<String>,
 }
 
 /// What `store.json` says: where the bags are, and whether the root is a
 /// reading copy.
-fn read_store_file(root: &Path) -> Result<Option<StoreFile>> {
+pub(crate) fn read_store_file(root: &Path) -> Result<Option<StoreFile>> {
     let file = root.join(STORE_FILE);
     let text = match fs::read_to_string(&file) {
         Ok(t) => t,
@@ -191,6 +196,12 @@ pub fn reading_copy_of(root: &Path) -> Result<Option<String>> {
     Ok(read_store_file(root)?
         .filter(|f| f.reading_copy)
         .map(|f| f.bags))
+}
+
+/// The station name of the root `root` (`None`: the archive's own root, or
+/// a root without a bucket).
+pub fn station_of(root: &Path) -> Result<Option<String>> {
+    Ok(read_store_file(root)?.and_then(|f| f.station))
 }
 
 /// Refuses to record events in a reading copy: the archive's history is
@@ -240,12 +251,28 @@ impl Bags {
     /// bag; asking again for the same place is nothing, asking for another
     /// is refused (the catalog's bags are where the file said).
     pub fn bind(root: &Path, url: &str) -> Result<Bags> {
+        Self::bind_station(root, url, None)
+    }
+
+    /// [`Bags::bind`], the root being station `station` of the archive
+    /// whose bags are under `url` (`None`: the archive's own root). A root
+    /// stays what it was made: another station name is refused.
+    pub fn bind_station(root: &Path, url: &str, station: Option<&str>) -> Result<Bags> {
         let wanted = Self::bucket(url)?;
         let current = Self::of(root)?;
         let refuse = |reason: String| Error::NotAnArchive {
             path: root.to_owned(),
             reason,
         };
+        if let Some(file) = read_store_file(root)?
+            && station.is_some()
+            && file.station.as_deref() != station
+        {
+            return Err(refuse(match &file.station {
+                Some(s) => format!("it is station `{s}` of its archive (`{STORE_FILE}`)"),
+                None => format!("it is its archive's own root (`{STORE_FILE}`), not a station"),
+            }));
+        }
         match (&current, &wanted) {
             #[cfg(feature = "s3")]
             (Bags::Bucket(a), Bags::Bucket(b)) if a == b => return Ok(current),
@@ -273,6 +300,7 @@ impl Bags {
             &StoreFile {
                 bags: url.into(),
                 reading_copy: false,
+                station: station.map(str::to_owned),
             },
         )?;
         Ok(wanted)
@@ -322,6 +350,7 @@ impl Bags {
                 &StoreFile {
                     bags: loc.to_string(),
                     reading_copy: true,
+                    station: None,
                 },
             )?,
         }
@@ -329,6 +358,10 @@ impl Bags {
             super::log_copy::restore_listed(&super::events::Log::new(&home), &store, segments)?;
         for gap in restored.gaps {
             log::warn!("{url}: the bucket's copy of the event log: {gap}");
+        }
+        // The logs of the archive's stations, replayed with its own.
+        for said in super::stations::restore_peers(&home, &store, &loc, None)? {
+            log::warn!("{url}: {said}");
         }
         // The catalog brought up to date with the log (`serve` opens it
         // read-only and would find none in a new copy).
@@ -374,6 +407,16 @@ impl Bags {
             Bags::Bucket(loc) => crate::store::shared(&loc.bucket)
                 .and_then(|s| s.exists(&loc.key_of(rel)))
                 .unwrap_or(true),
+        }
+    }
+
+    /// Whether anything is at `rel` (a HEAD request for a bucket), a
+    /// bucket that cannot be asked being an error.
+    pub fn exists(&self, rel: &str) -> Result<bool> {
+        match self {
+            Bags::Root(root) => Ok(fs::symlink_metadata(root.join(rel)).is_ok()),
+            #[cfg(feature = "s3")]
+            Bags::Bucket(loc) => Ok(crate::store::shared(&loc.bucket)?.exists(&loc.key_of(rel))?),
         }
     }
 
@@ -452,8 +495,22 @@ impl Bags {
     /// then read back whole and hashed. Returns the zip's size and SHA-256
     /// (hashed once, locally, before the upload). Nothing to do for bags
     /// under the root.
-    #[cfg_attr(not(feature = "s3"), allow(unused_variables))]
+    ///
+    /// Another object at that key (another bag of the same name, made by
+    /// another root of the archive or left by an ingest whose zip was
+    /// lost) is never written over: `DestinationExists`.
     pub fn publish(&self, zip: &Path, rel: &str) -> Result<Option<(u64, String)>> {
+        self.put(zip, rel, false)
+    }
+
+    /// [`Bags::publish`] in place of the object there, whatever it holds:
+    /// a repair, the damaged object having been set aside.
+    pub fn publish_over(&self, zip: &Path, rel: &str) -> Result<Option<(u64, String)>> {
+        self.put(zip, rel, true)
+    }
+
+    #[cfg_attr(not(feature = "s3"), allow(unused_variables))]
+    fn put(&self, zip: &Path, rel: &str, over: bool) -> Result<Option<(u64, String)>> {
         match self {
             Bags::Root(_) => Ok(None),
             #[cfg(feature = "s3")]
@@ -462,8 +519,14 @@ impl Bags {
                 let key = loc.key_of(rel);
                 let store = crate::store::shared(&loc.bucket)?;
                 let there = match store.open(&key) {
-                    Ok(o) => o.len() == size && object_sha256(&o)? == sha,
-                    Err(_) => false,
+                    Ok(o) if o.len() == size && object_sha256(&o)? == sha => true,
+                    Ok(_) if !over => {
+                        return Err(crate::Error::DestinationExists {
+                            path: loc.with_key(&key).to_path(),
+                        }
+                        .into());
+                    }
+                    Ok(_) | Err(_) => false,
                 };
                 if !there {
                     store.upload(zip, &key)?;

@@ -407,6 +407,41 @@ impl Catalog {
         }
     }
 
+    /// Reserves the bag name `name` for this process until
+    /// [`Catalog::unlock_bag_name`] (or the process ends): on PostgreSQL,
+    /// where several roots (stations) ingest into one catalog, a lock on
+    /// the name held by the catalog's connection, so that two of them
+    /// cannot make bags of one name at once; refused at once
+    /// ([`Error::Locked`]) while another holds it. Nothing on SQLite: one
+    /// root writes, and its `bags/NAME.zip` is the reservation.
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub fn lock_bag_name(&self, name: &str) -> Result<()> {
+        match &self.store {
+            Store::Sqlite(_) => Ok(()),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => {
+                if pg.lock_bag_name(name)? {
+                    Ok(())
+                } else {
+                    Err(Error::Locked {
+                        path: PathBuf::from(format!("bag name `{name}` in {}", pg.name())),
+                        holder: "an ingest on another root of the archive".into(),
+                    })
+                }
+            }
+        }
+    }
+
+    /// Gives back the name [`Catalog::lock_bag_name`] reserved.
+    #[cfg_attr(not(feature = "postgres"), allow(unused_variables))]
+    pub fn unlock_bag_name(&self, name: &str) -> Result<()> {
+        match &self.store {
+            Store::Sqlite(_) => Ok(()),
+            #[cfg(feature = "postgres")]
+            Store::Postgres(pg) => pg.unlock_bag_name(name),
+        }
+    }
+
     /// A handle that stops the query this catalog is running, from
     /// another thread (a server's request past its time limit).
     pub fn interrupter(&self) -> Interrupter {
@@ -532,10 +567,10 @@ impl Catalog {
         .map_err(self.err())
     }
 
-    /// Where the catalog has read the event log up to.
-    pub fn log_position(&self) -> Result<Position> {
-        let conn = sqlite_or!(self, pg => pg.log_position());
-        read_position(conn).map_err(self.err())
+    /// Where the catalog has read the event log `log` up to (`""`: the
+    /// archive's own; a station's name: that station's).
+    pub fn log_position(&self, log: &str) -> Result<Position> {
+        position_from(log, |key| self.meta(key))
     }
 
     /// A value of the `meta` table (`last_audit_run`, `last_audit_success`).
@@ -780,6 +815,7 @@ pub(crate) fn event_from_parts(
         },
         agent,
         detail: serde_json::from_str(detail).unwrap_or(serde_json::Value::Null),
+        seq: None,
     }
 }
 
@@ -850,14 +886,28 @@ fn migrate(conn: &mut Connection, path: &Path, migrations: &[&str]) -> Result<()
     Ok(())
 }
 
-pub(crate) fn read_position(conn: &Connection) -> rusqlite::Result<Position> {
-    let get = |key: &str| -> rusqlite::Result<Option<String>> {
-        conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
-            .optional()
-    };
+/// The `meta` keys of where the catalog has read the event log `log` up
+/// to: `log_file` and `log_offset` for the archive's own log (`""`),
+/// `log_file:NAME` and `log_offset:NAME` for the log of station `NAME`
+/// (an archive written by several roots, [`super::stations`]).
+pub(crate) fn log_keys(log: &str) -> (String, String) {
+    if log.is_empty() {
+        ("log_file".into(), "log_offset".into())
+    } else {
+        (format!("log_file:{log}"), format!("log_offset:{log}"))
+    }
+}
+
+/// Where the catalog has read the event log `log` up to, from its `meta`
+/// values (read by the catalog, or by a writer in its transaction).
+pub(crate) fn position_from(
+    log: &str,
+    meta: impl Fn(&str) -> Result<Option<String>>,
+) -> Result<Position> {
+    let (file, offset) = log_keys(log);
     Ok(Position {
-        file: get("log_file")?.unwrap_or_default(),
-        offset: get("log_offset")?.and_then(|s| s.parse().ok()).unwrap_or(0),
+        file: meta(&file)?.unwrap_or_default(),
+        offset: meta(&offset)?.and_then(|s| s.parse().ok()).unwrap_or(0),
     })
 }
 

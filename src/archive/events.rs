@@ -113,6 +113,14 @@ pub struct Event {
     /// Everything else, by event type (see docs/operations.md).
     #[serde(default)]
     pub detail: serde_json::Value,
+    /// Its number in the order the catalog recorded events (the catalog's
+    /// `events.seq` when it was recorded), written in the log since
+    /// archives have several writing roots: the logs of an archive's roots
+    /// are replayed merged in this order, the order the events happened
+    /// in ([`super::stations`]). `None` in older logs and in events read
+    /// from the catalog.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
 }
 
 /// Where the log has been read up to: a file name and a byte offset.
@@ -164,10 +172,13 @@ pub struct Replay {
     pub bad: Vec<BadLine>,
 }
 
-/// The event log of one archive.
+/// The event log of one archive root.
 #[derive(Debug, Clone)]
 pub struct Log {
     dir: PathBuf,
+    /// Whose log it is: `""` for the archive's own, a station's name for
+    /// the log of that station (an archive written by several roots).
+    name: String,
 }
 
 impl Log {
@@ -175,7 +186,21 @@ impl Log {
     pub fn new(root: &Path) -> Self {
         Log {
             dir: root.join("events"),
+            name: String::new(),
         }
+    }
+
+    /// The same log, as the log of station `name` (`""`: the archive's
+    /// own): the catalog keeps where it has read each log up to.
+    #[must_use]
+    pub fn named(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.name);
+        self
+    }
+
+    /// Whose log it is (`""`: the archive's own; else a station's name).
+    pub fn name(&self) -> &str {
+        &self.name
     }
 
     /// The directory holding the log files.
@@ -429,6 +454,7 @@ mod tests {
             outcome: Outcome::Success,
             agent: "newsbag test".to_owned(),
             detail: serde_json::json!({"level": "fixity"}),
+            seq: None,
         }
     }
 

@@ -34,6 +34,7 @@ pub mod rebuild;
 pub mod register;
 pub mod replica;
 pub mod search;
+pub mod stations;
 pub mod status;
 #[cfg(feature = "postgres")]
 pub mod workers;
@@ -309,6 +310,7 @@ pub fn event(kind: EventType, bag: &str, outcome: Outcome, detail: serde_json::V
         outcome,
         agent: agent(),
         detail,
+        seq: None,
     }
 }
 
@@ -374,6 +376,19 @@ impl Archive {
     /// event log.
     fn caught_up(root: &Path, catalog: Catalog) -> Result<Archive> {
         let bags = bags::Bags::of(root)?;
+        let station = bags::station_of(root)?;
+        if let Some(name) = &station
+            && !catalog.is_postgres()
+        {
+            return Err(Error::NotAnArchive {
+                path: root.to_owned(),
+                reason: format!(
+                    "it is station `{name}` of its archive, whose catalog must be the archive's \
+                     PostgreSQL catalog (`{}`), not a file of its own",
+                    catalog::CATALOG_LINK
+                ),
+            });
+        }
         let mut archive = Archive {
             root: root.to_owned(),
             #[cfg(feature = "s3")]
@@ -381,7 +396,7 @@ impl Archive {
                 .bucket_prefix()
                 .filter(|_| matches!(bags::reading_copy_of(root), Ok(None)))
                 .map(|loc| LogCopy {
-                    loc: loc.clone(),
+                    loc: stations::log_home(loc, station.as_deref()),
                     done: None,
                     last: None,
                     // A backlog left by an earlier run goes with this
@@ -391,12 +406,16 @@ impl Archive {
                 }),
             bags,
             catalog,
-            log: Log::new(root),
+            log: Log::new(root).named(station.as_deref().unwrap_or_default()),
             zips: Arc::default(),
             warnings: Vec::new(),
         };
+        // Its own log, and the other roots' logs brought from the bucket
+        // by a rebuild or a reading copy (none on most roots).
+        let mut logs = vec![archive.log.clone()];
+        logs.extend(stations::peer_logs(root)?);
         let w = archive.catalog.write()?;
-        catch_up(&archive.bags, &archive.log, &w, &mut archive.warnings)?;
+        stations::catch_up_all(&archive.bags, &logs, &w, &mut archive.warnings)?;
         w.commit()?;
         Ok(archive)
     }
@@ -422,7 +441,7 @@ impl Archive {
                     #[cfg(feature = "s3")]
                     log_copy: None,
                     catalog,
-                    log: Log::new(root),
+                    log: Log::new(root).named(&bags::station_of(root)?.unwrap_or_default()),
                     zips: Arc::default(),
                     warnings: vec![
                         "the archive is read-only: the catalog was read as it is".into(),
@@ -445,7 +464,7 @@ impl Archive {
             #[cfg(feature = "s3")]
             log_copy: None,
             catalog,
-            log: Log::new(root),
+            log: Log::new(root).named(&bags::station_of(root)?.unwrap_or_default()),
             zips: Arc::default(),
             warnings: Vec::new(),
         })
@@ -499,12 +518,16 @@ impl Archive {
         // Applied first (a bag that cannot be read registers nothing and
         // logs nothing), then appended and made durable, in one write,
         // before the commit.
+        let mut all: Vec<Event> = Vec::with_capacity(events.len());
         for (e, reg) in events {
-            w.apply(e, reg.as_ref())?;
+            let seq = w.apply(e, reg.as_ref())?;
+            all.push(Event {
+                seq: Some(seq),
+                ..e.clone()
+            });
         }
-        let all: Vec<Event> = events.iter().map(|(e, _)| e.clone()).collect();
         let pos = self.log.append_all(&all)?;
-        w.set_log_position(&pos)?;
+        w.set_log_position(self.log.name(), &pos)?;
         w.commit()?;
         #[cfg(feature = "s3")]
         {
@@ -806,7 +829,7 @@ fn catch_up(
     w: &Writer<'_>,
     warnings: &mut Vec<String>,
 ) -> Result<usize> {
-    let from = w.log_position()?;
+    let from = w.log_position(log.name())?;
     let mut applied = 0;
     let (end, bad) = log.for_each_from(&from, &mut |e, _| {
         if !w.has_event(&e.id)? {
@@ -818,7 +841,7 @@ fn catch_up(
     })?;
     warnings.extend(bad.iter().map(ToString::to_string));
     if end != from {
-        w.set_log_position(&end)?;
+        w.set_log_position(log.name(), &end)?;
     }
     Ok(applied)
 }
@@ -869,6 +892,30 @@ pub fn ingest_and_register(
     fs::create_dir_all(root).map_err(|e| Error::io("create", root, e))?;
     let mut archive = Archive::open(root)?;
     let adopted = archive.adopt_interrupted()?;
+    // The bag's name is taken once in the whole archive: reserved (on
+    // PostgreSQL, against the other roots ingesting into the catalog; the
+    // reservation ends with the catalog's connection, at the latest when
+    // this returns) and refused if the catalog or the bucket has it.
+    let name = crate::ingest::bag_name(inputs, options)?;
+    archive.catalog.lock_bag_name(&name)?;
+    let rel = format!("bags/{name}.zip");
+    let taken = archive.catalog.bag(&name)?.is_some()
+        || match archive.bags.exists(&rel) {
+            Ok(there) => there,
+            // A store that cannot be asked now: the bag is made, and waits
+            // in the root until it can be uploaded (which never writes
+            // over another object: `Bags::publish`).
+            Err(e) => {
+                log::warn!("cannot tell whether `{rel}` is in the bucket: {e}");
+                false
+            }
+        };
+    if taken {
+        return Err(crate::Error::DestinationExists {
+            path: archive.bag_location(&rel),
+        }
+        .into());
+    }
     let intent = lock::Intent::begin(root)?;
     let extra = |summary: &IngestSummary| {
         serde_json::json!({
@@ -912,8 +959,8 @@ pub fn ingest_and_register(
             let reg = read_bag(staged.zip, &rel, None)?;
             let w = catalog.write()?;
             catch_up(bags, log, &w, warnings)?;
-            let e = registration_event(&reg, EventType::Ingest, extra(staged.summary));
-            w.apply(&e, Some(&reg))?;
+            let mut e = registration_event(&reg, EventType::Ingest, extra(staged.summary));
+            e.seq = Some(w.apply(&e, Some(&reg))?);
             Ok::<_, Error>((w, e))
         });
         let (summary, registration) = match staged {
@@ -928,7 +975,7 @@ pub fn ingest_and_register(
         let event = registration
             .and_then(|(w, e)| {
                 let pos = log.append_all(std::slice::from_ref(&e))?;
-                w.set_log_position(&pos)?;
+                w.set_log_position(log.name(), &pos)?;
                 w.commit()?;
                 Ok(e)
             })
@@ -936,6 +983,7 @@ pub fn ingest_and_register(
         (summary, event)
     };
     intent.finish();
+    archive.catalog.unlock_bag_name(&name)?;
     if archive.bags.in_bucket() {
         // The bag is in the bucket now, and only there.
         summary.bag = archive.bag_location(&archive.relative(&summary.bag));

@@ -9,7 +9,7 @@ use super::Error;
 /// The keys of the advisory locks newsbag takes, all here so that no two
 /// uses share one (`nbsg` in the high half): the audit workers' schema
 /// and cycles, their collection of checks into the archive, the catalog's
-/// writers, the catalog's migrations.
+/// writers, the catalog's migrations, the bag names being ingested.
 pub(crate) mod keys {
     /// Migrating the workers' schema and opening a cycle.
     pub(crate) const WORKERS: i64 = 0x6e62_7367_0000_0001;
@@ -20,6 +20,10 @@ pub(crate) mod keys {
     pub(crate) const CATALOG_WRITE: i64 = 0x6e62_7367_0000_0003;
     /// Migrating the catalog on PostgreSQL.
     pub(crate) const CATALOG_MIGRATE: i64 = 0x6e62_7367_0000_0004;
+    /// The bag names being ingested: the first key of PostgreSQL's
+    /// two-key advisory locks (`nbsg`; the second is a hash of the name),
+    /// a space apart from the one-key locks above.
+    pub(crate) const BAG_NAMES: i32 = 0x6e62_7367;
 }
 
 /// `postgres://user:secret@host/db` without its password, for messages.

@@ -52,11 +52,14 @@ pub fn rebuild_into(root: &Path, to: Option<Location>) -> Result<Rebuilt> {
     };
     let mut out = Rebuilt::default();
     // Bags in a bucket: log files lost from the root come back from the
-    // bucket's copy first.
+    // bucket's copy first, and the logs of the archive's other roots
+    // (stations) are brought under `peers/` to be replayed with it.
     #[cfg(feature = "s3")]
     if let Some(loc) = bags::Bags::of(root)?.bucket_prefix() {
         let store = crate::store::shared(&loc.bucket)?;
-        let restored = log_copy::restore(&Log::new(root), &store, loc)?;
+        let station = bags::station_of(root)?;
+        let home = super::stations::log_home(loc, station.as_deref());
+        let restored = log_copy::restore(&Log::new(root), &store, &home)?;
         for f in &restored.files {
             out.warnings.push(format!(
                 "events/{f} restored from the bucket's copy of the event log"
@@ -66,6 +69,12 @@ pub fn rebuild_into(root: &Path, to: Option<Location>) -> Result<Rebuilt> {
             out.warnings
                 .push(format!("the bucket's copy of the event log: {g}"));
         }
+        out.warnings.extend(super::stations::restore_peers(
+            root,
+            &store,
+            loc,
+            station.as_deref(),
+        )?);
     }
     match &target {
         Location::Sqlite(_) => {

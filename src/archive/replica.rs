@@ -89,7 +89,7 @@ pub fn repair(
     if bags.in_bucket() {
         // Uploaded and read back before the repair is recorded; the
         // temporary file goes when `tmp` is dropped.
-        bags.publish(tmp.path(), &bag.path)?;
+        bags.publish_over(tmp.path(), &bag.path)?;
     } else {
         tmp.persist_noclobber(&dest)
             .map_err(|e| Error::io("put the replica's copy at", &dest, e.error))?;

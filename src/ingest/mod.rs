@@ -225,6 +225,22 @@ impl Default for Limits {
     }
 }
 
+/// The name of the bag an ingest of `inputs` with `options` makes: the
+/// `--name` given (checked), else the first input's file name and the
+/// bagging date (`inbox-2026-12-06`).
+pub fn bag_name(inputs: &[Input], options: &IngestOptions) -> Result<String> {
+    match &options.name {
+        Some(n) => check_name(n),
+        None => {
+            let first = match inputs.first() {
+                Some(Input::Path(p)) => p.display().to_string(),
+                Some(Input::Bytes { .. }) | None => "stdin".to_owned(),
+            };
+            Ok(derive_name(&first, &options.bagging_date))
+        }
+    }
+}
+
 /// Ingests `inputs` into one zipped bag under `options.archive`.
 ///
 /// Inputs are read and prepared a batch at a time on every core; each
@@ -298,16 +314,7 @@ fn ingest_with<T>(
     if count == 0 {
         return Err(Error::NothingToIngest);
     }
-    let name = match &options.name {
-        Some(n) => check_name(n)?,
-        None => {
-            let first = match &inputs[0] {
-                Input::Path(p) => p.display().to_string(),
-                Input::Bytes { .. } => "stdin".to_owned(),
-            };
-            derive_name(&first, &options.bagging_date)
-        }
-    };
+    let name = bag_name(inputs, options)?;
     let bags = options.archive.join("bags");
     let dest = bags.join(format!("{name}.zip"));
     if fs::symlink_metadata(&dest).is_ok() {

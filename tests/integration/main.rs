@@ -32,6 +32,8 @@ mod s3;
 mod search;
 mod serve;
 mod serve_large;
+#[cfg(all(feature = "s3", feature = "postgres"))]
+mod stations;
 mod util;
 mod verify_cli;
 mod warc;

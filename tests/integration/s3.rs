@@ -13,14 +13,14 @@ use std::time::{Duration, Instant};
 
 use crate::util::{missing_peer, newsbag, problem_codes, verify_json, write_tree};
 
-const BUCKET: &str = "newsbag-test";
+pub(crate) const BUCKET: &str = "newsbag-test";
 const KEY_ID: &str = "GK0123456789abcdef01234567";
 const SECRET: &str = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
 
 /// A Garage cluster (one node, or several with the data on each) in a
 /// temporary directory, every node killed on drop. Requests go to the
 /// first node.
-struct Garage {
+pub(crate) struct Garage {
     nodes: Vec<Option<Child>>,
     dir: tempfile::TempDir,
     /// Where requests go: the first node's S3 API.
@@ -60,7 +60,7 @@ impl Garage {
     /// Starts one Garage node with one bucket ([`BUCKET`]) and one key
     /// allowed to read and write it; `None` (after saying so) when
     /// `garage` is missing.
-    fn start() -> Option<Garage> {
+    pub(crate) fn start() -> Option<Garage> {
         Self::cluster(1)
     }
 
@@ -220,7 +220,7 @@ impl Garage {
     }
 
     /// `newsbag ARGS` pointed at this server.
-    fn newsbag(&self, args: &[&str]) -> std::process::Output {
+    pub(crate) fn newsbag(&self, args: &[&str]) -> std::process::Output {
         let mut cmd = newsbag();
         cmd.env("NEWSBAG_HOME", self.dir.path().join("newsbag-home"));
         for (k, v) in self.env() {
@@ -235,7 +235,7 @@ impl Garage {
 
     /// `newsbag ARGS` pointed at this server, its reading copies of
     /// archives in buckets kept under `home`.
-    fn newsbag_in(&self, home: &Path, args: &[&str]) -> std::process::Output {
+    pub(crate) fn newsbag_in(&self, home: &Path, args: &[&str]) -> std::process::Output {
         let mut cmd = newsbag();
         for (k, v) in self.env() {
             cmd.env(k, v);
@@ -249,7 +249,7 @@ impl Garage {
     }
 
     /// `newsbag ARGS` pointed at this server, started (output piped).
-    fn spawn(&self, args: &[&str]) -> Child {
+    pub(crate) fn spawn(&self, args: &[&str]) -> Child {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_newsbag"));
         cmd.env("NEWSBAG_HOME", self.dir.path().join("newsbag-home"));
         for (k, v) in self.env() {
@@ -264,7 +264,7 @@ impl Garage {
     }
 
     /// A connection of newsbag's library to this server's bucket.
-    fn store(&self) -> newsbag::store::Store {
+    pub(crate) fn store(&self) -> newsbag::store::Store {
         let env = self.env();
         let settings: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
         newsbag::store::Store::connect_with(BUCKET, &settings).unwrap()
@@ -803,7 +803,7 @@ fn a_node_lost_mid_upload_leaves_no_copy_recorded() {
 }
 
 /// Waits for a fresh Garage to take uploads (its layout settling).
-fn wait_for_uploads(garage: &Garage, file: &Path) {
+pub(crate) fn wait_for_uploads(garage: &Garage, file: &Path) {
     let deadline = Instant::now() + Duration::from_secs(120);
     let store = garage.store();
     while store.upload(file, "warmup/file").is_err() {

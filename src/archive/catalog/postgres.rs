@@ -12,7 +12,7 @@
 //!
 //! The full-text index is PostgreSQL's own (`tsvector` under a GIN
 //! index, [`super::super::search`]); the harvest queries of `serve` are
-//! with SQLite's in [`super::harvest`].
+//! with SQLite's in `catalog::harvest`.
 
 mod writer;
 
@@ -21,7 +21,7 @@ use std::cell::RefCell;
 use postgres::types::Type;
 use postgres::{Client, Row, Transaction};
 
-use super::super::events::{Event, EventType, Position};
+use super::super::events::{Event, EventType};
 use super::super::pg::{connect, coordination, db_error, keys, redact};
 use super::super::{Error, Result};
 use super::location::{DEFAULT_SCHEMA, valid_schema};
@@ -281,6 +281,26 @@ impl PgCatalog {
         })
     }
 
+    /// Takes the lock on the bag name `name` for this connection's session
+    /// (until [`PgCatalog::unlock_bag_name`] or the connection's end);
+    /// false if another session holds it.
+    pub(crate) fn lock_bag_name(&self, name: &str) -> Result<bool> {
+        let rows = self.query(
+            "SELECT pg_try_advisory_lock($1, hashtext($2))",
+            &[&keys::BAG_NAMES, &name],
+        )?;
+        Ok(rows.first().is_some_and(|r| r.get(0)))
+    }
+
+    /// Gives the lock on the bag name `name` back.
+    pub(crate) fn unlock_bag_name(&self, name: &str) -> Result<()> {
+        self.query(
+            "SELECT pg_advisory_unlock($1, hashtext($2))",
+            &[&keys::BAG_NAMES, &name],
+        )?;
+        Ok(())
+    }
+
     /// A token that cancels the query running on this connection.
     pub(crate) fn cancel_token(&self) -> postgres::CancelToken {
         self.client.borrow().cancel_token()
@@ -377,10 +397,6 @@ impl PgCatalog {
             .query("SELECT value FROM meta WHERE key = $1", &[&key])?
             .first()
             .map(|r| r.get(0)))
-    }
-
-    pub(crate) fn log_position(&self) -> Result<Position> {
-        log_position_from(|key| self.meta(key))
     }
 
     pub(crate) fn item_bags(&self, id: &str, bag: Option<&str>) -> Result<Vec<String>> {
@@ -719,17 +735,6 @@ fn schema_kind(tx: &mut Transaction<'_>, schema: &str) -> Result<SchemaKind, pos
         SchemaKind::Catalog
     } else {
         SchemaKind::Foreign
-    })
-}
-
-/// Where the catalog has read the event log up to, from its `meta`
-/// values (read by the catalog or by a writer in its transaction).
-pub(super) fn log_position_from(meta: impl Fn(&str) -> Result<Option<String>>) -> Result<Position> {
-    Ok(Position {
-        file: meta("log_file")?.unwrap_or_default(),
-        offset: meta("log_offset")?
-            .and_then(|s| s.parse().ok())
-            .unwrap_or(0),
     })
 }
 

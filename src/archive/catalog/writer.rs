@@ -9,7 +9,7 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use super::super::events::{Event, EventType, Outcome, Position};
 use super::super::register::{BagRecord, ItemRecord, Registration};
 use super::super::{Error, Result};
-use super::{harvest, read_position, sql_error};
+use super::{harvest, log_keys, position_from, sql_error};
 
 /// A write transaction on the catalog.
 pub(crate) struct Writer<'a> {
@@ -49,16 +49,25 @@ impl Writer<'_> {
         |e| sql_error(self.path, e)
     }
 
-    /// Where the catalog has read the event log up to.
-    pub(crate) fn log_position(&self) -> Result<Position> {
-        let tx = sqlite_tx_or!(self, pg => pg.log_position());
-        read_position(tx).map_err(self.err())
+    /// Where the catalog has read the event log `log` up to (`""`: the
+    /// archive's own; a station's name: that station's).
+    pub(crate) fn log_position(&self, log: &str) -> Result<Position> {
+        position_from(log, |key| self.meta(key))
     }
 
-    /// Records that the log has been applied up to `pos`.
-    pub(crate) fn set_log_position(&self, pos: &Position) -> Result<()> {
-        self.set_meta("log_file", &pos.file)?;
-        self.set_meta("log_offset", &pos.offset.to_string())
+    /// Records that the event log `log` has been applied up to `pos`.
+    pub(crate) fn set_log_position(&self, log: &str, pos: &Position) -> Result<()> {
+        let (file, offset) = log_keys(log);
+        self.set_meta(&file, &pos.file)?;
+        self.set_meta(&offset, &pos.offset.to_string())
+    }
+
+    /// A value of the `meta` table, as this transaction sees it.
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
+        let tx = sqlite_tx_or!(self, pg => pg.meta(key));
+        tx.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(self.err())
     }
 
     /// Sets a value of the `meta` table.
@@ -84,7 +93,9 @@ impl Writer<'_> {
 
     /// Records `event` and what follows from it. `registration`: the bag
     /// and items of an ingest or adopt event.
-    pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<()> {
+    /// Records `event` (with the registration of an ingest or adopt
+    /// event); returns its number in the catalog's order (`events.seq`).
+    pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<u64> {
         let tx = sqlite_tx_or!(self, pg => pg.apply(event, registration));
         let err = self.err();
         let detail = serde_json::to_string(&event.detail).unwrap_or_else(|_| "null".into());
@@ -103,6 +114,7 @@ impl Writer<'_> {
             ],
         )
         .map_err(&err)?;
+        let seq = u64::try_from(tx.last_insert_rowid()).unwrap_or(0);
         let success = event.outcome == Outcome::Success;
         match event.kind {
             EventType::Ingest | EventType::Adopt => {
@@ -190,7 +202,7 @@ impl Writer<'_> {
                 .map_err(&err)?;
             }
         }
-        Ok(())
+        Ok(seq)
     }
 
     fn register(&self, tx: &Transaction<'_>, reg: &Registration, time: &str) -> Result<()> {

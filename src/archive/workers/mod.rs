@@ -317,7 +317,7 @@ pub fn work(root: &Path, options: &WorkerOptions) -> Result<WorkerReport> {
     };
     // The archive is named by its first event, read from the event log
     // (plain files, which a remote worker can read too).
-    let Some(archive_id) = super::events::Log::new(root).first_event_id()? else {
+    let Some(archive_id) = super::stations::main_log(root)?.first_event_id()? else {
         // An archive with no event has no bag to check.
         report.finished = now_rfc3339();
         report.cycle_complete = true;

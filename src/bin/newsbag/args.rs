@@ -213,6 +213,13 @@ pub(crate) struct IngestArgs {
         requires = "catalog"
     )]
     pub(crate) catalog_schema: String,
+    /// Make a new ARCHIVE a station of the archive whose bags are in
+    /// --bags-in and whose catalog is --catalog: another machine's root
+    /// ingesting into the same bucket and PostgreSQL catalog, with an event
+    /// log of its own (copied to s3://BUCKET/PREFIX/stations/NAME/events/).
+    /// NAME: 1 to 40 of a-z, 0-9 and -.
+    #[arg(long, value_name = "NAME", requires_all = ["bags_in", "catalog"])]
+    pub(crate) station: Option<String>,
     /// The bag's name (default: the first input's name and the date).
     #[arg(long)]
     pub(crate) name: Option<String>,
@@ -746,6 +753,11 @@ pub(crate) enum CatalogCommand {
             requires = "catalog"
         )]
         catalog_schema: String,
+        /// With --bags-in: the lost root was this station of the archive
+        /// (its event log comes back from
+        /// s3://BUCKET/PREFIX/stations/NAME/events/).
+        #[arg(long, value_name = "NAME", requires = "bags_in")]
+        station: Option<String>,
     },
     /// Bring remote audit workers' own event logs into the archive.
     ///

@@ -8,7 +8,7 @@ use postgres::Transaction;
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{IsNull, ToSql, Type};
 
-use super::super::super::events::{Event, EventType, Outcome, Position};
+use super::super::super::events::{Event, EventType, Outcome};
 use super::super::super::pg::db_error;
 use super::super::super::register::{BagRecord, ItemRecord, Registration};
 use super::super::super::search::index;
@@ -99,17 +99,13 @@ impl PgWriter<'_> {
         self.tx.borrow_mut().execute(sql, args).map_err(self.err())
     }
 
-    fn meta(&self, key: &str) -> Result<Option<String>> {
+    pub(crate) fn meta(&self, key: &str) -> Result<Option<String>> {
         Ok(self
             .tx
             .borrow_mut()
             .query_opt("SELECT value FROM meta WHERE key = $1", &[&key])
             .map_err(self.err())?
             .map(|r| r.get(0)))
-    }
-
-    pub(crate) fn log_position(&self) -> Result<Position> {
-        super::log_position_from(|key| self.meta(key))
     }
 
     pub(crate) fn set_meta(&self, key: &str, value: &str) -> Result<()> {
@@ -130,26 +126,32 @@ impl PgWriter<'_> {
             .is_some())
     }
 
-    pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<()> {
+    pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<u64> {
         let detail = serde_json::to_string(&event.detail).unwrap_or_else(|_| "null".into());
-        self.exec(
-            // The next seq after the greatest, as SQLite gives its rowid:
-            // writers hold the catalog's lock, and a rolled-back
-            // transaction leaves no gap (an identity's sequence would).
-            "INSERT INTO events (seq, id, time, type, bag, item, outcome, agent, detail) \
-             VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM events), \
-             $1, $2, $3, $4, $5, $6, $7, $8)",
-            &[
-                &event.id,
-                &event.time,
-                &event.kind.as_str(),
-                &event.bag,
-                &event.item,
-                &event.outcome.as_str(),
-                &event.agent,
-                &detail,
-            ],
-        )?;
+        let seq: i64 = self
+            .tx
+            .borrow_mut()
+            .query_one(
+                // The next seq after the greatest, as SQLite gives its
+                // rowid: writers hold the catalog's lock, and a rolled-back
+                // transaction leaves no gap (an identity's sequence would).
+                "INSERT INTO events (seq, id, time, type, bag, item, outcome, agent, detail) \
+                 VALUES ((SELECT coalesce(max(seq), 0) + 1 FROM events), \
+                 $1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+                &[
+                    &event.id,
+                    &event.time,
+                    &event.kind.as_str(),
+                    &event.bag,
+                    &event.item,
+                    &event.outcome.as_str(),
+                    &event.agent,
+                    &detail,
+                ],
+            )
+            .map_err(self.err())?
+            .get(0);
+        let seq = u64::try_from(seq).unwrap_or(0);
         let success = event.outcome == Outcome::Success;
         match event.kind {
             EventType::Ingest | EventType::Adopt => {
@@ -232,7 +234,7 @@ impl PgWriter<'_> {
                 )?;
             }
         }
-        Ok(())
+        Ok(seq)
     }
 
     fn register(&self, reg: &Registration, time: &str) -> Result<()> {

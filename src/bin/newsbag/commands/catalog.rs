@@ -14,9 +14,15 @@ pub(crate) fn run(args: &CatalogArgs, global: &GlobalArgs) -> anyhow::Result<Out
             bags_in,
             catalog,
             catalog_schema,
+            station,
         } => {
             if let Some(url) = bags_in {
-                newsbag::archive::bags::Bags::bind(archive, url)?;
+                if let Some(name) = station
+                    && !newsbag::archive::stations::valid_name(name)
+                {
+                    anyhow::bail!("--station: `{name}` is not a station name (a-z, 0-9, -)");
+                }
+                newsbag::archive::bags::Bags::bind_station(archive, url, station.as_deref())?;
             }
             let to = match catalog.as_deref() {
                 None => None,

@@ -17,7 +17,7 @@ pub(crate) fn run(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outc
         None => (crate::output::today(), crate::output::now_rfc3339()),
     };
     if let Some(url) = &args.bags_in {
-        newsbag::archive::bags::Bags::bind(&args.archive, url)?;
+        bind_bucket(&args.archive, url, args.station.as_deref())?;
     }
     if let Some(url) = &args.catalog {
         newsbag::archive::catalog::Location::postgres(url, &args.catalog_schema)
@@ -115,4 +115,20 @@ pub(crate) fn run(args: &IngestArgs, global: &GlobalArgs) -> anyhow::Result<Outc
     } else {
         Outcome::Invalid
     })
+}
+
+/// Makes the archive at `root` keep its bags in the bucket at `url`, as
+/// the archive's own root or as its station `station`; a new root is
+/// checked against the bucket first (no second root of one archive, no
+/// station without an archive).
+#[cfg(feature = "s3")]
+fn bind_bucket(root: &std::path::Path, url: &str, station: Option<&str>) -> anyhow::Result<()> {
+    newsbag::archive::stations::join(root, url, station)?;
+    Ok(())
+}
+
+#[cfg(not(feature = "s3"))]
+fn bind_bucket(root: &std::path::Path, url: &str, station: Option<&str>) -> anyhow::Result<()> {
+    newsbag::archive::bags::Bags::bind_station(root, url, station)?;
+    Ok(())
 }
