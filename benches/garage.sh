@@ -25,7 +25,10 @@ s3_region = "garage"
 api_bind_addr = "127.0.0.1:$s3"
 root_domain = ".s3.garage.localhost"
 EOF2
-    RUST_LOG=garage=warn garage -c "$g/garage.toml" server > "$g/log" 2>&1 &
+    # GARAGE_CPUS=1: the server pinned to those cores (taskset), as a
+    # store on machines of its own would leave newsbag's cores alone.
+    RUST_LOG=garage=warn ${GARAGE_CPUS:+taskset -c "$GARAGE_CPUS"} \
+        garage -c "$g/garage.toml" server > "$g/log" 2>&1 &
     garage_pid=$!
     trap 'kill $garage_pid 2>/dev/null || true; ${on_exit:-true}' EXIT
     admin() { garage -c "$g/garage.toml" "$@"; }

@@ -9,7 +9,12 @@
 #     s3://…/PREFIX/bags`.
 # Best of RUNS wall times, peak memory; prints a Markdown table.
 #
-#   BAGS=2000 RUNS=3 benches/s3_bench.sh [WORKDIR]
+# PIN=1: the store as if on a machine of its own: Garage pinned to the
+# last core, newsbag (local and Garage runs alike) to the others, so that
+# the two never take each other's CPU (the comparison a deployment with
+# the store on other machines makes; needs 2 cores or more).
+#
+#   BAGS=2000 RUNS=3 [PIN=1] benches/s3_bench.sh [WORKDIR]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/newsbag-s3.XXXXXX)}
@@ -33,6 +38,14 @@ if [ ! -f "$big/bags/big.zip" ]; then
 fi
 
 # Garage, one node, loopback.
+pin=()
+setup="no pinning: Garage and newsbag share every core"
+if [ "${PIN:-0}" = 1 ]; then
+    last=$(($(nproc) - 1))
+    export GARAGE_CPUS=$last
+    pin=(taskset -c "0-$((last - 1))")
+    setup="Garage pinned to core $last, newsbag to cores 0-$((last - 1))"
+fi
 # shellcheck source=benches/garage.sh
 source "$here/benches/garage.sh"
 start_garage "$work/garage" bench
@@ -47,13 +60,13 @@ source "$here/benches/timing.sh"
 # Warm both (Garage's data files are in the same page cache).
 "$nb" verify -q "$big/bags/big.zip" >/dev/null
 "$nb" verify -q s3://bench/big/bags/big.zip >/dev/null
-read -r t_big_local m_big_local <<< "$(best "$nb" verify -q "$big/bags/big.zip")"
+read -r t_big_local m_big_local <<< "$(best "${pin[@]}" "$nb" verify -q "$big/bags/big.zip")"
 c0=$(garage_cpu)
-read -r t_big_s3 m_big_s3 <<< "$(best "$nb" verify -q s3://bench/big/bags/big.zip)"
+read -r t_big_s3 m_big_s3 <<< "$(best "${pin[@]}" "$nb" verify -q s3://bench/big/bags/big.zip)"
 c1=$(garage_cpu)
-read -r t_small_local m_small_local <<< "$(best "$nb" verify -q "$archive/bags")"
+read -r t_small_local m_small_local <<< "$(best "${pin[@]}" "$nb" verify -q "$archive/bags")"
 c2=$(garage_cpu)
-read -r t_small_s3 m_small_s3 <<< "$(best "$nb" verify -q s3://bench/small/bags)"
+read -r t_small_s3 m_small_s3 <<< "$(best "${pin[@]}" "$nb" verify -q s3://bench/small/bags)"
 c3=$(garage_cpu)
 g_big=$(awk "BEGIN{printf \"%.1f\", ($c1 - $c0) / $RUNS}")
 g_small=$(awk "BEGIN{printf \"%.1f\", ($c3 - $c2) / $RUNS}")
@@ -62,7 +75,7 @@ small_bytes=$(du -cb "$archive"/bags/*.zip | tail -1 | cut -f1)
 ratio() { awk "BEGIN{printf \"%.2f\", $1 / $2}"; }
 mbs() { awk "BEGIN{printf \"%.0f\", $1 / 1e6 / $2}"; }
 cat <<EOF2
-Garage $(garage --version 2>/dev/null | head -1 | awk '{print $2}'), one node on loopback; $(nproc) cores; best of $RUNS:
+Garage $(garage --version 2>/dev/null | head -1 | awk '{print $2}'), one node on loopback; $(nproc) cores, $setup; best of $RUNS:
 
 | verify (full fixity) | local disk (s) | MB/s | Garage (s) | MB/s | Garage / local speed | Garage server CPU a run (s) | peak memory local / Garage (MB) |
 | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |

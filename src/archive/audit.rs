@@ -296,10 +296,12 @@ pub fn audit(root: &Path, options: &AuditOptions) -> Result<AuditReport> {
     for (rel, _) in listing.unwrap_or_default() {
         if options.adopt {
             match archive.adopt_in_place(&rel, "found in the bucket by audit --adopt") {
-                Ok(_) => {
+                Ok(Some(_)) => {
                     report.summary.adopted += 1;
                     continue;
                 }
+                // Registered meanwhile by the root that ingested it.
+                Ok(None) => continue,
                 Err(e) => report.warnings.push(format!("`{rel}` not adopted: {e}")),
             }
         }

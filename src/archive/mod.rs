@@ -615,13 +615,33 @@ impl Archive {
     /// Registers the bag at `rel` where it lies (an object in the bucket
     /// of the bags the catalog does not know), read in place, with an
     /// adopt event whose detail has `reason`.
-    pub fn adopt_in_place(&mut self, rel: &str, reason: &str) -> Result<Event> {
-        let reg = read_bag(&self.bag_location(rel), rel, None)?;
-        self.record_registration(
-            reg,
-            EventType::Adopt,
-            serde_json::json!({ "reason": reason }),
-        )
+    ///
+    ///
+    /// A bag another root of the archive is ingesting at this moment (its
+    /// object uploaded, its registration not yet committed) is left to it:
+    /// its name is locked ([`Catalog::lock_bag_name`]), and this is an
+    /// error saying so; `None` if that root registered it meanwhile.
+    pub fn adopt_in_place(&mut self, rel: &str, reason: &str) -> Result<Option<Event>> {
+        let name = rel
+            .strip_prefix("bags/")
+            .and_then(|r| r.strip_suffix(".zip"))
+            .unwrap_or(rel)
+            .to_owned();
+        self.catalog.lock_bag_name(&name)?;
+        let adopted = match self.catalog.bag(&name) {
+            Ok(Some(_)) => Ok(None),
+            Ok(None) => read_bag(&self.bag_location(rel), rel, None).and_then(|reg| {
+                self.record_registration(
+                    reg,
+                    EventType::Adopt,
+                    serde_json::json!({ "reason": reason }),
+                )
+                .map(Some)
+            }),
+            Err(e) => Err(e),
+        };
+        self.catalog.unlock_bag_name(&name)?;
+        adopted
     }
 
     /// Records `reg` with an event of `kind` (ingest or adopt) whose

@@ -237,8 +237,35 @@ fn several_roots_ingest_into_one_archive() {
     // root recorded them.
     assert_eq!(history.lines().count(), 9, "{history}");
 
+    // A name another root is making a bag of (its lock held here, as an
+    // ingest holds it from its check to its registration): an ingest of
+    // that name is refused at once, and `audit --adopt` leaves the object
+    // of that name alone until the lock is given back.
+    let holder = Catalog::open_postgres(&url, DEFAULT_SCHEMA, false).unwrap();
+    holder.lock_bag_name("six").unwrap();
+    refused(
+        &run(&garage, &ingest_args(&c, "six", &[])),
+        "an ingest on another root",
+    );
+    let mut five = Vec::new();
+    std::io::Read::read_to_end(&mut store.open("news/bags/five.zip").unwrap(), &mut five).unwrap();
+    let six = tmp.path().join("six.zip");
+    std::fs::write(&six, &five).unwrap();
+    store.upload(&six, "news/bags/six.zip").unwrap();
+    let adopt = |garage: &Garage| -> serde_json::Value {
+        let o = garage.newsbag(&["audit", &main, "--adopt", "--json"]);
+        serde_json::from_slice(&o.stdout).unwrap()
+    };
+    let r = adopt(&garage);
+    assert_eq!(r["summary"]["adopted"], 0, "{r}");
+    assert!(r["warnings"].to_string().contains("another root"), "{r}");
+    holder.unlock_bag_name("six").unwrap();
+    let r = adopt(&garage);
+    assert_eq!(r["summary"]["adopted"], 1, "{r}");
+    drop(holder);
+
     // A reading copy of the bucket (no root at all) finds every root's bags.
     let home = tmp.path().join("reader");
     let found = ok(&garage.newsbag_in(&home, &["find", &bucket, "rasht", "--json"]));
-    assert_eq!(found_bags(&found).len(), 5, "{found}");
+    assert_eq!(found_bags(&found).len(), 6, "{found}");
 }
