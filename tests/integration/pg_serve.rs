@@ -10,7 +10,7 @@ use std::process::Command;
 
 use crate::pg::Postgres;
 use crate::pg_catalog::{ingest, path, run};
-use crate::room::Server;
+use crate::room::{Server, enc};
 use crate::serve::{harvest, sickle};
 
 /// The response without what differs between two servers of the same
@@ -55,19 +55,6 @@ fn oai(server: &Server, query: &str) -> Vec<String> {
         }
         assert!(out.len() < 100, "a list that does not end: {query}");
     }
-}
-
-/// Percent-encodes a query value.
-fn enc(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// The same archive twice: `pg/archive` with its catalog on PostgreSQL

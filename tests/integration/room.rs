@@ -195,7 +195,7 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
 }
 
 /// A query string value, percent-encoded (UTF-8).
-fn enc(s: &str) -> String {
+pub(crate) fn enc(s: &str) -> String {
     s.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
