@@ -7,6 +7,11 @@
 #
 #   benches/serve_load.sh [WORKDIR]
 #   CONCURRENCY=200 REQUESTS=8000 benches/serve_load.sh
+#   PG=1 benches/serve_load.sh   # the archive's catalog on PostgreSQL
+#
+# PG=1: a PostgreSQL cluster is started (benches/postgres.sh, stopped at
+# the end), a copy of the archive (WORKDIR/archive-pg) gets its catalog
+# rebuilt there, and that copy is served.
 #
 # Steps: build newsbag and the load client (release); generate three RSS
 # feeds of 3,400 + 3,400 + 3,300 items (four source hosts, every tenth item
@@ -54,11 +59,25 @@ PY
     done
 fi
 
+served="$work/archive"
+catalog="SQLite"
+if [ "${PG:-0}" = 1 ]; then
+    # shellcheck source=benches/postgres.sh
+    source "$here/benches/postgres.sh"
+    start_postgres "$work/pg"
+    rm -rf "$work/archive-pg"
+    cp -a "$work/archive" "$work/archive-pg"
+    rm -f "$work/archive-pg/catalog.sqlite"*
+    "$nb" catalog rebuild -q "$work/archive-pg" --catalog "$url"
+    served="$work/archive-pg"
+    catalog="PostgreSQL $("$pg_bin/postgres" --version | awk '{print $3}') on loopback"
+fi
+
 out="$work/serve.out"
 : > "$out"
-"$nb" serve "$work/archive" --bind 127.0.0.1:0 > "$out" &
+"$nb" serve "$served" --bind 127.0.0.1:0 > "$out" &
 server=$!
-trap 'kill -INT "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true' EXIT
+trap 'kill -INT "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; ${on_exit:-true}' EXIT
 for _ in $(seq 100); do
     grep -q '^serving OAI-PMH at ' "$out" && break
     sleep 0.1
@@ -67,6 +86,7 @@ url=$(sed -n 's/^serving OAI-PMH at //p' "$out")
 [ -n "$url" ] || { echo "serve_load.sh: the server did not start" >&2; exit 1; }
 rss_idle=$(awk '/^VmRSS/ {print $2}' "/proc/$server/status")
 
+echo "catalog: $catalog"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.1f GB RAM", $2/1048576}' /proc/meminfo), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 status=0
 cargo bench --quiet --bench serve_load -- "$url" --concurrency "$concurrency" --requests "$requests" || status=$?

@@ -109,7 +109,11 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
         .enable_time()
         .build()
         .map_err(|e| Error::io("start", "the HTTP server's runtime", e))?;
-    runtime.block_on(async move {
+    // The pool's last reference is dropped here, after the runtime: a
+    // PostgreSQL connection closes itself by blocking on a runtime of its
+    // own, which cannot be done inside this one's tasks.
+    let last = Arc::clone(&archives);
+    let served = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(options.bind)
             .await
             .map_err(|e| Error::io("listen on", options.bind.to_string(), e))?;
@@ -134,7 +138,10 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
             })
             .await
             .map_err(|e| Error::io("serve on", addr.to_string(), e))
-    })
+    });
+    drop(runtime);
+    drop(last);
+    served
 }
 
 fn router(shared: Arc<Shared>) -> Router {

@@ -250,6 +250,11 @@ fn serve_on_postgres_answers_as_on_sqlite() {
         before
     );
     assert_eq!(a.get("/search?q=rasht").status, 200);
+
+    // Ctrl-C: a graceful shutdown, its PostgreSQL connections closed
+    // after the server's runtime (closing one inside it had panicked).
+    assert!(a.interrupt(), "the server exits with success");
+    assert!(b.interrupt());
 }
 
 /// The identifiers of the headers of an OAI-PMH response.

@@ -95,6 +95,17 @@ impl Server {
         Server { child, addr }
     }
 
+    /// Stops the server as Ctrl-C does (SIGINT: a graceful shutdown);
+    /// whether it then exited with success.
+    pub(crate) fn interrupt(mut self) -> bool {
+        let sent = Command::new("kill")
+            .args(["-INT", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        self.child.wait().unwrap().success()
+    }
+
     pub(crate) fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
