@@ -321,16 +321,19 @@ impl PgCatalog {
     }
 
     /// Runs a query on the catalog's connection (the search module's
-    /// queries on PostgreSQL).
+    /// queries on PostgreSQL): in one round trip when the parameters'
+    /// types are known ([`typed`]), else prepared first.
     pub(crate) fn query(
         &self,
         sql: &str,
         args: &[&(dyn postgres::types::ToSql + Sync)],
     ) -> Result<Vec<Row>> {
-        self.client
-            .borrow_mut()
-            .query(sql, args)
-            .map_err(self.err())
+        let mut client = self.client.borrow_mut();
+        match typed(args) {
+            Some(params) => client.query_typed(sql, &params),
+            None => client.query(sql, args),
+        }
+        .map_err(self.err())
     }
 
     /// Runs a query and hands its rows to `each` as they arrive (an
@@ -343,9 +346,11 @@ impl PgCatalog {
     ) -> std::result::Result<(), E> {
         use postgres::fallible_iterator::FallibleIterator;
         let mut client = self.client.borrow_mut();
-        let mut rows = client
-            .query_raw(sql, args.iter().copied())
-            .map_err(|e| E::from(db_error(&self.url, &e)))?;
+        let rows = match typed(args) {
+            Some(params) => client.query_typed_raw(sql, params),
+            None => client.query_raw(sql, args.iter().copied()),
+        };
+        let mut rows = rows.map_err(|e| E::from(db_error(&self.url, &e)))?;
         while let Some(r) = rows.next().map_err(|e| E::from(db_error(&self.url, &e)))? {
             each(&r)?;
         }
@@ -682,6 +687,39 @@ impl PgCatalog {
             .batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"))
             .map_err(|e| db_error(url, &e))
     }
+}
+
+/// The PostgreSQL type of each of `args`: the first of the types newsbag
+/// sends that it can be encoded as (`None` if one is of another type), so
+/// that a query goes in one round trip (`query_typed`: parse, bind and
+/// run together, names resolved each time) instead of three (prepare,
+/// run, close). Prepared statements kept between requests would save the
+/// trips too, but stay bound to the tables they were planned on, which a
+/// `catalog rebuild` puts aside.
+fn typed<'a>(
+    args: &[&'a (dyn postgres::types::ToSql + Sync)],
+) -> Option<Vec<(&'a (dyn postgres::types::ToSql + Sync), Type)>> {
+    let types = [
+        Type::TEXT,
+        Type::INT8,
+        Type::INT4,
+        Type::BOOL,
+        Type::FLOAT8,
+        Type::TEXT_ARRAY,
+        Type::INT8_ARRAY,
+    ];
+    let mut buf = bytes::BytesMut::new();
+    args.iter()
+        .map(|&a| {
+            types
+                .iter()
+                .find(|t| {
+                    buf.clear();
+                    a.to_sql_checked(t, &mut buf).is_ok()
+                })
+                .map(|t| (a, t.clone()))
+        })
+        .collect()
 }
 
 /// `postgres://user@host/db (schema s)`, for messages.
