@@ -616,7 +616,6 @@ impl Archive {
     /// of the bags the catalog does not know), read in place, with an
     /// adopt event whose detail has `reason`.
     ///
-    ///
     /// A bag another root of the archive is ingesting at this moment (its
     /// object uploaded, its registration not yet committed) is left to it:
     /// its name is locked ([`Catalog::lock_bag_name`]), and this is an
@@ -640,7 +639,9 @@ impl Archive {
             }),
             Err(e) => Err(e),
         };
-        self.catalog.unlock_bag_name(&name)?;
+        if let Err(e) = self.catalog.unlock_bag_name(&name) {
+            log::warn!("the lock on bag name `{name}` stays until the connection closes: {e}");
+        }
         adopted
     }
 
@@ -1003,7 +1004,11 @@ pub fn ingest_and_register(
         (summary, event)
     };
     intent.finish();
-    archive.catalog.unlock_bag_name(&name)?;
+    // Registered: a name lock that cannot be given back now goes with the
+    // connection, and takes nothing from what was done.
+    if let Err(e) = archive.catalog.unlock_bag_name(&name) {
+        log::warn!("the lock on bag name `{name}` stays until the connection closes: {e}");
+    }
     if archive.bags.in_bucket() {
         // The bag is in the bucket now, and only there.
         summary.bag = archive.bag_location(&archive.relative(&summary.bag));

@@ -13,9 +13,9 @@
 //! and reach the bags only through the catalog; query strings and fields
 //! are bounded; each request runs on tokio's blocking pool with an archive
 //! of the server's pool ([`super::pool`]) and a time limit (the catalog's
-//! query, SQLite or PostgreSQL, is interrupted past it); only GET (and HEAD) routes exist; [`security_headers`] puts
-//! a strict Content-Security-Policy and the other headers on every
-//! response.
+//! query, SQLite or PostgreSQL, is interrupted past it); only GET (and
+//! HEAD) routes exist; [`security_headers`] puts a strict
+//! Content-Security-Policy and the other headers on every response.
 
 mod chart;
 mod pages;
