@@ -404,9 +404,7 @@ impl Bags {
         match self {
             Bags::Root(root) => root.join(rel).is_file(),
             #[cfg(feature = "s3")]
-            Bags::Bucket(loc) => crate::store::shared(&loc.bucket)
-                .and_then(|s| s.exists(&loc.key_of(rel)))
-                .unwrap_or(true),
+            Bags::Bucket(_) => self.exists(rel).unwrap_or(true),
         }
     }
 

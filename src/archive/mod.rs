@@ -478,6 +478,12 @@ impl Archive {
         self
     }
 
+    /// The archive's cache of the bags' central directories (its own, or
+    /// one shared by a server's requests).
+    pub fn zips(&self) -> &zips::ZipCache {
+        &self.zips
+    }
+
     /// A reader of the items' files in the bags, through the archive's
     /// cache of central directories.
     #[must_use]
@@ -853,11 +859,7 @@ fn catch_up(
     let from = w.log_position(log.name())?;
     let mut applied = 0;
     let (end, bad) = log.for_each_from(&from, &mut |e, _| {
-        if !w.has_event(&e.id)? {
-            let reg = registration_of(bags, &e);
-            w.apply(&e, reg.as_ref())?;
-            applied += 1;
-        }
+        applied += usize::from(apply_new(bags, w, &e)?);
         Ok(())
     })?;
     warnings.extend(bad.iter().map(ToString::to_string));
@@ -865,6 +867,17 @@ fn catch_up(
         w.set_log_position(log.name(), &end)?;
     }
     Ok(applied)
+}
+
+/// Applies `e`, read from an event log, unless the catalog has it already
+/// (with its registration, read from the bag); whether it was applied.
+fn apply_new(bags: &bags::Bags, w: &Writer<'_>, e: &Event) -> Result<bool> {
+    if w.has_event(&e.id)? {
+        return Ok(false);
+    }
+    let reg = registration_of(bags, e);
+    w.apply(e, reg.as_ref())?;
+    Ok(true)
 }
 
 /// The registration an ingest or adopt event records: the bag as the event

@@ -143,11 +143,7 @@ pub(crate) fn catch_up_all(
                 .min();
             let Some((_, _, i)) = next else { break };
             let (e, _) = heads[i].take().expect("a head");
-            if !w.has_event(&e.id)? {
-                let reg = super::registration_of(bags, &e);
-                w.apply(&e, reg.as_ref())?;
-                applied += 1;
-            }
+            applied += usize::from(super::apply_new(bags, w, &e)?);
             heads[i] = receivers[i].recv().ok();
         }
         drop(receivers);

@@ -4,8 +4,8 @@
 //!
 //! Requests are answered from a bounded pool of archives open read-only
 //! ([`super::pool`]), on tokio's blocking pool since the catalog's queries
-//! (SQLite or PostgreSQL) and the zip reads block: as many at once as the pool has connections, the
-//! others waiting without a thread. Around every route: at most
+//! (SQLite or PostgreSQL) and the zip reads block: as many at once as the
+//! pool has archives, the others waiting without a thread. Around every route: at most
 //! [`Options::max_in_flight`] requests in flight (more wait for a place),
 //! each answered within [`Options::timeout`] or given `503`. Request bodies
 //! are bounded (axum's 2 MiB default), and nothing a request says reaches
@@ -25,7 +25,6 @@ use axum::routing::get;
 
 use super::oai::{DEFAULT_PAGE_SIZE, Provider, respond};
 use super::pool::ArchivePool;
-use crate::archive::zips::ZipCache;
 use crate::archive::{Error, Result, now_unix};
 
 /// How to serve an archive.
@@ -88,8 +87,6 @@ impl Options {
 
 struct Shared {
     archives: Arc<ArchivePool>,
-    /// Central directories of the bags, parsed once for many requests.
-    zips: Arc<ZipCache>,
     options: Options,
     base_url: String,
 }
@@ -98,9 +95,8 @@ struct Shared {
 /// catalog must exist; it is opened read-only. `ready` is called with the
 /// address bound once the server accepts connections.
 pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
-    crate::archive::check_archive(&options.root)?;
-    let zips: Arc<ZipCache> = Arc::default();
-    let archives = ArchivePool::open(options.root.clone(), options.connections, Arc::clone(&zips))?;
+    // The archives share one cache of the bags' central directories.
+    let archives = ArchivePool::open(options.root.clone(), options.connections, Arc::default())?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         // Blocking work is bounded by the pool; a few more threads for the
         // rest (none today).
@@ -126,7 +122,6 @@ pub fn serve(options: Options, ready: impl FnOnce(SocketAddr)) -> Result<()> {
             .unwrap_or_else(|| format!("http://{addr}/oai"));
         let shared = Arc::new(Shared {
             archives,
-            zips,
             options,
             base_url,
         });
@@ -217,7 +212,7 @@ async fn answer(shared: Arc<Shared>, args: Vec<(String, String)>) -> Response {
                 name: &o.name,
                 admin_email: &o.admin_email,
                 page_size: o.page_size,
-                zips: &shared.zips,
+                zips: archive.zips(),
             };
             respond(&provider, &args, now_unix())
         })

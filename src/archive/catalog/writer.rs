@@ -92,9 +92,8 @@ impl Writer<'_> {
     }
 
     /// Records `event` and what follows from it. `registration`: the bag
-    /// and items of an ingest or adopt event.
-    /// Records `event` (with the registration of an ingest or adopt
-    /// event); returns its number in the catalog's order (`events.seq`).
+    /// and items of an ingest or adopt event. Returns the event's number
+    /// in the catalog's order (`events.seq`).
     pub(crate) fn apply(&self, event: &Event, registration: Option<&Registration>) -> Result<u64> {
         let tx = sqlite_tx_or!(self, pg => pg.apply(event, registration));
         let err = self.err();
